@@ -1,0 +1,30 @@
+# firedrill — the two commands a new user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+SCENARIO ?= scenarios/shop/payment-latency.yaml
+OUT ?= out
+
+.PHONY: setup build demo test lint typecheck check clean
+
+setup: ## install npm packages, Prometheus, Alertmanager, Redis (Debian/Ubuntu), build
+	./scripts/install-prereqs.sh
+
+build:
+	npm run --silent build
+
+demo: setup ## run one scenario on the local substrate and verify its bundle
+	./bin/firedrill.js run $(SCENARIO) --out $(OUT) | tee $(OUT)/.last-bundles
+	./bin/firedrill.js bundle verify "$$(tail -n 1 $(OUT)/.last-bundles)"
+
+test: setup ## the test command CI runs (.ci/run calls exactly this)
+	npm test -- $(JEST_ARGS)
+
+typecheck:
+	npm run --silent typecheck
+
+lint:
+	npm run --silent lint
+
+check: typecheck lint test
+
+clean:
+	rm -rf dist out coverage

@@ -1,0 +1,31 @@
+import { createDefaultEsmPreset } from 'ts-jest';
+
+const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json', isolatedModules: true });
+
+const common = {
+  ...preset,
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/src/**/*.test.ts',
+        '<rootDir>/apps/**/*.test.ts',
+        '<rootDir>/tests/**/*.test.ts',
+      ],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/tests/**/*.e2e.test.ts', '<rootDir>/src/**/*.e2e.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,3 @@
+export * from './kinds.js';
+export * from './entity-id.js';
+export * from './alias-set.js';

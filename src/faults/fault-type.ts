@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import type { EntityId, EntityRef } from '../entities/entity-id.js';
+import type { Logger } from '../logging/logger.js';
+import type { SubstrateName } from '../substrates/substrate-name.js';
+import type { FaultTarget } from './fault-target.js';
+
+/**
+ * What a fault needs from the substrate it runs on. Local and Kubernetes substrates both implement it,
+ * so most fault types are written once (see docs/faults.md).
+ */
+export interface FaultTargetProvider {
+  readonly substrate: SubstrateName;
+  /** Substrate-specific capabilities (object API, flags client, Redis endpoint...), typed by the fault. */
+  readonly target: FaultTarget;
+}
+
+export interface FaultContext<P> extends FaultTargetProvider {
+  /** The canonical entity the scenario names as the fault's target. */
+  readonly entity: EntityRef;
+  readonly params: P;
+  readonly logger: Logger;
+  /** Aborted when the run is interrupted; long injections should stop early (undo still runs). */
+  readonly signal: AbortSignal;
+}
+
+/** How to take a fault back. Recorded before the change is made, so recovery survives a failed inject. */
+export interface Undo {
+  /** One line for the run log: what will be restored. Never copied into snapshot/. */
+  readonly description: string;
+  undo(): Promise<void>;
+}
+
+/**
+ * The contract every fault type fulfils: one file per type under src/faults/types/, registered in
+ * the catalog. `inject` must be safe to undo at any point after it was called, even if it threw.
+ */
+export interface FaultType<P = unknown> {
+  /** kebab-case id used in scenarios (`type:`). */
+  readonly id: string;
+  /** One sentence, shown by `firedrill faults`. */
+  readonly description: string;
+  /** zod schema of `params`; defaults applied here. */
+  readonly params: z.ZodType<P>;
+  readonly substrates: readonly SubstrateName[];
+  /** Kinds the target may name (canonical, e.g. `Deployment`). */
+  readonly targetKinds: readonly string[];
+  /** Root causes an SRE would fix, derived from target and params unless the scenario overrides them. */
+  groundTruth(target: EntityRef, params: P): EntityId[];
+  /** Alert names this fault is expected to raise (a scenario's expect.alerts may refine them). */
+  expectedAlerts(target: EntityRef, params: P): string[];
+  inject(ctx: FaultContext<P>): Promise<Undo>;
+}
+
+/** Erases P for heterogeneous lists; params are validated through `params` before use. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFaultType = FaultType<any>;

@@ -1,6 +1,6 @@
 import { createDefaultEsmPreset } from 'ts-jest';
 
-const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json', isolatedModules: true });
+const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
 
 const common = {
   ...preset,

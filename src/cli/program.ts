@@ -25,4 +25,7 @@ interface CommandModule {
 
 const COMMANDS: Array<() => Promise<CommandModule>> = [
   // commands are appended here, one import per file in commands/
+  () => import('./commands/validate.js'),
+  () => import('./commands/faults.js'),
+  () => import('./commands/grade.js'),
 ];

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors/exit-codes.js';
+import { defaultCatalog } from '../../faults/catalog.js';
+import type { FaultRegistry } from '../../faults/fault-registry.js';
+import { paramsJsonSchema, type JsonSchema } from '../../faults/params-json-schema.js';
+
+export interface FaultsIo {
+  stdout(line: string): void;
+  registry?: FaultRegistry;
+}
+
+/** One entry of `firedrill faults --json`. */
+export interface FaultListing {
+  id: string;
+  description: string;
+  substrates: string[];
+  targetKinds: string[];
+  params: JsonSchema;
+}
+
+export function faultListings(registry: FaultRegistry): FaultListing[] {
+  return registry.list().map((t) => ({
+    id: t.id,
+    description: t.description,
+    substrates: [...t.substrates],
+    targetKinds: [...t.targetKinds],
+    params: paramsJsonSchema(t),
+  }));
+}
+
+/** Lists the fault types a scenario may use. Returns the exit code. */
+export function runFaults(opts: { json?: boolean }, io: FaultsIo): ExitCode {
+  const listings = faultListings(io.registry ?? defaultCatalog());
+  if (opts.json) {
+    io.stdout(JSON.stringify(listings, null, 2));
+    return ExitCode.Ok;
+  }
+  if (listings.length === 0) {
+    io.stdout('no fault types registered');
+    return ExitCode.Ok;
+  }
+  listings.forEach((f, i) => {
+    if (i > 0) io.stdout('');
+    io.stdout(`${f.id}  ${f.description}`);
+    io.stdout(`  substrates:  ${f.substrates.join(', ')}`);
+    io.stdout(`  targets:     ${f.targetKinds.join(', ')}`);
+    io.stdout(`  params:      ${describeParams(f.params)}`);
+  });
+  return ExitCode.Ok;
+}
+
+/** `delayMs (integer, required), jitterMs (integer, default 0)` from a params JSON Schema. */
+export function describeParams(schema: JsonSchema): string {
+  const props = schema.properties as Record<string, JsonSchema> | undefined;
+  if (!props || Object.keys(props).length === 0) return '(none)';
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries(props)
+    .map(([name, p]) => {
+      const bits = [typeof p.type === 'string' ? p.type : Array.isArray(p.enum) ? p.enum.join('|') : 'any'];
+      if (required.has(name)) bits.push('required');
+      if (p.default !== undefined) bits.push(`default ${JSON.stringify(p.default)}`);
+      return `${name} (${bits.join(', ')})`;
+    })
+    .join(', ');
+}
+
+export function register(program: Command): void {
+  program
+    .command('faults')
+    .summary('list the fault types scenarios can use')
+    .description(
+      'List the fault types of the catalog: the id a scenario writes as `type:`, the substrates each runs ' +
+        'on, the kinds of entity it may target, and its params.',
+    )
+    .option('--json', "print a JSON array with each type's params as a JSON Schema (for tools and editors)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  firedrill faults
+  firedrill faults --json | jq '.[] | {id, substrates}'`,
+    )
+    .action((opts: { json?: boolean }) => {
+      process.exitCode = runFaults(opts, { stdout: (line) => process.stdout.write(`${line}\n`) });
+    });
+}

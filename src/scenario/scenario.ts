@@ -1,0 +1,48 @@
+import type { EntityId, EntityRef } from '../entities/entity-id.js';
+import type { RootCause } from '../entities/alias-set.js';
+import type { SubstrateName } from '../substrates/substrate-name.js';
+import type { APPS } from './scenario-schema.js';
+
+/** One fault of a validated scenario. */
+export interface ScenarioFault {
+  /** Id of a registered fault type. */
+  type: string;
+  /** Canonical id (`shop/Deployment/payment`). */
+  target: EntityId;
+  targetRef: EntityRef;
+  /** Output of the fault type's params schema: defaults applied, ready for `inject`. */
+  params: unknown;
+  /** Offset from the end of the warmup. */
+  atMs: number;
+  /** How long the fault is held; undefined: until the capture ends. */
+  durationMs?: number;
+}
+
+/**
+ * A validated scenario with every default resolved: the one shape the runner, corpus and substrates read.
+ * All durations are milliseconds; all entity ids canonical.
+ */
+export interface Scenario {
+  apiVersion: 'firedrill/v1';
+  kind: 'Scenario';
+  metadata: { id: string; title: string; description: string; tags: string[] };
+  spec: {
+    app: (typeof APPS)[number];
+    substrates: SubstrateName[];
+    seed: number;
+    load: { rps: number; mix: { browse: number; cart: number; checkout: number } };
+    faults: ScenarioFault[];
+    observe: {
+      warmupMs: number;
+      window: { beforeMs: number; afterMs: number };
+      /** Stop waiting when any/all of these fire; an empty list waits the whole timeout. */
+      until: { alerts: string[]; mode: 'any' | 'all' };
+      timeoutMs: number;
+    };
+    /** `scenario`: written in the file; `faults`: what the fault types declare for their targets. */
+    groundTruth: { rootCauses: RootCause[]; source: 'scenario' | 'faults' };
+    expect: { alerts: string[] };
+  };
+  /** The file it was loaded from, as the caller named it. Not part of `scenarioHash`. */
+  sourceFile: string;
+}

@@ -1,0 +1,105 @@
+import type { ScenarioProblem } from '../errors/scenario-error.js';
+import { tryParseEntityId } from '../entities/entity-id.js';
+import { unknownFaultTypeMessage, type FaultRegistry } from '../faults/fault-registry.js';
+import { SUBSTRATE_NAMES } from '../substrates/substrate-name.js';
+import { formatDuration } from './duration.js';
+import type { ScenarioDocument } from './scenario-schema.js';
+import type { YamlSource } from './yaml-source.js';
+import { problem, zodProblems } from './zod-problems.js';
+
+/**
+ * Checks that need the fault catalog. They read the raw YAML data rather than the schema's output so a
+ * file with a structural mistake elsewhere still gets its fault problems reported in the same pass; where
+ * the raw value is malformed the structural check has already said so and these stay quiet.
+ *
+ * Returns the parsed params of each fault whose params are valid, by fault index.
+ */
+export function catalogProblems(
+  data: unknown,
+  source: YamlSource,
+  registry: FaultRegistry,
+): { problems: ScenarioProblem[]; params: Map<number, unknown> } {
+  const problems: ScenarioProblem[] = [];
+  const params = new Map<number, unknown>();
+  const spec = field(data, 'spec');
+  const faults = field(spec, 'faults');
+  if (!Array.isArray(faults)) return { problems, params };
+  const substrates = field(spec, 'substrates');
+  const refusedSubstrates = new Set<string>();
+
+  faults.forEach((fault, i) => {
+    const at = ['spec', 'faults', i] as const;
+    const typeId = field(fault, 'type');
+    if (typeof typeId !== 'string') return;
+    const type = registry.get(typeId);
+    if (!type) {
+      problems.push(problem(source, [...at, 'type'], unknownFaultTypeMessage(typeId, registry.ids())));
+      return;
+    }
+
+    const rawParams = field(fault, 'params') ?? {};
+    if (isRecord(rawParams)) {
+      const r = type.params.safeParse(rawParams);
+      if (r.success) params.set(i, r.data);
+      else problems.push(...zodProblems(r.error.issues, source, type.params, [...at, 'params']));
+    }
+
+    if (Array.isArray(substrates)) {
+      substrates.forEach((s, j) => {
+        const known = typeof s === 'string' && (SUBSTRATE_NAMES as readonly string[]).includes(s);
+        if (!known || (type.substrates as readonly string[]).includes(s)) return;
+        // One line per fault type and substrate, however many faults share the type.
+        if (refusedSubstrates.has(`${type.id}\0${s}`)) return;
+        refusedSubstrates.add(`${type.id}\0${s}`);
+        problems.push(
+          problem(
+            source,
+            ['spec', 'substrates', j],
+            `fault type "${type.id}" (spec.faults.${i}) does not run on substrate "${s}"; it supports: ${type.substrates.join(', ')}`,
+          ),
+        );
+      });
+    }
+
+    const target = field(fault, 'target');
+    if (typeof target === 'string') {
+      const parsed = tryParseEntityId(target);
+      if (parsed.ok && !type.targetKinds.includes(parsed.ref.kind)) {
+        problems.push(
+          problem(
+            source,
+            [...at, 'target'],
+            `fault type "${type.id}" cannot target a ${parsed.ref.kind}; it targets: ${type.targetKinds.join(', ')}`,
+          ),
+        );
+      }
+    }
+  });
+  return { problems, params };
+}
+
+/** Checks across fields, on a document the schema accepted. */
+export function crossFieldProblems(doc: ScenarioDocument, source: YamlSource): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const timeout = doc.spec.observe.timeout;
+  doc.spec.faults.forEach((f, i) => {
+    if (f.at >= timeout) {
+      problems.push(
+        problem(
+          source,
+          ['spec', 'faults', i, 'at'],
+          `fault starts at ${formatDuration(f.at)}, not before observe.timeout (${formatDuration(timeout)}) ends the wait`,
+        ),
+      );
+    }
+  });
+  return problems;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field(v: unknown, key: string): unknown {
+  return isRecord(v) ? v[key] : undefined;
+}

@@ -1,0 +1,66 @@
+import type { Clock } from '../../util/clock.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import type { ObjectStore } from './object-store.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+/**
+ * Records core/v1 Events the way kubelet and controllers do: same reasons, same components, and
+ * repeats of one (object, reason, message) folded into `count` with `lastTimestamp` moved on.
+ */
+export class EventRecorder {
+  private seq = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly clock: Clock,
+    private readonly host = 'localhost',
+  ) {}
+
+  record(
+    involved: KubeObject | { kind: string; metadata: { name: string; namespace?: string; uid?: string } },
+    type: EventType,
+    reason: string,
+    message: string,
+    component: string,
+  ): void {
+    const ns = involved.metadata.namespace ?? 'default';
+    const now = new Date(this.clock.now()).toISOString();
+    const existing = this.store
+      .list('Event', ns)
+      .find(
+        (e) =>
+          (e.involvedObject as { name: string; kind: string }).name === involved.metadata.name &&
+          (e.involvedObject as { kind: string }).kind === involved.kind &&
+          e.reason === reason &&
+          e.message === message,
+      );
+    if (existing) {
+      existing.count = ((existing.count as number) ?? 1) + 1;
+      existing.lastTimestamp = now;
+      this.store.apply(existing);
+      return;
+    }
+    const name = `${involved.metadata.name}.${(this.clock.now() * 1000 + this.seq++).toString(16)}`;
+    this.store.apply({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: ns },
+      involvedObject: {
+        kind: involved.kind,
+        namespace: involved.metadata.namespace,
+        name: involved.metadata.name,
+        uid: involved.metadata.uid,
+        apiVersion: involved.kind === 'Deployment' || involved.kind === 'ReplicaSet' ? 'apps/v1' : 'v1',
+      },
+      reason,
+      message,
+      type,
+      source: { component, host: this.host },
+      reportingComponent: component,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    });
+  }
+}

@@ -1,0 +1,303 @@
+import type { Logger } from '../../logging/logger.js';
+import type { Clock } from '../../util/clock.js';
+import { labelsMatch, type KubeObject, type ServiceSpec } from '../../kube/kube-object.js';
+import type { ObjectApi } from '../object-api.js';
+import type { ContainerRuntime } from './container-runtime.js';
+import { DeploymentController, podsOf, type PodLifecycle } from './deployment-controller.js';
+import { EventRecorder } from './event-recorder.js';
+import { KubeStateExporter } from './kube-state-exporter.js';
+import { LogStore } from './log-store.js';
+import { ObjectStore } from './object-store.js';
+import { PodNetwork } from './pod-network.js';
+import { PodWorker, type KubeletDeps } from './pod-worker.js';
+import type { Prober } from './prober.js';
+import { ServiceProxy, type Endpoint } from './service-proxy.js';
+
+export interface LocalClusterOptions {
+  runtime: ContainerRuntime;
+  prober: Prober;
+  clock: Clock;
+  logger: Logger;
+  repoRoot: string;
+  runDir: string;
+  aliases?: Record<string, string>;
+  network?: PodNetwork;
+  backoff?: { initialMs: number; maxMs: number };
+  memoryPollMs?: number;
+}
+
+/** A scrape target: one running pod with the container port its scrape annotations name. */
+export interface PodTarget {
+  namespace: string;
+  pod: string;
+  app: string;
+  address: string;
+  path: string;
+}
+
+export const NODE_NAME = 'localhost';
+
+/**
+ * A one-node "cluster" made of processes: an object store in place of the API server, the deployment
+ * controller, a kubelet per pod and a proxy per Service port. Faults and capture talk to it through
+ * the same ObjectApi the Kubernetes substrate implements over the real API.
+ */
+export class LocalCluster implements ObjectApi, PodLifecycle {
+  readonly store: ObjectStore;
+  readonly events: EventRecorder;
+  readonly logs = new LogStore();
+  readonly network: PodNetwork;
+  readonly kubeState: KubeStateExporter;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly terminating = new Set<string>();
+  private readonly proxies = new Map<string, ServiceProxy>();
+  private readonly controller: DeploymentController;
+  private readonly deps: KubeletDeps;
+  private readonly targetListeners = new Set<(t: PodTarget[]) => void>();
+  private scheduled = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastTargets = '';
+
+  constructor(private readonly opts: LocalClusterOptions) {
+    this.store = new ObjectStore(opts.clock);
+    this.events = new EventRecorder(this.store, opts.clock, NODE_NAME);
+    this.network = opts.network ?? new PodNetwork();
+    this.deps = {
+      store: this.store,
+      events: this.events,
+      runtime: opts.runtime,
+      logs: this.logs,
+      clock: opts.clock,
+      logger: opts.logger.child({ component: 'kubelet' }),
+      prober: opts.prober,
+      repoRoot: opts.repoRoot,
+      runDir: opts.runDir,
+      aliases: opts.aliases ?? {},
+      nodeName: NODE_NAME,
+      backoff: opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 },
+      memoryPollMs: opts.memoryPollMs ?? 1000,
+    };
+    this.controller = new DeploymentController(this.store, this.events, this);
+    this.kubeState = new KubeStateExporter({
+      objects: (kind) => this.store.list(kind),
+      usage: (ns, pod) => this.workers.get(`${ns}/${pod}`)?.usage,
+    });
+    this.store.onChange((c) => {
+      if (c.object.kind === 'Deployment' || c.object.kind === 'Pod' || c.object.kind === 'Service')
+        this.schedule();
+    });
+  }
+
+  /** Host aliases (in-cluster name → local address) for names the substrate serves itself. */
+  setAliases(aliases: Record<string, string>): void {
+    Object.assign(this.deps.aliases, aliases);
+  }
+
+  async start(): Promise<void> {
+    this.store.apply({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: NODE_NAME,
+        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' },
+      },
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+    });
+    await this.kubeState.start();
+    this.ticker = setInterval(() => this.schedule(), 1000);
+    this.ticker.unref();
+  }
+
+  onTargetsChanged(listener: (t: PodTarget[]) => void): void {
+    this.targetListeners.add(listener);
+  }
+
+  // ---- ObjectApi -------------------------------------------------------------------------------
+
+  async get(kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    return this.store.get(kind, namespace, name);
+  }
+
+  async list(kind: string, namespace?: string, selector?: Record<string, string>): Promise<KubeObject[]> {
+    return this.store.list(kind, namespace, selector);
+  }
+
+  async apply(obj: KubeObject): Promise<KubeObject> {
+    if (obj.kind === 'Pod') throw new Error('pods are created by their Deployment on the local substrate');
+    const o = structuredClone(obj);
+    if (o.kind === 'Namespace' && !o.metadata.namespace) delete o.metadata.namespace;
+    if (o.kind === 'Service') {
+      const prev = this.store.get('Service', o.metadata.namespace, o.metadata.name);
+      const spec = (o.spec ?? {}) as ServiceSpec & { clusterIP?: string };
+      spec.clusterIP =
+        (prev?.spec as { clusterIP?: string } | undefined)?.clusterIP ?? this.network.serviceIp();
+      o.spec = spec as unknown as Record<string, unknown>;
+    }
+    if (o.kind === 'Secret' && o.stringData) {
+      o.data = { ...(o.data ?? {}) };
+      for (const [k, v] of Object.entries(o.stringData)) o.data[k] = Buffer.from(v).toString('base64');
+      delete o.stringData;
+    }
+    const stored = this.store.apply(o);
+    if (o.kind === 'Service') await this.syncProxies();
+    return stored;
+  }
+
+  async delete(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    if (kind === 'Pod') {
+      if (!this.store.get('Pod', namespace, name)) return false;
+      this.deletePod(namespace ?? 'default', name);
+      return true;
+    }
+    const gone = this.store.delete(kind, namespace, name);
+    if (kind === 'Deployment' && gone) {
+      for (const p of podsOf(this.store, namespace ?? 'default', name))
+        this.deletePod(namespace ?? 'default', p.metadata.name);
+    }
+    if (kind === 'Service') await this.syncProxies();
+    return gone !== undefined;
+  }
+
+  // ---- PodLifecycle (the controller's view of the kubelet) ------------------------------------
+
+  createPod(pod: KubeObject): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const stored = this.store.apply(pod);
+    const worker = new PodWorker(this.deps, stored, this.network.podIp());
+    this.workers.set(`${ns}/${pod.metadata.name}`, worker);
+    worker.start();
+  }
+
+  deletePod(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    if (this.terminating.has(key)) return;
+    this.terminating.add(key);
+    const pod = this.store.get('Pod', namespace, name);
+    if (pod) {
+      pod.metadata.deletionTimestamp = new Date(this.opts.clock.now()).toISOString();
+      this.store.apply(pod);
+    }
+    const worker = this.workers.get(key);
+    const done = worker ? worker.terminate(worker.graceMs()) : Promise.resolve();
+    void done.finally(() => {
+      this.workers.delete(key);
+      this.terminating.delete(key);
+      this.store.delete('Pod', namespace, name);
+    });
+  }
+
+  isReady(namespace: string, name: string): boolean {
+    return this.workers.get(`${namespace}/${name}`)?.isReady ?? false;
+  }
+
+  isTerminating(namespace: string, name: string): boolean {
+    return this.terminating.has(`${namespace}/${name}`);
+  }
+
+  worker(namespace: string, name: string): PodWorker | undefined {
+    return this.workers.get(`${namespace}/${name}`);
+  }
+
+  // ---- reconciliation -------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped) return;
+      this.controller.reconcileAll();
+      void this.syncProxies();
+      this.publishTargets();
+    });
+  }
+
+  private endpointsOf(svc: KubeObject, targetPort: number | string | undefined): Endpoint[] {
+    const spec = svc.spec as unknown as ServiceSpec;
+    const out: Endpoint[] = [];
+    for (const pod of this.store.list('Pod', svc.metadata.namespace)) {
+      if (!labelsMatch(spec.selector, pod.metadata.labels)) continue;
+      const w = this.workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+      if (!w?.isReady) continue;
+      const port = resolvePort(pod, targetPort);
+      if (port !== undefined) out.push({ ip: w.podIp, port });
+    }
+    return out;
+  }
+
+  private async syncProxies(): Promise<void> {
+    const live = new Set<string>();
+    for (const svc of this.store.list('Service')) {
+      const spec = svc.spec as unknown as ServiceSpec & { clusterIP?: string };
+      if (!spec.clusterIP) continue;
+      for (const p of spec.ports ?? []) {
+        const key = `${svc.metadata.namespace}/${svc.metadata.name}:${p.port}`;
+        live.add(key);
+        let proxy = this.proxies.get(key);
+        if (!proxy) {
+          proxy = new ServiceProxy(spec.clusterIP, p.port);
+          this.proxies.set(key, proxy);
+          await proxy.start();
+        }
+        proxy.setEndpoints(this.endpointsOf(svc, p.targetPort ?? p.port));
+      }
+    }
+    for (const [key, proxy] of this.proxies) {
+      if (!live.has(key)) {
+        this.proxies.delete(key);
+        await proxy.stop();
+      }
+    }
+  }
+
+  /** Pods that ask to be scraped (prometheus.io/* annotations), as Prometheus' pod discovery sees them. */
+  scrapeTargets(): PodTarget[] {
+    const out: PodTarget[] = [];
+    for (const pod of this.store.list('Pod')) {
+      const a = pod.metadata.annotations ?? {};
+      if (a['prometheus.io/scrape'] !== 'true') continue;
+      const w = this.workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+      if (!w || this.isTerminating(pod.metadata.namespace ?? 'default', pod.metadata.name)) continue;
+      const port = Number(a['prometheus.io/port'] ?? resolvePort(pod, undefined));
+      out.push({
+        namespace: pod.metadata.namespace ?? 'default',
+        pod: pod.metadata.name,
+        app: pod.metadata.labels?.['app.kubernetes.io/name'] ?? pod.metadata.name,
+        address: `${w.podIp}:${port}`,
+        path: a['prometheus.io/path'] ?? '/metrics',
+      });
+    }
+    return out;
+  }
+
+  private publishTargets(): void {
+    const t = this.scrapeTargets();
+    const key = JSON.stringify(t);
+    if (key === this.lastTargets) return;
+    this.lastTargets = key;
+    for (const l of this.targetListeners) l(t);
+  }
+
+  /** Stop every pod (in parallel, with their grace periods), every proxy and the exporter. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await Promise.all([...this.workers.values()].map((w) => w.terminate(2000)));
+    this.workers.clear();
+    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+    this.proxies.clear();
+    await this.kubeState.stop();
+  }
+}
+
+function resolvePort(pod: KubeObject, target: number | string | undefined): number | undefined {
+  const containers = (
+    pod.spec as { containers?: Array<{ ports?: Array<{ name?: string; containerPort: number }> }> }
+  ).containers;
+  const ports = containers?.flatMap((c) => c.ports ?? []) ?? [];
+  if (target === undefined) return ports[0]?.containerPort;
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  return ports.find((p) => p.name === target)?.containerPort;
+}

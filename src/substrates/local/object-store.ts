@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import type { Clock } from '../../util/clock.js';
+
+export type StoreChange = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+
+/**
+ * The local substrate's stand-in for the API server: Kubernetes-shaped objects keyed like entity ids,
+ * with resourceVersions, generations and change notifications for the controllers. Objects go in and
+ * out as deep copies so no caller can mutate stored state behind the controllers' backs.
+ */
+export class ObjectStore {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly listeners = new Set<(c: StoreChange) => void>();
+  private version = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const o = this.objects.get(objectKey({ kind, metadata: { name, namespace } }));
+    return o ? structuredClone(o) : undefined;
+  }
+
+  list(kind: string, namespace?: string, selector?: Record<string, string>): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const o of this.objects.values()) {
+      if (o.kind !== kind) continue;
+      if (namespace !== undefined && o.metadata.namespace !== namespace) continue;
+      if (selector && !labelsMatch(selector, o.metadata.labels)) continue;
+      out.push(structuredClone(o));
+    }
+    return out.sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+  }
+
+  all(): KubeObject[] {
+    return [...this.objects.values()].map((o) => structuredClone(o));
+  }
+
+  /** Create or replace. A spec change bumps `metadata.generation` as the API server does. */
+  apply(obj: KubeObject): KubeObject {
+    const key = objectKey(obj);
+    const prev = this.objects.get(key);
+    const next = structuredClone(obj);
+    next.metadata.uid = prev?.metadata.uid ?? next.metadata.uid ?? randomUUID();
+    next.metadata.creationTimestamp =
+      prev?.metadata.creationTimestamp ??
+      next.metadata.creationTimestamp ??
+      new Date(this.clock.now()).toISOString();
+    const specChanged = !prev || JSON.stringify(prev.spec) !== JSON.stringify(next.spec);
+    next.metadata.generation = (prev?.metadata.generation ?? 0) + (specChanged ? 1 : 0) || 1;
+    next.metadata.resourceVersion = String(++this.version);
+    if (prev && next.status === undefined) next.status = prev.status;
+    this.objects.set(key, next);
+    this.emit({ type: prev ? 'MODIFIED' : 'ADDED', object: next });
+    return structuredClone(next);
+  }
+
+  /** Update only `status` (controllers' writes), without touching generation. */
+  updateStatus(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    status: Record<string, unknown>,
+  ): void {
+    const key = objectKey({ kind, metadata: { name, namespace } });
+    const prev = this.objects.get(key);
+    if (!prev) return;
+    if (JSON.stringify(prev.status) === JSON.stringify(status)) return;
+    const next = { ...prev, status: structuredClone(status) };
+    next.metadata = { ...prev.metadata, resourceVersion: String(++this.version) };
+    this.objects.set(key, next);
+    this.emit({ type: 'MODIFIED', object: next });
+  }
+
+  delete(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const key = objectKey({ kind, metadata: { name, namespace } });
+    const prev = this.objects.get(key);
+    if (!prev) return undefined;
+    this.objects.delete(key);
+    this.emit({ type: 'DELETED', object: prev });
+    return structuredClone(prev);
+  }
+
+  onChange(listener: (c: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: StoreChange): void {
+    for (const l of this.listeners) l({ type: change.type, object: structuredClone(change.object) });
+  }
+}

@@ -1,0 +1,457 @@
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../logging/logger.js';
+import type { Clock } from '../../util/clock.js';
+import {
+  parseQuantity,
+  type Container,
+  type KubeObject,
+  type PodSpec,
+  type Probe,
+} from '../../kube/kube-object.js';
+import type { ContainerExit, ContainerProcess, ContainerRuntime } from './container-runtime.js';
+import { ConfigRefError, expand, resolveEnv, volumeFiles } from './env-resolver.js';
+import type { EventRecorder } from './event-recorder.js';
+import { imageCommand } from './image-commands.js';
+import type { LogStore } from './log-store.js';
+import type { ObjectStore } from './object-store.js';
+import type { Prober } from './prober.js';
+
+export interface KubeletDeps {
+  store: ObjectStore;
+  events: EventRecorder;
+  runtime: ContainerRuntime;
+  logs: LogStore;
+  clock: Clock;
+  logger: Logger;
+  prober: Prober;
+  repoRoot: string;
+  /** Per-run scratch directory; each pod gets `<runDir>/pods/<ns>_<name>/`. */
+  runDir: string;
+  /** host.ns:port → address for in-cluster names the substrate serves itself (the trace store). */
+  aliases: Record<string, string>;
+  nodeName: string;
+  /** Container-restart back-off: first delay and cap, ms (kubelet: 10 s and 300 s). */
+  backoff: { initialMs: number; maxMs: number };
+  /** How often memory limits are enforced, ms. */
+  memoryPollMs: number;
+}
+
+type ContainerState =
+  | { running: { startedAt: string } }
+  | { waiting: { reason: string; message?: string } }
+  | {
+      terminated: {
+        exitCode: number;
+        reason: string;
+        startedAt?: string;
+        finishedAt: string;
+        signal?: number;
+      };
+    };
+
+const KUBELET = 'kubelet';
+
+/**
+ * The local kubelet for one pod: resolves env and volumes, runs the pod's containers as processes,
+ * probes them, enforces the memory limit the way the OOM killer does, restarts with back-off, and keeps
+ * `status` and the Events exactly as a node would so capture sees the same evidence on every substrate.
+ */
+export class PodWorker {
+  private proc: ContainerProcess | undefined;
+  private state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
+  private lastState: ContainerState | undefined;
+  private restartCount = 0;
+  private ready = false;
+  private started = false;
+  private startedAtMs = 0;
+  private terminating = false;
+  private oomKilled = false;
+  private livenessKill = false;
+  private readonly stopCtl = new AbortController();
+  private loop: Promise<void> | undefined;
+  readonly podDir: string;
+  private lastRss = 0;
+  private lastCpu = 0;
+
+  constructor(
+    private readonly deps: KubeletDeps,
+    private pod: KubeObject,
+    readonly podIp: string,
+  ) {
+    this.podDir = join(deps.runDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}`);
+  }
+
+  get name(): string {
+    return this.pod.metadata.name;
+  }
+  get namespace(): string {
+    return this.pod.metadata.namespace ?? 'default';
+  }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+  get isReady(): boolean {
+    return this.ready && !this.terminating;
+  }
+  get restarts(): number {
+    return this.restartCount;
+  }
+  get usage(): { rssBytes: number; cpuSeconds: number } {
+    return { rssBytes: this.lastRss, cpuSeconds: this.lastCpu };
+  }
+
+  private get spec(): PodSpec {
+    return this.pod.spec as unknown as PodSpec;
+  }
+  private get container(): Container {
+    return this.spec.containers[0];
+  }
+  private get log(): Logger {
+    return this.deps.logger.child({ pod: `${this.namespace}/${this.name}` });
+  }
+
+  start(): void {
+    this.deps.events.record(
+      this.pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${this.namespace}/${this.name} to ${this.deps.nodeName}`,
+      'default-scheduler',
+    );
+    this.publish();
+    this.loop = this.run().catch((err: unknown) => this.log.error({ err }, 'pod worker failed'));
+  }
+
+  /** Stop the pod as a deletion does: Killing event, SIGTERM, grace period, SIGKILL. */
+  async terminate(graceMs: number): Promise<void> {
+    if (this.terminating) return this.loop;
+    this.terminating = true;
+    this.stopCtl.abort();
+    if (this.proc) {
+      this.deps.events.record(
+        this.pod,
+        'Normal',
+        'Killing',
+        `Stopping container ${this.container.name}`,
+        KUBELET,
+      );
+      await this.proc.stop(graceMs);
+    }
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopCtl.signal;
+    let pulledOnce = false;
+    let waitFailures = 0;
+    while (!signal.aborted) {
+      const c = this.container;
+      let env: Record<string, string>;
+      let mounts: Record<string, string>;
+      try {
+        mounts = await this.writeVolumes();
+        env = resolveEnv(c, {
+          pod: this.pod,
+          podIp: this.podIp,
+          lookup: (kind, ns, name) => this.deps.store.get(kind, ns, name),
+          aliases: this.deps.aliases,
+          mounts,
+        });
+      } catch (err) {
+        if (!(err instanceof ConfigRefError)) throw err;
+        this.setState({ waiting: { reason: err.reason, message: err.message } });
+        this.deps.events.record(this.pod, 'Warning', 'Failed', `Error: ${err.message}`, KUBELET);
+        await this.sleep(this.backoffMs(waitFailures++));
+        continue;
+      }
+      const img = imageCommand(c.image, this.deps.repoRoot);
+      if (!img) {
+        const reason = waitFailures === 0 ? 'ErrImagePull' : 'ImagePullBackOff';
+        const msg = `failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": not found`;
+        this.setState({ waiting: { reason, message: msg } });
+        this.deps.events.record(this.pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, KUBELET);
+        this.deps.events.record(
+          this.pod,
+          'Warning',
+          'Failed',
+          `Failed to pull image "${c.image}": ${msg}`,
+          KUBELET,
+        );
+        this.deps.events.record(this.pod, 'Warning', 'Failed', `Error: ${reason}`, KUBELET);
+        if (waitFailures > 0)
+          this.deps.events.record(
+            this.pod,
+            'Normal',
+            'BackOff',
+            `Back-off pulling image "${c.image}"`,
+            KUBELET,
+          );
+        await this.sleep(this.backoffMs(waitFailures++));
+        continue;
+      }
+      waitFailures = 0;
+      if (!pulledOnce) {
+        this.deps.events.record(
+          this.pod,
+          'Normal',
+          'Pulled',
+          `Container image "${c.image}" already present on machine`,
+          KUBELET,
+        );
+        pulledOnce = true;
+      }
+      const argv = [...(c.command ?? img.entrypoint), ...(c.args ?? [])].map((a) => expand(a, env));
+      const command = img.resolve(argv[0]);
+      const args = [...argv.slice(1), ...img.localArgs(this.podIp, this.podDir)];
+      // The shop listens on all interfaces in a pod; here each pod owns one loopback address.
+      const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LISTEN_HOST: this.podIp, ...env };
+      this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, KUBELET);
+      let proc: ContainerProcess;
+      try {
+        proc = await this.deps.runtime.start({
+          id: `${this.namespace}/${this.name}/${c.name}`,
+          command,
+          args,
+          env: fullEnv,
+          cwd: this.deps.repoRoot,
+          onLine: (stream, line) =>
+            this.deps.logs.add({
+              ts: new Date(this.deps.clock.now()).toISOString(),
+              entity: `${this.namespace}/Pod/${this.name}`,
+              container: c.name,
+              stream,
+              line,
+            }),
+        });
+      } catch (err) {
+        const msg = `failed to create containerd task: exec: "${command}": ${(err as Error).message}`;
+        this.deps.events.record(this.pod, 'Warning', 'Failed', `Error: ${msg}`, KUBELET);
+        this.finish({ code: 128, signal: null }, 'StartError');
+        await this.sleep(this.backoffMs(this.restartCount));
+        continue;
+      }
+      this.proc = proc;
+      this.started = true;
+      this.startedAtMs = this.deps.clock.now();
+      this.oomKilled = false;
+      this.livenessKill = false;
+      this.setState({ running: { startedAt: new Date(this.startedAtMs).toISOString() } });
+      this.deps.events.record(this.pod, 'Normal', 'Started', `Started container ${c.name}`, KUBELET);
+      const watchers = new AbortController();
+      const stopWatch = (): void => watchers.abort();
+      signal.addEventListener('abort', stopWatch, { once: true });
+      void this.watchMemory(proc, watchers.signal);
+      void this.probeLoop('readiness', c.readinessProbe, proc, watchers.signal);
+      void this.probeLoop('liveness', c.livenessProbe, proc, watchers.signal);
+      const exit = await proc.exited;
+      watchers.abort();
+      signal.removeEventListener('abort', stopWatch);
+      this.ready = false;
+      this.proc = undefined;
+      const reason = this.oomKilled ? 'OOMKilled' : exit.code === 0 ? 'Completed' : 'Error';
+      this.finish(exit, reason);
+      if (signal.aborted) break;
+      const ranMs = this.deps.clock.now() - this.startedAtMs;
+      // kubelet forgets the back-off after a container has run cleanly for 10 minutes.
+      const delay = ranMs > 600_000 ? 0 : this.backoffMs(this.restartCount - 1);
+      if (delay > 0) {
+        this.setState({
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.name}_${this.namespace}(${this.pod.metadata.uid ?? ''})`,
+          },
+        });
+        this.deps.events.record(
+          this.pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${this.name}_${this.namespace}(${this.pod.metadata.uid ?? ''})`,
+          KUBELET,
+        );
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private backoffMs(failures: number): number {
+    if (failures <= 0) return 0;
+    return Math.min(this.deps.backoff.initialMs * 2 ** (failures - 1), this.deps.backoff.maxMs);
+  }
+
+  private finish(exit: ContainerExit, reason: string): void {
+    const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : exit.signal === 'SIGTERM' ? 143 : 1);
+    const term: ContainerState = {
+      terminated: {
+        exitCode,
+        reason,
+        startedAt: this.startedAtMs ? new Date(this.startedAtMs).toISOString() : undefined,
+        finishedAt: new Date(this.deps.clock.now()).toISOString(),
+      },
+    };
+    this.lastState = term;
+    if (!this.terminating) this.restartCount++;
+    this.setState(term);
+    this.log.debug({ exitCode, reason, signal: exit.signal }, 'container exited');
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    try {
+      await this.deps.clock.sleep(ms, this.stopCtl.signal);
+    } catch {
+      // aborted: the loop checks the signal
+    }
+  }
+
+  /** ConfigMap and Secret volumes become files under the pod directory; returns mountPath → local path. */
+  private async writeVolumes(): Promise<Record<string, string>> {
+    await mkdir(this.podDir, { recursive: true });
+    const mounts: Record<string, string> = {};
+    const vols = new Map((this.spec.volumes ?? []).map((v) => [v.name, v]));
+    for (const m of this.container.volumeMounts ?? []) {
+      const vol = vols.get(m.name);
+      if (!vol) continue;
+      const dir = join(this.podDir, 'volumes', m.name);
+      await mkdir(dir, { recursive: true });
+      const files = volumeFiles(vol, this.namespace, (k, ns, n) => this.deps.store.get(k, ns, n));
+      for (const [path, content] of Object.entries(files ?? {})) {
+        const tmp = join(dir, `.${path}.tmp`);
+        await writeFile(tmp, content);
+        await rename(tmp, join(dir, path));
+      }
+      mounts[m.mountPath] = dir;
+    }
+    return mounts;
+  }
+
+  private async watchMemory(proc: ContainerProcess, signal: AbortSignal): Promise<void> {
+    const limit = parseQuantity(this.container.resources?.limits?.memory);
+    while (!signal.aborted) {
+      try {
+        this.lastRss = await proc.rssBytes();
+        this.lastCpu = await proc.cpuSeconds();
+      } catch {
+        // process already gone
+      }
+      if (limit !== undefined && this.lastRss > limit && !signal.aborted) {
+        this.oomKilled = true;
+        const kb = Math.round(this.lastRss / 1024);
+        this.log.info({ rss: this.lastRss, limit }, 'memory limit exceeded: killing container');
+        this.deps.events.record(
+          { kind: 'Node', metadata: { name: this.deps.nodeName, namespace: undefined } },
+          'Warning',
+          'OOMKilling',
+          `Memory cgroup out of memory: Killed process ${proc.pid} (${this.container.name}) total-vm:${kb}kB, anon-rss:${kb}kB, file-rss:0kB, shmem-rss:0kB`,
+          'kernel-monitor',
+        );
+        proc.kill('SIGKILL');
+        return;
+      }
+      await this.deps.clock.sleep(this.deps.memoryPollMs, signal).catch(() => undefined);
+    }
+  }
+
+  private async probeLoop(
+    kind: 'readiness' | 'liveness',
+    probe: Probe | undefined,
+    proc: ContainerProcess,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (!probe) {
+      if (kind === 'readiness') this.setReady(true);
+      return;
+    }
+    const ports: Record<string, number> = {};
+    for (const p of this.container.ports ?? []) if (p.name) ports[p.name] = p.containerPort;
+    const period = (probe.periodSeconds ?? 10) * 1000;
+    const failureThreshold = probe.failureThreshold ?? 3;
+    const successThreshold = probe.successThreshold ?? 1;
+    let fails = 0;
+    let oks = 0;
+    await this.deps.clock.sleep((probe.initialDelaySeconds ?? 0) * 1000, signal).catch(() => undefined);
+    while (!signal.aborted) {
+      const r = await this.deps.prober.check(probe, this.podIp, ports);
+      if (signal.aborted) return;
+      if (r.ok) {
+        fails = 0;
+        oks++;
+        if (kind === 'readiness' && oks >= successThreshold) this.setReady(true);
+      } else {
+        oks = 0;
+        fails++;
+        const label = kind === 'readiness' ? 'Readiness' : 'Liveness';
+        this.deps.events.record(
+          this.pod,
+          'Warning',
+          'Unhealthy',
+          `${label} probe failed: ${r.message}`,
+          KUBELET,
+        );
+        if (fails >= failureThreshold) {
+          if (kind === 'readiness') this.setReady(false);
+          else if (!this.livenessKill) {
+            this.livenessKill = true;
+            this.deps.events.record(
+              this.pod,
+              'Normal',
+              'Killing',
+              `Container ${this.container.name} failed liveness probe, will be restarted`,
+              KUBELET,
+            );
+            void proc.stop(this.graceMs());
+            return;
+          }
+        }
+      }
+      await this.deps.clock.sleep(period, signal).catch(() => undefined);
+    }
+  }
+
+  graceMs(): number {
+    return Math.min((this.spec.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
+  }
+
+  private setReady(ready: boolean): void {
+    if (this.ready === ready) return;
+    this.ready = ready;
+    this.publish();
+  }
+
+  private setState(s: ContainerState): void {
+    this.state = s;
+    this.publish();
+  }
+
+  /** Write the pod's status as kubelet reports it. */
+  publish(): void {
+    const now = new Date(this.deps.clock.now()).toISOString();
+    const c = this.container;
+    const ready = this.isReady;
+    const status = {
+      phase: this.started ? 'Running' : 'Pending',
+      podIP: this.podIp,
+      podIPs: [{ ip: this.podIp }],
+      hostIP: '127.0.0.1',
+      startTime: this.pod.metadata.creationTimestamp,
+      conditions: [
+        { type: 'PodScheduled', status: 'True' },
+        { type: 'Initialized', status: 'True' },
+        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
+        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
+      ],
+      containerStatuses: [
+        {
+          name: c.name,
+          image: c.image,
+          imageID: '',
+          ready,
+          started: 'running' in this.state,
+          restartCount: this.restartCount,
+          state: this.state,
+          ...(this.lastState ? { lastState: this.lastState } : {}),
+        },
+      ],
+    };
+    this.deps.store.updateStatus('Pod', this.namespace, this.name, status);
+  }
+}

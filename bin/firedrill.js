@@ -1,13 +1,26 @@
 #!/usr/bin/env node
-// Thin launcher: run the compiled CLI when it exists, else the TypeScript source through tsx,
-// so a fresh clone works before `npm run build`.
-import { existsSync } from 'node:fs';
+// Launcher: run the compiled CLI when dist/ is at least as new as every source file, else the
+// TypeScript source through tsx, so a fresh clone (or an edited checkout) never runs stale code.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
-if (existsSync(compiled) && !process.env.FIREDRILL_FROM_SOURCE) {
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const useDist =
+  !process.env.FIREDRILL_FROM_SOURCE && existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
+if (useDist) {
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');

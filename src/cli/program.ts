@@ -28,4 +28,10 @@ const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/validate.js'),
   () => import('./commands/faults.js'),
   () => import('./commands/grade.js'),
+  () => import('./commands/run.js'),
+  () => import('./commands/up.js'),
+  () => import('./commands/down.js'),
+  () => import('./commands/status.js'),
+  () => import('./commands/doctor.js'),
+  () => import('./commands/bundle.js'),
 ];

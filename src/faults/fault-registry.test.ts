@@ -1,3 +1,4 @@
+import { fakeTarget } from './testing/fake-target.js';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { defaultCatalog, FAULT_TYPES } from './catalog.js';
@@ -72,7 +73,7 @@ describe('FaultRegistry', () => {
     const type = testDelayFault(journal);
     const undo = await type.inject({
       substrate: 'local',
-      target: {},
+      target: fakeTarget(),
       entity: { namespace: 'shop', kind: 'Deployment', name: 'payment' },
       params: type.params.parse({ delayMs: 5 }),
       logger: silentLogger(),

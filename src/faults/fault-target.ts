@@ -1,6 +1,23 @@
+import type { ObjectApi } from '../substrates/object-api.js';
+
+/** The shop's run-time settings service (testbed machinery, never captured). */
+export interface FlagsApi {
+  set(key: string, value: unknown): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+/** Admin access to the shop's Redis over its own protocol (as an operator with redis-cli would). */
+export interface RedisAdmin {
+  /** Runs one command; `password` overrides the current credentials (needed after a password change). */
+  command(args: string[], opts?: { password?: string }): Promise<unknown>;
+}
+
 /**
- * Capabilities a substrate lends to fault types. Filled in by the substrates issues; kept as an
- * open interface so a fault declares what it uses and a substrate that lacks it is refused up front.
+ * Capabilities a substrate lends to fault types. Both substrates implement every one, so a fault type
+ * written against them runs on either (see docs/faults.md).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface FaultTarget {}
+export interface FaultTarget {
+  readonly objects: ObjectApi;
+  readonly flags: FlagsApi;
+  readonly redis: RedisAdmin;
+}

@@ -1,4 +1,8 @@
 import { join } from 'node:path';
+import { loadVersions } from '../../versions/versions.js';
+
+const repoOf = (image: string): string => image.split('@')[0].replace(/:[^/:]+$/, '');
+let shopRepo: string | undefined;
 
 /**
  * The local substrate has no images: each image the manifests name maps to an executable on this
@@ -14,15 +18,16 @@ export interface ImageCommand {
 }
 
 export function imageCommand(image: string, repoRoot: string): ImageCommand | undefined {
-  const repo = image.split('@')[0].replace(/:[^/:]+$/, '');
-  if (repo === 'firedrill/shop' || repo.endsWith('/firedrill/shop')) {
+  const repo = repoOf(image);
+  shopRepo ??= repoOf(loadVersions().images.shop.image);
+  if (repo === shopRepo) {
     return {
       entrypoint: ['node', join(repoRoot, 'dist/apps/shop/src/main.js')],
       resolve: (a) => (a === 'node' ? process.execPath : a),
       localArgs: () => [],
     };
   }
-  if (repo === 'redis' || repo.endsWith('/redis')) {
+  if (repo === 'redis' || repo === 'docker.io/library/redis') {
     return {
       entrypoint: ['redis-server'],
       resolve: (a) => a,

@@ -1,0 +1,224 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { JourneyMix } from '../loadgen/plan.js';
+import type { ServiceName } from '../runtime/service-names.js';
+import { ChildProcessGroup } from './child-process-group.js';
+import { freePorts } from './free-port.js';
+
+/** The shop minus the load generator, in start order. */
+export const SHOP_SERVICES = ['flags', 'catalog', 'currency', 'payment', 'shipping', 'cart', 'checkout', 'frontend'] as const;
+export type ShopServiceName = (typeof SHOP_SERVICES)[number];
+
+export interface LoadOptions {
+  rps: number;
+  seed: number;
+  mix?: JourneyMix;
+  journeys?: number;
+  durationS?: number;
+  /** Defaults to the launched frontend. */
+  targetUrl?: string;
+}
+
+export interface LaunchOptions {
+  /** dist/apps/shop/src/main.js; defaults to the one under the repository root found from the cwd. */
+  mainJs?: string;
+  otlpEndpoint?: string;
+  flagsPollMs?: number;
+  /** LOG_LEVEL for every service, or per service. */
+  logLevel?: string | Partial<Record<ServiceName, string>>;
+  /** Contents of each service's config.json (written to a temp file and passed as SHOP_CONFIG_FILE). */
+  configs?: Partial<Record<ServiceName, unknown>>;
+  /** Extra environment per service. */
+  env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Start a load generator too. */
+  load?: LoadOptions;
+  redisPassword?: string;
+  /** V8 heap limit per service process in MiB (NODE_OPTIONS --max-old-space-size). */
+  maxOldSpaceMb?: number;
+}
+
+export interface LaunchedShop {
+  processes: Map<ServiceName | 'redis', ChildProcessGroup>;
+  ports: Record<ShopServiceName, number>;
+  redis: { port: number; password: string };
+  workDir: string;
+  url(service: ShopServiceName): string;
+  /** Environment a service process gets (with PORT): for starting extra processes against this shop. */
+  envFor(service: ServiceName, port: number): NodeJS.ProcessEnv;
+  /** Starts (another) load generator against this shop. */
+  startLoad(load: LoadOptions, name?: string): Promise<{ process: ChildProcessGroup; url: string }>;
+  /** Until every shop service answers /readyz with 200. */
+  waitReady(timeoutMs?: number): Promise<void>;
+  /** Stops everything (SIGTERM then SIGKILL per process group); returns exit codes by name. */
+  stop(): Promise<Record<string, number | null>>;
+}
+
+export function findMainJs(from = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    const candidate = join(dir, 'dist', 'apps', 'shop', 'src', 'main.js');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'apps', 'shop'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no repository root with apps/shop above ${from}`);
+    dir = up;
+  }
+}
+
+/** Spawns one shop service from the compiled entry point. */
+export function spawnShopService(mainJs: string, service: ServiceName, env: NodeJS.ProcessEnv, name: string = service): ChildProcessGroup {
+  return new ChildProcessGroup({ name, command: process.execPath, args: [mainJs, service], env });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        r(true);
+      });
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function ready(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the whole shop on loopback: a password-protected, non-persistent redis-server and every service as a
+ * child process of the compiled entry point, wired together through *_URL variables. Used by the shop's
+ * integration test and bench/shop-load.ts.
+ */
+export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop> {
+  const mainJs = opts.mainJs ?? findMainJs();
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run npm run build`);
+  const workDir = mkdtempSync(join(tmpdir(), 'shop-'));
+  const [redisPort, ...servicePorts] = await freePorts(SHOP_SERVICES.length + 1);
+  const ports = Object.fromEntries(SHOP_SERVICES.map((s, i) => [s, servicePorts[i]])) as Record<ShopServiceName, number>;
+  const password = opts.redisPassword ?? `pw-${Math.random().toString(36).slice(2)}`;
+  const processes = new Map<ServiceName | 'redis', ChildProcessGroup>();
+  const url = (s: ShopServiceName) => `http://127.0.0.1:${ports[s]}`;
+
+  const stop = async () => {
+    const codes: Record<string, number | null> = {};
+    // Load generators first, then the shop services together, Redis last.
+    for (const tier of [0, 1, 2]) {
+      const names = [...processes.keys()].filter((n) => tierOf(n) === tier);
+      const results = await Promise.all(names.map((n) => processes.get(n)!.stop()));
+      names.forEach((n, i) => (codes[n] = results[i]));
+    }
+    rmSync(workDir, { recursive: true, force: true });
+    return codes;
+  };
+
+  try {
+    const redis = new ChildProcessGroup({
+      name: 'redis',
+      command: 'redis-server',
+      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', workDir, '--loglevel', 'warning'],
+      env: process.env,
+    });
+    processes.set('redis', redis);
+    await waitForPort(redisPort, 10_000);
+
+    const envFor = (service: ServiceName, port: number): NodeJS.ProcessEnv => {
+      const level = typeof opts.logLevel === 'string' ? opts.logLevel : opts.logLevel?.[service];
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SHOP_SERVICE: service,
+        PORT: String(port),
+        POD_NAME: `${service}-0`,
+        POD_NAMESPACE: service === 'flags' ? 'firedrill-system' : 'shop',
+        FLAGS_URL: url('flags'),
+        FLAGS_POLL_MS: String(opts.flagsPollMs ?? 2000),
+        CATALOG_URL: url('catalog'),
+        CART_URL: url('cart'),
+        CHECKOUT_URL: url('checkout'),
+        PAYMENT_URL: url('payment'),
+        SHIPPING_URL: url('shipping'),
+        CURRENCY_URL: url('currency'),
+        REDIS_HOST: '127.0.0.1',
+        REDIS_PORT: String(redisPort),
+        REDIS_PASSWORD: password,
+        ...(level ? { LOG_LEVEL: level } : {}),
+        ...(opts.otlpEndpoint ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opts.otlpEndpoint } : {}),
+        ...(opts.maxOldSpaceMb ? { NODE_OPTIONS: `--max-old-space-size=${opts.maxOldSpaceMb}` } : {}),
+      };
+      const config = opts.configs?.[service];
+      if (config !== undefined) {
+        const file = join(workDir, `${service}-config.json`);
+        writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+        env.SHOP_CONFIG_FILE = file;
+      }
+      return { ...env, ...opts.env?.[service] };
+    };
+
+    for (const service of SHOP_SERVICES) {
+      processes.set(service, spawnShopService(mainJs, service, envFor(service, ports[service])));
+    }
+
+    let loadCount = 0;
+    const startLoad = async (load: LoadOptions, name?: string) => {
+      const [port] = await freePorts(1);
+      const procName = name ?? (loadCount++ === 0 ? 'loadgen' : `loadgen-${loadCount}`);
+      const env = envFor('loadgen', port);
+      env.TARGET_URL = load.targetUrl ?? url('frontend');
+      env.LOAD_RPS = String(load.rps);
+      env.LOAD_SEED = String(load.seed);
+      if (load.mix) env.LOAD_MIX = JSON.stringify(load.mix);
+      if (load.journeys !== undefined) env.LOAD_JOURNEYS = String(load.journeys);
+      if (load.durationS !== undefined) env.LOAD_DURATION_S = String(load.durationS);
+      const p = spawnShopService(mainJs, 'loadgen', env, procName);
+      processes.set(procName as ServiceName, p);
+      await waitForPort(port, 15_000);
+      return { process: p, url: `http://127.0.0.1:${port}` };
+    };
+
+    const shop: LaunchedShop = {
+      processes,
+      ports,
+      redis: { port: redisPort, password },
+      workDir,
+      url,
+      envFor,
+      startLoad,
+      async waitReady(timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (const s of SHOP_SERVICES) {
+          while (!(await ready(url(s)))) {
+            const p = processes.get(s)!;
+            if (!p.running) throw new Error(`${s} exited with ${p.exitCode}: ${p.stdout.slice(-3).join(' | ')} ${p.stderr.slice(-3).join(' | ')}`);
+            if (Date.now() > deadline) throw new Error(`${s} not ready after ${timeoutMs}ms`);
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      },
+      stop,
+    };
+    if (opts.load) await startLoad(opts.load);
+    return shop;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function tierOf(name: string): number {
+  if (name.startsWith('loadgen')) return 0;
+  return name === 'redis' ? 2 : 1;
+}

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny 32-bit PRNG. Good enough for traffic shaping and, unlike Math.random, reproducible from a
+ * seed, which is what makes two load runs with the same LOAD_SEED send the same requests.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

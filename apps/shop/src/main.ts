@@ -1,0 +1,41 @@
+import { loadConfig } from './runtime/config.js';
+import { ConfigError } from './runtime/config-error.js';
+import { readEnv } from './runtime/env.js';
+import { createShopLogger, type Logger } from './runtime/logger.js';
+import { runService, type RunningService } from './runtime/service-runtime.js';
+import { serviceFactory } from './services/registry.js';
+
+/**
+ * The one entry point of every shop service: `node dist/apps/shop/src/main.js <service>` (or SHOP_SERVICE).
+ * A bad configuration ends the process at start with exit 1 and a single fatal log line naming the problem.
+ */
+async function main(): Promise<void> {
+  const bootName = process.argv[2] || process.env.SHOP_SERVICE || 'shop';
+  let logger: Logger = createShopLogger({ service: bootName, level: 'info', podName: process.env.POD_NAME });
+  let running: RunningService | undefined;
+  try {
+    const env = readEnv(process.argv, process.env);
+    const { config, unknownKeys } = loadConfig(env);
+    logger = createShopLogger({ service: config.service, level: config.logLevel, podName: config.podName });
+    for (const key of unknownKeys) logger.warn({ key }, `ignoring unknown configuration key "${key}"`);
+    const exit = (code: number) => {
+      void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+      setTimeout(() => process.exit(code), 2500).unref();
+    };
+    running = await runService(config, logger, serviceFactory(config.service, () => exit(0)));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, `received ${signal}, shutting down`);
+        exit(0);
+      });
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof ConfigError) logger.fatal({ err_code: 'EINVALIDCONFIG' }, e.message);
+    else if (e.code === 'EADDRINUSE' || e.code === 'EACCES') logger.fatal({ err_code: e.code }, `cannot listen: ${e.message}`);
+    else logger.fatal({ err: e }, `startup failed: ${e.message}`);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_RATES, isKnownCurrency } from '../data/currencies.js';
+import { DEFAULT_MIX, normalizeMix, parseMix, type JourneyMix } from '../loadgen/plan.js';
+import { ConfigError } from './config-error.js';
+import type { ShopEnv } from './env.js';
+import {
+  DEPENDENCIES_OF,
+  HTTP_DEPENDENCIES,
+  type DependencyName,
+  type HttpDependency,
+  type ServiceName,
+} from './service-names.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything a service runs with: defaults, then the config file, then env (env wins). */
+export interface ShopConfig {
+  service: ServiceName;
+  port: number;
+  logLevel: LogLevel;
+  podName?: string;
+  podNamespace?: string;
+  otlpTracesEndpoint?: string;
+  flagsUrl?: string;
+  flagsPollMs: number;
+  /** Base URL of every HTTP dependency (no trailing slash). */
+  dependencies: Record<HttpDependency, string>;
+  /** Per-call timeout towards each dependency, ms. */
+  timeoutsMs: Record<DependencyName, number>;
+  /** Extra attempts after a failed call (see http-client.ts for which failures are retried). */
+  retries: Record<DependencyName, number>;
+  catalog: { cacheTtlSeconds: number; storeLatencyMs: number };
+  cart: {
+    maxItems: number;
+    cartTtlSeconds: number;
+    productCacheTtlSeconds: number;
+    redis: { host: string; port: number; password?: string; db: number };
+  };
+  payment: { providerLimitUsd: number; providerLatencyMs: number };
+  shipping: { baseCostUsd: number; perItemUsd: number; quoteLatencyMs: number };
+  currency: { rates: Record<string, number> };
+  frontend: { defaultCurrency: string };
+  flags: { maxAuditEntries: number };
+  loadgen: {
+    targetUrl: string;
+    rps: number;
+    seed: number;
+    mix: JourneyMix;
+    requestTimeoutMs: number;
+    maxInFlight: number;
+    journeys?: number;
+    durationS?: number;
+  };
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+/** frontend → checkout covers a whole order (cart, quote, conversion, payment, shipment), so it gets longer. */
+const DEFAULT_TIMEOUTS: Partial<Record<ServiceName, Partial<Record<DependencyName, number>>>> = {
+  frontend: { checkout: 8000 },
+  cart: { redis: 1000 },
+};
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().min(0);
+const currencyCode = z
+  .string()
+  .refine((c) => isKnownCurrency(c), { error: (iss) => `unknown currency code ${JSON.stringify(iss.input)}` });
+const dependencyKey = z.enum([...HTTP_DEPENDENCIES, 'redis']);
+
+const commonShape = {
+  logLevel: z.enum(LOG_LEVELS).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  dependencies: z.partialRecord(z.enum(HTTP_DEPENDENCIES), z.url({ protocol: /^https?$/ })).optional(),
+  timeoutsMs: z.partialRecord(dependencyKey, positiveInt).optional(),
+  retries: z.partialRecord(dependencyKey, z.number().int().min(0).max(5)).optional(),
+};
+
+/** The keys a `<service>-config` ConfigMap may carry, per service (docs/shop.md lists them with failure modes). */
+export const CONFIG_FILE_SCHEMAS = {
+  frontend: z.object({ ...commonShape, defaultCurrency: currencyCode.optional() }),
+  catalog: z.object({ ...commonShape, cacheTtlSeconds: nonNegative.optional(), storeLatencyMs: nonNegative.optional() }),
+  cart: z.object({
+    ...commonShape,
+    maxItems: z.number().int().min(0).optional(),
+    cartTtlSeconds: positiveInt.optional(),
+    productCacheTtlSeconds: nonNegative.optional(),
+    redis: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        db: z.number().int().min(0).max(15).optional(),
+      })
+      .optional(),
+  }),
+  checkout: z.object({ ...commonShape }),
+  payment: z.object({ ...commonShape, providerLimitUsd: nonNegative.optional(), providerLatencyMs: nonNegative.optional() }),
+  shipping: z.object({
+    ...commonShape,
+    baseCostUsd: nonNegative.optional(),
+    perItemUsd: nonNegative.optional(),
+    quoteLatencyMs: nonNegative.optional(),
+  }),
+  currency: z.object({
+    ...commonShape,
+    rates: z
+      .record(z.string(), z.number().positive())
+      .superRefine((rates, ctx) => {
+        for (const code of Object.keys(rates)) {
+          if (!isKnownCurrency(code)) ctx.addIssue({ code: 'custom', message: `unknown currency code "${code}"`, path: [code] });
+        }
+        if (rates.USD !== 1) ctx.addIssue({ code: 'custom', message: 'must include the base currency "USD" with rate 1' });
+      })
+      .optional(),
+  }),
+  flags: z.object({ ...commonShape, maxAuditEntries: positiveInt.optional() }),
+  loadgen: z.object({
+    ...commonShape,
+    targetUrl: z.url({ protocol: /^https?$/ }).optional(),
+    rps: z.number().positive().max(1000).optional(),
+    seed: z.number().int().optional(),
+    mix: z.record(z.string(), z.number()).optional(),
+    requestTimeoutMs: positiveInt.optional(),
+    maxInFlight: positiveInt.optional(),
+  }),
+} as const;
+
+type FileConfig = {
+  [S in ServiceName]: z.infer<(typeof CONFIG_FILE_SCHEMAS)[S]>;
+};
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const path = issue.path.map(String).join('.') || '(root)';
+  const got = valueAt(input, issue.path);
+  const shown =
+    got === undefined || typeof got === 'object' || issue.code === 'custom' ? '' : ` (got ${JSON.stringify(got)})`;
+  return `${path}: ${issue.message}${shown}`;
+}
+
+export interface LoadedConfig {
+  config: ShopConfig;
+  /** Keys of the file the service does not know; logged as warnings, not fatal (an old ConfigMap is common). */
+  unknownKeys: string[];
+}
+
+export type ReadTextFile = (path: string) => string;
+
+/** Resolves the service's configuration. Throws ConfigError with one readable sentence on any bad value. */
+export function loadConfig(env: ShopEnv, readText: ReadTextFile = (p) => readFileSync(p, 'utf8')): LoadedConfig {
+  const service = env.service;
+  let raw: unknown = {};
+  if (env.configFile !== undefined) {
+    let text: string;
+    try {
+      text = readText(env.configFile);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new ConfigError(`cannot read config file ${env.configFile}: ${code}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration in ${env.configFile}: not valid JSON (${(err as Error).message})`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError(`invalid configuration in ${env.configFile}: expected a JSON object`);
+    }
+  }
+  const schema = CONFIG_FILE_SCHEMAS[service];
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration in ${env.configFile}: ${describeIssue(issue, raw)}`);
+  }
+  const known = new Set(Object.keys(schema.shape));
+  const unknownKeys = Object.keys(raw as object).filter((k) => !known.has(k));
+  const file = parsed.data as FileConfig[ServiceName] & Partial<FileConfig['cart'] & FileConfig['catalog']>;
+  return { config: resolve(env, service, file as Record<string, unknown>), unknownKeys };
+}
+
+function pick<T>(file: Record<string, unknown>, key: string, fallback: T): T {
+  const v = file[key];
+  return v === undefined ? fallback : (v as T);
+}
+
+function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknown>): ShopConfig {
+  const fileDeps = (file.dependencies ?? {}) as Partial<Record<HttpDependency, string>>;
+  const dependencies = {} as Record<HttpDependency, string>;
+  for (const dep of HTTP_DEPENDENCIES) {
+    dependencies[dep] = (env.dependencyUrls[dep] ?? fileDeps[dep] ?? `http://${dep}:8080`).replace(/\/+$/, '');
+  }
+  const fileTimeouts = (file.timeoutsMs ?? {}) as Partial<Record<DependencyName, number>>;
+  const fileRetries = (file.retries ?? {}) as Partial<Record<DependencyName, number>>;
+  const timeoutsMs = {} as Record<DependencyName, number>;
+  const retries = {} as Record<DependencyName, number>;
+  for (const dep of [...HTTP_DEPENDENCIES, 'redis'] as const) {
+    timeoutsMs[dep] = fileTimeouts[dep] ?? DEFAULT_TIMEOUTS[service]?.[dep] ?? DEFAULT_TIMEOUT_MS;
+    retries[dep] = fileRetries[dep] ?? 1;
+  }
+  let logLevel = pick<LogLevel>(file, 'logLevel', 'info');
+  if (env.logLevel !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(env.logLevel)) {
+      throw new ConfigError(`invalid environment: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.logLevel}")`);
+    }
+    logLevel = env.logLevel as LogLevel;
+  }
+  const redisFile = (file.redis ?? {}) as { host?: string; port?: number; db?: number };
+  let mix: JourneyMix = DEFAULT_MIX;
+  try {
+    if (env.loadMix !== undefined) mix = parseMix(env.loadMix);
+    else if (file.mix !== undefined) mix = normalizeMix(file.mix as Record<string, unknown>);
+  } catch (err) {
+    const where = env.loadMix !== undefined ? 'invalid environment: LOAD_MIX' : `invalid configuration in ${env.configFile}: mix`;
+    throw new ConfigError(`${where}: ${(err as Error).message}`);
+  }
+  const config: ShopConfig = {
+    service,
+    port: env.port ?? pick(file, 'port', 8080),
+    logLevel,
+    podName: env.podName,
+    podNamespace: env.podNamespace,
+    otlpTracesEndpoint: env.otlpTracesEndpoint,
+    flagsUrl: env.flagsUrl,
+    flagsPollMs: env.flagsPollMs,
+    dependencies,
+    timeoutsMs,
+    retries,
+    catalog: { cacheTtlSeconds: pick(file, 'cacheTtlSeconds', 30), storeLatencyMs: pick(file, 'storeLatencyMs', 40) },
+    cart: {
+      maxItems: pick(file, 'maxItems', 25),
+      cartTtlSeconds: pick(file, 'cartTtlSeconds', 3600),
+      productCacheTtlSeconds: pick(file, 'productCacheTtlSeconds', 60),
+      redis: {
+        host: env.redisHost ?? redisFile.host ?? 'redis',
+        port: env.redisPort ?? redisFile.port ?? 6379,
+        password: env.redisPassword,
+        db: redisFile.db ?? 0,
+      },
+    },
+    payment: { providerLimitUsd: pick(file, 'providerLimitUsd', 5000), providerLatencyMs: pick(file, 'providerLatencyMs', 30) },
+    shipping: {
+      baseCostUsd: pick(file, 'baseCostUsd', 4.99),
+      perItemUsd: pick(file, 'perItemUsd', 0.99),
+      quoteLatencyMs: pick(file, 'quoteLatencyMs', 10),
+    },
+    currency: { rates: pick(file, 'rates', { ...DEFAULT_RATES }) },
+    frontend: { defaultCurrency: pick(file, 'defaultCurrency', 'USD') },
+    flags: { maxAuditEntries: pick(file, 'maxAuditEntries', 1000) },
+    loadgen: {
+      targetUrl: (env.targetUrl ?? pick(file, 'targetUrl', 'http://frontend:8080')).replace(/\/+$/, ''),
+      rps: env.loadRps ?? pick(file, 'rps', 10),
+      seed: env.loadSeed ?? pick(file, 'seed', 1),
+      mix,
+      requestTimeoutMs: pick(file, 'requestTimeoutMs', 10_000),
+      maxInFlight: pick(file, 'maxInFlight', 200),
+      journeys: env.loadJourneys,
+      durationS: env.loadDurationS,
+    },
+  };
+  return config;
+}
+
+/** Dependencies of the running service, for readiness checks and the `upstream` setting. */
+export function dependenciesOf(service: ServiceName): readonly DependencyName[] {
+  return DEPENDENCIES_OF[service];
+}

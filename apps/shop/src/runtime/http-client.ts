@@ -1,0 +1,222 @@
+import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { DependencyError } from './dependency-error.js';
+import { HttpError } from './http-error.js';
+import type { ShopMetrics } from './metrics.js';
+import type { SettingsStore } from './settings-store.js';
+
+export interface DependencyClientOptions {
+  service: string;
+  dependency: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** Extra attempts after a retryable failure (see `retryable`). */
+  retries: number;
+  tracer: Tracer;
+  metrics: ShopMetrics;
+  logger: Logger;
+  settings?: SettingsStore;
+  agent?: Agent;
+  random?: () => number;
+}
+
+export interface CallResult {
+  status: number;
+  body: unknown;
+}
+
+/** Failures where the request never reached the server: safe to retry whatever the method. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+const PROBE_TIMEOUT_MS = 1000;
+
+const sharedAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 15_000 });
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface NetError extends Error {
+  code?: string;
+}
+
+/**
+ * HTTP client for one dependency, configured the way a careful team would: a per-attempt timeout, one retry
+ * with 50-150 ms jitter for idempotent GETs (connect errors, timeouts, 502/503/504) and for any method only
+ * when the connection was never made; a timed-out POST (e.g. a payment) is never repeated. Every attempt is a
+ * CLIENT span carrying traceparent and a sample in the http_client_* metrics.
+ */
+export class DependencyClient {
+  private readonly random: () => number;
+
+  constructor(private readonly opts: DependencyClientOptions) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  get dependency(): string {
+    return this.opts.dependency;
+  }
+
+  /** The configured base URL, or `http://<address>` while the `upstream` setting points this dependency elsewhere. */
+  get baseUrl(): string {
+    const up = this.opts.settings?.current.upstream;
+    return up && up.dependency === this.opts.dependency ? `http://${up.address}` : this.opts.baseUrl;
+  }
+
+  /** GET returning the JSON body; 4xx becomes HttpError (same status), anything else DependencyError. */
+  async get<T>(path: string, route: string): Promise<T> {
+    return this.expectOk<T>(await this.call('GET', path, route));
+  }
+
+  async post<T>(path: string, route: string, body: unknown): Promise<T> {
+    return this.expectOk<T>(await this.call('POST', path, route, body));
+  }
+
+  async delete(path: string, route: string): Promise<void> {
+    this.expectOk(await this.call('DELETE', path, route));
+  }
+
+  /** Liveness of the dependency for /readyz: untraced, unmetered, one short attempt. */
+  async probe(): Promise<void> {
+    const url = new URL('/healthz', this.baseUrl);
+    const res = await this.send('GET', url, {}, undefined, PROBE_TIMEOUT_MS);
+    if (res.status !== 200) throw Object.assign(new Error(`healthz answered ${res.status}`), { code: `HTTP_${res.status}` });
+  }
+
+  /** One logical call with retries; returns any HTTP response, throws DependencyError when none arrived. */
+  async call(
+    method: string,
+    path: string,
+    route: string,
+    body?: unknown,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<CallResult> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(method, path, route, payload, attempt, extraHeaders);
+      const lastAttempt = attempt >= this.opts.retries;
+      if ('status' in outcome) {
+        if (!lastAttempt && method === 'GET' && RETRYABLE_STATUS.has(outcome.status)) {
+          await sleep(50 + this.random() * 100);
+          continue;
+        }
+        return outcome;
+      }
+      const code = outcome.error.code ?? 'EUNKNOWN';
+      const retry = !lastAttempt && (CONNECT_ERRORS.has(code) || (method === 'GET' && (code === 'ETIMEDOUT' || code === 'ECONNRESET')));
+      this.opts.logger.warn(
+        { dependency: this.opts.dependency, err_code: code, attempt: attempt + 1, url: outcome.url, retrying: retry },
+        `${this.opts.dependency} call failed: ${outcome.error.message}${retry ? ', retrying' : ''}`,
+      );
+      if (!retry) throw new DependencyError(this.opts.dependency, code, outcome.error.message);
+      await sleep(50 + this.random() * 100);
+    }
+  }
+
+  private expectOk<T>(res: CallResult): T {
+    if (res.status < 400) return res.body as T;
+    const message = errorMessage(res.body) ?? `answered ${res.status}`;
+    if (res.status < 500) throw new HttpError(res.status, message);
+    throw new DependencyError(this.opts.dependency, `HTTP_${res.status}`, `answered ${res.status}: ${message}`, res.status);
+  }
+
+  private async attempt(
+    method: string,
+    path: string,
+    route: string,
+    payload: string | undefined,
+    attempt: number,
+    extraHeaders: Readonly<Record<string, string>>,
+  ): Promise<CallResult | { error: NetError; url: string }> {
+    const url = new URL(path, this.baseUrl);
+    const span = this.opts.tracer.startSpan(`${method} ${route}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || 80),
+        'url.full': url.toString(),
+        'peer.service': this.opts.dependency,
+        ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+      },
+    });
+    const headers: OutgoingHttpHeaders = { accept: 'application/json', ...extraHeaders };
+    propagation.inject(trace.setSpan(context.active(), span), headers);
+    const started = process.hrtime.bigint();
+    let status: string;
+    try {
+      const res = await this.send(method, url, headers, payload, this.opts.timeoutMs);
+      status = String(res.status);
+      span.setAttribute('http.response.status_code', res.status);
+      if (res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` });
+      return res;
+    } catch (err) {
+      const e = err as NetError;
+      status = 'error';
+      span.setAttribute('error.type', e.code ?? e.name);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+      return { error: e, url: url.toString() };
+    } finally {
+      const labels = { service: this.opts.service, dependency: this.opts.dependency, status: status! };
+      this.opts.metrics.clientRequests.inc(labels);
+      this.opts.metrics.clientDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      span.end();
+    }
+  }
+
+  private send(
+    method: string,
+    url: URL,
+    headers: OutgoingHttpHeaders,
+    payload: string | undefined,
+    timeoutMs: number,
+  ): Promise<CallResult> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const h = { ...headers };
+      if (payload !== undefined) {
+        h['content-type'] = 'application/json';
+        h['content-length'] = Buffer.byteLength(payload);
+      }
+      const req = httpRequest(url, { method, headers: h, agent: this.opts.agent ?? sharedAgent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => finish(() => reject(e)));
+        res.on('end', () =>
+          finish(() => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = undefined;
+            if (text !== '') {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                body = text;
+              }
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          }),
+        );
+      });
+      const timer = setTimeout(() => {
+        const e: NetError = new Error(`timed out after ${timeoutMs}ms waiting for ${url.host}`);
+        e.code = 'ETIMEDOUT';
+        finish(() => reject(e));
+        req.destroy(e);
+      }, timeoutMs);
+      req.on('error', (e) => finish(() => reject(e)));
+      req.end(payload);
+    });
+  }
+}
+
+function errorMessage(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
+    return (body as { error: string }).error;
+  }
+  return typeof body === 'string' && body.length < 200 ? body : undefined;
+}

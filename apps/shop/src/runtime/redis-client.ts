@@ -1,0 +1,157 @@
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { Redis } from 'ioredis';
+import type { Counter, Histogram } from 'prom-client';
+import type { Logger } from 'pino';
+import { DependencyError } from './dependency-error.js';
+import type { ShopMetrics } from './metrics.js';
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  password?: string;
+  db: number;
+}
+
+export interface InstrumentedRedisOptions {
+  service: string;
+  endpoint: RedisEndpoint;
+  commandTimeoutMs: number;
+  retries: number;
+  tracer: Tracer;
+  metrics: ShopMetrics;
+  logger: Logger;
+}
+
+const LOG_REPEAT_MS = 10_000;
+
+/**
+ * ioredis behind one `command()` entry point: a CLIENT span (db.system=redis) and redis_* metrics per command,
+ * failures turned into DependencyError with the code an operator recognises (ECONNREFUSED, WRONGPASS, ETIMEDOUT…).
+ * The endpoint can be swapped at run time (the `upstream` setting) without restarting.
+ */
+export class InstrumentedRedis {
+  private client: Redis;
+  private endpoint: RedisEndpoint;
+  private lastConnError: { code: string; message: string } | undefined;
+  private lastLogged: { code: string; at: number } | undefined;
+  private readonly commands: Counter<'service' | 'command' | 'status'>;
+  private readonly duration: Histogram<'service' | 'command'>;
+
+  constructor(private readonly opts: InstrumentedRedisOptions) {
+    this.endpoint = opts.endpoint;
+    this.commands = opts.metrics.counter('redis_commands_total', 'Redis commands sent, by outcome.', ['service', 'command', 'status']);
+    this.duration = opts.metrics.histogram('redis_command_duration_seconds', 'Redis command round-trip time.', ['service', 'command']);
+    this.client = this.connect(this.endpoint);
+  }
+
+  get address(): string {
+    return `${this.endpoint.host}:${this.endpoint.port}`;
+  }
+
+  /** Points the client at another host:port (or back); the old connection is dropped. */
+  setAddress(host: string, port: number): void {
+    if (host === this.endpoint.host && port === this.endpoint.port) return;
+    const old = this.client;
+    this.endpoint = { ...this.endpoint, host, port };
+    this.lastConnError = undefined;
+    this.client = this.connect(this.endpoint);
+    old.disconnect();
+  }
+
+  async command<T>(name: string, run: (r: Redis) => Promise<T>): Promise<T> {
+    const span = this.opts.tracer.startSpan(name, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'redis',
+        'db.system.name': 'redis',
+        'db.operation.name': name,
+        'db.namespace': String(this.endpoint.db),
+        'server.address': this.endpoint.host,
+        'server.port': this.endpoint.port,
+        'peer.service': 'redis',
+      },
+    });
+    const started = process.hrtime.bigint();
+    let status = 'ok';
+    try {
+      return await run(this.client);
+    } catch (err) {
+      status = 'error';
+      const dep = this.toDependencyError(name, err);
+      span.setAttribute('error.type', dep.code);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: dep.message });
+      throw dep;
+    } finally {
+      this.commands.inc({ service: this.opts.service, command: name, status });
+      this.duration.observe({ service: this.opts.service, command: name }, Number(process.hrtime.bigint() - started) / 1e9);
+      span.end();
+    }
+  }
+
+  /** PING for /readyz, outside tracing and metrics. */
+  async ping(): Promise<void> {
+    try {
+      await this.client.ping();
+    } catch (err) {
+      throw this.toDependencyError('PING', err);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, 500).unref())]);
+    } catch {
+      // already gone
+    }
+    this.client.disconnect();
+  }
+
+  private connect(ep: RedisEndpoint): Redis {
+    const client = new Redis({
+      host: ep.host,
+      port: ep.port,
+      password: ep.password,
+      db: ep.db,
+      connectTimeout: this.opts.commandTimeoutMs,
+      commandTimeout: this.opts.commandTimeoutMs,
+      maxRetriesPerRequest: this.opts.retries,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    client.on('error', (err: Error & { code?: string }) => {
+      if (client !== this.client) return;
+      const code = redisCode(err) ?? 'EREDIS';
+      this.lastConnError = { code, message: err.message };
+      const now = Date.now();
+      if (this.lastLogged?.code === code && now - this.lastLogged.at < LOG_REPEAT_MS) return;
+      this.lastLogged = { code, at: now };
+      this.opts.logger.warn(
+        { dependency: 'redis', err_code: code, address: `${ep.host}:${ep.port}` },
+        `redis connection error: ${err.message}`,
+      );
+    });
+    client.on('ready', () => {
+      if (client !== this.client) return;
+      if (this.lastConnError) this.opts.logger.info({ dependency: 'redis' }, `redis connection restored to ${ep.host}:${ep.port}`);
+      this.lastConnError = undefined;
+      this.lastLogged = undefined;
+    });
+    return client;
+  }
+
+  private toDependencyError(command: string, err: unknown): DependencyError {
+    const e = err as Error & { code?: string };
+    const own = redisCode(e);
+    if (own) return new DependencyError('redis', own, `${command} failed: ${e.message}`);
+    // ioredis reports queued commands as "max retries" / "Command timed out": the connection error is the story.
+    const conn = this.lastConnError;
+    if (conn) return new DependencyError('redis', conn.code, `${command} failed: ${conn.message}`);
+    const code = /timed out/i.test(e.message) ? 'ETIMEDOUT' : 'EREDIS';
+    return new DependencyError('redis', code, `${command} failed: ${e.message}`);
+  }
+}
+
+function redisCode(err: Error & { code?: string }): string | undefined {
+  if (err.code && /^E[A-Z]+$/.test(err.code)) return err.code;
+  const m = /^(WRONGPASS|NOAUTH|OOM|READONLY|LOADING|MISCONF|NOPERM|WRONGTYPE)\b/.exec(err.message);
+  return m?.[1];
+}

@@ -1,0 +1,41 @@
+/** Every process the single entry point can become. */
+export const SERVICE_NAMES = [
+  'frontend',
+  'catalog',
+  'cart',
+  'checkout',
+  'payment',
+  'shipping',
+  'currency',
+  'flags',
+  'loadgen',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Services other shop services call over HTTP (each has a `<NAME>_URL` env var). */
+export const HTTP_DEPENDENCIES = ['catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency'] as const;
+export type HttpDependency = (typeof HTTP_DEPENDENCIES)[number];
+
+/** Anything a service calls: the HTTP services plus Redis (cart only). */
+export type DependencyName = HttpDependency | 'redis';
+
+/** The call graph: who calls whom. loadgen calls frontend through TARGET_URL, which is not a dependency. */
+export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyName[]>> = {
+  frontend: ['catalog', 'cart', 'checkout', 'currency'],
+  catalog: [],
+  cart: ['redis', 'catalog'],
+  checkout: ['cart', 'payment', 'shipping', 'currency'],
+  payment: [],
+  shipping: [],
+  currency: [],
+  flags: [],
+  loadgen: [],
+};
+
+export function isServiceName(s: string): s is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(s);
+}
+
+export function isHttpDependency(s: string): s is HttpDependency {
+  return (HTTP_DEPENDENCIES as readonly string[]).includes(s);
+}

@@ -1,0 +1,68 @@
+import { SpanKind } from '@opentelemetry/api';
+import { PRODUCTS, type Product } from '../data/products.js';
+import { HttpError } from '../runtime/http-error.js';
+import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Product listings served from an in-memory cache in front of a slow "product store" (a simulated database
+ * query of storeLatencyMs). With the cache off (cacheTtlSeconds 0 or the `cache` setting disabled), every
+ * request pays the store's latency.
+ */
+export function catalogService(ctx: ServiceContext): ServiceParts {
+  const { tracer, metrics, settings, config } = ctx;
+  const cacheLookups = metrics.counter('catalog_cache_requests_total', 'Product cache lookups, by result (hit, miss, bypass).', ['service', 'result']);
+  const cache = new Map<string, { value: unknown; expires: number }>();
+
+  async function queryStore<T>(what: string, load: () => T): Promise<T> {
+    const span = tracer.startSpan(`SELECT products`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'products', 'db.query.summary': what },
+    });
+    try {
+      await sleep(config.catalog.storeLatencyMs);
+      return load();
+    } finally {
+      span.end();
+    }
+  }
+
+  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const ttlMs = config.catalog.cacheTtlSeconds * 1000;
+    if (ttlMs <= 0 || settings.current.cache?.enabled === false) {
+      cacheLookups.inc({ service: config.service, result: 'bypass' });
+      return load();
+    }
+    const hit = cache.get(key);
+    if (hit && hit.expires > Date.now()) {
+      cacheLookups.inc({ service: config.service, result: 'hit' });
+      return hit.value as T;
+    }
+    cacheLookups.inc({ service: config.service, result: 'miss' });
+    const value = await load();
+    cache.set(key, { value, expires: Date.now() + ttlMs });
+    return value;
+  }
+
+  settings.onChange((next, prev) => {
+    if (next.cache?.enabled === false && prev.cache?.enabled !== false) cache.clear();
+  });
+
+  return {
+    routes(server) {
+      server.route('GET', '/products', async () => {
+        const products = await cached('all', () => queryStore('list', () => PRODUCTS.map((p) => ({ ...p }))));
+        return { body: { products } };
+      });
+      server.route('GET', '/products/:id', async (req) => {
+        const id = req.params.id;
+        const product = await cached(`id:${id}`, () =>
+          queryStore('by id', () => PRODUCTS.find((p) => p.id === id) ?? null),
+        );
+        if (!product) throw new HttpError(404, `product ${id} not found`);
+        return { body: product satisfies Product };
+      });
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import type { EntityId } from '../entities/entity-id.js';
+import type { Labels } from '../bundle/records.js';
+
+/** The entity an alert points at, from its labels: pod, then deployment, then service. */
+export function alertEntity(labels: Labels): EntityId | undefined {
+  const ns = labels.namespace;
+  if (!ns) return undefined;
+  if (labels.pod) return `${ns}/Pod/${labels.pod}`;
+  if (labels.deployment) return `${ns}/Deployment/${labels.deployment}`;
+  if (labels.service) return `${ns}/Service/${labels.service}`;
+  return undefined;
+}

@@ -1,0 +1,40 @@
+import type { EventRecord } from '../bundle/records.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import type { CaptureScope, CaptureWindow } from './capture-sources.js';
+
+/** Events that overlap the window, in the app's namespaces or about cluster-scoped objects (nodes). */
+export function collectEvents(
+  events: KubeObject[],
+  window: CaptureWindow,
+  scope: CaptureScope,
+): EventRecord[] {
+  const start = window.start.toISOString();
+  const end = window.end.toISOString();
+  const out: EventRecord[] = [];
+  for (const e of events) {
+    const io = e.involvedObject as { kind: string; namespace?: string; name: string };
+    const namespaced = io.namespace !== undefined && io.namespace !== '';
+    if (namespaced && !scope.namespaces.includes(io.namespace ?? '')) continue;
+    const first = String(e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
+    const last = String(e.lastTimestamp ?? first);
+    if (last < start || first > end) continue;
+    out.push({
+      type: e.type === 'Warning' ? 'Warning' : 'Normal',
+      reason: String(e.reason ?? ''),
+      message: String(e.message ?? ''),
+      involvedObject: { kind: io.kind, ...(namespaced ? { namespace: io.namespace } : {}), name: io.name },
+      firstTimestamp: first,
+      lastTimestamp: last,
+      count: Number(e.count ?? 1),
+      source: {
+        component: String(
+          (e.source as { component?: string } | undefined)?.component ?? e.reportingComponent ?? '',
+        ),
+      },
+      entity: namespaced ? `${io.namespace}/${io.kind}/${io.name}` : `${io.kind}/${io.name}`,
+    });
+  }
+  return out.sort(
+    (a, b) => a.lastTimestamp.localeCompare(b.lastTimestamp) || a.entity.localeCompare(b.entity),
+  );
+}

@@ -1,0 +1,40 @@
+import type { MetricSeries } from '../bundle/records.js';
+import type { PrometheusApi } from '../telemetry/prometheus-api.js';
+import type { CaptureScope, CaptureWindow } from './capture-sources.js';
+
+/**
+ * Every series of the app's jobs over the window at the scrape step, one range query per metric name
+ * (one query for everything would hit Prometheus' sample limits on long windows).
+ */
+export async function collectMetrics(
+  prom: PrometheusApi,
+  window: CaptureWindow,
+  scope: CaptureScope,
+): Promise<MetricSeries[]> {
+  const jobs = scope.jobs.join('|');
+  const nss = scope.namespaces.join('|');
+  const selector = `job=~"${jobs}",namespace=~"${nss}"`;
+  const names = await prom.labelValues('__name__', {
+    match: [`{${selector}}`],
+    start: window.start,
+    end: window.end,
+  });
+  const out: MetricSeries[] = [];
+  for (const name of names.sort()) {
+    const series = await prom.queryRange(
+      `{__name__="${name}",${selector}}`,
+      window.start,
+      window.end,
+      scope.stepSec,
+    );
+    for (const s of series) {
+      const { __name__: _n, ...labels } = s.metric;
+      out.push({ name, labels, points: s.values });
+    }
+  }
+  out.sort(
+    (a, b) =>
+      a.name.localeCompare(b.name) || JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)),
+  );
+  return out;
+}

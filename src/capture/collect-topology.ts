@@ -1,0 +1,110 @@
+import type { SpanRecord, Topology, TopologyEdge, TopologyEntity } from '../bundle/records.js';
+import { labelsMatch, objectKey, type KubeObject } from '../kube/kube-object.js';
+
+export const TOPOLOGY_KINDS = [
+  'Namespace',
+  'Node',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Pod',
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'PersistentVolumeClaim',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'HorizontalPodAutoscaler',
+] as const;
+
+/**
+ * Entities and their relations as an SRE would draw them: ownership (Deployment → ReplicaSet → Pod),
+ * selection (Service → Pod), configuration (Pod → ConfigMap/Secret), placement (Pod → Node) and the
+ * calls seen in traces (Deployment → Service it calls).
+ */
+export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topology {
+  const entities: TopologyEntity[] = [];
+  const edges: TopologyEdge[] = [];
+  const ids = new Set<string>();
+  for (const o of objects) {
+    const id = objectKey(o);
+    ids.add(id);
+    entities.push({
+      id,
+      kind: o.kind,
+      name: o.metadata.name,
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+      ...(o.metadata.labels ? { labels: o.metadata.labels } : {}),
+    });
+  }
+  const add = (from: string, to: string, type: TopologyEdge['type']): void => {
+    if (ids.has(from) && ids.has(to)) edges.push({ from, to, type });
+  };
+  for (const o of objects) {
+    const id = objectKey(o);
+    const ns = o.metadata.namespace;
+    for (const ref of o.metadata.ownerReferences ?? []) add(`${ns}/${ref.kind}/${ref.name}`, id, 'owns');
+    if (o.kind === 'Service') {
+      const sel = (o.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      for (const p of objects) {
+        if (p.kind === 'Pod' && p.metadata.namespace === ns && labelsMatch(sel, p.metadata.labels))
+          add(id, objectKey(p), 'selects');
+      }
+    }
+    if (o.kind === 'Pod') {
+      const spec = o.spec as {
+        nodeName?: string;
+        volumes?: Array<{
+          configMap?: { name: string };
+          secret?: { secretName: string };
+          persistentVolumeClaim?: { claimName: string };
+        }>;
+        containers?: Array<{
+          env?: Array<{
+            valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } };
+          }>;
+        }>;
+      };
+      if (spec.nodeName) add(id, `Node/${spec.nodeName}`, 'runs-on');
+      for (const v of spec.volumes ?? []) {
+        if (v.configMap) add(id, `${ns}/ConfigMap/${v.configMap.name}`, 'uses');
+        if (v.secret) add(id, `${ns}/Secret/${v.secret.secretName}`, 'uses');
+        if (v.persistentVolumeClaim)
+          add(id, `${ns}/PersistentVolumeClaim/${v.persistentVolumeClaim.claimName}`, 'uses');
+      }
+      for (const c of spec.containers ?? []) {
+        for (const e of c.env ?? []) {
+          if (e.valueFrom?.secretKeyRef) add(id, `${ns}/Secret/${e.valueFrom.secretKeyRef.name}`, 'uses');
+          if (e.valueFrom?.configMapKeyRef)
+            add(id, `${ns}/ConfigMap/${e.valueFrom.configMapKeyRef.name}`, 'uses');
+        }
+      }
+    }
+  }
+  // Calls: a client span's service calls the service of its child server span.
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const calls = new Set<string>();
+  for (const s of spans) {
+    if (s.attributes['db.system'] === 'redis' && s.entity) {
+      const ns = s.entity.split('/')[0];
+      add(`${ns}/Deployment/${s.service}`, `${ns}/Service/redis`, 'calls');
+      continue;
+    }
+    const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+    if (!parent || parent.service === s.service) continue;
+    const ns = (s.entity ?? parent.entity ?? '').split('/')[0];
+    if (!ns) continue;
+    const key = `${ns}/Deployment/${parent.service}|${ns}/Service/${s.service}`;
+    if (calls.has(key)) continue;
+    calls.add(key);
+    add(`${ns}/Deployment/${parent.service}`, `${ns}/Service/${s.service}`, 'calls');
+  }
+  const dedup = new Map(edges.map((e) => [`${e.from}|${e.to}|${e.type}`, e]));
+  return {
+    entities: entities.sort((a, b) => a.id.localeCompare(b.id)),
+    edges: [...dedup.values()].sort(
+      (a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.type.localeCompare(b.type),
+    ),
+  };
+}

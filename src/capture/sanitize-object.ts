@@ -1,0 +1,69 @@
+import type { ObjectRecord } from '../bundle/records.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { objectKey } from '../kube/kube-object.js';
+
+/** Env vars that only wire the app to the testbed's machinery; an operator of a real shop would not have them. */
+const MACHINERY_ENV = new Set(['FLAGS_URL', 'FLAGS_POLL_MS']);
+
+const DROP_ANNOTATIONS = [/^kubectl\.kubernetes\.io\/last-applied-configuration$/, /firedrill/i];
+
+function cleanMap(m: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) if (!DROP_ANNOTATIONS.some((r) => r.test(k))) out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function cleanPodSpec(spec: unknown): void {
+  const s = spec as {
+    containers?: Array<{ env?: Array<{ name: string }> }>;
+    initContainers?: Array<{ env?: Array<{ name: string }> }>;
+  };
+  for (const c of [...(s?.containers ?? []), ...(s?.initContainers ?? [])]) {
+    if (c.env) c.env = c.env.filter((e) => !MACHINERY_ENV.has(e.name));
+  }
+}
+
+/**
+ * An object as an agent may see it: no Secret values (keys only), no managedFields or last-applied
+ * blobs, none of firedrill's bookkeeping, and no wiring to the testbed's settings service.
+ */
+export function sanitizeObject(obj: KubeObject): ObjectRecord {
+  const o = structuredClone(obj);
+  const meta = o.metadata;
+  const rec: ObjectRecord = {
+    entity: objectKey(o),
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: meta.name,
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+      ...(meta.uid ? { uid: meta.uid } : {}),
+      ...(cleanMap(meta.labels) ? { labels: cleanMap(meta.labels) } : {}),
+      ...(cleanMap(meta.annotations) ? { annotations: cleanMap(meta.annotations) } : {}),
+      ...(meta.ownerReferences ? { ownerReferences: meta.ownerReferences } : {}),
+      ...(meta.creationTimestamp ? { creationTimestamp: meta.creationTimestamp } : {}),
+    },
+  };
+  if (o.kind === 'Secret') {
+    const keys = [...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {})].sort();
+    rec.data = Object.fromEntries(keys.map((k) => [k, '(redacted)']));
+    return rec;
+  }
+  if (o.spec) {
+    const spec = o.spec as {
+      template?: { spec?: unknown; metadata?: { annotations?: Record<string, string> } };
+    };
+    if (o.kind === 'Pod') cleanPodSpec(o.spec);
+    if (spec.template?.spec) cleanPodSpec(spec.template.spec);
+    if (spec.template?.metadata?.annotations) {
+      const a = cleanMap(spec.template.metadata.annotations);
+      if (a) spec.template.metadata.annotations = a;
+      else delete spec.template.metadata.annotations;
+    }
+    rec.spec = o.spec;
+  }
+  if (o.status) rec.status = o.status;
+  if (o.data) rec.data = o.data;
+  return rec;
+}

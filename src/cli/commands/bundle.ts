@@ -1,0 +1,183 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors/index.js';
+import {
+  formatProblem,
+  packBundle,
+  unpackBundle,
+  verifyBundlePath,
+  type VerifyResult,
+} from '../../bundle/index.js';
+
+export interface BundleIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: BundleIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export interface VerifyCliOptions {
+  strict?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `bundle verify`: `ok <path> (N files)` per intact bundle; otherwise every problem on its own line.
+ * Leak-rule findings are warnings on stderr unless --strict makes them problems.
+ */
+export async function runVerify(
+  paths: string[],
+  opts: VerifyCliOptions,
+  io: BundleIo = processIo,
+): Promise<ExitCode> {
+  const results: VerifyResult[] = [];
+  for (const path of paths) {
+    const r = await verifyBundlePath(path);
+    if (opts.strict && r.warnings.length > 0) {
+      r.problems.push(...r.warnings);
+      r.warnings = [];
+      r.ok = false;
+    }
+    results.push(r);
+  }
+  if (opts.json) {
+    const out = results.map(({ source, packed, ok, files, problems, warnings, manifest }) => ({
+      path: source,
+      packed,
+      ok,
+      files,
+      bundleId: manifest?.bundleId ?? null,
+      problems: problems.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
+      warnings: warnings.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
+    }));
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    for (const r of results) {
+      for (const w of r.warnings) io.stderr(`firedrill: warning: ${formatProblem(r, w)}\n`);
+      if (r.ok) io.stdout(`ok ${r.source} (${r.files} files)\n`);
+      else for (const p of r.problems) io.stdout(`${formatProblem(r, p)}\n`);
+    }
+  }
+  return results.every((r) => r.ok) ? ExitCode.Ok : ExitCode.Failure;
+}
+
+export async function runPack(
+  dir: string,
+  opts: { output?: string },
+  io: BundleIo = processIo,
+): Promise<ExitCode> {
+  const r = await packBundle(dir, opts.output);
+  io.stdout(`${r.file}\n`);
+  return ExitCode.Ok;
+}
+
+export async function runUnpack(
+  file: string,
+  dir: string,
+  opts: { replace?: boolean },
+  io: BundleIo = processIo,
+): Promise<ExitCode> {
+  const r = await unpackBundle(file, dir, { replace: opts.replace });
+  io.stdout(`${r.dir}\n`);
+  return ExitCode.Ok;
+}
+
+const setExit = (code: ExitCode): void => {
+  if (code !== ExitCode.Ok) process.exitCode = code;
+};
+
+function addVerify(bundle: Command): void {
+  bundle
+    .command('verify')
+    .summary('check bundles against their manifests')
+    .description(
+      'Check bundle directories or packed bundles (.tar.gz) against their manifest.json and list every ' +
+        'problem: missing, extra or changed files (size, sha256), record counts, .ndjson lines that are not ' +
+        'JSON (with line numbers), invalid JSON, a wrong format version, a manifest or ground truth failing ' +
+        'its schema. A packed bundle is unpacked to a temporary directory with the same safety checks as ' +
+        '`bundle unpack`. Also scans snapshot/ for the leak rule (no mention of firedrill, the scenario id ' +
+        'or a fault type): findings are warnings unless --strict.',
+    )
+    .argument('<bundle...>', 'bundle directory or packed bundle (.tar.gz, .tgz, .tar)')
+    .option('--strict', 'treat leak-rule findings as problems (exit 1)')
+    .option('--json', 'print a JSON array of results instead of lines')
+    .addHelpText(
+      'after',
+      `
+Output: "ok <path> (N files)" per intact bundle on stdout; otherwise one line per problem,
+"<bundle>/<file>: <problem>" ("<archive>!<file>: ..." for packed bundles).
+
+Exit codes: 0 every bundle intact; 1 a problem found (or a leak with --strict).
+
+Examples:
+  firedrill bundle verify out/payment-latency-r0
+  firedrill bundle verify out/*.tar.gz --strict`,
+    )
+    .action(async (paths: string[], opts: VerifyCliOptions) => setExit(await runVerify(paths, opts)));
+}
+
+function addPack(bundle: Command): void {
+  bundle
+    .command('pack')
+    .summary('pack a bundle into a deterministic .tar.gz')
+    .description(
+      'Pack a bundle directory into a .tar.gz after verifying it. The same bundle always packs to the same ' +
+        'bytes: entries sorted, under one folder named after the bundle id, mtime 0, uid/gid 0, no owner ' +
+        'names, mode 0644 (folders 0755), gzip level 6 without file name or time. Prints the output path.',
+    )
+    .argument('<dir>', 'bundle directory')
+    .option('-o, --output <file>', 'where to write the archive (default: <dir>.tar.gz)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 packed; 1 the bundle does not verify (every problem listed) or cannot be written.
+
+Examples:
+  firedrill bundle pack out/payment-latency-r0
+  firedrill bundle pack out/payment-latency-r0 -o dist/task-17.tar.gz && sha256sum dist/task-17.tar.gz`,
+    )
+    .action(async (dir: string, opts: { output?: string }) => setExit(await runPack(dir, opts)));
+}
+
+function addUnpack(bundle: Command): void {
+  bundle
+    .command('unpack')
+    .summary('unpack a packed bundle safely')
+    .description(
+      'Unpack a packed bundle into <dir>/<bundleId> and print that path. Every header is checked before ' +
+        'anything is written: absolute paths, ".." segments, symbolic and hard links, devices, FIFOs, ' +
+        'paths escaping <dir>, a pax header setting such a path and truncated archives are refused, naming ' +
+        'the entry. Files are written to a hidden temporary folder inside <dir> and renamed into place.',
+    )
+    .argument('<file>', 'packed bundle (.tar.gz, .tgz or .tar)')
+    .argument('<dir>', 'directory to unpack into (created if missing)')
+    .option('--replace', 'replace an existing <dir>/<bundleId>')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 unpacked; 1 unsafe or damaged archive, not a bundle, or the target exists.
+
+Examples:
+  firedrill bundle unpack task-17.tar.gz /tmp/tasks
+  firedrill bundle verify "$(firedrill bundle unpack task-17.tar.gz /tmp/tasks)"`,
+    )
+    .action(async (file: string, dir: string, opts: { replace?: boolean }) =>
+      setExit(await runUnpack(file, dir, opts)),
+    );
+}
+
+/** `bundle` subcommands, one function each; `export` is added here. */
+const BUNDLE_SUBCOMMANDS: Array<(bundle: Command) => void> = [addVerify, addPack, addUnpack];
+
+export function register(program: Command): void {
+  const bundle = program
+    .command('bundle')
+    .summary('verify, pack and unpack snapshot bundles')
+    .description(
+      'Work with snapshot bundles (format 1, docs/bundle-format.md): a directory with manifest.json, ' +
+        'snapshot/ (what an agent sees) and truth/ (ground truth for grading).',
+    );
+  for (const add of BUNDLE_SUBCOMMANDS) add(bundle);
+}

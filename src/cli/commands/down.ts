@@ -1,0 +1,35 @@
+import { readFile, rm } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { killStale } from '../../process/kill-stale.js';
+import { isRunning } from '../../process/proc-info.js';
+import { parseSubstrateName } from '../../substrates/create-substrate.js';
+import { localPidDir } from '../support/state-dir.js';
+import { localStateFile } from './up.js';
+
+export function register(program: Command): void {
+  program
+    .command('down')
+    .summary('stop a running substrate and clean up processes a crashed run left behind')
+    .description(
+      'Local substrate: ask a running `firedrill up` to stop (SIGTERM, it recovers and stops its children), then ' +
+        'kill every process recorded in the pid files that is still the same process (checked by start time and ' +
+        'command line): what a run killed with SIGKILL could not clean up itself.',
+    )
+    .addOption(new Option('--substrate <name>', 'local, kind or kubeconfig').default('local'))
+    .action(async (o: { substrate: string }) => {
+      parseSubstrateName(o.substrate);
+      const state = await readFile(localStateFile(), 'utf8')
+        .then((t) => JSON.parse(t) as { pid: number })
+        .catch(() => undefined);
+      if (state && isRunning(state.pid)) {
+        process.kill(state.pid, 'SIGTERM');
+        for (let i = 0; i < 100 && isRunning(state.pid); i++) await new Promise((r) => setTimeout(r, 100));
+        process.stdout.write(`stopped firedrill up (pid ${state.pid})\n`);
+      }
+      await rm(localStateFile(), { force: true });
+      const outcomes = await killStale(localPidDir(), { force: true });
+      for (const x of outcomes)
+        process.stdout.write(`${x.action}\t${x.pid ?? '-'}\t${x.name ?? ''}\t${x.detail}\n`);
+      if (outcomes.length === 0 && !state) process.stdout.write('nothing to stop\n');
+    });
+}

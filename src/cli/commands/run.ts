@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ExitCode } from '../../errors/exit-codes.js';
+import { FiredrillError } from '../../errors/firedrill-error.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { ScenarioError } from '../../errors/scenario-error.js';
+import { defaultCatalog } from '../../faults/catalog.js';
+import { createLogger } from '../../logging/logger.js';
+import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
+import type { Scenario } from '../../scenario/scenario.js';
+import { validatePaths } from '../../scenario/validate-paths.js';
+import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
+import type { SubstrateName } from '../../substrates/substrate-name.js';
+import { abortOnSignals } from '../support/interrupts.js';
+import { StderrProgress } from '../support/progress.js';
+import { localPidDir } from '../support/state-dir.js';
+
+export interface RunCommandOptions {
+  substrate: string;
+  out: string;
+  seed?: string;
+  repeats: string;
+  keepUp?: boolean;
+  force?: boolean;
+  context?: string;
+}
+
+function positiveInt(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
+  return n;
+}
+
+/** Loads and validates every scenario first: nothing starts unless all of them can run on the substrate. */
+export async function loadRunnable(paths: readonly string[], substrate: SubstrateName): Promise<Scenario[]> {
+  const report = await validatePaths(paths, defaultCatalog());
+  if (report.problems.length > 0) throw new ScenarioError(report.problems);
+  const refused = report.scenarios.filter((s) => !s.spec.substrates.includes(substrate));
+  if (refused.length > 0) {
+    throw new InvalidInputError(
+      refused
+        .map(
+          (s) =>
+            `${s.sourceFile}: scenario ${s.metadata.id} cannot run on the ${substrate} substrate; it runs on: ${s.spec.substrates.join(', ')}`,
+        )
+        .join('\n'),
+    );
+  }
+  return report.scenarios;
+}
+
+export function bundleIdFor(scenario: Scenario, repeat: number, seedOverride?: number): string {
+  return seedOverride === undefined
+    ? `${scenario.metadata.id}-r${repeat}`
+    : `${scenario.metadata.id}-s${seedOverride}-r${repeat}`;
+}
+
+export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
+  const substrateName = parseSubstrateName(o.substrate);
+  const repeats = positiveInt(o.repeats, '--repeats', 1);
+  const seedOverride = o.seed !== undefined ? positiveInt(o.seed, '--seed', 0) : undefined;
+  const scenarios = await loadRunnable(paths, substrateName);
+  const outDir = resolve(o.out);
+  await mkdir(outDir, { recursive: true });
+
+  const plan = scenarios.flatMap((s) =>
+    Array.from({ length: repeats }, (_, r) => ({
+      scenario: s,
+      repeat: r,
+      bundleId: bundleIdFor(s, r, seedOverride),
+    })),
+  );
+  if (!o.force) {
+    for (const p of plan) {
+      const exists = await access(join(outDir, p.bundleId)).then(
+        () => true,
+        () => false,
+      );
+      if (exists)
+        throw new InvalidInputError(
+          `${join(outDir, p.bundleId)} already exists; pass --force to replace it or choose another --out`,
+        );
+    }
+  }
+
+  const logger = createLogger();
+  const progress = new StderrProgress();
+  const interrupts = abortOnSignals();
+  const substrate = await createSubstrate(substrateName, {
+    logger,
+    pidDir: localPidDir(),
+    context: o.context,
+  });
+  const outcomes: RunOutcome[] = [];
+  try {
+    await substrate.up(interrupts.signal, progress);
+    for (const [i, p] of plan.entries()) {
+      progress.prefix = `${p.scenario.metadata.id} (${i + 1}/${plan.length}, repeat ${p.repeat}) `;
+      const logFile = join(outDir, `${p.bundleId}.log.ndjson`);
+      const fileStream = createWriteStream(logFile, { flags: 'w' });
+      const runLogger = createLogger({ extra: [fileStream] }).child({
+        bundleId: p.bundleId,
+        scenario: p.scenario.metadata.id,
+      });
+      try {
+        const outcome = await runScenario({
+          scenario: p.scenario,
+          repeat: p.repeat,
+          seed: seedOverride ?? p.scenario.spec.seed,
+          outDir,
+          bundleId: p.bundleId,
+          substrate,
+          registry: defaultCatalog(),
+          logger: runLogger,
+          progress,
+          signal: interrupts.signal,
+          replace: o.force,
+        });
+        runLogger.info({ outcome }, 'run finished');
+        outcomes.push(outcome);
+        process.stdout.write(`${outcome.bundleDir}\n`);
+        if (!outcome.manifested)
+          progress.phase(
+            'done',
+            `incident did not manifest (${outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
+          );
+        else progress.phase('done', `${outcome.bundleDir}`);
+      } catch (err) {
+        runLogger.error({ err }, 'run failed');
+        throw err;
+      } finally {
+        await new Promise<void>((r) => fileStream.end(() => r()));
+      }
+    }
+    if (o.keepUp && 'endpoints' in substrate) {
+      progress.prefix = '';
+      const ep = (substrate as { endpoints(): Record<string, string> }).endpoints();
+      progress.phase(
+        'up',
+        `kept up until Ctrl-C: ${Object.entries(ep)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+      await new Promise<void>((r) => interrupts.signal.addEventListener('abort', () => r(), { once: true }));
+    }
+  } catch (err) {
+    if (interrupts.signal.aborted)
+      throw new FiredrillError(
+        'interrupted: faults recovered, processes stopped, no partial bundle left',
+        ExitCode.Interrupted,
+        { cause: err },
+      );
+    throw err;
+  } finally {
+    progress.prefix = '';
+    progress.phase('down', 'stopping everything this run started');
+    await substrate.down();
+    interrupts.dispose();
+  }
+  return outcomes.every((x) => x.manifested) ? ExitCode.Ok : ExitCode.NotManifested;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .summary('stage scenarios and capture each incident into a bundle')
+    .description(
+      'Bring up the substrate, deploy the shop and its observability stack, and for each scenario (× repeats): ' +
+        'warm up under load, inject the faults, wait for the expected alerts, capture the incident window into a ' +
+        'bundle with its ground truth, recover, and check health. Every scenario is validated before anything starts.',
+    )
+    .argument('<scenarios...>', 'scenario files, or directories searched for *.yaml')
+    .addOption(new Option('--substrate <name>', 'where to stage: local, kind or kubeconfig').default('local'))
+    .option('--out <dir>', 'directory the bundles are written to', 'out')
+    .option('--seed <n>', "override every scenario's load seed")
+    .option('--repeats <n>', 'runs per scenario', '1')
+    .option('--context <name>', 'kubeconfig context (kubeconfig substrate)')
+    .option('--force', 'replace bundles that already exist')
+    .option(
+      '--keep-up',
+      'leave the substrate up after the last run until Ctrl-C (prints Prometheus/Alertmanager URLs)',
+    )
+    .addHelpText(
+      'after',
+      `
+Output:
+  stdout  each bundle's directory, one per line
+  stderr  progress: [elapsed] scenario (i/n, repeat r) phase: what is awaited
+  <out>/<bundle-id>.log.ndjson  JSON run log beside each bundle (not inside it)
+
+Exit codes:
+  0    every run manifested (its expected alerts fired) and was captured
+  1    a run failed after starting (the error says where); faults were recovered
+  2    invalid scenario or option; nothing was started
+  3    at least one incident did not manifest (its bundle is written and marked manifested=false)
+  4    a prerequisite is missing (prometheus, alertmanager, redis-server; docker/kind for --substrate kind)
+  5    the substrate could not be brought up or timed out (the message names what was not ready)
+  130  interrupted (Ctrl-C): faults recovered, processes stopped, no partial bundle left`,
+    )
+    .action(async (paths: string[], o: RunCommandOptions) => {
+      process.exitCode = await runCommand(paths, o);
+    });
+}

@@ -1,0 +1,17 @@
+import type { ProgressReporter } from '../../substrates/substrate.js';
+
+/**
+ * Progress on stderr, one line per phase change: elapsed time, a prefix (scenario and repeat) and what
+ * is awaited. Plain lines so CI logs read as well as a terminal.
+ */
+export class StderrProgress implements ProgressReporter {
+  private readonly start = Date.now();
+  prefix = '';
+
+  constructor(private readonly write: (s: string) => void = (s) => process.stderr.write(s)) {}
+
+  phase(name: string, detail?: string): void {
+    const t = ((Date.now() - this.start) / 1000).toFixed(1).padStart(7);
+    this.write(`[${t}s] ${this.prefix}${name}${detail ? `: ${detail}` : ''}\n`);
+  }
+}

@@ -1,0 +1,34 @@
+import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
+import type { FaultContext, FaultType, Undo } from '../fault-type.js';
+import type { z } from 'zod';
+import { injectOrRollBack } from './roll-back.js';
+import { shopServiceOf } from './workloads.js';
+
+/**
+ * The five application faults share one mechanism: a run-time setting of the target service in the
+ * shop's settings service. This builds such a fault type from its setting name and value mapping.
+ */
+export function flagFault<P>(def: {
+  id: string;
+  description: string;
+  params: z.ZodType<P>;
+  setting: string;
+  value: (params: P) => unknown;
+  expectedAlerts: (target: EntityRef, params: P) => string[];
+}): FaultType<P> {
+  return {
+    id: def.id,
+    description: def.description,
+    params: def.params,
+    substrates: ['local', 'kind', 'kubeconfig'],
+    targetKinds: ['Deployment'],
+    groundTruth: (target) => [formatEntityId(target)],
+    expectedAlerts: def.expectedAlerts,
+    async inject(ctx: FaultContext<P>): Promise<Undo> {
+      const service = await shopServiceOf(ctx.target.objects, ctx.entity);
+      const key = `${service}.${def.setting}`;
+      const undo: Undo = { description: `clear setting ${key}`, undo: () => ctx.target.flags.remove(key) };
+      return injectOrRollBack(ctx.logger, undo, () => ctx.target.flags.set(key, def.value(ctx.params)));
+    },
+  };
+}

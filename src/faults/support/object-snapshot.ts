@@ -1,0 +1,115 @@
+import type { KubeObject } from '../../kube/kube-object.js';
+import type { ObjectApi } from '../../substrates/object-api.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { EntityRef } from '../../entities/entity-id.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Undo } from '../fault-type.js';
+import { injectOrRollBack } from './roll-back.js';
+
+/** Server-populated fields that must not be sent back when restoring an object. */
+function restorable(obj: KubeObject): KubeObject {
+  const copy = structuredClone(obj);
+  const m = copy.metadata;
+  delete m.resourceVersion;
+  delete m.uid;
+  delete m.generation;
+  delete m.creationTimestamp;
+  delete (m as { managedFields?: unknown }).managedFields;
+  delete copy.status;
+  return copy;
+}
+
+export async function requireObject(objects: ObjectApi, ref: EntityRef): Promise<KubeObject> {
+  const obj = await objects.get(ref.kind, ref.namespace, ref.name);
+  if (!obj) {
+    throw new InvalidInputError(
+      `fault target ${ref.namespace ? `${ref.namespace}/` : ''}${ref.kind}/${ref.name} does not exist`,
+    );
+  }
+  return obj;
+}
+
+/** A change to one object, computed but not yet applied, with the undo that puts back the exact prior object. */
+export interface PlannedChange {
+  /** The object as read, server fields included. */
+  readonly before: KubeObject;
+  /** What to apply: the prior object without server fields, with the change made. */
+  readonly next: KubeObject;
+  /** Applies the prior object (copied before the change); valid whether or not `next` was ever applied. */
+  restore(): Promise<void>;
+}
+
+/**
+ * Reads the object and plans a change to it. `change` runs on a copy, so when it throws (bad params) nothing
+ * has been changed yet; the caller applies `next` and keeps `restore` as its undo.
+ */
+export async function planChange(
+  objects: ObjectApi,
+  ref: EntityRef,
+  change: (obj: KubeObject) => void,
+): Promise<PlannedChange> {
+  const before = await requireObject(objects, ref);
+  const saved = restorable(before);
+  const next = restorable(before);
+  change(next);
+  return {
+    before,
+    next,
+    restore: async () => {
+      await objects.apply(structuredClone(saved));
+    },
+  };
+}
+
+/** The pod template's containers of a Deployment, for mutation. */
+export function containersOf(
+  deploy: KubeObject,
+): Array<Record<string, unknown> & { name: string; env?: Array<{ name: string; value?: string }> }> {
+  const spec = deploy.spec as {
+    template: { spec: { containers: Array<Record<string, unknown> & { name: string }> } };
+  };
+  return spec.template.spec.containers;
+}
+
+/**
+ * The named container of a Deployment's pod template, or its first when no name is given. A name that
+ * matches nothing is refused rather than silently breaking another container.
+ */
+export function containerOf(
+  deploy: KubeObject,
+  name: string | undefined,
+): ReturnType<typeof containersOf>[number] {
+  const cs = containersOf(deploy);
+  const c = name === undefined ? cs[0] : cs.find((x) => x.name === name);
+  if (!c) {
+    throw new InvalidInputError(
+      `Deployment ${deploy.metadata.namespace ?? ''}/${deploy.metadata.name} has no container "${name}"; its containers: ${cs.map((x) => x.name).join(', ')}`,
+    );
+  }
+  return c;
+}
+
+/** `kubectl rollout restart`: a template annotation change makes the Deployment roll out new pods. */
+export function markRestart(deploy: KubeObject, at: Date): void {
+  const spec = deploy.spec as { template: { metadata?: { annotations?: Record<string, string> } } };
+  spec.template.metadata ??= {};
+  spec.template.metadata.annotations = {
+    ...(spec.template.metadata.annotations ?? {}),
+    'kubectl.kubernetes.io/restartedAt': at.toISOString(),
+  };
+}
+
+/**
+ * The usual one-object fault: applies the planned change with `restore` as its undo. A failed apply is
+ * rolled back too, since the server may have taken the change even when the call failed.
+ */
+export function applyPlanned(
+  objects: ObjectApi,
+  logger: Logger,
+  plan: PlannedChange,
+  description: string,
+): Promise<Undo> {
+  return injectOrRollBack(logger, { description, undo: () => plan.restore() }, () =>
+    objects.apply(plan.next),
+  );
+}

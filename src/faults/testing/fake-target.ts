@@ -1,0 +1,68 @@
+import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import type { ObjectApi } from '../../substrates/object-api.js';
+import type { FaultTarget, FlagsApi, RedisAdmin } from '../fault-target.js';
+
+/** In-memory ObjectApi for fault tests: keeps objects and a journal of every call. */
+export class MemoryObjects implements ObjectApi {
+  readonly objects = new Map<string, KubeObject>();
+  readonly calls: string[] = [];
+
+  constructor(initial: KubeObject[] = []) {
+    for (const o of initial) this.objects.set(objectKey(o), structuredClone(o));
+  }
+
+  async get(kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const o = this.objects.get(objectKey({ kind, metadata: { name, namespace } }));
+    return o ? structuredClone(o) : undefined;
+  }
+  async list(kind: string, namespace?: string, selector?: Record<string, string>): Promise<KubeObject[]> {
+    return [...this.objects.values()]
+      .filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace))
+      .filter((o) => !selector || labelsMatch(selector, o.metadata.labels))
+      .map((o) => structuredClone(o));
+  }
+  async apply(obj: KubeObject): Promise<KubeObject> {
+    this.calls.push(`apply ${objectKey(obj)}`);
+    this.objects.set(objectKey(obj), structuredClone(obj));
+    return structuredClone(obj);
+  }
+  async delete(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    const key = objectKey({ kind, metadata: { name, namespace } });
+    this.calls.push(`delete ${key}`);
+    return this.objects.delete(key);
+  }
+}
+
+export class RecordingFlags implements FlagsApi {
+  readonly values = new Map<string, unknown>();
+  readonly calls: string[] = [];
+  async set(key: string, value: unknown): Promise<void> {
+    this.calls.push(`set ${key} ${JSON.stringify(value)}`);
+    this.values.set(key, value);
+  }
+  async remove(key: string): Promise<void> {
+    this.calls.push(`remove ${key}`);
+    this.values.delete(key);
+  }
+}
+
+/** Answers CONFIG GET from a map and records every command with the password it used. */
+export class RecordingRedis implements RedisAdmin {
+  readonly calls: string[] = [];
+  constructor(readonly config: Record<string, string> = {}) {}
+  async command(args: string[], opts?: { password?: string }): Promise<unknown> {
+    this.calls.push(`${args.join(' ')}${opts?.password ? ` (auth ${opts.password})` : ''}`);
+    const [cmd, sub, key, value] = args.map((a) => a);
+    if (cmd.toUpperCase() === 'CONFIG' && sub.toUpperCase() === 'GET') return [key, this.config[key] ?? ''];
+    if (cmd.toUpperCase() === 'CONFIG' && sub.toUpperCase() === 'SET') this.config[key] = value;
+    return 'OK';
+  }
+}
+
+export function fakeTarget(objects: KubeObject[] = []): FaultTarget & {
+  objects: MemoryObjects;
+  flags: RecordingFlags;
+  redis: RecordingRedis;
+} {
+  return { objects: new MemoryObjects(objects), flags: new RecordingFlags(), redis: new RecordingRedis() };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { formatEntityId } from '../../entities/entity-id.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import type { FaultType, Undo } from '../fault-type.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { markRestart, planChange } from '../support/object-snapshot.js';
+import { injectOrRollBack, runAll } from '../support/roll-back.js';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+const params = z.strictObject({
+  key: z.string().default('config.json').meta({ description: 'ConfigMap key holding the JSON config' }),
+  mode: z
+    .enum(['truncate', 'set'])
+    .default('truncate')
+    .meta({ description: 'truncate: cut the file in half (invalid JSON); set: write one bad value' }),
+  path: z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)*$/, 'must be dot-separated keys, e.g. timeoutsMs.payment')
+    // Those keys would reach Object.prototype while the path is walked, not the config.
+    .refine((p) => !p.split('.').some((k) => FORBIDDEN_KEYS.has(k)), {
+      message: 'must not use __proto__, prototype or constructor as a key',
+    })
+    .optional()
+    .meta({ description: 'With mode=set: dotted path inside the JSON, e.g. timeoutsMs.payment' }),
+  value: z.unknown().optional().meta({ description: 'With mode=set: the value written at path' }),
+  restart: z.boolean().default(true).meta({
+    description: 'Roll out the Deployments that mount the ConfigMap, as the operator who edited it would',
+  }),
+});
+type Params = z.output<typeof params>;
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function mountsConfigMap(deploy: KubeObject, name: string): boolean {
+  const spec = deploy.spec as {
+    template: {
+      spec: {
+        volumes?: Array<{ configMap?: { name: string } }>;
+        containers: Array<{ env?: Array<{ valueFrom?: { configMapKeyRef?: { name: string } } }> }>;
+      };
+    };
+  };
+  const t = spec.template.spec;
+  return (
+    (t.volumes ?? []).some((v) => v.configMap?.name === name) ||
+    t.containers.some((c) => (c.env ?? []).some((e) => e.valueFrom?.configMapKeyRef?.name === name))
+  );
+}
+
+/** The corrupted text of the configured key; refuses (before anything changes) when it cannot be produced. */
+function corrupt(cm: KubeObject, id: string, p: Params): string {
+  const original = cm.data?.[p.key];
+  if (original === undefined) {
+    const keys = Object.keys(cm.data ?? {});
+    throw new InvalidInputError(
+      `ConfigMap ${id} has no key "${p.key}"${keys.length > 0 ? `; its keys: ${keys.join(', ')}` : ''}`,
+    );
+  }
+  if (p.mode === 'truncate') return original.slice(0, Math.max(1, Math.floor(original.length / 2)));
+  let json: unknown;
+  try {
+    json = JSON.parse(original);
+  } catch {
+    throw new InvalidInputError(
+      `key "${p.key}" of ConfigMap ${id} is not JSON, so mode "set" cannot edit it`,
+    );
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new InvalidInputError(`key "${p.key}" of ConfigMap ${id} is not a JSON object`);
+  }
+  setPath(json as Record<string, unknown>, p.path ?? '', p.value);
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** A broken edit to a service's config file, followed by the rollout that picks it up. */
+export const configCorruption: FaultType<Params> = {
+  id: 'config-corruption',
+  description:
+    'Corrupts a ConfigMap (invalid JSON or one bad value) and rolls out the Deployments that mount it.',
+  params: params.refine((p) => p.mode !== 'set' || p.path !== undefined, {
+    message: 'mode "set" needs a path',
+    path: ['path'],
+  }) as unknown as z.ZodType<Params>,
+  substrates: ['local', 'kind', 'kubeconfig'],
+  targetKinds: ['ConfigMap'],
+  groundTruth: (target) => [formatEntityId(target)],
+  expectedAlerts: () => ['KubePodCrashLooping'],
+  async inject(ctx) {
+    const { objects } = ctx.target;
+    const id = formatEntityId(ctx.entity);
+    // Everything that can be refused (missing key, unparseable JSON) is decided before the first change.
+    const configMap = await planChange(objects, ctx.entity, (obj) => {
+      obj.data = { ...(obj.data ?? {}), [ctx.params.key]: corrupt(obj, id, ctx.params) };
+    });
+    // The ConfigMap is restored first, so the Deployments rolled back after it start on the good config.
+    const restores: Array<() => Promise<void>> = [() => configMap.restore()];
+    const undo: Undo = {
+      description: `restore ConfigMap ${id} and the Deployments rolled with it`,
+      undo: () => runAll(restores),
+    };
+    return injectOrRollBack(ctx.logger, undo, async () => {
+      await objects.apply(configMap.next);
+      if (!ctx.params.restart) return;
+      for (const d of await objects.list('Deployment', ctx.entity.namespace)) {
+        if (!mountsConfigMap(d, ctx.entity.name)) continue;
+        const ref = { namespace: d.metadata.namespace, kind: 'Deployment', name: d.metadata.name };
+        const rollout = await planChange(objects, ref, (x) => markRestart(x, new Date()));
+        restores.push(() => rollout.restore());
+        await objects.apply(rollout.next);
+        ctx.logger.info({ deployment: d.metadata.name }, 'rolled out with the corrupted config');
+      }
+    });
+  },
+};

@@ -1,0 +1,283 @@
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogRecord } from '../../bundle/records.js';
+import type { CaptureSources } from '../../capture/capture-sources.js';
+import type { FaultTarget } from '../../faults/fault-target.js';
+import { applyOrder } from '../../manifests/apply-order.js';
+import { loadManifests } from '../../manifests/load-manifests.js';
+import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
+import { loadRuleFiles } from '../../manifests/rule-files.js';
+import type { Logger } from '../../logging/logger.js';
+import { ProcessRegistry } from '../../process/process-registry.js';
+import { OtlpHttpReceiver } from '../../telemetry/otlp-http-receiver.js';
+import { PrometheusHttpClient } from '../../telemetry/prometheus-http-client.js';
+import { requireTool } from '../../tools/find-tool.js';
+import { ALERTMANAGER, PROMETHEUS, REDIS_SERVER } from '../../tools/tool-specs.js';
+import { systemClock } from '../../util/clock.js';
+import { REPO_ROOT, TOOL_VERSION } from '../../version.js';
+import {
+  APP_NAMESPACE,
+  FLAGS_SERVICE,
+  REDIS_SECRET,
+  REDIS_SERVICE,
+  SYSTEM_NAMESPACE,
+} from '../app-namespaces.js';
+import { HttpFlagsClient } from '../http-flags-client.js';
+import { RespRedisAdmin } from '../resp-redis-admin.js';
+import type { ProgressReporter, Substrate } from '../substrate.js';
+import { waitDeploymentsReady } from '../wait-healthy.js';
+import { ensureAppBuilt } from './ensure-built.js';
+import { LocalCluster, type PodTarget } from './local-cluster.js';
+import { AlertmanagerProcess } from './observability/alertmanager-process.js';
+import { PrometheusProcess } from './observability/prometheus-process.js';
+import { redisCommand } from './observability/redis-resp.js';
+import { ProcessContainerRuntime } from './process-container-runtime.js';
+import { networkProber } from './prober.js';
+
+export interface LocalSubstrateOptions {
+  logger: Logger;
+  /** Scratch space for configs, TSDB and pod directories; default a new temp dir, removed on down. */
+  workDir?: string;
+  /** pid files of every child, so `firedrill down` can clean up after a crashed run. */
+  pidDir?: string;
+  /** How long bring-up may take before failing with the names of what is not ready. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * The embedded substrate: no container engine. The shop's manifests run as processes under a local
+ * kubelet, with a real Prometheus (same rules as on Kubernetes), a real Alertmanager and an OTLP
+ * receiver in place of Jaeger. Entities keep their Kubernetes ids.
+ */
+export class LocalSubstrate implements Substrate {
+  readonly name = 'local' as const;
+  readonly faultTarget: FaultTarget;
+  readonly capture: CaptureSources;
+  private cluster: LocalCluster | undefined;
+  private prometheus: PrometheusProcess | undefined;
+  private alertmanager: AlertmanagerProcess | undefined;
+  private receiver: OtlpHttpReceiver | undefined;
+  private workDir: string | undefined;
+  private ownsWorkDir = false;
+  private readonly registry: ProcessRegistry;
+  private readonly log: Logger;
+  private reloadChain: Promise<void> = Promise.resolve();
+  private tools: Record<string, { path: string; version: string | undefined }> = {};
+
+  constructor(private readonly opts: LocalSubstrateOptions) {
+    this.log = opts.logger.child({ component: 'local-substrate' });
+    this.registry = new ProcessRegistry({ pidDir: opts.pidDir, killOnSignal: false });
+    const self = this;
+    this.faultTarget = {
+      get objects() {
+        return self.requireCluster();
+      },
+      flags: new HttpFlagsClient(
+        async () => `http://${await this.serviceAddress(SYSTEM_NAMESPACE, FLAGS_SERVICE, 8080)}`,
+      ),
+      redis: new RespRedisAdmin(async () => this.redisEndpoint()),
+    };
+    this.capture = {
+      get prometheus() {
+        return new PrometheusHttpClient({ baseUrl: self.requirePrometheus().url });
+      },
+      get objects() {
+        return self.requireCluster();
+      },
+      events: async () => this.requireCluster().list('Event'),
+      logs: async (w) =>
+        this.requireCluster().logs.between(w.start.toISOString(), w.end.toISOString()) as LogRecord[],
+      traces: async (w) => this.receiver?.store.query({ from: w.start, to: w.end }) ?? [],
+    };
+  }
+
+  private requireCluster(): LocalCluster {
+    if (!this.cluster) throw new Error('local substrate is not up');
+    return this.cluster;
+  }
+
+  private requirePrometheus(): PrometheusProcess {
+    if (!this.prometheus) throw new Error('local substrate is not up');
+    return this.prometheus;
+  }
+
+  private async serviceAddress(ns: string, name: string, port: number): Promise<string> {
+    const svc = await this.requireCluster().get('Service', ns, name);
+    const ip = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    if (!ip) throw new Error(`Service ${ns}/${name} has no address; is the app deployed?`);
+    return `${ip}:${port}`;
+  }
+
+  private async redisEndpoint(): Promise<{ host: string; port: number; password?: string }> {
+    const [host, port] = (await this.serviceAddress(APP_NAMESPACE, REDIS_SERVICE, 6379)).split(':');
+    const secret = await this.requireCluster().get('Secret', APP_NAMESPACE, REDIS_SECRET.name);
+    const b64 = secret?.data?.[REDIS_SECRET.key];
+    return {
+      host,
+      port: Number(port),
+      password: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined,
+    };
+  }
+
+  async up(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
+    if (this.cluster) return;
+    progress.phase('up', 'checking prerequisites');
+    const [prom, am, redis] = await Promise.all([
+      requireTool(PROMETHEUS),
+      requireTool(ALERTMANAGER),
+      requireTool(REDIS_SERVER),
+    ]);
+    this.tools = { prometheus: prom, alertmanager: am, 'redis-server': redis };
+    await ensureAppBuilt(this.log);
+    this.ownsWorkDir = !this.opts.workDir;
+    this.workDir = this.opts.workDir ?? (await mkdtemp(join(tmpdir(), 'firedrill-local-')));
+    await mkdir(this.workDir, { recursive: true });
+
+    progress.phase('up', 'trace receiver, Alertmanager, Prometheus');
+    this.receiver = await OtlpHttpReceiver.start({ logger: this.log.child({ component: 'otlp' }) });
+    const cluster = new LocalCluster({
+      runtime: new ProcessContainerRuntime(this.registry),
+      prober: networkProber,
+      clock: systemClock,
+      logger: this.log,
+      repoRoot: REPO_ROOT,
+      runDir: this.workDir,
+      aliases: { 'jaeger.observability:4318': `${this.receiver.host}:${this.receiver.port}` },
+    });
+    this.cluster = cluster;
+    await cluster.start();
+    this.alertmanager = await AlertmanagerProcess.start({
+      workDir: join(this.workDir, 'alertmanager'),
+      binary: am,
+      registry: this.registry,
+    });
+    this.prometheus = await PrometheusProcess.start({
+      workDir: join(this.workDir, 'prometheus'),
+      binary: prom,
+      registry: this.registry,
+      ruleFiles: await loadRuleFiles(),
+      alertmanagers: [`${this.alertmanager.host}:${this.alertmanager.port}`],
+      targets: [],
+      extraJobs: [this.kubeStateJob()],
+    });
+    cluster.onTargetsChanged((t) => this.retarget(t));
+    signal.throwIfAborted();
+
+    progress.phase('up', 'deploying the shop');
+    await this.applyManifests();
+    progress.phase('up', 'waiting for every Deployment to be ready');
+    await waitDeploymentsReady(
+      cluster,
+      [APP_NAMESPACE, SYSTEM_NAMESPACE],
+      this.opts.readyTimeoutMs ?? 120_000,
+      signal,
+    );
+  }
+
+  private kubeStateJob(): { job: string; targets: string[]; honorLabels: boolean } {
+    return {
+      job: 'kube-state-metrics',
+      targets: [`127.0.0.1:${this.requireCluster().kubeState.port}`],
+      honorLabels: true,
+    };
+  }
+
+  /** Pod discovery: Prometheus is re-targeted whenever the set of scrapeable pods changes. */
+  private retarget(targets: PodTarget[]): void {
+    const prom = this.prometheus;
+    if (!prom) return;
+    this.reloadChain = this.reloadChain
+      .then(() =>
+        prom.reload({
+          targets: targets.map((t) => ({
+            job: 'shop',
+            address: t.address,
+            metricsPath: t.path,
+            labels: { namespace: t.namespace, pod: t.pod, app: t.app },
+          })),
+        }),
+      )
+      .catch((err: unknown) => this.log.warn({ err }, 'prometheus reload failed'));
+  }
+
+  private async applyManifests(): Promise<void> {
+    const cluster = this.requireCluster();
+    for (const obj of applyOrder(await loadManifests(SHOP_MANIFESTS_DIR))) await cluster.apply(obj);
+  }
+
+  async reset(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
+    const cluster = this.requireCluster();
+    progress.phase('reset', 're-applying manifests, clearing settings');
+    await this.applyManifests();
+    await (this.faultTarget.flags as HttpFlagsClient)
+      .clear()
+      .catch((err: unknown) => this.log.warn({ err }, 'clearing settings failed'));
+    // Redis state is not in any manifest: verify it, and restart it when a run left it changed.
+    const ep = await this.redisEndpoint().catch(() => undefined);
+    if (ep) {
+      const healthy = await redisCommand(ep, ['CONFIG', 'GET', 'maxmemory'])
+        .then((r) => Array.isArray(r) && r[1] === '0')
+        .catch(() => false);
+      if (!healthy) {
+        this.log.warn('redis differs from its baseline; restarting it');
+        for (const p of await cluster.list('Pod', APP_NAMESPACE, {
+          'app.kubernetes.io/name': REDIS_SERVICE,
+        })) {
+          await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
+        }
+      }
+    }
+    await waitDeploymentsReady(
+      cluster,
+      [APP_NAMESPACE, SYSTEM_NAMESPACE],
+      this.opts.readyTimeoutMs ?? 120_000,
+      signal,
+    );
+    await this.reloadChain;
+  }
+
+  /** Endpoints a user can open while the substrate is up (`run --keep-up`, `up`). */
+  endpoints(): Record<string, string> {
+    return {
+      prometheus: this.prometheus?.url ?? '',
+      alertmanager: this.alertmanager?.url ?? '',
+      traces: this.receiver ? `http://${this.receiver.host}:${this.receiver.port}/v1/traces` : '',
+      workDir: this.workDir ?? '',
+    };
+  }
+
+  async environment(): Promise<Record<string, unknown>> {
+    const cluster = this.requireCluster();
+    const images: Record<string, string> = {};
+    for (const d of await cluster.list('Deployment')) {
+      const cs = (d.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } })
+        .template.spec.containers;
+      for (const c of cs) images[`${d.metadata.namespace}/${d.metadata.name}/${c.name}`] = c.image;
+    }
+    return {
+      substrate: 'local',
+      firedrill: TOOL_VERSION,
+      node: process.version,
+      kernel: release(),
+      tools: this.tools,
+      images,
+      note: 'local substrate: images run as processes (acme/shop → node dist/apps/shop/src/main.js, redis → redis-server)',
+    };
+  }
+
+  async down(): Promise<void> {
+    const cluster = this.cluster;
+    this.cluster = undefined;
+    await cluster?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping pods failed'));
+    await this.reloadChain;
+    await this.prometheus?.stop().catch(() => undefined);
+    await this.alertmanager?.stop().catch(() => undefined);
+    await this.receiver?.close().catch(() => undefined);
+    await this.registry.stopAll(2000);
+    this.prometheus = undefined;
+    this.alertmanager = undefined;
+    this.receiver = undefined;
+    if (this.ownsWorkDir && this.workDir) await rm(this.workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,49 @@
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { DeploymentSpec, KubeObject } from '../kube/kube-object.js';
+import { abortableDelay } from '../util/clock.js';
+import type { ObjectApi } from './object-api.js';
+
+/** Why a Deployment is not rolled out yet, or undefined when it is. */
+export function rolloutPending(d: KubeObject): string | undefined {
+  const want = (d.spec as unknown as DeploymentSpec).replicas ?? 1;
+  const st = (d.status ?? {}) as {
+    observedGeneration?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    replicas?: number;
+  };
+  const id = `${d.metadata.namespace}/Deployment/${d.metadata.name}`;
+  if ((st.observedGeneration ?? 0) < (d.metadata.generation ?? 1)) return `${id} (change not yet observed)`;
+  if ((st.updatedReplicas ?? 0) < want) return `${id} (${st.updatedReplicas ?? 0}/${want} updated)`;
+  if ((st.replicas ?? 0) > want)
+    return `${id} (${st.replicas} replicas, ${want} wanted: old pods terminating)`;
+  if ((st.availableReplicas ?? 0) < want) return `${id} (${st.availableReplicas ?? 0}/${want} available)`;
+  return undefined;
+}
+
+/**
+ * Waits until every Deployment in the namespaces is rolled out (`kubectl rollout status` semantics);
+ * the timeout error names each one still pending and why.
+ */
+export async function waitDeploymentsReady(
+  objects: ObjectApi,
+  namespaces: readonly string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: string[] = [];
+  for (;;) {
+    pending = [];
+    for (const ns of namespaces) {
+      for (const d of await objects.list('Deployment', ns)) {
+        const why = rolloutPending(d);
+        if (why) pending.push(why);
+      }
+    }
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) break;
+    await abortableDelay(500, signal);
+  }
+  throw new TimeoutError(`Deployments in ${namespaces.join(', ')} to be ready`, timeoutMs, pending);
+}

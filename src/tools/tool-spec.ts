@@ -1,0 +1,29 @@
+import type { SubstrateName } from '../substrates/substrate-name.js';
+
+/** How to install a tool, per platform family; `detectPlatform()` picks one. */
+export interface InstallHints {
+  /** Debian/Ubuntu: an apt-get command where a package exists. */
+  debian: string;
+  macos: string;
+  other: string;
+}
+
+/** A program firedrill runs, how to recognise it and how to get it. */
+export interface ToolSpec {
+  /** Name used in messages and by `firedrill doctor`. */
+  name: string;
+  /** What firedrill uses it for, one short phrase. */
+  purpose: string;
+  /** Executable names tried in order (Debian renames some, e.g. prometheus-alertmanager). */
+  candidates: readonly string[];
+  versionArgs: readonly string[];
+  /** Applied to stdout + stderr of the version command; group 1 is the version. */
+  versionPattern: RegExp;
+  install: InstallHints;
+  /** Substrates that cannot run without it. Empty for optional helpers. */
+  requiredFor: readonly SubstrateName[];
+  /** Lowest version that works (dotted numbers compared numerically). */
+  minVersion?: string;
+}
+
+export type PlatformFamily = keyof InstallHints;

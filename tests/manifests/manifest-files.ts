@@ -1,0 +1,58 @@
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { loadManifests, MANIFESTS_DIR, type K8sObject } from '../../src/manifests/index.js';
+import type { Container, DeploymentSpec, PodTemplate } from '../../src/kube/kube-object.js';
+
+/** Folders under manifests/ that hold other formats: Prometheus rule files and Alertmanager config. */
+const NOT_KUBERNETES = new Set(['rules', 'alertmanager']);
+
+/** Every folder below manifests/ holding Kubernetes YAML, so a new folder is validated without a test change. */
+export async function kubernetesManifestDirs(root: string = MANIFESTS_DIR): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    if (entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name))) out.push(dir);
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (dir === root && NOT_KUBERNETES.has(e.name)) continue;
+      await walk(join(dir, e.name));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+export async function loadAllManifests(): Promise<K8sObject[]> {
+  const dirs = await kubernetesManifestDirs();
+  const all: K8sObject[] = [];
+  for (const d of dirs) all.push(...(await loadManifests(d)));
+  return all;
+}
+
+export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+export interface Workload {
+  object: K8sObject;
+  spec: DeploymentSpec;
+  template: PodTemplate;
+  containers: Container[];
+}
+
+export function workloads(objects: readonly K8sObject[]): Workload[] {
+  return objects
+    .filter((o) => WORKLOAD_KINDS.has(o.kind))
+    .map((object) => {
+      const spec = object.spec as unknown as DeploymentSpec;
+      const template = spec.template;
+      return {
+        object,
+        spec,
+        template,
+        containers: [...(template.spec.initContainers ?? []), ...template.spec.containers],
+      };
+    });
+}
+
+export function relativeToRoot(path: string): string {
+  return relative(MANIFESTS_DIR, path);
+}

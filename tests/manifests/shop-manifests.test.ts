@@ -1,0 +1,435 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
+import { CONFIG_FILE_SCHEMAS } from '../../apps/shop/src/runtime/config.js';
+import { parseMix } from '../../apps/shop/src/loadgen/plan.js';
+import {
+  DEPENDENCIES_OF,
+  HTTP_DEPENDENCIES,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../../apps/shop/src/runtime/service-names.js';
+import type { Container, EnvVar, ServiceSpec } from '../../src/kube/kube-object.js';
+import { describeObject, resolveEnv, type K8sObject } from '../../src/manifests/index.js';
+import { imageReferences, loadVersions, unpinnedReason } from '../../src/versions/index.js';
+import { REPO_ROOT } from '../../src/version.js';
+import { loadAllManifests, workloads, type Workload } from './manifest-files.js';
+import { unknownFields } from './strict-fields.js';
+
+interface Model {
+  validate(): void;
+}
+type ModelCtor = new (data: never) => Model;
+
+/** The kinds firedrill deploys, with their JSON-schema model and client-node type for the strict-field check. */
+const SCHEMAS: Record<string, { model: ModelCtor; clientType: string }> = {
+  'v1/Namespace': { model: Namespace as unknown as ModelCtor, clientType: 'V1Namespace' },
+  'v1/Service': { model: Service as unknown as ModelCtor, clientType: 'V1Service' },
+  'v1/ConfigMap': { model: ConfigMap as unknown as ModelCtor, clientType: 'V1ConfigMap' },
+  'v1/Secret': { model: Secret as unknown as ModelCtor, clientType: 'V1Secret' },
+  'v1/ServiceAccount': { model: ServiceAccount as unknown as ModelCtor, clientType: 'V1ServiceAccount' },
+  'v1/PersistentVolumeClaim': {
+    model: PersistentVolumeClaim as unknown as ModelCtor,
+    clientType: 'V1PersistentVolumeClaim',
+  },
+  'apps/v1/Deployment': { model: Deployment as unknown as ModelCtor, clientType: 'V1Deployment' },
+  'apps/v1/StatefulSet': { model: StatefulSet as unknown as ModelCtor, clientType: 'V1StatefulSet' },
+  'apps/v1/DaemonSet': { model: DaemonSet as unknown as ModelCtor, clientType: 'V1DaemonSet' },
+};
+
+const SHOP_SERVICES = ['frontend', 'catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency'] as const;
+const HARNESS_SERVICES = ['flags', 'loadgen'] as const;
+const NAME = 'app.kubernetes.io/name';
+const PART_OF = 'app.kubernetes.io/part-of';
+const COMPONENT = 'app.kubernetes.io/component';
+
+const versions = loadVersions();
+const allowedImages = new Set(Object.values(imageReferences(versions)));
+const dockerEntrypoint = readDockerEntrypoint();
+
+let objects: K8sObject[];
+let loads: Workload[];
+
+beforeAll(async () => {
+  objects = await loadAllManifests();
+  loads = workloads(objects);
+});
+
+function find(kind: string, namespace: string | undefined, name: string): K8sObject | undefined {
+  return objects.find(
+    (o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? undefined) === namespace,
+  );
+}
+
+function workload(namespace: string, name: string): Workload {
+  const w = loads.find((l) => l.object.metadata.namespace === namespace && l.object.metadata.name === name);
+  if (!w) throw new Error(`no workload ${namespace}/${name} in manifests/`);
+  return w;
+}
+
+function envOf(c: Container, name: string): EnvVar | undefined {
+  return c.env?.find((e) => e.name === name);
+}
+
+function readDockerEntrypoint(): string[] {
+  const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text);
+  if (!m) throw new Error('Dockerfile has no exec-form ENTRYPOINT');
+  return JSON.parse(m[1] as string) as string[];
+}
+
+describe('Kubernetes manifests', () => {
+  it('are found and include the shop', () => {
+    expect(objects.length).toBeGreaterThan(20);
+    expect(find('Namespace', undefined, 'shop')).toBeDefined();
+  });
+
+  it('validate against the Kubernetes schema, with no unknown fields', () => {
+    const failures: string[] = [];
+    for (const obj of objects) {
+      const schema = SCHEMAS[`${obj.apiVersion}/${obj.kind}`];
+      if (!schema) {
+        failures.push(`${describeObject(obj)}: no schema known for ${obj.apiVersion} ${obj.kind}`);
+        continue;
+      }
+      try {
+        new schema.model(obj as never).validate();
+      } catch (err) {
+        failures.push(`${describeObject(obj)}: ${(err as Error).message}`);
+      }
+      for (const path of unknownFields(obj, schema.clientType)) {
+        failures.push(`${describeObject(obj)}: unknown field ${path}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('put every namespaced object in a namespace the manifests create', () => {
+    const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const orphans = objects
+      .filter((o) => o.kind !== 'Namespace' && !namespaces.has(o.metadata.namespace ?? ''))
+      .map(describeObject);
+    expect(orphans).toEqual([]);
+  });
+
+  it('pin every image to a reference from versions.json, pulled only when absent', () => {
+    const failures: string[] = [];
+    for (const w of loads) {
+      for (const c of w.containers) {
+        const why = unpinnedReason(c.image);
+        if (why) failures.push(`${describeObject(w.object)} ${c.name}: ${why}`);
+        else if (!allowedImages.has(c.image)) {
+          failures.push(`${describeObject(w.object)} ${c.name}: ${c.image} is not pinned in versions.json`);
+        }
+        const policy = (c as Container & { imagePullPolicy?: string }).imagePullPolicy;
+        if (policy !== 'IfNotPresent') {
+          failures.push(`${describeObject(w.object)} ${c.name}: imagePullPolicy ${policy ?? '(unset)'}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('give every container requests and limits, readiness and liveness probes on named ports', () => {
+    const failures: string[] = [];
+    for (const w of loads) {
+      for (const c of w.containers) {
+        const where = `${describeObject(w.object)} container ${c.name}`;
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const resource of ['cpu', 'memory']) {
+            if (!c.resources?.[kind]?.[resource]) failures.push(`${where}: no ${kind}.${resource}`);
+          }
+        }
+        const portNames = new Set((c.ports ?? []).map((p) => p.name));
+        for (const p of c.ports ?? [])
+          if (!p.name) failures.push(`${where}: port ${p.containerPort} has no name`);
+        for (const probeName of ['readinessProbe', 'livenessProbe'] as const) {
+          const probe = c[probeName];
+          if (!probe) {
+            failures.push(`${where}: no ${probeName}`);
+            continue;
+          }
+          const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+          if (typeof port === 'number')
+            failures.push(`${where}: ${probeName} uses a port number, not a name`);
+          if (typeof port === 'string' && !portNames.has(port)) {
+            failures.push(
+              `${where}: ${probeName} names port "${port}", which the container does not declare`,
+            );
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('select their own pod template and label workloads with the app.kubernetes.io labels', () => {
+    const failures: string[] = [];
+    for (const w of loads) {
+      const where = describeObject(w.object);
+      const podLabels = w.template.metadata?.labels ?? {};
+      const selector = w.spec.selector.matchLabels ?? {};
+      if (Object.keys(selector).length === 0) failures.push(`${where}: empty selector`);
+      for (const [k, v] of Object.entries(selector)) {
+        if (podLabels[k] !== v) failures.push(`${where}: selector ${k}=${v} does not match the pod template`);
+      }
+      for (const labels of [w.object.metadata.labels ?? {}, podLabels]) {
+        if (labels[NAME] !== w.object.metadata.name)
+          failures.push(`${where}: ${NAME} must be the workload name`);
+        if (!labels[PART_OF]) failures.push(`${where}: no ${PART_OF}`);
+        if (!labels[COMPONENT]) failures.push(`${where}: no ${COMPONENT}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('route every Service to the pods of a workload in its namespace, by a port name those pods declare', () => {
+    const failures: string[] = [];
+    for (const svc of objects.filter((o) => o.kind === 'Service')) {
+      const spec = svc.spec as ServiceSpec;
+      const selector = spec.selector ?? {};
+      const backends = loads.filter(
+        (w) =>
+          w.object.metadata.namespace === svc.metadata.namespace &&
+          Object.keys(selector).length > 0 &&
+          Object.entries(selector).every(([k, v]) => w.template.metadata?.labels?.[k] === v),
+      );
+      if (backends.length === 0) {
+        failures.push(`${describeObject(svc)}: selects no workload's pods`);
+        continue;
+      }
+      for (const port of spec.ports ?? []) {
+        if (!port.name) failures.push(`${describeObject(svc)}: port ${port.port} has no name`);
+        if (typeof port.targetPort !== 'string') {
+          failures.push(`${describeObject(svc)}: port ${port.port} must target a named container port`);
+          continue;
+        }
+        for (const b of backends) {
+          const declared = b.containers.some((c) => c.ports?.some((p) => p.name === port.targetPort));
+          if (!declared) {
+            failures.push(
+              `${describeObject(svc)}: ${describeObject(b.object)} declares no port "${port.targetPort}"`,
+            );
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('refer only to ConfigMaps, Secrets and claims that exist, and every env var resolves', () => {
+    const failures: string[] = [];
+    for (const w of loads) {
+      const ns = w.object.metadata.namespace as string;
+      for (const v of w.template.spec.volumes ?? []) {
+        const ref = v.configMap
+          ? ['ConfigMap', v.configMap.name]
+          : v.secret
+            ? ['Secret', v.secret.secretName]
+            : v.persistentVolumeClaim
+              ? ['PersistentVolumeClaim', v.persistentVolumeClaim.claimName]
+              : undefined;
+        if (ref && !find(ref[0] as string, ns, ref[1] as string)) {
+          failures.push(`${describeObject(w.object)}: volume ${v.name} needs ${ref[0]} ${ns}/${ref[1]}`);
+        }
+        for (const item of v.configMap?.items ?? []) {
+          const cm = find('ConfigMap', ns, v.configMap?.name ?? '');
+          if (cm && cm.data?.[item.key] === undefined) {
+            failures.push(`${describeObject(w.object)}: volume ${v.name} needs key ${item.key}`);
+          }
+        }
+      }
+      const mounted = new Set((w.template.spec.volumes ?? []).map((v) => v.name));
+      for (const c of w.containers) {
+        for (const m of c.volumeMounts ?? []) {
+          if (!mounted.has(m.name))
+            failures.push(`${describeObject(w.object)} ${c.name}: mounts unknown volume ${m.name}`);
+        }
+        try {
+          resolveEnv(c.env, {
+            podName: `${w.object.metadata.name}-0`,
+            namespace: ns,
+            objects,
+            owner: w.object,
+          });
+        } catch (err) {
+          failures.push(`${c.name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('run every container as non-root, without privilege escalation, on a read-only root filesystem', () => {
+    const failures: string[] = [];
+    for (const w of loads) {
+      const pod = (w.template.spec as { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } })
+        .securityContext;
+      for (const c of w.containers) {
+        const sc = (c as Container & { securityContext?: Record<string, unknown> }).securityContext ?? {};
+        const where = `${describeObject(w.object)} container ${c.name}`;
+        const nonRoot = (sc.runAsNonRoot ?? pod?.runAsNonRoot) === true;
+        const uid = (sc.runAsUser as number | undefined) ?? pod?.runAsUser;
+        if (!nonRoot || uid === undefined || uid === 0) failures.push(`${where}: must run as a non-root uid`);
+        if (sc.allowPrivilegeEscalation !== false)
+          failures.push(`${where}: allowPrivilegeEscalation must be false`);
+        if (sc.readOnlyRootFilesystem !== true)
+          failures.push(`${where}: readOnlyRootFilesystem must be true`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('the shop deployment', () => {
+  it('deploys exactly the services the shop app knows, plus its harness', () => {
+    expect([...SHOP_SERVICES, ...HARNESS_SERVICES].sort()).toEqual([...SERVICE_NAMES].sort());
+    const shopWorkloads = loads
+      .filter((w) => w.object.metadata.namespace === 'shop')
+      .map((w) => w.object.metadata.name);
+    expect(shopWorkloads.sort()).toEqual([...SHOP_SERVICES, 'redis'].sort());
+    const harness = loads
+      .filter((w) => w.object.metadata.namespace === 'firedrill-system')
+      .map((w) => w.object.metadata.name);
+    expect(harness.sort()).toEqual([...HARNESS_SERVICES].sort());
+  });
+
+  it.each([...SHOP_SERVICES, ...HARNESS_SERVICES])(
+    'runs %s from the shop image with the shared env contract',
+    (svc) => {
+      const ns = (SHOP_SERVICES as readonly string[]).includes(svc) ? 'shop' : 'firedrill-system';
+      const w = workload(ns, svc);
+      expect(w.spec.replicas).toBe(svc === 'frontend' ? 2 : 1);
+      expect(w.containers).toHaveLength(1);
+      const c = w.containers[0] as Container;
+      expect(c.name).toBe(svc);
+      expect(c.image).toBe(imageReferences(versions).shop);
+      expect(c.command).toEqual(dockerEntrypoint);
+      expect(c.args).toEqual([svc]);
+      expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+
+      const env = resolveEnv(c.env, { podName: `${svc}-0`, namespace: ns, objects, owner: w.object });
+      expect(env).toMatchObject({ SHOP_SERVICE: svc, PORT: '8080', POD_NAME: `${svc}-0`, POD_NAMESPACE: ns });
+      expect(envOf(c, 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+      expect(envOf(c, 'POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+    },
+  );
+
+  it.each(SHOP_SERVICES)(
+    'exposes %s on port 8080, scraped by Prometheus, configured by its ConfigMap',
+    (svc) => {
+      const w = workload('shop', svc);
+      const c = w.containers[0] as Container;
+      expect(w.template.metadata?.labels).toMatchObject({ [NAME]: svc, [PART_OF]: 'shop' });
+      expect(w.template.metadata?.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '8080',
+        'prometheus.io/path': '/metrics',
+      });
+
+      const service = find('Service', 'shop', svc);
+      expect((service?.spec as ServiceSpec | undefined)?.ports).toEqual([
+        { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
+      ]);
+
+      const env = resolveEnv(c.env, { podName: `${svc}-0`, namespace: 'shop', objects, owner: w.object });
+      expect(env).toMatchObject({
+        SHOP_CONFIG_FILE: '/etc/shop/config.json',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger.observability:4318/v1/traces',
+        FLAGS_URL: 'http://flags.firedrill-system:8080',
+      });
+      const mount = c.volumeMounts?.find((m) => m.mountPath === '/etc/shop');
+      const volume = w.template.spec.volumes?.find((v) => v.name === mount?.name);
+      expect(volume?.configMap?.name).toBe(`${svc}-config`);
+
+      const cm = find('ConfigMap', 'shop', `${svc}-config`);
+      const text = cm?.data?.['config.json'];
+      expect(typeof text).toBe('string');
+      const parsed = CONFIG_FILE_SCHEMAS[svc as ServiceName].safeParse(JSON.parse(text as string));
+      expect(
+        parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      ).toEqual([]);
+      // Unknown keys only warn in the app; here they are a mistake in the ConfigMap.
+      const known = Object.keys(CONFIG_FILE_SCHEMAS[svc as ServiceName].shape);
+      expect(Object.keys(JSON.parse(text as string)).filter((k) => !known.includes(k))).toEqual([]);
+    },
+  );
+
+  it.each(SHOP_SERVICES)('points %s at exactly the dependencies of the shop call graph', (svc) => {
+    const w = workload('shop', svc);
+    const c = w.containers[0] as Container;
+    const env = resolveEnv(c.env, { podName: `${svc}-0`, namespace: 'shop', objects, owner: w.object });
+    const deps = DEPENDENCIES_OF[svc];
+    const expectedUrls = Object.fromEntries(
+      HTTP_DEPENDENCIES.filter((d) => deps.includes(d)).map((d) => [
+        `${d.toUpperCase()}_URL`,
+        `http://${d}:8080`,
+      ]),
+    );
+    const urls = Object.fromEntries(
+      Object.entries(env).filter(([k]) => /^[A-Z]+_URL$/.test(k) && k !== 'FLAGS_URL'),
+    );
+    expect(urls).toEqual(expectedUrls);
+    if (deps.includes('redis')) {
+      expect(env).toMatchObject({ REDIS_HOST: 'redis', REDIS_PORT: '6379' });
+      expect(envOf(c, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'redis-auth',
+        key: 'password',
+      });
+    } else {
+      expect(Object.keys(env).filter((k) => k.startsWith('REDIS_'))).toEqual([]);
+    }
+  });
+
+  it('backs the cart with Redis behind a password from the redis-auth Secret', () => {
+    const secret = find('Secret', 'shop', 'redis-auth');
+    expect(secret?.stringData?.password ?? secret?.data?.password).toBeTruthy();
+    const redis = workload('shop', 'redis');
+    const c = redis.containers[0] as Container;
+    expect(c.image).toBe(imageReferences(versions).redis);
+    expect(c.resources?.limits?.memory).toBe('128Mi');
+    const service = find('Service', 'shop', 'redis');
+    expect((service?.spec as ServiceSpec).ports?.[0]).toMatchObject({ port: 6379, targetPort: 'redis' });
+    // The password reaches redis-server only through the kubelet's $(VAR) expansion of the Secret-backed env.
+    expect(c.args?.[c.args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+    expect(envOf(c, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'redis-auth',
+      key: 'password',
+    });
+  });
+
+  it('drives the frontend with a seeded load generator the shop app accepts', () => {
+    const w = workload('firedrill-system', 'loadgen');
+    const c = w.containers[0] as Container;
+    const env = resolveEnv(c.env, {
+      podName: 'loadgen-0',
+      namespace: 'firedrill-system',
+      objects,
+      owner: w.object,
+    });
+    expect(env.TARGET_URL).toBe('http://frontend.shop:8080');
+    expect(Number(env.LOAD_RPS)).toBeGreaterThan(0);
+    expect(Number.isInteger(Number(env.LOAD_SEED))).toBe(true);
+    expect(() => parseMix(env.LOAD_MIX as string)).not.toThrow();
+  });
+
+  it('keeps the harness out of Prometheus: flags and loadgen pods are not annotated for scraping', () => {
+    for (const name of HARNESS_SERVICES) {
+      expect(
+        workload('firedrill-system', name).template.metadata?.annotations?.['prometheus.io/scrape'],
+      ).toBeUndefined();
+    }
+    const flags = find('Service', 'firedrill-system', 'flags');
+    expect((flags?.spec as ServiceSpec).ports?.[0]).toMatchObject({ name: 'http', port: 8080 });
+  });
+});

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
       setTimeout(() => process.exit(code), 2500).unref();
     };
-    running = await runService(config, logger, serviceFactory(config.service, () => exit(0)));
+    const factory = await serviceFactory(config.service, () => exit(0));
+    running = await runService(config, logger, factory);
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, `received ${signal}, shutting down`);
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (err instanceof ConfigError) logger.fatal({ err_code: 'EINVALIDCONFIG' }, e.message);
-    else if (e.code === 'EADDRINUSE' || e.code === 'EACCES') logger.fatal({ err_code: e.code }, `cannot listen: ${e.message}`);
+    else if (e.code === 'EADDRINUSE' || e.code === 'EACCES')
+      logger.fatal({ err_code: e.code }, `cannot listen: ${e.message}`);
     else logger.fatal({ err: e }, `startup failed: ${e.message}`);
     process.exit(1);
   }

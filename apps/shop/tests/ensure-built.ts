@@ -7,7 +7,8 @@ function newestSourceMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -23,10 +24,15 @@ export function ensureShopBuilt(repoRoot: string): string {
   const fresh = () => existsSync(mainJs) && statSync(mainJs).mtimeMs >= newestSourceMtime(srcDir);
   if (fresh()) return mainJs;
   try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'pipe', timeout: 300_000 });
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+      cwd: repoRoot,
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
   } catch (err) {
     if (!fresh()) {
-      const out = String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '');
+      const out =
+        String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '');
       throw new Error(`building the shop failed:\n${out.slice(0, 4000)}`);
     }
   }

@@ -5,7 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ChildProcessGroup } from '../src/dev/child-process-group.js';
 import { freePorts } from '../src/dev/free-port.js';
-import { findMainJs, launchShop, spawnShopService, SHOP_SERVICES, type LaunchedShop } from '../src/dev/launch-shop.js';
+import {
+  findMainJs,
+  launchShop,
+  spawnShopService,
+  SHOP_SERVICES,
+  type LaunchedShop,
+} from '../src/dev/launch-shop.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../src/dev/otlp-receiver.js';
 import { parsePrometheusText, sumSamples } from '../src/dev/prom-text.js';
 import { DEFAULT_MIX, planJourneys } from '../src/loadgen/plan.js';
@@ -35,7 +41,12 @@ interface Reply {
   ms: number;
 }
 
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const started = performance.now();
   const res = await fetch(url, {
     method,
@@ -144,7 +155,9 @@ describe('telemetry', () => {
     );
     const byTrace = new Map<string, typeof rx.spans>();
     for (const s of rx.spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-    const [, spans] = [...byTrace].sort((a, b) => new Set(b[1].map((s) => s.service)).size - new Set(a[1].map((s) => s.service)).size)[0];
+    const [, spans] = [...byTrace].sort(
+      (a, b) => new Set(b[1].map((s) => s.service)).size - new Set(a[1].map((s) => s.service)).size,
+    )[0];
     const services = new Set(spans.map((s) => s.service));
     expect(services.size).toBeGreaterThanOrEqual(4);
     expect(services).toContain('frontend');
@@ -171,14 +184,20 @@ describe('telemetry', () => {
         expect(samples.some((s) => s.name === 'http_server_requests_total')).toBe(false);
         continue;
       }
-      await eventually(`${service} has served requests`, async () =>
-        sumSamples(await metrics(service), 'http_server_requests_total', { service }) > 0,
-      15_000);
+      await eventually(
+        `${service} has served requests`,
+        async () => sumSamples(await metrics(service), 'http_server_requests_total', { service }) > 0,
+        15_000,
+      );
       const fresh = await metrics(service);
       const req = fresh.find((s) => s.name === 'http_server_requests_total' && s.labels.service === service)!;
       expect(Object.keys(req.labels).sort()).toEqual(['method', 'route', 'service', 'status']);
       expect(req.labels.route).not.toMatch(/OLJ|user-|shopper-/); // templated, not raw paths
-      expect(fresh.some((s) => s.name === 'http_server_request_duration_seconds_bucket' && s.labels.service === service)).toBe(true);
+      expect(
+        fresh.some(
+          (s) => s.name === 'http_server_request_duration_seconds_bucket' && s.labels.service === service,
+        ),
+      ).toBe(true);
     }
     for (const [service, dependency] of [
       ['frontend', 'catalog'],
@@ -187,10 +206,17 @@ describe('telemetry', () => {
     ] as const) {
       const samples = await metrics(service);
       expect(sumSamples(samples, 'http_client_requests_total', { service, dependency })).toBeGreaterThan(0);
-      expect(samples.some((s) => s.name === 'http_client_request_duration_seconds_bucket' && s.labels.dependency === dependency)).toBe(true);
+      expect(
+        samples.some(
+          (s) =>
+            s.name === 'http_client_request_duration_seconds_bucket' && s.labels.dependency === dependency,
+        ),
+      ).toBe(true);
     }
     const cart = await metrics('cart');
-    expect(sumSamples(cart, 'redis_commands_total', { service: 'cart', command: 'HGETALL', status: 'ok' })).toBeGreaterThan(0);
+    expect(
+      sumSamples(cart, 'redis_commands_total', { service: 'cart', command: 'HGETALL', status: 'ok' }),
+    ).toBeGreaterThan(0);
     expect(cart.some((s) => s.name === 'redis_command_duration_seconds_bucket')).toBe(true);
   }, 60_000);
 
@@ -226,7 +252,9 @@ describe('runtime settings', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(600);
     await clearFlag('catalog.latency');
     await eventually('catalog latency back to normal', async () => (await call('GET', path)).ms < 300);
-    const changed = logs('catalog').filter((l) => l.includes('runtime settings updated: request delay 600ms on 100% of requests'));
+    const changed = logs('catalog').filter((l) =>
+      l.includes('runtime settings updated: request delay 600ms on 100% of requests'),
+    );
     expect(changed).toHaveLength(1);
     expect(JSON.parse(changed[0]).level).toBe('debug');
   }, 20_000);
@@ -239,14 +267,22 @@ describe('runtime settings', () => {
       user = await shopperWithCart();
       return (await call('POST', front(`/api/checkout/${user}`), { currency: 'EUR' })).status >= 500;
     });
-    const failed = logs('checkout').filter((l) => l.includes('"dependency":"payment"') && l.includes('HTTP_503'));
+    const failed = logs('checkout').filter(
+      (l) => l.includes('"dependency":"payment"') && l.includes('HTTP_503'),
+    );
     expect(failed.length).toBeGreaterThan(0);
     await clearFlag('payment.errors');
-    await eventually('checkout succeeds', async () => (await call('POST', front(`/api/checkout/${user}`), { currency: 'EUR' })).status === 201);
+    await eventually(
+      'checkout succeeds',
+      async () => (await call('POST', front(`/api/checkout/${user}`), { currency: 'EUR' })).status === 201,
+    );
   }, 20_000);
 
   test('upstream: a bad payment address makes checkouts fail with ECONNREFUSED, clearing restores', async () => {
-    const before = sumSamples(await metrics('checkout'), 'http_client_requests_total', { dependency: 'payment', status: 'error' });
+    const before = sumSamples(await metrics('checkout'), 'http_client_requests_total', {
+      dependency: 'payment',
+      status: 'error',
+    });
     await setFlag('checkout.upstream', { dependency: 'payment', address: `127.0.0.1:${closedPort}` });
     let user = '';
     // checkout answers 503 (payment unreachable); the frontend relays that as 502 Bad Gateway.
@@ -254,35 +290,60 @@ describe('runtime settings', () => {
       user = await shopperWithCart();
       return (await call('POST', front(`/api/checkout/${user}`), {})).status === 502;
     });
-    expect((await call('POST', `${shop.url('checkout')}/orders`, { userId: await shopperWithCart() })).status).toBe(503);
-    const after = sumSamples(await metrics('checkout'), 'http_client_requests_total', { dependency: 'payment', status: 'error' });
+    expect(
+      (await call('POST', `${shop.url('checkout')}/orders`, { userId: await shopperWithCart() })).status,
+    ).toBe(503);
+    const after = sumSamples(await metrics('checkout'), 'http_client_requests_total', {
+      dependency: 'payment',
+      status: 'error',
+    });
     expect(after).toBeGreaterThan(before);
-    expect(logs('checkout').some((l) => l.includes('ECONNREFUSED') && l.includes('"dependency":"payment"'))).toBe(true);
+    expect(
+      logs('checkout').some((l) => l.includes('ECONNREFUSED') && l.includes('"dependency":"payment"')),
+    ).toBe(true);
     await clearFlag('checkout.upstream');
-    await eventually('checkout succeeds', async () => (await call('POST', front(`/api/checkout/${user}`), {})).status === 201);
+    await eventually(
+      'checkout succeeds',
+      async () => (await call('POST', front(`/api/checkout/${user}`), {})).status === 201,
+    );
   }, 20_000);
 
   test('upstream: cart pointed at a dead Redis fails reads, readiness drops, and recovers', async () => {
     const user = await shopperWithCart();
     await setFlag('cart.upstream', { dependency: 'redis', address: `127.0.0.1:${closedPort}` });
-    await eventually('cart reads fail', async () => (await call('GET', front(`/api/cart/${user}`))).status >= 500);
-    expect(logs('cart').some((l) => l.includes('ECONNREFUSED') && l.includes('"dependency":"redis"'))).toBe(true);
+    await eventually(
+      'cart reads fail',
+      async () => (await call('GET', front(`/api/cart/${user}`))).status >= 500,
+    );
+    expect(logs('cart').some((l) => l.includes('ECONNREFUSED') && l.includes('"dependency":"redis"'))).toBe(
+      true,
+    );
     const redisErrors = sumSamples(await metrics('cart'), 'redis_commands_total', { status: 'error' });
     expect(redisErrors).toBeGreaterThan(0);
-    await eventually('cart not ready', async () => (await call('GET', `${shop.url('cart')}/readyz`)).status === 503);
+    await eventually(
+      'cart not ready',
+      async () => (await call('GET', `${shop.url('cart')}/readyz`)).status === 503,
+    );
     await clearFlag('cart.upstream');
-    await eventually('cart reads work', async () => (await call('GET', front(`/api/cart/${user}`))).status === 200);
+    await eventually(
+      'cart reads work',
+      async () => (await call('GET', front(`/api/cart/${user}`))).status === 200,
+    );
   }, 20_000);
 
   test('cache: disabling the catalog cache sends every request to the slow store', async () => {
     const path = front('/api/products');
     await call('GET', path);
     expect((await call('GET', path)).ms).toBeLessThan(CATALOG_STORE_MS);
-    const bypassBefore = sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', { result: 'bypass' });
+    const bypassBefore = sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', {
+      result: 'bypass',
+    });
     await setFlag('catalog.cache', { enabled: false });
     await eventually('product list slow', async () => (await call('GET', path)).ms >= CATALOG_STORE_MS);
     expect((await call('GET', path)).ms).toBeGreaterThanOrEqual(CATALOG_STORE_MS);
-    expect(sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', { result: 'bypass' })).toBeGreaterThan(bypassBefore);
+    expect(
+      sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', { result: 'bypass' }),
+    ).toBeGreaterThan(bypassBefore);
     await clearFlag('catalog.cache');
     await call('GET', path);
     await eventually('product list fast again', async () => (await call('GET', path)).ms < CATALOG_STORE_MS);
@@ -293,9 +354,17 @@ describe('runtime settings', () => {
     const baseline = await cpuRate('currency');
     await setFlag('currency.cpu', { fraction: 0.8 });
     let busy = 0;
-    await eventually('currency CPU rate up', async () => (busy = await cpuRate('currency', 1500)) > baseline + 0.4, 10_000);
+    await eventually(
+      'currency CPU rate up',
+      async () => (busy = await cpuRate('currency', 1500)) > baseline + 0.4,
+      10_000,
+    );
     await clearFlag('currency.cpu');
-    await eventually('currency CPU rate down', async () => (await cpuRate('currency', 1500)) < busy - 0.4, 10_000);
+    await eventually(
+      'currency CPU rate down',
+      async () => (await cpuRate('currency', 1500)) < busy - 0.4,
+      10_000,
+    );
   }, 40_000);
 
   test('retention: resident memory climbs steadily and stops climbing after clearing', async () => {
@@ -313,7 +382,12 @@ describe('runtime settings', () => {
   }, 30_000);
 
   test('the flags API validates values, filters by service and keeps an audit trail', async () => {
-    const bad = await call('PUT', `${shop.url('flags')}/flags/cart.latency`, { ms: -5 }, { 'x-actor': ACTOR });
+    const bad = await call(
+      'PUT',
+      `${shop.url('flags')}/flags/cart.latency`,
+      { ms: -5 },
+      { 'x-actor': ACTOR },
+    );
     expect(bad.status).toBe(400);
     expect((await call('PUT', `${shop.url('flags')}/flags/cart.teleport`, { on: true })).status).toBe(400);
     await setFlag('currency.latency', { ms: 1, probability: 0.01 });
@@ -324,7 +398,9 @@ describe('runtime settings', () => {
     expect(cleared.body).toEqual({ cleared: 2 });
     expect((await call('GET', `${shop.url('flags')}/flags`)).body).toEqual({});
     const audit = (await call('GET', `${shop.url('flags')}/audit`)).body as Array<Record<string, unknown>>;
-    expect(audit.some((e) => e.key === 'catalog.latency' && e.action === 'set' && e.actor === ACTOR)).toBe(true);
+    expect(audit.some((e) => e.key === 'catalog.latency' && e.action === 'set' && e.actor === ACTOR)).toBe(
+      true,
+    );
     expect(audit.some((e) => e.key === 'catalog.latency' && e.action === 'delete')).toBe(true);
     expect(audit.some((e) => e.key === 'cart.errors' && e.action === 'clear')).toBe(true);
     for (const e of audit) expect(typeof e.ts).toBe('string');
@@ -352,7 +428,12 @@ describe('configuration', () => {
         const file = join(shop.workDir, `bad-${i}.json`);
         writeFileSync(file, text);
         const [port] = await freePorts(1);
-        const p = spawnShopService(mainJs, service, { ...shop.envFor(service, port), SHOP_CONFIG_FILE: file }, `bad-${i}`);
+        const p = spawnShopService(
+          mainJs,
+          service,
+          { ...shop.envFor(service, port), SHOP_CONFIG_FILE: file },
+          `bad-${i}`,
+        );
         extra.push(p);
         return { p, code: await p.exited };
       }),
@@ -369,11 +450,22 @@ describe('configuration', () => {
     const file = join(shop.workDir, 'currency-no-eur.json');
     writeFileSync(file, JSON.stringify({ rates: { USD: 1, GBP: 0.8 } }));
     const [port] = await freePorts(1);
-    const p = spawnShopService(mainJs, 'currency', { ...shop.envFor('currency', port), SHOP_CONFIG_FILE: file }, 'currency-no-eur');
+    const p = spawnShopService(
+      mainJs,
+      'currency',
+      { ...shop.envFor('currency', port), SHOP_CONFIG_FILE: file },
+      'currency-no-eur',
+    );
     extra.push(p);
     const base = `http://127.0.0.1:${port}`;
-    await eventually('spare currency up', async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200, 10_000);
-    expect((await call('GET', `${base}/convert?from=USD&to=GBP&amount=10`)).body).toMatchObject({ converted: 8 });
+    await eventually(
+      'spare currency up',
+      async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200,
+      10_000,
+    );
+    expect((await call('GET', `${base}/convert?from=USD&to=GBP&amount=10`)).body).toMatchObject({
+      converted: 8,
+    });
     expect((await call('GET', `${base}/convert?from=USD&to=EUR&amount=10`)).status).toBe(422);
     // SIGTERM: a clean exit well within the 2 s budget.
     const t0 = Date.now();
@@ -381,7 +473,6 @@ describe('configuration', () => {
     expect(await p.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(2500);
   }, 20_000);
-
 });
 
 describe('load generator', () => {
@@ -398,9 +489,17 @@ describe('load generator', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        seen.push({ id: String(req.headers['x-request-id']), method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks).toString() });
+        seen.push({
+          id: String(req.headers['x-request-id']),
+          method: req.method ?? '',
+          url: req.url ?? '',
+          body: Buffer.concat(chunks).toString(),
+        });
         // Vary response time so completion order differs between runs; the plan must not.
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), Math.random() * 30);
+        setTimeout(
+          () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+          Math.random() * 30,
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -432,12 +531,19 @@ describe('load generator', () => {
         }),
       );
       expect(runs).toEqual([0, 0, 0]);
-      const [a, b, c] = recs.map((r) => sorted(r.seen).map(({ id, method, url, body }) => ({ id, method, url, body })));
+      const [a, b, c] = recs.map((r) =>
+        sorted(r.seen).map(({ id, method, url, body }) => ({ id, method, url, body })),
+      );
       expect(a.length).toBeGreaterThan(60);
       expect(b).toEqual(a);
       expect(c.map((r) => r.url)).not.toEqual(a.map((r) => r.url));
       const planned = planJourneys(42, DEFAULT_MIX, 60).flatMap((j) =>
-        j.steps.map((s) => ({ id: s.requestId, method: s.method, url: s.path, body: s.body ? JSON.stringify(s.body) : '' })),
+        j.steps.map((s) => ({
+          id: s.requestId,
+          method: s.method,
+          url: s.path,
+          body: s.body ? JSON.stringify(s.body) : '',
+        })),
       );
       expect(a).toEqual(planned);
     } finally {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -53,10 +54,13 @@ export async function loadRunnable(paths: readonly string[], substrate: Substrat
   return report.scenarios;
 }
 
-export function bundleIdFor(scenario: Scenario, repeat: number, seedOverride?: number): string {
-  return seedOverride === undefined
-    ? `${scenario.metadata.id}-r${repeat}`
-    : `${scenario.metadata.id}-s${seedOverride}-r${repeat}`;
+/**
+ * Bundle ids are opaque (a directory or archive named after the scenario would tell an agent the answer)
+ * but deterministic, so a corpus can be resumed: the same scenario, seed and repeat give the same id.
+ */
+export function bundleIdFor(scenario: Scenario, repeat: number, seed: number): string {
+  const h = createHash('sha256').update(`${scenario.metadata.id}\n${seed}\n${repeat}`).digest('hex');
+  return `incident-${h.slice(0, 12)}`;
 }
 
 export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
@@ -71,7 +75,7 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
     Array.from({ length: repeats }, (_, r) => ({
       scenario: s,
       repeat: r,
-      bundleId: bundleIdFor(s, r, seedOverride),
+      bundleId: bundleIdFor(s, r, seedOverride ?? s.spec.seed),
     })),
   );
   if (!o.force) {

@@ -44,7 +44,9 @@ describe('app-cpu-burn', () => {
 
   it('sets <service>.cpu to a value the shop accepts, and undo clears exactly that key', async () => {
     const target = shopTarget(shop);
-    const undo = await appCpuBurn.inject(contextFor(appCpuBurn, target, 'shop/Deployment/catalog', { fraction: 0.9 }));
+    const undo = await appCpuBurn.inject(
+      contextFor(appCpuBurn, target, 'shop/Deployment/catalog', { fraction: 0.9 }),
+    );
     expect(target.flags.calls).toEqual(['set catalog.cpu {"fraction":0.9}']);
     expect(validateSetting('cpu', target.flags.values.get('catalog.cpu'))).toEqual({
       ok: true,
@@ -59,7 +61,10 @@ describe('app-cpu-burn', () => {
 
   it('refuses a target that does not exist, setting nothing', async () => {
     const target = shopTarget(shop);
-    const err = await injectError(appCpuBurn, contextFor(appCpuBurn, target, 'shop/Deployment/catalogue', { fraction: 1 }));
+    const err = await injectError(
+      appCpuBurn,
+      contextFor(appCpuBurn, target, 'shop/Deployment/catalogue', { fraction: 1 }),
+    );
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.message).toBe('fault target shop/Deployment/catalogue does not exist');
     expect(target.flags.calls).toEqual([]);

@@ -29,10 +29,12 @@ describe('app-dependency-unreachable', () => {
       dependency: 'payment',
       address: '127.0.0.1:9',
     });
-    expect(appDependencyUnreachable.params.parse({ dependency: 'redis', address: 'localhost:6390' })).toEqual({
-      dependency: 'redis',
-      address: 'localhost:6390',
-    });
+    expect(appDependencyUnreachable.params.parse({ dependency: 'redis', address: 'localhost:6390' })).toEqual(
+      {
+        dependency: 'redis',
+        address: 'localhost:6390',
+      },
+    );
   });
 
   it.each([
@@ -40,7 +42,10 @@ describe('app-dependency-unreachable', () => {
     [{ dependency: 'billing' }, /^dependency: Invalid option: expected one of /],
     // Only loopback may ever be dialled: a fault must not send shop traffic to a foreign host.
     [{ dependency: 'payment', address: '10.0.0.7:8080' }, /^address: must be a loopback host:port$/],
-    [{ dependency: 'payment', address: 'payment.evil.example:80' }, /^address: must be a loopback host:port$/],
+    [
+      { dependency: 'payment', address: 'payment.evil.example:80' },
+      /^address: must be a loopback host:port$/,
+    ],
     [{ dependency: 'payment', address: '127.0.0.1' }, /^address: must be a loopback host:port$/],
   ])('refuses params %j naming the problem', (params, problem) => {
     const problems = paramProblems(appDependencyUnreachable, params);
@@ -54,12 +59,12 @@ describe('app-dependency-unreachable', () => {
   });
 
   it('expects dependency errors for an HTTP dependency and Redis command errors for Redis', () => {
-    expect(appDependencyUnreachable.expectedAlerts(CHECKOUT, { dependency: 'payment', address: '127.0.0.1:9' })).toEqual([
-      'ShopDependencyErrors',
-    ]);
-    expect(appDependencyUnreachable.expectedAlerts(CART, { dependency: 'redis', address: '127.0.0.1:9' })).toEqual([
-      'ShopRedisCommandErrors',
-    ]);
+    expect(
+      appDependencyUnreachable.expectedAlerts(CHECKOUT, { dependency: 'payment', address: '127.0.0.1:9' }),
+    ).toEqual(['ShopDependencyErrors']);
+    expect(
+      appDependencyUnreachable.expectedAlerts(CART, { dependency: 'redis', address: '127.0.0.1:9' }),
+    ).toEqual(['ShopRedisCommandErrors']);
   });
 
   it('sets <service>.upstream to a value the shop accepts, and undo clears exactly that key', async () => {
@@ -67,7 +72,9 @@ describe('app-dependency-unreachable', () => {
     const undo = await appDependencyUnreachable.inject(
       contextFor(appDependencyUnreachable, target, 'shop/Deployment/checkout', { dependency: 'payment' }),
     );
-    expect(target.flags.calls).toEqual(['set checkout.upstream {"dependency":"payment","address":"127.0.0.1:9"}']);
+    expect(target.flags.calls).toEqual([
+      'set checkout.upstream {"dependency":"payment","address":"127.0.0.1:9"}',
+    ]);
     expect(validateSetting('upstream', target.flags.values.get('checkout.upstream'))).toEqual({
       ok: true,
       value: { dependency: 'payment', address: '127.0.0.1:9' },
@@ -87,7 +94,9 @@ describe('app-dependency-unreachable', () => {
         address: 'localhost:6390',
       }),
     );
-    expect(target.flags.calls).toEqual(['set cart.upstream {"dependency":"redis","address":"localhost:6390"}']);
+    expect(target.flags.calls).toEqual([
+      'set cart.upstream {"dependency":"redis","address":"localhost:6390"}',
+    ]);
     expect(validateSetting('upstream', target.flags.values.get('cart.upstream')).ok).toBe(true);
   });
 

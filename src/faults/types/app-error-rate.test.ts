@@ -71,7 +71,11 @@ describe('app-error-rate', () => {
   it('passes the status and route through', async () => {
     const target = shopTarget(shop);
     await appErrorRate.inject(
-      contextFor(appErrorRate, target, 'shop/Deployment/payment', { fraction: 1, status: 503, route: '/charge' }),
+      contextFor(appErrorRate, target, 'shop/Deployment/payment', {
+        fraction: 1,
+        status: 503,
+        route: '/charge',
+      }),
     );
     expect(target.flags.calls).toEqual(['set payment.errors {"fraction":1,"status":503,"route":"/charge"}']);
     expect(validateSetting('errors', target.flags.values.get('payment.errors')).ok).toBe(true);

@@ -48,12 +48,16 @@ describe('app-latency', () => {
     expect(appLatency.groundTruth(PAYMENT, { delayMs: 800, probability: 1 })).toEqual([
       'shop/Deployment/payment',
     ]);
-    expect(appLatency.expectedAlerts(PAYMENT, { delayMs: 800, probability: 1 })).toEqual(['ShopHighLatencyP95']);
+    expect(appLatency.expectedAlerts(PAYMENT, { delayMs: 800, probability: 1 })).toEqual([
+      'ShopHighLatencyP95',
+    ]);
   });
 
   it('sets <service>.latency to a value the shop accepts, and undo clears exactly that key', async () => {
     const target = shopTarget(shop);
-    const undo = await appLatency.inject(contextFor(appLatency, target, 'shop/Deployment/payment', { delayMs: 800 }));
+    const undo = await appLatency.inject(
+      contextFor(appLatency, target, 'shop/Deployment/payment', { delayMs: 800 }),
+    );
 
     expect(target.flags.calls).toEqual(['set payment.latency {"ms":800,"probability":1}']);
     expect(validateSetting('latency', target.flags.values.get('payment.latency'))).toEqual({
@@ -65,7 +69,10 @@ describe('app-latency', () => {
     expect(undo.description).toBe('clear setting payment.latency');
 
     await undo.undo();
-    expect(target.flags.calls).toEqual(['set payment.latency {"ms":800,"probability":1}', 'remove payment.latency']);
+    expect(target.flags.calls).toEqual([
+      'set payment.latency {"ms":800,"probability":1}',
+      'remove payment.latency',
+    ]);
     expect([...target.flags.values]).toEqual([]);
   });
 
@@ -78,13 +85,18 @@ describe('app-latency', () => {
         route: '/orders',
       }),
     );
-    expect(target.flags.calls).toEqual(['set checkout.latency {"ms":2500,"probability":0.5,"route":"/orders"}']);
+    expect(target.flags.calls).toEqual([
+      'set checkout.latency {"ms":2500,"probability":0.5,"route":"/orders"}',
+    ]);
     expect(validateSetting('latency', target.flags.values.get('checkout.latency')).ok).toBe(true);
   });
 
   it('refuses a target that does not exist, setting nothing', async () => {
     const target = shopTarget(shop);
-    const err = await injectError(appLatency, contextFor(appLatency, target, 'shop/Deployment/paymnet', { delayMs: 5 }));
+    const err = await injectError(
+      appLatency,
+      contextFor(appLatency, target, 'shop/Deployment/paymnet', { delayMs: 5 }),
+    );
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.message).toBe('fault target shop/Deployment/paymnet does not exist');
     expect(target.flags.calls).toEqual([]);
@@ -92,9 +104,14 @@ describe('app-latency', () => {
 
   it('refuses a Deployment that runs no shop service (its settings would never be read)', async () => {
     const target = shopTarget(shop);
-    const err = await injectError(appLatency, contextFor(appLatency, target, 'shop/Deployment/redis', { delayMs: 5 }));
+    const err = await injectError(
+      appLatency,
+      contextFor(appLatency, target, 'shop/Deployment/redis', { delayMs: 5 }),
+    );
     expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toMatch(/^shop\/Deployment\/redis runs no shop service \(no container sets SHOP_SERVICE\)/);
+    expect(err.message).toMatch(
+      /^shop\/Deployment\/redis runs no shop service \(no container sets SHOP_SERVICE\)/,
+    );
     expect(target.flags.calls).toEqual([]);
   });
 
@@ -107,7 +124,10 @@ describe('app-latency', () => {
     }
     const flags = new LostReply();
     const target = { ...shopTarget(shop), flags };
-    const err = await injectError(appLatency, contextFor(appLatency, target, 'shop/Deployment/payment', { delayMs: 5 }));
+    const err = await injectError(
+      appLatency,
+      contextFor(appLatency, target, 'shop/Deployment/payment', { delayMs: 5 }),
+    );
     expect(err.message).toBe('settings service: socket hang up');
     expect(flags.calls).toEqual(['set payment.latency {"ms":5,"probability":1}', 'remove payment.latency']);
     expect([...flags.values]).toEqual([]);

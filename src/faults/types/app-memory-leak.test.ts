@@ -43,7 +43,9 @@ describe('app-memory-leak', () => {
 
   it('sets <service>.retention to a value the shop accepts, and undo clears exactly that key', async () => {
     const target = shopTarget(shop);
-    const undo = await appMemoryLeak.inject(contextFor(appMemoryLeak, target, 'shop/Deployment/cart', { mbPerMinute: 60 }));
+    const undo = await appMemoryLeak.inject(
+      contextFor(appMemoryLeak, target, 'shop/Deployment/cart', { mbPerMinute: 60 }),
+    );
     expect(target.flags.calls).toEqual(['set cart.retention {"mbPerMinute":60}']);
     expect(validateSetting('retention', target.flags.values.get('cart.retention'))).toEqual({
       ok: true,

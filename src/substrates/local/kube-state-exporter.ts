@@ -277,6 +277,9 @@ export class KubeStateExporter {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (!s) return;
+    // Prometheus keeps its scrape connection alive; close() alone would wait for it.
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }

@@ -269,9 +269,9 @@ export class LocalSubstrate implements Substrate {
   async down(): Promise<void> {
     const cluster = this.cluster;
     this.cluster = undefined;
-    await cluster?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping pods failed'));
     await this.reloadChain;
     await this.prometheus?.stop().catch(() => undefined);
+    await cluster?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping pods failed'));
     await this.alertmanager?.stop().catch(() => undefined);
     await this.receiver?.close().catch(() => undefined);
     await this.registry.stopAll(2000);

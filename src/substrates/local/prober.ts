@@ -59,7 +59,11 @@ export const networkProber: Prober = {
         );
       });
     }
-    // exec probes would run inside the container; locally there is no container to exec into.
+    // An exec probe runs inside the container; locally there is none to exec into, so the closest
+    // honest check is that the container accepts connections on its first port.
+    const first = Object.values(ports)[0];
+    if (probe.exec && first !== undefined)
+      return this.check({ ...probe, exec: undefined, tcpSocket: { port: first } }, podIp, ports);
     return { ok: true, message: '' };
   },
 };

@@ -83,7 +83,10 @@ export class ChildProcessGroup {
     const seen = [...this.stdout, ...this.stderr].find(test);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no matching log line within ${timeoutMs}ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no matching log line within ${timeoutMs}ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         test,
         resolve: (line) => {

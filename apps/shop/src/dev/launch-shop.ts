@@ -8,7 +8,16 @@ import { ChildProcessGroup } from './child-process-group.js';
 import { freePorts } from './free-port.js';
 
 /** The shop minus the load generator, in start order. */
-export const SHOP_SERVICES = ['flags', 'catalog', 'currency', 'payment', 'shipping', 'cart', 'checkout', 'frontend'] as const;
+export const SHOP_SERVICES = [
+  'flags',
+  'catalog',
+  'currency',
+  'payment',
+  'shipping',
+  'cart',
+  'checkout',
+  'frontend',
+] as const;
 export type ShopServiceName = (typeof SHOP_SERVICES)[number];
 
 export interface LoadOptions {
@@ -67,7 +76,12 @@ export function findMainJs(from = process.cwd()): string {
 }
 
 /** Spawns one shop service from the compiled entry point. */
-export function spawnShopService(mainJs: string, service: ServiceName, env: NodeJS.ProcessEnv, name: string = service): ChildProcessGroup {
+export function spawnShopService(
+  mainJs: string,
+  service: ServiceName,
+  env: NodeJS.ProcessEnv,
+  name: string = service,
+): ChildProcessGroup {
   return new ChildProcessGroup({ name, command: process.execPath, args: [mainJs, service], env });
 }
 
@@ -108,7 +122,10 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run npm run build`);
   const workDir = mkdtempSync(join(tmpdir(), 'shop-'));
   const [redisPort, ...servicePorts] = await freePorts(SHOP_SERVICES.length + 1);
-  const ports = Object.fromEntries(SHOP_SERVICES.map((s, i) => [s, servicePorts[i]])) as Record<ShopServiceName, number>;
+  const ports = Object.fromEntries(SHOP_SERVICES.map((s, i) => [s, servicePorts[i]])) as Record<
+    ShopServiceName,
+    number
+  >;
   const password = opts.redisPassword ?? `pw-${Math.random().toString(36).slice(2)}`;
   const processes = new Map<ServiceName | 'redis', ChildProcessGroup>();
   const url = (s: ShopServiceName) => `http://127.0.0.1:${ports[s]}`;
@@ -129,7 +146,22 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
     const redis = new ChildProcessGroup({
       name: 'redis',
       command: 'redis-server',
-      args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', workDir, '--loglevel', 'warning'],
+      args: [
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--requirepass',
+        password,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        workDir,
+        '--loglevel',
+        'warning',
+      ],
       env: process.env,
     });
     processes.set('redis', redis);
@@ -202,7 +234,10 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
         for (const s of SHOP_SERVICES) {
           while (!(await ready(url(s)))) {
             const p = processes.get(s)!;
-            if (!p.running) throw new Error(`${s} exited with ${p.exitCode}: ${p.stdout.slice(-3).join(' | ')} ${p.stderr.slice(-3).join(' | ')}`);
+            if (!p.running)
+              throw new Error(
+                `${s} exited with ${p.exitCode}: ${p.stdout.slice(-3).join(' | ')} ${p.stderr.slice(-3).join(' | ')}`,
+              );
             if (Date.now() > deadline) throw new Error(`${s} not ready after ${timeoutMs}ms`);
             await new Promise((r) => setTimeout(r, 200));
           }

@@ -22,7 +22,10 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
   /** Full traces URL for OTEL_EXPORTER_OTLP_TRACES_ENDPOINT. */
   endpoint: string;
+  /** The newest spans (at most maxSpans). */
   spans: ReceivedSpan[];
+  /** Spans received since start, including any no longer kept. */
+  readonly total: number;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,10 @@ function hexId(id: string | undefined, bytes: number): string {
 export function parseOtlpJson(doc: unknown): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
   const rs = (doc as { resourceSpans?: unknown[] }).resourceSpans ?? [];
-  for (const r of rs as Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: unknown[] }> }>) {
+  for (const r of rs as Array<{
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: Array<{ spans?: unknown[] }>;
+  }>) {
     const resource = attrs(r.resource?.attributes);
     const service = String(resource['service.name'] ?? 'unknown');
     for (const ss of r.scopeSpans ?? []) {
@@ -87,6 +93,7 @@ export function parseOtlpJson(doc: unknown): ReceivedSpan[] {
 /** A minimal OTLP/HTTP JSON traces endpoint on loopback that keeps every span in memory. */
 export async function startOtlpReceiver(maxSpans = 200_000): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
+  let total = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -96,18 +103,23 @@ export async function startOtlpReceiver(maxSpans = 200_000): Promise<OtlpReceive
         return;
       }
       if (!(req.headers['content-type'] ?? '').includes('json')) {
-        res.writeHead(415, { 'content-type': 'application/json' }).end('{"error":"only OTLP/JSON is accepted"}');
+        res
+          .writeHead(415, { 'content-type': 'application/json' })
+          .end('{"error":"only OTLP/JSON is accepted"}');
         return;
       }
       try {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
         const received = parseOtlpJson(JSON.parse(body.toString('utf8')));
-        spans.push(...received);
+        total += received.length;
+        for (const s of received) spans.push(s);
         if (spans.length > maxSpans) spans.splice(0, spans.length - maxSpans);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } catch (err) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: (err as Error).message }));
       }
     });
   });
@@ -116,6 +128,9 @@ export async function startOtlpReceiver(maxSpans = 200_000): Promise<OtlpReceive
   return {
     endpoint: `http://127.0.0.1:${port}/v1/traces`,
     spans,
+    get total() {
+      return total;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

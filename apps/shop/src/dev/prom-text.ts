@@ -22,7 +22,11 @@ export function parsePrometheusText(text: string): Sample[] {
 }
 
 /** Sum of the samples named `name` whose labels include `match`. */
-export function sumSamples(samples: readonly Sample[], name: string, match: Readonly<Record<string, string>> = {}): number {
+export function sumSamples(
+  samples: readonly Sample[],
+  name: string,
+  match: Readonly<Record<string, string>> = {},
+): number {
   let total = 0;
   for (const s of samples) {
     if (s.name !== name) continue;

@@ -46,7 +46,8 @@ export class LatencyStats {
 
   snapshot(): StatsSnapshot {
     const sorted = [...this.samples].sort((a, b) => a - b);
-    const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+    const q = (p: number) =>
+      sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
     const elapsed = (this.now() - this.startedAt) / 1000;
     const round = (n: number) => Math.round(n * 10) / 10;
     return {

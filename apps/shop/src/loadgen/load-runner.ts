@@ -71,11 +71,30 @@ export class LoadRunner {
       agent: new Agent({ keepAlive: true, maxSockets: opts.maxInFlight + 16 }),
     });
     const m = opts.metrics;
-    this.requests = m.counter('loadgen_requests_total', 'Requests sent by the load generator, by journey, step and outcome.', ['journey', 'step', 'outcome']);
-    this.duration = m.histogram('loadgen_request_duration_seconds', 'Latency seen by the load generator.', ['journey', 'step']);
-    this.journeysTotal = m.counter('loadgen_journeys_total', 'Journeys completed, by outcome (ok when every step succeeded).', ['journey', 'outcome']);
-    this.dropped = m.counter('loadgen_dropped_journeys_total', 'Journeys not started because too many were in flight.', ['journey']);
-    this.inflightGauge = new Gauge({ name: 'loadgen_inflight_journeys', help: 'Journeys in flight.', registers: [m.registry] });
+    this.requests = m.counter(
+      'loadgen_requests_total',
+      'Requests sent by the load generator, by journey, step and outcome.',
+      ['journey', 'step', 'outcome'],
+    );
+    this.duration = m.histogram('loadgen_request_duration_seconds', 'Latency seen by the load generator.', [
+      'journey',
+      'step',
+    ]);
+    this.journeysTotal = m.counter(
+      'loadgen_journeys_total',
+      'Journeys completed, by outcome (ok when every step succeeded).',
+      ['journey', 'outcome'],
+    );
+    this.dropped = m.counter(
+      'loadgen_dropped_journeys_total',
+      'Journeys not started because too many were in flight.',
+      ['journey'],
+    );
+    this.inflightGauge = new Gauge({
+      name: 'loadgen_inflight_journeys',
+      help: 'Journeys in flight.',
+      registers: [m.registry],
+    });
   }
 
   start(): void {
@@ -98,18 +117,21 @@ export class LoadRunner {
     if (this.stopped) return;
     const interval = 1000 / this.opts.rps;
     const due = this.t0 + this.started * interval;
-    this.timer = setTimeout(() => {
-      const now = performance.now();
-      while (!this.stopped && this.t0 + this.started * interval <= now) {
-        if (this.limitReached(now)) {
-          this.stop();
-          return;
+    this.timer = setTimeout(
+      () => {
+        const now = performance.now();
+        while (!this.stopped && this.t0 + this.started * interval <= now) {
+          if (this.limitReached(now)) {
+            this.stop();
+            return;
+          }
+          this.launch(this.planner.next());
+          this.started++;
         }
-        this.launch(this.planner.next());
-        this.started++;
-      }
-      this.schedule();
-    }, Math.max(0, due - performance.now()));
+        this.schedule();
+      },
+      Math.max(0, due - performance.now()),
+    );
   }
 
   private limitReached(now: number): boolean {

@@ -10,12 +10,7 @@ export type JourneyMix = Readonly<Record<JourneyKind, number>>;
 export const DEFAULT_MIX: JourneyMix = { browse: 0.6, cart: 0.3, checkout: 0.1 };
 
 export type StepName =
-  | 'list_products'
-  | 'view_product'
-  | 'convert_currency'
-  | 'add_to_cart'
-  | 'view_cart'
-  | 'place_order';
+  'list_products' | 'view_product' | 'convert_currency' | 'add_to_cart' | 'view_cart' | 'place_order';
 
 export interface PlannedRequest {
   step: StepName;
@@ -127,7 +122,12 @@ export class JourneyPlanner {
         userId = `user-${this.int(1, CART_USERS)}`;
         const product = this.product();
         const quantity = this.int(1, 3);
-        add({ step: 'add_to_cart', method: 'POST', path: `/api/cart/${userId}/items`, body: { productId: product.id, quantity } });
+        add({
+          step: 'add_to_cart',
+          method: 'POST',
+          path: `/api/cart/${userId}/items`,
+          body: { productId: product.id, quantity },
+        });
         add({ step: 'view_cart', method: 'GET', path: `/api/cart/${userId}` });
         break;
       }
@@ -144,7 +144,12 @@ export class JourneyPlanner {
             body: { productId: product.id, quantity: this.int(1, 2) },
           });
         }
-        add({ step: 'place_order', method: 'POST', path: `/api/checkout/${userId}`, body: { currency: this.currency() } });
+        add({
+          step: 'place_order',
+          method: 'POST',
+          path: `/api/checkout/${userId}`,
+          body: { currency: this.currency() },
+        });
         break;
       }
     }

@@ -5,7 +5,6 @@ import { DEFAULT_MIX, normalizeMix, parseMix, type JourneyMix } from '../loadgen
 import { ConfigError } from './config-error.js';
 import type { ShopEnv } from './env.js';
 import {
-  DEPENDENCIES_OF,
   HTTP_DEPENDENCIES,
   type DependencyName,
   type HttpDependency,
@@ -64,9 +63,9 @@ const DEFAULT_TIMEOUTS: Partial<Record<ServiceName, Partial<Record<DependencyNam
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);
-const currencyCode = z
-  .string()
-  .refine((c) => isKnownCurrency(c), { error: (iss) => `unknown currency code ${JSON.stringify(iss.input)}` });
+const currencyCode = z.string().refine((c) => isKnownCurrency(c), {
+  error: (iss) => `unknown currency code ${JSON.stringify(iss.input)}`,
+});
 const dependencyKey = z.enum([...HTTP_DEPENDENCIES, 'redis']);
 
 const commonShape = {
@@ -80,7 +79,11 @@ const commonShape = {
 /** The keys a `<service>-config` ConfigMap may carry, per service (docs/shop.md lists them with failure modes). */
 export const CONFIG_FILE_SCHEMAS = {
   frontend: z.object({ ...commonShape, defaultCurrency: currencyCode.optional() }),
-  catalog: z.object({ ...commonShape, cacheTtlSeconds: nonNegative.optional(), storeLatencyMs: nonNegative.optional() }),
+  catalog: z.object({
+    ...commonShape,
+    cacheTtlSeconds: nonNegative.optional(),
+    storeLatencyMs: nonNegative.optional(),
+  }),
   cart: z.object({
     ...commonShape,
     maxItems: z.number().int().min(0).optional(),
@@ -95,7 +98,11 @@ export const CONFIG_FILE_SCHEMAS = {
       .optional(),
   }),
   checkout: z.object({ ...commonShape }),
-  payment: z.object({ ...commonShape, providerLimitUsd: nonNegative.optional(), providerLatencyMs: nonNegative.optional() }),
+  payment: z.object({
+    ...commonShape,
+    providerLimitUsd: nonNegative.optional(),
+    providerLatencyMs: nonNegative.optional(),
+  }),
   shipping: z.object({
     ...commonShape,
     baseCostUsd: nonNegative.optional(),
@@ -108,9 +115,11 @@ export const CONFIG_FILE_SCHEMAS = {
       .record(z.string(), z.number().positive())
       .superRefine((rates, ctx) => {
         for (const code of Object.keys(rates)) {
-          if (!isKnownCurrency(code)) ctx.addIssue({ code: 'custom', message: `unknown currency code "${code}"`, path: [code] });
+          if (!isKnownCurrency(code))
+            ctx.addIssue({ code: 'custom', message: `unknown currency code "${code}"`, path: [code] });
         }
-        if (rates.USD !== 1) ctx.addIssue({ code: 'custom', message: 'must include the base currency "USD" with rate 1' });
+        if (rates.USD !== 1)
+          ctx.addIssue({ code: 'custom', message: 'must include the base currency "USD" with rate 1' });
       })
       .optional(),
   }),
@@ -126,10 +135,6 @@ export const CONFIG_FILE_SCHEMAS = {
   }),
 } as const;
 
-type FileConfig = {
-  [S in ServiceName]: z.infer<(typeof CONFIG_FILE_SCHEMAS)[S]>;
-};
-
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur = input;
   for (const key of path) {
@@ -143,7 +148,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.map(String).join('.') || '(root)';
   const got = valueAt(input, issue.path);
   const shown =
-    got === undefined || typeof got === 'object' || issue.code === 'custom' ? '' : ` (got ${JSON.stringify(got)})`;
+    got === undefined || typeof got === 'object' || issue.code === 'custom'
+      ? ''
+      : ` (got ${JSON.stringify(got)})`;
   return `${path}: ${issue.message}${shown}`;
 }
 
@@ -156,7 +163,10 @@ export interface LoadedConfig {
 export type ReadTextFile = (path: string) => string;
 
 /** Resolves the service's configuration. Throws ConfigError with one readable sentence on any bad value. */
-export function loadConfig(env: ShopEnv, readText: ReadTextFile = (p) => readFileSync(p, 'utf8')): LoadedConfig {
+export function loadConfig(
+  env: ShopEnv,
+  readText: ReadTextFile = (p) => readFileSync(p, 'utf8'),
+): LoadedConfig {
   const service = env.service;
   let raw: unknown = {};
   if (env.configFile !== undefined) {
@@ -170,7 +180,9 @@ export function loadConfig(env: ShopEnv, readText: ReadTextFile = (p) => readFil
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError(`invalid configuration in ${env.configFile}: not valid JSON (${(err as Error).message})`);
+      throw new ConfigError(
+        `invalid configuration in ${env.configFile}: not valid JSON (${(err as Error).message})`,
+      );
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ConfigError(`invalid configuration in ${env.configFile}: expected a JSON object`);
@@ -184,8 +196,8 @@ export function loadConfig(env: ShopEnv, readText: ReadTextFile = (p) => readFil
   }
   const known = new Set(Object.keys(schema.shape));
   const unknownKeys = Object.keys(raw as object).filter((k) => !known.has(k));
-  const file = parsed.data as FileConfig[ServiceName] & Partial<FileConfig['cart'] & FileConfig['catalog']>;
-  return { config: resolve(env, service, file as Record<string, unknown>), unknownKeys };
+  // Validated above against this service's schema; resolve() reads the keys it knows.
+  return { config: resolve(env, service, parsed.data as Record<string, unknown>), unknownKeys };
 }
 
 function pick<T>(file: Record<string, unknown>, key: string, fallback: T): T {
@@ -197,7 +209,10 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
   const fileDeps = (file.dependencies ?? {}) as Partial<Record<HttpDependency, string>>;
   const dependencies = {} as Record<HttpDependency, string>;
   for (const dep of HTTP_DEPENDENCIES) {
-    dependencies[dep] = (env.dependencyUrls[dep] ?? fileDeps[dep] ?? `http://${dep}:8080`).replace(/\/+$/, '');
+    dependencies[dep] = (env.dependencyUrls[dep] ?? fileDeps[dep] ?? `http://${dep}:8080`).replace(
+      /\/+$/,
+      '',
+    );
   }
   const fileTimeouts = (file.timeoutsMs ?? {}) as Partial<Record<DependencyName, number>>;
   const fileRetries = (file.retries ?? {}) as Partial<Record<DependencyName, number>>;
@@ -210,7 +225,9 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
   let logLevel = pick<LogLevel>(file, 'logLevel', 'info');
   if (env.logLevel !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(env.logLevel)) {
-      throw new ConfigError(`invalid environment: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.logLevel}")`);
+      throw new ConfigError(
+        `invalid environment: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.logLevel}")`,
+      );
     }
     logLevel = env.logLevel as LogLevel;
   }
@@ -220,7 +237,10 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
     if (env.loadMix !== undefined) mix = parseMix(env.loadMix);
     else if (file.mix !== undefined) mix = normalizeMix(file.mix as Record<string, unknown>);
   } catch (err) {
-    const where = env.loadMix !== undefined ? 'invalid environment: LOAD_MIX' : `invalid configuration in ${env.configFile}: mix`;
+    const where =
+      env.loadMix !== undefined
+        ? 'invalid environment: LOAD_MIX'
+        : `invalid configuration in ${env.configFile}: mix`;
     throw new ConfigError(`${where}: ${(err as Error).message}`);
   }
   const config: ShopConfig = {
@@ -235,7 +255,10 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
     dependencies,
     timeoutsMs,
     retries,
-    catalog: { cacheTtlSeconds: pick(file, 'cacheTtlSeconds', 30), storeLatencyMs: pick(file, 'storeLatencyMs', 40) },
+    catalog: {
+      cacheTtlSeconds: pick(file, 'cacheTtlSeconds', 30),
+      storeLatencyMs: pick(file, 'storeLatencyMs', 40),
+    },
     cart: {
       maxItems: pick(file, 'maxItems', 25),
       cartTtlSeconds: pick(file, 'cartTtlSeconds', 3600),
@@ -247,7 +270,10 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
         db: redisFile.db ?? 0,
       },
     },
-    payment: { providerLimitUsd: pick(file, 'providerLimitUsd', 5000), providerLatencyMs: pick(file, 'providerLatencyMs', 30) },
+    payment: {
+      providerLimitUsd: pick(file, 'providerLimitUsd', 5000),
+      providerLatencyMs: pick(file, 'providerLatencyMs', 30),
+    },
     shipping: {
       baseCostUsd: pick(file, 'baseCostUsd', 4.99),
       perItemUsd: pick(file, 'perItemUsd', 0.99),
@@ -268,9 +294,4 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
     },
   };
   return config;
-}
-
-/** Dependencies of the running service, for readiness checks and the `upstream` setting. */
-export function dependenciesOf(service: ServiceName): readonly DependencyName[] {
-  return DEPENDENCIES_OF[service];
 }

@@ -46,7 +46,8 @@ function numberVar(
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || !check(n)) throw new ConfigError(`invalid environment: ${name} must be ${expect} (got "${raw}")`);
+  if (!Number.isFinite(n) || !check(n))
+    throw new ConfigError(`invalid environment: ${name} must be ${expect} (got "${raw}")`);
   return n;
 }
 
@@ -68,7 +69,9 @@ const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 export function readEnv(argv: readonly string[], env: NodeJS.ProcessEnv): ShopEnv {
   const name = nonEmpty(argv[2]) ?? nonEmpty(env.SHOP_SERVICE);
   if (name === undefined) {
-    throw new ConfigError(`no service named: pass one of ${SERVICE_NAMES.join(', ')} as the first argument or SHOP_SERVICE`);
+    throw new ConfigError(
+      `no service named: pass one of ${SERVICE_NAMES.join(', ')} as the first argument or SHOP_SERVICE`,
+    );
   }
   if (!isServiceName(name)) {
     throw new ConfigError(`unknown service "${name}": expected one of ${SERVICE_NAMES.join(', ')}`);
@@ -87,13 +90,18 @@ export function readEnv(argv: readonly string[], env: NodeJS.ProcessEnv): ShopEn
     otlpTracesEndpoint: urlVar(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
     flagsUrl: urlVar(env, 'FLAGS_URL'),
     flagsPollMs:
-      numberVar(env, 'FLAGS_POLL_MS', (n) => Number.isInteger(n) && n >= 50 && n <= 2000, 'an integer 50-2000') ??
-      DEFAULT_FLAGS_POLL_MS,
+      numberVar(
+        env,
+        'FLAGS_POLL_MS',
+        (n) => Number.isInteger(n) && n >= 50 && n <= 2000,
+        'an integer 50-2000',
+      ) ?? DEFAULT_FLAGS_POLL_MS,
     dependencyUrls,
     redisHost: nonEmpty(env.REDIS_HOST),
     redisPort: numberVar(env, 'REDIS_PORT', (n) => isPort(n) && n > 0, 'a port number 1-65535'),
     // A password may legitimately contain spaces at the edges; only "unset" and "empty" are the same.
-    redisPassword: env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
+    redisPassword:
+      env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
     configFile: nonEmpty(env.SHOP_CONFIG_FILE),
     targetUrl: urlVar(env, 'TARGET_URL'),
     loadRps: numberVar(env, 'LOAD_RPS', (n) => n > 0 && n <= 1000, 'a number in (0, 1000]'),

@@ -79,7 +79,8 @@ export class DependencyClient {
   async probe(): Promise<void> {
     const url = new URL('/healthz', this.baseUrl);
     const res = await this.send('GET', url, {}, undefined, PROBE_TIMEOUT_MS);
-    if (res.status !== 200) throw Object.assign(new Error(`healthz answered ${res.status}`), { code: `HTTP_${res.status}` });
+    if (res.status !== 200)
+      throw Object.assign(new Error(`healthz answered ${res.status}`), { code: `HTTP_${res.status}` });
   }
 
   /** One logical call with retries; returns any HTTP response, throws DependencyError when none arrived. */
@@ -102,9 +103,17 @@ export class DependencyClient {
         return outcome;
       }
       const code = outcome.error.code ?? 'EUNKNOWN';
-      const retry = !lastAttempt && (CONNECT_ERRORS.has(code) || (method === 'GET' && (code === 'ETIMEDOUT' || code === 'ECONNRESET')));
+      const retry =
+        !lastAttempt &&
+        (CONNECT_ERRORS.has(code) || (method === 'GET' && (code === 'ETIMEDOUT' || code === 'ECONNRESET')));
       this.opts.logger.warn(
-        { dependency: this.opts.dependency, err_code: code, attempt: attempt + 1, url: outcome.url, retrying: retry },
+        {
+          dependency: this.opts.dependency,
+          err_code: code,
+          attempt: attempt + 1,
+          url: outcome.url,
+          retrying: retry,
+        },
         `${this.opts.dependency} call failed: ${outcome.error.message}${retry ? ', retrying' : ''}`,
       );
       if (!retry) throw new DependencyError(this.opts.dependency, code, outcome.error.message);
@@ -116,7 +125,12 @@ export class DependencyClient {
     if (res.status < 400) return res.body as T;
     const message = errorMessage(res.body) ?? `answered ${res.status}`;
     if (res.status < 500) throw new HttpError(res.status, message);
-    throw new DependencyError(this.opts.dependency, `HTTP_${res.status}`, `answered ${res.status}: ${message}`, res.status);
+    throw new DependencyError(
+      this.opts.dependency,
+      `HTTP_${res.status}`,
+      `answered ${res.status}: ${message}`,
+      res.status,
+    );
   }
 
   private async attempt(

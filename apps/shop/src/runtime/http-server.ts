@@ -1,6 +1,21 @@
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { DependencyError } from './dependency-error.js';
 import { HttpError } from './http-error.js';
@@ -134,7 +149,14 @@ export class ShopServer {
       this.opts.metrics.serverRequests.inc(labels);
       this.opts.metrics.serverDuration.observe(labels, seconds);
       this.opts.logger.info(
-        { method, route, path, status, duration_ms: Math.round(seconds * 1000 * 10) / 10, request_id: header(req, 'x-request-id') },
+        {
+          method,
+          route,
+          path,
+          status,
+          duration_ms: Math.round(seconds * 1000 * 10) / 10,
+          request_id: header(req, 'x-request-id'),
+        },
         'request completed',
       );
       span.end();
@@ -192,7 +214,11 @@ export class ShopServer {
     const route = typeof match === 'object' ? match.route : path;
     if (err instanceof HttpError) {
       if (err.status >= 500) log.error({ status: err.status }, `${method} ${route} failed: ${err.message}`);
-      return { status: err.status, body: { error: err.message }, error: err.status >= 500 ? 'http_error' : undefined };
+      return {
+        status: err.status,
+        body: { error: err.message },
+        error: err.status >= 500 ? 'http_error' : undefined,
+      };
     }
     if (err instanceof DependencyError) {
       const status = err.proxyStatus;

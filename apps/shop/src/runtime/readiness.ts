@@ -38,7 +38,10 @@ export class Readiness {
           return [name, 'ok'] as const;
         } catch (err) {
           const e = err as { code?: string; message?: string };
-          return [name, e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(err))] as const;
+          return [
+            name,
+            e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(err)),
+          ] as const;
         }
       }),
     );

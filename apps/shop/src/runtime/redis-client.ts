@@ -39,8 +39,16 @@ export class InstrumentedRedis {
 
   constructor(private readonly opts: InstrumentedRedisOptions) {
     this.endpoint = opts.endpoint;
-    this.commands = opts.metrics.counter('redis_commands_total', 'Redis commands sent, by outcome.', ['service', 'command', 'status']);
-    this.duration = opts.metrics.histogram('redis_command_duration_seconds', 'Redis command round-trip time.', ['service', 'command']);
+    this.commands = opts.metrics.counter('redis_commands_total', 'Redis commands sent, by outcome.', [
+      'service',
+      'command',
+      'status',
+    ]);
+    this.duration = opts.metrics.histogram(
+      'redis_command_duration_seconds',
+      'Redis command round-trip time.',
+      ['service', 'command'],
+    );
     this.client = this.connect(this.endpoint);
   }
 
@@ -83,7 +91,10 @@ export class InstrumentedRedis {
       throw dep;
     } finally {
       this.commands.inc({ service: this.opts.service, command: name, status });
-      this.duration.observe({ service: this.opts.service, command: name }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.duration.observe(
+        { service: this.opts.service, command: name },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
       span.end();
     }
   }
@@ -131,7 +142,8 @@ export class InstrumentedRedis {
     });
     client.on('ready', () => {
       if (client !== this.client) return;
-      if (this.lastConnError) this.opts.logger.info({ dependency: 'redis' }, `redis connection restored to ${ep.host}:${ep.port}`);
+      if (this.lastConnError)
+        this.opts.logger.info({ dependency: 'redis' }, `redis connection restored to ${ep.host}:${ep.port}`);
       this.lastConnError = undefined;
       this.lastLogged = undefined;
     });

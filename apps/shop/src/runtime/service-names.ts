@@ -35,7 +35,3 @@ export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyNa
 export function isServiceName(s: string): s is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(s);
 }
-
-export function isHttpDependency(s: string): s is HttpDependency {
-  return (HTTP_DEPENDENCIES as readonly string[]).includes(s);
-}

@@ -21,7 +21,11 @@ export interface RunningService {
 const SHUTDOWN_BUDGET_MS = 2000;
 
 /** Wires tracing, metrics, runtime settings and the HTTP server around one service implementation. */
-export async function runService(config: ShopConfig, logger: Logger, factory: ServiceFactory): Promise<RunningService> {
+export async function runService(
+  config: ShopConfig,
+  logger: Logger,
+  factory: ServiceFactory,
+): Promise<RunningService> {
   // The flags service is testbed machinery: it exports no spans.
   const tracing = startTracing({
     service: config.service,
@@ -76,11 +80,18 @@ export async function runService(config: ShopConfig, logger: Logger, factory: Se
     untracked: parts.untracked,
   });
   parts.routes(server);
-  const port = await server.listen(config.port);
+  // LISTEN_HOST: the local substrate gives each pod its own loopback address; in a pod, all interfaces.
+  const port = await server.listen(config.port, process.env.LISTEN_HOST || undefined);
 
   let poller: SettingsPoller | undefined;
   if (parts.followsSettings !== false && config.flagsUrl) {
-    poller = new SettingsPoller({ service: config.service, flagsUrl: config.flagsUrl, intervalMs: config.flagsPollMs, store: settings, logger });
+    poller = new SettingsPoller({
+      service: config.service,
+      flagsUrl: config.flagsUrl,
+      intervalMs: config.flagsPollMs,
+      store: settings,
+      logger,
+    });
     poller.start();
   }
   logger.info({ port }, `${config.service} listening on port ${port}`);

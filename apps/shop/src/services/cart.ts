@@ -21,8 +21,14 @@ const MAX_QUANTITY = 100;
 function parseAdd(body: unknown): { productId: string; quantity: number } {
   const b = (body ?? {}) as Record<string, unknown>;
   const quantity = b.quantity ?? 1;
-  if (typeof b.productId !== 'string' || b.productId === '') throw new HttpError(400, 'productId is required');
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+  if (typeof b.productId !== 'string' || b.productId === '')
+    throw new HttpError(400, 'productId is required');
+  if (
+    typeof quantity !== 'number' ||
+    !Number.isInteger(quantity) ||
+    quantity < 1 ||
+    quantity > MAX_QUANTITY
+  ) {
     throw new HttpError(400, `quantity must be an integer 1-${MAX_QUANTITY}`);
   }
   return { productId: b.productId, quantity };
@@ -91,7 +97,10 @@ export function cartService(ctx: ServiceContext): ServiceParts {
         if (lines >= config.cart.maxItems) {
           const has = await redis.command('HEXISTS', (r) => r.hexists(key, productId));
           if (!has) {
-            req.log.warn({ user_id: userId, max_items: config.cart.maxItems }, `cart rejected item: limit of ${config.cart.maxItems} distinct items reached`);
+            req.log.warn(
+              { user_id: userId, max_items: config.cart.maxItems },
+              `cart rejected item: limit of ${config.cart.maxItems} distinct items reached`,
+            );
             throw new HttpError(409, `cart is full (at most ${config.cart.maxItems} distinct items)`);
           }
         }

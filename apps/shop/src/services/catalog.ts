@@ -12,13 +12,22 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export function catalogService(ctx: ServiceContext): ServiceParts {
   const { tracer, metrics, settings, config } = ctx;
-  const cacheLookups = metrics.counter('catalog_cache_requests_total', 'Product cache lookups, by result (hit, miss, bypass).', ['service', 'result']);
+  const cacheLookups = metrics.counter(
+    'catalog_cache_requests_total',
+    'Product cache lookups, by result (hit, miss, bypass).',
+    ['service', 'result'],
+  );
   const cache = new Map<string, { value: unknown; expires: number }>();
 
   async function queryStore<T>(what: string, load: () => T): Promise<T> {
     const span = tracer.startSpan(`SELECT products`, {
       kind: SpanKind.CLIENT,
-      attributes: { 'db.system': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'products', 'db.query.summary': what },
+      attributes: {
+        'db.system': 'sqlite',
+        'db.operation.name': 'SELECT',
+        'db.collection.name': 'products',
+        'db.query.summary': what,
+      },
     });
     try {
       await sleep(config.catalog.storeLatencyMs);

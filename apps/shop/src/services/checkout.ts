@@ -28,7 +28,10 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
   const payment = ctx.client('payment');
   const shipping = ctx.client('shipping');
   const currency = ctx.client('currency');
-  const orders = metrics.counter('checkout_orders_total', 'Orders placed, by outcome.', ['service', 'outcome']);
+  const orders = metrics.counter('checkout_orders_total', 'Orders placed, by outcome.', [
+    'service',
+    'outcome',
+  ]);
 
   return {
     routes(server) {
@@ -47,9 +50,22 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
           const amount =
             cur === 'USD'
               ? totalUsd
-              : (await currency.get<Conversion>(`/convert?from=USD&to=${encodeURIComponent(cur)}&amount=${totalUsd}`, '/convert')).converted;
-          const charge = await payment.post<Charge>('/charge', '/charge', { orderId, userId, amountUsd: totalUsd });
-          const shipment = await shipping.post<Shipment>('/shipments', '/shipments', { orderId, userId, items });
+              : (
+                  await currency.get<Conversion>(
+                    `/convert?from=USD&to=${encodeURIComponent(cur)}&amount=${totalUsd}`,
+                    '/convert',
+                  )
+                ).converted;
+          const charge = await payment.post<Charge>('/charge', '/charge', {
+            orderId,
+            userId,
+            amountUsd: totalUsd,
+          });
+          const shipment = await shipping.post<Shipment>('/shipments', '/shipments', {
+            orderId,
+            userId,
+            items,
+          });
           await cart.delete(`/carts/${encodeURIComponent(userId)}`, '/carts/:userId');
           orders.inc({ service: config.service, outcome: 'placed' });
           req.log.info({ order_id: orderId, total_usd: totalUsd, currency: cur, items }, 'order placed');

@@ -15,14 +15,19 @@ function actorOf(headers: Record<string, string | string[] | undefined>): string
 export function flagsService(ctx: ServiceContext): ServiceParts {
   const { logger, metrics, config } = ctx;
   const store = new FlagStore(config.flags.maxAuditEntries);
-  const changes = metrics.counter('flag_changes_total', 'Changes to runtime settings, by action.', ['service', 'action']);
+  const changes = metrics.counter('flag_changes_total', 'Changes to runtime settings, by action.', [
+    'service',
+    'action',
+  ]);
   const count = (action: string, n = 1) => changes.inc({ service: config.service, action }, n);
 
   return {
     followsSettings: false,
     untracked: () => true,
     routes(server) {
-      server.route('GET', '/flags', async (req) => ({ body: store.list(req.query.get('service') ?? undefined) }));
+      server.route('GET', '/flags', async (req) => ({
+        body: store.list(req.query.get('service') ?? undefined),
+      }));
       server.route('GET', '/flags/:key', async (req) => {
         const v = store.get(req.params.key);
         if (v === undefined) throw new HttpError(404, `no flag ${req.params.key}`);

@@ -14,7 +14,9 @@ export function frontendService(ctx: ServiceContext): ServiceParts {
 
   return {
     routes(server) {
-      server.route('GET', '/api/products', async () => ({ body: await catalog.get('/products', '/products') }));
+      server.route('GET', '/api/products', async () => ({
+        body: await catalog.get('/products', '/products'),
+      }));
       server.route('GET', '/api/products/:id', async (req) => ({
         body: await catalog.get(`/products/${enc(req.params.id)}`, '/products/:id'),
       }));
@@ -23,12 +25,17 @@ export function frontendService(ctx: ServiceContext): ServiceParts {
       }));
       server.route('POST', '/api/cart/:userId/items', async (req) => ({
         status: 201,
-        body: await cart.post(`/carts/${enc(req.params.userId)}/items`, '/carts/:userId/items', req.body ?? {}),
+        body: await cart.post(
+          `/carts/${enc(req.params.userId)}/items`,
+          '/carts/:userId/items',
+          req.body ?? {},
+        ),
       }));
       server.route('POST', '/api/checkout/:userId', async (req) => {
         const b = (req.body ?? {}) as Record<string, unknown>;
         const cur = b.currency === undefined ? defaultCurrency : b.currency;
-        if (typeof cur !== 'string' || !CURRENCY_RE.test(cur)) throw new HttpError(400, 'currency must be a 3-letter code');
+        if (typeof cur !== 'string' || !CURRENCY_RE.test(cur))
+          throw new HttpError(400, 'currency must be a 3-letter code');
         return {
           status: 201,
           body: await checkout.post('/orders', '/orders', { userId: req.params.userId, currency: cur }),

@@ -1,0 +1,142 @@
+import { describe, expect, test } from '@jest/globals';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './config.js';
+import { readEnv } from './env.js';
+
+const FILE = '/etc/shop/config.json';
+
+function load(service: string, file: unknown, env: NodeJS.ProcessEnv = {}) {
+  const e = readEnv(['node', 'main.js', service], {
+    ...env,
+    ...(file === undefined ? {} : { SHOP_CONFIG_FILE: FILE }),
+  });
+  return loadConfig(e, () => (typeof file === 'string' ? file : JSON.stringify(file)));
+}
+
+function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readEnv', () => {
+  test('takes the service from argv, then SHOP_SERVICE', () => {
+    expect(readEnv(['n', 'm', 'cart'], { SHOP_SERVICE: 'catalog' }).service).toBe('cart');
+    expect(readEnv(['n', 'm'], { SHOP_SERVICE: 'catalog' }).service).toBe('catalog');
+    expect(failure(() => readEnv(['n', 'm', 'basket'], {}))).toMatch(/unknown service "basket"/);
+    expect(failure(() => readEnv(['n', 'm'], {}))).toMatch(/no service named/);
+  });
+
+  test('rejects malformed variables with the variable name', () => {
+    expect(failure(() => readEnv(['n', 'm', 'cart'], { PORT: 'http' }))).toMatch(
+      /PORT must be a port number/,
+    );
+    expect(failure(() => readEnv(['n', 'm', 'cart'], { FLAGS_POLL_MS: '5000' }))).toMatch(/FLAGS_POLL_MS/);
+    expect(failure(() => readEnv(['n', 'm', 'cart'], { CATALOG_URL: 'catalog:8080' }))).toMatch(
+      /CATALOG_URL must be an http\(s\) URL/,
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  test('defaults without a file: k8s service URLs, 2 s timeouts, one retry', () => {
+    const { config } = load('checkout', undefined);
+    expect(config.port).toBe(8080);
+    expect(config.logLevel).toBe('info');
+    expect(config.dependencies.payment).toBe('http://payment:8080');
+    expect(config.timeoutsMs.payment).toBe(2000);
+    expect(config.retries.payment).toBe(1);
+    expect(config.flagsUrl).toBeUndefined();
+    expect(config.flagsPollMs).toBe(2000);
+  });
+
+  test('env overrides the file', () => {
+    const { config } = load(
+      'cart',
+      {
+        logLevel: 'warn',
+        dependencies: { catalog: 'http://catalog.shop:9000' },
+        redis: { host: 'cache', port: 7000 },
+        maxItems: 3,
+      },
+      {
+        LOG_LEVEL: 'debug',
+        CATALOG_URL: 'http://127.0.0.1:1234/',
+        REDIS_PORT: '6380',
+        REDIS_PASSWORD: 's3cret',
+      },
+    );
+    expect(config.logLevel).toBe('debug');
+    expect(config.dependencies.catalog).toBe('http://127.0.0.1:1234');
+    expect(config.cart.redis).toEqual({ host: 'cache', port: 6380, password: 's3cret', db: 0 });
+    expect(config.cart.maxItems).toBe(3);
+  });
+
+  test('frontend gives checkout a longer timeout than the rest', () => {
+    const { config } = load('frontend', undefined);
+    expect(config.timeoutsMs.checkout).toBeGreaterThan(config.timeoutsMs.catalog);
+  });
+
+  test.each([
+    ['catalog', '{"cacheTtlSeconds": ', /not valid JSON/],
+    ['catalog', '[]', /expected a JSON object/],
+    ['catalog', { cacheTtlSeconds: -1 }, /cacheTtlSeconds: .*>=0.*\(got -1\)/],
+    ['checkout', { timeoutsMs: { payment: -5 } }, /timeoutsMs\.payment/],
+    ['checkout', { timeoutsMs: { payment: '2s' } }, /timeoutsMs\.payment/],
+    ['checkout', { retries: { payment: 9 } }, /retries\.payment/],
+    ['currency', { rates: { USD: 1, EURO: 0.9 } }, /unknown currency code "EURO"/],
+    ['currency', { rates: { EUR: 0.9 } }, /USD/],
+    ['currency', { rates: { USD: 1, EUR: 0 } }, /rates\.EUR/],
+    ['frontend', { defaultCurrency: 'XXX' }, /unknown currency code "XXX"/],
+    ['cart', { maxItems: 2.5 }, /maxItems/],
+    ['payment', { providerLimitUsd: 'lots' }, /providerLimitUsd/],
+    ['frontend', { logLevel: 'verbose' }, /logLevel/],
+  ])('%s with %j fails with a clear message', (service, file, message) => {
+    const text = failure(() => load(service, file));
+    expect(text).toMatch(message);
+    expect(text).toContain(FILE);
+  });
+
+  test('values that are valid but harmful are accepted (they fail on the request path)', () => {
+    expect(load('cart', { maxItems: 0 }).config.cart.maxItems).toBe(0);
+    expect(load('payment', { providerLimitUsd: 0 }).config.payment.providerLimitUsd).toBe(0);
+    expect(load('currency', { rates: { USD: 1, GBP: 0.8 } }).config.currency.rates).toEqual({
+      USD: 1,
+      GBP: 0.8,
+    });
+  });
+
+  test('unknown keys are reported, not fatal', () => {
+    expect(load('catalog', { cacheTtl: 5, cacheTtlSeconds: 5 }).unknownKeys).toEqual(['cacheTtl']);
+  });
+
+  test('a missing file is fatal', () => {
+    const e = readEnv(['n', 'm', 'catalog'], { SHOP_CONFIG_FILE: '/nope.json' });
+    const text = failure(() =>
+      loadConfig(e, () => {
+        throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      }),
+    );
+    expect(text).toBe('cannot read config file /nope.json: ENOENT');
+  });
+
+  test('loadgen reads LOAD_* and rejects a bad LOAD_MIX', () => {
+    const { config } = load('loadgen', undefined, {
+      TARGET_URL: 'http://fe:8080',
+      LOAD_RPS: '20',
+      LOAD_SEED: '7',
+      LOAD_MIX: '{"checkout":1}',
+    });
+    expect(config.loadgen).toMatchObject({
+      targetUrl: 'http://fe:8080',
+      rps: 20,
+      seed: 7,
+      mix: { browse: 0, cart: 0, checkout: 1 },
+    });
+    expect(failure(() => load('loadgen', undefined, { LOAD_MIX: '{"browse":"a lot"}' }))).toMatch(/LOAD_MIX/);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  describeChange,
+  describeSetting,
+  parseFlagKey,
+  routeMatches,
+  settingsFor,
+  SETTING_NAMES,
+  type RuntimeSettings,
+} from './settings.js';
+
+const FORBIDDEN = /fault|inject|chaos|firedrill/i;
+
+describe('settings', () => {
+  test('parseFlagKey accepts <service>.<known setting> only', () => {
+    expect(parseFlagKey('cart.latency')).toEqual({ service: 'cart', setting: 'latency' });
+    expect(parseFlagKey('cart.teleport')).toBeUndefined();
+    expect(parseFlagKey('latency')).toBeUndefined();
+    expect(parseFlagKey('Cart.latency')).toBeUndefined();
+  });
+
+  test('settingsFor picks the service, applies defaults and reports invalid values', () => {
+    const { settings, rejected } = settingsFor('payment', {
+      'payment.latency': { ms: 800 },
+      'payment.errors': { fraction: 2 },
+      'cart.cpu': { fraction: 0.5 },
+      'payment.upstream': { dependency: 'redis', address: 'nohost' },
+    });
+    expect(settings).toEqual({ latency: { ms: 800, probability: 1 } });
+    expect(rejected).toHaveLength(2);
+    expect(rejected.join(' ')).toMatch(/errors\.fraction/);
+    expect(rejected.join(' ')).toMatch(/upstream\.address: must be host:port/);
+  });
+
+  test('describeChange words a change the way an operator would read it', () => {
+    expect(describeChange({}, { latency: { ms: 800, probability: 1 } })).toBe(
+      'runtime settings updated: request delay 800ms on 100% of requests',
+    );
+    expect(describeChange({ latency: { ms: 800, probability: 1 } }, {})).toBe(
+      'runtime settings updated: request delay cleared',
+    );
+    expect(describeChange({ cpu: { fraction: 0.5 } }, { cpu: { fraction: 0.5 } })).toBeUndefined();
+    expect(describeChange({}, { upstream: { dependency: 'payment', address: '10.0.0.1:81' } })).toBe(
+      'runtime settings updated: payment endpoint set to 10.0.0.1:81',
+    );
+  });
+
+  test('no description of any setting uses words that give the testbed away', () => {
+    const all: RuntimeSettings = {
+      latency: { ms: 5, probability: 0.5, route: '/charge' },
+      errors: { fraction: 0.25, status: 503, route: '/charge' },
+      cpu: { fraction: 1 },
+      retention: { mbPerMinute: 50 },
+      upstream: { dependency: 'redis', address: 'redis:1' },
+      cache: { enabled: false },
+    };
+    for (const name of SETTING_NAMES) expect(describeSetting(name, all)).not.toMatch(FORBIDDEN);
+    expect(describeChange({}, all)).not.toMatch(FORBIDDEN);
+    expect(describeChange(all, {})).not.toMatch(FORBIDDEN);
+  });
+
+  test('routeMatches: no scope matches everything; a scope matches the template or a path prefix', () => {
+    expect(routeMatches(undefined, '/a', '/a')).toBe(true);
+    expect(routeMatches('/products/:id', '/products/:id', '/products/X')).toBe(true);
+    expect(routeMatches('/products', '/products/:id', '/products/X')).toBe(true);
+    expect(routeMatches('/product', '/products/:id', '/products/X')).toBe(false);
+    expect(routeMatches('/charge', '/orders', '/orders')).toBe(false);
+  });
+});

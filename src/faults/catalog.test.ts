@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { normalizeEntityId, type EntityRef } from '../entities/entity-id.js';
+import { loadManifests, loadRuleFiles, SHOP_MANIFESTS_DIR } from '../manifests/index.js';
+import { REPO_ROOT } from '../version.js';
+import { FAULT_TYPES } from './catalog.js';
+import { paramsJsonSchema } from './params-json-schema.js';
+
+/** Params to describe each fault type with: its defaults, and the variants its alerts depend on. */
+const SAMPLE_PARAMS: Record<string, unknown[]> = {
+  'app-latency': [{ delayMs: 800 }, { delayMs: 2000, probability: 0.5, route: '/charge' }],
+  'app-error-rate': [{ fraction: 0.5 }, { fraction: 1, status: 503 }],
+  'app-cpu-burn': [{ fraction: 0.9 }],
+  'app-memory-leak': [{ mbPerMinute: 60 }],
+  'app-dependency-unreachable': [
+    'catalog',
+    'cart',
+    'checkout',
+    'payment',
+    'shipping',
+    'currency',
+    'redis',
+  ].map((dependency) => ({ dependency })),
+  'pod-kill': [{}, { count: 'all', everyMs: 10_000 }],
+  'crash-loop': [{}],
+  'env-override': ['CATALOG_URL', 'CART_URL', 'CURRENCY_URL', 'PAYMENT_URL', 'REDIS_HOST', 'PORT'].map(
+    (name) => ({
+      name,
+      value: 'http://127.0.0.1:9',
+    }),
+  ),
+  'memory-limit': [{ limit: '32Mi' }],
+  'scale-to-zero': [{}],
+  'config-corruption': [{}, { mode: 'set', path: 'timeoutsMs.payment', value: 1, restart: false }],
+  'redis-maxmemory': [{}],
+  'redis-auth-change': [{}],
+};
+
+async function alertNamesInRules(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const file of await loadRuleFiles()) {
+    const doc = parse(await readFile(file, 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert?: string }> }>;
+    };
+    for (const g of doc.groups) for (const r of g.rules) if (r.alert) names.add(r.alert);
+  }
+  return names;
+}
+
+describe('the fault catalog', () => {
+  let rules: Set<string>;
+  let targets: Map<string, EntityRef[]>;
+  beforeAll(async () => {
+    rules = await alertNamesInRules();
+    targets = new Map();
+    for (const o of await loadManifests(SHOP_MANIFESTS_DIR)) {
+      if (o.metadata.namespace !== 'shop') continue;
+      const list = targets.get(o.kind) ?? [];
+      list.push({ namespace: 'shop', kind: o.kind, name: o.metadata.name });
+      targets.set(o.kind, list);
+    }
+  });
+
+  it('has sample params for exactly the shipped types, all accepted by their schemas', () => {
+    expect(Object.keys(SAMPLE_PARAMS).sort()).toEqual(FAULT_TYPES.map((t) => t.id).sort());
+    for (const t of FAULT_TYPES) {
+      for (const p of SAMPLE_PARAMS[t.id]) expect(t.params.safeParse(p).error).toBeUndefined();
+    }
+  });
+
+  it('the rule files define alerts at all (so the next test cannot pass on an empty set)', () => {
+    expect(rules.size).toBeGreaterThan(10);
+    expect(rules.has('ShopHighErrorRate')).toBe(true);
+  });
+
+  it.each(FAULT_TYPES.map((t) => [t.id, t] as const))(
+    '%s: every expected alert, for every shop target and sample, is defined in manifests/rules',
+    (_, type) => {
+      let described = 0;
+      for (const kind of type.targetKinds) {
+        for (const target of targets.get(kind) ?? []) {
+          for (const raw of SAMPLE_PARAMS[type.id]) {
+            const p: unknown = type.params.parse(raw);
+            const alerts = type.expectedAlerts(target, p);
+            expect(alerts.length).toBeGreaterThan(0);
+            const unknown = alerts.filter((a) => !rules.has(a));
+            expect({ target: target.name, params: raw, unknown }).toEqual({
+              target: target.name,
+              params: raw,
+              unknown: [],
+            });
+            described++;
+          }
+        }
+      }
+      // The shop has something of every kind the type targets.
+      expect(described).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(FAULT_TYPES.map((t) => [t.id, t] as const))(
+    '%s: ground truth is canonical entity ids, the target among them',
+    (_, type) => {
+      for (const kind of type.targetKinds) {
+        for (const target of targets.get(kind) ?? []) {
+          const p: unknown = type.params.parse(SAMPLE_PARAMS[type.id][0]);
+          const ids = type.groundTruth(target, p);
+          expect(ids).toContain(`shop/${kind}/${target.name}`);
+          for (const id of ids) expect(normalizeEntityId(id)).toBe(id);
+        }
+      }
+    },
+  );
+
+  it.each(FAULT_TYPES.map((t) => [t.id, t] as const))(
+    '%s: params are strict, export to JSON Schema, and the type has its own test file and docs section',
+    async (id, type) => {
+      expect(type.params.safeParse({ ...(SAMPLE_PARAMS[id][0] as object), surplus: 1 }).success).toBe(false);
+      expect(paramsJsonSchema(type).type).toBe('object');
+      expect(existsSync(join(REPO_ROOT, 'src/faults/types', `${id}.test.ts`))).toBe(true);
+      const docs = await readFile(join(REPO_ROOT, 'docs/faults.md'), 'utf8');
+      expect(docs).toContain(`\n### \`${id}\`\n`);
+    },
+  );
+});

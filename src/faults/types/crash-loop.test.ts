@@ -1,0 +1,113 @@
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import {
+  contextFor,
+  FailingObjects,
+  injectError,
+  loadShopObjects,
+  paramProblems,
+  shopTarget,
+  withoutServerFields,
+  type ShopObjects,
+} from '../../../tests/fixtures/faults/fault-kit.js';
+import { crashLoop } from './crash-loop.js';
+
+type Containers = Array<{ name: string; args?: string[] }>;
+const containers = (d: KubeObject): Containers =>
+  (d.spec as { template: { spec: { containers: Containers } } }).template.spec.containers;
+
+describe('crash-loop', () => {
+  let shop: ShopObjects;
+  beforeAll(async () => {
+    shop = await loadShopObjects();
+  });
+
+  it('targets Deployments on every substrate', () => {
+    expect(crashLoop.targetKinds).toEqual(['Deployment']);
+    expect(crashLoop.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+  });
+
+  it('needs no params: the first container and a service name the image does not know', () => {
+    expect(crashLoop.params.parse({})).toEqual({});
+    expect(crashLoop.params.parse({ container: 'payment', args: ['--bogus'] })).toEqual({
+      container: 'payment',
+      args: ['--bogus'],
+    });
+  });
+
+  it.each([
+    [{ args: 'payment-v2' }, 'args: Invalid input: expected array, received string'],
+    [{ args: [1] }, 'args.0: Invalid input: expected string, received number'],
+    [{ image: 'x' }, '(params): Unrecognized key: "image"'],
+  ])('refuses params %j naming the problem', (params, problem) => {
+    expect(paramProblems(crashLoop, params)).toEqual([problem]);
+  });
+
+  it('names the Deployment as the root cause and expects the crash-looping alert', () => {
+    const ref = { namespace: 'shop', kind: 'Deployment', name: 'payment' };
+    expect(crashLoop.groundTruth(ref, {})).toEqual(['shop/Deployment/payment']);
+    expect(crashLoop.expectedAlerts(ref, {})).toEqual(['KubePodCrashLooping']);
+  });
+
+  it('rolls out the Deployment with only the container arguments changed, and undo restores the manifest', async () => {
+    const target = shopTarget(shop);
+    const undo = await crashLoop.inject(contextFor(crashLoop, target, 'shop/Deployment/payment'));
+
+    const expected = shop.get('shop/Deployment/payment');
+    containers(expected)[0].args = ['payment-v2'];
+    // Exactly the manifest plus the change: no resourceVersion, uid, managedFields or status sent back.
+    expect(await target.objects.get('Deployment', 'shop', 'payment')).toStrictEqual(expected);
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/payment']);
+    expect(undo.description).toBe('restore Deployment shop/Deployment/payment');
+
+    await undo.undo();
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/payment', 'apply shop/Deployment/payment']);
+    expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'payment'))).toStrictEqual(
+      shop.get('shop/Deployment/payment'),
+    );
+    expect(target.flags.calls).toEqual([]);
+  });
+
+  it('uses the given arguments and container', async () => {
+    const target = shopTarget(shop);
+    await crashLoop.inject(
+      contextFor(crashLoop, target, 'shop/Deployment/redis', { container: 'redis', args: ['--port', 'x'] }),
+    );
+    const expected = shop.get('shop/Deployment/redis');
+    containers(expected)[0].args = ['--port', 'x'];
+    expect(await target.objects.get('Deployment', 'shop', 'redis')).toStrictEqual(expected);
+  });
+
+  it('refuses a container the Deployment does not have instead of breaking another one', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      crashLoop,
+      contextFor(crashLoop, target, 'shop/Deployment/payment', { container: 'sidecar' }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('Deployment shop/payment has no container "sidecar"; its containers: payment');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a target that does not exist, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(crashLoop, contextFor(crashLoop, target, 'shop/Deployment/payments'));
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('fault target shop/Deployment/payments does not exist');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('puts the manifest back when the rollout call failed (the server may have taken it)', async () => {
+    const objects = new FailingObjects(1, true);
+    const target = shopTarget(shop, objects);
+    const err = await injectError(crashLoop, contextFor(crashLoop, target, 'shop/Deployment/payment'));
+    expect(err).toBe(objects.error);
+    expect(objects.calls).toEqual([
+      'apply shop/Deployment/payment (reply lost)',
+      'apply shop/Deployment/payment',
+    ]);
+    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'payment'))).toStrictEqual(
+      shop.get('shop/Deployment/payment'),
+    );
+  });
+});

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -9,6 +9,8 @@ export interface ContentProblem {
   /** 1-based line number, when the problem sits on one line. */
   line?: number;
   message: string;
+  /** For leaks: the text that matched. */
+  term?: string;
 }
 
 export interface FileDigest {
@@ -24,8 +26,8 @@ export interface FileDigest {
 }
 
 export interface DigestOptions {
-  /** Lower-case strings that must not appear in the file (the leak rule); matched case-insensitively. */
-  leakTokens?: readonly string[];
+  /** Patterns that must not match any line (the leak rule, leak-rule.ts). */
+  leakPatterns?: readonly RegExp[];
   /** Bad lines reported per file before the rest are summed up in one line. */
   maxLineProblems?: number;
   /**
@@ -44,7 +46,7 @@ const NEWLINE = 0x0a;
 export async function digestFile(abs: string, rel: string, opts: DigestOptions = {}): Promise<FileDigest> {
   const kind = recordKind(rel);
   const maxLineProblems = opts.maxLineProblems ?? 10;
-  const tokens = opts.leakTokens ?? [];
+  const patterns = opts.leakPatterns ?? [];
   const parseLines = kind === 'ndjson' && opts.parseLines !== false;
   const hash = createHash('sha256');
   const problems: ContentProblem[] = [];
@@ -57,16 +59,15 @@ export async function digestFile(abs: string, rel: string, opts: DigestOptions =
 
   const onLine = (buf: Buffer): void => {
     lineNo++;
-    if (!parseLines && tokens.length === 0) return;
+    if (!parseLines && patterns.length === 0) return;
     const text = buf.toString('utf8');
-    if (tokens.length > 0) {
-      const lower = text.toLowerCase();
-      for (const t of tokens) {
-        if (!lower.includes(t)) continue;
-        const seen = leaks.get(t);
-        if (seen) seen.lines++;
-        else leaks.set(t, { line: lineNo, lines: 1 });
-      }
+    for (const re of patterns) {
+      const m = re.exec(text);
+      if (!m) continue;
+      const t = m[0].toLowerCase();
+      const seen = leaks.get(t);
+      if (seen) seen.lines++;
+      else leaks.set(t, { line: lineNo, lines: 1 });
     }
     if (!parseLines) return;
     const why = ndjsonLineProblem(text);
@@ -116,6 +117,7 @@ export async function digestFile(abs: string, rel: string, opts: DigestOptions =
   const warnings: ContentProblem[] = [...leaks].map(([token, at]) => ({
     kind: 'leak',
     line: at.line,
+    term: token,
     message: `line ${at.line}: names ${JSON.stringify(token)}${at.lines > 1 ? ` (${at.lines} lines in all)` : ''}`,
   }));
   const digest: FileDigest = { sha256: hash.digest('hex'), bytes, records, problems, warnings };

@@ -118,7 +118,7 @@ describe('packBundle', () => {
     expect(err).toBeInstanceOf(BundleError);
     expect(err.problems).toEqual([
       `${dir}: not packed, the bundle does not verify:`,
-      `${join(dir, SnapshotFile.task)}: is 8 bytes, manifest says 194`,
+      `${join(dir, SnapshotFile.task)}: is 8 bytes, manifest says 205`,
       expect.stringContaining(`${join(dir, SnapshotFile.task)}: sha256 `),
       `${join(dir, SnapshotFile.task)}: has 1 records, manifest says 4`,
       `${join(dir, 'snapshot/extra.txt')}: not listed in manifest.json`,

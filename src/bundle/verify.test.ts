@@ -196,6 +196,7 @@ describe('verifyBundle', () => {
     expect(r.warnings.map((w) => [w.path, w.message])).toEqual([
       [SnapshotFile.logs, 'leak: line 21: names "firedrill" (2 lines in all)'],
       [SnapshotFile.logs, 'leak: line 21: names "http-delay" (2 lines in all)'],
+      [SnapshotFile.task, 'leak: line 1: names "fault"'],
       [SnapshotFile.task, 'leak: line 1: names "payment-latency"'],
     ]);
     expect((await verifyBundle(dir, { leakCheck: false })).warnings).toEqual([]);
@@ -240,7 +241,7 @@ describe('verifyBundlePath', () => {
     await writeFile(bad, rawTarGz(await entries('v-1', SnapshotFile.task)));
     const r = await verifyBundlePath(bad);
     expect(r.problems.map((p) => formatProblem(r, p))).toEqual([
-      `${bad}!snapshot/task.md: is 7 bytes, manifest says 194`,
+      `${bad}!snapshot/task.md: is 7 bytes, manifest says 205`,
       expect.stringMatching(
         new RegExp(`^${bad}!snapshot/task\\.md: sha256 [0-9a-f]{64} differs from manifest`),
       ),

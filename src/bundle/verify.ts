@@ -1,3 +1,4 @@
+import { leakPatterns } from './leak-rule.js';
 import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +115,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
   result.files = entries.length;
 
   const disk = await walk(dir);
-  const tokens = opts.leakCheck === false ? [] : await leakTokens(dir, raw);
+  const leakRule = opts.leakCheck === false ? [] : leakPatterns(await leakTerms(dir, raw));
   const listed = new Set<string>();
   for (const entry of entries) {
     const p = entry.path;
@@ -138,7 +139,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
       continue;
     }
     const d = await digestFile(join(dir, p), p, {
-      leakTokens: p.startsWith(`${SNAPSHOT_DIR}/`) ? tokens : [],
+      leakPatterns: p.startsWith(`${SNAPSHOT_DIR}/`) ? leakRule : [],
       maxLineProblems: opts.maxLineProblems,
     });
     if (d.bytes !== entry.bytes)
@@ -279,12 +280,9 @@ async function walk(root: string): Promise<DiskListing> {
   return out;
 }
 
-/**
- * The leak rule: nothing in snapshot/ names firedrill, the scenario or a fault type. Matched
- * case-insensitively; names shorter than 4 characters are skipped, they would match everywhere.
- */
-async function leakTokens(dir: string, manifest: Record<string, unknown> | undefined): Promise<string[]> {
-  const tokens = new Set(['firedrill']);
+/** This bundle's own leak terms (leak-rule.ts adds the ones every bundle shares): scenario id, fault types. */
+async function leakTerms(dir: string, manifest: Record<string, unknown> | undefined): Promise<string[]> {
+  const tokens = new Set<string>();
   if (typeof manifest?.scenarioId === 'string') tokens.add(manifest.scenarioId.toLowerCase());
   try {
     const truth = JSON.parse(await readFile(join(dir, TRUTH_FILE), 'utf8')) as {
@@ -295,7 +293,7 @@ async function leakTokens(dir: string, manifest: Record<string, unknown> | undef
   } catch {
     // a missing or broken truth is reported by the file checks
   }
-  return [...tokens].filter((t) => t.length >= 4);
+  return [...tokens];
 }
 
 function errnoMessage(err: unknown): string {

@@ -11,3 +11,6 @@ export * from './bundle-error.js';
 export * from './process-start-error.js';
 export * from './command-not-run-error.js';
 export * from './prometheus-api-error.js';
+export * from './kind-command-error.js';
+export * from './kube-api-error.js';
+export * from './docker-daemon-error.js';

@@ -4,7 +4,7 @@ import { withAliases } from '../capture/alias-sets.js';
 import { captureSnapshot } from '../capture/capture-snapshot.js';
 import { DEFAULT_SCOPE, type CaptureScope } from '../capture/capture-sources.js';
 import { firedAlertNames } from '../capture/collect-alerts.js';
-import { findLeaks } from '../capture/leak-check.js';
+import { findLeaks } from '../bundle/leak-rule.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Logger } from '../logging/logger.js';

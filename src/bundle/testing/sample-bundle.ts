@@ -200,7 +200,7 @@ export function sampleObjects(): ObjectRecord[] {
 export const SAMPLE_TASK = `# Incident
 
 Alerts are firing in the \`shop\` namespace between 2025-01-01T10:00:00Z and 2025-01-01T10:10:00Z.
-Find the entities whose faults caused them. Answer with a ranked list of entity ids.
+Find the entities whose change or failure caused them. Answer with a ranked list of entity ids.
 `;
 
 /** Writes the sample bundle to `<outDir>/<bundleId>` and returns that directory. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -6,14 +5,12 @@ import { Option, type Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { FiredrillError } from '../../errors/firedrill-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { ScenarioError } from '../../errors/scenario-error.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import { createLogger } from '../../logging/logger.js';
+import { bundleIdFor } from '../../runner/bundle-id.js';
+import { loadRunnable } from '../../runner/load-runnable.js';
 import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
-import type { Scenario } from '../../scenario/scenario.js';
-import { validatePaths } from '../../scenario/validate-paths.js';
 import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
-import type { SubstrateName } from '../../substrates/substrate-name.js';
 import { abortOnSignals } from '../support/interrupts.js';
 import { StderrProgress } from '../support/progress.js';
 import { localPidDir } from '../support/state-dir.js';
@@ -35,32 +32,7 @@ function positiveInt(text: string, flag: string, min: number): number {
   return n;
 }
 
-/** Loads and validates every scenario first: nothing starts unless all of them can run on the substrate. */
-export async function loadRunnable(paths: readonly string[], substrate: SubstrateName): Promise<Scenario[]> {
-  const report = await validatePaths(paths, defaultCatalog());
-  if (report.problems.length > 0) throw new ScenarioError(report.problems);
-  const refused = report.scenarios.filter((s) => !s.spec.substrates.includes(substrate));
-  if (refused.length > 0) {
-    throw new InvalidInputError(
-      refused
-        .map(
-          (s) =>
-            `${s.sourceFile}: scenario ${s.metadata.id} cannot run on the ${substrate} substrate; it runs on: ${s.spec.substrates.join(', ')}`,
-        )
-        .join('\n'),
-    );
-  }
-  return report.scenarios;
-}
-
-/**
- * Bundle ids are opaque (a directory or archive named after the scenario would tell an agent the answer)
- * but deterministic, so a corpus can be resumed: the same scenario, seed and repeat give the same id.
- */
-export function bundleIdFor(scenario: Scenario, repeat: number, seed: number): string {
-  const h = createHash('sha256').update(`${scenario.metadata.id}\n${seed}\n${repeat}`).digest('hex');
-  return `incident-${h.slice(0, 12)}`;
-}
+export { loadRunnable, bundleIdFor };
 
 export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
   const substrateName = parseSubstrateName(o.substrate);

@@ -1,4 +1,5 @@
 import type { Container, EnvVar, KubeObject, Volume } from '../../kube/kube-object.js';
+import { expandVars } from '../../manifests/resolve-env.js';
 
 export class ConfigRefError extends Error {
   constructor(
@@ -43,7 +44,7 @@ function resolveOne(
   ctx: ResolveContext,
   sofar: Record<string, string>,
 ): string | undefined {
-  if (e.value !== undefined) return expand(e.value, sofar);
+  if (e.value !== undefined) return expandVars(e.value, sofar);
   const from = e.valueFrom;
   if (!from) return '';
   if (from.fieldRef) {
@@ -71,14 +72,6 @@ function resolveOne(
     return kind === 'Secret' && obj?.data?.[ref.key] !== undefined ? decode(raw) : raw;
   }
   return '';
-}
-
-/** `$(VAR)` expansion as Kubernetes does it; `$$(VAR)` escapes. */
-export function expand(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) => {
-    if (m === '$$') return '$';
-    return name !== undefined && env[name] !== undefined ? env[name] : m;
-  });
 }
 
 const HOST_RE = /(^|\/\/)([a-z0-9]([-a-z0-9]*[a-z0-9])?)((?:\.[a-z0-9-]+)*)(:\d+)?(?=[/?#]|$)/g;

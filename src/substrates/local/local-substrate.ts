@@ -64,6 +64,7 @@ export class LocalSubstrate implements Substrate {
   private readonly log: Logger;
   private reloadChain: Promise<void> = Promise.resolve();
   private tools: Record<string, { path: string; version: string | undefined }> = {};
+  private redisBaseline: string | undefined;
 
   constructor(private readonly opts: LocalSubstrateOptions) {
     this.log = opts.logger.child({ component: 'local-substrate' });
@@ -173,6 +174,20 @@ export class LocalSubstrate implements Substrate {
       this.opts.readyTimeoutMs ?? 120_000,
       signal,
     );
+    this.redisBaseline = await this.redisSettings();
+  }
+
+  /** The Redis settings faults change; recorded when the app is first healthy, compared on reset. */
+  private async redisSettings(): Promise<string | undefined> {
+    const ep = await this.redisEndpoint().catch(() => undefined);
+    if (!ep) return undefined;
+    const values: string[] = [];
+    for (const key of ['maxmemory', 'maxmemory-policy']) {
+      const r = await redisCommand(ep, ['CONFIG', 'GET', key]).catch(() => undefined);
+      if (!Array.isArray(r)) return undefined;
+      values.push(`${key}=${String(r[1])}`);
+    }
+    return values.join(' ');
   }
 
   private kubeStateJob(): { job: string; targets: string[]; honorLabels: boolean } {
@@ -213,19 +228,13 @@ export class LocalSubstrate implements Substrate {
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()
       .catch((err: unknown) => this.log.warn({ err }, 'clearing settings failed'));
-    // Redis state is not in any manifest: verify it, and restart it when a run left it changed.
-    const ep = await this.redisEndpoint().catch(() => undefined);
-    if (ep) {
-      const healthy = await redisCommand(ep, ['CONFIG', 'GET', 'maxmemory'])
-        .then((r) => Array.isArray(r) && r[1] === '0')
-        .catch(() => false);
-      if (!healthy) {
-        this.log.warn('redis differs from its baseline; restarting it');
-        for (const p of await cluster.list('Pod', APP_NAMESPACE, {
-          'app.kubernetes.io/name': REDIS_SERVICE,
-        })) {
-          await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
-        }
+    // Redis' runtime settings are in no manifest: compare them with the baseline taken at bring-up
+    // (reading them also proves the Secret's password still works) and restart Redis when they differ.
+    const now = await this.redisSettings();
+    if (this.redisBaseline !== undefined && now !== this.redisBaseline) {
+      this.log.warn({ baseline: this.redisBaseline, now }, 'redis differs from its baseline; restarting it');
+      for (const p of await cluster.list('Pod', APP_NAMESPACE, { 'app.kubernetes.io/name': REDIS_SERVICE })) {
+        await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
       }
     }
     await waitDeploymentsReady(

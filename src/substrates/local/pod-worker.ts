@@ -10,7 +10,8 @@ import {
   type Probe,
 } from '../../kube/kube-object.js';
 import type { ContainerExit, ContainerProcess, ContainerRuntime } from './container-runtime.js';
-import { ConfigRefError, expand, resolveEnv, volumeFiles } from './env-resolver.js';
+import { expandVars } from '../../manifests/resolve-env.js';
+import { ConfigRefError, resolveEnv, volumeFiles } from './env-resolver.js';
 import type { EventRecorder } from './event-recorder.js';
 import { imageCommand } from './image-commands.js';
 import type { LogStore } from './log-store.js';
@@ -201,7 +202,7 @@ export class PodWorker {
         );
         pulledOnce = true;
       }
-      const argv = [...(c.command ?? img.entrypoint), ...(c.args ?? [])].map((a) => expand(a, env));
+      const argv = [...(c.command ?? img.entrypoint), ...(c.args ?? [])].map((a) => expandVars(a, env));
       const command = img.resolve(argv[0]);
       const args = [...argv.slice(1), ...img.localArgs(this.podIp, this.podDir)];
       // The shop listens on all interfaces in a pod; here each pod owns one loopback address.

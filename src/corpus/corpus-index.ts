@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { CheckResultSchema } from '../bundle/manifest.js';
+
+/** `<out>/corpus/index.json`, format 1 (docs/corpus.md). Validated when read back by resume and merge. */
+
+export const RunTimingsSchema = z.object({
+  /** Milliseconds per runner phase: reset, warmup, inject, wait, capture, commit, recover. */
+  phases: z.record(z.string(), z.number()),
+  /** Sum of the phases. */
+  wallMs: z.number(),
+  /** Time the testbed spent beyond the scenario's own waits (warm-up, waiting for the incident). */
+  overheadMs: z.number(),
+  /** wallMs − overheadMs: warm-up plus waiting for the incident to show. */
+  waitingMs: z.number(),
+});
+
+export const IndexRowSchema = z.object({
+  bundleId: z.string(),
+  scenarioId: z.string(),
+  repeat: z.number().int().nonnegative(),
+  seed: z.number().int(),
+  substrate: z.string(),
+  /** `complete`: the bundle exists and verifies; `failed`: the run threw, no bundle. */
+  status: z.enum(['complete', 'failed']),
+  /** Every check ok (false for a failed run). */
+  valid: z.boolean(),
+  checks: z.record(z.string(), CheckResultSchema),
+  /** Names of the checks that failed, for grepping. */
+  failedChecks: z.array(z.string()),
+  /** From the first fault to the expected alerts firing; null when they never did. */
+  timeToManifestMs: z.number().nullable(),
+  firedAlerts: z.array(z.string()),
+  /** From the run (RunOutcome); null when neither the run nor its log could give them. */
+  timings: RunTimingsSchema.nullable(),
+  bundle: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
+  packed: z
+    .object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })
+    .nullable(),
+  /** `i/n` of the shard that ran it, when sharded. */
+  shard: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const CorpusIndexSchema = z.object({
+  format: z.literal(1),
+  toolVersion: z.string(),
+  generatedAt: z.string(),
+  stabilityThreshold: z.number(),
+  /** Wall time of the commands that produced the corpus (one per shard after a merge), ms. */
+  commandWallMs: z.array(z.number()),
+  rows: z.array(IndexRowSchema),
+});
+
+export type RunTimings = z.infer<typeof RunTimingsSchema>;
+export type IndexRow = z.infer<typeof IndexRowSchema>;
+export type CorpusIndex = z.infer<typeof CorpusIndexSchema>;
+
+/** Rows in a stable order: scenario, then repeat, then bundle id. */
+export function sortRows<T extends Pick<IndexRow, 'scenarioId' | 'repeat' | 'bundleId'>>(rows: T[]): T[] {
+  return rows.sort(
+    (a, b) =>
+      (a.scenarioId < b.scenarioId ? -1 : a.scenarioId > b.scenarioId ? 1 : 0) ||
+      a.repeat - b.repeat ||
+      (a.bundleId < b.bundleId ? -1 : a.bundleId > b.bundleId ? 1 : 0),
+  );
+}

@@ -1,0 +1,36 @@
+import type { ObjectApi } from '../substrates/object-api.js';
+import type { KubeObject } from './kube-object.js';
+
+/** The API server's `/version`. */
+export interface ServerVersion {
+  gitVersion: string;
+  major?: string;
+  minor?: string;
+  platform?: string;
+  goVersion?: string;
+}
+
+export interface PodLogOptions {
+  container: string;
+  /** The container's previous instance (after a restart), as `kubectl logs --previous`. */
+  previous?: boolean;
+  /** Only lines written at or after this time. */
+  sinceTime?: Date;
+  /** Stop after this many bytes (the kubelet may return slightly more). */
+  limitBytes?: number;
+}
+
+/**
+ * What the Kubernetes substrates need from a cluster: the ObjectApi faults and capture use, plus the
+ * server version, events and container logs. One real implementation over HTTP (HttpClusterApi).
+ */
+export interface ClusterApi extends ObjectApi {
+  version(): Promise<ServerVersion>;
+  /** core/v1 Events in every namespace. */
+  events(): Promise<KubeObject[]>;
+  /**
+   * A container's log with an RFC 3339 timestamp before each line (`timestamps=true`); empty when there
+   * is nothing to read (no previous instance, container not started, pod gone).
+   */
+  podLog(namespace: string, pod: string, opts: PodLogOptions): Promise<string>;
+}

@@ -1,0 +1,34 @@
+import type { LogRecord } from '../bundle/records.js';
+
+/** `2026-11-25T13:01:58.123456789Z rest of the line` as the kubelet writes it with `timestamps=true`. */
+const STAMPED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ?(.*)$/;
+
+/**
+ * The lines of a timestamped container log inside [start, end], as LogRecords. Timestamps are cut to
+ * milliseconds (ISO 8601, UTC) like every other time in a bundle. Kubernetes does not say which stream a
+ * line came from (the split-streams option is alpha), so every line is recorded as stdout.
+ */
+export function parsePodLog(
+  text: string,
+  where: { entity: string; container: string },
+  window: { start: Date; end: Date },
+): LogRecord[] {
+  const from = window.start.getTime();
+  const to = window.end.getTime();
+  const out: LogRecord[] = [];
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    const m = STAMPED.exec(raw);
+    if (!m) continue;
+    const ms = Date.parse(m[1] as string);
+    if (Number.isNaN(ms) || ms < from || ms > to) continue;
+    out.push({
+      ts: new Date(ms).toISOString(),
+      entity: where.entity,
+      container: where.container,
+      stream: 'stdout',
+      line: (m[2] as string).replace(/\r$/, ''),
+    });
+  }
+  return out;
+}

@@ -12,7 +12,8 @@ build:
 	npm run --silent build
 
 demo: setup ## run one scenario on the local substrate and verify its bundle
-	./bin/firedrill.js run $(SCENARIO) --out $(OUT) | tee $(OUT)/.last-bundles
+	mkdir -p $(OUT)
+	set -o pipefail; ./bin/firedrill.js run $(SCENARIO) --out $(OUT) --force | tee $(OUT)/.last-bundles
 	./bin/firedrill.js bundle verify "$$(tail -n 1 $(OUT)/.last-bundles)"
 
 test: setup ## the test command CI runs (.ci/run calls exactly this)

@@ -14,3 +14,4 @@ export * from './prometheus-api-error.js';
 export * from './kind-command-error.js';
 export * from './kube-api-error.js';
 export * from './docker-daemon-error.js';
+export * from './corpus-error.js';

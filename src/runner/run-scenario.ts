@@ -240,7 +240,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       signal,
     );
     phaseDone('recover');
-    const waited = timings.warmup + Math.min(timings.wait, spec.observe.timeoutMs);
+    // The scenario's own waits: warmup, time to manifest (or its timeout) and the window after it.
+    const waited = timings.warmup + timings.wait;
     const total = Object.values(timings).reduce((a, b) => a + b, 0);
     return {
       bundleDir,

@@ -20,7 +20,14 @@ export function parseSubstrateName(text: string): SubstrateName {
 }
 
 export async function createSubstrate(name: SubstrateName, opts: SubstrateOptions): Promise<Substrate> {
-  if (name === 'local') return new LocalSubstrate({ logger: opts.logger, pidDir: opts.pidDir });
+  if (name === 'local') {
+    // FIREDRILL_WORK_DIR keeps configs, TSDB and pod directories in a known place (debugging, tests).
+    return new LocalSubstrate({
+      logger: opts.logger,
+      pidDir: opts.pidDir,
+      workDir: process.env.FIREDRILL_WORK_DIR,
+    });
+  }
   if (name === 'kind') {
     // Fail fast, naming what is missing, before anything starts.
     await requireTool(DOCKER);

@@ -206,7 +206,12 @@ export class PodWorker {
       const command = img.resolve(argv[0]);
       const args = [...argv.slice(1), ...img.localArgs(this.podIp, this.podDir)];
       // The shop listens on all interfaces in a pod; here each pod owns one loopback address.
-      const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LISTEN_HOST: this.podIp, ...env };
+      const fullEnv = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: this.podDir,
+        LISTEN_HOST: this.podIp,
+        ...env,
+      };
       this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, KUBELET);
       let proc: ContainerProcess;
       try {

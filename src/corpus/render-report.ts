@@ -1,0 +1,104 @@
+import { median } from '../export/series-math.js';
+import type { CorpusIndex, IndexRow } from './corpus-index.js';
+
+/** Checks shown as columns, in this order; any other check a bundle carries is listed under "Invalid tasks". */
+const COLUMNS = ['manifested', 'observable', 'leakFree', 'stable'] as const;
+
+function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  return `${(n / (1 << 30)).toFixed(2)} GiB`;
+}
+
+const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(0)} %` : '–');
+const mark = (row: IndexRow, name: string): string => {
+  const c = row.checks[name];
+  return c === undefined ? '–' : c.ok ? 'ok' : '**FAIL**';
+};
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** `<out>/corpus/report.md`: corpus totals, the invalid tasks with reasons, then one table per scenario. */
+export function renderReport(index: CorpusIndex): string {
+  const rows = index.rows;
+  const complete = rows.filter((r) => r.status === 'complete');
+  const valid = rows.filter((r) => r.valid);
+  const timed = rows.filter((r) => r.timings !== null);
+  const wall = timed.reduce((a, r) => a + (r.timings?.wallMs ?? 0), 0);
+  const waiting = timed.reduce((a, r) => a + (r.timings?.waitingMs ?? 0), 0);
+  const ttm = median(complete.flatMap((r) => (r.timeToManifestMs === null ? [] : [r.timeToManifestMs])));
+  const scenarios = [...new Set(rows.map((r) => r.scenarioId))].sort();
+  const substrates = [...new Set(rows.map((r) => r.substrate))].sort();
+  const commandWall = index.commandWallMs;
+
+  const out: string[] = [];
+  out.push('# Corpus report', '');
+  out.push(
+    `Generated ${index.generatedAt} by firedrill ${index.toolVersion}; substrate${substrates.length === 1 ? '' : 's'}: ${substrates.join(', ') || '–'}; stability threshold (Jaccard): ${index.stabilityThreshold}.`,
+    '',
+  );
+  out.push('## Totals', '');
+  out.push('| measure | value |', '| --- | --- |');
+  out.push(`| scenarios | ${scenarios.length} |`);
+  out.push(`| tasks (bundles) | ${complete.length}${rows.length > complete.length ? ` (+${rows.length - complete.length} failed runs)` : ''} |`);
+  out.push(`| valid | ${valid.length} of ${rows.length} (${pct(valid.length, rows.length)}) |`);
+  out.push(`| median time to manifest | ${duration(ttm)} |`);
+  out.push(`| size: bundles | ${bytes(complete.reduce((a, r) => a + (r.bundle?.bytes ?? 0), 0))} |`);
+  out.push(`| size: packed | ${bytes(complete.reduce((a, r) => a + (r.packed?.bytes ?? 0), 0))} |`);
+  out.push(`| run time (sum over runs) | ${duration(wall)}${timed.length < rows.length ? ` (${timed.length} of ${rows.length} runs timed)` : ''} |`);
+  if (commandWall.length > 0)
+    out.push(
+      `| wall time of the command${commandWall.length > 1 ? 's' : ''} | ${commandWall.length > 1 ? `${duration(commandWall.reduce((a, b) => a + b, 0))} in all, longest ${duration(Math.max(...commandWall))} (${commandWall.length} shards)` : duration(commandWall[0])} |`,
+    );
+  out.push(`| waiting for the incident (warm-up + wait) | ${duration(waiting)} (${pct(waiting, wall)}) |`);
+  out.push(`| testbed overhead (reset, inject, capture, commit, recover) | ${duration(wall - waiting)} (${pct(wall - waiting, wall)}) |`);
+  out.push('');
+
+  const invalid = rows.filter((r) => !r.valid);
+  out.push('## Invalid tasks', '');
+  if (invalid.length === 0) out.push('None: every task passed every check.', '');
+  else {
+    for (const r of invalid) {
+      const reasons =
+        r.status === 'failed'
+          ? [`run failed: ${r.error ?? 'unknown error'}`]
+          : r.failedChecks.map((name) => `${name}: ${r.checks[name]?.detail || 'failed'}`);
+      out.push(`- \`${r.bundleId}\` (${r.scenarioId}, repeat ${r.repeat}): ${cell(reasons.join('; '))}`);
+    }
+    out.push('');
+  }
+
+  out.push('## Scenarios', '');
+  out.push('| scenario | tasks | valid | median time to manifest | median run time | waiting share |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
+  for (const s of scenarios) {
+    const rs = rows.filter((r) => r.scenarioId === s);
+    const w = rs.reduce((a, r) => a + (r.timings?.wallMs ?? 0), 0);
+    const wt = rs.reduce((a, r) => a + (r.timings?.waitingMs ?? 0), 0);
+    out.push(
+      `| ${s} | ${rs.length} | ${rs.filter((r) => r.valid).length} | ${duration(median(rs.flatMap((r) => (r.timeToManifestMs === null ? [] : [r.timeToManifestMs]))))} | ${duration(median(rs.flatMap((r) => (r.timings ? [r.timings.wallMs] : []))))} | ${pct(wt, w)} |`,
+    );
+  }
+  out.push('');
+  for (const s of scenarios) {
+    const rs = rows.filter((r) => r.scenarioId === s);
+    out.push(`### ${s}`, '');
+    out.push(`| repeat | bundle | substrate | valid | ${COLUMNS.join(' | ')} | time to manifest | run time | size (packed) |`);
+    out.push(`| --- | --- | --- | --- | ${COLUMNS.map(() => '---').join(' | ')} | --- | --- | --- |`);
+    for (const r of rs)
+      out.push(
+        `| ${r.repeat} | \`${r.bundleId}\` | ${r.substrate} | ${r.status === 'failed' ? 'run failed' : r.valid ? 'yes' : '**no**'} | ${COLUMNS.map((c) => mark(r, c)).join(' | ')} | ${duration(r.timeToManifestMs)} | ${duration(r.timings?.wallMs)} | ${r.packed ? bytes(r.packed.bytes) : '–'} |`,
+      );
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,267 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { CorpusError } from '../errors/corpus-error.js';
+import { ExitCode } from '../errors/exit-codes.js';
+import { FiredrillError } from '../errors/firedrill-error.js';
+import type { FaultRegistry } from '../faults/fault-registry.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import type { RunOutcome, RunRequest } from '../runner/run-scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { Substrate } from '../substrates/substrate.js';
+import { errorText } from '../util/error-text.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { CorpusLayout } from './corpus-layout.js';
+import { CorpusProgress } from './corpus-progress.js';
+import type { CorpusIndex, IndexRow } from './corpus-index.js';
+import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
+import type { MovementOptions } from './metric-movement.js';
+import { planCorpus, type PlannedRun, type Shard } from './plan.js';
+import { readCorpusIndex } from './read-index.js';
+import { inspectExisting } from './resume.js';
+import { timingsOf } from './run-timings.js';
+import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
+
+/** One run of one scenario into one bundle: runScenario in real use, a fake in tests. */
+export type RunFn = (req: RunRequest) => Promise<RunOutcome>;
+
+/** A logger writing the JSON run log beside a bundle; close() flushes it. */
+export interface RunLog {
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface CorpusRunOptions {
+  /** Validated scenarios (loadRunnable); planned in metadata.id order whatever order they come in. */
+  scenarios: readonly Scenario[];
+  outDir: string;
+  repeats: number;
+  only?: readonly string[];
+  shard?: Shard;
+  seed?: number;
+  /** Keep complete, verified bundles and redo the rest. */
+  resume?: boolean;
+  /** Redo planned bundles that already exist. */
+  force?: boolean;
+  /** Stop at the first failed run instead of recording it and going on. */
+  failFast?: boolean;
+  stabilityThreshold?: number;
+  movement?: MovementOptions;
+  /** Recorded for runs that fail before writing a bundle (a bundle's manifest names its own). */
+  substrateName: string;
+  /** Called once, only when something is left to run. */
+  createSubstrate: () => Promise<Substrate>;
+  runOne: RunFn;
+  registry: FaultRegistry;
+  signal: AbortSignal;
+  /** Progress lines (stderr). */
+  write?: (line: string) => void;
+  clock?: Clock;
+  /** The run log of one bundle; default: a pino logger writing every record to `file`. */
+  openRunLog?: (file: string, bindings: Record<string, unknown>) => RunLog;
+}
+
+export interface CorpusRunResult {
+  index: CorpusIndex;
+  planned: PlannedRun[];
+  ran: number;
+  skipped: number;
+  failed: number;
+  removed: Array<{ path: string; reason: string }>;
+}
+
+function fileRunLog(file: string, bindings: Record<string, unknown>): RunLog {
+  const stream = createWriteStream(file, { flags: 'w' });
+  return {
+    logger: createLogger({ extra: [stream] }).child(bindings),
+    close: () => new Promise<void>((resolve) => stream.end(() => resolve())),
+  };
+}
+
+/**
+ * `firedrill corpus run`: plans the (scenario, repeat) runs, skips what a previous run completed
+ * (--resume), brings one substrate up for all remaining runs (each run resets it), records every run's
+ * outcome, then checks, packs and indexes the corpus (finalizeCorpus). A failed run is recorded and the
+ * corpus goes on (unless failFast); an interrupt stops after the current run's cleanup, indexes what
+ * is complete, and throws exit code 130.
+ */
+export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
+  const clock = o.clock ?? systemClock;
+  const started = clock.now();
+  const layout = new CorpusLayout(o.outDir);
+  await mkdir(layout.bundlesDir, { recursive: true });
+  const planned = planCorpus(o.scenarios, {
+    repeats: o.repeats,
+    only: o.only,
+    shard: o.shard,
+    seed: o.seed,
+  });
+  const existing = await inspectExisting(layout, planned, { resume: o.resume, force: o.force });
+  let previous: CorpusIndex | null = null;
+  try {
+    previous = await readCorpusIndex(layout.indexFile);
+  } catch (err) {
+    if (!(err instanceof CorpusError)) throw err;
+    // A damaged index is rebuilt from the bundles and their run logs.
+  }
+  const previousRows = new Map<string, IndexRow>((previous?.rows ?? []).map((r) => [r.bundleId, r]));
+
+  const toRun = planned.filter((p) => !existing.complete.has(p.bundleId));
+  const progress = new CorpusProgress(toRun.length, o.write, clock);
+  for (const r of existing.removed) progress.note('resume', `removed ${r.path}: ${r.reason}`);
+  if (existing.complete.size > 0)
+    progress.note('resume', `${existing.complete.size} complete bundle(s) kept, ${toRun.length} to run`);
+
+  const records = new Map<string, RunRecord>();
+  const shardText = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
+  for (const p of planned) {
+    if (!existing.complete.has(p.bundleId)) continue;
+    const prev = previousRows.get(p.bundleId);
+    records.set(p.bundleId, {
+      ...base(p, o.substrateName, shardText),
+      status: 'complete',
+      timings: prev?.timings ?? undefined,
+      firedAlerts: prev?.firedAlerts,
+      shard: prev?.shard ?? shardText,
+    });
+  }
+
+  const scenarioIds = [...new Set(planned.map((p) => p.scenarioId))];
+  let failed = 0;
+  let interrupted: unknown = null;
+  if (toRun.length > 0) {
+    const substrate = await o.createSubstrate();
+    try {
+      progress.note('up', `bringing the ${substrate.name} substrate up once for ${toRun.length} run(s)`);
+      await substrate.up(o.signal, progress);
+      for (const [k, p] of toRun.entries()) {
+        progress.startRun({
+          scenarioIndex: scenarioIds.indexOf(p.scenarioId) + 1,
+          scenarioCount: scenarioIds.length,
+          scenarioId: p.scenarioId,
+          repeat: p.repeat,
+          repeats: o.repeats,
+          run: k + 1,
+          runs: toRun.length,
+        });
+        const log = (o.openRunLog ?? fileRunLog)(layout.logFile(p.bundleId), {
+          bundleId: p.bundleId,
+          scenario: p.scenarioId,
+          repeat: p.repeat,
+        });
+        try {
+          const outcome = await o.runOne({
+            scenario: p.scenario,
+            repeat: p.repeat,
+            seed: p.seed,
+            outDir: layout.bundlesDir,
+            bundleId: p.bundleId,
+            substrate,
+            registry: o.registry,
+            logger: log.logger,
+            progress,
+            signal: o.signal,
+            replace: o.force,
+          });
+          log.logger.info({ outcome }, 'run finished');
+          records.set(p.bundleId, {
+            ...base(p, o.substrateName, shardText),
+            status: 'complete',
+            timings: timingsOf(outcome),
+            firedAlerts: outcome.firedAlerts,
+          });
+          progress.phase(
+            'done',
+            outcome.manifested
+              ? p.bundleId
+              : `${p.bundleId}: incident did not manifest (${outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
+          );
+        } catch (err) {
+          log.logger.error({ err }, 'run failed');
+          if (o.signal.aborted) {
+            interrupted = err;
+            break;
+          }
+          failed++;
+          records.set(p.bundleId, {
+            ...base(p, o.substrateName, shardText),
+            status: 'failed',
+            error: errorText(err),
+          });
+          progress.phase('failed', errorText(err));
+          if (o.failFast) break;
+        } finally {
+          await log.close();
+          progress.endRun();
+        }
+      }
+    } finally {
+      progress.note('down', 'stopping everything the corpus started');
+      await substrate.down();
+    }
+  }
+
+  // Bundles of earlier plans (another --only, more repeats) stay part of the corpus while they exist.
+  for (const row of previousRows.values())
+    if (row.status === 'complete' && !records.has(row.bundleId) && !planned.some((p) => p.bundleId === row.bundleId))
+      records.set(row.bundleId, {
+        bundleId: row.bundleId,
+        scenarioId: row.scenarioId,
+        repeat: row.repeat,
+        seed: row.seed,
+        substrate: row.substrate,
+        status: 'complete',
+        timings: row.timings,
+        firedAlerts: row.firedAlerts,
+        shard: row.shard,
+      });
+  const stillThere = await filterExisting(layout, [...records.values()]);
+  progress.note('index', `checking and packing ${stillThere.filter((r) => r.status === 'complete').length} bundle(s)`);
+  const index = await finalizeCorpus({
+    layout,
+    records: stillThere,
+    stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
+    commandWallMs: [...(previous?.commandWallMs ?? []), clock.now() - started],
+    movement: o.movement,
+  });
+  if (interrupted !== null)
+    throw new FiredrillError(
+      `interrupted: faults recovered, processes stopped, no partial bundle left; ${layout.indexFile} lists the ${index.rows.filter((r) => r.status === 'complete').length} complete bundle(s); --resume continues`,
+      ExitCode.Interrupted,
+      { cause: interrupted },
+    );
+  return {
+    index,
+    planned,
+    ran: toRun.length,
+    skipped: existing.complete.size,
+    failed,
+    removed: existing.removed,
+  };
+}
+
+function base(p: PlannedRun, substrate: string, shard: string | null): Omit<RunRecord, 'status'> {
+  return {
+    bundleId: p.bundleId,
+    scenarioId: p.scenarioId,
+    repeat: p.repeat,
+    seed: p.seed,
+    substrate,
+    shard,
+  };
+}
+
+async function filterExisting(layout: CorpusLayout, records: RunRecord[]): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (const r of records) {
+    if (r.status === 'failed') {
+      out.push(r);
+      continue;
+    }
+    const ok = await stat(layout.bundleDir(r.bundleId)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (ok) out.push(r);
+  }
+  return out;
+}

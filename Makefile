@@ -29,3 +29,7 @@ check: typecheck lint test
 
 clean:
 	rm -rf dist out coverage
+
+.PHONY: corpus
+corpus: setup ## every shipped scenario x 2 repeats on the local substrate into out/corpus (re-run to resume)
+	./bin/firedrill.js corpus run scenarios/shop --substrate local --repeats 2 --out $(OUT)/corpus --resume

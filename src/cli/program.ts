@@ -34,4 +34,5 @@ const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/status.js'),
   () => import('./commands/doctor.js'),
   () => import('./commands/bundle.js'),
+  () => import('./commands/corpus.js'),
 ];

@@ -80,7 +80,8 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
   const problems: string[] = [];
   const chosen = new Map<string, Candidate>();
   const failedRows = new Map<string, IndexRow>();
-  const commandWallMs: number[] = [];
+  // Multiset union, not concatenation: merging the same shards into the same output twice counts them once.
+  const wallCounts = new Map<number, number>();
   let duplicates = 0;
 
   const sources: Array<{ layout: CorpusLayout; inOut: boolean }> = [{ layout: out, inOut: true }];
@@ -101,7 +102,9 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     } catch (err) {
       problems.push((err as Error).message);
     }
-    commandWallMs.push(...(index?.commandWallMs ?? []));
+    const here = new Map<number, number>();
+    for (const ms of index?.commandWallMs ?? []) here.set(ms, (here.get(ms) ?? 0) + 1);
+    for (const [ms, n] of here) wallCounts.set(ms, Math.max(wallCounts.get(ms) ?? 0, n));
     const rows = new Map((index?.rows ?? []).map((r) => [r.bundleId, r]));
     for (const r of rows.values()) if (r.status === 'failed') failedRows.set(r.bundleId, r);
     const ids = await bundleIdsIn(layout);
@@ -194,7 +197,7 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     layout: out,
     records,
     stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
-    commandWallMs,
+    commandWallMs: [...wallCounts].flatMap(([ms, n]) => Array<number>(n).fill(ms)),
     movement: o.movement,
   });
   return { index, added, duplicates };

@@ -43,9 +43,10 @@ export interface ObservableResult {
 const PASSIVE_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim']);
 const PER_ENTITY = 3;
 
+/** Labels worth reading in a one-line detail (scrape bookkeeping left out). */
 function labelText(labels: Labels): string {
   const keys = Object.keys(labels)
-    .filter((k) => k !== 'alertname')
+    .filter((k) => !['alertname', 'instance', 'job', 'app', 'team'].includes(k))
     .sort();
   return `{${keys.map((k) => `${k}="${labels[k]}"`).join(',')}}`;
 }
@@ -149,19 +150,29 @@ export async function checkObservable(
       if (edge.type === 'uses') users.set(edge.to, [...(users.get(edge.to) ?? []), edge.from]);
   }
 
+  const RANK: Record<EvidenceKind, number> = { alert: 0, event: 1, log: 2, span: 3, metric: 4 };
+  const best = (found: Array<[EntityId, Evidence]>): Array<[EntityId, Evidence]> =>
+    found.sort((a, b) => RANK[a[1].kind] - RANK[b[1].kind]).slice(0, PER_ENTITY);
   const rootCauses: RootCauseEvidence[] = truth.rootCauses.map((rc) => {
     const ids = matchSet(rc);
-    for (const id of ids) {
-      const ev = evidence.get(id);
-      if (ev) return { id: rc.id, observable: true, matched: id, via: null, evidence: ev };
-    }
+    const direct = best([...ids].flatMap((id) => (evidence.get(id) ?? []).map((e): [EntityId, Evidence] => [id, e])));
+    if (direct.length > 0)
+      return { id: rc.id, observable: true, matched: direct[0][0], via: null, evidence: direct.map(([, e]) => e) };
     const p = tryParseEntityId(rc.id);
     if (p.ok && PASSIVE_KINDS.has(p.ref.kind)) {
-      for (const id of ids)
-        for (const user of users.get(id) ?? []) {
-          const ev = evidence.get(user);
-          if (ev) return { id: rc.id, observable: true, matched: user, via: user, evidence: ev };
-        }
+      const through = best(
+        [...ids].flatMap((id) =>
+          (users.get(id) ?? []).flatMap((u) => (evidence.get(u) ?? []).map((e): [EntityId, Evidence] => [u, e])),
+        ),
+      );
+      if (through.length > 0)
+        return {
+          id: rc.id,
+          observable: true,
+          matched: through[0][0],
+          via: through[0][0],
+          evidence: through.map(([, e]) => e),
+        };
     }
     return { id: rc.id, observable: false, matched: null, via: null, evidence: [] };
   });

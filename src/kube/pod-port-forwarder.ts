@@ -28,19 +28,18 @@ export interface PodPortForwarderOptions {
  * per connection. For protocols the API server's HTTP service proxy cannot carry (Redis' RESP).
  */
 export class PodPortForwarder {
-  private readonly sockets = new Set<net.Socket>();
-
   private constructor(
     private readonly server: net.Server,
+    private readonly sockets: Set<net.Socket>,
     readonly host: string,
     readonly port: number,
   ) {}
 
   static async start(opts: PodPortForwarderOptions): Promise<PodPortForwarder> {
-    let self: PodPortForwarder | undefined;
+    const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
-      self?.sockets.add(socket);
-      socket.on('close', () => self?.sockets.delete(socket));
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       opts
         .pickPod()
@@ -59,8 +58,7 @@ export class PodPortForwarder {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const address = server.address() as net.AddressInfo;
-    self = new PodPortForwarder(server, '127.0.0.1', address.port);
-    return self;
+    return new PodPortForwarder(server, sockets, '127.0.0.1', address.port);
   }
 
   async close(): Promise<void> {

@@ -185,6 +185,10 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     const leaks = await findLeaks(`${writer.tmpDir}/snapshot`, leakTerms(scenario, req.registry));
     for (const l of leaks) logger.warn({ leak: l }, 'snapshot names the fault or the testbed');
     const missingExpected = expected.filter((a) => !fired.includes(a));
+    // A clean baseline: nothing fired before the first fault, so every firing alert belongs to the incident.
+    const early = cap.alerts.timeline.filter(
+      (t) => t.state === 'firing' && injectedAt !== undefined && Date.parse(t.start) < injectedAt,
+    );
     const bundleDir = await writer.commit(
       {
         scenarioId: scenario.metadata.id,
@@ -212,6 +216,10 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
             ok: missingExpected.length === 0,
             detail:
               missingExpected.length === 0 ? expected.join(', ') : `missing: ${missingExpected.join(', ')}`,
+          },
+          quietBaseline: {
+            ok: early.length === 0,
+            detail: early.map((t) => `${t.alertname} firing at ${t.start} before injection`).join('; '),
           },
           leakFree: {
             ok: leaks.length === 0,

@@ -3,15 +3,22 @@ import type { Logger } from '../logging/logger.js';
 import { LocalSubstrate } from './local/local-substrate.js';
 import { SUBSTRATE_NAMES, type SubstrateName } from './substrate-name.js';
 import type { Substrate } from './substrate.js';
-import { FiredrillError } from '../errors/firedrill-error.js';
-import { ExitCode } from '../errors/exit-codes.js';
-import { requireTool } from '../tools/find-tool.js';
+import { requireTool, type FindToolOptions } from '../tools/find-tool.js';
 import { DOCKER, KIND } from '../tools/tool-specs.js';
+import { ExecaKindCli } from './kind/execa-kind-cli.js';
+import { KindSubstrate } from './kind/kind-substrate.js';
+import { KubeconfigSubstrate } from './kubeconfig/kubeconfig-substrate.js';
 
 export interface SubstrateOptions {
   logger: Logger;
   pidDir?: string;
   context?: string;
+  /** kind: where `kind export logs` writes when bring-up fails (e.g. beside the run's bundles). */
+  logsDir?: string;
+  /** kind: leave the cluster running on `down`. */
+  keepCluster?: boolean;
+  /** How docker and kind are looked up (tests point it at an empty PATH). */
+  toolSearch?: FindToolOptions;
 }
 
 export function parseSubstrateName(text: string): SubstrateName {
@@ -30,11 +37,14 @@ export async function createSubstrate(name: SubstrateName, opts: SubstrateOption
   }
   if (name === 'kind') {
     // Fail fast, naming what is missing, before anything starts.
-    await requireTool(DOCKER);
-    await requireTool(KIND);
+    const docker = await requireTool(DOCKER, opts.toolSearch);
+    const kind = await requireTool(KIND, opts.toolSearch);
+    return new KindSubstrate({
+      logger: opts.logger,
+      kind: new ExecaKindCli({ kind: kind.path, docker: docker.path, logger: opts.logger }),
+      logsDir: opts.logsDir,
+      keepCluster: opts.keepCluster,
+    });
   }
-  throw new FiredrillError(
-    `the ${name} substrate is not available in this version of firedrill`,
-    ExitCode.SubstrateError,
-  );
+  return new KubeconfigSubstrate({ logger: opts.logger, context: opts.context });
 }

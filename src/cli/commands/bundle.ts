@@ -7,6 +7,7 @@ import {
   verifyBundlePath,
   type VerifyResult,
 } from '../../bundle/index.js';
+import { addExport } from './bundle-export.js';
 
 export interface BundleIo {
   stdout(text: string): void;
@@ -169,7 +170,7 @@ Examples:
 }
 
 /** `bundle` subcommands, one function each; `export` is added here. */
-const BUNDLE_SUBCOMMANDS: Array<(bundle: Command) => void> = [addVerify, addPack, addUnpack];
+const BUNDLE_SUBCOMMANDS: Array<(bundle: Command) => void> = [addVerify, addPack, addUnpack, addExport];
 
 export function register(program: Command): void {
   const bundle = program

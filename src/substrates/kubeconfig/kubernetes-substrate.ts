@@ -83,21 +83,23 @@ export abstract class KubernetesSubstrate implements Substrate {
 
   constructor(protected readonly opts: KubernetesSubstrateOptions) {
     this.log = opts.logger.child({ component: 'kubernetes-substrate' });
-    const self = this;
+    // Getters: the API exists only once the substrate is up.
+    const api = (): HttpClusterApi => this.requireApi();
+    const url = (key: ServiceKey): string => this.forwarderUrl(key);
     const flags = new HttpFlagsClient(async () => this.forwarderUrl('flags'));
     this.faultTarget = {
       get objects() {
-        return self.requireApi();
+        return api();
       },
       flags,
       redis: new RespRedisAdmin(async () => this.redisEndpoint()),
     };
     this.capture = {
       get prometheus() {
-        return new PrometheusHttpClient({ baseUrl: self.forwarderUrl('prometheus') });
+        return new PrometheusHttpClient({ baseUrl: url('prometheus') });
       },
       get objects() {
-        return self.requireApi();
+        return api();
       },
       events: async () => this.requireApi().events(),
       logs: async (w) => this.collectLogs(w),

@@ -12,7 +12,7 @@ import type { Logger } from '../../logging/logger.js';
 import { ProcessRegistry } from '../../process/process-registry.js';
 import { OtlpHttpReceiver } from '../../telemetry/otlp-http-receiver.js';
 import { PrometheusHttpClient } from '../../telemetry/prometheus-http-client.js';
-import { requireTool } from '../../tools/find-tool.js';
+import { requireTool, type ToolLocation } from '../../tools/find-tool.js';
 import { ALERTMANAGER, PROMETHEUS, REDIS_SERVER } from '../../tools/tool-specs.js';
 import { systemClock } from '../../util/clock.js';
 import { REPO_ROOT, TOOL_VERSION } from '../../version.js';
@@ -31,6 +31,7 @@ import { ensureAppBuilt } from './ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';
 import { AlertmanagerProcess } from './observability/alertmanager-process.js';
 import { PrometheusProcess } from './observability/prometheus-process.js';
+import type { ScrapeTarget } from './observability/prometheus-config.js';
 import { redisCommand } from './observability/redis-resp.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
@@ -63,16 +64,18 @@ export class LocalSubstrate implements Substrate {
   private readonly registry: ProcessRegistry;
   private readonly log: Logger;
   private reloadChain: Promise<void> = Promise.resolve();
-  private tools: Record<string, { path: string; version: string | undefined }> = {};
+  private tools: Record<string, ToolLocation> = {};
   private redisBaseline: string | undefined;
+  private observabilityGeneration = 0;
 
   constructor(private readonly opts: LocalSubstrateOptions) {
     this.log = opts.logger.child({ component: 'local-substrate' });
     this.registry = new ProcessRegistry({ pidDir: opts.pidDir, killOnSignal: false });
-    const self = this;
+    const cluster = (): LocalCluster => this.requireCluster();
+    const prometheus = (): PrometheusProcess => this.requirePrometheus();
     this.faultTarget = {
       get objects() {
-        return self.requireCluster();
+        return cluster();
       },
       flags: new HttpFlagsClient(
         async () => `http://${await this.serviceAddress(SYSTEM_NAMESPACE, FLAGS_SERVICE, 8080)}`,
@@ -81,10 +84,10 @@ export class LocalSubstrate implements Substrate {
     };
     this.capture = {
       get prometheus() {
-        return new PrometheusHttpClient({ baseUrl: self.requirePrometheus().url });
+        return new PrometheusHttpClient({ baseUrl: prometheus().url });
       },
       get objects() {
-        return self.requireCluster();
+        return cluster();
       },
       events: async () => this.requireCluster().list('Event'),
       logs: async (w) =>
@@ -132,7 +135,7 @@ export class LocalSubstrate implements Substrate {
     this.tools = { prometheus: prom, alertmanager: am, 'redis-server': redis };
     await ensureAppBuilt(this.log);
     this.ownsWorkDir = !this.opts.workDir;
-    this.workDir = this.opts.workDir ?? (await mkdtemp(join(tmpdir(), 'firedrill-local-')));
+    this.workDir = this.opts.workDir ?? (await mkdtemp(join(tmpdir(), 'kubelet-')));
     await mkdir(this.workDir, { recursive: true });
 
     progress.phase('up', 'trace receiver, Alertmanager, Prometheus');
@@ -148,20 +151,7 @@ export class LocalSubstrate implements Substrate {
     });
     this.cluster = cluster;
     await cluster.start();
-    this.alertmanager = await AlertmanagerProcess.start({
-      workDir: join(this.workDir, 'alertmanager'),
-      binary: am,
-      registry: this.registry,
-    });
-    this.prometheus = await PrometheusProcess.start({
-      workDir: join(this.workDir, 'prometheus'),
-      binary: prom,
-      registry: this.registry,
-      ruleFiles: await loadRuleFiles(),
-      alertmanagers: [`${this.alertmanager.host}:${this.alertmanager.port}`],
-      targets: [],
-      extraJobs: [this.kubeStateJob()],
-    });
+    await this.startObservability();
     cluster.onTargetsChanged((t) => this.retarget(t));
     signal.throwIfAborted();
 
@@ -175,6 +165,40 @@ export class LocalSubstrate implements Substrate {
       signal,
     );
     this.redisBaseline = await this.redisSettings();
+  }
+
+  /**
+   * Prometheus and Alertmanager with empty storage. Each run starts from a fresh TSDB, so alerts, rate
+   * windows and restart counters of an earlier run cannot leak into the next one's evidence.
+   */
+  private async startObservability(): Promise<void> {
+    const workDir = this.workDir ?? '';
+    const gen = ++this.observabilityGeneration;
+    const [prom, am] = [this.tools.prometheus, this.tools.alertmanager];
+    this.alertmanager = await AlertmanagerProcess.start({
+      workDir: join(workDir, `alertmanager-${gen}`),
+      binary: am,
+      registry: this.registry,
+    });
+    this.prometheus = await PrometheusProcess.start({
+      workDir: join(workDir, `prometheus-${gen}`),
+      binary: prom,
+      registry: this.registry,
+      ruleFiles: await loadRuleFiles(),
+      alertmanagers: [`${this.alertmanager.host}:${this.alertmanager.port}`],
+      targets: this.scrapeConfig(this.requireCluster().scrapeTargets()),
+      extraJobs: [this.kubeStateJob()],
+    });
+  }
+
+  private async stopObservability(): Promise<void> {
+    await this.reloadChain;
+    const [prom, am] = [this.prometheus, this.alertmanager];
+    this.prometheus = undefined;
+    this.alertmanager = undefined;
+    await prom?.stop().catch(() => undefined);
+    await am?.stop().catch(() => undefined);
+    if (this.workDir && prom) await rm(prom.dataDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** The Redis settings faults change; recorded when the app is first healthy, compared on reset. */
@@ -200,20 +224,23 @@ export class LocalSubstrate implements Substrate {
 
   /** Pod discovery: Prometheus is re-targeted whenever the set of scrapeable pods changes. */
   private retarget(targets: PodTarget[]): void {
-    const prom = this.prometheus;
-    if (!prom) return;
+    if (!this.prometheus) return;
     this.reloadChain = this.reloadChain
       .then(() =>
-        prom.reload({
-          targets: targets.map((t) => ({
-            job: 'shop',
-            address: t.address,
-            metricsPath: t.path,
-            labels: { namespace: t.namespace, pod: t.pod, app: t.app },
-          })),
+        this.prometheus?.reload({
+          targets: this.scrapeConfig(targets),
         }),
       )
       .catch((err: unknown) => this.log.warn({ err }, 'prometheus reload failed'));
+  }
+
+  private scrapeConfig(targets: PodTarget[]): ScrapeTarget[] {
+    return targets.map((t) => ({
+      job: 'shop',
+      address: t.address,
+      metricsPath: t.path,
+      labels: { namespace: t.namespace, pod: t.pod, app: t.app },
+    }));
   }
 
   private async applyManifests(): Promise<void> {
@@ -278,14 +305,10 @@ export class LocalSubstrate implements Substrate {
   async down(): Promise<void> {
     const cluster = this.cluster;
     this.cluster = undefined;
-    await this.reloadChain;
-    await this.prometheus?.stop().catch(() => undefined);
+    await this.stopObservability();
     await cluster?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping pods failed'));
-    await this.alertmanager?.stop().catch(() => undefined);
     await this.receiver?.close().catch(() => undefined);
     await this.registry.stopAll(2000);
-    this.prometheus = undefined;
-    this.alertmanager = undefined;
     this.receiver = undefined;
     if (this.ownsWorkDir && this.workDir) await rm(this.workDir, { recursive: true, force: true });
   }

@@ -80,7 +80,12 @@ export class PodWorker {
     private pod: KubeObject,
     readonly podIp: string,
   ) {
-    this.podDir = join(deps.runDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}`);
+    // Laid out like the kubelet's own directory, since these paths show up in the app's messages.
+    this.podDir = join(
+      deps.runDir,
+      'pods',
+      pod.metadata.uid ?? `${pod.metadata.namespace}_${pod.metadata.name}`,
+    );
   }
 
   get name(): string {
@@ -317,7 +322,12 @@ export class PodWorker {
     for (const m of this.container.volumeMounts ?? []) {
       const vol = vols.get(m.name);
       if (!vol) continue;
-      const dir = join(this.podDir, 'volumes', m.name);
+      const plugin = vol.secret
+        ? 'kubernetes.io~secret'
+        : vol.configMap
+          ? 'kubernetes.io~configmap'
+          : 'kubernetes.io~empty-dir';
+      const dir = join(this.podDir, 'volumes', plugin, m.name);
       await mkdir(dir, { recursive: true });
       const files = volumeFiles(vol, this.namespace, (k, ns, n) => this.deps.store.get(k, ns, n));
       for (const [path, content] of Object.entries(files ?? {})) {

@@ -1,0 +1,70 @@
+import { Option, type Command } from 'commander';
+import { ExitCode } from '../../errors/exit-codes.js';
+import { EXPORTERS, exportBundle } from '../../export/index.js';
+
+export interface ExportCliOptions {
+  format: string;
+  truthDir?: string;
+  replace?: boolean;
+  json?: boolean;
+}
+
+export interface ExportIo {
+  stdout(text: string): void;
+}
+
+const processIo: ExportIo = { stdout: (t) => process.stdout.write(t) };
+
+/** `bundle export`: prints the export directory and the truth directory, one per line (or JSON). */
+export async function runExport(
+  bundle: string,
+  dir: string,
+  opts: ExportCliOptions,
+  io: ExportIo = processIo,
+): Promise<ExitCode> {
+  const r = await exportBundle(opts.format, bundle, dir, { truthDir: opts.truthDir, replace: opts.replace });
+  if (opts.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+  else io.stdout(`${r.dir}\n${r.truthDir}\n`);
+  return ExitCode.Ok;
+}
+
+export function addExport(bundle: Command): void {
+  bundle
+    .command('export')
+    .summary("write a bundle in another harness' layout (ITBench-Lite, RCAEval)")
+    .description(
+      'Export a bundle (directory or packed) for another benchmark harness. What an agent may see goes to ' +
+        '<dir>; the ground truth goes to a separate directory (--truth-dir, default <dir>.truth) so the two ' +
+        'can be handed out separately. Both are written under temporary names and renamed into place.',
+    )
+    .argument('<bundle>', 'bundle directory or packed bundle (.tar.gz)')
+    .argument('<dir>', 'directory to write the export to')
+    .addOption(
+      new Option('--format <format>', 'target layout').choices(EXPORTERS.map((e) => e.id)).makeOptionMandatory(),
+    )
+    .option('--truth-dir <dir>', 'where the ground truth goes (default: <dir>.truth)')
+    .option('--replace', 'replace existing output directories')
+    .option('--json', 'print the files written, with row counts, as JSON')
+    .addHelpText(
+      'after',
+      `
+Formats (docs/export-formats.md has every column and what is approximated):
+  itbench-lite  alerts/alerts_at_<time>.json, metrics/<kind>_<name>_raw.tsv, k8s_events_raw.tsv,
+                k8s_objects_raw.tsv, otel_logs_raw.tsv, otel_traces_raw.tsv (ClickHouse OTel columns);
+                truth: ground_truth.yaml (groups[] with root_cause: true)
+  rcaeval       data.csv (time + <service>_cpu/mem/latency-50/latency-90/workload/error),
+                metrics.csv (every series), logs.csv, traces.csv, inject_time.txt;
+                truth: root_cause.txt, ground_truth.json
+
+Output: the export directory and the truth directory, one per line.
+Exit codes: 0 exported; 1 unreadable bundle or write failure; 2 unknown format or the target exists.
+
+Examples:
+  firedrill bundle export --format itbench-lite out/bundles/incident-3f2a9c1b7d0e /tmp/Scenario-1
+  firedrill bundle export --format rcaeval task.tar.gz /tmp/rca/case-1 --truth-dir /tmp/rca-truth/case-1`,
+    )
+    .action(async (bundlePath: string, dir: string, opts: ExportCliOptions) => {
+      const code = await runExport(bundlePath, dir, opts);
+      if (code !== ExitCode.Ok) process.exitCode = code;
+    });
+}

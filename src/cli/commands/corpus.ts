@@ -1,0 +1,286 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import {
+  CorpusLayout,
+  DEFAULT_STABILITY_THRESHOLD,
+  mergeCorpora,
+  parseShard,
+  planCorpus,
+  planLine,
+  runCorpus,
+  type CorpusIndex,
+  type CorpusRunOptions,
+  type RunFn,
+} from '../../corpus/index.js';
+import { ExitCode } from '../../errors/exit-codes.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { defaultCatalog } from '../../faults/catalog.js';
+import { createLogger } from '../../logging/logger.js';
+import { loadCorpusScenarios } from '../../corpus/load-corpus-scenarios.js';
+import { runScenario } from '../../runner/run-scenario.js';
+import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
+import type { Substrate } from '../../substrates/substrate.js';
+import { abortOnSignals } from '../support/interrupts.js';
+import { localPidDir } from '../support/state-dir.js';
+
+export interface CorpusIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: CorpusIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export interface CorpusRunCliOptions {
+  out: string;
+  substrate: string;
+  repeats: string;
+  shard?: string;
+  resume?: boolean;
+  force?: boolean;
+  only?: string[];
+  plan?: boolean;
+  strict?: boolean;
+  failFast?: boolean;
+  stabilityThreshold: string;
+  seed?: string;
+  context?: string;
+}
+
+/** What the CLI wires in for real; tests pass a fake substrate and run function. */
+export interface CorpusRunDeps {
+  createSubstrate?: () => Promise<Substrate>;
+  runOne?: RunFn;
+  signal?: AbortSignal;
+  openRunLog?: CorpusRunOptions['openRunLog'];
+}
+
+function integer(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
+  return n;
+}
+
+function threshold(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidInputError(`--stability-threshold must be a number from 0 to 1, got "${text}"`);
+  return n;
+}
+
+/** `--only a,b --only c` → [a, b, c]. */
+function collectIds(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}
+
+function summarise(index: CorpusIndex, io: CorpusIo): { invalid: number; failed: number } {
+  const rows = index.rows;
+  const valid = rows.filter((r) => r.valid).length;
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  io.stderr(
+    `firedrill: ${rows.length} task(s), ${valid} valid (${rows.length ? Math.round((100 * valid) / rows.length) : 0} %)${failed ? `, ${failed} run(s) failed` : ''}\n`,
+  );
+  for (const r of rows.filter((x) => !x.valid)) {
+    const why =
+      r.status === 'failed'
+        ? `run failed: ${r.error ?? ''}`
+        : r.failedChecks.map((c) => `${c}: ${r.checks[c]?.detail ?? ''}`).join('; ');
+    io.stderr(`firedrill: invalid: ${r.bundleId} (${r.scenarioId}, repeat ${r.repeat}): ${why}\n`);
+  }
+  return { invalid: rows.length - valid, failed };
+}
+
+export async function corpusRunCommand(
+  paths: readonly string[],
+  o: CorpusRunCliOptions,
+  io: CorpusIo = processIo,
+  deps: CorpusRunDeps = {},
+): Promise<ExitCode> {
+  const substrateName = parseSubstrateName(o.substrate);
+  const repeats = integer(o.repeats, '--repeats', 1);
+  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+  const seed = o.seed !== undefined ? integer(o.seed, '--seed', 0) : undefined;
+  const stabilityThreshold = threshold(o.stabilityThreshold);
+  if (o.resume && o.force) throw new InvalidInputError('--resume and --force contradict each other; choose one');
+  const { runnable: scenarios, skipped } = await loadCorpusScenarios(paths, substrateName);
+  for (const s of skipped)
+    io.stderr(
+      `firedrill: skipping ${s.metadata.id} (${s.sourceFile}): it runs on ${s.spec.substrates.join(', ')}, not ${substrateName}\n`,
+    );
+  const notHere = (o.only ?? []).filter((id) => skipped.some((s) => s.metadata.id === id));
+  if (notHere.length > 0)
+    throw new InvalidInputError(`--only names ${notHere.join(', ')}, which cannot run on the ${substrateName} substrate`);
+  if (o.plan) {
+    for (const r of planCorpus(scenarios, { repeats, only: o.only, shard, seed })) io.stdout(`${planLine(r)}\n`);
+    return ExitCode.Ok;
+  }
+
+  const logger = createLogger();
+  const interrupts = deps.signal ? null : abortOnSignals();
+  try {
+    const result = await runCorpus({
+      scenarios,
+      outDir: resolve(o.out),
+      repeats,
+      only: o.only,
+      shard,
+      seed,
+      resume: o.resume,
+      force: o.force,
+      failFast: o.failFast,
+      stabilityThreshold,
+      substrateName,
+      createSubstrate:
+        deps.createSubstrate ??
+        (() => createSubstrate(substrateName, { logger, pidDir: localPidDir(), context: o.context })),
+      runOne: deps.runOne ?? ((req) => runScenario(req)),
+      registry: defaultCatalog(),
+      signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,
+      write: io.stderr,
+      openRunLog: deps.openRunLog,
+    });
+    const layout = new CorpusLayout(resolve(o.out));
+    io.stdout(`${layout.indexFile}\n${layout.reportFile}\n`);
+    const { invalid, failed } = summarise(result.index, io);
+    if (failed > 0) return ExitCode.Failure;
+    return o.strict && invalid > 0 ? ExitCode.Failure : ExitCode.Ok;
+  } finally {
+    interrupts?.dispose();
+  }
+}
+
+export interface CorpusMergeCliOptions {
+  out: string;
+  move?: boolean;
+  strict?: boolean;
+  stabilityThreshold: string;
+}
+
+export async function corpusMergeCommand(
+  dirs: readonly string[],
+  o: CorpusMergeCliOptions,
+  io: CorpusIo = processIo,
+): Promise<ExitCode> {
+  const result = await mergeCorpora({
+    shardDirs: dirs,
+    outDir: o.out,
+    move: o.move,
+    stabilityThreshold: threshold(o.stabilityThreshold),
+    write: io.stderr,
+  });
+  const layout = new CorpusLayout(resolve(o.out));
+  io.stdout(`${layout.indexFile}\n${layout.reportFile}\n`);
+  io.stderr(
+    `firedrill: merged ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'}: ${result.added} bundle(s) added, ${result.duplicates} identical duplicate(s) kept once\n`,
+  );
+  const { invalid } = summarise(result.index, io);
+  return o.strict && invalid > 0 ? ExitCode.Failure : ExitCode.Ok;
+}
+
+const RUN_HELP = `
+Layout of --out:
+  bundles/<bundleId>/            bundles (opaque, deterministic ids: same scenario, seed, repeat → same id)
+  bundles/<bundleId>.log.ndjson  JSON run log beside each bundle, ending with the run's outcome
+  packed/<bundleId>.tar.gz       every bundle packed deterministically
+  corpus/index.json              one row per bundle: checks, timings, sizes, sha256 of the packed bundle
+  corpus/report.md               per-scenario tables and corpus totals
+
+Checks (recorded in each manifest's "checks" and in the index; docs/corpus.md has the exact rules):
+  manifested   the expected alerts fired (time from injection to firing in the index)
+  observable   every root cause (or an alias) appears in the snapshot's evidence after the injection:
+               alert labels, an event, a trouble log line, an error span, or a metric that moved
+               beyond its warm-up baseline (mean shift > 3 sd and > 50 % of the baseline mean)
+  leakFree     the snapshot names neither the fault, the scenario nor the testbed
+  stable       across the repeats of a scenario, firing alerts agree (pairwise Jaccard >=
+               --stability-threshold) and the root causes are identical
+
+Sharding: --shard i/n takes every n-th run (round-robin over the runs sorted by scenario id and
+repeat), so n jobs with the same arguments cover every run exactly once; merge their outputs with
+"firedrill corpus merge".
+
+Output: stdout: the index and report paths; stderr: progress (scenario i/n, repeat, phase, elapsed,
+time left) and a summary naming every invalid task and why.
+
+Exit codes:
+  0    every planned run produced a bundle (with --strict: and every check passed)
+  1    a run failed (recorded in the index, the corpus went on), or --strict and a check failed
+  2    invalid scenario or option; nothing was started
+  4    a prerequisite is missing;  5  the substrate could not be brought up
+  130  interrupted: the current run's faults recovered, complete bundles indexed; --resume continues
+
+Examples:
+  firedrill corpus run scenarios/shop --repeats 2 --out out/corpus
+  firedrill corpus run scenarios/shop --plan --shard 2/3
+  firedrill corpus run scenarios/shop --repeats 3 --shard 1/3 --out shard-1 --resume
+  firedrill corpus run scenarios/shop --only payment-latency,cart-memory-leak --out /tmp/c --strict`;
+
+const MERGE_HELP = `
+Every bundle of every shard is verified first; a bundle id present in two shards must hold the same
+run with byte-identical files (checks may differ), otherwise nothing is merged and every conflict is
+listed. Bundles are copied (--move: moved) into <out>/bundles/, then the checks are recomputed over
+the whole corpus (stability now sees the repeats of every shard), every bundle is packed and
+<out>/corpus/index.json and report.md are written. Run timings come from the shards' indexes.
+
+Exit codes: 0 merged; 1 a bundle does not verify, conflicting duplicates, or --strict and a check failed.
+
+Example:
+  firedrill corpus merge shard-1 shard-2 shard-3 --out corpus`;
+
+export function register(program: Command): void {
+  const corpus = program
+    .command('corpus')
+    .summary('run many scenarios × repeats into a checked, indexed corpus; merge shards')
+    .description(
+      'Build a benchmark corpus: every scenario × repeat on one substrate brought up once, sharded across ' +
+        'CI jobs, resumable, each bundle checked (manifested, observable, leak-free, stable), packed and indexed.',
+    );
+  corpus
+    .command('run')
+    .summary('run scenarios × repeats into <out> and index them')
+    .description(
+      'Run every scenario (files, or directories searched for *.yaml) --repeats times on one substrate, in a ' +
+        'stable order (sorted by scenario id), into <out>/bundles; then check every bundle, pack it and write ' +
+        '<out>/corpus/index.json and report.md. The substrate is brought up once and reset between runs.',
+    )
+    .argument('<scenarios...>', 'scenario files, or directories searched for *.yaml')
+    .requiredOption('--out <dir>', 'corpus directory (bundles/, packed/, corpus/ are created in it)')
+    .addOption(new Option('--substrate <name>', 'where to stage: local, kind or kubeconfig').default('local'))
+    .option('--repeats <n>', 'runs per scenario', '1')
+    .option('--shard <i/n>', 'run only shard i of n (1-based, round-robin over the sorted runs)')
+    .option('--resume', 'keep complete, verified bundles; redo half-written or damaged ones')
+    .option('--force', 'redo planned bundles that already exist')
+    .option('--only <ids>', 'only these scenario ids (comma-separated, repeatable)', collectIds)
+    .option('--plan', 'print one JSON line per planned run (scenarioId, repeat, seed, bundleId, shard) and exit')
+    .option('--strict', 'exit 1 when any task fails a check')
+    .option('--fail-fast', 'stop at the first failed run instead of recording it and going on')
+    .option('--stability-threshold <x>', 'minimum pairwise Jaccard of firing alerts across repeats', String(DEFAULT_STABILITY_THRESHOLD))
+    .option('--seed <n>', "override every scenario's load seed (changes the bundle ids)")
+    .option('--context <name>', 'kubeconfig context (kubeconfig substrate)')
+    .addHelpText('after', RUN_HELP)
+    .action(async (paths: string[], o: CorpusRunCliOptions) => {
+      const code = await corpusRunCommand(paths, o);
+      if (code !== ExitCode.Ok) process.exitCode = code;
+    });
+  corpus
+    .command('merge')
+    .summary('join the outputs of several corpus shards into one corpus')
+    .description('Join the --out directories of several `corpus run --shard` jobs into one corpus in --out.')
+    .argument('<shard-dirs...>', 'output directories of corpus run')
+    .requiredOption('--out <dir>', 'merged corpus directory (may already hold a corpus)')
+    .option('--move', 'move bundles out of the shard directories instead of copying them')
+    .option('--strict', 'exit 1 when any task fails a check')
+    .option('--stability-threshold <x>', 'minimum pairwise Jaccard of firing alerts across repeats', String(DEFAULT_STABILITY_THRESHOLD))
+    .addHelpText('after', MERGE_HELP)
+    .action(async (dirs: string[], o: CorpusMergeCliOptions) => {
+      const code = await corpusMergeCommand(dirs, o);
+      if (code !== ExitCode.Ok) process.exitCode = code;
+    });
+}

@@ -1,0 +1,79 @@
+import { alertKey, firingAlertKeys, jaccard, stabilityChecks, type StabilityInput } from './stability.js';
+
+const input = (repeat: number, firingAlerts: string[], rootCauseIds = ['shop/Deployment/payment'], extra: Partial<StabilityInput> = {}): StabilityInput => ({
+  bundleId: `b${repeat}${extra.substrate ?? ''}`,
+  scenarioId: 'payment-slow',
+  substrate: 'local',
+  repeat,
+  firingAlerts,
+  rootCauseIds,
+  ...extra,
+});
+
+describe('jaccard', () => {
+  it('is |A∩B| / |A∪B|, and 1 for two empty sets', () => {
+    expect(jaccard(['a', 'b'], ['b', 'c'])).toBeCloseTo(1 / 3);
+    expect(jaccard(['a'], ['a'])).toBe(1);
+    expect(jaccard([], [])).toBe(1);
+    expect(jaccard(['a'], [])).toBe(0);
+  });
+});
+
+describe('alertKey / firingAlertKeys', () => {
+  it('names the workload, reducing pod names so repeats with fresh pods agree', () => {
+    expect(alertKey('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-7d4b9c6f5d-x2x9k' })).toBe(
+      'KubePodCrashLooping@shop/cart',
+    );
+    expect(alertKey('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-0' })).toBe('KubePodCrashLooping@shop/cart');
+    expect(alertKey('ShopHighLatencyP95', { namespace: 'shop', service: 'payment' })).toBe(
+      'ShopHighLatencyP95@shop/payment',
+    );
+    expect(alertKey('Watchdog', {})).toBe('Watchdog');
+  });
+
+  it('takes firing alerts from the timeline and the active list, not pending ones', () => {
+    const keys = firingAlertKeys({
+      active: [
+        { alertname: 'A', state: 'firing', labels: { namespace: 'shop', service: 'x' }, annotations: {}, activeAt: '' },
+        { alertname: 'B', state: 'pending', labels: { namespace: 'shop', service: 'x' }, annotations: {}, activeAt: '' },
+      ],
+      timeline: [
+        { alertname: 'C', labels: { namespace: 'shop', service: 'y' }, state: 'firing', start: '', end: '' },
+        { alertname: 'D', labels: { namespace: 'shop', service: 'y' }, state: 'pending', start: '', end: null },
+      ],
+    });
+    expect(keys).toEqual(['A@shop/x', 'C@shop/y']);
+  });
+});
+
+describe('stabilityChecks', () => {
+  const five = ['a', 'b', 'c', 'd', 'e'];
+
+  it('passes repeats whose firing alerts agree above the threshold', () => {
+    // 5 of 6 in common: Jaccard 0.83
+    const r = stabilityChecks([input(0, five), input(1, [...five, 'f'])], 0.8);
+    expect(r.get('b0')).toEqual({ ok: true, detail: expect.stringMatching(/min pairwise Jaccard 0\.83/) });
+    expect(r.get('b1')?.ok).toBe(true);
+  });
+
+  it('fails every repeat of a scenario when one pair agrees below the threshold', () => {
+    // b2 shares 4 of 6 with b0: Jaccard 0.67
+    const r = stabilityChecks([input(0, five), input(1, five), input(2, ['a', 'b', 'c', 'd', 'x'])], 0.8);
+    for (const id of ['b0', 'b1', 'b2']) expect(r.get(id)?.ok).toBe(false);
+    expect(r.get('b0')?.detail).toMatch(/Jaccard 0\.67 < 0\.8 \(r0 only: e; r2 only: x\)/);
+    // a lower threshold accepts the same corpus
+    expect(stabilityChecks([input(0, five), input(2, ['a', 'b', 'c', 'd', 'x'])], 0.6).get('b0')?.ok).toBe(true);
+  });
+
+  it('fails when the ground truth differs between repeats, even with identical alerts', () => {
+    const r = stabilityChecks([input(0, five), input(1, five, ['shop/Deployment/cart'])]);
+    expect(r.get('b0')?.ok).toBe(false);
+    expect(r.get('b1')?.detail).toMatch(/ground truth differs: r0 \[shop\/Deployment\/payment\] vs r1 \[shop\/Deployment\/cart\]/);
+  });
+
+  it('does not judge a single repeat, and keeps substrates apart', () => {
+    const r = stabilityChecks([input(0, five), input(1, ['zzz'], undefined, { substrate: 'kind' })]);
+    expect(r.get('b0')).toEqual({ ok: true, detail: 'one repeat: stability not assessed' });
+    expect(r.get('b1kind')?.ok).toBe(true);
+  });
+});

@@ -67,7 +67,9 @@ export class CorpusProgress implements ProgressReporter {
   phase(name: string, detail?: string): void {
     const elapsed = clock(this.clk.now() - this.started).padStart(7);
     const eta = this.etaMs;
-    const prefix = this.current ? `${this.current}, ${eta === null ? 'time left unknown' : `~${clock(eta)} left`}) ` : '';
+    const prefix = this.current
+      ? `${this.current}, ${eta === null ? 'time left unknown' : `~${clock(eta)} left`}) `
+      : '';
     this.write(`[${elapsed}] ${prefix}${name}${detail ? `: ${detail}` : ''}\n`);
   }
 

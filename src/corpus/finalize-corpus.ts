@@ -62,7 +62,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
   const inspected: Inspected[] = [];
   const failedRows: IndexRow[] = [];
   const complete = o.records.filter((r) => r.status === 'complete');
-  for (const r of o.records.filter((x) => x.status === 'failed')) failedRows.push(failedRow(r, r.error ?? 'run failed'));
+  for (const r of o.records.filter((x) => x.status === 'failed'))
+    failedRows.push(failedRow(r, r.error ?? 'run failed'));
 
   for (const r of complete) {
     try {

@@ -1,6 +1,17 @@
 import type { LogRecord } from '../bundle/records.js';
 
-const ERROR_LEVELS = new Set(['warn', 'warning', 'error', 'err', 'fatal', 'critical', 'crit', 'panic', 'alert', 'emerg']);
+const ERROR_LEVELS = new Set([
+  'warn',
+  'warning',
+  'error',
+  'err',
+  'fatal',
+  'critical',
+  'crit',
+  'panic',
+  'alert',
+  'emerg',
+]);
 const ERROR_WORDS =
   /\b(error|errors|exception|fatal|panic|failed|failure|refused|timed out|timeout|unavailable|crash(ed)?|oom|killed|denied|unauthori[sz]ed)\b/i;
 

@@ -26,10 +26,16 @@ export async function recordManifestChecks(
   const next = { ...raw, checks: merged };
   const parsed = ManifestSchema.safeParse(next);
   if (!parsed.success)
-    throw new CorpusError([`${path}: checks not recorded:`, ...formatIssues(parsed.error).map((l) => `  ${l}`)]);
+    throw new CorpusError([
+      `${path}: checks not recorded:`,
+      ...formatIssues(parsed.error).map((l) => `  ${l}`),
+    ]);
   // Beside the bundle, not inside it (a stray file inside would fail verify); named like the writer's
   // staging directories so a resumed corpus clears it away.
-  const tmp = join(dirname(bundleDir), `.${basename(bundleDir)}.tmp-manifest-${randomBytes(4).toString('hex')}`);
+  const tmp = join(
+    dirname(bundleDir),
+    `.${basename(bundleDir)}.tmp-manifest-${randomBytes(4).toString('hex')}`,
+  );
   try {
     const fh = await open(tmp, 'w', 0o644);
     try {

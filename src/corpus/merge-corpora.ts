@@ -141,9 +141,12 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     }
     for (const r of rows.values())
       if (r.status === 'complete' && !ids.includes(r.bundleId))
-        problems.push(`${layout.indexFile}: lists ${r.bundleId} but ${layout.bundleDir(r.bundleId)} is missing`);
+        problems.push(
+          `${layout.indexFile}: lists ${r.bundleId} but ${layout.bundleDir(r.bundleId)} is missing`,
+        );
   }
-  if (problems.length > 0) throw new CorpusError(['corpus merge: nothing merged:', ...problems.map((p) => `  ${p}`)]);
+  if (problems.length > 0)
+    throw new CorpusError(['corpus merge: nothing merged:', ...problems.map((p) => `  ${p}`)]);
 
   await mkdir(out.bundlesDir, { recursive: true });
   let added = 0;

@@ -10,7 +10,10 @@ const noise = (i: number): number => (((i * 7) % 5) - 2) / 2; // -1..1, determin
 
 describe('seriesMovement', () => {
   it('a gauge that steps up after the injection moved', () => {
-    const m = seriesMovement({ name: 'latency_seconds', points: points((_, t) => (t < INJECT ? 0.1 : 1.3)) }, INJECT);
+    const m = seriesMovement(
+      { name: 'latency_seconds', points: points((_, t) => (t < INJECT ? 0.1 : 1.3)) },
+      INJECT,
+    );
     expect(m.moved).toBe(true);
     expect(m.baselineMean).toBeCloseTo(0.1);
     expect(m.incidentMean).toBeCloseTo(1.3);
@@ -18,17 +21,23 @@ describe('seriesMovement', () => {
 
   it('a flat or merely noisy gauge did not move', () => {
     expect(seriesMovement({ name: 'g', points: points(() => 5) }, INJECT).moved).toBe(false);
-    expect(seriesMovement({ name: 'g', points: points((i) => 100 + 10 * noise(i)) }, INJECT).moved).toBe(false);
+    expect(seriesMovement({ name: 'g', points: points((i) => 100 + 10 * noise(i)) }, INJECT).moved).toBe(
+      false,
+    );
     expect(seriesMovement({ name: 'g', points: points(() => 0) }, INJECT).moved).toBe(false);
   });
 
   it('needs the shift to exceed 3 sd AND 50 % of the baseline', () => {
     // +20 % on a noiseless series: beyond 3 sd (0) but under 50 %
-    expect(seriesMovement({ name: 'g', points: points((_, t) => (t < INJECT ? 100 : 120)) }, INJECT).moved).toBe(false);
+    expect(
+      seriesMovement({ name: 'g', points: points((_, t) => (t < INJECT ? 100 : 120)) }, INJECT).moved,
+    ).toBe(false);
     // +60 % on a series whose sd is larger than the shift / 3
     const wild = points((i, t) => (t < INJECT ? 100 + 80 * noise(i) : 160 + 80 * noise(i)));
     expect(seriesMovement({ name: 'g', points: wild }, INJECT).moved).toBe(false);
-    expect(seriesMovement({ name: 'g', points: points((_, t) => (t < INJECT ? 100 : 151)) }, INJECT).moved).toBe(true);
+    expect(
+      seriesMovement({ name: 'g', points: points((_, t) => (t < INJECT ? 100 : 151)) }, INJECT).moved,
+    ).toBe(true);
   });
 
   it('judges counters by their rate, not their ever-growing value', () => {
@@ -52,7 +61,9 @@ describe('seriesMovement', () => {
   });
 
   it('ignores NaN and Inf, and does not judge with too few values', () => {
-    const spiky = points((_, t) => (t < INJECT ? 1 : 1)).map(([t, v], i) => [t, i % 4 === 0 ? 'NaN' : v] as MetricPoint);
+    const spiky = points((_, t) => (t < INJECT ? 1 : 1)).map(
+      ([t, v], i) => [t, i % 4 === 0 ? 'NaN' : v] as MetricPoint,
+    );
     expect(seriesMovement({ name: 'g', points: spiky }, INJECT).moved).toBe(false);
     const short: MetricPoint[] = [
       [INJECT - 30, 1],

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { openBundle } from '../bundle/bundle-reader.js';
 import type { EventRecord, LogRecord, SpanRecord } from '../bundle/records.js';
 import { checkObservable } from './observable-check.js';
-import { INJECTED, T0, stepSeries, writeSyntheticBundle, type SyntheticSpec } from './testing/synthetic-bundle.js';
+import {
+  INJECTED,
+  T0,
+  stepSeries,
+  writeSyntheticBundle,
+  type SyntheticSpec,
+} from './testing/synthetic-bundle.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -107,7 +107,8 @@ export async function checkObservable(
       const e: Evidence = { kind: 'event', detail: `${ev.type} ${ev.reason}: ${ev.message.slice(0, 80)}` };
       add(ev.entity, e);
       const o = ev.involvedObject;
-      if (o?.kind && o.name) add(o.namespace ? `${o.namespace}/${o.kind}/${o.name}` : `${o.kind}/${o.name}`, e);
+      if (o?.kind && o.name)
+        add(o.namespace ? `${o.namespace}/${o.kind}/${o.name}` : `${o.kind}/${o.name}`, e);
     }
   }
   if (bundle.has(SnapshotFile.logs)) {
@@ -155,14 +156,24 @@ export async function checkObservable(
     found.sort((a, b) => RANK[a[1].kind] - RANK[b[1].kind]).slice(0, PER_ENTITY);
   const rootCauses: RootCauseEvidence[] = truth.rootCauses.map((rc) => {
     const ids = matchSet(rc);
-    const direct = best([...ids].flatMap((id) => (evidence.get(id) ?? []).map((e): [EntityId, Evidence] => [id, e])));
+    const direct = best(
+      [...ids].flatMap((id) => (evidence.get(id) ?? []).map((e): [EntityId, Evidence] => [id, e])),
+    );
     if (direct.length > 0)
-      return { id: rc.id, observable: true, matched: direct[0][0], via: null, evidence: direct.map(([, e]) => e) };
+      return {
+        id: rc.id,
+        observable: true,
+        matched: direct[0][0],
+        via: null,
+        evidence: direct.map(([, e]) => e),
+      };
     const p = tryParseEntityId(rc.id);
     if (p.ok && PASSIVE_KINDS.has(p.ref.kind)) {
       const through = best(
         [...ids].flatMap((id) =>
-          (users.get(id) ?? []).flatMap((u) => (evidence.get(u) ?? []).map((e): [EntityId, Evidence] => [u, e])),
+          (users.get(id) ?? []).flatMap((u) =>
+            (evidence.get(u) ?? []).map((e): [EntityId, Evidence] => [u, e]),
+          ),
         ),
       );
       if (through.length > 0)

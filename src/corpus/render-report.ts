@@ -20,7 +20,8 @@ function bytes(n: number): string {
   return `${(n / (1 << 30)).toFixed(2)} GiB`;
 }
 
-const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(0)} %` : '–');
+const pct = (part: number, whole: number): string =>
+  whole > 0 ? `${((100 * part) / whole).toFixed(0)} %` : '–';
 const mark = (row: IndexRow, name: string): string => {
   const c = row.checks[name];
   return c === undefined ? '–' : c.ok ? 'ok' : '**FAIL**';
@@ -49,18 +50,24 @@ export function renderReport(index: CorpusIndex): string {
   out.push('## Totals', '');
   out.push('| measure | value |', '| --- | --- |');
   out.push(`| scenarios | ${scenarios.length} |`);
-  out.push(`| tasks (bundles) | ${complete.length}${rows.length > complete.length ? ` (+${rows.length - complete.length} failed runs)` : ''} |`);
+  out.push(
+    `| tasks (bundles) | ${complete.length}${rows.length > complete.length ? ` (+${rows.length - complete.length} failed runs)` : ''} |`,
+  );
   out.push(`| valid | ${valid.length} of ${rows.length} (${pct(valid.length, rows.length)}) |`);
   out.push(`| median time to manifest | ${duration(ttm)} |`);
   out.push(`| size: bundles | ${bytes(complete.reduce((a, r) => a + (r.bundle?.bytes ?? 0), 0))} |`);
   out.push(`| size: packed | ${bytes(complete.reduce((a, r) => a + (r.packed?.bytes ?? 0), 0))} |`);
-  out.push(`| run time (sum over runs) | ${duration(wall)}${timed.length < rows.length ? ` (${timed.length} of ${rows.length} runs timed)` : ''} |`);
+  out.push(
+    `| run time (sum over runs) | ${duration(wall)}${timed.length < rows.length ? ` (${timed.length} of ${rows.length} runs timed)` : ''} |`,
+  );
   if (commandWall.length > 0)
     out.push(
       `| wall time of the command${commandWall.length > 1 ? 's' : ''} | ${commandWall.length > 1 ? `${duration(commandWall.reduce((a, b) => a + b, 0))} in all, longest ${duration(Math.max(...commandWall))} (${commandWall.length} shards)` : duration(commandWall[0])} |`,
     );
   out.push(`| waiting for the incident (warm-up + wait) | ${duration(waiting)} (${pct(waiting, wall)}) |`);
-  out.push(`| testbed overhead (reset, inject, capture, commit, recover) | ${duration(wall - waiting)} (${pct(wall - waiting, wall)}) |`);
+  out.push(
+    `| testbed overhead (reset, inject, capture, commit, recover) | ${duration(wall - waiting)} (${pct(wall - waiting, wall)}) |`,
+  );
   out.push('');
 
   const invalid = rows.filter((r) => !r.valid);
@@ -92,7 +99,9 @@ export function renderReport(index: CorpusIndex): string {
   for (const s of scenarios) {
     const rs = rows.filter((r) => r.scenarioId === s);
     out.push(`### ${s}`, '');
-    out.push(`| repeat | bundle | substrate | valid | ${COLUMNS.join(' | ')} | time to manifest | run time | size (packed) |`);
+    out.push(
+      `| repeat | bundle | substrate | valid | ${COLUMNS.join(' | ')} | time to manifest | run time | size (packed) |`,
+    );
     out.push(`| --- | --- | --- | --- | ${COLUMNS.map(() => '---').join(' | ')} | --- | --- | --- |`);
     for (const r of rs)
       out.push(

@@ -71,7 +71,11 @@ export async function inspectExisting(
         .slice(0, 2)
         .map((x) => `${x.path || 'bundle'}: ${x.message}`)
         .join('; ')})`;
-    else if (v.manifest.scenarioId !== p.scenarioId || v.manifest.repeat !== p.repeat || v.manifest.seed !== p.seed)
+    else if (
+      v.manifest.scenarioId !== p.scenarioId ||
+      v.manifest.repeat !== p.repeat ||
+      v.manifest.seed !== p.seed
+    )
       reason = `holds ${v.manifest.scenarioId} repeat ${v.manifest.repeat} seed ${v.manifest.seed}, not the planned run`;
     else if (v.manifest.scenarioHash !== scenarioHash(p.scenario))
       reason = 'made from an earlier version of the scenario file';

@@ -119,14 +119,23 @@ describe('runCorpus', () => {
     expect(report).toMatch(/waiting for the incident.*\(86 %\)/);
     expect(report).toMatch(/### payment-slow/);
     expect(report).toMatch(/None: every task passed every check/);
-    expect(o.lines.some((l) => /scenario 1\/3 cart-slow, repeat 1\/2 \(run 1\/6, time left unknown\)/.test(l))).toBe(true);
+    expect(
+      o.lines.some((l) => /scenario 1\/3 cart-slow, repeat 1\/2 \(run 1\/6, time left unknown\)/.test(l)),
+    ).toBe(true);
     expect(o.lines.some((l) => /run 2\/6, ~\d+m\d\ds left\)/.test(l))).toBe(true);
   });
 
   it('runs only the --only scenarios and the given shard', async () => {
-    const o = options(join(root, 'out'), { only: ['payment-slow', 'cart-slow'], shard: { index: 2, count: 2 } });
+    const o = options(join(root, 'out'), {
+      only: ['payment-slow', 'cart-slow'],
+      shard: { index: 2, count: 2 },
+    });
     const r = await runCorpus(o);
-    const expected = planCorpus(scenarios, { repeats: 2, only: ['payment-slow', 'cart-slow'], shard: { index: 2, count: 2 } });
+    const expected = planCorpus(scenarios, {
+      repeats: 2,
+      only: ['payment-slow', 'cart-slow'],
+      shard: { index: 2, count: 2 },
+    });
     expect(r.index.rows.map((x) => x.bundleId).sort()).toEqual(expected.map((x) => x.bundleId).sort());
     expect(r.index.rows.every((x) => x.scenarioId !== 'catalog-errors' && x.shard === '2/2')).toBe(true);
   });
@@ -170,7 +179,8 @@ describe('runCorpus', () => {
       runOne: fakeRun({
         failFor: new Set([failing]),
         // cart-slow's repeats disagree on their alerts: unstable
-        alertsFor: (id, repeat) => (id === 'cart-slow' && repeat === 1 ? ['KubePodCrashLooping'] : ['ShopHighLatencyP95']),
+        alertsFor: (id, repeat) =>
+          id === 'cart-slow' && repeat === 1 ? ['KubePodCrashLooping'] : ['ShopHighLatencyP95'],
       }),
     });
     const r = await runCorpus(o);
@@ -223,11 +233,16 @@ describe('mergeCorpora', () => {
     expect(merged.index.rows.every((r) => r.timings?.wallMs === 580)).toBe(true);
     expect(merged.index.commandWallMs).toHaveLength(2);
     // the same content packs to the same bytes as in the unsharded run
-    const sha = (rows: typeof whole.index.rows): string[] => rows.map((r) => `${r.bundleId}:${r.packed?.sha256}`).sort();
+    const sha = (rows: typeof whole.index.rows): string[] =>
+      rows.map((r) => `${r.bundleId}:${r.packed?.sha256}`).sort();
     expect(sha(merged.index.rows)).toEqual(sha(whole.index.rows));
 
     // merging again is idempotent: duplicates with identical content are kept once
-    const again = await mergeCorpora({ shardDirs: [join(root, 's1'), join(root, 's2')], outDir: join(root, 'merged'), write: () => undefined });
+    const again = await mergeCorpora({
+      shardDirs: [join(root, 's1'), join(root, 's2')],
+      outDir: join(root, 'merged'),
+      write: () => undefined,
+    });
     expect(again.added).toBe(0);
     expect(again.duplicates).toBe(6);
     expect(again.index.commandWallMs).toHaveLength(2);
@@ -243,7 +258,11 @@ describe('mergeCorpora', () => {
       }),
     );
     const id = planCorpus(scenarios, { repeats: 1, only: ['payment-slow'] })[0].bundleId;
-    const err = await mergeCorpora({ shardDirs: [join(root, 's1'), join(root, 's2')], outDir: join(root, 'm'), write: () => undefined }).catch((e: unknown) => e);
+    const err = await mergeCorpora({
+      shardDirs: [join(root, 's1'), join(root, 's2')],
+      outDir: join(root, 'm'),
+      write: () => undefined,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CorpusError);
     expect((err as Error).message).toMatch(new RegExp(`${id}: .* are different bundles under one id`));
     await expect(readdir(join(root, 'm', 'bundles'))).rejects.toThrow();

@@ -202,7 +202,11 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
 
   // Bundles of earlier plans (another --only, more repeats) stay part of the corpus while they exist.
   for (const row of previousRows.values())
-    if (row.status === 'complete' && !records.has(row.bundleId) && !planned.some((p) => p.bundleId === row.bundleId))
+    if (
+      row.status === 'complete' &&
+      !records.has(row.bundleId) &&
+      !planned.some((p) => p.bundleId === row.bundleId)
+    )
       records.set(row.bundleId, {
         bundleId: row.bundleId,
         scenarioId: row.scenarioId,
@@ -215,7 +219,10 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
         shard: row.shard,
       });
   const stillThere = await filterExisting(layout, [...records.values()]);
-  progress.note('index', `checking and packing ${stillThere.filter((r) => r.status === 'complete').length} bundle(s)`);
+  progress.note(
+    'index',
+    `checking and packing ${stillThere.filter((r) => r.status === 'complete').length} bundle(s)`,
+  );
   const index = await finalizeCorpus({
     layout,
     records: stillThere,

@@ -1,6 +1,11 @@
 import { alertKey, firingAlertKeys, jaccard, stabilityChecks, type StabilityInput } from './stability.js';
 
-const input = (repeat: number, firingAlerts: string[], rootCauseIds = ['shop/Deployment/payment'], extra: Partial<StabilityInput> = {}): StabilityInput => ({
+const input = (
+  repeat: number,
+  firingAlerts: string[],
+  rootCauseIds = ['shop/Deployment/payment'],
+  extra: Partial<StabilityInput> = {},
+): StabilityInput => ({
   bundleId: `b${repeat}${extra.substrate ?? ''}`,
   scenarioId: 'payment-slow',
   substrate: 'local',
@@ -24,7 +29,9 @@ describe('alertKey / firingAlertKeys', () => {
     expect(alertKey('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-7d4b9c6f5d-x2x9k' })).toBe(
       'KubePodCrashLooping@shop/cart',
     );
-    expect(alertKey('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-0' })).toBe('KubePodCrashLooping@shop/cart');
+    expect(alertKey('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-0' })).toBe(
+      'KubePodCrashLooping@shop/cart',
+    );
     expect(alertKey('ShopHighLatencyP95', { namespace: 'shop', service: 'payment' })).toBe(
       'ShopHighLatencyP95@shop/payment',
     );
@@ -34,12 +41,30 @@ describe('alertKey / firingAlertKeys', () => {
   it('takes firing alerts from the timeline and the active list, not pending ones', () => {
     const keys = firingAlertKeys({
       active: [
-        { alertname: 'A', state: 'firing', labels: { namespace: 'shop', service: 'x' }, annotations: {}, activeAt: '' },
-        { alertname: 'B', state: 'pending', labels: { namespace: 'shop', service: 'x' }, annotations: {}, activeAt: '' },
+        {
+          alertname: 'A',
+          state: 'firing',
+          labels: { namespace: 'shop', service: 'x' },
+          annotations: {},
+          activeAt: '',
+        },
+        {
+          alertname: 'B',
+          state: 'pending',
+          labels: { namespace: 'shop', service: 'x' },
+          annotations: {},
+          activeAt: '',
+        },
       ],
       timeline: [
         { alertname: 'C', labels: { namespace: 'shop', service: 'y' }, state: 'firing', start: '', end: '' },
-        { alertname: 'D', labels: { namespace: 'shop', service: 'y' }, state: 'pending', start: '', end: null },
+        {
+          alertname: 'D',
+          labels: { namespace: 'shop', service: 'y' },
+          state: 'pending',
+          start: '',
+          end: null,
+        },
       ],
     });
     expect(keys).toEqual(['A@shop/x', 'C@shop/y']);
@@ -62,13 +87,17 @@ describe('stabilityChecks', () => {
     for (const id of ['b0', 'b1', 'b2']) expect(r.get(id)?.ok).toBe(false);
     expect(r.get('b0')?.detail).toMatch(/Jaccard 0\.67 < 0\.8 \(r0 only: e; r2 only: x\)/);
     // a lower threshold accepts the same corpus
-    expect(stabilityChecks([input(0, five), input(2, ['a', 'b', 'c', 'd', 'x'])], 0.6).get('b0')?.ok).toBe(true);
+    expect(stabilityChecks([input(0, five), input(2, ['a', 'b', 'c', 'd', 'x'])], 0.6).get('b0')?.ok).toBe(
+      true,
+    );
   });
 
   it('fails when the ground truth differs between repeats, even with identical alerts', () => {
     const r = stabilityChecks([input(0, five), input(1, five, ['shop/Deployment/cart'])]);
     expect(r.get('b0')?.ok).toBe(false);
-    expect(r.get('b1')?.detail).toMatch(/ground truth differs: r0 \[shop\/Deployment\/payment\] vs r1 \[shop\/Deployment\/cart\]/);
+    expect(r.get('b1')?.detail).toMatch(
+      /ground truth differs: r0 \[shop\/Deployment\/payment\] vs r1 \[shop\/Deployment\/cart\]/,
+    );
   });
 
   it('does not judge a single repeat, and keeps substrates apart', () => {

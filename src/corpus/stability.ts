@@ -11,8 +11,7 @@ export const DEFAULT_STABILITY_THRESHOLD = 0.8;
  */
 export function alertKey(alertname: string, labels: Labels): string {
   const ns = labels.namespace ?? '';
-  const target =
-    labels.deployment ?? labels.service ?? (labels.pod ? workloadOfPod(labels.pod) : undefined);
+  const target = labels.deployment ?? labels.service ?? (labels.pod ? workloadOfPod(labels.pod) : undefined);
   return target ? `${alertname}@${ns}/${target}` : ns ? `${alertname}@${ns}` : alertname;
 }
 

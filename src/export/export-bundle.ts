@@ -12,7 +12,9 @@ export const EXPORTERS: readonly Exporter[] = [itbenchLiteExporter, rcaevalExpor
 export function exporterFor(format: string): Exporter {
   const e = EXPORTERS.find((x) => x.id === format);
   if (!e)
-    throw new InvalidInputError(`unknown export format "${format}"; choose one of ${EXPORTERS.map((x) => x.id).join(', ')}`);
+    throw new InvalidInputError(
+      `unknown export format "${format}"; choose one of ${EXPORTERS.map((x) => x.id).join(', ')}`,
+    );
   return e;
 }
 
@@ -60,7 +62,9 @@ export async function exportBundle(
   const dir = resolve(outDir);
   const truthDir = resolve(opts.truthDir ?? `${dir}.truth`);
   if (inside(truthDir, dir) || inside(dir, truthDir))
-    throw new InvalidInputError(`the ground truth (${truthDir}) must not be inside the export (${dir}) or around it`);
+    throw new InvalidInputError(
+      `the ground truth (${truthDir}) must not be inside the export (${dir}) or around it`,
+    );
   for (const target of [dir, truthDir])
     if (!opts.replace && (await nonEmpty(target)))
       throw new InvalidInputError(`${target} exists and is not empty; pass --replace to overwrite it`);

@@ -14,5 +14,9 @@ export interface ExportedFile {
 export interface Exporter {
   readonly id: string;
   readonly description: string;
-  write(bundle: BundleHandle, dir: string, truthDir: string): Promise<{ files: ExportedFile[]; truth: ExportedFile[] }>;
+  write(
+    bundle: BundleHandle,
+    dir: string,
+    truthDir: string,
+  ): Promise<{ files: ExportedFile[]; truth: ExportedFile[] }>;
 }

@@ -1,5 +1,11 @@
 /** Exporters of snapshot bundles to other harnesses' layouts (docs/export-formats.md). */
-export { exportBundle, exporterFor, EXPORTERS, type ExportOptions, type ExportResult } from './export-bundle.js';
+export {
+  exportBundle,
+  exporterFor,
+  EXPORTERS,
+  type ExportOptions,
+  type ExportResult,
+} from './export-bundle.js';
 export type { Exporter, ExportedFile } from './exporter.js';
 export { itbenchLiteExporter, OTEL_LOG_COLUMNS, OTEL_TRACE_COLUMNS, METRIC_COLUMNS } from './itbench-lite.js';
 export { rcaevalExporter, bucketQuantile, LOG_COLUMNS, TRACE_COLUMNS, DATA_METRICS } from './rcaeval.js';

@@ -64,16 +64,24 @@ describe('itbench-lite export of the sample bundle', () => {
     const read = async (f: string) =>
       JSON.parse(await readFile(join(out, 'alerts', f), 'utf8')) as {
         status: string;
-        data: { alerts: Array<{ state: string; activeAt: string; labels: Record<string, string>; value?: string }> };
+        data: {
+          alerts: Array<{ state: string; activeAt: string; labels: Record<string, string>; value?: string }>;
+        };
       };
     const first = await read(files[0]);
     expect(first.status).toBe('success');
     expect(first.data.alerts).toEqual([
-      expect.objectContaining({ state: 'pending', activeAt: '2025-01-01T10:06:30.000Z', labels: expect.objectContaining({ alertname: 'PaymentLatencyHigh', service: 'payment' }) }),
+      expect.objectContaining({
+        state: 'pending',
+        activeAt: '2025-01-01T10:06:30.000Z',
+        labels: expect.objectContaining({ alertname: 'PaymentLatencyHigh', service: 'payment' }),
+      }),
     ]);
     const second = await read(files[1]);
     // firing since 10:07:30, active (pending then firing) since 10:06:30
-    expect(second.data.alerts).toEqual([expect.objectContaining({ state: 'firing', activeAt: '2025-01-01T10:06:30.000Z', value: '0.84' })]);
+    expect(second.data.alerts).toEqual([
+      expect.objectContaining({ state: 'firing', activeAt: '2025-01-01T10:06:30.000Z', value: '0.84' }),
+    ]);
     expect((await read(files[2])).data.alerts).toHaveLength(1);
   });
 
@@ -83,12 +91,19 @@ describe('itbench-lite export of the sample bundle', () => {
     expect(events.rows).toHaveLength(1);
     const body = JSON.parse(events.rows[0].Body) as { type: string; object: Record<string, unknown> };
     expect(body.type).toBe('ADDED');
-    expect(body.object).toMatchObject({ kind: 'Event', reason: 'Unhealthy', involvedObject: { kind: 'Pod', name: 'payment-0' } });
+    expect(body.object).toMatchObject({
+      kind: 'Event',
+      reason: 'Unhealthy',
+      involvedObject: { kind: 'Pod', name: 'payment-0' },
+    });
     expect(events.rows[0].Timestamp).toBe('2025-01-01 10:09:00.000000000');
 
     const objects = await readTable(join(out, 'k8s_objects_raw.tsv'), '\t');
     expect(objects.rows).toHaveLength(1);
-    expect(JSON.parse(objects.rows[0].Body)).toMatchObject({ kind: 'Deployment', metadata: { name: 'payment' } });
+    expect(JSON.parse(objects.rows[0].Body)).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'payment' },
+    });
     expect(JSON.parse(objects.rows[0].Body)).not.toHaveProperty('entity');
     expect(JSON.parse(objects.rows[0].LogAttributes)).toEqual({ 'k8s.resource.name': 'deployments' });
 
@@ -96,7 +111,10 @@ describe('itbench-lite export of the sample bundle', () => {
     expect(logs.header).toEqual([...OTEL_LOG_COLUMNS]);
     expect(logs.rows).toHaveLength(20);
     expect(logs.rows[0]).toMatchObject({ SeverityText: 'INFO', SeverityNumber: '9', ServiceName: 'payment' });
-    expect(JSON.parse(logs.rows[0].ResourceAttributes)).toMatchObject({ 'k8s.pod.name': 'payment-0', 'k8s.deployment.name': 'payment' });
+    expect(JSON.parse(logs.rows[0].ResourceAttributes)).toMatchObject({
+      'k8s.pod.name': 'payment-0',
+      'k8s.deployment.name': 'payment',
+    });
     expect(JSON.parse(logs.rows[0].Body)).toMatchObject({ msg: 'request done' });
 
     const traces = await readTable(join(out, 'otel_traces_raw.tsv'), '\t');
@@ -114,19 +132,37 @@ describe('itbench-lite export of the sample bundle', () => {
   });
 
   it('splits metrics into one file per object with every point a row', async () => {
-    expect((await readdir(join(out, 'metrics'))).sort()).toEqual(['job_payment_raw.tsv', 'service_payment_raw.tsv']);
+    expect((await readdir(join(out, 'metrics'))).sort()).toEqual([
+      'job_payment_raw.tsv',
+      'service_payment_raw.tsv',
+    ]);
     const svc = await readTable(join(out, 'metrics', 'service_payment_raw.tsv'), '\t');
     expect(svc.header).toEqual([...METRIC_COLUMNS]);
     expect(svc.rows).toHaveLength(10);
-    expect(svc.rows[0]).toMatchObject({ metric_name: 'http_request_duration_seconds_bucket', bucket_le: '0.5', value: '100', service_name: 'payment' });
-    expect(JSON.parse(svc.rows[0].tags)).toEqual({ __name__: 'http_request_duration_seconds_bucket', service: 'payment', le: '0.5' });
+    expect(svc.rows[0]).toMatchObject({
+      metric_name: 'http_request_duration_seconds_bucket',
+      bucket_le: '0.5',
+      value: '100',
+      service_name: 'payment',
+    });
+    expect(JSON.parse(svc.rows[0].tags)).toEqual({
+      __name__: 'http_request_duration_seconds_bucket',
+      service: 'payment',
+      le: '0.5',
+    });
     expect((await readTable(join(out, 'metrics', 'job_payment_raw.tsv'), '\t')).rows).toHaveLength(2);
   });
 
   it('refuses to overwrite unless asked, and never puts the truth inside the export', async () => {
-    await expect(exportBundle('itbench-lite', FIXTURE, out)).rejects.toThrow(/exists and is not empty; pass --replace/);
-    await expect(exportBundle('itbench-lite', FIXTURE, join(root, 'x'), { truthDir: join(root, 'x', 'gt') })).rejects.toThrow(/must not be inside/);
-    await expect(exportBundle('nope', FIXTURE, join(root, 'y'))).rejects.toThrow(/unknown export format "nope"; choose one of itbench-lite, rcaeval/);
+    await expect(exportBundle('itbench-lite', FIXTURE, out)).rejects.toThrow(
+      /exists and is not empty; pass --replace/,
+    );
+    await expect(
+      exportBundle('itbench-lite', FIXTURE, join(root, 'x'), { truthDir: join(root, 'x', 'gt') }),
+    ).rejects.toThrow(/must not be inside/);
+    await expect(exportBundle('nope', FIXTURE, join(root, 'y'))).rejects.toThrow(
+      /unknown export format "nope"; choose one of itbench-lite, rcaeval/,
+    );
     const again = await exportBundle('itbench-lite', FIXTURE, out, { replace: true });
     expect(again.files.find((f) => f.path === 'otel_logs_raw.tsv')?.rows).toBe(20);
     expect((await readdir(root)).filter((n) => n.startsWith('.'))).toEqual([]);

@@ -148,7 +148,11 @@ function alertAt(
 
 function seriesKey(alertname: string, labels: Labels): string {
   const { alertname: _a, ...rest } = labels;
-  return `${alertname}${JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]))}`;
+  return `${alertname}${JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((k) => [k, rest[k]]),
+  )}`;
 }
 
 /** `alerts/`: what polling Prometheus' alerts API at each state change, and at capture, returned. */
@@ -168,11 +172,18 @@ async function writeAlerts(bundle: BundleHandle, dir: string): Promise<ExportedF
   const activeSince = (t: AlertTimelineEntry): string => {
     const list = bySeries.get(seriesKey(t.alertname, t.labels)) ?? [t];
     let i = list.indexOf(t);
-    while (i > 0 && list[i - 1].end !== null && Date.parse(list[i - 1].end as string) >= Date.parse(list[i].start) - 1000) i--;
+    while (
+      i > 0 &&
+      list[i - 1].end !== null &&
+      Date.parse(list[i - 1].end as string) >= Date.parse(list[i].start) - 1000
+    )
+      i--;
     return list[i].start;
   };
   const captured = Date.parse(bundle.manifest.times.capturedAt);
-  const times = [...new Set(timeline.map((t) => Date.parse(t.start)))].filter((t) => t < captured).sort((a, b) => a - b);
+  const times = [...new Set(timeline.map((t) => Date.parse(t.start)))]
+    .filter((t) => t < captured)
+    .sort((a, b) => a - b);
   const files: ExportedFile[] = [];
   for (const t of times) {
     const now = timeline.filter((e) => Date.parse(e.start) <= t && (e.end === null || Date.parse(e.end) > t));
@@ -248,13 +259,16 @@ async function writeMetrics(bundle: BundleHandle, dir: string): Promise<Exported
   } finally {
     for (const w of writers.values()) await w.close();
   }
-  return [...writers.entries()].map(([path, w]) => ({ path, rows: w.rows })).sort((a, b) => a.path.localeCompare(b.path));
+  return [...writers.entries()]
+    .map(([path, w]) => ({ path, rows: w.rows }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Deterministic stand-in for an Event's generated name suffix. */
 function eventName(ev: EventRecord, n: number): string {
   let h = 2166136261;
-  for (const c of `${ev.entity}|${ev.reason}|${ev.firstTimestamp}|${n}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  for (const c of `${ev.entity}|${ev.reason}|${ev.firstTimestamp}|${n}`)
+    h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
   return `${ev.involvedObject.name}.${h.toString(16).padStart(8, '0')}`;
 }
 
@@ -269,7 +283,8 @@ function plural(kind: string): string {
 
 export const itbenchLiteExporter: Exporter = {
   id: 'itbench-lite',
-  description: 'ITBench-Lite SRE snapshot: alerts/, metrics/, k8s_events_raw.tsv, k8s_objects_raw.tsv, otel_logs_raw.tsv, otel_traces_raw.tsv',
+  description:
+    'ITBench-Lite SRE snapshot: alerts/, metrics/, k8s_events_raw.tsv, k8s_objects_raw.tsv, otel_logs_raw.tsv, otel_traces_raw.tsv',
   async write(bundle, dir, truthDir) {
     const files: ExportedFile[] = [];
     files.push(...(await writeAlerts(bundle, dir)));
@@ -296,7 +311,11 @@ export const itbenchLiteExporter: Exporter = {
           severityNumber: ev.type === 'Warning' ? 13 : 9,
           body: json({ type: 'ADDED', object }),
           scope: 'k8sobjectsreceiver',
-          attributes: { 'k8s.resource.name': 'events', 'event.domain': 'k8s', 'event.name': object.metadata.name },
+          attributes: {
+            'k8s.resource.name': 'events',
+            'event.domain': 'k8s',
+            'event.name': object.metadata.name,
+          },
         });
       }
     };

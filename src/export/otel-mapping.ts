@@ -58,7 +58,8 @@ export function logFields(log: Pick<LogRecord, 'line' | 'stream'>): LogFields {
       // plain text after all
     }
   }
-  if (out.severityText === '' && log.stream === 'stderr') [out.severityText, out.severityNumber] = SEVERITY.error;
+  if (out.severityText === '' && log.stream === 'stderr')
+    [out.severityText, out.severityNumber] = SEVERITY.error;
   return out;
 }
 

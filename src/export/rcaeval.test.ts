@@ -20,9 +20,17 @@ afterAll(async () => {
 describe('rcaeval export of the sample bundle', () => {
   it('writes the RCAEval case files with their columns and row counts', async () => {
     const r = await exportBundle('rcaeval', FIXTURE, join(root, 'case'));
-    expect((await readdir(r.dir)).sort()).toEqual(['data.csv', 'inject_time.txt', 'logs.csv', 'metrics.csv', 'traces.csv']);
+    expect((await readdir(r.dir)).sort()).toEqual([
+      'data.csv',
+      'inject_time.txt',
+      'logs.csv',
+      'metrics.csv',
+      'traces.csv',
+    ]);
     expect((await readdir(r.truthDir)).sort()).toEqual(['ground_truth.json', 'root_cause.txt']);
-    expect(await readFile(join(r.dir, 'inject_time.txt'), 'utf8')).toBe(`${Date.UTC(2025, 0, 1, 10, 5) / 1000}\n`);
+    expect(await readFile(join(r.dir, 'inject_time.txt'), 'utf8')).toBe(
+      `${Date.UTC(2025, 0, 1, 10, 5) / 1000}\n`,
+    );
     expect(await readFile(join(r.truthDir, 'root_cause.txt'), 'utf8')).toBe('payment\n');
 
     const metrics = await readTable(join(r.dir, 'metrics.csv'), ',');
@@ -80,8 +88,19 @@ describe('rcaeval data.csv', () => {
       scenarioId: 'x',
       rootCauses: [{ id: 'shop/Deployment/payment' }],
       metrics: [
-        counter('container_cpu_usage_seconds_total', { namespace: 'shop', pod: 'payment-0', container: 'payment' }, 5),
-        { name: 'container_memory_working_set_bytes', labels: { namespace: 'shop', pod: 'payment-0' }, points: [[step(1), 1000], [step(2), 3000]] },
+        counter(
+          'container_cpu_usage_seconds_total',
+          { namespace: 'shop', pod: 'payment-0', container: 'payment' },
+          5,
+        ),
+        {
+          name: 'container_memory_working_set_bytes',
+          labels: { namespace: 'shop', pod: 'payment-0' },
+          points: [
+            [step(1), 1000],
+            [step(2), 3000],
+          ],
+        },
         counter('http_server_requests_total', { ...base, status: '200' }, 80),
         counter('http_server_requests_total', { ...base, status: '503' }, 20),
         // 100 requests per step: 50 under 0.1 s, 90 under 0.5 s, all under 1 s
@@ -125,6 +144,14 @@ describe('rcaeval data.csv', () => {
     expect(bucketQuantile(0.7, b)).toBeCloseTo(0.3);
     expect(bucketQuantile(0.95, b)).toBeCloseTo(0.75);
     expect(bucketQuantile(0.5, new Map([[Infinity, 0]]))).toBeNull();
-    expect(bucketQuantile(0.99, new Map([[0.1, 10], [Infinity, 100]]))).toBe(0.1);
+    expect(
+      bucketQuantile(
+        0.99,
+        new Map([
+          [0.1, 10],
+          [Infinity, 100],
+        ]),
+      ),
+    ).toBe(0.1);
   });
 });

@@ -96,7 +96,8 @@ function wideRows(columns: Map<string, Map<number, number>>): { header: string[]
 
 export const rcaevalExporter: Exporter = {
   id: 'rcaeval',
-  description: 'RCAEval case: data.csv (wide, time column), metrics.csv, logs.csv, traces.csv, inject_time.txt',
+  description:
+    'RCAEval case: data.csv (wide, time column), metrics.csv, logs.csv, traces.csv, inject_time.txt',
   async write(bundle: BundleHandle, dir: string, truthDir: string) {
     const files: ExportedFile[] = [];
     const derived = new Map<string, Map<number, number>>();
@@ -138,9 +139,15 @@ export const rcaevalExporter: Exporter = {
         if (p90 !== null) addTo(derived, `${svc}_latency-90`, t, p90);
       }
     const data = wideRows(derived);
-    files.push({ path: 'data.csv', rows: await writeTable(join(dir, 'data.csv'), data.header, ',', data.rows) });
+    files.push({
+      path: 'data.csv',
+      rows: await writeTable(join(dir, 'data.csv'), data.header, ',', data.rows),
+    });
     const all = wideRows(raw);
-    files.push({ path: 'metrics.csv', rows: await writeTable(join(dir, 'metrics.csv'), all.header, ',', all.rows) });
+    files.push({
+      path: 'metrics.csv',
+      rows: await writeTable(join(dir, 'metrics.csv'), all.header, ',', all.rows),
+    });
 
     const logRows = async function* (): AsyncGenerator<Cell[]> {
       if (!bundle.has(SnapshotFile.logs)) return;
@@ -157,7 +164,10 @@ export const rcaevalExporter: Exporter = {
         ];
       }
     };
-    files.push({ path: 'logs.csv', rows: await writeTable(join(dir, 'logs.csv'), LOG_COLUMNS, ',', logRows()) });
+    files.push({
+      path: 'logs.csv',
+      rows: await writeTable(join(dir, 'logs.csv'), LOG_COLUMNS, ',', logRows()),
+    });
 
     const traceRows = async function* (): AsyncGenerator<Cell[]> {
       if (!bundle.has(SnapshotFile.traces)) return;
@@ -175,12 +185,17 @@ export const rcaevalExporter: Exporter = {
         ];
       }
     };
-    files.push({ path: 'traces.csv', rows: await writeTable(join(dir, 'traces.csv'), TRACE_COLUMNS, ',', traceRows()) });
+    files.push({
+      path: 'traces.csv',
+      rows: await writeTable(join(dir, 'traces.csv'), TRACE_COLUMNS, ',', traceRows()),
+    });
 
     const truth = await bundle.groundTruth();
     const injected = truth.injectedAt ?? bundle.manifest.times.injectedAt;
     if (injected) {
-      await writeFile(join(dir, 'inject_time.txt'), `${Math.floor(Date.parse(injected) / 1000)}\n`, { flag: 'wx' });
+      await writeFile(join(dir, 'inject_time.txt'), `${Math.floor(Date.parse(injected) / 1000)}\n`, {
+        flag: 'wx',
+      });
       files.push({ path: 'inject_time.txt', rows: 1 });
     }
     const names = truth.rootCauses.map((rc) => {
@@ -188,7 +203,9 @@ export const rcaevalExporter: Exporter = {
       return p.ok ? (p.ref.kind === 'Pod' ? workloadOfPod(p.ref.name) : p.ref.name) : rc.id;
     });
     await writeFile(join(truthDir, 'root_cause.txt'), `${[...new Set(names)].join('\n')}\n`, { flag: 'wx' });
-    await writeFile(join(truthDir, 'ground_truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { flag: 'wx' });
+    await writeFile(join(truthDir, 'ground_truth.json'), `${JSON.stringify(truth, null, 2)}\n`, {
+      flag: 'wx',
+    });
     return {
       files,
       truth: [

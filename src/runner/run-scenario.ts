@@ -68,8 +68,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     mark = now;
   };
   const checkAbort = (): void => {
-    if (signal.aborted)
-      throw new InterruptedError(String((signal.reason as Error | undefined)?.message ?? 'signal'));
+    if (!signal.aborted) return;
+    throw signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('abort');
   };
   const sleep = async (ms: number): Promise<void> => {
     try {

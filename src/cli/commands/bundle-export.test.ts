@@ -34,6 +34,9 @@ describe('firedrill bundle export', () => {
     const help = exp?.helpInformation() ?? '';
     expect(help).toMatch(/itbench-lite/);
     expect(help).toMatch(/rcaeval/);
-    expect(program.commands.find((c) => c.name() === 'corpus')?.commands.map((c) => c.name())).toEqual(['run', 'merge']);
+    expect(program.commands.find((c) => c.name() === 'corpus')?.commands.map((c) => c.name())).toEqual([
+      'run',
+      'merge',
+    ]);
   });
 });

@@ -40,7 +40,9 @@ export function addExport(bundle: Command): void {
     .argument('<bundle>', 'bundle directory or packed bundle (.tar.gz)')
     .argument('<dir>', 'directory to write the export to')
     .addOption(
-      new Option('--format <format>', 'target layout').choices(EXPORTERS.map((e) => e.id)).makeOptionMandatory(),
+      new Option('--format <format>', 'target layout')
+        .choices(EXPORTERS.map((e) => e.id))
+        .makeOptionMandatory(),
     )
     .option('--truth-dir <dir>', 'where the ground truth goes (default: <dir>.truth)')
     .option('--replace', 'replace existing output directories')

@@ -59,7 +59,8 @@ export interface CorpusRunDeps {
 
 function integer(text: string, flag: string, min: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
   return n;
 }
 
@@ -109,7 +110,8 @@ export async function corpusRunCommand(
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const seed = o.seed !== undefined ? integer(o.seed, '--seed', 0) : undefined;
   const stabilityThreshold = threshold(o.stabilityThreshold);
-  if (o.resume && o.force) throw new InvalidInputError('--resume and --force contradict each other; choose one');
+  if (o.resume && o.force)
+    throw new InvalidInputError('--resume and --force contradict each other; choose one');
   const { runnable: scenarios, skipped } = await loadCorpusScenarios(paths, substrateName);
   for (const s of skipped)
     io.stderr(
@@ -117,9 +119,12 @@ export async function corpusRunCommand(
     );
   const notHere = (o.only ?? []).filter((id) => skipped.some((s) => s.metadata.id === id));
   if (notHere.length > 0)
-    throw new InvalidInputError(`--only names ${notHere.join(', ')}, which cannot run on the ${substrateName} substrate`);
+    throw new InvalidInputError(
+      `--only names ${notHere.join(', ')}, which cannot run on the ${substrateName} substrate`,
+    );
   if (o.plan) {
-    for (const r of planCorpus(scenarios, { repeats, only: o.only, shard, seed })) io.stdout(`${planLine(r)}\n`);
+    for (const r of planCorpus(scenarios, { repeats, only: o.only, shard, seed }))
+      io.stdout(`${planLine(r)}\n`);
     return ExitCode.Ok;
   }
 
@@ -258,10 +263,17 @@ export function register(program: Command): void {
     .option('--resume', 'keep complete, verified bundles; redo half-written or damaged ones')
     .option('--force', 'redo planned bundles that already exist')
     .option('--only <ids>', 'only these scenario ids (comma-separated, repeatable)', collectIds)
-    .option('--plan', 'print one JSON line per planned run (scenarioId, repeat, seed, bundleId, shard) and exit')
+    .option(
+      '--plan',
+      'print one JSON line per planned run (scenarioId, repeat, seed, bundleId, shard) and exit',
+    )
     .option('--strict', 'exit 1 when any task fails a check')
     .option('--fail-fast', 'stop at the first failed run instead of recording it and going on')
-    .option('--stability-threshold <x>', 'minimum pairwise Jaccard of firing alerts across repeats', String(DEFAULT_STABILITY_THRESHOLD))
+    .option(
+      '--stability-threshold <x>',
+      'minimum pairwise Jaccard of firing alerts across repeats',
+      String(DEFAULT_STABILITY_THRESHOLD),
+    )
     .option('--seed <n>', "override every scenario's load seed (changes the bundle ids)")
     .option('--context <name>', 'kubeconfig context (kubeconfig substrate)')
     .addHelpText('after', RUN_HELP)
@@ -277,7 +289,11 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'merged corpus directory (may already hold a corpus)')
     .option('--move', 'move bundles out of the shard directories instead of copying them')
     .option('--strict', 'exit 1 when any task fails a check')
-    .option('--stability-threshold <x>', 'minimum pairwise Jaccard of firing alerts across repeats', String(DEFAULT_STABILITY_THRESHOLD))
+    .option(
+      '--stability-threshold <x>',
+      'minimum pairwise Jaccard of firing alerts across repeats',
+      String(DEFAULT_STABILITY_THRESHOLD),
+    )
     .addHelpText('after', MERGE_HELP)
     .action(async (dirs: string[], o: CorpusMergeCliOptions) => {
       const code = await corpusMergeCommand(dirs, o);

@@ -105,7 +105,9 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
           );
         else progress.phase('done', `${outcome.bundleDir}`);
       } catch (err) {
-        runLogger.error({ err }, 'run failed');
+        // An interrupt is reported once, by the top-level handler; the run log still records it.
+        if (interrupts.signal.aborted) runLogger.info({ err }, 'run interrupted');
+        else runLogger.error({ err }, 'run failed');
         throw err;
       } finally {
         await new Promise<void>((r) => fileStream.end(() => r()));

@@ -52,7 +52,11 @@ export function stepSeries(name: string, labels: Labels, before: number, after: 
   return { name, labels, points };
 }
 
-export async function writeSyntheticBundle(outDir: string, bundleId: string, spec: SyntheticSpec): Promise<string> {
+export async function writeSyntheticBundle(
+  outDir: string,
+  bundleId: string,
+  spec: SyntheticSpec,
+): Promise<string> {
   const firing = spec.firing ?? [];
   const alerts: AlertsFile = {
     active: firing.map((a) => ({
@@ -91,26 +95,29 @@ export async function writeSyntheticBundle(outDir: string, bundleId: string, spe
     await w.writeJson(SnapshotFile.topology, spec.topology ?? { entities: [], edges: [] });
     await w.writeNdjson(SnapshotFile.objects, []);
     await w.writeJson(TRUTH_FILE, truth);
-    return await w.commit({
-      scenarioId: spec.scenarioId,
-      scenarioHash: spec.scenarioHash ?? `hash-${spec.scenarioId}`,
-      seed: spec.seed ?? 1,
-      repeat: spec.repeat ?? 0,
-      substrate: spec.substrate ?? 'local',
-      times: {
-        windowStart: iso(T0),
-        windowEnd: iso(T0 + 600_000),
-        injectedAt: truth.injectedAt,
-        manifestedAt: truth.manifestedAt,
-        capturedAt: iso(T0 + 602_000),
+    return await w.commit(
+      {
+        scenarioId: spec.scenarioId,
+        scenarioHash: spec.scenarioHash ?? `hash-${spec.scenarioId}`,
+        seed: spec.seed ?? 1,
+        repeat: spec.repeat ?? 0,
+        substrate: spec.substrate ?? 'local',
+        times: {
+          windowStart: iso(T0),
+          windowEnd: iso(T0 + 600_000),
+          injectedAt: truth.injectedAt,
+          manifestedAt: truth.manifestedAt,
+          capturedAt: iso(T0 + 602_000),
+        },
+        manifested: spec.manifested !== false,
+        environment: { substrate: spec.substrate ?? 'local' },
+        checks: spec.checks ?? {
+          manifested: { ok: spec.manifested !== false, detail: '' },
+          leakFree: { ok: true, detail: '' },
+        },
       },
-      manifested: spec.manifested !== false,
-      environment: { substrate: spec.substrate ?? 'local' },
-      checks: spec.checks ?? {
-        manifested: { ok: spec.manifested !== false, detail: '' },
-        leakFree: { ok: true, detail: '' },
-      },
-    }, { replace: spec.replace });
+      { replace: spec.replace },
+    );
   } finally {
     await w.abort();
   }

@@ -38,6 +38,7 @@ export async function readTable(
   }
   const [header, ...body] = records;
   for (const [n, r] of body.entries())
-    if (r.length !== header.length) throw new Error(`${path}: row ${n + 1} has ${r.length} fields, header ${header.length}`);
+    if (r.length !== header.length)
+      throw new Error(`${path}: row ${n + 1} has ${r.length} fields, header ${header.length}`);
   return { header, rows: body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))) };
 }

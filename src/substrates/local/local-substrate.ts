@@ -264,13 +264,22 @@ export class LocalSubstrate implements Substrate {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
       }
     }
+    // Pods that restarted in an earlier run carry its history (restart counts, OOMKilled); replace them.
+    for (const p of await cluster.list('Pod', APP_NAMESPACE)) {
+      const st = p.status as { containerStatuses?: Array<{ restartCount?: number }> } | undefined;
+      if (st?.containerStatuses?.some((c) => (c.restartCount ?? 0) > 0)) {
+        await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
+      }
+    }
     await waitDeploymentsReady(
       cluster,
       [APP_NAMESPACE, SYSTEM_NAMESPACE],
       this.opts.readyTimeoutMs ?? 120_000,
       signal,
     );
-    await this.reloadChain;
+    progress.phase('reset', 'fresh Prometheus and Alertmanager');
+    await this.stopObservability();
+    await this.startObservability();
   }
 
   /** Endpoints a user can open while the substrate is up (`run --keep-up`, `up`). */

@@ -33,3 +33,10 @@ clean:
 .PHONY: corpus
 corpus: setup ## every shipped scenario x 2 repeats on the local substrate into out/corpus (re-run to resume)
 	./bin/firedrill.js corpus run scenarios/shop --substrate local --repeats 2 --out $(OUT)/corpus --resume
+
+.PHONY: k8s-tools test-apiserver
+k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl from Go modules (docs/air-gapped.md)
+	./scripts/build-k8s-tools.sh
+
+test-apiserver: k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
+	FIREDRILL_E2E=apiserver npm run test:e2e -- tests/apiserver

@@ -145,7 +145,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
       },
       packed: { path: layout.relPacked(id), bytes: packed.bytes, sha256: await fileSha256(packed.file) },
       shard: i.record.shard ?? null,
-      error: null,
+      error: i.record.error ?? null,
     });
   }
 

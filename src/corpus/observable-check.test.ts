@@ -157,3 +157,24 @@ describe('checkObservable', () => {
     expect(r.check.detail).not.toMatch(/shop\/Deployment\/payment/);
   });
 });
+
+describe('checkObservable, failed calls', () => {
+  it('names the callee of a failed client call (peer.service) as evidence', async () => {
+    const span: SpanRecord = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      parentSpanId: null,
+      service: 'cart',
+      name: 'HGETALL',
+      start: iso(INJECTED + 5000),
+      end: iso(INJECTED + 5100),
+      durationMs: 100,
+      status: 'error',
+      attributes: { 'peer.service': 'redis', 'db.system': 'redis' },
+      entity: 'shop/Pod/cart-0',
+    };
+    const r = await check({ rootCauses: [{ id: 'shop/Deployment/redis' }], spans: [span] });
+    expect(r.check.ok).toBe(true);
+    expect(r.rootCauses[0].evidence[0].detail).toBe('error span cart → redis: HGETALL');
+  });
+});

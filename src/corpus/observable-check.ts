@@ -57,9 +57,10 @@ const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrec
  * The `observable` check: every root cause (or one of its aliases) is named by the snapshot's evidence
  * from the injection on, so the task can be solved from the snapshot alone. Evidence is an alert whose
  * labels name the entity, an event about it, a trouble log line of it, an error span it emitted (its
- * entity, or the Service/Deployment named like its service), or a metric series naming it that moved
- * beyond its warm-up baseline (seriesMovement). A ConfigMap, Secret or PVC root cause, which emits nothing
- * itself, is also observable through an entity that uses it (topology `uses` edge) and has evidence.
+ * entity, or the Service/Deployment named like its service) or a failed client call to it
+ * (`peer.service`), or a metric series naming it that moved beyond its warm-up baseline
+ * (seriesMovement). A ConfigMap, Secret or PVC root cause, which emits nothing itself, is also
+ * observable through an entity that uses it (topology `uses` edge) and has evidence.
  */
 export async function checkObservable(
   bundle: BundleHandle,
@@ -124,9 +125,19 @@ export async function checkObservable(
       add(span.entity, e);
       const own = span.entity ? tryParseEntityId(span.entity) : null;
       const namespaces = own?.ok && own.ref.namespace ? [own.ref.namespace] : [...rootNamespaces];
+      // A failed client call names its callee too (`peer.service`), like `dependency` on client metrics.
+      const peer = span.attributes?.['peer.service'];
+      const callee: Evidence | null =
+        typeof peer === 'string' && peer !== span.service
+          ? { kind: 'span', detail: `error span ${span.service} → ${peer}: ${span.name}` }
+          : null;
       for (const ns of namespaces) {
         add(`${ns}/Service/${span.service}`, e);
         add(`${ns}/Deployment/${span.service}`, e);
+        if (callee && typeof peer === 'string') {
+          add(`${ns}/Service/${peer}`, callee);
+          add(`${ns}/Deployment/${peer}`, callee);
+        }
       }
     }
   }

@@ -84,6 +84,19 @@ export function renderReport(index: CorpusIndex): string {
     out.push('');
   }
 
+  const troubled = rows.filter((r) => r.status === 'complete' && r.error);
+  if (troubled.length > 0) {
+    out.push(
+      '## Run errors',
+      '',
+      'Bundles that were committed before their run failed (recovery, health gate):',
+      '',
+    );
+    for (const r of troubled)
+      out.push(`- \`${r.bundleId}\` (${r.scenarioId}, repeat ${r.repeat}): ${cell(r.error ?? '')}`);
+    out.push('');
+  }
+
   out.push('## Scenarios', '');
   out.push('| scenario | tasks | valid | median time to manifest | median run time | waiting share |');
   out.push('| --- | --- | --- | --- | --- | --- |');

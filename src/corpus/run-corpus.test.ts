@@ -273,3 +273,28 @@ describe('mergeCorpora', () => {
     ).rejects.toThrow(/task\.md: is \d+ bytes, manifest says/);
   });
 });
+
+describe('runCorpus, a run failing after its bundle was committed', () => {
+  it('indexes the bundle with the error and counts the run as failed', async () => {
+    const inner = fakeRun();
+    const o = options(join(root, 'out'), {
+      repeats: 1,
+      only: ['payment-slow'],
+      runOne: async (req) => {
+        await inner(req);
+        throw new Error('app not healthy after recovery');
+      },
+    });
+    const r = await runCorpus(o);
+    expect(r.failed).toBe(1);
+    expect(r.index.rows).toHaveLength(1);
+    expect(r.index.rows[0]).toMatchObject({
+      status: 'complete',
+      valid: true,
+      error: 'after its bundle was committed: app not healthy after recovery',
+    });
+    expect(r.index.rows[0].packed?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const report = await readFile(new CorpusLayout(join(root, 'out')).reportFile, 'utf8');
+    expect(report).toMatch(/## Run errors[\s\S]*app not healthy after recovery/);
+  });
+});

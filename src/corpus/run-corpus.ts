@@ -182,10 +182,16 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
             break;
           }
           failed++;
+          // runScenario commits the bundle before recovering and re-checking health: a failure there
+          // leaves a complete bundle, which is indexed (with the error) rather than thrown away.
+          const committed = await stat(layout.bundleDir(p.bundleId)).then(
+            (st) => st.isDirectory(),
+            () => false,
+          );
           records.set(p.bundleId, {
             ...base(p, o.substrateName, shardText),
-            status: 'failed',
-            error: errorText(err),
+            status: committed ? 'complete' : 'failed',
+            error: committed ? `after its bundle was committed: ${errorText(err)}` : errorText(err),
           });
           progress.phase('failed', errorText(err));
           if (o.failFast) break;

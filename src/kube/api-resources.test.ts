@@ -14,7 +14,8 @@ describe('apiResource / resourcePath', () => {
       expect(() => apiResource(kind)).not.toThrow();
     }
     // The deployed objects' own apiVersions are the table's.
-    for (const o of deployed) expect(`${o.kind} ${apiResource(o.kind).apiVersion}`).toBe(`${o.kind} ${o.apiVersion}`);
+    for (const o of deployed)
+      expect(`${o.kind} ${apiResource(o.kind).apiVersion}`).toBe(`${o.kind} ${o.apiVersion}`);
   });
 
   it.each([
@@ -23,7 +24,12 @@ describe('apiResource / resourcePath', () => {
     ['Event', undefined, undefined, '/api/v1/events'],
     ['Deployment', 'shop', undefined, '/apis/apps/v1/namespaces/shop/deployments'],
     ['Node', 'ignored', 'kind-worker', '/api/v1/nodes/kind-worker'],
-    ['HorizontalPodAutoscaler', 'shop', 'cart', '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/cart'],
+    [
+      'HorizontalPodAutoscaler',
+      'shop',
+      'cart',
+      '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/cart',
+    ],
     ['ClusterRoleBinding', undefined, 'x', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/x'],
   ])('%s %s/%s → %s', (kind, ns, name, path) => {
     expect(resourcePath(apiResource(kind), ns, name)).toBe(path);

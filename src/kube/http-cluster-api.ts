@@ -54,9 +54,7 @@ export class HttpClusterApi implements ClusterApi {
           continue: cont,
         },
       });
-      const page = json<{ apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } }>(
-        res,
-      );
+      const page = json<{ apiVersion?: string; items?: KubeObject[]; metadata?: { continue?: string } }>(res);
       // List items come without apiVersion and kind; entity ids and re-applies need both.
       for (const item of page.items ?? []) out.push(withType(item, page.apiVersion ?? r.apiVersion, kind));
       cont = page.metadata?.continue || undefined;

@@ -81,7 +81,9 @@ export class ServiceProxyForwarder {
           .catch((err: unknown) => {
             logger?.debug({ err, target }, 'service proxy request failed');
             res.writeHead(502, { 'content-type': 'text/plain' });
-            res.end(`firedrill: cannot reach ${target.namespace}/${target.service}: ${(err as Error).message}`);
+            res.end(
+              `firedrill: cannot reach ${target.namespace}/${target.service}: ${(err as Error).message}`,
+            );
           });
       });
     });

@@ -46,5 +46,10 @@ export async function createSubstrate(name: SubstrateName, opts: SubstrateOption
       keepCluster: opts.keepCluster,
     });
   }
-  return new KubeconfigSubstrate({ logger: opts.logger, context: opts.context });
+  // FIREDRILL_SHOP_IMAGE: the shop image as the cluster's nodes can pull it (nothing is pushed for them).
+  return new KubeconfigSubstrate({
+    logger: opts.logger,
+    context: opts.context,
+    deploy: { shopImage: process.env.FIREDRILL_SHOP_IMAGE || undefined },
+  });
 }

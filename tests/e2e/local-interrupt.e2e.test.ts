@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/version.js';
@@ -7,23 +7,28 @@ import { startCli } from './run-firedrill.js';
 
 const SCENARIO = join(REPO_ROOT, 'tests/fixtures/e2e/quick-latency.yaml');
 
+async function waitUntil(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+}
+
 /**
- * Ctrl-C (and SIGTERM) in each phase of a run: nothing of the run may survive, no fault may stay
- * applied, and no bundle may be left that looks complete.
+ * Ctrl-C in each phase of a run (and Ctrl-C then SIGTERM, which forces the stop): nothing of the run
+ * may survive, no fault may stay applied, and no bundle may be left that looks complete.
  */
 describe('interrupting a local run', () => {
-  const cases: Array<[string, RegExp, NodeJS.Signals, boolean]> = [
-    ['bring-up', /up: deploying the shop/, 'SIGINT', false],
-    ['warmup', /warmup: /, 'SIGINT', false],
-    ['after injection', /wait: any of/, 'SIGINT', true],
-    ['during capture', /capture: /, 'SIGINT', true],
-    ['bring-up', /up: waiting for every Deployment/, 'SIGTERM', false],
-    ['after injection', /wait: any of/, 'SIGTERM', true],
+  // [phase, progress line to wait for, second signal (forced stop) or none, faults were injected]
+  const cases: Array<[string, RegExp, NodeJS.Signals | undefined, boolean]> = [
+    ['bring-up', /up: deploying the shop/, undefined, false],
+    ['warmup', /warmup: /, undefined, false],
+    ['after injection', /wait: any of/, undefined, true],
+    ['during capture', /capture: /, undefined, true],
+    ['after injection, then SIGTERM', /wait: any of/, 'SIGTERM', true],
   ];
 
   it.each(cases)(
-    '%s (%s of phase line %s → %s)',
-    async (_phase, line, signal, injected) => {
+    'SIGINT %s',
+    async (_phase, line, second, injected) => {
       const dir = mkdtempSync(join(tmpdir(), 'fd-interrupt-'));
       const work = join(dir, 'work');
       const out = join(dir, 'out');
@@ -33,20 +38,30 @@ describe('interrupting a local run', () => {
           FIREDRILL_WORK_DIR: work,
         });
         await run.waitFor(line, 180_000);
-        run.child.kill(signal);
+        run.child.kill('SIGINT');
+        if (second) {
+          await run.waitFor(/SIGINT: recovering faults/, 10_000);
+          run.child.kill(second);
+        }
         const code = await run.exit;
         expect({ code, stderr: run.stderr().slice(-2000) }).toMatchObject({ code: 130 });
-        expect(processesMatching(work)).toEqual([]);
-        const pidDir = join(dir, 'state', 'firedrill', 'local', 'pids');
-        expect(existsSync(pidDir) ? readdirSync(pidDir) : []).toEqual([]);
-        // No bundle, complete or partial: only the run log may be in the output directory.
-        const left = existsSync(out) ? readdirSync(out) : [];
-        expect(left.filter((f) => !f.endsWith('.log.ndjson'))).toEqual([]);
         expect(run.stdout()).toBe('');
-        if (injected) {
-          const log = readFileSync(join(out, left.find((f) => f.endsWith('.log.ndjson')) ?? ''), 'utf8');
-          expect(log).toContain('"msg":"injected"');
-          expect(log).toContain('"msg":"recovering"');
+        // Nothing of the run survives, whether it stopped gracefully or was forced.
+        await waitUntil(() => processesMatching(work).length === 0, 5000);
+        expect(processesMatching(work)).toEqual([]);
+        // No bundle that looks complete: no directory with a manifest.
+        const left = existsSync(out) ? readdirSync(out) : [];
+        expect(left.filter((f) => existsSync(join(out, f, 'manifest.json')))).toEqual([]);
+        if (!second) {
+          // A graceful stop also leaves no temporary directory and no pid file behind.
+          expect(left.filter((f) => !f.endsWith('.log.ndjson'))).toEqual([]);
+          const pidDir = join(dir, 'state', 'firedrill', 'local', 'pids');
+          expect(existsSync(pidDir) ? readdirSync(pidDir) : []).toEqual([]);
+          if (injected) {
+            const log = readFileSync(join(out, left.find((f) => f.endsWith('.log.ndjson')) ?? ''), 'utf8');
+            expect(log).toContain('"msg":"injected"');
+            expect(log).toContain('"msg":"recovering"');
+          }
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -28,13 +28,17 @@ describe('createSubstrate for the Kubernetes substrates', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingToolError);
     expect((err as MissingToolError).tool).toBe('docker');
-    expect((err as Error).message).toMatch(/^docker not found .*; install it with: sudo apt-get install docker\.io/);
+    expect((err as Error).message).toMatch(
+      /^docker not found .*; install it with: sudo apt-get install docker\.io/,
+    );
   });
 
   it('names kind when docker is there but kind is not', async () => {
     const onlyDocker = await mkdtemp(join(tmpdir(), 'firedrill-only-docker-'));
     try {
-      await writeFile(join(onlyDocker, 'docker'), '#!/bin/sh\necho "Docker version 28.3.3, build x"\n', { mode: 0o755 });
+      await writeFile(join(onlyDocker, 'docker'), '#!/bin/sh\necho "Docker version 28.3.3, build x"\n', {
+        mode: 0o755,
+      });
       const err = await createSubstrate('kind', {
         logger: silentLogger(),
         toolSearch: { searchPath: onlyDocker, extraDirs: [], platform: 'macos' },

@@ -24,7 +24,8 @@ export function scenariosFor(substrate: SubstrateName): string[] {
 export async function bundleFailures(bundle: string, substrate: SubstrateName): Promise<string[]> {
   const failures: string[] = [];
   const v = await verifyBundle(bundle);
-  for (const p of [...v.problems, ...v.warnings]) failures.push(`${bundle}: ${p.kind} ${p.path}: ${p.message}`);
+  for (const p of [...v.problems, ...v.warnings])
+    failures.push(`${bundle}: ${p.kind} ${p.path}: ${p.message}`);
   const h = await openBundle(bundle);
   try {
     const m = h.manifest;
@@ -33,7 +34,8 @@ export async function bundleFailures(bundle: string, substrate: SubstrateName): 
     if (m.substrate !== substrate) failures.push(`${bundle}: substrate ${String(m.substrate)}`);
     for (const f of m.files) {
       // Events may be absent in a quiet window; every other signal must have records.
-      if (f.path !== 'snapshot/events.ndjson' && f.records === 0) failures.push(`${bundle}: ${f.path} is empty`);
+      if (f.path !== 'snapshot/events.ndjson' && f.records === 0)
+        failures.push(`${bundle}: ${f.path} is empty`);
     }
   } finally {
     await h.close();

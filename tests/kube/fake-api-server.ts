@@ -67,7 +67,7 @@ export class FakeApiServer {
   }
 
   static async start(opts: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-    let fake: FakeApiServer | undefined;
+    const ref: { fake?: FakeApiServer } = {};
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -80,8 +80,8 @@ export class FakeApiServer {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         };
-        fake?.requests.push(seen);
-        Promise.resolve(fake?.handle(seen))
+        ref.fake?.requests.push(seen);
+        Promise.resolve(ref.fake?.handle(seen))
           .then((a) => {
             const answer = a ?? { status: 500, body: '{}' };
             res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers ?? {}) });
@@ -95,8 +95,8 @@ export class FakeApiServer {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeApiServer(server, `http://127.0.0.1:${port}`, opts);
-    return fake;
+    ref.fake = new FakeApiServer(server, `http://127.0.0.1:${port}`, opts);
+    return ref.fake;
   }
 
   /** A real client-node KubeConfig whose current context is this server (token `test-token`). */
@@ -159,7 +159,8 @@ export class FakeApiServer {
         }),
       };
     }
-    if (req.path === '/api') return { status: 200, body: JSON.stringify({ kind: 'APIVersions', versions: ['v1'] }) };
+    if (req.path === '/api')
+      return { status: 200, body: JSON.stringify({ kind: 'APIVersions', versions: ['v1'] }) };
     if (req.path === '/apis') {
       return {
         status: 200,
@@ -189,7 +190,8 @@ export class FakeApiServer {
     const apiVersion = (m[1] ?? m[2]) as string;
     const ns = m[3] ? decodeURIComponent(m[3]) : undefined;
     const r = RESOURCE_TO_KIND.get(`${apiVersion}/${m[4]}`);
-    if (!r) return this.status(404, 'NotFound', `the server could not find the requested resource ${req.path}`);
+    if (!r)
+      return this.status(404, 'NotFound', `the server could not find the requested resource ${req.path}`);
     const name = m[5] ? decodeURIComponent(m[5]) : undefined;
     const params = new URLSearchParams(req.query);
 
@@ -242,7 +244,9 @@ export class FakeApiServer {
     const key = this.key(r.kind, r.namespaced ? ns : undefined, name);
     if (req.method === 'GET') {
       const o = this.store.get(key);
-      return o ? { status: 200, body: JSON.stringify(o) } : this.status(404, 'NotFound', `${r.resource} "${name}" not found`);
+      return o
+        ? { status: 200, body: JSON.stringify(o) }
+        : this.status(404, 'NotFound', `${r.resource} "${name}" not found`);
     }
     if (req.method === 'DELETE') {
       const existed = this.store.delete(key);

@@ -42,7 +42,11 @@ describe('ServiceProxyForwarder', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-answered-by')).toBe('prometheus');
-    expect(await res.json()).toEqual({ rest: '/api/v1/query?query=up%7Bjob%3D%22shop%22%7D', actor: null, body: '' });
+    expect(await res.json()).toEqual({
+      rest: '/api/v1/query?query=up%7Bjob%3D%22shop%22%7D',
+      actor: null,
+      body: '',
+    });
     const seen = fake.requests.at(-1)!;
     expect(seen.method).toBe('GET');
     expect(seen.path).toBe('/api/v1/namespaces/observability/services/prometheus:9090/proxy/api/v1/query');

@@ -106,7 +106,10 @@ describe('HttpClusterApi against an HTTP fake of the API server, through a real 
     const got = await api.get('Pod', 'shop', 'cart-1');
     expect(got?.metadata.name).toBe('cart-1');
     expect(await api.get('Pod', 'shop', 'nope')).toBeUndefined();
-    expect(fake.calls()).toEqual(['GET /api/v1/namespaces/shop/pods/cart-1', 'GET /api/v1/namespaces/shop/pods/nope']);
+    expect(fake.calls()).toEqual([
+      'GET /api/v1/namespaces/shop/pods/cart-1',
+      'GET /api/v1/namespaces/shop/pods/nope',
+    ]);
   });
 
   it('lists by label selector, follows continue tokens and restores apiVersion and kind on items', async () => {

@@ -44,7 +44,8 @@ async function loadK3s(): Promise<K3sModule | string> {
 
 const loaded = await loadK3s();
 const reason = typeof loaded === 'string' ? `skipped: ${loaded}` : undefined;
-if (reason) console.log(`tests/kube/k3s.e2e.test.ts ${reason}`);
+// Straight to stderr: Jest hides console output of skipped suites unless --verbose.
+if (reason) process.stderr.write(`tests/kube/k3s.e2e.test.ts ${reason}\n`);
 const suite = reason ? describe.skip : describe;
 
 const wanted = (process.env.FIREDRILL_E2E_SCENARIOS ?? DEFAULT_SET.join(',')).split(',').map((s) => s.trim());
@@ -68,7 +69,8 @@ suite(`kubeconfig substrate on k3s (${reason ?? `${scenarios.length} scenarios`}
     execFileSync('docker', ['save', '-o', tar, loadVersions().images.shop.image]);
     await k3s.copyFilesToContainer([{ source: tar, target: '/tmp/shop.tar' }]);
     const imported = await k3s.exec(['ctr', '-n', 'k8s.io', 'images', 'import', '/tmp/shop.tar']);
-    if (imported.exitCode !== 0) throw new Error(`importing the shop image into k3s failed: ${imported.output}`);
+    if (imported.exitCode !== 0)
+      throw new Error(`importing the shop image into k3s failed: ${imported.output}`);
 
     const run = startCli(
       ['run', '--substrate', 'kubeconfig', '--context', 'default', ...scenarios, '--out', join(dir, 'out')],

@@ -8,7 +8,12 @@ import { loadVersions } from '../../src/versions/index.js';
  * kind v0.30's `kind.x-k8s.io/v1alpha4` Cluster (pkg/apis/config/v1alpha4/types.go), strict like kind's
  * own decoder (unknown fields are errors there too).
  */
-const patchJson6902 = z.strictObject({ group: z.string(), version: z.string(), kind: z.string(), patch: z.string() });
+const patchJson6902 = z.strictObject({
+  group: z.string(),
+  version: z.string(),
+  kind: z.string(),
+  patch: z.string(),
+});
 const node = z.strictObject({
   role: z.enum(['control-plane', 'worker']),
   image: z.string().optional(),

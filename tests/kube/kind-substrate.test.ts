@@ -76,15 +76,15 @@ class FakeRedis {
   };
   private constructor(private readonly server: net.Server) {}
   static async start(): Promise<FakeRedis> {
-    let self: FakeRedis | undefined;
+    const ref: { self?: FakeRedis } = {};
     const server = net.createServer((socket) => {
       const parser = new RespParser();
       socket.on('data', (chunk: Buffer) => {
         for (const cmd of parser.push(chunk) as string[][]) {
-          self?.commands.push(cmd);
+          ref.self?.commands.push(cmd);
           const [name = '', sub = '', key = ''] = cmd;
           if (name.toUpperCase() === 'CONFIG' && sub.toUpperCase() === 'GET') {
-            const v = self?.config[key] ?? '';
+            const v = ref.self?.config[key] ?? '';
             socket.write(`*2\r\n$${key.length}\r\n${key}\r\n$${v.length}\r\n${v}\r\n`);
           } else socket.write('+OK\r\n');
         }
@@ -92,8 +92,8 @@ class FakeRedis {
       socket.on('error', () => socket.destroy());
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    self = new FakeRedis(server);
-    return self;
+    ref.self = new FakeRedis(server);
+    return ref.self;
   }
   get port(): number {
     return (this.server.address() as net.AddressInfo).port;
@@ -147,7 +147,13 @@ const CLUSTER_OBJECTS: KubeObject[] = [
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: 'firedrill-control-plane' },
-    status: { nodeInfo: { kubeletVersion: 'v1.34.0', containerRuntimeVersion: 'containerd://2.1.4', osImage: 'Debian GNU/Linux 12 (bookworm)' } },
+    status: {
+      nodeInfo: {
+        kubeletVersion: 'v1.34.0',
+        containerRuntimeVersion: 'containerd://2.1.4',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+      },
+    },
   },
   running('cart-6c9d4-x2x7q', 'shop', 'cart', [{ name: 'cart', restartCount: 1 }]),
   running('redis-5f7b8-old', 'shop', 'redis', [{ name: 'redis' }], '2026-11-25T11:00:00Z'),
@@ -346,7 +352,9 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
         end: new Date('2023-01-15T23:39:00Z'),
       });
       expect(spans.map((x) => `${x.service} ${x.name}`)).toEqual(['payment charge']);
-      expect(fake.calls((r) => r.path.includes('/services/jaeger:16686/proxy/api/v3/traces'))).toHaveLength(1);
+      expect(fake.calls((r) => r.path.includes('/services/jaeger:16686/proxy/api/v3/traces'))).toHaveLength(
+        1,
+      );
 
       const alerts = await s.capture.prometheus.alerts();
       expect(alerts.map((a) => a.labels.alertname)).toEqual(['KubePodCrashLooping']);
@@ -367,11 +375,13 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
         substrate: 'kind',
         kubernetes: { gitVersion: 'v1.34.0' },
         kind: { cluster: 'firedrill', version: '0.30.0', nodeImage: PINNED_NODE, created: true },
-        nodes: [{ name: 'firedrill-control-plane', kubelet: 'v1.34.0', containerRuntime: 'containerd://2.1.4' }],
+        nodes: [
+          { name: 'firedrill-control-plane', kubelet: 'v1.34.0', containerRuntime: 'containerd://2.1.4' },
+        ],
       });
-      expect((env.images as Record<string, { imageID: string }>)['shop/cart-6c9d4-x2x7q/cart']?.imageID).toMatch(
-        /@sha256:[0-9a-f]{64}$/,
-      );
+      expect(
+        (env.images as Record<string, { imageID: string }>)['shop/cart-6c9d4-x2x7q/cart']?.imageID,
+      ).toMatch(/@sha256:[0-9a-f]{64}$/);
     } finally {
       await s.down();
     }
@@ -387,7 +397,9 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
         .filter((r) => r.method === 'PATCH')
         .map((r) => (JSON.parse(r.body) as KubeObject).metadata.name);
       expect(applied).toEqual((await shopObjects()).map((o) => o.metadata.name));
-      expect(fake.calls()).toContain('DELETE /api/v1/namespaces/firedrill-system/services/flags:8080/proxy/flags');
+      expect(fake.calls()).toContain(
+        'DELETE /api/v1/namespaces/firedrill-system/services/flags:8080/proxy/flags',
+      );
       expect(fake.calls((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([]);
 
       // A fault left Redis without its memory cap: reset restarts it.
@@ -408,7 +420,12 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     const { s } = substrate(kind, { buildImage: false });
     await s.up(new AbortController().signal, progress);
     await s.down();
-    expect(kind.calls).toEqual(['check', 'getClusters', `loadDockerImage ${SHOP_IMAGE} firedrill`, 'getKubeconfig firedrill']);
+    expect(kind.calls).toEqual([
+      'check',
+      'getClusters',
+      `loadDockerImage ${SHOP_IMAGE} firedrill`,
+      'getKubeconfig firedrill',
+    ]);
     expect(phases).toContain('up: reusing kind cluster firedrill');
   });
 
@@ -437,7 +454,11 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
   });
 
   it('exports logs and removes the retained nodes when kind create cluster fails', async () => {
-    const failure = new KindCommandError('kind create cluster --name firedrill', 1, 'ERROR: failed to create cluster');
+    const failure = new KindCommandError(
+      'kind create cluster --name firedrill',
+      1,
+      'ERROR: failed to create cluster',
+    );
     const kind = new FakeKindCli(fake.kubeconfigYaml(), [], { create: failure });
     const { s, builds } = substrate(kind);
     const err = await s.up(new AbortController().signal, progress).catch((e: unknown) => e);
@@ -457,4 +478,3 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     expect(kind.calls).toEqual(['check']);
   });
 });
-

@@ -13,7 +13,8 @@ import { bundleFailures, scenariosFor } from './e2e-support.js';
  */
 const ENABLED = process.env.FIREDRILL_E2E === 'kind';
 const SKIP_REASON = 'skipped: set FIREDRILL_E2E=kind to run it (needs Docker, kind and ~8 GiB RAM)';
-if (!ENABLED) console.log(`tests/kube/kind.e2e.test.ts ${SKIP_REASON}`);
+// Straight to stderr: Jest hides console output of skipped suites unless --verbose.
+if (!ENABLED) process.stderr.write(`tests/kube/kind.e2e.test.ts ${SKIP_REASON}\n`);
 
 const suite = ENABLED ? describe : describe.skip;
 const scenarios = scenariosFor('kind');
@@ -27,8 +28,10 @@ suite(`kind substrate end to end (${ENABLED ? `${scenarios.length} scenarios` : 
   let stderr = '';
 
   beforeAll(async () => {
-    const run = startCli(['run', '--substrate', 'kind', ...scenarios, '--out', join(dir, 'out')], {
-      XDG_STATE_HOME: join(dir, 'state'),
+    // FIREDRILL_E2E_STATE keeps bundles, run logs and the kind logs of a failed bring-up for CI to upload.
+    const keep = process.env.FIREDRILL_E2E_STATE;
+    const run = startCli(['run', '--substrate', 'kind', ...scenarios, '--out', join(keep ?? dir, 'out')], {
+      XDG_STATE_HOME: keep ?? join(dir, 'state'),
     });
     code = await run.exit;
     stderr = run.stderr();

@@ -7,7 +7,12 @@ import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authoriz
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse, stringify } from 'yaml';
 import type { Container, DeploymentSpec, ServiceSpec } from '../../src/kube/kube-object.js';
-import { describeObject, loadManifests, SHOP_MANIFESTS_DIR, type K8sObject } from '../../src/manifests/index.js';
+import {
+  describeObject,
+  loadManifests,
+  SHOP_MANIFESTS_DIR,
+  type K8sObject,
+} from '../../src/manifests/index.js';
 import {
   OBSERVABILITY_MANIFESTS_DIR,
   observabilityObjects,
@@ -68,7 +73,10 @@ interface PrometheusConfig {
  * anchored regexes, `;`-joined source labels, `$1` replacements, an empty result deleting the label.
  * Returns undefined when the target is dropped. Enough to check the label contract without a cluster.
  */
-function relabel(labels: Record<string, string>, rules: readonly RelabelRule[]): Record<string, string> | undefined {
+function relabel(
+  labels: Record<string, string>,
+  rules: readonly RelabelRule[],
+): Record<string, string> | undefined {
   const out = { ...labels };
   for (const r of rules) {
     const re = new RegExp(`^(?:${r.regex ?? '(.*)'})$`);
@@ -101,12 +109,15 @@ let prom: PrometheusConfig;
 const find = (objects: K8sObject[], kind: string, name: string): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 const deploymentSpec = (o: K8sObject | undefined): DeploymentSpec => o?.spec as unknown as DeploymentSpec;
-const container = (name: string): Container => deploymentSpec(find(raw, 'Deployment', name)).template.spec.containers[0]!;
+const container = (name: string): Container =>
+  deploymentSpec(find(raw, 'Deployment', name)).template.spec.containers[0]!;
 
 beforeAll(async () => {
   raw = await loadManifests(OBSERVABILITY_MANIFESTS_DIR);
   deployed = await observabilityObjects();
-  prom = parse(find(raw, 'ConfigMap', 'prometheus-config')?.data?.['prometheus.yml'] ?? '') as PrometheusConfig;
+  prom = parse(
+    find(raw, 'ConfigMap', 'prometheus-config')?.data?.['prometheus.yml'] ?? '',
+  ) as PrometheusConfig;
 });
 
 describe('manifests/observability', () => {
@@ -123,7 +134,8 @@ describe('manifests/observability', () => {
       } catch (err) {
         failures.push(`${describeObject(obj)}: ${(err as Error).message}`);
       }
-      for (const p of unknownFields(obj, schema.clientType)) failures.push(`${describeObject(obj)}: unknown field ${p}`);
+      for (const p of unknownFields(obj, schema.clientType))
+        failures.push(`${describeObject(obj)}: unknown field ${p}`);
     }
     expect(failures).toEqual([]);
   });
@@ -144,7 +156,9 @@ describe('manifests/observability', () => {
         (o) =>
           o.kind === 'Deployment' &&
           o.metadata.namespace === svc.metadata.namespace &&
-          Object.entries(spec.selector ?? {}).every(([k, v]) => deploymentSpec(o).template.metadata?.labels?.[k] === v),
+          Object.entries(spec.selector ?? {}).every(
+            ([k, v]) => deploymentSpec(o).template.metadata?.labels?.[k] === v,
+          ),
       );
       if (backends.length === 0 || Object.keys(spec.selector ?? {}).length === 0) {
         failures.push(`${describeObject(svc)} selects nothing`);
@@ -152,9 +166,12 @@ describe('manifests/observability', () => {
       }
       for (const port of spec.ports ?? []) {
         const declared = backends.every((b) =>
-          deploymentSpec(b).template.spec.containers.some((c) => c.ports?.some((p) => p.name === port.targetPort)),
+          deploymentSpec(b).template.spec.containers.some((c) =>
+            c.ports?.some((p) => p.name === port.targetPort),
+          ),
         );
-        if (!declared) failures.push(`${describeObject(svc)}: port ${port.name} targets ${String(port.targetPort)}`);
+        if (!declared)
+          failures.push(`${describeObject(svc)}: port ${port.name} targets ${String(port.targetPort)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -169,20 +186,28 @@ describe('manifests/observability', () => {
       }
     }
     for (const name of ['prometheus', 'kube-state-metrics']) {
-      const spec = deploymentSpec(find(raw, 'Deployment', name)).template.spec as { serviceAccountName?: string };
+      const spec = deploymentSpec(find(raw, 'Deployment', name)).template.spec as {
+        serviceAccountName?: string;
+      };
       expect(spec.serviceAccountName).toBe(name);
     }
-    const promRules = (find(raw, 'ClusterRole', 'firedrill-prometheus') as unknown as {
-      rules: Array<{ resources?: string[] }>;
-    }).rules.flatMap((r) => r.resources ?? []);
+    const promRules = (
+      find(raw, 'ClusterRole', 'firedrill-prometheus') as unknown as {
+        rules: Array<{ resources?: string[] }>;
+      }
+    ).rules.flatMap((r) => r.resources ?? []);
     expect(promRules).toEqual(expect.arrayContaining(['pods', 'nodes', 'nodes/proxy']));
   });
 
   it('fills the placeholder ConfigMaps at deploy time', () => {
     expect(find(raw, 'ConfigMap', 'prometheus-rules')?.data).toEqual({});
     expect(find(raw, 'ConfigMap', 'alertmanager-config')?.data).toEqual({});
-    expect(Object.keys(find(deployed, 'ConfigMap', 'prometheus-rules')?.data ?? {}).length).toBeGreaterThan(0);
-    expect(find(deployed, 'ConfigMap', 'alertmanager-config')?.data?.['alertmanager.yml']).toContain('receivers:');
+    expect(Object.keys(find(deployed, 'ConfigMap', 'prometheus-rules')?.data ?? {}).length).toBeGreaterThan(
+      0,
+    );
+    expect(find(deployed, 'ConfigMap', 'alertmanager-config')?.data?.['alertmanager.yml']).toContain(
+      'receivers:',
+    );
   });
 });
 
@@ -191,7 +216,9 @@ describe("Prometheus' configuration", () => {
     expect(prom.global).toEqual({ scrape_interval: '5s', scrape_timeout: '5s', evaluation_interval: '5s' });
     const am = find(raw, 'Service', 'alertmanager');
     const port = (am?.spec as ServiceSpec).ports?.[0]?.port;
-    expect(prom.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual([`alertmanager.observability.svc:${port}`]);
+    expect(prom.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual([
+      `alertmanager.observability.svc:${port}`,
+    ]);
     expect(prom.scrape_configs.map((j) => j.job_name)).toEqual(['shop', 'kube-state-metrics', 'kubelet']);
   });
 
@@ -199,7 +226,8 @@ describe("Prometheus' configuration", () => {
     const c = container('prometheus');
     const mounts = Object.fromEntries((c.volumeMounts ?? []).map((m) => [m.name, m.mountPath]));
     const volumes = deploymentSpec(find(raw, 'Deployment', 'prometheus')).template.spec.volumes ?? [];
-    const mountOf = (cm: string): string | undefined => mounts[volumes.find((v) => v.configMap?.name === cm)?.name ?? ''];
+    const mountOf = (cm: string): string | undefined =>
+      mounts[volumes.find((v) => v.configMap?.name === cm)?.name ?? ''];
     expect(c.args).toContain(`--config.file=${mountOf('prometheus-config')}/prometheus.yml`);
     expect(prom.rule_files).toEqual([`${mountOf('prometheus-rules')}/*.yaml`]);
     for (const key of Object.keys(find(deployed, 'ConfigMap', 'prometheus-rules')?.data ?? {})) {
@@ -270,7 +298,10 @@ describe("Prometheus' configuration", () => {
     const job = prom.scrape_configs.find((j) => j.job_name === 'kubelet')!;
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'node' }]);
     expect(
-      relabel({ __address__: '172.18.0.3:10250', __meta_kubernetes_node_name: 'firedrill-worker' }, job.relabel_configs ?? []),
+      relabel(
+        { __address__: '172.18.0.3:10250', __meta_kubernetes_node_name: 'firedrill-worker' },
+        job.relabel_configs ?? [],
+      ),
     ).toEqual({
       __address__: 'kubernetes.default.svc:443',
       __metrics_path__: '/api/v1/nodes/firedrill-worker/proxy/metrics/cadvisor',
@@ -284,14 +315,20 @@ describe("Prometheus' configuration", () => {
       id: '/kubepods/x',
       name: 'abc',
     });
-    expect(relabel(series('container_memory_working_set_bytes', 'shop'), job.metric_relabel_configs ?? [])).toEqual({
+    expect(
+      relabel(series('container_memory_working_set_bytes', 'shop'), job.metric_relabel_configs ?? []),
+    ).toEqual({
       __name__: 'container_memory_working_set_bytes',
       namespace: 'shop',
       pod: 'cart-1',
       container: 'cart',
     });
-    expect(relabel(series('container_cpu_usage_seconds_total', 'kube-system'), job.metric_relabel_configs ?? [])).toBeUndefined();
-    expect(relabel(series('container_fs_reads_total', 'shop'), job.metric_relabel_configs ?? [])).toBeUndefined();
+    expect(
+      relabel(series('container_cpu_usage_seconds_total', 'kube-system'), job.metric_relabel_configs ?? []),
+    ).toBeUndefined();
+    expect(
+      relabel(series('container_fs_reads_total', 'shop'), job.metric_relabel_configs ?? []),
+    ).toBeUndefined();
   });
 
   it('passes promtool check config, with the generated rule files', async () => {
@@ -305,7 +342,9 @@ describe("Prometheus' configuration", () => {
       await mkdir(join(dir, 'rules'));
       await writeFile(join(dir, 'sa', 'token'), 'token\n');
       await writeFile(join(dir, 'sa', 'ca.crt'), 'ca\n');
-      for (const [name, text] of Object.entries(find(deployed, 'ConfigMap', 'prometheus-rules')?.data ?? {})) {
+      for (const [name, text] of Object.entries(
+        find(deployed, 'ConfigMap', 'prometheus-rules')?.data ?? {},
+      )) {
         await writeFile(join(dir, 'rules', name), text);
       }
       config.rule_files = [join(dir, 'rules', '*.yaml')];
@@ -315,7 +354,8 @@ describe("Prometheus' configuration", () => {
           job.static_configs = [{ targets: ['discovered.example:80'] }];
         }
         if (job.tls_config?.ca_file) job.tls_config.ca_file = join(dir, 'sa', 'ca.crt');
-        if (job.authorization?.credentials_file) job.authorization.credentials_file = join(dir, 'sa', 'token');
+        if (job.authorization?.credentials_file)
+          job.authorization.credentials_file = join(dir, 'sa', 'token');
       }
       const file = join(dir, 'prometheus.yml');
       await writeFile(file, stringify(config));
@@ -334,12 +374,19 @@ describe("Alertmanager's and Jaeger's configuration", () => {
     const dir = await mkdtemp(join(tmpdir(), 'firedrill-amcheck-'));
     try {
       const file = join(dir, 'alertmanager.yml');
-      await writeFile(file, find(deployed, 'ConfigMap', 'alertmanager-config')?.data?.['alertmanager.yml'] ?? '');
-      expect(execFileSync(amtool, ['check-config', file], { encoding: 'utf8', stdio: 'pipe' })).toContain('SUCCESS');
+      await writeFile(
+        file,
+        find(deployed, 'ConfigMap', 'alertmanager-config')?.data?.['alertmanager.yml'] ?? '',
+      );
+      expect(execFileSync(amtool, ['check-config', file], { encoding: 'utf8', stdio: 'pipe' })).toContain(
+        'SUCCESS',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect(container('alertmanager').args).toContain('--config.file=/etc/alertmanager/config/alertmanager.yml');
+    expect(container('alertmanager').args).toContain(
+      '--config.file=/etc/alertmanager/config/alertmanager.yml',
+    );
   });
 
   it("receives OTLP where the shop sends it and serves the query API on the Service's port", async () => {

@@ -34,7 +34,8 @@ const processIo: CorpusIo = {
 };
 
 export interface CorpusRunCliOptions {
-  out: string;
+  /** Required unless --plan. */
+  out?: string;
   substrate: string;
   repeats: string;
   shard?: string;
@@ -85,10 +86,12 @@ function collectIds(value: string, previous: string[] = []): string[] {
 function summarise(index: CorpusIndex, io: CorpusIo): { invalid: number; failed: number } {
   const rows = index.rows;
   const valid = rows.filter((r) => r.valid).length;
-  const failed = rows.filter((r) => r.status === 'failed').length;
+  const failed = rows.filter((r) => r.status === 'failed' || r.error !== null).length;
   io.stderr(
     `firedrill: ${rows.length} task(s), ${valid} valid (${rows.length ? Math.round((100 * valid) / rows.length) : 0} %)${failed ? `, ${failed} run(s) failed` : ''}\n`,
   );
+  for (const r of rows.filter((x) => x.status === 'complete' && x.error !== null))
+    io.stderr(`firedrill: run error: ${r.bundleId} (${r.scenarioId}, repeat ${r.repeat}): ${r.error}\n`);
   for (const r of rows.filter((x) => !x.valid)) {
     const why =
       r.status === 'failed'
@@ -128,12 +131,14 @@ export async function corpusRunCommand(
     return ExitCode.Ok;
   }
 
+  if (!o.out) throw new InvalidInputError('--out <dir> is required (only --plan runs without it)');
+  const outDir = resolve(o.out);
   const logger = createLogger();
   const interrupts = deps.signal ? null : abortOnSignals();
   try {
     const result = await runCorpus({
       scenarios,
-      outDir: resolve(o.out),
+      outDir,
       repeats,
       only: o.only,
       shard,
@@ -152,10 +157,10 @@ export async function corpusRunCommand(
       write: io.stderr,
       openRunLog: deps.openRunLog,
     });
-    const layout = new CorpusLayout(resolve(o.out));
+    const layout = new CorpusLayout(outDir);
     io.stdout(`${layout.indexFile}\n${layout.reportFile}\n`);
-    const { invalid, failed } = summarise(result.index, io);
-    if (failed > 0) return ExitCode.Failure;
+    const { invalid } = summarise(result.index, io);
+    if (result.failed > 0) return ExitCode.Failure;
     return o.strict && invalid > 0 ? ExitCode.Failure : ExitCode.Ok;
   } finally {
     interrupts?.dispose();
@@ -256,7 +261,10 @@ export function register(program: Command): void {
         '<out>/corpus/index.json and report.md. The substrate is brought up once and reset between runs.',
     )
     .argument('<scenarios...>', 'scenario files, or directories searched for *.yaml')
-    .requiredOption('--out <dir>', 'corpus directory (bundles/, packed/, corpus/ are created in it)')
+    .option(
+      '--out <dir>',
+      'corpus directory (bundles/, packed/, corpus/ are created in it); required unless --plan',
+    )
     .addOption(new Option('--substrate <name>', 'where to stage: local, kind or kubeconfig').default('local'))
     .option('--repeats <n>', 'runs per scenario', '1')
     .option('--shard <i/n>', 'run only shard i of n (1-based, round-robin over the sorted runs)')

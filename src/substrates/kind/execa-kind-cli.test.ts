@@ -50,7 +50,9 @@ describe('ExecaKindCli with fake kind and docker executables on PATH', () => {
     expect(err).toBeInstanceOf(DockerDaemonError);
     expect(err).toBeInstanceOf(MissingToolError);
     expect((err as DockerDaemonError).exitCode).toBe(ExitCode.MissingPrerequisite);
-    expect((err as Error).message).toMatch(/^the Docker daemon is not reachable \(docker info: Cannot connect/);
+    expect((err as Error).message).toMatch(
+      /^the Docker daemon is not reachable \(docker info: Cannot connect/,
+    );
     expect((err as Error).message).toContain('start it with: sudo systemctl start docker');
   });
 
@@ -58,7 +60,9 @@ describe('ExecaKindCli with fake kind and docker executables on PATH', () => {
     const missing = new ExecaKindCli({ kind: join(dir, 'no-such-kind'), platform: 'debian' });
     const err = await missing.check().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingToolError);
-    expect((err as Error).message).toMatch(/^kind not found \(could not run ".*no-such-kind"\); install it with: curl -Lo kind https:\/\/kind\.sigs\.k8s\.io\/dl\/v0\.30\.0\//);
+    expect((err as Error).message).toMatch(
+      /^kind not found \(could not run ".*no-such-kind"\); install it with: curl -Lo kind https:\/\/kind\.sigs\.k8s\.io\/dl\/v0\.30\.0\//,
+    );
   });
 
   it('names a missing docker', async () => {
@@ -102,18 +106,29 @@ describe('ExecaKindCli with fake kind and docker executables on PATH', () => {
 
   it("turns a failed kind command into KindCommandError with kind's exit status and stderr", async () => {
     const err = await cli({ FAKE_KIND_FAIL: 'create' })
-      .createCluster({ name: 'firedrill', config: 'c.yaml', image: NODE_IMAGE, waitSec: 60, kubeconfig: '/tmp/kc' })
+      .createCluster({
+        name: 'firedrill',
+        config: 'c.yaml',
+        image: NODE_IMAGE,
+        waitSec: 60,
+        kubeconfig: '/tmp/kc',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KindCommandError);
     expect((err as KindCommandError).commandExitCode).toBe(1);
     expect((err as KindCommandError).stderr).toContain('ERROR: failed to create cluster');
-    expect((err as Error).message).toMatch(/kind create cluster --name firedrill .* failed with exit status 1\n/);
+    expect((err as Error).message).toMatch(
+      /kind create cluster --name firedrill .* failed with exit status 1\n/,
+    );
     expect((await argv())[0]?.slice(-2)).toEqual(['--kubeconfig', '/tmp/kc']);
   });
 
   it('lists clusters, one a line, and none when kind says so on stderr', async () => {
     expect(await cli().getClusters()).toEqual([]);
-    expect(await cli({ FAKE_KIND_CLUSTERS: 'firedrill other' }).getClusters()).toEqual(['firedrill', 'other']);
+    expect(await cli({ FAKE_KIND_CLUSTERS: 'firedrill other' }).getClusters()).toEqual([
+      'firedrill',
+      'other',
+    ]);
   });
 
   it('deletes a cluster only when it exists (idempotent down)', async () => {

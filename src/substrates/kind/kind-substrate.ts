@@ -7,10 +7,7 @@ import { FiredrillError } from '../../errors/firedrill-error.js';
 import { MANIFESTS_DIR } from '../../manifests/paths.js';
 import { imageReference, loadVersions } from '../../versions/versions.js';
 import type { ProgressReporter } from '../substrate.js';
-import {
-  KubernetesSubstrate,
-  type KubernetesSubstrateOptions,
-} from '../kubeconfig/kubernetes-substrate.js';
+import { KubernetesSubstrate, type KubernetesSubstrateOptions } from '../kubeconfig/kubernetes-substrate.js';
 import { ExecaKindCli } from './execa-kind-cli.js';
 import type { KindCli, KindPrerequisites } from './kind-cli.js';
 import { ScriptShopImageBuilder, type ShopImageBuilder } from './shop-image.js';

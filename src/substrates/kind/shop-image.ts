@@ -35,7 +35,12 @@ export class ScriptShopImageBuilder implements ShopImageBuilder {
       signal,
     });
     if (r.exitCode === 0) return;
-    const tail = r.stderr.trim().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n');
+    const tail = r.stderr
+      .trim()
+      .split('\n')
+      .slice(-15)
+      .map((l) => `  | ${l}`)
+      .join('\n');
     throw new FiredrillError(
       `building the shop image failed (${r.command}, exit status ${r.exitCode})${tail ? `\n${tail}` : ''}`,
       SCRIPT_EXIT[r.exitCode] ?? ExitCode.SubstrateError,

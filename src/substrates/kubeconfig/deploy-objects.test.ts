@@ -13,8 +13,10 @@ import {
 } from './deploy-objects.js';
 
 const templateAnnotations = (objects: Awaited<ReturnType<typeof observabilityObjects>>, name: string) =>
-  (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)?.spec as unknown as DeploymentSpec)
-    .template.metadata?.annotations ?? {};
+  (
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+      ?.spec as unknown as DeploymentSpec
+  ).template.metadata?.annotations ?? {};
 
 describe('deploy objects', () => {
   it('fills the rules ConfigMap from manifests/rules and the Alertmanager one from its config file', async () => {

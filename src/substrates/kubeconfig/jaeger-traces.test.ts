@@ -23,7 +23,10 @@ function fakeJaeger(answers: (url: URL) => { status: number; body: string }): {
 }
 
 describe('fetchJaegerSpans', () => {
-  const window = { start: new Date(spanStart.getTime() - 90_000), end: new Date(spanStart.getTime() + 30_000) };
+  const window = {
+    start: new Date(spanStart.getTime() - 90_000),
+    end: new Date(spanStart.getTime() + 30_000),
+  };
 
   it('asks /api/v3/traces per service and minute with the api/v3 query parameters', async () => {
     const jaeger = fakeJaeger((url) =>
@@ -33,13 +36,21 @@ describe('fetchJaegerSpans', () => {
           ? { status: 200, body: fixture }
           : { status: 404, body: '{"error":{"httpCode":404,"message":"trace not found"}}' },
     );
-    const spans = await fetchJaegerSpans({ baseUrl: 'http://127.0.0.1:1/', fetch: jaeger.fetch, searchDepth: 50 }, window);
+    const spans = await fetchJaegerSpans(
+      { baseUrl: 'http://127.0.0.1:1/', fetch: jaeger.fetch, searchDepth: 50 },
+      window,
+    );
     expect(spans).toHaveLength(1);
     expect(spans[0]).toMatchObject({ service: 'payment', name: 'charge', status: 'error' });
 
     const traces = jaeger.urls.filter((u) => u.pathname === '/api/v3/traces');
     // Jaeger's own service is skipped; two services × two slices (90 s + 30 s of a 2-minute window).
-    expect(traces.map((u) => u.searchParams.get('query.service_name'))).toEqual(['cart', 'cart', 'payment', 'payment']);
+    expect(traces.map((u) => u.searchParams.get('query.service_name'))).toEqual([
+      'cart',
+      'cart',
+      'payment',
+      'payment',
+    ]);
     expect(Object.fromEntries(traces[2]!.searchParams)).toEqual({
       'query.service_name': 'payment',
       'query.start_time_min': window.start.toISOString(),
@@ -57,7 +68,10 @@ describe('fetchJaegerSpans', () => {
         : { status: 200, body: fixture },
     );
     expect(await fetchJaegerSpans({ baseUrl: 'http://x', fetch: jaeger.fetch }, window)).toHaveLength(1);
-    const later = { start: new Date(spanStart.getTime() + 60_000), end: new Date(spanStart.getTime() + 120_000) };
+    const later = {
+      start: new Date(spanStart.getTime() + 60_000),
+      end: new Date(spanStart.getTime() + 120_000),
+    };
     expect(await fetchJaegerSpans({ baseUrl: 'http://x', fetch: jaeger.fetch }, later)).toEqual([]);
   });
 
@@ -67,9 +81,13 @@ describe('fetchJaegerSpans', () => {
         ? { status: 200, body: '{"services":["payment"]}' }
         : { status: 400, body: 'malformed parameter query.start_time_min' },
     );
-    const err = await fetchJaegerSpans({ baseUrl: 'http://x', fetch: jaeger.fetch }, window).catch((e: unknown) => e);
+    const err = await fetchJaegerSpans({ baseUrl: 'http://x', fetch: jaeger.fetch }, window).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FiredrillError);
-    expect((err as Error).message).toMatch(/\/api\/v3\/traces\?query\.service_name=payment.* answered 400: malformed/);
+    expect((err as Error).message).toMatch(
+      /\/api\/v3\/traces\?query\.service_name=payment.* answered 400: malformed/,
+    );
   });
 });
 

@@ -168,7 +168,10 @@ export abstract class KubernetesSubstrate implements Substrate {
     await this.applyAll(await deploymentObjects(this.opts.deploy), signal);
     progress.phase('up', 'waiting for every Deployment to be ready (first start pulls images)');
     await waitDeploymentsReady(api, DEPLOY_NAMESPACES, this.readyTimeoutMs, signal);
-    progress.phase('up', 'opening service proxies to Prometheus, Alertmanager, Jaeger and the settings service');
+    progress.phase(
+      'up',
+      'opening service proxies to Prometheus, Alertmanager, Jaeger and the settings service',
+    );
     for (const [key, target] of Object.entries(SERVICES) as Array<[ServiceKey, ServiceTarget]>) {
       this.forwarders.set(key, await ServiceProxyForwarder.start(transport, target, this.log));
     }

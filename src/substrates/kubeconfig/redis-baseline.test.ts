@@ -8,7 +8,10 @@ describe('redisBaseline', () => {
     const redis = (await loadManifests(SHOP_MANIFESTS_DIR)).find(
       (o) => o.kind === 'Deployment' && o.metadata.name === 'redis',
     );
-    expect(redisBaseline(redis)).toEqual({ maxmemory: String(96 * 1024 * 1024), maxmemoryPolicy: 'allkeys-lru' });
+    expect(redisBaseline(redis)).toEqual({
+      maxmemory: String(96 * 1024 * 1024),
+      maxmemoryPolicy: 'allkeys-lru',
+    });
   });
 
   it("falls back to Redis' defaults", () => {

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Builds a Kubernetes control plane from Go modules, for machines that cannot pull images or
+# download release binaries (docs/air-gapped.md):
+#   kube-apiserver, kube-controller-manager, kubectl   from k8s.io/kubernetes  (tools/k8s/go.mod)
+#   etcd                                               from go.etcd.io/etcd/server/v3 (tools/etcd/go.mod)
+# into ${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/k8s/<kubernetes version>/bin/.
+#
+# Idempotent: a binary that is already there and reports the pinned version is kept. Prints what it
+# builds and how long each took on stderr, and the bin directory on stdout.
+#
+# Usage: scripts/build-k8s-tools.sh [--force] [--check] [NAME...]
+#   NAME      build only these (kube-apiserver kube-controller-manager kubectl etcd); default all
+#   --force   rebuild even when the binary is there with the right version
+#   --check   build nothing; exit 0 when every requested binary is there with the right version, else 3
+# Exit codes: 0 done; 1 a build failed; 2 bad usage or pins that disagree; 3 --check found something missing.
+# Needs: go >= the version in tools/*/go.mod, node (reads versions.json), and the Go module proxy
+# or a GOPROXY mirror / pre-filled module cache (GOFLAGS=-mod=mod GOPROXY=off works offline).
+# The build is CPU-heavy (kube-apiserver ~ several CPU-minutes); run it under `nice` on a shared box.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+all=(etcd kube-apiserver kube-controller-manager kubectl)
+force=0
+check=0
+wanted=()
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    --check) check=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl) wanted+=("$arg") ;;
+    *)
+      echo "build-k8s-tools: unknown argument \"$arg\" (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+[ ${#wanted[@]} -eq 0 ] && wanted=("${all[@]}")
+
+k8s_version=$(node -p 'require("./versions.json").tools.kubernetes')
+pinned=$(sed -nE 's/^require k8s\.io\/kubernetes (v[^ ]+)$/\1/p' tools/k8s/go.mod)
+if [ "$pinned" != "$k8s_version" ]; then
+  echo "build-k8s-tools: versions.json tools.kubernetes is $k8s_version but tools/k8s/go.mod pins ${pinned:-nothing}; run tools/gen-k8s-gomod.sh $k8s_version" >&2
+  exit 2
+fi
+etcd_version=$(sed -nE 's/^require go\.etcd\.io\/etcd\/server\/v3 (v[^ ]+)$/\1/p' tools/etcd/go.mod)
+if [ -z "$etcd_version" ]; then
+  echo "build-k8s-tools: tools/etcd/go.mod has no single-line 'require go.etcd.io/etcd/server/v3 vX'" >&2
+  exit 2
+fi
+
+cache="${FIREDRILL_CACHE:-$HOME/.cache/firedrill}"
+bin="$cache/k8s/$k8s_version/bin"
+mkdir -p "$bin"
+
+# What each binary must report for it to count as built from the current pins.
+reported_version() {
+  local exe="$bin/$1"
+  [ -x "$exe" ] || return 0
+  case "$1" in
+    etcd) "$exe" --version 2>/dev/null | sed -nE 's/^etcd Version: (.*)$/v\1/p' ;;
+    kubectl) "$exe" version --client -o json 2>/dev/null | jq -r '.clientVersion.gitVersion // empty' ;;
+    *) "$exe" --version 2>/dev/null | sed -nE 's/^Kubernetes (v.*)$/\1/p' ;;
+  esac
+}
+expected_version() {
+  if [ "$1" = etcd ]; then echo "$etcd_version"; else echo "$k8s_version"; fi
+}
+
+if [ $check -eq 1 ]; then
+  missing=0
+  for name in "${wanted[@]}"; do
+    have=$(reported_version "$name")
+    want=$(expected_version "$name")
+    if [ "$have" != "$want" ]; then
+      echo "build-k8s-tools: $bin/$name: ${have:-missing}, want $want" >&2
+      missing=1
+    fi
+  done
+  [ $missing -eq 0 ] || exit 3
+  echo "$bin"
+  exit 0
+fi
+
+# Reproducible version stamps: the release time from the module proxy, not the time of this build.
+release_time() {
+  (cd "$1" && go mod download -json "$2@$3" | jq -r '.Info' | xargs jq -r '.Time')
+}
+
+k8s_ldflags() {
+  local minor date
+  minor=$(sed -E 's/^v1\.([0-9]+)\..*/\1/' <<<"$k8s_version")
+  date=$(release_time tools/k8s k8s.io/kubernetes "$k8s_version")
+  local flags="-s -w"
+  local pkg
+  # The same stamps hack/lib/version.sh sets; without them the binaries report v0.0.0-master and
+  # clients (kubectl, client-node) see a nonsense server version.
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitTreeState=archive -X $pkg.buildDate=$date"
+  done
+  echo "$flags"
+}
+
+build() {
+  local name="$1" moddir="$2" pkg="$3" ldflags="$4" tags="$5"
+  local start end tmp
+  start=$(date +%s)
+  tmp="$bin/.$name.tmp.$$"
+  echo "build-k8s-tools: building $name $(expected_version "$name") from $pkg ..." >&2
+  if ! (cd "$moddir" && CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -tags "$tags" \
+    -ldflags "$ldflags" -o "$tmp" "$pkg"); then
+    rm -f "$tmp"
+    echo "build-k8s-tools: building $name failed" >&2
+    return 1
+  fi
+  mv -f "$tmp" "$bin/$name"
+  end=$(date +%s)
+  echo "build-k8s-tools: built $bin/$name ($(du -m "$bin/$name" | cut -f1) MiB) in $((end - start)) s" >&2
+}
+
+total_start=$(date +%s)
+built=0
+for name in "${wanted[@]}"; do
+  have=$(reported_version "$name")
+  want=$(expected_version "$name")
+  if [ $force -eq 0 ] && [ "$have" = "$want" ]; then
+    echo "build-k8s-tools: $name $want already built ($bin/$name)" >&2
+    continue
+  fi
+  case "$name" in
+    etcd)
+      build etcd tools/etcd go.etcd.io/etcd/server/v3 "-s -w" "" || exit 1
+      ;;
+    *)
+      [ -n "${k8s_flags:-}" ] || k8s_flags=$(k8s_ldflags)
+      build "$name" tools/k8s "k8s.io/kubernetes/cmd/$name" "$k8s_flags" "selinux,notest,grpcnotrace" || exit 1
+      ;;
+  esac
+  have=$(reported_version "$name")
+  if [ "$have" != "$want" ]; then
+    echo "build-k8s-tools: $bin/$name reports version \"${have}\", expected $want" >&2
+    exit 1
+  fi
+  built=$((built + 1))
+done
+echo "build-k8s-tools: $built built, $((${#wanted[@]} - built)) already there, $(($(date +%s) - total_start)) s in all; binaries in $bin" >&2
+echo "$bin"

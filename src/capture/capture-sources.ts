@@ -30,7 +30,7 @@ export interface CaptureScope {
 
 export const DEFAULT_SCOPE: CaptureScope = {
   namespaces: ['shop'],
-  jobs: ['shop', 'kube-state-metrics'],
+  jobs: ['shop', 'kube-state-metrics', 'kubelet'],
   stepSec: 5,
 };
 

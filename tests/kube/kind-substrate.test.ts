@@ -132,6 +132,7 @@ function running(
     spec: { containers: containers.map((c) => ({ name: c.name, image: 'x:1' })) },
     status: {
       phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
       containerStatuses: containers.map((c) => ({
         name: c.name,
         image: `docker.io/library/${app}:1`,
@@ -387,7 +388,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     }
   });
 
-  it('resets by re-applying only the shop, clearing settings and restarting a Redis that drifted', async () => {
+  it('resets: re-applies only the shop, clears settings, replaces restarted pods and starts Prometheus fresh', async () => {
     const { s } = substrate(new FakeKindCli(fake.kubeconfigYaml()));
     await s.up(new AbortController().signal, progress);
     try {
@@ -400,7 +401,12 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       expect(fake.calls()).toContain(
         'DELETE /api/v1/namespaces/firedrill-system/services/flags:8080/proxy/flags',
       );
-      expect(fake.calls((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([]);
+      // cart restarted during the previous run; Prometheus always starts over. Redis matches its baseline.
+      expect(fake.calls((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([
+        'DELETE /api/v1/namespaces/shop/pods/cart-6c9d4-x2x7q',
+        'DELETE /api/v1/namespaces/observability/pods/prometheus-7d8-abc',
+      ]);
+      expect(phases).toContain('reset: fresh Prometheus and Alertmanager');
 
       // A fault left Redis without its memory cap: reset restarts it.
       redis.config.maxmemory = '0';
@@ -410,6 +416,22 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
         'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-new',
         'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-old',
       ]);
+    } finally {
+      await s.down();
+    }
+  });
+
+  it('waits for replaced pods to be gone and the rest ready, naming the ones that are not', async () => {
+    const { s } = substrate(new FakeKindCli(fake.kubeconfigYaml()), { readyTimeoutMs: 1500 });
+    await s.up(new AbortController().signal, progress);
+    try {
+      const stuck = running('checkout-1', 'shop', 'checkout', [{ name: 'checkout' }]);
+      (stuck.status as { conditions: unknown[] }).conditions = [{ type: 'Ready', status: 'False' }];
+      fake.put(stuck);
+      const err = await s.reset(new AbortController().signal, progress).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(
+        /timed out after 1500 ms waiting for pods in shop to be replaced and ready; still waiting for: shop\/Pod\/checkout-1 \(not ready\)/,
+      );
     } finally {
       await s.down();
     }

@@ -3,8 +3,11 @@ import { join, relative } from 'node:path';
 import { loadManifests, MANIFESTS_DIR, type K8sObject } from '../../src/manifests/index.js';
 import type { Container, DeploymentSpec, PodTemplate } from '../../src/kube/kube-object.js';
 
-/** Folders under manifests/ that hold other formats: Prometheus rule files and Alertmanager config. */
-const NOT_KUBERNETES = new Set(['rules', 'alertmanager']);
+/**
+ * Folders under manifests/ that hold other formats: Prometheus rule files, Alertmanager config and the kind
+ * cluster config (validated by tests/kube/kind-cluster-config.test.ts).
+ */
+const NOT_KUBERNETES = new Set(['rules', 'alertmanager', 'kind']);
 
 /** Every folder below manifests/ holding Kubernetes YAML, so a new folder is validated without a test change. */
 export async function kubernetesManifestDirs(root: string = MANIFESTS_DIR): Promise<string[]> {

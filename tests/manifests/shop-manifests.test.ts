@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import {
   ConfigMap,
   Namespace,
@@ -43,7 +44,18 @@ const SCHEMAS: Record<string, { model: ModelCtor; clientType: string }> = {
   'apps/v1/Deployment': { model: Deployment as unknown as ModelCtor, clientType: 'V1Deployment' },
   'apps/v1/StatefulSet': { model: StatefulSet as unknown as ModelCtor, clientType: 'V1StatefulSet' },
   'apps/v1/DaemonSet': { model: DaemonSet as unknown as ModelCtor, clientType: 'V1DaemonSet' },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    model: ClusterRole as unknown as ModelCtor,
+    clientType: 'V1ClusterRole',
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    model: ClusterRoleBinding as unknown as ModelCtor,
+    clientType: 'V1ClusterRoleBinding',
+  },
 };
+
+/** Kinds that live outside any namespace. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 
 const SHOP_SERVICES = ['frontend', 'catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency'] as const;
 const HARNESS_SERVICES = ['flags', 'loadgen'] as const;
@@ -115,7 +127,7 @@ describe('Kubernetes manifests', () => {
   it('put every namespaced object in a namespace the manifests create', () => {
     const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
     const orphans = objects
-      .filter((o) => o.kind !== 'Namespace' && !namespaces.has(o.metadata.namespace ?? ''))
+      .filter((o) => !CLUSTER_SCOPED.has(o.kind) && !namespaces.has(o.metadata.namespace ?? ''))
       .map(describeObject);
     expect(orphans).toEqual([]);
   });

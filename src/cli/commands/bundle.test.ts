@@ -119,7 +119,7 @@ describe('firedrill bundle', () => {
     const bad = run(broken);
     expect(bad.status).toBe(1);
     expect(bad.stdout.trimEnd().split('\n')).toEqual([
-      `${broken}/snapshot/task.md: is 8 bytes, manifest says 194`,
+      `${broken}/snapshot/task.md: is 8 bytes, manifest says 205`,
       expect.stringContaining(`${broken}/snapshot/task.md: sha256 `),
       `${broken}/snapshot/task.md: has 1 records, manifest says 4`,
       `${broken}/truth/extra.json: not listed in manifest.json`,

@@ -38,6 +38,7 @@ import {
 } from './deploy-objects.js';
 import { fetchJaegerSpans } from './jaeger-traces.js';
 import { redisBaseline } from './redis-baseline.js';
+import { waitPodsReplaced } from './wait-pods.js';
 
 export interface KubernetesSubstrateOptions {
   logger: Logger;
@@ -307,14 +308,36 @@ export abstract class KubernetesSubstrate implements Substrate {
       got !== undefined &&
       (got[0] as string[] | undefined)?.[1] === want.maxmemory &&
       (got[1] as string[] | undefined)?.[1] === want.maxmemoryPolicy;
-    if (!same) {
-      this.log.warn({ want, got }, 'redis differs from its baseline; restarting it');
-      for (const p of await api.list('Pod', APP_NAMESPACE, { 'app.kubernetes.io/name': REDIS_SERVICE })) {
+    const replaced: string[] = [];
+    for (const p of await api.list('Pod', APP_NAMESPACE)) {
+      // Redis when its settings drifted; any pod that restarted in an earlier run, since its restart
+      // count and last termination reason would feed this run's alerts.
+      const restarted = (
+        p.status as { containerStatuses?: Array<{ restartCount?: number }> } | undefined
+      )?.containerStatuses?.some((c) => (c.restartCount ?? 0) > 0);
+      const isRedis = p.metadata.labels?.['app.kubernetes.io/name'] === REDIS_SERVICE;
+      if (restarted || (isRedis && !same)) {
+        if (isRedis && !same) this.log.warn({ want, got }, 'redis differs from its baseline; restarting it');
         await api.delete('Pod', APP_NAMESPACE, p.metadata.name);
+        replaced.push(p.metadata.name);
       }
     }
     progress.phase('reset', 'waiting for the shop to be ready');
+    await waitPodsReplaced(api, APP_NAMESPACE, replaced, this.readyTimeoutMs, signal);
     await waitDeploymentsReady(api, [APP_NAMESPACE, SYSTEM_NAMESPACE], this.readyTimeoutMs, signal);
+
+    // A new Prometheus (empty TSDB) and Alertmanager: no series, alert state or notifications carried
+    // over from the previous run, as on the local substrate.
+    progress.phase('reset', 'fresh Prometheus and Alertmanager');
+    const restartedObs: string[] = [];
+    for (const app of ['prometheus', 'alertmanager']) {
+      for (const p of await api.list('Pod', OBSERVABILITY_NAMESPACE, { 'app.kubernetes.io/name': app })) {
+        await api.delete('Pod', OBSERVABILITY_NAMESPACE, p.metadata.name);
+        restartedObs.push(p.metadata.name);
+      }
+    }
+    await waitPodsReplaced(api, OBSERVABILITY_NAMESPACE, restartedObs, this.readyTimeoutMs, signal);
+    await waitDeploymentsReady(api, [OBSERVABILITY_NAMESPACE], this.readyTimeoutMs, signal);
   }
 
   /** Local URLs of the in-cluster services while the substrate is up (`up`, `run --keep-up`). */

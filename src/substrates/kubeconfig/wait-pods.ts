@@ -1,0 +1,44 @@
+import { TimeoutError } from '../../errors/timeout-error.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import { abortableDelay } from '../../util/clock.js';
+import type { ObjectApi } from '../object-api.js';
+
+/** Why a pod is not serving yet, or undefined when it is Running and Ready. */
+export function podPending(p: KubeObject): string | undefined {
+  const st = (p.status ?? {}) as { phase?: string; conditions?: Array<{ type: string; status: string }> };
+  const id = `${p.metadata.namespace}/Pod/${p.metadata.name}`;
+  if (p.metadata.deletionTimestamp) return `${id} (terminating)`;
+  if (st.phase !== 'Running') return `${id} (${st.phase ?? 'no phase yet'})`;
+  if (!st.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return `${id} (not ready)`;
+  return undefined;
+}
+
+/**
+ * Waits until the pods named in `gone` no longer exist and every other pod of the namespace is Running and
+ * Ready. After deleting pods, a Deployment's status can still report the old replicas as available for a
+ * moment; this does not rely on it.
+ */
+export async function waitPodsReplaced(
+  objects: ObjectApi,
+  namespace: string,
+  gone: readonly string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: string[] = [];
+  for (;;) {
+    pending = [];
+    for (const p of await objects.list('Pod', namespace)) {
+      if (gone.includes(p.metadata.name)) pending.push(`${namespace}/Pod/${p.metadata.name} (still there)`);
+      else {
+        const why = podPending(p);
+        if (why) pending.push(why);
+      }
+    }
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) break;
+    await abortableDelay(1000, signal);
+  }
+  throw new TimeoutError(`pods in ${namespace} to be replaced and ready`, timeoutMs, pending);
+}

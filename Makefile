@@ -39,4 +39,4 @@ k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl from 
 	./scripts/build-k8s-tools.sh
 
 test-apiserver: k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
-	FIREDRILL_E2E=apiserver npm run test:e2e -- tests/apiserver
+	FIREDRILL_E2E=apiserver npm run test:e2e -- --testPathPatterns=tests/apiserver

@@ -19,7 +19,9 @@ function newestSource(dir) {
 }
 
 const useDist =
-  !process.env.FIREDRILL_FROM_SOURCE && existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
+  !process.env.FIREDRILL_FROM_SOURCE &&
+  existsSync(compiled) &&
+  statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
 if (useDist) {
   await import(pathToFileURL(compiled).href);
 } else {

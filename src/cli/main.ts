@@ -16,3 +16,7 @@ try {
 } catch (err) {
   process.exitCode = exitCodeFor(err);
 }
+
+// Every command has finished its work and cleaned up by now. A socket or timer some library left open
+// must not keep the process (and a CI job) waiting; the process registry's exit hook still runs.
+setTimeout(() => process.exit(), 5000).unref();

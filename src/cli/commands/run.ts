@@ -135,7 +135,9 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
   } finally {
     progress.prefix = '';
     progress.phase('down', 'stopping everything this run started');
-    await substrate.down();
+    // Bounded: a stop that hangs must not hold the run; the process registry kills what is left on exit.
+    const limit = new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref());
+    await Promise.race([substrate.down(), limit]);
     interrupts.dispose();
   }
   return outcomes.every((x) => x.manifested) ? ExitCode.Ok : ExitCode.NotManifested;

@@ -15,7 +15,7 @@ import { findMainJs, launchShop } from '../apps/shop/src/dev/launch-shop.js';
 import { startOtlpReceiver } from '../apps/shop/src/dev/otlp-receiver.js';
 import { DEFAULT_MIX, meanRequestsPerJourney } from '../apps/shop/src/loadgen/plan.js';
 import type { StatsSnapshot } from '../apps/shop/src/loadgen/latency-stats.js';
-import { ensureShopBuilt } from '../apps/shop/tests/ensure-built.js';
+import { ensureShopBuilt } from '../apps/shop/src/dev/ensure-built.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

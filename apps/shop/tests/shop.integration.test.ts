@@ -15,7 +15,7 @@ import {
 import { startOtlpReceiver, type OtlpReceiver } from '../src/dev/otlp-receiver.js';
 import { parsePrometheusText, sumSamples } from '../src/dev/prom-text.js';
 import { DEFAULT_MIX, planJourneys } from '../src/loadgen/plan.js';
-import { ensureShopBuilt } from './ensure-built.js';
+import { ensureShopBuilt } from '../src/dev/ensure-built.js';
 
 /**
  * The whole shop as child processes on loopback (real redis-server, compiled services, an in-test OTLP

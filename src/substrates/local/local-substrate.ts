@@ -27,7 +27,7 @@ import { HttpFlagsClient } from '../http-flags-client.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
-import { ensureAppBuilt } from './ensure-built.js';
+import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';
 import { AlertmanagerProcess } from './observability/alertmanager-process.js';
 import { PrometheusProcess } from './observability/prometheus-process.js';
@@ -133,7 +133,8 @@ export class LocalSubstrate implements Substrate {
       requireTool(REDIS_SERVER),
     ]);
     this.tools = { prometheus: prom, alertmanager: am, 'redis-server': redis };
-    await ensureAppBuilt(this.log);
+    // The shop runs from compiled JavaScript (a TypeScript loader in every pod would double its memory).
+    ensureShopBuilt(REPO_ROOT);
     this.ownsWorkDir = !this.opts.workDir;
     this.workDir = this.opts.workDir ?? (await mkdtemp(join(tmpdir(), 'kubelet-')));
     await mkdir(this.workDir, { recursive: true });

@@ -12,8 +12,9 @@ export function register(program: Command): void {
     .summary('stop a running substrate and clean up processes a crashed run left behind')
     .description(
       'Local substrate: ask a running `firedrill up` to stop (SIGTERM, it recovers and stops its children), then ' +
-        'kill every process recorded in the pid files that is still the same process (checked by start time and ' +
-        'command line): what a run killed with SIGKILL could not clean up itself.',
+        'kill every process recorded in the pid files whose firedrill is gone and that is still the same process ' +
+        '(checked by start time and command line): what a run killed with SIGKILL could not clean up itself. ' +
+        'Processes of a run that is still alive are left to it.',
     )
     .addOption(new Option('--substrate <name>', 'local, kind or kubeconfig').default('local'))
     .action(async (o: { substrate: string }) => {
@@ -27,7 +28,8 @@ export function register(program: Command): void {
         process.stdout.write(`stopped firedrill up (pid ${state.pid})\n`);
       }
       await rm(localStateFile(), { force: true });
-      const outcomes = await killStale(localPidDir(), { force: true });
+      // Only what a dead firedrill left behind: a live `run` cleans up after itself and must not lose its pods.
+      const outcomes = await killStale(localPidDir());
       for (const x of outcomes)
         process.stdout.write(`${x.action}\t${x.pid ?? '-'}\t${x.name ?? ''}\t${x.detail}\n`);
       if (outcomes.length === 0 && !state) process.stdout.write('nothing to stop\n');

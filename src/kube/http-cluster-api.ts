@@ -107,7 +107,8 @@ export class HttpClusterApi implements ClusterApi {
       },
       [400, 404],
     );
-    if (res.status === 200) return res.body.toString('utf8');
+    // 204 No Content is the answer for a pod no node was assigned to (never scheduled): nothing to read.
+    if (res.status >= 200 && res.status < 300) return res.body.toString('utf8');
     const status = statusOf(res);
     if (NO_LOG.test(status.message ?? '')) return '';
     throw apiError('GET', path, res, status);

@@ -5,6 +5,7 @@ import { isRunning } from '../../process/proc-info.js';
 import { parseSubstrateName } from '../../substrates/create-substrate.js';
 import { localPidDir } from '../support/state-dir.js';
 import { localStateFile } from './up.js';
+import { DEFAULT_KIND_CLUSTER, deleteKindCluster } from '../../substrates/kind/kind-substrate.js';
 
 export function register(program: Command): void {
   program
@@ -18,7 +19,18 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--substrate <name>', 'local, kind or kubeconfig').default('local'))
     .action(async (o: { substrate: string }) => {
-      parseSubstrateName(o.substrate);
+      const name = parseSubstrateName(o.substrate);
+      if (name === 'kind') {
+        const existed = await deleteKindCluster();
+        process.stdout.write(
+          existed ? `deleted kind cluster ${DEFAULT_KIND_CLUSTER}\n` : 'no kind cluster to delete\n',
+        );
+        return;
+      }
+      if (name === 'kubeconfig') {
+        process.stdout.write('kubeconfig substrate: firedrill never owns the cluster; nothing to stop\n');
+        return;
+      }
       const state = await readFile(localStateFile(), 'utf8')
         .then((t) => JSON.parse(t) as { pid: number })
         .catch(() => undefined);

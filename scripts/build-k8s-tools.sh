@@ -14,7 +14,7 @@
 #   --check   build nothing; exit 0 when every requested binary is there with the right version, else 3
 # Exit codes: 0 done; 1 a build failed; 2 bad usage or pins that disagree; 3 --check found something missing.
 # Needs: go >= the version in tools/*/go.mod, node (reads versions.json), and the Go module proxy
-# or a GOPROXY mirror / pre-filled module cache (GOFLAGS=-mod=mod GOPROXY=off works offline).
+# or a GOPROXY mirror (GOPROXY=file:///dir works) or a filled module cache (then GOPROXY=off).
 # The build is CPU-heavy (kube-apiserver ~ several CPU-minutes); run it under `nice` on a shared box.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -164,6 +164,11 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
 
 const NOT_HERE = 'not available in the apiserver e2e test';
 const appLabel = (name: string): Record<string, string> => ({ 'app.kubernetes.io/name': name });
+/** Whether a Deployment's selector matches a Pod's labels. */
+const selects = (deploy: KubeObject, pod: KubeObject): boolean =>
+  Object.entries(
+    (deploy.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+  ).every(([k, v]) => pod.metadata.labels?.[k] === v);
 
 suite(
   `ClusterApi and object faults on a real kube-apiserver (${reason ?? loadVersions().tools.kubernetes})`,
@@ -268,12 +273,16 @@ suite(
       }
 
       // ...and the ReplicaSet controller its Pods, which stay Pending with no scheduler or kubelet.
+      const shopDeployments = deployments.filter((d) => d.metadata.namespace === 'shop');
       const pods = await waitFor(
-        'Pods for the shop Deployments',
+        'as many Pods as replicas for every shop Deployment',
         async () => {
           const p = await api.list('Pod', 'shop');
-          const shopDeployments = deployments.filter((d) => d.metadata.namespace === 'shop');
-          return p.length >= shopDeployments.length ? p : undefined;
+          const complete = shopDeployments.every(
+            (d) =>
+              p.filter((pod) => selects(d, pod)).length >= ((d.spec as { replicas?: number }).replicas ?? 1),
+          );
+          return complete ? p : undefined;
         },
         { timeoutMs: 90_000, intervalMs: 500 },
       );
@@ -345,9 +354,17 @@ suite(
 
     it('pod-kill deletes a Pod of the target and the ReplicaSet replaces it', async () => {
       const selector = appLabel('shipping');
-      const pods = await api.list('Pod', 'shop', selector);
-      expect(pods.length).toBeGreaterThan(0);
-      const first = pods.map((p) => p.metadata.name).sort()[0];
+      // scale-to-zero's undo brought shipping back a moment ago: its Pod may still be on its way.
+      const pods = await waitFor(
+        'a shipping Pod',
+        async () => {
+          const p = await api.list('Pod', 'shop', selector);
+          return p.length > 0 ? p : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 300 },
+      );
+      const before = new Set(pods.map((p) => p.metadata.name));
+      const first = [...before].sort()[0];
 
       const type = faultType('pod-kill');
       const undo = await type.inject(contextFor(type, 'shop/Deployment/shipping', {}));
@@ -355,7 +372,7 @@ suite(
       expect(await api.get('Pod', 'shop', first)).toBeUndefined();
       const replacement = await waitFor(
         'a replacement shipping Pod',
-        async () => (await api.list('Pod', 'shop', selector)).find((p) => p.metadata.name !== first),
+        async () => (await api.list('Pod', 'shop', selector)).find((p) => !before.has(p.metadata.name)),
         { timeoutMs: 60_000, intervalMs: 300 },
       );
       expect(replacement.metadata.labels?.['app.kubernetes.io/name']).toBe('shipping');

@@ -182,6 +182,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     await writer.writeJson('truth/ground_truth.json', truth);
     phaseDone('capture');
 
+    // Interrupted during capture: no commit, so no bundle is left that looks complete.
+    checkAbort();
     const leaks = await findLeaks(`${writer.tmpDir}/snapshot`, leakTerms(scenario, req.registry));
     for (const l of leaks) logger.warn({ leak: l }, 'snapshot names the fault or the testbed');
     const missingExpected = expected.filter((a) => !fired.includes(a));
@@ -189,6 +191,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     const early = cap.alerts.timeline.filter(
       (t) => t.state === 'firing' && injectedAt !== undefined && Date.parse(t.start) < injectedAt,
     );
+    checkAbort();
     const bundleDir = await writer.commit(
       {
         scenarioId: scenario.metadata.id,

@@ -243,6 +243,11 @@ export class PodWorker {
         continue;
       }
       this.proc = proc;
+      if (signal.aborted) {
+        // Deleted while its process was being started: stop it now, nobody else will.
+        await proc.stop(this.graceMs());
+        break;
+      }
       this.started = true;
       this.startedAtMs = this.deps.clock.now();
       this.oomKilled = false;

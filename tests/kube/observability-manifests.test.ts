@@ -2,9 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse, stringify } from 'yaml';
 import type { Container, DeploymentSpec, ServiceSpec } from '../../src/kube/kube-object.js';
 import {
@@ -19,27 +16,8 @@ import {
 } from '../../src/substrates/kubeconfig/deploy-objects.js';
 import { imageReferences, loadVersions } from '../../src/versions/index.js';
 import { unknownFields } from '../manifests/strict-fields.js';
+import { SCHEMAS } from '../manifests/k8s-schemas.js';
 import { requireTool } from '../manifests/tools.js';
-
-interface Model {
-  validate(): void;
-}
-type ModelCtor = new (data: never) => Model;
-const SCHEMAS: Record<string, { model: ModelCtor; clientType: string }> = {
-  'v1/Namespace': { model: Namespace as unknown as ModelCtor, clientType: 'V1Namespace' },
-  'v1/Service': { model: Service as unknown as ModelCtor, clientType: 'V1Service' },
-  'v1/ConfigMap': { model: ConfigMap as unknown as ModelCtor, clientType: 'V1ConfigMap' },
-  'v1/ServiceAccount': { model: ServiceAccount as unknown as ModelCtor, clientType: 'V1ServiceAccount' },
-  'apps/v1/Deployment': { model: Deployment as unknown as ModelCtor, clientType: 'V1Deployment' },
-  'rbac.authorization.k8s.io/v1/ClusterRole': {
-    model: ClusterRole as unknown as ModelCtor,
-    clientType: 'V1ClusterRole',
-  },
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
-    model: ClusterRoleBinding as unknown as ModelCtor,
-    clientType: 'V1ClusterRoleBinding',
-  },
-};
 
 interface RelabelRule {
   source_labels?: string[];

@@ -13,6 +13,10 @@ import { scaleToZero } from './types/scale-to-zero.js';
 import { configCorruption } from './types/config-corruption.js';
 import { redisMaxmemory } from './types/redis-maxmemory.js';
 import { redisAuthChange } from './types/redis-auth-change.js';
+// kubernetes-only faults, group A: imports
+// kubernetes-only faults, group B: imports
+// kubernetes-only faults, group C: imports
+// kubernetes-only faults, group D: imports
 
 /**
  * Every fault type firedrill ships. Each lives in its own file under ./types/; add one import and one
@@ -33,6 +37,10 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   configCorruption,
   redisMaxmemory,
   redisAuthChange,
+  // kubernetes-only faults, group A: entries
+  // kubernetes-only faults, group B: entries
+  // kubernetes-only faults, group C: entries
+  // kubernetes-only faults, group D: entries
 ];
 
 /** A fresh registry holding the shipped catalog (fresh so a caller that registers more cannot leak). */

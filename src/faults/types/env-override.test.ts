@@ -11,6 +11,11 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { envOverride } from './env-override.js';
+import {
+  APPLY_CONTENT_TYPE,
+  APPLY_QUERY,
+  runOverApiServer,
+} from '../../../tests/fixtures/faults/api-server-kit.js';
 
 const env = (d: KubeObject): EnvVar[] =>
   (d.spec as { template: { spec: { containers: Array<{ env: EnvVar[] }> } } }).template.spec.containers[0]
@@ -112,6 +117,24 @@ describe('env-override', () => {
       name: 'REDIS_PASSWORD',
       valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } },
     });
+  });
+
+  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
+    const run = await runOverApiServer(envOverride, shop, 'shop/Deployment/checkout', {
+      name: 'PAYMENT_URL',
+      value: 'http://payment:9090',
+    });
+    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
+    const changed = shop.get('shop/Deployment/checkout');
+    const vars = env(changed);
+    vars[vars.findIndex((e) => e.name === 'PAYMENT_URL')] = {
+      name: 'PAYMENT_URL',
+      value: 'http://payment:9090',
+    };
+    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
+    expect(run.undo).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
+    ]);
   });
 
   it('appends a variable the container did not have', async () => {

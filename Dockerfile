@@ -4,9 +4,9 @@
 # is the argument, e.g. `docker run acme/shop:0.1.0 cart`. Built by scripts/build-image.sh, which
 # passes BASE_IMAGE and the tag from versions.json, and loaded into kind with `kind load docker-image`.
 #
-# Honesty note: the development machine this was written on has no container engine and no registry
-# access, so this file is checked by tests (pins, entrypoint, user) but has not been built there. Build
-# it wherever Docker runs: ./scripts/build-image.sh
+# Build it wherever Docker runs: ./scripts/build-image.sh. Without registry access, make the base locally
+# (debootstrap + this machine's Node.js) and build on it: sudo ./scripts/make-local-images.sh, then check
+# every entry point in containers with `make test-image` (docs/air-gapped.md).
 #
 # Keep BASE_IMAGE's default equal to images.node.image in versions.json (tests/manifests asserts it).
 ARG BASE_IMAGE=node:20.20.2-bookworm-slim

@@ -34,6 +34,13 @@ clean:
 corpus: setup ## every shipped scenario x 2 repeats on the local substrate into out/corpus (re-run to resume)
 	./bin/firedrill.js corpus run scenarios/shop --substrate local --repeats 2 --out $(OUT)/corpus --resume
 
+.PHONY: local-images test-image
+local-images: ## build base, redis and shop images without a registry (root, debootstrap, Docker daemon; docs/air-gapped.md)
+	./scripts/make-local-images.sh
+
+test-image: ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
+	FIREDRILL_E2E=image npm run test:e2e -- --testPathPatterns=tests/image
+
 .PHONY: k8s-tools test-apiserver
 k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl from Go modules (docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the shop container image with the versions pinned in versions.json:
 #   base image  images.node  (passed as --build-arg BASE_IMAGE, by digest when one is pinned)
+#               or $BASE_IMAGE when set (a base made without a registry: scripts/make-local-images.sh)
 #   tag         images.shop  (acme/shop:<package.json version>)
 # Extra arguments go to `docker build` (e.g. --no-cache, --platform linux/arm64).
 # Exit codes: 0 built; 2 versions.json disagrees with package.json; 4 docker missing or its daemon unreachable.
@@ -24,7 +25,8 @@ read_pin() {
     process.stdout.write(v.digest ? `${v.image}@${v.digest}` : v.image);
   ' "$1"
 }
-base_image=$(read_pin node)
+# BASE_IMAGE overrides the pinned base, e.g. one made locally by scripts/make-local-images.sh.
+base_image="${BASE_IMAGE:-$(read_pin node)}"
 shop_image=$(node -p 'require("./versions.json").images.shop.image')
 pkg_version=$(node -p 'require("./package.json").version')
 

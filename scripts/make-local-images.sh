@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Makes, without any container registry, the images the shop needs, from Debian packages and this machine's
+# Node.js (for machines that cannot pull: see docs/air-gapped.md):
+#   local/node:<node>-bookworm-minbase  a Node.js base equivalent to the pinned node:<node>-bookworm-slim:
+#                                        debootstrap --variant=minbase bookworm, this machine's node + npm in
+#                                        /usr/local, user and group `node` (1000:1000) as in the official image
+#   redis:<version>                      the manifests' Redis image, same name and tag: that base plus Debian's
+#                                        redis-server, user `redis` with uid 999 as in the official image
+#   acme/shop:<version>                  scripts/build-image.sh with BASE_IMAGE set to the base above
+# Needs root (debootstrap), debootstrap, and a running Docker daemon. The root filesystem is cached under
+# ~/.cache/firedrill/rootfs (delete it to start over). Prints the three image names on stdout.
+# Exit codes: 0 built; 4 a tool is missing or the daemon is unreachable; other: the failing step's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "make-local-images: $*" >&2; }
+need() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    say "$1 not found; $2"
+    exit 4
+  fi
+}
+need debootstrap 'apt-get install debootstrap'
+need docker 'apt-get install docker.io (and start its daemon: dockerd &)'
+need node 'install Node.js 20'
+if [ "$(id -u)" -ne 0 ]; then
+  say 'debootstrap needs root; run with sudo'
+  exit 4
+fi
+if ! docker info >/dev/null 2>&1; then
+  say 'docker is installed but its daemon is not reachable; start it (systemctl start docker, or dockerd &)'
+  exit 4
+fi
+
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+node_version=$(node -p 'process.versions.node')
+pinned_node=$(node -p 'require("./versions.json").local.node')
+if [ "$node_version" != "$pinned_node" ]; then
+  say "warning: this machine's Node.js is $node_version, versions.json pins $pinned_node; the base image gets $node_version"
+fi
+redis_image=$(node -p 'require("./versions.json").images.redis.image')
+base_image="local/node:${node_version}-bookworm-minbase"
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+npm_dir="$node_prefix/lib/node_modules/npm"
+[ -d "$npm_dir" ] || { say "npm not found at $npm_dir"; exit 4; }
+
+cache="${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/rootfs"
+mkdir -p "$cache"
+rootfs_tar="$cache/bookworm-minbase.tar"
+if [ ! -s "$rootfs_tar" ]; then
+  work=$(mktemp -d "$cache/debootstrap.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  say "debootstrap --variant=minbase bookworm from $mirror (a few minutes, once)"
+  debootstrap --variant=minbase --include=ca-certificates,libstdc++6 bookworm "$work/root" "$mirror" >"$work/log" 2>&1 ||
+    { tail -20 "$work/log" >&2; exit 1; }
+  chroot "$work/root" apt-get clean
+  rm -rf "$work/root/var/lib/apt/lists/"*
+  tar -C "$work/root" --numeric-owner -cf "$rootfs_tar.part" .
+  mv "$rootfs_tar.part" "$rootfs_tar"
+  rm -rf "$work"
+  trap - EXIT
+fi
+
+# A fresh copy per image: each adds its own files to the cached Debian root.
+unpack() {
+  local dir
+  dir=$(mktemp -d)
+  tar -C "$dir" -xf "$rootfs_tar"
+  echo "$dir"
+}
+import_dir() { # dir image change...
+  local dir=$1 image=$2
+  shift 2
+  local args=()
+  for c in "$@"; do args+=(--change "$c"); done
+  tar -C "$dir" --numeric-owner -c . | docker import "${args[@]}" - "$image" >/dev/null
+  rm -rf "$dir"
+  say "imported $image"
+}
+path_env='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+# The Node.js base.
+root=$(unpack)
+install -m 0755 "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
+mkdir -p "$root/usr/local/lib/node_modules"
+cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+chroot "$root" groupadd --gid 1000 node
+chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+chroot "$root" /usr/local/bin/node --version >/dev/null
+# A machine behind a TLS-intercepting proxy trusts its CA through /usr/local/share/ca-certificates; the base
+# must trust it too, or `npm ci` in the image build cannot reach the registry. Node.js reads its own CA list
+# unless NODE_EXTRA_CA_CERTS points at the system bundle.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1
+fi
+import_dir "$root" "$base_image" "$path_env" "ENV NODE_VERSION=$node_version" \
+  'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' 'CMD ["node"]'
+
+# Redis from Debian's package (7.0.15 in bookworm, the release versions.json pins), uid 999 as upstream.
+root=$(unpack)
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+chroot "$root" groupadd --system --gid 999 redis
+chroot "$root" useradd --system --uid 999 --gid redis --home-dir /data --no-create-home redis
+chroot "$root" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+chroot "$root" apt-get clean
+rm -rf "$root/var/lib/apt/lists/"*
+mkdir -p "$root/data"
+chroot "$root" chown redis:redis /data
+: >"$root/etc/resolv.conf"
+redis_version=$(chroot "$root" redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')
+[ "${redis_image##*:}" = "$redis_version" ] ||
+  say "warning: Debian's redis-server is $redis_version but the manifests name $redis_image"
+import_dir "$root" "$redis_image" "$path_env" 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
+
+# The shop image, built by the same script users run, on the local base.
+BASE_IMAGE="$base_image" ./scripts/build-image.sh --network host >&2
+echo "$base_image"
+echo "$redis_image"
+node -p 'require("./versions.json").images.shop.image'

@@ -41,9 +41,12 @@ local-images: ## build base, redis and shop images without a registry (root, deb
 test-image: ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
 	FIREDRILL_E2E=image npm run test:e2e -- --testPathPatterns=tests/image
 
-.PHONY: k8s-tools test-apiserver
-k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl from Go modules (docs/air-gapped.md)
+.PHONY: k8s-tools test-apiserver test-kind-cli
+k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl, kind from Go modules (docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh
+
+test-kind-cli: ## the kind CLI wrapper against real kind (built by k8s-tools) and Docker (needs local-images)
+	FIREDRILL_E2E=kind-cli npm run test:e2e -- --testPathPatterns=tests/kube/kind-cli
 
 test-apiserver: k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
 	FIREDRILL_E2E=apiserver npm run test:e2e -- --testPathPatterns=tests/apiserver

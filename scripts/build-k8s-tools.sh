@@ -3,13 +3,14 @@
 # download release binaries (docs/air-gapped.md):
 #   kube-apiserver, kube-controller-manager, kubectl   from k8s.io/kubernetes  (tools/k8s/go.mod)
 #   etcd                                               from go.etcd.io/etcd/server/v3 (tools/etcd/go.mod)
+#   kind                                               from sigs.k8s.io/kind (tools/kind/go.mod)
 # into ${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/k8s/<kubernetes version>/bin/.
 #
 # Idempotent: a binary that is already there and reports the pinned version is kept. Prints what it
 # builds and how long each took on stderr, and the bin directory on stdout.
 #
 # Usage: scripts/build-k8s-tools.sh [--force] [--check] [NAME...]
-#   NAME      build only these (kube-apiserver kube-controller-manager kubectl etcd); default all
+#   NAME      build only these (kube-apiserver kube-controller-manager kubectl etcd kind); default all
 #   --force   rebuild even when the binary is there with the right version
 #   --check   build nothing; exit 0 when every requested binary is there with the right version, else 3
 # Exit codes: 0 done; 1 a build failed; 2 bad usage or pins that disagree; 3 --check found something missing.
@@ -20,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-all=(etcd kube-apiserver kube-controller-manager kubectl)
+all=(etcd kube-apiserver kube-controller-manager kubectl kind)
 force=0
 check=0
 wanted=()
@@ -32,7 +33,7 @@ for arg in "$@"; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    etcd | kube-apiserver | kube-controller-manager | kubectl) wanted+=("$arg") ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl | kind) wanted+=("$arg") ;;
     *)
       echo "build-k8s-tools: unknown argument \"$arg\" (try --help)" >&2
       exit 2
@@ -53,6 +54,13 @@ if [ -z "$etcd_version" ]; then
   exit 2
 fi
 
+kind_version=$(node -p 'require("./versions.json").tools.kind')
+kind_pinned=$(sed -nE 's/^require sigs\.k8s\.io\/kind (v[^ ]+)$/\1/p' tools/kind/go.mod)
+if [ "$kind_pinned" != "$kind_version" ]; then
+  echo "build-k8s-tools: versions.json tools.kind is $kind_version but tools/kind/go.mod pins ${kind_pinned:-nothing}; run (cd tools/kind && go get sigs.k8s.io/kind@$kind_version && go mod tidy)" >&2
+  exit 2
+fi
+
 cache="${FIREDRILL_CACHE:-$HOME/.cache/firedrill}"
 bin="$cache/k8s/$k8s_version/bin"
 mkdir -p "$bin"
@@ -63,12 +71,17 @@ reported_version() {
   [ -x "$exe" ] || return 0
   case "$1" in
     etcd) "$exe" --version 2>/dev/null | sed -nE 's/^etcd Version: (.*)$/v\1/p' ;;
+    kind) "$exe" version 2>/dev/null | sed -nE 's/^kind (v[^ ]+) .*$/\1/p' ;;
     kubectl) "$exe" version --client -o json 2>/dev/null | jq -r '.clientVersion.gitVersion // empty' ;;
     *) "$exe" --version 2>/dev/null | sed -nE 's/^Kubernetes (v.*)$/\1/p' ;;
   esac
 }
 expected_version() {
-  if [ "$1" = etcd ]; then echo "$etcd_version"; else echo "$k8s_version"; fi
+  case "$1" in
+    etcd) echo "$etcd_version" ;;
+    kind) echo "$kind_version" ;;
+    *) echo "$k8s_version" ;;
+  esac
 }
 
 if [ $check -eq 1 ]; then
@@ -135,6 +148,9 @@ for name in "${wanted[@]}"; do
   case "$name" in
     etcd)
       build etcd tools/etcd go.etcd.io/etcd/server/v3 "-s -w" "" || exit 1
+      ;;
+    kind)
+      build kind tools/kind sigs.k8s.io/kind "-s -w" "" || exit 1
       ;;
     *)
       [ -n "${k8s_flags:-}" ] || k8s_flags=$(k8s_ldflags)

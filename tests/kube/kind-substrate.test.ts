@@ -147,7 +147,7 @@ const CLUSTER_OBJECTS: KubeObject[] = [
   {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: 'firedrill-control-plane' },
+    metadata: { name: 'shop-lab-control-plane' },
     status: {
       nodeInfo: {
         kubeletVersion: 'v1.34.0',
@@ -246,16 +246,16 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
   };
 
   it('creates the cluster with the pinned node image, loads the shop image and applies everything in order', async () => {
-    const kind = new FakeKindCli(fake.kubeconfigYaml('kind-firedrill'));
+    const kind = new FakeKindCli(fake.kubeconfigYaml('kind-shop-lab'));
     const { s, builds } = substrate(kind);
     await s.up(new AbortController().signal, progress);
     try {
       expect(kind.calls).toEqual([
         'check',
         'getClusters',
-        `createCluster firedrill ${KIND_CLUSTER_CONFIG} ${PINNED_NODE} 180 retain`,
-        `loadDockerImage ${SHOP_IMAGE} firedrill`,
-        'getKubeconfig firedrill',
+        `createCluster shop-lab ${KIND_CLUSTER_CONFIG} ${PINNED_NODE} 180 retain`,
+        `loadDockerImage ${SHOP_IMAGE} shop-lab`,
+        'getKubeconfig shop-lab',
       ]);
       expect(PINNED_NODE).toMatch(/^kindest\/node:v1\.34\.0@sha256:[0-9a-f]{64}$/);
       expect(builds).toEqual(['build']);
@@ -276,18 +276,18 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       for (const ns of ['observability', 'shop', 'firedrill-system']) {
         expect(fake.calls()).toContain(`GET /apis/apps/v1/namespaces/${ns}/deployments?limit=500`);
       }
-      expect(phases.some((p) => p.includes('creating kind cluster firedrill'))).toBe(true);
+      expect(phases.some((p) => p.includes('creating kind cluster shop-lab'))).toBe(true);
       expect(s.endpoints()).toMatchObject({
         prometheus: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         alertmanager: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         jaeger: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         flags: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-        context: 'kind-firedrill',
+        context: 'kind-shop-lab',
       });
     } finally {
       await s.down();
     }
-    expect(kind.calls.at(-1)).toBe('deleteCluster firedrill');
+    expect(kind.calls.at(-1)).toBe('deleteCluster shop-lab');
   });
 
   it('gives faults the settings service through the service proxy and Redis through a pod port-forward', async () => {
@@ -360,7 +360,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       const alerts = await s.capture.prometheus.alerts();
       expect(alerts.map((a) => a.labels.alertname)).toEqual(['KubePodCrashLooping']);
       expect((await s.capture.objects.list('Node')).map((n) => n.metadata.name)).toEqual([
-        'firedrill-control-plane',
+        'shop-lab-control-plane',
       ]);
     } finally {
       await s.down();
@@ -375,9 +375,9 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       expect(env).toMatchObject({
         substrate: 'kind',
         kubernetes: { gitVersion: 'v1.34.0' },
-        kind: { cluster: 'firedrill', version: '0.30.0', nodeImage: PINNED_NODE, created: true },
+        kind: { cluster: 'shop-lab', version: '0.30.0', nodeImage: PINNED_NODE, created: true },
         nodes: [
-          { name: 'firedrill-control-plane', kubelet: 'v1.34.0', containerRuntime: 'containerd://2.1.4' },
+          { name: 'shop-lab-control-plane', kubelet: 'v1.34.0', containerRuntime: 'containerd://2.1.4' },
         ],
       });
       expect(
@@ -438,17 +438,17 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
   });
 
   it('reuses an existing cluster and leaves it running on down', async () => {
-    const kind = new FakeKindCli(fake.kubeconfigYaml(), ['firedrill']);
+    const kind = new FakeKindCli(fake.kubeconfigYaml(), ['shop-lab']);
     const { s } = substrate(kind, { buildImage: false });
     await s.up(new AbortController().signal, progress);
     await s.down();
     expect(kind.calls).toEqual([
       'check',
       'getClusters',
-      `loadDockerImage ${SHOP_IMAGE} firedrill`,
-      'getKubeconfig firedrill',
+      `loadDockerImage ${SHOP_IMAGE} shop-lab`,
+      'getKubeconfig shop-lab',
     ]);
-    expect(phases).toContain('up: reusing kind cluster firedrill');
+    expect(phases).toContain('up: reusing kind cluster shop-lab');
   });
 
   it('keeps a cluster it created when asked to', async () => {
@@ -456,7 +456,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     const { s } = substrate(kind, { keepCluster: true });
     await s.up(new AbortController().signal, progress);
     await s.down();
-    expect(kind.calls).not.toContain('deleteCluster firedrill');
+    expect(kind.calls).not.toContain('deleteCluster shop-lab');
   });
 
   it('exports kind logs and says where when the Deployments never become ready', async () => {
@@ -470,9 +470,9 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     expect((err as FiredrillError).exitCode).toBe(ExitCode.SubstrateError);
     expect((err as Error).message).toMatch(/timed out after 600 ms waiting for Deployments/);
     expect((err as Error).message).toContain(`kind logs of the cluster's nodes: ${logsDir}`);
-    expect(kind.calls).toContain(`exportLogs firedrill ${logsDir}`);
+    expect(kind.calls).toContain(`exportLogs shop-lab ${logsDir}`);
     // The cluster this substrate created goes on down, logs saved first.
-    expect(kind.calls.slice(-2)).toEqual([`exportLogs firedrill ${logsDir}`, 'deleteCluster firedrill']);
+    expect(kind.calls.slice(-2)).toEqual([`exportLogs shop-lab ${logsDir}`, 'deleteCluster shop-lab']);
   });
 
   it('exports logs and removes the retained nodes when kind create cluster fails', async () => {
@@ -486,7 +486,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     const err = await s.up(new AbortController().signal, progress).catch((e: unknown) => e);
     expect((err as Error).message).toContain('ERROR: failed to create cluster');
     expect((err as Error).message).toContain(`kind logs of the cluster's nodes: ${logsDir}`);
-    expect(kind.calls.slice(-2)).toEqual([`exportLogs firedrill ${logsDir}`, 'deleteCluster firedrill']);
+    expect(kind.calls.slice(-2)).toEqual([`exportLogs shop-lab ${logsDir}`, 'deleteCluster shop-lab']);
     expect(builds).toEqual([]);
     expect(fake.requests).toEqual([]);
   });

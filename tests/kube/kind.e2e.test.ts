@@ -41,7 +41,7 @@ suite(`kind substrate end to end (${ENABLED ? `${scenarios.length} scenarios` : 
   afterAll(() => {
     // The run deletes the cluster it created; this is for a run killed halfway.
     try {
-      execFileSync('kind', ['delete', 'cluster', '--name', 'firedrill'], { stdio: 'ignore' });
+      execFileSync('kind', ['delete', 'cluster', '--name', 'shop-lab'], { stdio: 'ignore' });
     } catch {
       // kind missing or nothing to delete
     }

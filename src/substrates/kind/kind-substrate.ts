@@ -13,7 +13,7 @@ import type { KindCli, KindPrerequisites } from './kind-cli.js';
 import { ScriptShopImageBuilder, type ShopImageBuilder } from './shop-image.js';
 
 export const KIND_CLUSTER_CONFIG = join(MANIFESTS_DIR, 'kind', 'cluster.yaml');
-export const DEFAULT_KIND_CLUSTER = 'firedrill';
+export const DEFAULT_KIND_CLUSTER = 'shop-lab';
 
 export interface KindSubstrateOptions extends KubernetesSubstrateOptions {
   kind?: KindCli;

@@ -122,10 +122,11 @@ export interface TopologyEntity {
 }
 
 /**
- * `owns`: owner → owned (Deployment → ReplicaSet → Pod); `selects`: Service → Pod; `calls`: caller →
- * callee, from traces; `runs-on`: Pod → Node.
+ * `owns`: owner → owned (Deployment → ReplicaSet → Pod); `selects`: Service or NetworkPolicy → Pod;
+ * `calls`: caller → callee, from traces; `runs-on`: Pod → Node; `uses`: Pod → ConfigMap/Secret/PVC;
+ * `scales`: HorizontalPodAutoscaler → its target.
  */
-export type TopologyEdgeType = 'owns' | 'selects' | 'calls' | 'runs-on' | 'uses';
+export type TopologyEdgeType = 'owns' | 'selects' | 'calls' | 'runs-on' | 'uses' | 'scales';
 
 export interface TopologyEdge {
   from: EntityId;

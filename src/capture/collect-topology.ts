@@ -52,6 +52,20 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
           add(id, objectKey(p), 'selects');
       }
     }
+    if (o.kind === 'NetworkPolicy') {
+      const sel = (o.spec as { podSelector?: { matchLabels?: Record<string, string> } } | undefined)
+        ?.podSelector?.matchLabels;
+      // Unlike a Service's, an empty podSelector selects every pod of the namespace.
+      const all = !sel || Object.keys(sel).length === 0;
+      for (const p of objects) {
+        if (p.kind === 'Pod' && p.metadata.namespace === ns && (all || labelsMatch(sel, p.metadata.labels)))
+          add(id, objectKey(p), 'selects');
+      }
+    }
+    if (o.kind === 'HorizontalPodAutoscaler') {
+      const ref = (o.spec as { scaleTargetRef?: { kind: string; name: string } } | undefined)?.scaleTargetRef;
+      if (ref) add(id, `${ns}/${ref.kind}/${ref.name}`, 'scales');
+    }
     if (o.kind === 'Pod') {
       const spec = o.spec as {
         nodeName?: string;

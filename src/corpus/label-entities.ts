@@ -16,6 +16,8 @@ const LABEL_KINDS: ReadonlyArray<[label: string, kind: string]> = [
   ['configmap', 'ConfigMap'],
   ['secret', 'Secret'],
   ['persistentvolumeclaim', 'PersistentVolumeClaim'],
+  ['horizontalpodautoscaler', 'HorizontalPodAutoscaler'],
+  ['resourcequota', 'ResourceQuota'],
 ];
 
 /**

@@ -147,6 +147,50 @@ describe('checkObservable', () => {
     expect(quiet.check.ok).toBe(false);
   });
 
+  it('reaches a NetworkPolicy root cause through the pods it selects, not through pods it does not', async () => {
+    const policy = { id: 'shop/NetworkPolicy/currency-allow-ingress' };
+    const edges = [
+      {
+        from: 'shop/NetworkPolicy/currency-allow-ingress',
+        to: 'shop/Pod/currency-0',
+        type: 'selects' as const,
+      },
+    ];
+    const selected = await check({
+      rootCauses: [policy],
+      topology: { entities: [], edges },
+      firing: [{ alertname: 'ShopTargetDown', labels: { namespace: 'shop', pod: 'currency-0' } }],
+    });
+    expect(selected.rootCauses[0]).toMatchObject({ observable: true, via: 'shop/Pod/currency-0' });
+    await rm(join(dir, 'b1'), { recursive: true });
+    const elsewhere = await check({
+      rootCauses: [policy],
+      topology: { entities: [], edges },
+      firing: [{ alertname: 'ShopTargetDown', labels: { namespace: 'shop', pod: 'payment-0' } }],
+    });
+    expect(elsewhere.rootCauses[0].observable).toBe(false);
+  });
+
+  it('reads HorizontalPodAutoscaler and ResourceQuota names from alert labels', async () => {
+    const r = await check({
+      rootCauses: [
+        { id: 'shop/HorizontalPodAutoscaler/frontend' },
+        { id: 'shop/ResourceQuota/shop-compute' },
+      ],
+      firing: [
+        { alertname: 'KubeHpaMaxedOut', labels: { namespace: 'shop', horizontalpodautoscaler: 'frontend' } },
+        {
+          alertname: 'KubeQuotaFullyUsed',
+          labels: { namespace: 'shop', resourcequota: 'shop-compute', resource: 'pods' },
+        },
+      ],
+    });
+    expect(r.rootCauses.map((rc) => [rc.id, rc.observable, rc.evidence[0]?.kind])).toEqual([
+      ['shop/HorizontalPodAutoscaler/frontend', true, 'alert'],
+      ['shop/ResourceQuota/shop-compute', true, 'alert'],
+    ]);
+  });
+
   it('requires every root cause to be observable', async () => {
     const r = await check({
       rootCauses: [ROOT, { id: 'shop/Deployment/cart' }],

@@ -40,7 +40,7 @@ export interface ObservableResult {
 }
 
 /** Kinds that emit no telemetry of their own: they are seen through the workloads that use them. */
-const PASSIVE_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim']);
+const PASSIVE_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy']);
 const PER_ENTITY = 3;
 
 /** Labels worth reading in a one-line detail (scrape bookkeeping left out). */
@@ -158,8 +158,12 @@ export async function checkObservable(
   const users = new Map<EntityId, EntityId[]>();
   if (bundle.has(SnapshotFile.topology)) {
     const topo = await bundle.readJson<Topology>(SnapshotFile.topology);
-    for (const edge of topo.edges ?? [])
+    for (const edge of topo.edges ?? []) {
       if (edge.type === 'uses') users.set(edge.to, [...(users.get(edge.to) ?? []), edge.from]);
+      // A NetworkPolicy shows only through the pods it selects (their failed scrapes, their callers).
+      if (edge.type === 'selects' && edge.from.includes('/NetworkPolicy/'))
+        users.set(edge.from, [...(users.get(edge.from) ?? []), edge.to]);
+    }
   }
 
   const RANK: Record<EvidenceKind, number> = { alert: 0, event: 1, log: 2, span: 3, metric: 4 };

@@ -36,7 +36,39 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'config-corruption': [{}, { mode: 'set', path: 'timeoutsMs.payment', value: 1, restart: false }],
   'redis-maxmemory': [{}],
   'redis-auth-change': [{}],
+  'image-not-found': [{}],
+  'readiness-probe-misconfig': [{}, { port: 8081 }],
+  'liveness-probe-misconfig': [{}, { port: 8081, timeoutSeconds: 1 }],
+  'cpu-limit-throttle': [{}],
+  'init-container-crash': [{}],
+  'init-container-hang': [{}],
+  'dns-misconfig': [{}],
+  'node-selector-mismatch': [{}],
+  'service-target-port': [{}, { port: 'http', targetPort: 9000 }],
+  'service-selector-mismatch': [{}, { selector: { app: 'cart' } }],
+  'network-policy-deny': [{}, { name: 'cart-ingress', allowFrom: { role: 'web' }, restart: false }],
+  'secret-corruption': [{}, { value: 'rotated', restart: false }],
+  'resource-quota-exhausted': [{}, { name: 'shop-compute' }],
+  'node-cordon': [{}, { evict: ['shipping', 'currency'] }],
+  'pvc-missing': [{}, { claimName: 'catalog-cache', mountPath: '/var/cache/catalog' }],
+  'hpa-misconfig': [{}],
 };
+
+/**
+ * Types whose root cause is an object they create in the target's namespace (what an SRE deletes or
+ * fixes), not the workload they aim at.
+ */
+const CREATES: Record<string, string> = {
+  'network-policy-deny': 'NetworkPolicy',
+  'resource-quota-exhausted': 'ResourceQuota',
+  'hpa-misconfig': 'HorizontalPodAutoscaler',
+};
+
+/** The shop's manifests declare no Node: the names a kind cluster's nodes have. */
+const NODES: EntityRef[] = ['shop-lab-worker', 'shop-lab-worker2'].map((name) => ({ kind: 'Node', name }));
+
+const idOf = (t: EntityRef): string =>
+  t.namespace ? `${t.namespace}/${t.kind}/${t.name}` : `${t.kind}/${t.name}`;
 
 async function alertNamesInRules(): Promise<Set<string>> {
   const names = new Set<string>();
@@ -61,6 +93,7 @@ describe('the fault catalog', () => {
       list.push({ namespace: 'shop', kind: o.kind, name: o.metadata.name });
       targets.set(o.kind, list);
     }
+    targets.set('Node', NODES);
   });
 
   it('has sample params for exactly the shipped types, all accepted by their schemas', () => {
@@ -101,13 +134,17 @@ describe('the fault catalog', () => {
   );
 
   it.each(FAULT_TYPES.map((t) => [t.id, t] as const))(
-    '%s: ground truth is canonical entity ids, the target among them',
+    '%s: ground truth is canonical entity ids, the target (or the object the type creates) among them',
     (_, type) => {
       for (const kind of type.targetKinds) {
         for (const target of targets.get(kind) ?? []) {
           const p: unknown = type.params.parse(SAMPLE_PARAMS[type.id][0]);
           const ids = type.groundTruth(target, p);
-          expect(ids).toContain(`shop/${kind}/${target.name}`);
+          const created = CREATES[type.id];
+          if (created) {
+            expect(ids.some((id) => id.startsWith(`${target.namespace}/${created}/`))).toBe(true);
+            expect(ids).not.toContain(idOf(target));
+          } else expect(ids).toContain(idOf(target));
           for (const id of ids) expect(normalizeEntityId(id)).toBe(id);
         }
       }

@@ -14,9 +14,25 @@ import { configCorruption } from './types/config-corruption.js';
 import { redisMaxmemory } from './types/redis-maxmemory.js';
 import { redisAuthChange } from './types/redis-auth-change.js';
 // kubernetes-only faults, group A: imports
+import { imageNotFound } from './types/image-not-found.js';
+import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
+import { livenessProbeMisconfig } from './types/liveness-probe-misconfig.js';
+import { cpuLimitThrottle } from './types/cpu-limit-throttle.js';
 // kubernetes-only faults, group B: imports
+import { initContainerCrash } from './types/init-container-crash.js';
+import { initContainerHang } from './types/init-container-hang.js';
+import { dnsMisconfig } from './types/dns-misconfig.js';
+import { nodeSelectorMismatch } from './types/node-selector-mismatch.js';
 // kubernetes-only faults, group C: imports
+import { serviceTargetPort } from './types/service-target-port.js';
+import { serviceSelectorMismatch } from './types/service-selector-mismatch.js';
+import { networkPolicyDeny } from './types/network-policy-deny.js';
+import { secretCorruption } from './types/secret-corruption.js';
 // kubernetes-only faults, group D: imports
+import { resourceQuotaExhausted } from './types/resource-quota-exhausted.js';
+import { nodeCordon } from './types/node-cordon.js';
+import { pvcMissing } from './types/pvc-missing.js';
+import { hpaMisconfig } from './types/hpa-misconfig.js';
 
 /**
  * Every fault type firedrill ships. Each lives in its own file under ./types/; add one import and one
@@ -38,9 +54,25 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   redisMaxmemory,
   redisAuthChange,
   // kubernetes-only faults, group A: entries
+  imageNotFound,
+  readinessProbeMisconfig,
+  livenessProbeMisconfig,
+  cpuLimitThrottle,
   // kubernetes-only faults, group B: entries
+  initContainerCrash,
+  initContainerHang,
+  dnsMisconfig,
+  nodeSelectorMismatch,
   // kubernetes-only faults, group C: entries
+  serviceTargetPort,
+  serviceSelectorMismatch,
+  networkPolicyDeny,
+  secretCorruption,
   // kubernetes-only faults, group D: entries
+  resourceQuotaExhausted,
+  nodeCordon,
+  pvcMissing,
+  hpaMisconfig,
 ];
 
 /** A fresh registry holding the shipped catalog (fresh so a caller that registers more cannot leak). */

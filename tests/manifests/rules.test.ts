@@ -121,7 +121,13 @@ describe('alert rules', () => {
       for (const exp of firing.flatMap((t) => t.exp_alerts ?? [])) {
         const labels = exp.exp_labels ?? {};
         expect(labels.namespace).toBeTruthy();
-        expect(labels.service ?? labels.deployment ?? labels.pod).toBeTruthy();
+        expect(
+          labels.service ??
+            labels.deployment ??
+            labels.pod ??
+            labels.horizontalpodautoscaler ??
+            labels.resourcequota,
+        ).toBeTruthy();
       }
     }
   });

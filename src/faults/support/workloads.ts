@@ -20,7 +20,7 @@ export async function shopServiceOf(objects: ObjectApi, ref: EntityRef): Promise
 }
 
 /** Whether an image reference names the Redis image (`redis:7.0.15`, `docker.io/library/redis@sha256:…`). */
-function isRedisImage(image: unknown): boolean {
+export function isRedisImage(image: unknown): boolean {
   return typeof image === 'string' && /(^|\/)redis([:@]|$)/.test(image);
 }
 

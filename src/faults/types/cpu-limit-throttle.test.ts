@@ -1,0 +1,198 @@
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import {
+  contextFor,
+  FailingObjects,
+  injectError,
+  loadShopObjects,
+  paramProblems,
+  shopTarget,
+  withoutServerFields,
+  type ShopObjects,
+} from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  APPLY_CONTENT_TYPE,
+  APPLY_QUERY,
+  runOverApiServer,
+} from '../../../tests/fixtures/faults/api-server-kit.js';
+import { cpuLimitThrottle } from './cpu-limit-throttle.js';
+
+type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+type Container = { name: string; resources?: Resources };
+const container = (d: KubeObject): Container =>
+  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
+const resources = (d: KubeObject): Required<Resources> => container(d).resources as Required<Resources>;
+const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
+
+describe('cpu-limit-throttle', () => {
+  let shop: ShopObjects;
+  beforeAll(async () => {
+    shop = await loadShopObjects();
+  });
+
+  it('targets Deployments on Kubernetes only', () => {
+    expect(cpuLimitThrottle.targetKinds).toEqual(['Deployment']);
+    expect(cpuLimitThrottle.substrates).toEqual(['kind', 'kubeconfig']);
+  });
+
+  it('defaults the limit to 50m and takes millicores or cores', () => {
+    expect(cpuLimitThrottle.params.parse({})).toEqual({ limit: '50m' });
+    expect(cpuLimitThrottle.params.parse({ limit: '0.05', container: 'frontend' })).toEqual({
+      limit: '0.05',
+      container: 'frontend',
+    });
+    expect(cpuLimitThrottle.params.parse({ limit: '1' })).toEqual({ limit: '1' });
+  });
+
+  it.each([
+    [{ limit: '50Mi' }, 'limit: must be a CPU quantity like 50m or 0.05'],
+    [{ limit: '.5' }, 'limit: must be a CPU quantity like 50m or 0.05'],
+    [{ limit: '-10m' }, 'limit: must be a CPU quantity like 50m or 0.05'],
+    [{ limit: '0m' }, 'limit: must be above 0'],
+    [{ limit: '0.0' }, 'limit: must be above 0'],
+    [{ limit: 0.05 }, 'limit: Invalid input: expected string, received number'],
+    [{ limit: '50m', memory: '1Gi' }, '(params): Unrecognized key: "memory"'],
+  ])('refuses params %j naming the problem', (params, problem) => {
+    expect(paramProblems(cpuLimitThrottle, params)).toEqual([problem]);
+  });
+
+  it('names the Deployment as the root cause and expects high latency', () => {
+    expect(cpuLimitThrottle.groundTruth(deploy('frontend'), { limit: '50m' })).toEqual([
+      'shop/Deployment/frontend',
+    ]);
+    expect(cpuLimitThrottle.expectedAlerts(deploy('frontend'), { limit: '50m' })).toEqual([
+      'ShopHighLatencyP95',
+    ]);
+  });
+
+  it('sets the CPU limit, leaves a request below it alone, and undo restores the manifest', async () => {
+    const target = shopTarget(shop);
+    const undo = await cpuLimitThrottle.inject(
+      contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend'),
+    );
+    const expected = shop.get('shop/Deployment/frontend');
+    expect(resources(expected)).toEqual({
+      requests: { cpu: '20m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '192Mi' },
+    });
+    resources(expected).limits.cpu = '50m';
+    expect(await target.objects.get('Deployment', 'shop', 'frontend')).toStrictEqual(expected);
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/frontend']);
+
+    await undo.undo();
+    expect(target.objects.calls).toEqual([
+      'apply shop/Deployment/frontend',
+      'apply shop/Deployment/frontend',
+    ]);
+    expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'frontend'))).toStrictEqual(
+      shop.get('shop/Deployment/frontend'),
+    );
+  });
+
+  it.each([['10m'], ['0.015']])(
+    'lowers a request above the new limit %s to it (the API server would refuse the object otherwise)',
+    async (limit) => {
+      const target = shopTarget(shop);
+      const undo = await cpuLimitThrottle.inject(
+        contextFor(cpuLimitThrottle, target, 'shop/Deployment/catalog', { limit }),
+      );
+      const expected = shop.get('shop/Deployment/catalog');
+      expect(resources(expected).requests.cpu).toBe('20m');
+      resources(expected).limits.cpu = limit;
+      resources(expected).requests.cpu = limit;
+      expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
+      await undo.undo();
+      expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
+        shop.get('shop/Deployment/catalog'),
+      );
+    },
+  );
+
+  it('leaves a request equal to the new limit alone', async () => {
+    const target = shopTarget(shop);
+    await cpuLimitThrottle.inject(
+      contextFor(cpuLimitThrottle, target, 'shop/Deployment/catalog', { limit: '0.02' }),
+    );
+    const expected = shop.get('shop/Deployment/catalog');
+    resources(expected).limits.cpu = '0.02';
+    expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
+  });
+
+  it('adds a limit to a container that had no resources', async () => {
+    const target = shopTarget(shop);
+    const live = await target.objects.get('Deployment', 'shop', 'shipping');
+    if (!live) throw new Error('no shipping in the fixture');
+    delete container(live).resources;
+    target.objects.objects.set(objectKey(live), live);
+    await cpuLimitThrottle.inject(contextFor(cpuLimitThrottle, target, 'shop/Deployment/shipping'));
+    const applied = await target.objects.get('Deployment', 'shop', 'shipping');
+    expect(applied && container(applied).resources).toStrictEqual({ limits: { cpu: '50m' } });
+  });
+
+  it.each([['500m'], ['0.5'], ['2']])(
+    'refuses a limit of %s, not below the current 500m, writing nothing',
+    async (limit) => {
+      const target = shopTarget(shop);
+      const err = await injectError(
+        cpuLimitThrottle,
+        contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend', { limit }),
+      );
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect(err.message).toBe(
+        `the CPU limit ${limit} is not below the current limit 500m of container frontend of Deployment shop/frontend`,
+      );
+      expect(target.objects.calls).toEqual([]);
+    },
+  );
+
+  it('refuses a container the Deployment does not have, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      cpuLimitThrottle,
+      contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend', { container: 'envoy' }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('Deployment shop/frontend has no container "envoy"; its containers: frontend');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a target that does not exist, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      cpuLimitThrottle,
+      contextFor(cpuLimitThrottle, target, 'shop/Deployment/front'),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('fault target shop/Deployment/front does not exist');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('puts the manifest back when the rollout call failed after the server took it', async () => {
+    const objects = new FailingObjects(1, true);
+    const target = shopTarget(shop, objects);
+    const err = await injectError(
+      cpuLimitThrottle,
+      contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend'),
+    );
+    expect(err).toBe(objects.error);
+    expect(objects.calls).toEqual([
+      'apply shop/Deployment/frontend (reply lost)',
+      'apply shop/Deployment/frontend',
+    ]);
+    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'frontend'))).toStrictEqual(
+      shop.get('shop/Deployment/frontend'),
+    );
+  });
+
+  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
+    const run = await runOverApiServer(cpuLimitThrottle, shop, 'shop/Deployment/catalog', { limit: '10m' });
+    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/catalog?${APPLY_QUERY}`;
+    const changed = shop.get('shop/Deployment/catalog');
+    resources(changed).limits.cpu = '10m';
+    resources(changed).requests.cpu = '10m';
+    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
+    expect(run.undo).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/catalog') },
+    ]);
+  });
+});

@@ -1,0 +1,180 @@
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import {
+  asLive,
+  contextFor,
+  FailingObjects,
+  injectError,
+  loadShopObjects,
+  paramProblems,
+  shopTarget,
+  withoutServerFields,
+  type ShopObjects,
+} from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  APPLY_CONTENT_TYPE,
+  APPLY_QUERY,
+  runOverApiServer,
+} from '../../../tests/fixtures/faults/api-server-kit.js';
+import { dnsMisconfig } from './dns-misconfig.js';
+
+const podSpec = (d: KubeObject): Record<string, unknown> =>
+  (d.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+
+/** The manifest with the pod template's DNS settings made by hand. */
+function withDns(
+  obj: KubeObject,
+  nameserver = '10.96.0.99',
+  searches = ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+): KubeObject {
+  podSpec(obj).dnsPolicy = 'None';
+  podSpec(obj).dnsConfig = {
+    nameservers: [nameserver],
+    searches,
+    options: [{ name: 'ndots', value: '5' }],
+  };
+  return obj;
+}
+
+describe('dns-misconfig', () => {
+  let shop: ShopObjects;
+  beforeAll(async () => {
+    shop = await loadShopObjects();
+  });
+
+  it('targets Deployments on Kubernetes only', () => {
+    expect(dnsMisconfig.targetKinds).toEqual(['Deployment']);
+    expect(dnsMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+  });
+
+  it('defaults to a resolver at 10.96.0.99; search domains default from the namespace at inject', () => {
+    expect(dnsMisconfig.params.parse({})).toEqual({ nameserver: '10.96.0.99' });
+    expect(dnsMisconfig.params.parse({ nameserver: '192.168.0.53', searches: ['corp.example'] })).toEqual({
+      nameserver: '192.168.0.53',
+      searches: ['corp.example'],
+    });
+  });
+
+  it.each([
+    [{ nameserver: '10.96.0.256' }, 'nameserver: must be an IPv4 address'],
+    [{ nameserver: 'kube-dns' }, 'nameserver: must be an IPv4 address'],
+    [{ nameserver: '10.96.0.010' }, 'nameserver: must be an IPv4 address'],
+    [{ nameserver: 'fd00::10' }, 'nameserver: must be an IPv4 address'],
+    [{ nameserver: ['10.96.0.99'] }, 'nameserver: Invalid input: expected string, received array'],
+    [{ searches: 'cluster.local' }, 'searches: Invalid input: expected array, received string'],
+    [{ searches: ['Bad_Domain'] }, 'searches.0: must be a DNS domain'],
+    [{ searches: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] }, 'searches: at most 6 search domains'],
+    [{ policy: 'None' }, '(params): Unrecognized key: "policy"'],
+  ])('refuses params %j naming the problem', (params, problem) => {
+    expect(paramProblems(dnsMisconfig, params)).toEqual([problem]);
+  });
+
+  it('names the Deployment as the root cause and expects its unready pod', () => {
+    const ref = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
+    const p = dnsMisconfig.params.parse({});
+    expect(dnsMisconfig.groundTruth(ref, p)).toEqual(['shop/Deployment/checkout']);
+    expect(dnsMisconfig.expectedAlerts(ref, p)).toEqual(['KubePodNotReady']);
+  });
+
+  it('rolls out the Deployment with only its DNS settings changed, and undo restores the manifest', async () => {
+    const target = shopTarget(shop);
+    const undo = await dnsMisconfig.inject(contextFor(dnsMisconfig, target, 'shop/Deployment/checkout'));
+
+    const expected = withDns(shop.get('shop/Deployment/checkout'));
+    expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/checkout']);
+    expect(undo.description).toBe('restore Deployment shop/Deployment/checkout');
+
+    await undo.undo();
+    expect(target.objects.calls).toEqual([
+      'apply shop/Deployment/checkout',
+      'apply shop/Deployment/checkout',
+    ]);
+    // dnsPolicy and dnsConfig are absent again, as in the manifest.
+    const restored = withoutServerFields(await target.objects.get('Deployment', 'shop', 'checkout'));
+    expect(restored).toStrictEqual(shop.get('shop/Deployment/checkout'));
+    expect(restored && Object.keys(podSpec(restored))).not.toContain('dnsPolicy');
+  });
+
+  it('uses the given nameserver and search domains', async () => {
+    const target = shopTarget(shop);
+    await dnsMisconfig.inject(
+      contextFor(dnsMisconfig, target, 'shop/Deployment/frontend', {
+        nameserver: '172.20.0.53',
+        searches: ['corp.example'],
+      }),
+    );
+    const expected = withDns(shop.get('shop/Deployment/frontend'), '172.20.0.53', ['corp.example']);
+    expect(await target.objects.get('Deployment', 'shop', 'frontend')).toStrictEqual(expected);
+  });
+
+  it('replaces DNS settings the Deployment already had, and undo restores them exactly', async () => {
+    const target = shopTarget(shop);
+    const seeded = shop.get('shop/Deployment/cart');
+    podSpec(seeded).dnsPolicy = 'ClusterFirst';
+    podSpec(seeded).dnsConfig = {
+      options: [{ name: 'ndots', value: '2' }, { name: 'single-request-reopen' }],
+    };
+    target.objects.objects.set('shop/Deployment/cart', asLive(seeded, 99));
+
+    const undo = await dnsMisconfig.inject(contextFor(dnsMisconfig, target, 'shop/Deployment/cart'));
+    expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(
+      withDns(structuredClone(seeded)),
+    );
+
+    await undo.undo();
+    expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'cart'))).toStrictEqual(seeded);
+  });
+
+  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
+    const run = await runOverApiServer(dnsMisconfig, shop, 'shop/Deployment/checkout');
+    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
+    expect(run.inject).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: withDns(shop.get('shop/Deployment/checkout')) },
+    ]);
+    expect(run.undo).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
+    ]);
+    expect(withoutServerFields(run.after.get('Deployment/shop/checkout'))).toStrictEqual(
+      shop.get('shop/Deployment/checkout'),
+    );
+  });
+
+  it.each(['payment', 'catalog', 'currency', 'shipping', 'redis'])(
+    'refuses %s, whose readiness checks no dependency (its rollout would complete unnoticed), changing nothing',
+    async (name) => {
+      const target = shopTarget(shop);
+      const err = await injectError(
+        dnsMisconfig,
+        contextFor(dnsMisconfig, target, `shop/Deployment/${name}`),
+      );
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect(err.message).toBe(
+        `shop/Deployment/${name} checks no dependency for readiness, so its pods would become ready without name resolution and the rollout would complete unnoticed; target frontend, checkout or cart`,
+      );
+      expect(target.objects.calls).toEqual([]);
+    },
+  );
+
+  it('refuses a target that does not exist, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(dnsMisconfig, contextFor(dnsMisconfig, target, 'shop/Deployment/carts'));
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('fault target shop/Deployment/carts does not exist');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('puts the manifest back when the rollout call failed after the server took it', async () => {
+    const objects = new FailingObjects(1, true);
+    const target = shopTarget(shop, objects);
+    const err = await injectError(dnsMisconfig, contextFor(dnsMisconfig, target, 'shop/Deployment/checkout'));
+    expect(err).toBe(objects.error);
+    expect(objects.calls).toEqual([
+      'apply shop/Deployment/checkout (reply lost)',
+      'apply shop/Deployment/checkout',
+    ]);
+    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
+      shop.get('shop/Deployment/checkout'),
+    );
+  });
+});

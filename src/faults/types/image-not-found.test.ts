@@ -1,0 +1,195 @@
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import {
+  contextFor,
+  FailingObjects,
+  injectError,
+  loadShopObjects,
+  paramProblems,
+  shopTarget,
+  withoutServerFields,
+  type ShopObjects,
+} from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  APPLY_CONTENT_TYPE,
+  APPLY_QUERY,
+  runOverApiServer,
+} from '../../../tests/fixtures/faults/api-server-kit.js';
+import { imageNotFound, nextImageTag } from './image-not-found.js';
+
+type Container = Record<string, unknown> & { name: string; image: string };
+const container = (d: KubeObject): Container =>
+  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
+const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+describe('image-not-found', () => {
+  let shop: ShopObjects;
+  beforeAll(async () => {
+    shop = await loadShopObjects();
+  });
+
+  it('targets Deployments on Kubernetes only', () => {
+    expect(imageNotFound.targetKinds).toEqual(['Deployment']);
+    expect(imageNotFound.substrates).toEqual(['kind', 'kubeconfig']);
+  });
+
+  it('takes an optional container and image', () => {
+    expect(imageNotFound.params.parse({})).toEqual({});
+    for (const image of [
+      'acme/shop:0.1.1',
+      'redis:7.0.99',
+      'registry.example.com:5000/acme/shop:v0.2.0-rc_1',
+      `acme/shop@${DIGEST}`,
+      'ghcr.io/acme/shop',
+    ]) {
+      expect(imageNotFound.params.parse({ container: 'cart', image })).toEqual({ container: 'cart', image });
+    }
+  });
+
+  it.each([
+    [{ image: 'Acme/shop:0.1.1' }, 'image: must be an image reference like acme/shop:0.1.1'],
+    [{ image: 'acme/shop:' }, 'image: must be an image reference like acme/shop:0.1.1'],
+    [{ image: 'acme/shop:0.1.1 ' }, 'image: must be an image reference like acme/shop:0.1.1'],
+    [{ image: 'acme//shop:0.1.1' }, 'image: must be an image reference like acme/shop:0.1.1'],
+    [{ image: 'acme/shop@sha256:abc' }, 'image: must be an image reference like acme/shop:0.1.1'],
+    [{ image: 11 }, 'image: Invalid input: expected string, received number'],
+    [{ tag: '0.1.1' }, '(params): Unrecognized key: "tag"'],
+  ])('refuses params %j naming the problem', (params, problem) => {
+    expect(paramProblems(imageNotFound, params)).toEqual([problem]);
+  });
+
+  it.each([
+    ['acme/shop:0.1.0', 'acme/shop:0.1.1'],
+    ['acme/shop:0.1.9', 'acme/shop:0.1.10'],
+    ['registry.example.com:5000/acme/shop:0.1.0', 'registry.example.com:5000/acme/shop:0.1.1'],
+    ['redis:7.0.15', 'redis:7.0.16'],
+    ['acme/shop:build-0099', 'acme/shop:build-0100'],
+    ['acme/shop:v3', 'acme/shop:v4'],
+  ])('names the release after %s: %s', (image, next) => {
+    expect(nextImageTag(image)).toBe(next);
+  });
+
+  it.each([
+    ['acme/shop'],
+    ['registry.example.com:5000/acme/shop'],
+    ['acme/shop:latest'],
+    [`acme/shop@${DIGEST}`],
+  ])('has no next release for %s', (image) => {
+    expect(nextImageTag(image)).toBeUndefined();
+  });
+
+  it('names the Deployment as the root cause and expects a waiting container', () => {
+    expect(imageNotFound.groundTruth(deploy('checkout'), {})).toEqual(['shop/Deployment/checkout']);
+    expect(imageNotFound.expectedAlerts(deploy('checkout'), {})).toEqual(['KubeContainerWaiting']);
+  });
+
+  it('rolls out the next tag of the current image by default, and undo restores the manifest', async () => {
+    const target = shopTarget(shop);
+    const undo = await imageNotFound.inject(contextFor(imageNotFound, target, 'shop/Deployment/checkout'));
+    const expected = shop.get('shop/Deployment/checkout');
+    expect(container(expected).image).toBe('acme/shop:0.1.0');
+    container(expected).image = 'acme/shop:0.1.1';
+    expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/checkout']);
+
+    await undo.undo();
+    expect(target.objects.calls).toEqual([
+      'apply shop/Deployment/checkout',
+      'apply shop/Deployment/checkout',
+    ]);
+    expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
+      shop.get('shop/Deployment/checkout'),
+    );
+  });
+
+  it('rolls out the given image', async () => {
+    const target = shopTarget(shop);
+    await imageNotFound.inject(
+      contextFor(imageNotFound, target, 'shop/Deployment/redis', {
+        container: 'redis',
+        image: 'redis:7.0.99',
+      }),
+    );
+    const expected = shop.get('shop/Deployment/redis');
+    container(expected).image = 'redis:7.0.99';
+    expect(await target.objects.get('Deployment', 'shop', 'redis')).toStrictEqual(expected);
+  });
+
+  it('refuses the image the container already runs, writing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      imageNotFound,
+      contextFor(imageNotFound, target, 'shop/Deployment/cart', { image: 'acme/shop:0.1.0' }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe(
+      'container cart of Deployment shop/cart already runs acme/shop:0.1.0; give an image it does not run',
+    );
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses to guess a tag for an image without a version tag, writing nothing', async () => {
+    const target = shopTarget(shop);
+    const live = await target.objects.get('Deployment', 'shop', 'cart');
+    if (!live) throw new Error('no cart in the fixture');
+    container(live).image = 'acme/shop:latest';
+    target.objects.objects.set('shop/Deployment/cart', live);
+    const err = await injectError(imageNotFound, contextFor(imageNotFound, target, 'shop/Deployment/cart'));
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe(
+      'the image acme/shop:latest of container cart of Deployment shop/cart has no version tag to raise; give the image to roll out',
+    );
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a container the Deployment does not have, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      imageNotFound,
+      contextFor(imageNotFound, target, 'shop/Deployment/checkout', { container: 'migrate' }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('Deployment shop/checkout has no container "migrate"; its containers: checkout');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a target that does not exist, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      imageNotFound,
+      contextFor(imageNotFound, target, 'shop/Deployment/checkouts'),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('fault target shop/Deployment/checkouts does not exist');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('puts the manifest back when the rollout call failed after the server took it', async () => {
+    const objects = new FailingObjects(1, true);
+    const target = shopTarget(shop, objects);
+    const err = await injectError(
+      imageNotFound,
+      contextFor(imageNotFound, target, 'shop/Deployment/checkout'),
+    );
+    expect(err).toBe(objects.error);
+    expect(objects.calls).toEqual([
+      'apply shop/Deployment/checkout (reply lost)',
+      'apply shop/Deployment/checkout',
+    ]);
+    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
+      shop.get('shop/Deployment/checkout'),
+    );
+  });
+
+  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
+    const run = await runOverApiServer(imageNotFound, shop, 'shop/Deployment/checkout');
+    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
+    const changed = shop.get('shop/Deployment/checkout');
+    container(changed).image = 'acme/shop:0.1.1';
+    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
+    expect(run.undo).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
+    ]);
+  });
+});

@@ -1,0 +1,209 @@
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import {
+  contextFor,
+  FailingObjects,
+  injectError,
+  loadShopObjects,
+  paramProblems,
+  shopTarget,
+  withoutServerFields,
+  type ShopObjects,
+} from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  APPLY_CONTENT_TYPE,
+  APPLY_QUERY,
+  runOverApiServer,
+} from '../../../tests/fixtures/faults/api-server-kit.js';
+import { readinessProbeMisconfig } from './readiness-probe-misconfig.js';
+
+type Container = Record<string, unknown> & { name: string };
+const container = (d: KubeObject): Container =>
+  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
+const readiness = (d: KubeObject) =>
+  container(d).readinessProbe as { httpGet: { path: string; port: number | string } };
+const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
+
+describe('readiness-probe-misconfig', () => {
+  let shop: ShopObjects;
+  beforeAll(async () => {
+    shop = await loadShopObjects();
+  });
+
+  it('targets Deployments on Kubernetes only', () => {
+    expect(readinessProbeMisconfig.targetKinds).toEqual(['Deployment']);
+    expect(readinessProbeMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+  });
+
+  it('takes a path, a port number or a port name, all optional', () => {
+    expect(readinessProbeMisconfig.params.parse({})).toEqual({});
+    expect(readinessProbeMisconfig.params.parse({ path: '/status', port: 8081 })).toEqual({
+      path: '/status',
+      port: 8081,
+    });
+    expect(readinessProbeMisconfig.params.parse({ container: 'catalog', port: 'metrics' })).toEqual({
+      container: 'catalog',
+      port: 'metrics',
+    });
+  });
+
+  it.each([
+    [{ path: 'ready' }, 'path: must be an absolute HTTP path like /ready'],
+    [{ path: '/re ady' }, 'path: must be an absolute HTTP path like /ready'],
+    [{ port: 0 }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: 65536 }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: 80.5 }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: 'HTTP' }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: 'web--ui' }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: '8080' }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ port: true }, 'port: must be a port number 1-65535 or a port name like http'],
+    [{ timeoutSeconds: 1 }, '(params): Unrecognized key: "timeoutSeconds"'],
+  ])('refuses params %j naming the problem', (params, problem) => {
+    expect(paramProblems(readinessProbeMisconfig, params)).toEqual([problem]);
+  });
+
+  it('names the Deployment as the root cause and expects pods not ready', () => {
+    expect(readinessProbeMisconfig.groundTruth(deploy('catalog'), {})).toEqual(['shop/Deployment/catalog']);
+    expect(readinessProbeMisconfig.expectedAlerts(deploy('catalog'), {})).toEqual(['KubePodNotReady']);
+  });
+
+  it('points the probe at /ready by default, and undo restores the manifest', async () => {
+    const target = shopTarget(shop);
+    const undo = await readinessProbeMisconfig.inject(
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalog'),
+    );
+    const expected = shop.get('shop/Deployment/catalog');
+    expect(readiness(expected).httpGet).toEqual({ path: '/readyz', port: 'http' });
+    readiness(expected).httpGet.path = '/ready';
+    expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/catalog']);
+
+    await undo.undo();
+    expect(target.objects.calls).toEqual(['apply shop/Deployment/catalog', 'apply shop/Deployment/catalog']);
+    expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
+      shop.get('shop/Deployment/catalog'),
+    );
+  });
+
+  it('changes only the port when only a port is given', async () => {
+    const target = shopTarget(shop);
+    await readinessProbeMisconfig.inject(
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/cart', { port: 8081 }),
+    );
+    const expected = shop.get('shop/Deployment/cart');
+    readiness(expected).httpGet.port = 8081;
+    expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
+  });
+
+  it('sets both a path and a port name', async () => {
+    const target = shopTarget(shop);
+    await readinessProbeMisconfig.inject(
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/cart', {
+        path: '/status',
+        port: 'metrics',
+      }),
+    );
+    const expected = shop.get('shop/Deployment/cart');
+    readiness(expected).httpGet = { path: '/status', port: 'metrics' };
+    expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
+  });
+
+  it.each([
+    [{ path: '/readyz' }],
+    // 8080 is the number of the port named http: the kubelet would check exactly what it checks now.
+    [{ path: '/readyz', port: 8080 }],
+    [{ path: '/readyz', port: 'http' }],
+  ])('refuses %j, which changes nothing, writing nothing', async (params) => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalog', params),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe(
+      'the readiness probe of container catalog of Deployment shop/catalog already checks that; nothing would change',
+    );
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a container without a readiness probe, naming it, and writes nothing', async () => {
+    const target = shopTarget(shop);
+    const live = await target.objects.get('Deployment', 'shop', 'payment');
+    if (!live) throw new Error('no payment in the fixture');
+    delete container(live).readinessProbe;
+    target.objects.objects.set(objectKey(live), live);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/payment'),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('container payment of Deployment shop/payment has no readiness probe to change');
+    expect(target.objects.calls).toEqual([]);
+    expect(await target.objects.get('Deployment', 'shop', 'payment')).toStrictEqual(live);
+  });
+
+  it('refuses a probe that runs a command (Redis), writing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/redis', { port: 6380 }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe(
+      'the readiness probe of container redis of Deployment shop/redis runs a command; only HTTP and TCP probes can be pointed at another path or port',
+    );
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a container the Deployment does not have, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/cart', { container: 'sidecar' }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('Deployment shop/cart has no container "sidecar"; its containers: cart');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('refuses a target that does not exist, changing nothing', async () => {
+    const target = shopTarget(shop);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalogue'),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toBe('fault target shop/Deployment/catalogue does not exist');
+    expect(target.objects.calls).toEqual([]);
+  });
+
+  it('puts the manifest back when the rollout call failed after the server took it', async () => {
+    const objects = new FailingObjects(1, true);
+    const target = shopTarget(shop, objects);
+    const err = await injectError(
+      readinessProbeMisconfig,
+      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalog'),
+    );
+    expect(err).toBe(objects.error);
+    expect(objects.calls).toEqual([
+      'apply shop/Deployment/catalog (reply lost)',
+      'apply shop/Deployment/catalog',
+    ]);
+    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
+      shop.get('shop/Deployment/catalog'),
+    );
+  });
+
+  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
+    const run = await runOverApiServer(readinessProbeMisconfig, shop, 'shop/Deployment/catalog', {
+      path: '/ready',
+    });
+    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/catalog?${APPLY_QUERY}`;
+    const changed = shop.get('shop/Deployment/catalog');
+    readiness(changed).httpGet.path = '/ready';
+    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
+    expect(run.undo).toEqual([
+      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/catalog') },
+    ]);
+  });
+});

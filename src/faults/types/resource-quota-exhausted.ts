@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import type { FaultType, Undo } from '../fault-type.js';
+import { requireObject } from '../support/object-snapshot.js';
+import { injectOrRollBack } from '../support/roll-back.js';
+import { unavailabilityAlerts } from '../support/unavailability-alerts.js';
+
+const params = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label, e.g. shop-quota')
+    .max(63)
+    .optional()
+    .meta({ description: "Name of the ResourceQuota; default '<namespace>-quota'" }),
+});
+type Params = z.output<typeof params>;
+
+/** The quota's name: the given one, or `<namespace>-quota` as an operator would call it. */
+function quotaName(target: EntityRef, p: Params): string {
+  return p.name ?? `${target.namespace ?? 'default'}-quota`;
+}
+
+/**
+ * Pods the quota admission counts: those not in a terminal phase. Pods already being deleted are left
+ * out too; they are on their way out and must not be part of the budget left to the namespace.
+ */
+function counted(pod: KubeObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/**
+ * A pod quota sized to exactly what the rest of the namespace runs: once the target's pods are gone (as
+ * they would be after a node drain or a restart), the ReplicaSet's replacements are refused at admission.
+ */
+export const resourceQuotaExhausted: FaultType<Params> = {
+  id: 'resource-quota-exhausted',
+  description:
+    "Creates a pod ResourceQuota the namespace already fills, then deletes the target's pods; their replacements are refused.",
+  params,
+  substrates: ['kind', 'kubeconfig'],
+  targetKinds: ['Deployment'],
+  groundTruth: (target, p) => [
+    formatEntityId({ namespace: target.namespace, kind: 'ResourceQuota', name: quotaName(target, p) }),
+  ],
+  expectedAlerts: (target) => [
+    'KubeQuotaFullyUsed',
+    'KubeDeploymentReplicasMismatch',
+    ...unavailabilityAlerts(target),
+  ],
+  async inject(ctx) {
+    const { objects } = ctx.target;
+    const namespace = ctx.entity.namespace ?? 'default';
+    const name = quotaName(ctx.entity, ctx.params);
+    const quotaId = `${namespace}/ResourceQuota/${name}`;
+    if (await objects.get('ResourceQuota', namespace, name)) {
+      throw new InvalidInputError(
+        `${quotaId} already exists; removing it would not restore what was there, so name another quota`,
+      );
+    }
+    const deploy = await requireObject(objects, ctx.entity);
+    const selector =
+      (deploy.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
+    const pods = (await objects.list('Pod', namespace)).filter(counted);
+    const own = pods
+      .filter((p) => labelsMatch(selector, p.metadata.labels))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const others = pods.length - own.length;
+    const partOf = deploy.metadata.labels?.['app.kubernetes.io/part-of'];
+    const quota: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: {
+        name,
+        namespace,
+        ...(partOf ? { labels: { 'app.kubernetes.io/part-of': partOf } } : {}),
+      },
+      spec: { hard: { pods: String(others) } },
+    };
+    const undo: Undo = {
+      description: `delete ResourceQuota ${quotaId}`,
+      undo: async () => {
+        await objects.delete('ResourceQuota', namespace, name);
+      },
+    };
+    return injectOrRollBack(ctx.logger, undo, async () => {
+      await objects.apply(quota);
+      for (const p of own) await objects.delete('Pod', namespace, p.metadata.name);
+      ctx.logger.info(
+        { quota: quotaId, pods: others, deleted: own.map((p) => p.metadata.name) },
+        'pod quota set to what the namespace already runs',
+      );
+    });
+  },
+};

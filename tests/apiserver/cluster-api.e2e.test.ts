@@ -16,6 +16,10 @@ import {
 import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from '../../src/testing/apiserver/k8s-tools.js';
 import { LocalControlPlane } from '../../src/testing/apiserver/local-control-plane.js';
 import { waitFor } from '../../src/util/wait-for.js';
+import { validatePaths } from '../../src/scenario/validate-paths.js';
+import type { ScenarioFault } from '../../src/scenario/scenario.js';
+import { REPO_ROOT } from '../../src/version.js';
+import { join } from 'node:path';
 import { loadVersions } from '../../src/versions/versions.js';
 
 /**
@@ -161,6 +165,44 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
   'redis-maxmemory': { target: 'shop/Deployment/redis', params: {} },
   'redis-auth-change': { target: 'shop/Deployment/redis', params: {} },
 };
+
+/** Kinds the Kubernetes-only faults change or create, compared before, during and after each one. */
+const K8S_FAULT_KINDS = [
+  'Deployment',
+  'Service',
+  'Secret',
+  'ConfigMap',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'HorizontalPodAutoscaler',
+  'PersistentVolumeClaim',
+];
+/** kind's worker names: node-cordon's scenario targets them, so the suite registers Node objects of that name. */
+const NODE_NAMES = ['shop-lab-worker', 'shop-lab-worker2'];
+/** Written on Nodes by the node lifecycle and TTL controllers; not state a fault owns. */
+const NODE_CONTROLLER_FIELDS = { annotations: ['node.alpha.kubernetes.io/ttl'], spec: ['taints'] };
+
+/** What a Node says without what its controllers keep rewriting. */
+function desiredNode(node: KubeObject): unknown {
+  const copy = structuredClone(node);
+  for (const a of NODE_CONTROLLER_FIELDS.annotations) delete copy.metadata.annotations?.[a];
+  for (const f of NODE_CONTROLLER_FIELDS.spec) delete (copy.spec as Record<string, unknown> | undefined)?.[f];
+  return desired(copy);
+}
+
+/** Every fault of the shipped scenarios whose type runs only on Kubernetes, with the scenario's params. */
+async function kubernetesOnlyFaults(): Promise<Array<[string, ScenarioFault]>> {
+  const report = await validatePaths([join(REPO_ROOT, 'scenarios/shop')]);
+  const local = new Set(FAULT_TYPES.filter((t) => t.substrates.includes('local')).map((t) => t.id));
+  const out = new Map<string, ScenarioFault>();
+  for (const s of report.scenarios) {
+    for (const f of s.spec.faults) {
+      if (!local.has(f.type)) out.set(`${f.type} → ${f.target} (${s.metadata.id})`, f);
+    }
+  }
+  return [...out].sort(([a], [b]) => a.localeCompare(b));
+}
+const K8S_ONLY = await kubernetesOnlyFaults();
 
 const NOT_HERE = 'not available in the apiserver e2e test';
 const appLabel = (name: string): Record<string, string> => ({ 'app.kubernetes.io/name': name });
@@ -322,8 +364,13 @@ suite(
     }, 120_000);
 
     it('covers every fault type in the catalog', () => {
-      const covered = [...OBJECT_FAULTS.map((c) => c.type), 'pod-kill', ...Object.keys(OTHER_FAULTS)].sort();
-      expect(covered).toEqual(FAULT_TYPES.map((t) => t.id).sort());
+      const covered = new Set([
+        ...OBJECT_FAULTS.map((c) => c.type),
+        'pod-kill',
+        ...Object.keys(OTHER_FAULTS),
+        ...K8S_ONLY.map(([, f]) => f.type),
+      ]);
+      expect([...covered].sort()).toEqual(FAULT_TYPES.map((t) => t.id).sort());
     });
 
     it.each(OBJECT_FAULTS.map((c) => [c.type, c] as const))(
@@ -389,6 +436,98 @@ suite(
       },
       60_000,
     );
+
+    describe('Kubernetes-only faults, with the params of the scenarios that use them', () => {
+      /** Desired state of every object these faults touch: shop's objects of K8S_FAULT_KINDS, and Nodes. */
+      const state = async (): Promise<Record<string, unknown>> => {
+        const out: Record<string, unknown> = {};
+        for (const kind of K8S_FAULT_KINDS) {
+          for (const o of await api.list(kind, 'shop')) {
+            if (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') continue;
+            out[objectKey(o)] = desired(o);
+          }
+        }
+        for (const n of await api.list('Node')) out[objectKey(n)] = desiredNode(n);
+        return out;
+      };
+
+      beforeAll(async () => {
+        // No kubelet registers itself here: the Node objects a kind cluster would have, applied as a kubelet would.
+        for (const name of NODE_NAMES) {
+          await api.apply({
+            apiVersion: 'v1',
+            kind: 'Node',
+            metadata: {
+              name,
+              labels: {
+                'kubernetes.io/hostname': name,
+                'kubernetes.io/os': 'linux',
+                'kubernetes.io/arch': 'amd64',
+              },
+            },
+            spec: {},
+          });
+        }
+      });
+
+      it.each(K8S_ONLY)(
+        '%s: the server takes the change, and undo restores every object exactly',
+        async (_, f) => {
+          const type = faultType(f.type);
+          const before = await state();
+          const undo = await type.inject(contextFor(type, f.target, f.params));
+          try {
+            const during = await state();
+            const changed = Object.keys({ ...before, ...during }).filter(
+              (k) => JSON.stringify(before[k]) !== JSON.stringify(during[k]),
+            );
+            expect(changed.length).toBeGreaterThan(0);
+            // Ground truth names something that exists on the server while the fault holds.
+            for (const id of type.groundTruth(parseEntityId(f.target), f.params)) {
+              const ref = parseEntityId(id);
+              expect({
+                id,
+                exists: (await api.get(ref.kind, ref.namespace, ref.name)) !== undefined,
+              }).toEqual({
+                id,
+                exists: true,
+              });
+            }
+            if (f.type === 'hpa-misconfig') {
+              // The real HPA controller enforces maxReplicas without any metrics.
+              await waitFor(
+                `the HPA controller to scale ${f.target} down`,
+                async () => {
+                  const d = await api.get('Deployment', 'shop', parseEntityId(f.target).name);
+                  return (d?.spec as { replicas?: number }).replicas === 1 ? true : undefined;
+                },
+                { timeoutMs: 60_000, intervalMs: 500 },
+              );
+            }
+            if (f.type === 'resource-quota-exhausted') {
+              // Quota admission refuses the ReplicaSet's replacement pods.
+              const name = parseEntityId(f.target).name;
+              const refused = await waitFor(
+                `a FailedCreate "exceeded quota" event for ${name}'s ReplicaSet`,
+                async () =>
+                  (await api.events()).find(
+                    (e) =>
+                      e.reason === 'FailedCreate' &&
+                      String(e.message).includes('exceeded quota') &&
+                      (e.involvedObject as { name?: string } | undefined)?.name?.startsWith(`${name}-`),
+                  ),
+                { timeoutMs: 60_000, intervalMs: 500 },
+              );
+              expect(String(refused.message)).toContain('exceeded quota');
+            }
+          } finally {
+            await undo.undo();
+          }
+          expect(await state()).toEqual(before);
+        },
+        120_000,
+      );
+    });
 
     it('lists Events: the controllers’ own and one applied by a client', async () => {
       const now = new Date().toISOString();

@@ -4,6 +4,7 @@
 #   kube-apiserver, kube-controller-manager, kubectl   from k8s.io/kubernetes  (tools/k8s/go.mod)
 #   etcd                                               from go.etcd.io/etcd/server/v3 (tools/etcd/go.mod)
 #   kind                                               from sigs.k8s.io/kind (tools/kind/go.mod)
+#   kubelet, kube-scheduler, kube-proxy                 from k8s.io/kubernetes, only when named (a node, stage B)
 # into ${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/k8s/<kubernetes version>/bin/.
 #
 # Idempotent: a binary that is already there and reports the pinned version is kept. Prints what it
@@ -33,7 +34,7 @@ for arg in "$@"; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    etcd | kube-apiserver | kube-controller-manager | kubectl | kind) wanted+=("$arg") ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl | kind | kubelet | kube-scheduler | kube-proxy) wanted+=("$arg") ;;
     *)
       echo "build-k8s-tools: unknown argument \"$arg\" (try --help)" >&2
       exit 2

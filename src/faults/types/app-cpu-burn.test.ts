@@ -1,13 +1,12 @@
 import { validateSetting } from '../../../apps/shop/src/runtime/settings.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import {
   contextFor,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appCpuBurn } from './app-cpu-burn.js';
 
 const CATALOG = { namespace: 'shop', kind: 'Deployment', name: 'catalog' };
@@ -59,14 +58,8 @@ describe('app-cpu-burn', () => {
     expect([...target.flags.values]).toEqual([]);
   });
 
-  it('refuses a target that does not exist, setting nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      appCpuBurn,
-      contextFor(appCpuBurn, target, 'shop/Deployment/catalogue', { fraction: 1 }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/catalogue does not exist');
-    expect(target.flags.calls).toEqual([]);
+  itRefusesMissingTarget(appCpuBurn, () => shop, 'shop/Deployment/catalogue', {
+    untouched: 'flags',
+    params: { fraction: 1 },
   });
 });

@@ -1,13 +1,12 @@
 import { validateSetting } from '../../../apps/shop/src/runtime/settings.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import {
   contextFor,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appDependencyUnreachable } from './app-dependency-unreachable.js';
 
 const CHECKOUT = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
@@ -100,14 +99,8 @@ describe('app-dependency-unreachable', () => {
     expect(validateSetting('upstream', target.flags.values.get('cart.upstream')).ok).toBe(true);
   });
 
-  it('refuses a target that does not exist, setting nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      appDependencyUnreachable,
-      contextFor(appDependencyUnreachable, target, 'shop/Deployment/chekout', { dependency: 'payment' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/chekout does not exist');
-    expect(target.flags.calls).toEqual([]);
+  itRefusesMissingTarget(appDependencyUnreachable, () => shop, 'shop/Deployment/chekout', {
+    untouched: 'flags',
+    params: { dependency: 'payment' },
   });
 });

@@ -1,5 +1,4 @@
 import { validateSetting } from '../../../apps/shop/src/runtime/settings.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { RecordingFlags } from '../testing/fake-target.js';
 import {
   contextFor,
@@ -9,6 +8,7 @@ import {
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appErrorRate } from './app-error-rate.js';
 
 const CHECKOUT = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
@@ -81,15 +81,9 @@ describe('app-error-rate', () => {
     expect(validateSetting('errors', target.flags.values.get('payment.errors')).ok).toBe(true);
   });
 
-  it('refuses a target that does not exist, setting nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      appErrorRate,
-      contextFor(appErrorRate, target, 'shop/Deployment/billing', { fraction: 0.3 }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/billing does not exist');
-    expect(target.flags.calls).toEqual([]);
+  itRefusesMissingTarget(appErrorRate, () => shop, 'shop/Deployment/billing', {
+    untouched: 'flags',
+    params: { fraction: 0.3 },
   });
 
   it('clears the setting again when setting it failed', async () => {

@@ -9,6 +9,7 @@ import {
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appLatency } from './app-latency.js';
 
 const PAYMENT = { namespace: 'shop', kind: 'Deployment', name: 'payment' };
@@ -91,15 +92,9 @@ describe('app-latency', () => {
     expect(validateSetting('latency', target.flags.values.get('checkout.latency')).ok).toBe(true);
   });
 
-  it('refuses a target that does not exist, setting nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      appLatency,
-      contextFor(appLatency, target, 'shop/Deployment/paymnet', { delayMs: 5 }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/paymnet does not exist');
-    expect(target.flags.calls).toEqual([]);
+  itRefusesMissingTarget(appLatency, () => shop, 'shop/Deployment/paymnet', {
+    untouched: 'flags',
+    params: { delayMs: 5 },
   });
 
   it('refuses a Deployment that runs no shop service (its settings would never be read)', async () => {

@@ -1,13 +1,12 @@
 import { validateSetting } from '../../../apps/shop/src/runtime/settings.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import {
   contextFor,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appMemoryLeak } from './app-memory-leak.js';
 
 const CART = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
@@ -59,14 +58,8 @@ describe('app-memory-leak', () => {
     expect([...target.flags.values]).toEqual([]);
   });
 
-  it('refuses a target that does not exist, setting nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      appMemoryLeak,
-      contextFor(appMemoryLeak, target, 'default/Deployment/cart', { mbPerMinute: 60 }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target default/Deployment/cart does not exist');
-    expect(target.flags.calls).toEqual([]);
+  itRefusesMissingTarget(appMemoryLeak, () => shop, 'default/Deployment/cart', {
+    untouched: 'flags',
+    params: { mbPerMinute: 60 },
   });
 });

@@ -10,6 +10,7 @@ import {
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { configCorruption } from './config-corruption.js';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -185,16 +186,7 @@ describe('config-corruption', () => {
     expect(target.objects.calls).toEqual(['apply shop/ConfigMap/motd']);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      configCorruption,
-      contextFor(configCorruption, target, 'shop/ConfigMap/cart'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/ConfigMap/cart does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(configCorruption, () => shop, 'shop/ConfigMap/cart');
 
   it.each([
     ['refused', false, 'failed'],

@@ -2,7 +2,6 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { objectKey, type KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -11,10 +10,11 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { cpuLimitThrottle } from './cpu-limit-throttle.js';
 
 type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -145,54 +145,20 @@ describe('cpu-limit-throttle', () => {
     },
   );
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      cpuLimitThrottle,
-      contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend', { container: 'envoy' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/frontend has no container "envoy"; its containers: frontend');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingContainer(cpuLimitThrottle, () => shop, 'shop/Deployment/frontend', 'envoy', ['frontend']);
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      cpuLimitThrottle,
-      contextFor(cpuLimitThrottle, target, 'shop/Deployment/front'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/front does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(cpuLimitThrottle, () => shop, 'shop/Deployment/front');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      cpuLimitThrottle,
-      contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/frontend (reply lost)',
-      'apply shop/Deployment/frontend',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'frontend'))).toStrictEqual(
-      shop.get('shop/Deployment/frontend'),
-    );
-  });
+  itRestoresAfterLostReply(cpuLimitThrottle, () => shop, 'shop/Deployment/frontend');
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(cpuLimitThrottle, shop, 'shop/Deployment/catalog', { limit: '10m' });
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/catalog?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/catalog');
-    resources(changed).limits.cpu = '10m';
-    resources(changed).requests.cpu = '10m';
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/catalog') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    cpuLimitThrottle,
+    () => shop,
+    'shop/Deployment/catalog',
+    (d) => {
+      resources(d).limits.cpu = '10m';
+      resources(d).requests.cpu = '10m';
+    },
+    { params: { limit: '10m' } },
+  );
 });

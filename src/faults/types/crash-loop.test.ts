@@ -1,15 +1,17 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { crashLoop } from './crash-loop.js';
 
 type Containers = Array<{ name: string; args?: string[] }>;
@@ -78,36 +80,13 @@ describe('crash-loop', () => {
     expect(await target.objects.get('Deployment', 'shop', 'redis')).toStrictEqual(expected);
   });
 
-  it('refuses a container the Deployment does not have instead of breaking another one', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      crashLoop,
-      contextFor(crashLoop, target, 'shop/Deployment/payment', { container: 'sidecar' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/payment has no container "sidecar"; its containers: payment');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingContainer(crashLoop, () => shop, 'shop/Deployment/payment', 'sidecar', ['payment'], {
+    title: 'refuses a container the Deployment does not have instead of breaking another one',
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(crashLoop, contextFor(crashLoop, target, 'shop/Deployment/payments'));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/payments does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(crashLoop, () => shop, 'shop/Deployment/payments');
 
-  it('puts the manifest back when the rollout call failed (the server may have taken it)', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(crashLoop, contextFor(crashLoop, target, 'shop/Deployment/payment'));
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/payment (reply lost)',
-      'apply shop/Deployment/payment',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'payment'))).toStrictEqual(
-      shop.get('shop/Deployment/payment'),
-    );
+  itRestoresAfterLostReply(crashLoop, () => shop, 'shop/Deployment/payment', {
+    title: 'puts the manifest back when the rollout call failed (the server may have taken it)',
   });
 });

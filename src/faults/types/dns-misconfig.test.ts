@@ -3,7 +3,6 @@ import type { KubeObject } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -12,10 +11,10 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { dnsMisconfig } from './dns-misconfig.js';
 
 const podSpec = (d: KubeObject): Record<string, unknown> =>
@@ -126,19 +125,12 @@ describe('dns-misconfig', () => {
     expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'cart'))).toStrictEqual(seeded);
   });
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(dnsMisconfig, shop, 'shop/Deployment/checkout');
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
-    expect(run.inject).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: withDns(shop.get('shop/Deployment/checkout')) },
-    ]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
-    ]);
-    expect(withoutServerFields(run.after.get('Deployment/shop/checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
-  });
+  itAppliesOverApiServer(
+    dnsMisconfig,
+    () => shop,
+    'shop/Deployment/checkout',
+    (d) => withDns(d),
+  );
 
   it.each(['payment', 'catalog', 'currency', 'shipping', 'redis'])(
     'refuses %s, whose readiness checks no dependency (its rollout would complete unnoticed), changing nothing',
@@ -156,25 +148,7 @@ describe('dns-misconfig', () => {
     },
   );
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(dnsMisconfig, contextFor(dnsMisconfig, target, 'shop/Deployment/carts'));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/carts does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(dnsMisconfig, () => shop, 'shop/Deployment/carts');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(dnsMisconfig, contextFor(dnsMisconfig, target, 'shop/Deployment/checkout'));
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/checkout (reply lost)',
-      'apply shop/Deployment/checkout',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
-  });
+  itRestoresAfterLostReply(dnsMisconfig, () => shop, 'shop/Deployment/checkout');
 });

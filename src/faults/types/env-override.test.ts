@@ -1,21 +1,19 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { EnvVar, KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
-import { envOverride } from './env-override.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
+import { envOverride } from './env-override.js';
 
 const env = (d: KubeObject): EnvVar[] =>
   (d.spec as { template: { spec: { containers: Array<{ env: EnvVar[] }> } } }).template.spec.containers[0]
@@ -119,23 +117,19 @@ describe('env-override', () => {
     });
   });
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(envOverride, shop, 'shop/Deployment/checkout', {
-      name: 'PAYMENT_URL',
-      value: 'http://payment:9090',
-    });
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/checkout');
-    const vars = env(changed);
-    vars[vars.findIndex((e) => e.name === 'PAYMENT_URL')] = {
-      name: 'PAYMENT_URL',
-      value: 'http://payment:9090',
-    };
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    envOverride,
+    () => shop,
+    'shop/Deployment/checkout',
+    (d) => {
+      const vars = env(d);
+      vars[vars.findIndex((e) => e.name === 'PAYMENT_URL')] = {
+        name: 'PAYMENT_URL',
+        value: 'http://payment:9090',
+      };
+    },
+    { params: { name: 'PAYMENT_URL', value: 'http://payment:9090' } },
+  );
 
   it('appends a variable the container did not have', async () => {
     const target = shopTarget(shop);
@@ -147,45 +141,15 @@ describe('env-override', () => {
     expect(await target.objects.get('Deployment', 'shop', 'payment')).toStrictEqual(expected);
   });
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      envOverride,
-      contextFor(envOverride, target, 'shop/Deployment/cart', { container: 'redis', name: 'X', value: 'y' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/cart has no container "redis"; its containers: cart');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingContainer(envOverride, () => shop, 'shop/Deployment/cart', 'redis', ['cart'], {
+    params: { name: 'X', value: 'y' },
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      envOverride,
-      contextFor(envOverride, target, 'shop/Deployment/carts', { name: 'X', value: 'y' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/carts does not exist');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingTarget(envOverride, () => shop, 'shop/Deployment/carts', {
+    params: { name: 'X', value: 'y' },
   });
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      envOverride,
-      contextFor(envOverride, target, 'shop/Deployment/checkout', {
-        name: 'PAYMENT_URL',
-        value: 'http://x:1',
-      }),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/checkout (reply lost)',
-      'apply shop/Deployment/checkout',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
+  itRestoresAfterLostReply(envOverride, () => shop, 'shop/Deployment/checkout', {
+    params: { name: 'PAYMENT_URL', value: 'http://x:1' },
   });
 });

@@ -17,6 +17,7 @@ import {
   APPLY_QUERY,
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { hpaMisconfig } from './hpa-misconfig.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
@@ -183,16 +184,7 @@ describe('hpa-misconfig', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      hpaMisconfig,
-      contextFor(hpaMisconfig, target, 'shop/Deployment/frontends'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/frontends does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(hpaMisconfig, () => shop, 'shop/Deployment/frontends');
 
   it('deletes the autoscaler and restores the Deployment when creating it failed after the server took it', async () => {
     const objects = new FailingObjects(1, true);

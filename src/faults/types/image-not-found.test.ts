@@ -2,7 +2,6 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -11,10 +10,11 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { imageNotFound, nextImageTag } from './image-not-found.js';
 
 type Container = Record<string, unknown> & { name: string; image: string };
@@ -143,53 +143,18 @@ describe('image-not-found', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      imageNotFound,
-      contextFor(imageNotFound, target, 'shop/Deployment/checkout', { container: 'migrate' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/checkout has no container "migrate"; its containers: checkout');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingContainer(imageNotFound, () => shop, 'shop/Deployment/checkout', 'migrate', ['checkout']);
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      imageNotFound,
-      contextFor(imageNotFound, target, 'shop/Deployment/checkouts'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/checkouts does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(imageNotFound, () => shop, 'shop/Deployment/checkouts');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      imageNotFound,
-      contextFor(imageNotFound, target, 'shop/Deployment/checkout'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/checkout (reply lost)',
-      'apply shop/Deployment/checkout',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
-  });
+  itRestoresAfterLostReply(imageNotFound, () => shop, 'shop/Deployment/checkout');
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(imageNotFound, shop, 'shop/Deployment/checkout');
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/checkout');
-    container(changed).image = 'acme/shop:0.1.1';
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    imageNotFound,
+    () => shop,
+    'shop/Deployment/checkout',
+    (d) => {
+      container(d).image = 'acme/shop:0.1.1';
+    },
+  );
 });

@@ -4,7 +4,6 @@ import type { KubeObject } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -13,10 +12,10 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { DEFAULT_MIGRATION_ERROR, failingStepCommand, initContainerCrash } from './init-container-crash.js';
 
 type Container = Record<string, unknown> & { name: string };
@@ -167,19 +166,14 @@ describe('init-container-crash', () => {
     );
   });
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(initContainerCrash, shop, 'shop/Deployment/checkout');
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/checkout');
-    podSpec(changed).initContainers = [migrate()];
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/checkout') },
-    ]);
-    expect(withoutServerFields(run.after.get('Deployment/shop/checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
-  });
+  itAppliesOverApiServer(
+    initContainerCrash,
+    () => shop,
+    'shop/Deployment/checkout',
+    (d) => {
+      podSpec(d).initContainers = [migrate()];
+    },
+  );
 
   it.each([
     [
@@ -230,31 +224,7 @@ describe('init-container-crash', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      initContainerCrash,
-      contextFor(initContainerCrash, target, 'shop/Deployment/checkouts'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/checkouts does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(initContainerCrash, () => shop, 'shop/Deployment/checkouts');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      initContainerCrash,
-      contextFor(initContainerCrash, target, 'shop/Deployment/checkout'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/checkout (reply lost)',
-      'apply shop/Deployment/checkout',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
-      shop.get('shop/Deployment/checkout'),
-    );
-  });
+  itRestoresAfterLostReply(initContainerCrash, () => shop, 'shop/Deployment/checkout');
 });

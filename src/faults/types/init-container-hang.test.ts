@@ -5,7 +5,6 @@ import type { KubeObject } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -14,10 +13,9 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { defaultStepName, initContainerHang, waitStepCommand } from './init-container-hang.js';
 
 type Container = Record<string, unknown> & { name: string };
@@ -194,19 +192,14 @@ describe('init-container-hang', () => {
     expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'cart'))).toStrictEqual(seeded);
   });
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(initContainerHang, shop, 'shop/Deployment/cart');
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/cart?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/cart');
-    podSpec(changed).initContainers = [waitStep()];
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/cart') },
-    ]);
-    expect(withoutServerFields(run.after.get('Deployment/shop/cart'))).toStrictEqual(
-      shop.get('shop/Deployment/cart'),
-    );
-  });
+  itAppliesOverApiServer(
+    initContainerHang,
+    () => shop,
+    'shop/Deployment/cart',
+    (d) => {
+      podSpec(d).initContainers = [waitStep()];
+    },
+  );
 
   it.each([
     ['redis:6379', 'Service shop/redis serves port 6379'],
@@ -258,17 +251,5 @@ describe('init-container-hang', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      initContainerHang,
-      contextFor(initContainerHang, target, 'shop/Deployment/cart'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual(['apply shop/Deployment/cart (reply lost)', 'apply shop/Deployment/cart']);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'cart'))).toStrictEqual(
-      shop.get('shop/Deployment/cart'),
-    );
-  });
+  itRestoresAfterLostReply(initContainerHang, () => shop, 'shop/Deployment/cart');
 });

@@ -2,7 +2,6 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { objectKey, type KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -11,10 +10,11 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { livenessProbeMisconfig } from './liveness-probe-misconfig.js';
 
 type Container = Record<string, unknown> & { name: string };
@@ -168,50 +168,19 @@ describe('liveness-probe-misconfig', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      livenessProbeMisconfig,
-      contextFor(livenessProbeMisconfig, target, 'shop/Deployment/cart', { container: 'redis' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/cart has no container "redis"; its containers: cart');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingContainer(livenessProbeMisconfig, () => shop, 'shop/Deployment/cart', 'redis', ['cart']);
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      livenessProbeMisconfig,
-      contextFor(livenessProbeMisconfig, target, 'shop/Deployment/carts'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/carts does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(livenessProbeMisconfig, () => shop, 'shop/Deployment/carts');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      livenessProbeMisconfig,
-      contextFor(livenessProbeMisconfig, target, 'shop/Deployment/cart'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual(['apply shop/Deployment/cart (reply lost)', 'apply shop/Deployment/cart']);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'cart'))).toStrictEqual(
-      shop.get('shop/Deployment/cart'),
-    );
-  });
+  itRestoresAfterLostReply(livenessProbeMisconfig, () => shop, 'shop/Deployment/cart');
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(livenessProbeMisconfig, shop, 'shop/Deployment/cart', { port: 8081 });
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/cart?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/cart');
-    liveness(changed).httpGet = { path: '/healthz', port: 8081 };
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/cart') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    livenessProbeMisconfig,
+    () => shop,
+    'shop/Deployment/cart',
+    (d) => {
+      liveness(d).httpGet = { path: '/healthz', port: 8081 };
+    },
+    { params: { port: 8081 } },
+  );
 });

@@ -1,15 +1,17 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { memoryLimit } from './memory-limit.js';
 
 type Resources = { requests: Record<string, string>; limits: Record<string, string> };
@@ -80,44 +82,11 @@ describe('memory-limit', () => {
     expect(resources(expected).requests.memory).toBe('64Mi');
   });
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      memoryLimit,
-      contextFor(memoryLimit, target, 'shop/Deployment/payment', { container: 'istio-proxy', limit: '48Mi' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe(
-      'Deployment shop/payment has no container "istio-proxy"; its containers: payment',
-    );
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingContainer(memoryLimit, () => shop, 'shop/Deployment/payment', 'istio-proxy', ['payment'], {
+    params: { limit: '48Mi' },
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      memoryLimit,
-      contextFor(memoryLimit, target, 'shop/Deployment/pay', { limit: '48Mi' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/pay does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(memoryLimit, () => shop, 'shop/Deployment/pay', { params: { limit: '48Mi' } });
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      memoryLimit,
-      contextFor(memoryLimit, target, 'shop/Deployment/payment', { limit: '48Mi' }),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/payment (reply lost)',
-      'apply shop/Deployment/payment',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'payment'))).toStrictEqual(
-      shop.get('shop/Deployment/payment'),
-    );
-  });
+  itRestoresAfterLostReply(memoryLimit, () => shop, 'shop/Deployment/payment', { params: { limit: '48Mi' } });
 });

@@ -16,6 +16,7 @@ import {
   APPLY_QUERY,
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import { networkPolicyDeny } from './network-policy-deny.js';
 
@@ -175,16 +176,7 @@ describe('network-policy-deny', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      networkPolicyDeny,
-      contextFor(networkPolicyDeny, target, 'shop/Deployment/payments'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/payments does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(networkPolicyDeny, () => shop, 'shop/Deployment/payments');
 
   it('deletes the policy when its creation failed after the server took it', async () => {
     const objects = new FailingObjects(1, true);

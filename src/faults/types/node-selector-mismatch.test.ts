@@ -11,11 +11,12 @@ import {
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { runOverApiServer } from '../../../tests/fixtures/faults/api-server-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { nodeSelectorMismatch } from './node-selector-mismatch.js';
 
 type PodSpec = { nodeSelector?: Record<string, string> };
@@ -134,19 +135,19 @@ describe('node-selector-mismatch', () => {
     );
   });
 
-  it('through the API server: reads the nodes, one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(nodeSelectorMismatch, shop, 'shop/Deployment/shipping', {}, NODES);
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/shipping?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/shipping');
-    podSpec(changed).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/shipping') },
-    ]);
-    expect(withoutServerFields(run.after.get('Deployment/shop/shipping'))).toStrictEqual(
-      shop.get('shop/Deployment/shipping'),
-    );
-  });
+  itAppliesOverApiServer(
+    nodeSelectorMismatch,
+    () => shop,
+    'shop/Deployment/shipping',
+    (d) => {
+      podSpec(d).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
+    },
+    {
+      title:
+        'through the API server: reads the nodes, one server-side apply of the changed Deployment, one of the saved copy',
+      extra: NODES,
+    },
+  );
 
   it('through the API server: refuses labels a node the server lists carries', async () => {
     await expect(
@@ -200,31 +201,11 @@ describe('node-selector-mismatch', () => {
     expect(target.objects.calls).toEqual(['apply shop/Deployment/shipping']);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = targetWithNodes(shop);
-    const err = await injectError(
-      nodeSelectorMismatch,
-      contextFor(nodeSelectorMismatch, target, 'shop/Deployment/shippin'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/shippin does not exist');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingTarget(nodeSelectorMismatch, () => shop, 'shop/Deployment/shippin', {
+    target: targetWithNodes,
   });
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = targetWithNodes(shop, objects);
-    const err = await injectError(
-      nodeSelectorMismatch,
-      contextFor(nodeSelectorMismatch, target, 'shop/Deployment/shipping'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/shipping (reply lost)',
-      'apply shop/Deployment/shipping',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'shipping'))).toStrictEqual(
-      shop.get('shop/Deployment/shipping'),
-    );
+  itRestoresAfterLostReply(nodeSelectorMismatch, () => shop, 'shop/Deployment/shipping', {
+    target: targetWithNodes,
   });
 });

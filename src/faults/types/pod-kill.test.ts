@@ -1,14 +1,13 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import {
   contextFor,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { podKill } from './pod-kill.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
@@ -141,11 +140,7 @@ describe('pod-kill', () => {
     expect(objects.calls).toEqual(PAYMENT_PODS.map((p) => `delete shop/Pod/${p}`));
   });
 
-  it('refuses a target that does not exist', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(podKill, contextFor(podKill, target, 'shop/Deployment/paymnt'));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/paymnt does not exist');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingTarget(podKill, () => shop, 'shop/Deployment/paymnt', {
+    title: 'refuses a target that does not exist',
   });
 });

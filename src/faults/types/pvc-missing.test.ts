@@ -3,7 +3,6 @@ import type { KubeObject, PodSpec } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -12,10 +11,10 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { pvcMissing } from './pvc-missing.js';
 
 const podSpec = (d: KubeObject): PodSpec =>
@@ -130,40 +129,14 @@ describe('pvc-missing', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(pvcMissing, contextFor(pvcMissing, target, 'shop/Deployment/catalogue'));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/catalogue does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(pvcMissing, () => shop, 'shop/Deployment/catalogue');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(pvcMissing, contextFor(pvcMissing, target, 'shop/Deployment/catalog'));
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/catalog (reply lost)',
-      'apply shop/Deployment/catalog',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
-      shop.get('shop/Deployment/catalog'),
-    );
-  });
+  itRestoresAfterLostReply(pvcMissing, () => shop, 'shop/Deployment/catalog');
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(pvcMissing, shop, 'shop/Deployment/catalog');
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/catalog?${APPLY_QUERY}`;
-    expect(run.inject).toEqual([
-      {
-        call: path,
-        contentType: APPLY_CONTENT_TYPE,
-        body: withClaim(shop.get('shop/Deployment/catalog'), 'catalog-data', '/var/lib/catalog'),
-      },
-    ]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/catalog') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    pvcMissing,
+    () => shop,
+    'shop/Deployment/catalog',
+    (d) => withClaim(d, 'catalog-data', '/var/lib/catalog'),
+  );
 });

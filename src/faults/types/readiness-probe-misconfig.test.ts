@@ -2,7 +2,6 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { objectKey, type KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -11,10 +10,11 @@ import {
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import {
-  APPLY_CONTENT_TYPE,
-  APPLY_QUERY,
-  runOverApiServer,
-} from '../../../tests/fixtures/faults/api-server-kit.js';
+  itAppliesOverApiServer,
+  itRefusesMissingContainer,
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { readinessProbeMisconfig } from './readiness-probe-misconfig.js';
 
 type Container = Record<string, unknown> & { name: string };
@@ -155,55 +155,19 @@ describe('readiness-probe-misconfig', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a container the Deployment does not have, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      readinessProbeMisconfig,
-      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/cart', { container: 'sidecar' }),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('Deployment shop/cart has no container "sidecar"; its containers: cart');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingContainer(readinessProbeMisconfig, () => shop, 'shop/Deployment/cart', 'sidecar', ['cart']);
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      readinessProbeMisconfig,
-      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalogue'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/catalogue does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(readinessProbeMisconfig, () => shop, 'shop/Deployment/catalogue');
 
-  it('puts the manifest back when the rollout call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      readinessProbeMisconfig,
-      contextFor(readinessProbeMisconfig, target, 'shop/Deployment/catalog'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual([
-      'apply shop/Deployment/catalog (reply lost)',
-      'apply shop/Deployment/catalog',
-    ]);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
-      shop.get('shop/Deployment/catalog'),
-    );
-  });
+  itRestoresAfterLostReply(readinessProbeMisconfig, () => shop, 'shop/Deployment/catalog');
 
-  it('through the API server: one server-side apply of the changed Deployment, one of the saved copy', async () => {
-    const run = await runOverApiServer(readinessProbeMisconfig, shop, 'shop/Deployment/catalog', {
-      path: '/ready',
-    });
-    const path = `PATCH /apis/apps/v1/namespaces/shop/deployments/catalog?${APPLY_QUERY}`;
-    const changed = shop.get('shop/Deployment/catalog');
-    readiness(changed).httpGet.path = '/ready';
-    expect(run.inject).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: changed }]);
-    expect(run.undo).toEqual([
-      { call: path, contentType: APPLY_CONTENT_TYPE, body: shop.get('shop/Deployment/catalog') },
-    ]);
-  });
+  itAppliesOverApiServer(
+    readinessProbeMisconfig,
+    () => shop,
+    'shop/Deployment/catalog',
+    (d) => {
+      readiness(d).httpGet.path = '/ready';
+    },
+    { params: { path: '/ready' } },
+  );
 });

@@ -8,6 +8,7 @@ import {
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { redisAuthChange } from './redis-auth-change.js';
 
 const REDIS = { namespace: 'shop', kind: 'Deployment', name: 'redis' };
@@ -188,16 +189,7 @@ describe('redis-auth-change', () => {
     },
   );
 
-  it('refuses a target that does not exist, sending nothing to Redis', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      redisAuthChange,
-      contextFor(redisAuthChange, target, 'shop/Deployment/redis-master'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/redis-master does not exist');
-    expect(target.redis.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(redisAuthChange, () => shop, 'shop/Deployment/redis-master', { untouched: 'redis' });
 
   it('refuses a Deployment that does not run Redis', async () => {
     const target = shopTarget(shop);

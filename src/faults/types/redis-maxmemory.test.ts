@@ -8,6 +8,7 @@ import {
   shopTarget,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { redisMaxmemory } from './redis-maxmemory.js';
 
 const REDIS = { namespace: 'shop', kind: 'Deployment', name: 'redis' };
@@ -123,16 +124,7 @@ describe('redis-maxmemory', () => {
     expect(redis.config).toEqual(SHOP_REDIS);
   });
 
-  it('refuses a target that does not exist, sending nothing to Redis', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      redisMaxmemory,
-      contextFor(redisMaxmemory, target, 'shop/Deployment/valkey'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/valkey does not exist');
-    expect(target.redis.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(redisMaxmemory, () => shop, 'shop/Deployment/valkey', { untouched: 'redis' });
 
   it('refuses a Deployment that does not run Redis (the root cause would be recorded wrongly)', async () => {
     const target = shopTarget(shop);

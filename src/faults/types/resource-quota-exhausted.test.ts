@@ -16,6 +16,7 @@ import {
   APPLY_QUERY,
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
+import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { resourceQuotaExhausted } from './resource-quota-exhausted.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
@@ -144,16 +145,7 @@ describe('resource-quota-exhausted', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      resourceQuotaExhausted,
-      contextFor(resourceQuotaExhausted, target, 'shop/Deployment/payments'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Deployment/payments does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(resourceQuotaExhausted, () => shop, 'shop/Deployment/payments');
 
   it('deletes the quota and no pod when creating it failed after the server took it', async () => {
     const objects = new FailingObjects(1, true);

@@ -1,14 +1,15 @@
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import {
   contextFor,
-  FailingObjects,
-  injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
+import {
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { scaleToZero } from './scale-to-zero.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
@@ -62,24 +63,9 @@ describe('scale-to-zero', () => {
     );
   });
 
-  it('refuses a target that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      scaleToZero,
-      contextFor(scaleToZero, target, 'firedrill-system/Deployment/payment'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target firedrill-system/Deployment/payment does not exist');
-    expect(target.objects.calls).toEqual([]);
-  });
+  itRefusesMissingTarget(scaleToZero, () => shop, 'firedrill-system/Deployment/payment');
 
-  it('puts the manifest back when the scale call failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(scaleToZero, contextFor(scaleToZero, target, 'shop/Deployment/payment'));
-    expect(err).toBe(objects.error);
-    expect(withoutServerFields(await objects.get('Deployment', 'shop', 'payment'))).toStrictEqual(
-      shop.get('shop/Deployment/payment'),
-    );
+  itRestoresAfterLostReply(scaleToZero, () => shop, 'shop/Deployment/payment', {
+    title: 'puts the manifest back when the scale call failed after the server took it',
   });
 });

@@ -3,7 +3,6 @@ import type { KubeObject } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -16,6 +15,10 @@ import {
   APPLY_QUERY,
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
+import {
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { serviceSelectorMismatch } from './service-selector-mismatch.js';
 
 const withSelector = (svc: KubeObject, selector: Record<string, string>): KubeObject => {
@@ -138,29 +141,12 @@ describe('service-selector-mismatch', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a Service that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      serviceSelectorMismatch,
-      contextFor(serviceSelectorMismatch, target, 'shop/Service/payments'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Service/payments does not exist');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingTarget(serviceSelectorMismatch, () => shop, 'shop/Service/payments', {
+    title: 'refuses a Service that does not exist, changing nothing',
   });
 
-  it('puts the Service back when the apply failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      serviceSelectorMismatch,
-      contextFor(serviceSelectorMismatch, target, 'shop/Service/payment'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual(['apply shop/Service/payment (reply lost)', 'apply shop/Service/payment']);
-    expect(withoutServerFields(await objects.get('Service', 'shop', 'payment'))).toStrictEqual(
-      shop.get('shop/Service/payment'),
-    );
+  itRestoresAfterLostReply(serviceSelectorMismatch, () => shop, 'shop/Service/payment', {
+    title: 'puts the Service back when the apply failed after the server took it',
   });
 
   it('through the API server: one server-side apply of the changed Service, one of the saved copy', async () => {

@@ -3,7 +3,6 @@ import { asLive } from '../../../tests/fixtures/faults/fault-kit.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
-  FailingObjects,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -16,6 +15,10 @@ import {
   APPLY_QUERY,
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
+import {
+  itRefusesMissingTarget,
+  itRestoresAfterLostReply,
+} from '../../../tests/fixtures/faults/rollout-contract.js';
 import { serviceTargetPort } from './service-target-port.js';
 
 type Port = { name?: string; port: number; targetPort?: number | string; protocol?: string };
@@ -137,29 +140,12 @@ describe('service-target-port', () => {
     expect(target.objects.calls).toEqual([]);
   });
 
-  it('refuses a Service that does not exist, changing nothing', async () => {
-    const target = shopTarget(shop);
-    const err = await injectError(
-      serviceTargetPort,
-      contextFor(serviceTargetPort, target, 'shop/Service/carts'),
-    );
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toBe('fault target shop/Service/carts does not exist');
-    expect(target.objects.calls).toEqual([]);
+  itRefusesMissingTarget(serviceTargetPort, () => shop, 'shop/Service/carts', {
+    title: 'refuses a Service that does not exist, changing nothing',
   });
 
-  it('puts the Service back when the apply failed after the server took it', async () => {
-    const objects = new FailingObjects(1, true);
-    const target = shopTarget(shop, objects);
-    const err = await injectError(
-      serviceTargetPort,
-      contextFor(serviceTargetPort, target, 'shop/Service/payment'),
-    );
-    expect(err).toBe(objects.error);
-    expect(objects.calls).toEqual(['apply shop/Service/payment (reply lost)', 'apply shop/Service/payment']);
-    expect(withoutServerFields(await objects.get('Service', 'shop', 'payment'))).toStrictEqual(
-      shop.get('shop/Service/payment'),
-    );
+  itRestoresAfterLostReply(serviceTargetPort, () => shop, 'shop/Service/payment', {
+    title: 'puts the Service back when the apply failed after the server took it',
   });
 
   it('through the API server: one server-side apply of the changed Service, one of the saved copy', async () => {

@@ -62,7 +62,7 @@ export function renderReport(index: CorpusIndex): string {
   );
   if (commandWall.length > 0)
     out.push(
-      `| wall time of the command${commandWall.length > 1 ? 's' : ''} | ${commandWall.length > 1 ? `${duration(commandWall.reduce((a, b) => a + b, 0))} in all, longest ${duration(Math.max(...commandWall))} (${commandWall.length} shards)` : duration(commandWall[0])} |`,
+      `| wall time of the command${commandWall.length > 1 ? 's' : ''} | ${commandWall.length > 1 ? `${duration(commandWall.reduce((a, b) => a + b, 0))} in all, longest ${duration(Math.max(...commandWall))} (${commandWall.length} commands: shards, resumed runs)` : duration(commandWall[0])} |`,
     );
   out.push(`| waiting for the incident (warm-up + wait) | ${duration(waiting)} (${pct(waiting, wall)}) |`);
   out.push(

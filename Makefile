@@ -41,6 +41,13 @@ local-images: ## build base, redis and shop images without a registry (root, deb
 test-image: ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
 	FIREDRILL_E2E=image npm run test:e2e -- --testPathPatterns=tests/image
 
+.PHONY: node-tools test-cluster
+node-tools: k8s-tools ## also build kubelet, kube-scheduler, kube-proxy and CoreDNS (stage B, docs/air-gapped.md)
+	./scripts/build-k8s-tools.sh kubelet kube-scheduler kube-proxy coredns
+
+test-cluster: node-tools ## the shop on a real node built here: kubelet, containerd, CNI (root; needs local-images)
+	FIREDRILL_E2E=cluster npm run test:e2e -- --testPathPatterns=tests/cluster
+
 .PHONY: k8s-tools test-apiserver test-kind-cli
 k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl, kind from Go modules (docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh

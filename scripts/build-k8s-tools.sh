@@ -5,6 +5,7 @@
 #   etcd                                               from go.etcd.io/etcd/server/v3 (tools/etcd/go.mod)
 #   kind                                               from sigs.k8s.io/kind (tools/kind/go.mod)
 #   kubelet, kube-scheduler, kube-proxy                 from k8s.io/kubernetes, only when named (a node, stage B)
+#   coredns                                            from github.com/coredns/coredns (tools/coredns), only when named
 # into ${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/k8s/<kubernetes version>/bin/.
 #
 # Idempotent: a binary that is already there and reports the pinned version is kept. Prints what it
@@ -34,7 +35,7 @@ for arg in "$@"; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    etcd | kube-apiserver | kube-controller-manager | kubectl | kind | kubelet | kube-scheduler | kube-proxy) wanted+=("$arg") ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl | kind | kubelet | kube-scheduler | kube-proxy | coredns) wanted+=("$arg") ;;
     *)
       echo "build-k8s-tools: unknown argument \"$arg\" (try --help)" >&2
       exit 2
@@ -73,6 +74,7 @@ reported_version() {
   case "$1" in
     etcd) "$exe" --version 2>/dev/null | sed -nE 's/^etcd Version: (.*)$/v\1/p' ;;
     kind) "$exe" version 2>/dev/null | sed -nE 's/^kind (v[^ ]+) .*$/\1/p' ;;
+    coredns) "$exe" -version 2>/dev/null | sed -nE 's/^CoreDNS-([0-9.]+)$/v\1/p' ;;
     kubectl) "$exe" version --client -o json 2>/dev/null | jq -r '.clientVersion.gitVersion // empty' ;;
     *) "$exe" --version 2>/dev/null | sed -nE 's/^Kubernetes (v.*)$/\1/p' ;;
   esac
@@ -81,6 +83,7 @@ expected_version() {
   case "$1" in
     etcd) echo "$etcd_version" ;;
     kind) echo "$kind_version" ;;
+    coredns) sed -nE 's/^require github\.com\/coredns\/coredns (v[^ ]+)$/\1/p' tools/coredns/go.mod ;;
     *) echo "$k8s_version" ;;
   esac
 }
@@ -152,6 +155,9 @@ for name in "${wanted[@]}"; do
       ;;
     kind)
       build kind tools/kind sigs.k8s.io/kind "-s -w" "" || exit 1
+      ;;
+    coredns)
+      build coredns tools/coredns github.com/coredns/coredns "-s -w" "" || exit 1
       ;;
     *)
       [ -n "${k8s_flags:-}" ] || k8s_flags=$(k8s_ldflags)

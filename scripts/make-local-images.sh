@@ -7,6 +7,9 @@
 #   redis:<version>                      the manifests' Redis image, same name and tag: that base plus Debian's
 #                                        redis-server, user `redis` with uid 999 as in the official image
 #   acme/shop:<version>                  scripts/build-image.sh with BASE_IMAGE set to the base above
+#   registry.k8s.io/pause:<version>      the pod sandbox, compiled from the Kubernetes source's pause.c
+#                                        (k8s.io/kubernetes from the Go module proxy, gcc -static), when go
+#                                        and gcc are installed (a real node needs it: docs/air-gapped.md)
 # Needs root (debootstrap), debootstrap, and a running Docker daemon. The root filesystem is cached under
 # ~/.cache/firedrill/rootfs (delete it to start over). Prints the three image names on stdout.
 # Exit codes: 0 built; 4 a tool is missing or the daemon is unreachable; other: the failing step's.
@@ -116,8 +119,24 @@ redis_version=$(chroot "$root" redis-server --version | sed -n 's/.*v=\([0-9.]*\
   say "warning: Debian's redis-server is $redis_version but the manifests name $redis_image"
 import_dir "$root" "$redis_image" "$path_env" 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
 
+# The pause image, from the Kubernetes release tools/k8s pins (kubeadm's PauseVersion for that release).
+pause_image=""
+if command -v go >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
+  k8s_version=$(node -p 'require("./versions.json").tools.kubernetes')
+  k8s_src=$(cd tools/k8s && go mod download -json "k8s.io/kubernetes@$k8s_version" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+  pause_version=$(sed -nE 's/^TAG \?= (.*)$/\1/p' "$k8s_src/build/pause/Makefile")
+  root=$(mktemp -d)
+  gcc -Os -Wall -Werror -static -DVERSION="v$pause_version" -o "$root/pause" "$k8s_src/build/pause/linux/pause.c"
+  strip "$root/pause"
+  pause_image="registry.k8s.io/pause:$pause_version"
+  import_dir "$root" "$pause_image" 'ENTRYPOINT ["/pause"]' 'USER 65535:65535'
+else
+  say "go or gcc missing: no pause image (only a real node needs it)"
+fi
+
 # The shop image, built by the same script users run, on the local base.
 BASE_IMAGE="$base_image" ./scripts/build-image.sh --network host >&2
 echo "$base_image"
 echo "$redis_image"
+[ -z "$pause_image" ] || echo "$pause_image"
 node -p 'require("./versions.json").images.shop.image'

@@ -305,6 +305,8 @@ async function startApiServer(
       // The `kubernetes` Service's endpoints would be 127.0.0.1, which Endpoints validation refuses.
       '--endpoint-reconciler-type', 'none',
       '--allow-privileged=true',
+      // A node (stage B) registers with its IP: reaching the kubelet by hostname would ask the host's resolver.
+      '--kubelet-preferred-address-types', 'InternalIP',
       '--profiling=false',
       '--cert-dir', join(started.workDir, 'apiserver'),
     ],

@@ -179,13 +179,18 @@ const K8S_FAULT_KINDS = [
 ];
 /** kind's worker names: node-cordon's scenario targets them, so the suite registers Node objects of that name. */
 const NODE_NAMES = ['shop-lab-worker', 'shop-lab-worker2'];
-/** Written on Nodes by the node lifecycle and TTL controllers; not state a fault owns. */
-const NODE_CONTROLLER_FIELDS = { annotations: ['node.alpha.kubernetes.io/ttl'], spec: ['taints'] };
+/** Written on Nodes by the controllers (TTL, node lifecycle, the beta-label reconciler); no fault's state. */
+const NODE_CONTROLLER_FIELDS = {
+  annotations: ['node.alpha.kubernetes.io/ttl'],
+  labels: ['beta.kubernetes.io/arch', 'beta.kubernetes.io/os'],
+  spec: ['taints'],
+};
 
 /** What a Node says without what its controllers keep rewriting. */
 function desiredNode(node: KubeObject): unknown {
   const copy = structuredClone(node);
   for (const a of NODE_CONTROLLER_FIELDS.annotations) delete copy.metadata.annotations?.[a];
+  for (const l of NODE_CONTROLLER_FIELDS.labels) delete copy.metadata.labels?.[l];
   for (const f of NODE_CONTROLLER_FIELDS.spec) delete (copy.spec as Record<string, unknown> | undefined)?.[f];
   return desired(copy);
 }

@@ -129,6 +129,24 @@ async function must(runner: CommandRunner, cmd: string, args: string[], input?: 
   return r.stdout;
 }
 
+/** Starts one node component in its own process group and tracks it for shutDown. */
+async function launch(
+  opts: LocalNodeOptions,
+  state: NodeState,
+  name: string,
+  command: string,
+  args: string[],
+): Promise<void> {
+  const p = await ManagedProcess.start({
+    name,
+    command,
+    args,
+    registry: state.registry,
+    onLine: opts.onLine,
+  });
+  state.processes.push(p);
+}
+
 async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTimings> {
   const bin = opts.binDir ?? k8sToolsDir();
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
@@ -157,14 +175,7 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
   }
   const tNet = Date.now();
 
-  const containerd = await ManagedProcess.start({
-    name: 'containerd',
-    command: 'containerd',
-    args: ['--config', paths.containerdConfig],
-    registry: state.registry,
-    onLine: opts.onLine,
-  });
-  state.processes.push(containerd);
+  await launch(opts, state, 'containerd', 'containerd', ['--config', paths.containerdConfig]);
   await waitFor(
     'containerd to answer on its socket',
     async () => (await runner.run('ctr', ['-a', paths.containerdSocket, 'version'])).exitCode === 0,
@@ -179,23 +190,16 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
   await rm(saved, { force: true });
   const tImages = Date.now();
 
-  const kubelet = await ManagedProcess.start({
-    name: 'kubelet',
-    command: join(bin, 'kubelet'),
-    // prettier-ignore
-    args: [
-      '--config', paths.kubeletConfig,
-      '--kubeconfig', opts.controlPlane.kubeconfigPath,
-      '--hostname-override', n.nodeName,
-      '--node-ip', n.gateway,
-      '--root-dir', paths.kubeletRoot,
-      '--cert-dir', join(paths.kubeletRoot, 'pki'),
-      '--v', '1',
-    ],
-    registry: state.registry,
-    onLine: opts.onLine,
-  });
-  state.processes.push(kubelet);
+  // prettier-ignore
+  await launch(opts, state, 'kubelet', join(bin, 'kubelet'), [
+    '--config', paths.kubeletConfig,
+    '--kubeconfig', opts.controlPlane.kubeconfigPath,
+    '--hostname-override', n.nodeName,
+    '--node-ip', n.gateway,
+    '--root-dir', paths.kubeletRoot,
+    '--cert-dir', join(paths.kubeletRoot, 'pki'),
+    '--v', '1',
+  ]);
   const ca = await readFile(opts.controlPlane.caFile, 'utf8');
   await waitFor(
     `node ${n.nodeName} to register and become Ready`,
@@ -214,37 +218,16 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
   );
   const tKubelet = Date.now();
 
-  const scheduler = await ManagedProcess.start({
-    name: 'kube-scheduler',
-    command: join(bin, 'kube-scheduler'),
-    // prettier-ignore
-    args: [
-      '--kubeconfig', opts.controlPlane.kubeconfigPath,
-      '--authentication-kubeconfig', opts.controlPlane.kubeconfigPath,
-      '--authorization-kubeconfig', opts.controlPlane.kubeconfigPath,
-      '--bind-address', '127.0.0.1', '--secure-port', String(ports.schedulerSecure),
-      '--leader-elect=false',
-    ],
-    registry: state.registry,
-    onLine: opts.onLine,
-  });
-  state.processes.push(scheduler);
-  const proxy = await ManagedProcess.start({
-    name: 'kube-proxy',
-    command: join(bin, 'kube-proxy'),
-    args: ['--config', paths.kubeProxyConfig],
-    registry: state.registry,
-    onLine: opts.onLine,
-  });
-  state.processes.push(proxy);
-  const dns = await ManagedProcess.start({
-    name: 'coredns',
-    command: join(bin, 'coredns'),
-    args: ['-conf', paths.corefile],
-    registry: state.registry,
-    onLine: opts.onLine,
-  });
-  state.processes.push(dns);
+  // prettier-ignore
+  await launch(opts, state, 'kube-scheduler', join(bin, 'kube-scheduler'), [
+    '--kubeconfig', opts.controlPlane.kubeconfigPath,
+    '--authentication-kubeconfig', opts.controlPlane.kubeconfigPath,
+    '--authorization-kubeconfig', opts.controlPlane.kubeconfigPath,
+    '--bind-address', '127.0.0.1', '--secure-port', String(ports.schedulerSecure),
+    '--leader-elect=false',
+  ]);
+  await launch(opts, state, 'kube-proxy', join(bin, 'kube-proxy'), ['--config', paths.kubeProxyConfig]);
+  await launch(opts, state, 'coredns', join(bin, 'coredns'), ['-conf', paths.corefile]);
   await waitFor(
     'kube-scheduler, kube-proxy and CoreDNS to report healthy',
     async () => {

@@ -1,11 +1,13 @@
-import { PortForward, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, PortForward } from '@kubernetes/client-node';
 import type { Duplex } from 'node:stream';
+import { loadClientNode } from './load-client-node.js';
 import type { PodStreamOpener } from './pod-port-forwarder.js';
 
 /** PodStreamOpener over client-node's PortForward (a WebSocket to `pods/{name}/portforward`). */
 export function clientNodePortForward(kc: KubeConfig): PodStreamOpener {
-  const pf = new PortForward(kc, true);
+  let pf: PortForward | undefined;
   return async (namespace: string, pod: string, port: number, socket: Duplex) => {
+    pf ??= new (await loadClientNode()).PortForward(kc, true);
     const opened = await pf.portForward(namespace, pod, [port], socket, null, socket);
     const ws = typeof opened === 'function' ? opened() : opened;
     if (!ws) throw new Error(`port-forward to ${namespace}/${pod}:${port} did not open`);

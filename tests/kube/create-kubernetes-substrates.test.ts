@@ -94,11 +94,15 @@ describe('KubeconfigSubstrate', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('selects the context asked for and lists the contexts when it does not exist', () => {
-    expect(loadKubeConfig({ kubeconfigPath: file, context: 'staging' }).getCurrentContext()).toBe('staging');
-    expect(loadKubeConfig({ kubeconfigPath: file }).getCurrentContext()).toBe('elsewhere');
-    expect(() => loadKubeConfig({ kubeconfigPath: file, context: 'prod' })).toThrow(InvalidInputError);
-    expect(() => loadKubeConfig({ kubeconfigPath: file, context: 'prod' })).toThrow(
+  it('selects the context asked for and lists the contexts when it does not exist', async () => {
+    expect((await loadKubeConfig({ kubeconfigPath: file, context: 'staging' })).getCurrentContext()).toBe(
+      'staging',
+    );
+    expect((await loadKubeConfig({ kubeconfigPath: file })).getCurrentContext()).toBe('elsewhere');
+    await expect(loadKubeConfig({ kubeconfigPath: file, context: 'prod' })).rejects.toThrow(
+      InvalidInputError,
+    );
+    await expect(loadKubeConfig({ kubeconfigPath: file, context: 'prod' })).rejects.toThrow(
       'kubeconfig has no context "prod"; its contexts: elsewhere, staging',
     );
   });
@@ -106,7 +110,7 @@ describe('KubeconfigSubstrate', () => {
   it('says so when the kubeconfig has no contexts at all', async () => {
     const bare = join(dir, 'bare');
     await writeFile(bare, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
-    expect(() => loadKubeConfig({ kubeconfigPath: bare })).toThrow(MissingToolError);
+    await expect(loadKubeConfig({ kubeconfigPath: bare })).rejects.toThrow(MissingToolError);
   });
 
   it('deploys onto the existing cluster and only closes its connections on down', async () => {

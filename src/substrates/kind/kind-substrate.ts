@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadClientNode } from '../../kube/load-client-node.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { FiredrillError } from '../../errors/firedrill-error.js';
 import { MANIFESTS_DIR } from '../../manifests/paths.js';
@@ -123,7 +124,7 @@ export class KindSubstrate extends KubernetesSubstrate {
     progress.phase('up', `loading ${this.shopImage} into the cluster (kind load docker-image)`);
     await this.kind.loadDockerImage(this.shopImage, name, signal);
 
-    const kc = new KubeConfig();
+    const kc = new (await loadClientNode()).KubeConfig();
     kc.loadFromString(await this.kind.getKubeconfig(name));
     return kc;
   }

@@ -1,4 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadClientNode } from '../../kube/load-client-node.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { MissingToolError } from '../../errors/missing-tool-error.js';
 import type { ProgressReporter } from '../substrate.js';
@@ -15,8 +16,11 @@ export interface KubeconfigSubstrateOptions extends KubernetesSubstrateOptions {
  * Loads a kubeconfig and selects the context, failing with the list of contexts when the name is unknown
  * and with a hint when there is no kubeconfig at all.
  */
-export function loadKubeConfig(opts: { context?: string; kubeconfigPath?: string }): KubeConfig {
-  const kc = new KubeConfig();
+export async function loadKubeConfig(opts: {
+  context?: string;
+  kubeconfigPath?: string;
+}): Promise<KubeConfig> {
+  const kc = new (await loadClientNode()).KubeConfig();
   if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
   else kc.loadFromDefault();
   const names = kc.getContexts().map((c) => c.name);

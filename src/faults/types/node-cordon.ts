@@ -1,3 +1,4 @@
+import { matchLabelsOf } from '../support/restart-pods.js';
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
@@ -64,9 +65,7 @@ export const nodeCordon: FaultType<Params> = {
           `Deployment ${ctx.params.namespace}/${name} (in evict) does not exist; name Deployments of namespace ${ctx.params.namespace}`,
         );
       }
-      selectors.push(
-        (d.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {},
-      );
+      selectors.push(matchLabelsOf(d));
     }
     return injectOrRollBack(
       ctx.logger,

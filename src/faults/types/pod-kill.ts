@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import type { FaultContext, FaultType, Undo } from '../fault-type.js';
 import { requireObject } from '../support/object-snapshot.js';
+import { livePodsOf } from '../support/restart-pods.js';
 import { unavailabilityAlerts } from '../support/unavailability-alerts.js';
 import { abortableDelay } from '../../util/clock.js';
 
@@ -21,11 +22,7 @@ type Params = z.output<typeof params>;
 
 async function killRound(ctx: FaultContext<Params>): Promise<string[]> {
   const deploy = await requireObject(ctx.target.objects, ctx.entity);
-  const selector = (deploy.spec as { selector: { matchLabels: Record<string, string> } }).selector
-    .matchLabels;
-  const pods = (await ctx.target.objects.list('Pod', ctx.entity.namespace, selector))
-    .filter((p) => !p.metadata.deletionTimestamp)
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const pods = await livePodsOf(ctx.target.objects, deploy);
   const victims = ctx.params.count === 'all' ? pods : pods.slice(0, ctx.params.count);
   for (const p of victims) await ctx.target.objects.delete('Pod', p.metadata.namespace, p.metadata.name);
   return victims.map((p) => p.metadata.name);

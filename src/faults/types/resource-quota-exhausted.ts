@@ -1,3 +1,4 @@
+import { matchLabelsOf } from '../support/restart-pods.js';
 import { z } from 'zod';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
@@ -61,8 +62,7 @@ export const resourceQuotaExhausted: FaultType<Params> = {
       );
     }
     const deploy = await requireObject(objects, ctx.entity);
-    const selector =
-      (deploy.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
+    const selector = matchLabelsOf(deploy);
     const pods = (await objects.list('Pod', namespace)).filter(counted);
     const own = pods
       .filter((p) => labelsMatch(selector, p.metadata.labels))

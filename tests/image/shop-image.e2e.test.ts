@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitFor } from '../../src/util/wait-for.js';
-import { dockerRunFor, manifestData, type DockerRun } from './deployment-to-docker.js';
+import { dockerRunFor, type DockerRun } from './deployment-to-docker.js';
 
 /**
  * The shop image, for real: every Deployment of manifests/shop started as a container of the image it
@@ -81,7 +81,6 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
 
   beforeAll(async () => {
     const objects = (await loadManifests(SHOP_MANIFESTS_DIR)) as unknown as KubeObject[];
-    const data = manifestData(objects);
     workDir = await mkdtemp(join(tmpdir(), 'fd-image-'));
     docker(['network', 'create', network]);
     // The trace store's in-cluster name, answered by a sink that counts spans per service.
@@ -101,7 +100,7 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
       TRACE_SINK,
     ]);
     started.push(`trace-sink-${process.pid}`);
-    runs = objects.filter((o) => o.kind === 'Deployment').map((d) => dockerRunFor(d, data, network));
+    runs = objects.filter((o) => o.kind === 'Deployment').map((d) => dockerRunFor(d, objects, network));
     for (const run of runs) {
       const args: string[] = [];
       for (const a of run.args) {

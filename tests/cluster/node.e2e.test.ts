@@ -17,6 +17,7 @@ import { LocalControlPlane } from '../../src/testing/apiserver/local-control-pla
 import { LocalNode } from '../../src/testing/cluster/local-node.js';
 import { CLOSED_REGISTRY, PAUSE_IMAGE } from '../../src/testing/cluster/node-config.js';
 import { waitFor } from '../../src/util/wait-for.js';
+import { dockerImagesUnavailable } from '../fixtures/docker-images.js';
 
 /**
  * The shop on real Kubernetes on this machine (stage B of docs/air-gapped.md): a LocalControlPlane plus a
@@ -45,14 +46,7 @@ function skipReason(): string | undefined {
   }
   if (!existsSync('/usr/lib/cni/bridge'))
     return 'CNI plugins missing (apt-get install containernetworking-plugins)';
-  for (const image of IMAGES) {
-    try {
-      execFileSync('docker', ['image', 'inspect', image], { stdio: 'pipe' });
-    } catch {
-      return `image ${image} is not in the Docker daemon; run sudo ./scripts/make-local-images.sh`;
-    }
-  }
-  return undefined;
+  return dockerImagesUnavailable(IMAGES);
 }
 
 const reason = skipReason();

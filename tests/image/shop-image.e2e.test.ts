@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitFor } from '../../src/util/wait-for.js';
+import { dockerImagesUnavailable } from '../fixtures/docker-images.js';
 import { dockerRunFor, type DockerRun } from './deployment-to-docker.js';
 
 /**
@@ -47,19 +48,7 @@ function docker(args: string[]): string {
 
 function skipReason(): string | undefined {
   if (process.env.FIREDRILL_E2E !== 'image') return 'FIREDRILL_E2E=image not set';
-  try {
-    docker(['info', '--format', '{{.ServerVersion}}']);
-  } catch {
-    return 'no Docker daemon is reachable (apt-get install docker.io; dockerd &)';
-  }
-  for (const image of ['acme/shop:0.1.0', 'redis:7.0.15']) {
-    try {
-      docker(['image', 'inspect', image]);
-    } catch {
-      return `image ${image} is not built; run sudo ./scripts/make-local-images.sh (or make local-images)`;
-    }
-  }
-  return undefined;
+  return dockerImagesUnavailable(['acme/shop:0.1.0', 'redis:7.0.15']);
 }
 
 const reason = skipReason();

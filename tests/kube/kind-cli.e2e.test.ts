@@ -6,6 +6,7 @@ import { KindCommandError } from '../../src/errors/kind-command-error.js';
 import { ExecaKindCli } from '../../src/substrates/kind/execa-kind-cli.js';
 import { K8S_TOOLS_INSTALL, k8sToolsDir } from '../../src/testing/apiserver/k8s-tools.js';
 import { loadVersions } from '../../src/versions/versions.js';
+import { dockerImagesUnavailable } from '../fixtures/docker-images.js';
 
 /**
  * ExecaKindCli against the real kind CLI (v0.30.0 built from sigs.k8s.io/kind by `make k8s-tools`) and a
@@ -22,17 +23,7 @@ const NOT_A_NODE_IMAGE = 'acme/shop:0.1.0';
 function skipReason(): string | undefined {
   if (process.env.FIREDRILL_E2E !== 'kind-cli') return 'FIREDRILL_E2E=kind-cli not set';
   if (!existsSync(KIND_BIN)) return `kind is not built (${KIND_BIN}); run ${K8S_TOOLS_INSTALL}`;
-  try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe' });
-  } catch {
-    return 'no Docker daemon is reachable (apt-get install docker.io; dockerd &)';
-  }
-  try {
-    execFileSync('docker', ['image', 'inspect', NOT_A_NODE_IMAGE], { stdio: 'pipe' });
-  } catch {
-    return `image ${NOT_A_NODE_IMAGE} is not built; run sudo ./scripts/make-local-images.sh`;
-  }
-  return undefined;
+  return dockerImagesUnavailable([NOT_A_NODE_IMAGE]);
 }
 
 const reason = skipReason();

@@ -34,19 +34,28 @@ clean:
 corpus: setup ## every shipped scenario x 2 repeats on the local substrate into out/corpus (re-run to resume)
 	./bin/firedrill.js corpus run scenarios/shop --substrate local --repeats 2 --out $(OUT)/corpus --resume
 
-.PHONY: local-images test-image
-local-images: ## build base, redis and shop images without a registry (root, debootstrap, Docker daemon; docs/air-gapped.md)
+.PHONY: node-prereqs local-images test-image
+node-prereqs: ## apt-get install Docker, debootstrap, containerd, runc, CNI plugins; start dockerd (root; docs/air-gapped.md)
+	./scripts/install-node-prereqs.sh
+
+local-images: node-prereqs ## build every image the manifests name, without a registry (root, Go; docs/air-gapped.md)
 	./scripts/make-local-images.sh
 
 test-image: ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
 	FIREDRILL_E2E=image npm run test:e2e -- --testPathPatterns=tests/image
 
-.PHONY: node-tools test-cluster
+.PHONY: node-tools test-cluster cluster-up cluster-down
 node-tools: k8s-tools ## also build kubelet, kube-scheduler, kube-proxy and CoreDNS (stage B, docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh kubelet kube-scheduler kube-proxy coredns
 
-test-cluster: node-tools ## the shop on a real node built here: kubelet, containerd, CNI (root; needs local-images)
+test-cluster: node-tools ## shop and shipped scenarios on a real node built here (root; needs local-images)
 	FIREDRILL_E2E=cluster npm run test:e2e -- --testPathPatterns=tests/cluster
+
+cluster-up: setup node-tools ## a real one-node cluster here until Ctrl-C; prints its kubeconfig (root; needs local-images)
+	node --import tsx scripts/local-cluster.ts up
+
+cluster-down: ## remove what a killed cluster-up left behind (processes, pods, mounts, bridge, iptables rules)
+	node --import tsx scripts/local-cluster.ts down
 
 .PHONY: k8s-tools test-apiserver test-kind-cli
 k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl, kind from Go modules (docs/air-gapped.md)

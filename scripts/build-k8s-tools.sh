@@ -6,6 +6,9 @@
 #   kind                                               from sigs.k8s.io/kind (tools/kind/go.mod)
 #   kubelet, kube-scheduler, kube-proxy                 from k8s.io/kubernetes, only when named (a node, stage B)
 #   coredns                                            from github.com/coredns/coredns (tools/coredns), only when named
+#   kube-state-metrics                                 from k8s.io/kube-state-metrics/v2 (tools/kube-state-metrics), only when named
+#   jaeger                                             from github.com/jaegertracing/jaeger/cmd/jaeger (tools/jaeger), only when named
+#     (the last two go into images by scripts/make-local-images.sh: the node's observability stack)
 # into ${FIREDRILL_CACHE:-$HOME/.cache/firedrill}/k8s/<kubernetes version>/bin/.
 #
 # Idempotent: a binary that is already there and reports the pinned version is kept. Prints what it
@@ -35,7 +38,7 @@ for arg in "$@"; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    etcd | kube-apiserver | kube-controller-manager | kubectl | kind | kubelet | kube-scheduler | kube-proxy | coredns) wanted+=("$arg") ;;
+    etcd | kube-apiserver | kube-controller-manager | kubectl | kind | kubelet | kube-scheduler | kube-proxy | coredns | kube-state-metrics | jaeger) wanted+=("$arg") ;;
     *)
       echo "build-k8s-tools: unknown argument \"$arg\" (try --help)" >&2
       exit 2
@@ -75,6 +78,8 @@ reported_version() {
     etcd) "$exe" --version 2>/dev/null | sed -nE 's/^etcd Version: (.*)$/v\1/p' ;;
     kind) "$exe" version 2>/dev/null | sed -nE 's/^kind (v[^ ]+) .*$/\1/p' ;;
     coredns) "$exe" -version 2>/dev/null | sed -nE 's/^CoreDNS-([0-9.]+)$/v\1/p' ;;
+    kube-state-metrics) "$exe" version 2>/dev/null | sed -nE 's/^kube-state-metrics, version (v[^ ]+) .*$/\1/p' ;;
+    jaeger) "$exe" version 2>/dev/null | jq -r '.gitVersion // empty' ;;
     kubectl) "$exe" version --client -o json 2>/dev/null | jq -r '.clientVersion.gitVersion // empty' ;;
     *) "$exe" --version 2>/dev/null | sed -nE 's/^Kubernetes (v.*)$/\1/p' ;;
   esac
@@ -84,6 +89,9 @@ expected_version() {
     etcd) echo "$etcd_version" ;;
     kind) echo "$kind_version" ;;
     coredns) sed -nE 's/^require github\.com\/coredns\/coredns (v[^ ]+)$/\1/p' tools/coredns/go.mod ;;
+    kube-state-metrics) sed -nE 's/^require k8s\.io\/kube-state-metrics\/v2 (v[^ ]+)$/\1/p' tools/kube-state-metrics/go.mod ;;
+    # The image tag the manifests name (2.N.0); the module version is v1.(N+64).0, checked below.
+    jaeger) echo "v$(node -p 'require("./versions.json").images.jaeger.image.split(":")[1]')" ;;
     *) echo "$k8s_version" ;;
   esac
 }
@@ -158,6 +166,24 @@ for name in "${wanted[@]}"; do
       ;;
     coredns)
       build coredns tools/coredns github.com/coredns/coredns "-s -w" "" || exit 1
+      ;;
+    kube-state-metrics)
+      # The stamps its Makefile sets; the version is what `--version` and its build_info metric report.
+      ksm_date=$(release_time tools/kube-state-metrics k8s.io/kube-state-metrics/v2 "$want")
+      ksm_client_go=$(sed -nE 's/^\s*k8s\.io\/client-go (v[^ ]+).*$/\1/p' tools/kube-state-metrics/go.mod)
+      build kube-state-metrics tools/kube-state-metrics k8s.io/kube-state-metrics/v2 \
+        "-s -w -X github.com/prometheus/common/version.Version=$want -X github.com/prometheus/common/version.BuildDate=$ksm_date -X k8s.io/kube-state-metrics/v2/pkg/app.ClientGoVersion=$ksm_client_go" "" || exit 1
+      ;;
+    jaeger)
+      jaeger_module=$(sed -nE 's/^require github\.com\/jaegertracing\/jaeger (v[^ ]+)$/\1/p' tools/jaeger/go.mod)
+      v2_minor=$(sed -E 's/^v2\.([0-9]+)\..*/\1/' <<<"$want")
+      if [ "$jaeger_module" != "v1.$((v2_minor + 64)).0" ]; then
+        echo "build-k8s-tools: versions.json names jaeger $want (module v1.$((v2_minor + 64)).0) but tools/jaeger/go.mod pins ${jaeger_module:-nothing}" >&2
+        exit 2
+      fi
+      jaeger_date=$(release_time tools/jaeger github.com/jaegertracing/jaeger "$jaeger_module")
+      build jaeger tools/jaeger github.com/jaegertracing/jaeger/cmd/jaeger \
+        "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$want -X github.com/jaegertracing/jaeger/internal/version.date=$jaeger_date" "" || exit 1
       ;;
     *)
       [ -n "${k8s_flags:-}" ] || k8s_flags=$(k8s_ldflags)

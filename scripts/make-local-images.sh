@@ -10,13 +10,42 @@
 #   registry.k8s.io/pause:<version>      the pod sandbox, compiled from the Kubernetes source's pause.c
 #                                        (k8s.io/kubernetes from the Go module proxy, gcc -static), when go
 #                                        and gcc are installed (a real node needs it: docs/air-gapped.md)
+# and the observability stack of manifests/observability, for a real node (stage B), when go is installed:
+#   prom/prometheus:<v>, prom/alertmanager:<v>   the Debian root plus Debian's prometheus and
+#                                        prometheus-alertmanager packages (bookworm's are the pinned releases),
+#                                        with the official images' entrypoints, working directories and user
+#   registry.k8s.io/kube-state-metrics/kube-state-metrics:<v>, jaegertracing/jaeger:<v>   static binaries
+#                                        built by scripts/build-k8s-tools.sh from their Go modules, laid out
+#                                        as in the official images (entrypoint, default flags, user)
 # Needs root (debootstrap), debootstrap, and a running Docker daemon. The root filesystem is cached under
-# ~/.cache/firedrill/rootfs (delete it to start over). Prints the three image names on stdout.
-# Exit codes: 0 built; 4 a tool is missing or the daemon is unreachable; other: the failing step's.
+# ~/.cache/firedrill/rootfs (delete it to start over). Prints the built image names on stdout.
+#
+# Usage: scripts/make-local-images.sh [IMAGE...]
+#   IMAGE  base redis pause shop prometheus alertmanager kube-state-metrics jaeger; default all
+#          (shop needs the base image, made now or before)
+# Exit codes: 0 built; 2 bad usage; 4 a tool is missing or the daemon is unreachable; other: the failing step's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { echo "make-local-images: $*" >&2; }
+
+all_images=(base redis pause shop prometheus alertmanager kube-state-metrics jaeger)
+wanted=()
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    base | redis | pause | shop | prometheus | alertmanager | kube-state-metrics | jaeger) wanted+=("$arg") ;;
+    *)
+      say "unknown image \"$arg\" (one of: ${all_images[*]})"
+      exit 2
+      ;;
+  esac
+done
+[ ${#wanted[@]} -gt 0 ] || wanted=("${all_images[@]}")
+want() { [[ " ${wanted[*]} " == *" $1 "* ]]; }
 need() {
   if ! command -v "$1" >/dev/null 2>&1; then
     say "$1 not found; $2"
@@ -83,6 +112,7 @@ import_dir() { # dir image change...
 path_env='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
 # The Node.js base.
+if want base; then
 root=$(unpack)
 install -m 0755 "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
 mkdir -p "$root/usr/local/lib/node_modules"
@@ -101,27 +131,40 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
 fi
 import_dir "$root" "$base_image" "$path_env" "ENV NODE_VERSION=$node_version" \
   'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' 'CMD ["node"]'
+echo "$base_image"
+fi
+
+# A Debian root with packages installed from Debian's archive, then cleaned (name, packages...).
+with_packages() {
+  local root=$1
+  shift
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  chroot "$root" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  chroot "$root" apt-get clean
+  rm -rf "$root/var/lib/apt/lists/"*
+  : >"$root/etc/resolv.conf"
+}
 
 # Redis from Debian's package (7.0.15 in bookworm, the release versions.json pins), uid 999 as upstream.
+if want redis; then
 root=$(unpack)
-cp /etc/resolv.conf "$root/etc/resolv.conf"
 chroot "$root" groupadd --system --gid 999 redis
 chroot "$root" useradd --system --uid 999 --gid redis --home-dir /data --no-create-home redis
-chroot "$root" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-chroot "$root" apt-get clean
-rm -rf "$root/var/lib/apt/lists/"*
+with_packages "$root" redis-server
 mkdir -p "$root/data"
 chroot "$root" chown redis:redis /data
-: >"$root/etc/resolv.conf"
 redis_version=$(chroot "$root" redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')
 [ "${redis_image##*:}" = "$redis_version" ] ||
   say "warning: Debian's redis-server is $redis_version but the manifests name $redis_image"
 import_dir "$root" "$redis_image" "$path_env" 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
+echo "$redis_image"
+fi
 
 # The pause image, from the Kubernetes release tools/k8s pins (kubeadm's PauseVersion for that release).
-pause_image=""
-if command -v go >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
+if ! want pause; then
+  :
+elif command -v go >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
   k8s_version=$(node -p 'require("./versions.json").tools.kubernetes')
   k8s_src=$(cd tools/k8s && go mod download -json "k8s.io/kubernetes@$k8s_version" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
   pause_version=$(sed -nE 's/^TAG \?= (.*)$/\1/p' "$k8s_src/build/pause/Makefile")
@@ -130,13 +173,73 @@ if command -v go >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
   strip "$root/pause"
   pause_image="registry.k8s.io/pause:$pause_version"
   import_dir "$root" "$pause_image" 'ENTRYPOINT ["/pause"]' 'USER 65535:65535'
+  echo "$pause_image"
 else
   say "go or gcc missing: no pause image (only a real node needs it)"
 fi
 
+image_of() { node -p "require('./versions.json').images.$1.image"; }
+
+# Prometheus and Alertmanager from Debian's packages: the same binaries the local substrate runs, laid out as
+# the official images (entrypoint /bin/<name>, working directory, user nobody).
+debian_release() { chroot "$1" dpkg-query -W -f '${Version}' "$2" | sed -E 's/^([0-9.]+).*/\1/'; }
+if want prometheus; then
+  image=$(image_of prometheus)
+  root=$(unpack)
+  with_packages "$root" prometheus
+  mkdir -p "$root/prometheus"
+  chroot "$root" chown nobody:nogroup /prometheus
+  [ "v$(debian_release "$root" prometheus)" = "${image##*:}" ] ||
+    say "warning: Debian's prometheus is $(debian_release "$root" prometheus) but the manifests name $image"
+  import_dir "$root" "$image" "$path_env" 'WORKDIR /prometheus' 'USER nobody' 'EXPOSE 9090' \
+    'ENTRYPOINT ["/bin/prometheus"]' 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+  echo "$image"
+fi
+if want alertmanager; then
+  image=$(image_of alertmanager)
+  root=$(unpack)
+  with_packages "$root" prometheus-alertmanager
+  ln -sf prometheus-alertmanager "$root/usr/bin/alertmanager"
+  mkdir -p "$root/alertmanager"
+  chroot "$root" chown nobody:nogroup /alertmanager
+  [ "v$(debian_release "$root" prometheus-alertmanager)" = "${image##*:}" ] ||
+    say "warning: Debian's prometheus-alertmanager is $(debian_release "$root" prometheus-alertmanager) but the manifests name $image"
+  import_dir "$root" "$image" "$path_env" 'WORKDIR /alertmanager' 'USER nobody' 'EXPOSE 9093' \
+    'ENTRYPOINT ["/bin/alertmanager"]' 'CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]'
+  echo "$image"
+fi
+
+# kube-state-metrics and Jaeger: static Go binaries from their modules (build-k8s-tools.sh keeps a binary
+# that already reports the pinned version), on an empty root as the official distroless/alpine images.
+if want kube-state-metrics || want jaeger; then
+  command -v go >/dev/null 2>&1 || { say "go not found: kube-state-metrics and jaeger are built from Go modules"; exit 4; }
+  names=()
+  want kube-state-metrics && names+=(kube-state-metrics)
+  want jaeger && names+=(jaeger)
+  gobin=$(./scripts/build-k8s-tools.sh "${names[@]}")
+fi
+if want kube-state-metrics; then
+  image=$(image_of kubeStateMetrics)
+  root=$(mktemp -d)
+  install -m 0755 "$gobin/kube-state-metrics" "$root/kube-state-metrics"
+  import_dir "$root" "$image" 'USER 65534:65534' 'EXPOSE 8080 8081' \
+    'ENTRYPOINT ["/kube-state-metrics", "--port=8080", "--telemetry-port=8081"]'
+  echo "$image"
+fi
+if want jaeger; then
+  image=$(image_of jaeger)
+  root=$(mktemp -d)
+  mkdir -p "$root/cmd/jaeger" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  install -m 0755 "$gobin/jaeger" "$root/cmd/jaeger/jaeger-linux"
+  import_dir "$root" "$image" 'ENV JAEGER_LISTEN_HOST=0.0.0.0' 'USER 10001' 'EXPOSE 4317 4318 16686' \
+    'ENTRYPOINT ["/cmd/jaeger/jaeger-linux"]'
+  echo "$image"
+fi
+
 # The shop image, built by the same script users run, on the local base.
-BASE_IMAGE="$base_image" ./scripts/build-image.sh --network host >&2
-echo "$base_image"
-echo "$redis_image"
-[ -z "$pause_image" ] || echo "$pause_image"
-node -p 'require("./versions.json").images.shop.image'
+if want shop; then
+  docker image inspect "$base_image" >/dev/null 2>&1 || { say "no $base_image yet: make it first (make-local-images.sh base)"; exit 4; }
+  BASE_IMAGE="$base_image" ./scripts/build-image.sh --network host >&2
+  image_of shop
+fi

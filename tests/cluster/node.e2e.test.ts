@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseEntityId } from '../../src/entities/entity-id.js';
 import { FAULT_TYPES } from '../../src/faults/catalog.js';
@@ -12,12 +9,10 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { applyOrder } from '../../src/manifests/apply-order.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitDeploymentsReady } from '../../src/substrates/wait-healthy.js';
-import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from '../../src/testing/apiserver/k8s-tools.js';
-import { LocalControlPlane } from '../../src/testing/apiserver/local-control-plane.js';
-import { LocalNode } from '../../src/testing/cluster/local-node.js';
+import { clusterUnavailable } from '../../src/testing/cluster/cluster-prerequisites.js';
+import { LocalCluster } from '../../src/testing/cluster/local-cluster.js';
 import { CLOSED_REGISTRY, PAUSE_IMAGE } from '../../src/testing/cluster/node-config.js';
 import { waitFor } from '../../src/util/wait-for.js';
-import { dockerImagesUnavailable } from '../fixtures/docker-images.js';
 
 /**
  * The shop on real Kubernetes on this machine (stage B of docs/air-gapped.md): a LocalControlPlane plus a
@@ -28,25 +23,10 @@ import { dockerImagesUnavailable } from '../fixtures/docker-images.js';
  */
 
 const IMAGES = ['acme/shop:0.1.0', 'redis:7.0.15', PAUSE_IMAGE];
-const NODE_TOOLS = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'];
 
 function skipReason(): string | undefined {
   if (process.env.FIREDRILL_E2E !== 'cluster') return 'FIREDRILL_E2E=cluster not set';
-  if (process.getuid?.() !== 0) return 'needs root (kubelet, containerd, iptables)';
-  const dir = k8sToolsDir();
-  const missing = [...missingK8sTools(dir), ...NODE_TOOLS.filter((t) => !existsSync(join(dir, t)))];
-  if (missing.length > 0)
-    return `binaries missing in ${dir}: ${missing.join(', ')}; run ${K8S_TOOLS_INSTALL} and ./scripts/build-k8s-tools.sh ${NODE_TOOLS.join(' ')}`;
-  for (const tool of ['containerd', 'ctr', 'runc', 'iptables', 'docker']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'pipe' });
-    } catch {
-      return `${tool} is not installed (apt-get install docker.io containernetworking-plugins iptables)`;
-    }
-  }
-  if (!existsSync('/usr/lib/cni/bridge'))
-    return 'CNI plugins missing (apt-get install containernetworking-plugins)';
-  return dockerImagesUnavailable(IMAGES);
+  return clusterUnavailable(IMAGES);
 }
 
 const reason = skipReason();
@@ -67,8 +47,7 @@ interface PodStatus {
 const statusOf = (p: KubeObject): PodStatus => (p.status ?? {}) as PodStatus;
 
 suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy, CoreDNS', () => {
-  let cp: LocalControlPlane | undefined;
-  let node: LocalNode | undefined;
+  let cluster: LocalCluster | undefined;
   let api: HttpClusterApi;
   const undos: Undo[] = [];
 
@@ -100,11 +79,10 @@ suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy,
 
   beforeAll(async () => {
     // What an interrupted earlier run left (its processes outlive a killed jest).
-    await LocalNode.cleanStale();
-    cp = await LocalControlPlane.start();
-    node = await LocalNode.start({ controlPlane: cp, images: IMAGES });
+    await LocalCluster.cleanStale();
+    cluster = await LocalCluster.start({ images: IMAGES });
     const kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
+    kc.loadFromFile(cluster.kubeconfigPath);
     api = new HttpClusterApi(new KubeConfigTransport(kc));
     const objects = (await loadManifests(SHOP_MANIFESTS_DIR)) as unknown as KubeObject[];
     for (const o of applyOrder(objects)) await api.apply(o);
@@ -112,8 +90,7 @@ suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy,
 
   afterAll(async () => {
     for (const u of undos.reverse()) await u.undo().catch(() => undefined);
-    await node?.stop();
-    await cp?.stop();
+    await cluster?.stop();
   }, 300_000);
 
   it('runs every Deployment of manifests/shop to ready, through real readiness probes', async () => {
@@ -121,7 +98,9 @@ suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy,
     const pods = [...(await api.list('Pod', 'shop')), ...(await api.list('Pod', 'firedrill-system'))];
     const notRunning = pods.filter((p) => statusOf(p).phase !== 'Running').map((p) => p.metadata.name);
     expect(notRunning).toEqual([]);
-    expect(pods.every((p) => (p.spec as { nodeName?: string }).nodeName === node?.nodeName)).toBe(true);
+    expect(pods.every((p) => (p.spec as { nodeName?: string }).nodeName === cluster?.node.nodeName)).toBe(
+      true,
+    );
   }, 320_000);
 
   it('serves container logs through the API server (the frontend logs the requests the load sends)', async () => {

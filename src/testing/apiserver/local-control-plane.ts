@@ -39,6 +39,13 @@ export interface LocalControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Runs openssl. */
   runner?: CommandRunner;
+  /**
+   * Address the API server listens on and advertises; default 127.0.0.1. A node's pods reach the API
+   * server through the `kubernetes` Service, whose endpoint is this address: give the pod network's
+   * gateway (it must exist on the host first) so that in-cluster clients (kube-state-metrics, Prometheus'
+   * discovery) work, while nothing beyond the host can connect.
+   */
+  bindAddress?: string;
 }
 
 /** How long each step of start() took, in milliseconds. */
@@ -148,7 +155,11 @@ async function bringUp(
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const t0 = Date.now();
 
-  const pki = await createControlPlanePki(join(workDir, 'pki'), { runner: opts.runner });
+  const bindAddress = opts.bindAddress ?? '127.0.0.1';
+  const pki = await createControlPlanePki(join(workDir, 'pki'), {
+    runner: opts.runner,
+    extraSans: bindAddress === '127.0.0.1' ? [] : [`IP:${bindAddress}`],
+  });
   const caPem = await readFile(pki.caCert, 'utf8');
   const adminToken = newToken();
   const controllerToken = newToken();
@@ -180,8 +191,9 @@ async function bringUp(
     adminToken,
     etcdPort,
     readyTimeoutMs,
+    bindAddress,
   });
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${bindAddress}:${apiPort}`;
   const kubeconfigPath = join(workDir, 'kubeconfig');
   await writeFile(
     kubeconfigPath,
@@ -284,16 +296,19 @@ async function startApiServer(
     adminToken: string;
     etcdPort: number;
     readyTimeoutMs: number;
+    bindAddress: string;
   },
 ): Promise<number> {
-  const { pki } = ctx;
+  const { pki, bindAddress } = ctx;
+  const loopback = bindAddress === '127.0.0.1';
   const { process, port } = await startService({
     name: 'kube-apiserver',
     command: tools['kube-apiserver'],
+    host: bindAddress,
     // prettier-ignore
     args: (port) => [
       '--etcd-servers', `http://127.0.0.1:${ctx.etcdPort}`,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(port),
+      '--bind-address', bindAddress, '--advertise-address', bindAddress, '--secure-port', String(port),
       '--tls-cert-file', pki.servingCert, '--tls-private-key-file', pki.servingKey,
       '--client-ca-file', pki.caCert,
       '--token-auth-file', ctx.tokenFile,
@@ -302,8 +317,9 @@ async function startApiServer(
       '--service-account-key-file', pki.serviceAccountPub,
       '--service-account-signing-key-file', pki.serviceAccountKey,
       '--service-cluster-ip-range', SERVICE_CIDR,
-      // The `kubernetes` Service's endpoints would be 127.0.0.1, which Endpoints validation refuses.
-      '--endpoint-reconciler-type', 'none',
+      // On loopback the `kubernetes` Service's endpoint would be 127.0.0.1, which Endpoints validation
+      // refuses; elsewhere the API server keeps it pointing at itself, as in any cluster.
+      '--endpoint-reconciler-type', loopback ? 'none' : 'lease',
       '--allow-privileged=true',
       // A node (stage B) registers with its IP: reaching the kubelet by hostname would ask the host's resolver.
       '--kubelet-preferred-address-types', 'InternalIP',
@@ -311,7 +327,7 @@ async function startApiServer(
       '--cert-dir', join(started.workDir, 'apiserver'),
     ],
     ready: async (port, signal) => {
-      const res = await httpsGet(`https://127.0.0.1:${port}/readyz`, {
+      const res = await httpsGet(`https://${bindAddress}:${port}/readyz`, {
         ca: ctx.caPem,
         token: ctx.adminToken,
         signal,

@@ -12,10 +12,13 @@ import { httpsGet } from '../apiserver/https-get.js';
 import { k8sToolsDir } from '../apiserver/k8s-tools.js';
 import type { LocalControlPlane } from '../apiserver/local-control-plane.js';
 import { nodeConfigFiles, NODE_NETWORK, type NodeConfigPaths } from './node-config.js';
+import { PodNetwork } from './pod-network.js';
 
 export interface LocalNodeOptions {
   /** The API server the node joins (its admin kubeconfig is used by every node component). */
   controlPlane: Pick<LocalControlPlane, 'kubeconfigPath' | 'server' | 'token' | 'caFile'>;
+  /** The bridge and rules the pods attach to; created before the control plane (see PodNetwork). */
+  network: PodNetwork;
   /** kubelet, kube-scheduler, kube-proxy, coredns; default k8sToolsDir(). */
   binDir?: string;
   /** Default a new directory under the OS tmpdir, removed by stop(). */
@@ -30,7 +33,7 @@ export interface LocalNodeOptions {
 }
 
 export interface NodeTimings {
-  network: number;
+  config: number;
   containerd: number;
   images: number;
   kubelet: number;
@@ -73,13 +76,7 @@ export class LocalNode {
       'containerd-shim-runc-v2 -namespace k8s.io -id .* -address /tmp/firedrill-node-',
     ]);
     await undoHostChanges(runner, '/tmp/firedrill-node-');
-    await runner.run('ip', ['link', 'delete', NODE_NETWORK.bridge]);
-    const n = NODE_NETWORK;
-    for (const spec of nodeRules()) {
-      // A rule inserted twice (two killed runs) needs deleting twice.
-      while ((await runner.run('iptables', ['-D', ...spec])).exitCode === 0);
-    }
-    void n;
+    await PodNetwork.cleanStale(runner);
   }
 
   static async start(opts: LocalNodeOptions): Promise<LocalNode> {
@@ -92,7 +89,6 @@ export class LocalNode {
       runner: opts.runner ?? new ExecaCommandRunner(),
       registry: opts.registry ?? new ProcessRegistry({ pidDir: join(workDir, 'pids') }),
       processes: [],
-      undo: [],
       paths: undefined,
     };
     try {
@@ -104,7 +100,7 @@ export class LocalNode {
     }
   }
 
-  /** Removes every pod container, stops the components and undoes the network changes. Idempotent. */
+  /** Removes every pod container, stops the components and unmounts what they mounted. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= shutDown(this.state);
     return this.stopping;
@@ -118,8 +114,6 @@ interface NodeState {
   registry: ProcessRegistry;
   /** In start order; stopped in reverse. */
   processes: ManagedProcess[];
-  /** Host changes to take back, in reverse order (bridge, iptables rules). */
-  undo: Array<() => Promise<unknown>>;
   paths: NodeConfigPaths | undefined;
 }
 
@@ -162,17 +156,7 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
   const paths = await nodeConfigFiles(state.workDir, opts.controlPlane.kubeconfigPath, ports);
   state.paths = paths;
 
-  // The pod network: the bridge exists before the kubelet and CoreDNS bind its address.
   const n = NODE_NETWORK;
-  await must(runner, 'ip', ['link', 'add', n.bridge, 'type', 'bridge']);
-  state.undo.push(() => runner.run('ip', ['link', 'delete', n.bridge]));
-  await must(runner, 'ip', ['addr', 'add', `${n.gateway}/${n.prefix}`, 'dev', n.bridge]);
-  await must(runner, 'ip', ['link', 'set', n.bridge, 'up']);
-  // Pods reach each other and the host, nothing beyond; and not the kubelet's API on the gateway.
-  for (const [chain, ...spec] of nodeRules()) {
-    await must(runner, 'iptables', ['-I', chain, ...spec]);
-    state.undo.push(() => runner.run('iptables', ['-D', chain, ...spec]));
-  }
   const tNet = Date.now();
 
   await launch(opts, state, 'containerd', 'containerd', ['--config', paths.containerdConfig]);
@@ -198,6 +182,9 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
     '--node-ip', n.gateway,
     '--root-dir', paths.kubeletRoot,
     '--cert-dir', join(paths.kubeletRoot, 'pki'),
+    // cAdvisor (/metrics/cadvisor) labels containers with their pod and namespace only when it reaches the
+    // runtime; it looks at /run/containerd/containerd.sock unless told (that may be Docker's containerd).
+    '--containerd', paths.containerdSocket,
     '--v', '1',
   ]);
   const ca = await readFile(opts.controlPlane.caFile, 'utf8');
@@ -240,7 +227,7 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
   );
   const tEnd = Date.now();
   return {
-    network: tNet - t0,
+    config: tNet - t0,
     containerd: tContainerd - tNet,
     images: tImages - tContainerd,
     kubelet: tKubelet - tImages,
@@ -268,24 +255,7 @@ async function shutDown(state: NodeState): Promise<void> {
   for (const p of state.processes.filter((x) => x.name === 'containerd')) await p.stop(10_000);
   // Mounts anywhere under workDir: kubelet volumes, and the sandboxes' /dev/shm under containerd's state.
   if (paths) await undoHostChanges(runner, state.workDir);
-  for (const undo of [...state.undo].reverse()) await undo().catch(() => undefined);
   if (state.ownsWorkDir) await rm(state.workDir, { recursive: true, force: true }).catch(() => undefined);
-}
-
-/**
- * The iptables rules a node adds, as `chain spec...`; inserted in this order, so the ACCEPT ends up first.
- * Docker sets FORWARD's policy to DROP, and a pod reaching a Service is routed (DNAT to the other pod) back
- * out of the same bridge, so pod-to-pod forwarding needs the ACCEPT; anything else from the pods is
- * dropped, and so is their access to the kubelet's API on the gateway.
- */
-function nodeRules(): [string, ...string[]][] {
-  const n = NODE_NETWORK;
-  return [
-    ['FORWARD', '-s', n.cidr, '!', '-d', n.cidr, '-j', 'DROP'],
-    ['FORWARD', '-s', n.cidr, '-d', n.cidr, '-j', 'ACCEPT'],
-    // From the bridge only: the API server reaches the kubelet from the host, with the gateway as source.
-    ['INPUT', '-i', n.bridge, '-s', n.cidr, '-d', n.gateway, '-p', 'tcp', '--dport', '10250', '-j', 'DROP'],
-  ];
 }
 
 /** Mounts under `prefix` (kubelet volumes), CNI network namespaces, kube-proxy's and the kubelet's chains. */

@@ -49,7 +49,7 @@ node-tools: k8s-tools ## also build kubelet, kube-scheduler, kube-proxy and Core
 	./scripts/build-k8s-tools.sh kubelet kube-scheduler kube-proxy coredns
 
 test-cluster: node-tools ## shop and shipped scenarios on a real node built here (root; needs local-images)
-	FIREDRILL_E2E=cluster npm run test:e2e -- --testPathPatterns=tests/cluster
+	FIREDRILL_E2E=cluster npm run test:e2e -- --runInBand --testPathPatterns=tests/cluster
 
 cluster-up: setup node-tools ## a real one-node cluster here until Ctrl-C; prints its kubeconfig (root; needs local-images)
 	node --import tsx scripts/local-cluster.ts up

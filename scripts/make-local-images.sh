@@ -11,12 +11,13 @@
 #                                        (k8s.io/kubernetes from the Go module proxy, gcc -static), when go
 #                                        and gcc are installed (a real node needs it: docs/air-gapped.md)
 # and the observability stack of manifests/observability, for a real node (stage B), when go is installed:
-#   prom/prometheus:<v>, prom/alertmanager:<v>   the Debian root plus Debian's prometheus and
-#                                        prometheus-alertmanager packages (bookworm's are the pinned releases),
-#                                        with the official images' entrypoints, working directories and user
-#   registry.k8s.io/kube-state-metrics/kube-state-metrics:<v>, jaegertracing/jaeger:<v>   static binaries
-#                                        built by scripts/build-k8s-tools.sh from their Go modules, laid out
-#                                        as in the official images (entrypoint, default flags, user)
+#   prom/alertmanager:<v>                the Debian root plus Debian's prometheus-alertmanager (bookworm's is
+#                                        the pinned release), with the official image's entrypoint and user
+#   prom/prometheus:<v>, registry.k8s.io/kube-state-metrics/kube-state-metrics:<v>, jaegertracing/jaeger:<v>
+#                                        static binaries built by scripts/build-k8s-tools.sh from their Go
+#                                        modules, laid out as in the official images (entrypoint, default
+#                                        flags, user). Prometheus too: Debian's package is the same release
+#                                        but built without Kubernetes service discovery, which the manifests use
 # Needs root (debootstrap), debootstrap, and a running Docker daemon. The root filesystem is cached under
 # ~/.cache/firedrill/rootfs (delete it to start over). Prints the built image names on stdout.
 #
@@ -180,21 +181,9 @@ fi
 
 image_of() { node -p "require('./versions.json').images.$1.image"; }
 
-# Prometheus and Alertmanager from Debian's packages: the same binaries the local substrate runs, laid out as
-# the official images (entrypoint /bin/<name>, working directory, user nobody).
+# Alertmanager from Debian's package: the same binary the local substrate runs, laid out as the official
+# image (entrypoint /bin/alertmanager, working directory, user nobody).
 debian_release() { chroot "$1" dpkg-query -W -f '${Version}' "$2" | sed -E 's/^([0-9.]+).*/\1/'; }
-if want prometheus; then
-  image=$(image_of prometheus)
-  root=$(unpack)
-  with_packages "$root" prometheus
-  mkdir -p "$root/prometheus"
-  chroot "$root" chown nobody:nogroup /prometheus
-  [ "v$(debian_release "$root" prometheus)" = "${image##*:}" ] ||
-    say "warning: Debian's prometheus is $(debian_release "$root" prometheus) but the manifests name $image"
-  import_dir "$root" "$image" "$path_env" 'WORKDIR /prometheus' 'USER nobody' 'EXPOSE 9090' \
-    'ENTRYPOINT ["/bin/prometheus"]' 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
-  echo "$image"
-fi
 if want alertmanager; then
   image=$(image_of alertmanager)
   root=$(unpack)
@@ -211,12 +200,23 @@ fi
 
 # kube-state-metrics and Jaeger: static Go binaries from their modules (build-k8s-tools.sh keeps a binary
 # that already reports the pinned version), on an empty root as the official distroless/alpine images.
-if want kube-state-metrics || want jaeger; then
-  command -v go >/dev/null 2>&1 || { say "go not found: kube-state-metrics and jaeger are built from Go modules"; exit 4; }
-  names=()
-  want kube-state-metrics && names+=(kube-state-metrics)
-  want jaeger && names+=(jaeger)
+names=()
+for name in prometheus kube-state-metrics jaeger; do
+  if want "$name"; then names+=("$name"); fi
+done
+if [ ${#names[@]} -gt 0 ]; then
+  command -v go >/dev/null 2>&1 || { say "go not found: ${names[*]} are built from Go modules"; exit 4; }
   gobin=$(./scripts/build-k8s-tools.sh "${names[@]}")
+fi
+if want prometheus; then
+  image=$(image_of prometheus)
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/prometheus" "$root/etc/prometheus"
+  install -m 0755 "$gobin/prometheus" "$root/bin/prometheus"
+  chown 65534:65534 "$root/prometheus"
+  import_dir "$root" "$image" 'WORKDIR /prometheus' 'USER 65534:65534' 'EXPOSE 9090' \
+    'ENTRYPOINT ["/bin/prometheus"]' 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+  echo "$image"
 fi
 if want kube-state-metrics; then
   image=$(image_of kubeStateMetrics)

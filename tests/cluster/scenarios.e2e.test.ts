@@ -79,9 +79,13 @@ suite('shipped scenarios through `firedrill run --substrate kubeconfig` on a rea
       throw new Error(`firedrill run exited ${err.code}:\n${err.stderr?.slice(-4000)}`);
     });
     runOutput = `${res.stdout}\n${res.stderr}`;
+    // Bundle ids are opaque (they must not name the scenario): the manifest says which is which.
     for (const dir of await readdir(out, { withFileTypes: true })) {
       if (!dir.isDirectory()) continue;
-      const id = SCENARIOS.find((s) => dir.name.startsWith(s));
+      const m = JSON.parse(await readFile(join(out, dir.name, 'manifest.json'), 'utf8')) as {
+        scenarioId: string;
+      };
+      const id = SCENARIOS.find((s) => s === m.scenarioId);
       if (id) bundles.set(id, join(out, dir.name));
     }
   }, 45 * 60_000);

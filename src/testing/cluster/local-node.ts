@@ -100,6 +100,11 @@ export class LocalNode {
     }
   }
 
+  /** Process ids of containerd, kubelet, kube-scheduler, kube-proxy and CoreDNS, for RSS figures. */
+  get pids(): Record<string, number> {
+    return Object.fromEntries(this.state.processes.map((p) => [p.name, p.pid]));
+  }
+
   /** Removes every pod container, stops the components and unmounts what they mounted. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= shutDown(this.state);

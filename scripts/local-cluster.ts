@@ -10,7 +10,8 @@
  *
  * `up` writes the admin kubeconfig to ${FIREDRILL_CACHE:-~/.cache/firedrill}/cluster/kubeconfig and prints
  * `export KUBECONFIG=<it>` on stdout. Needs root, the binaries of `make node-tools` and the images of `make local-images`.
- * Exit codes: 0 stopped cleanly; 2 bad usage; 4 something missing (named); 5 the cluster failed to start.
+ * Exit codes: 0 stopped cleanly; 2 bad usage; 4 something missing (named); 5 the cluster failed to start;
+ * 130 interrupted while starting (everything it had started is stopped).
  */
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -38,17 +39,37 @@ async function up(): Promise<number> {
   say(
     'starting: pod network, etcd, kube-apiserver, kube-controller-manager, containerd, kubelet, scheduler, kube-proxy, CoreDNS',
   );
+  // Ctrl-C is handled here (stop in order, undo the host changes), not by the registry; one that comes
+  // while the cluster starts stops it as soon as the start is over, so nothing is left half made.
+  let interrupted = false;
+  let started = false;
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      if (!interrupted && !started) say('stopping as soon as the start is over');
+      interrupted = true;
+      resolve();
+    };
+    // `on`, not `once`: the process registry exits on a signal nobody else listens to, and it counts
+    // listeners after ours has run. A second signal makes it kill every component at once.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({
       images: clusterImages(),
-      // Ctrl-C is handled below (stop in order, undo the host changes), not by the registry.
       registry: new ProcessRegistry({ killOnSignal: false }),
       onLine: verbose ? (l) => process.stderr.write(`[${l.source}] ${l.line}\n`) : undefined,
     });
   } catch (err) {
     say(`the cluster did not start: ${errorText(err)}`);
-    return 5;
+    return interrupted ? 130 : 5;
+  }
+  started = true;
+  if (interrupted) {
+    await cluster.stop();
+    say('stopped');
+    return 130;
   }
   const kubeconfig = join(stateDir(), 'kubeconfig');
   await mkdir(stateDir(), { recursive: true, mode: 0o700 });
@@ -62,10 +83,7 @@ async function up(): Promise<number> {
   );
   say('Ctrl-C stops the cluster and removes everything it made');
   process.stdout.write(`export KUBECONFIG=${kubeconfig}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   say('stopping');
   await cluster.stop();
   await rm(kubeconfig, { force: true });

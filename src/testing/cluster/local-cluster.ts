@@ -1,3 +1,6 @@
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProcessRegistry } from '../../process/process-registry.js';
 import type { LineListener } from '../../process/managed-process.js';
 import { imageReference, loadVersions } from '../../versions/versions.js';
@@ -62,9 +65,18 @@ export class LocalCluster {
     return this.controlPlane.kubeconfigPath;
   }
 
-  /** Takes back what a cluster of an earlier run left when its process was killed before stop(). */
+  /**
+   * Takes back what a cluster of an earlier run left when its process was killed before stop(): its
+   * processes, pods, mounts and host network changes, then the work directories (certificates, etcd data,
+   * the node's state), once nothing uses them.
+   */
   static async cleanStale(binDir?: string): Promise<void> {
     await LocalNode.cleanStale(undefined, binDir);
+    for (const entry of await readdir(tmpdir()).catch(() => [] as string[])) {
+      if (/^firedrill-(node|apiserver)-/.test(entry)) {
+        await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
   }
 
   static async start(opts: LocalClusterOptions): Promise<LocalCluster> {

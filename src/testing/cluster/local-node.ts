@@ -17,7 +17,7 @@ import { PodNetwork } from './pod-network.js';
 export interface LocalNodeOptions {
   /** The API server the node joins (its admin kubeconfig is used by every node component). */
   controlPlane: Pick<LocalControlPlane, 'kubeconfigPath' | 'server' | 'token' | 'caFile'>;
-  /** The bridge and rules the pods attach to; created before the control plane (see PodNetwork). */
+  /** The bridge the pods attach to (its gateway is the node IP); created before the control plane (PodNetwork). */
   network: PodNetwork;
   /** kubelet, kube-scheduler, kube-proxy, coredns; default k8sToolsDir(). */
   binDir?: string;
@@ -184,7 +184,7 @@ async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTi
     '--config', paths.kubeletConfig,
     '--kubeconfig', opts.controlPlane.kubeconfigPath,
     '--hostname-override', n.nodeName,
-    '--node-ip', n.gateway,
+    '--node-ip', opts.network.gateway,
     '--root-dir', paths.kubeletRoot,
     '--cert-dir', join(paths.kubeletRoot, 'pki'),
     // cAdvisor (/metrics/cadvisor) labels containers with their pod and namespace only when it reaches the

@@ -41,14 +41,14 @@ node-prereqs: ## apt-get install Docker, debootstrap, containerd, runc, CNI plug
 local-images: node-prereqs ## build every image the manifests name, without a registry (root, Go; docs/air-gapped.md)
 	./scripts/make-local-images.sh
 
-test-image: ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
+test-image: setup ## run every shop Deployment as a container of the locally built images and check readiness, metrics, traces
 	FIREDRILL_E2E=image npm run test:e2e -- --testPathPatterns=tests/image
 
 .PHONY: node-tools test-cluster cluster-up cluster-down
 node-tools: k8s-tools ## also build kubelet, kube-scheduler, kube-proxy and CoreDNS (stage B, docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh kubelet kube-scheduler kube-proxy coredns
 
-test-cluster: node-tools ## shop and shipped scenarios on a real node built here (root; needs local-images)
+test-cluster: setup node-tools ## shop and shipped scenarios on a real node built here (root; needs local-images)
 	FIREDRILL_E2E=cluster npm run test:e2e -- --runInBand --testPathPatterns=tests/cluster
 
 cluster-up: setup node-tools ## a real one-node cluster here until Ctrl-C; prints its kubeconfig (root; needs local-images)
@@ -61,8 +61,8 @@ cluster-down: ## remove what a killed cluster-up left behind (processes, pods, m
 k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl, kind from Go modules (docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh
 
-test-kind-cli: ## the kind CLI wrapper against real kind (built by k8s-tools) and Docker (needs local-images)
+test-kind-cli: setup ## the kind CLI wrapper against real kind (built by k8s-tools) and Docker (needs local-images)
 	FIREDRILL_E2E=kind-cli npm run test:e2e -- --testPathPatterns=tests/kube/kind-cli
 
-test-apiserver: k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
+test-apiserver: setup k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
 	FIREDRILL_E2E=apiserver npm run test:e2e -- --testPathPatterns=tests/apiserver

@@ -16,7 +16,7 @@
 # builds and how long each took on stderr, and the bin directory on stdout.
 #
 # Usage: scripts/build-k8s-tools.sh [--force] [--check] [NAME...]
-#   NAME      build only these (kube-apiserver kube-controller-manager kubectl etcd kind); default all
+#   NAME      build only these (any name above); default the first five (etcd kube-apiserver kube-controller-manager kubectl kind)
 #   --force   rebuild even when the binary is there with the right version
 #   --check   build nothing; exit 0 when every requested binary is there with the right version, else 3
 # Exit codes: 0 done; 1 a build failed; 2 bad usage or pins that disagree; 3 --check found something missing.
@@ -171,7 +171,7 @@ for name in "${wanted[@]}"; do
       build coredns tools/coredns github.com/coredns/coredns "-s -w" "" || exit 1
       ;;
     kube-state-metrics)
-      # The stamps its Makefile sets; the version is what `--version` and its build_info metric report.
+      # The stamps its Makefile sets; the version is what `kube-state-metrics version` and its build_info metric report.
       ksm_date=$(release_time tools/kube-state-metrics k8s.io/kube-state-metrics/v2 "$want")
       ksm_client_go=$(sed -nE 's/^\s*k8s\.io\/client-go (v[^ ]+).*$/\1/p' tools/kube-state-metrics/go.mod)
       build kube-state-metrics tools/kube-state-metrics k8s.io/kube-state-metrics/v2 \

@@ -135,7 +135,7 @@ import_dir "$root" "$base_image" "$path_env" "ENV NODE_VERSION=$node_version" \
 echo "$base_image"
 fi
 
-# A Debian root with packages installed from Debian's archive, then cleaned (name, packages...).
+# Installs packages from Debian's archive into an unpacked root, then drops the apt lists (root, packages...).
 with_packages() {
   local root=$1
   shift
@@ -198,8 +198,8 @@ if want alertmanager; then
   echo "$image"
 fi
 
-# kube-state-metrics and Jaeger: static Go binaries from their modules (build-k8s-tools.sh keeps a binary
-# that already reports the pinned version), on an empty root as the official distroless/alpine images.
+# Prometheus, kube-state-metrics and Jaeger: static Go binaries from their modules (build-k8s-tools.sh keeps
+# a binary that already reports the pinned version), each on an empty root with the official image's layout.
 names=()
 for name in prometheus kube-state-metrics jaeger; do
   if want "$name"; then names+=("$name"); fi

@@ -63,11 +63,13 @@ async function ndjson<T>(file: string): Promise<T[]> {
 
 suite('shipped scenarios through `firedrill run --substrate kubeconfig` on a real node', () => {
   let cluster: LocalCluster | undefined;
-  const out = mkdtempSync(join(tmpdir(), 'cluster-scenarios-'));
+  // Made in beforeAll: jest runs a skipped describe's body too, and nothing would remove it.
+  let out = '';
   let runOutput = '';
   const bundles = new Map<ScenarioId, string>();
 
   beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'cluster-scenarios-'));
     await LocalCluster.cleanStale();
     cluster = await LocalCluster.start({ images: clusterImages() });
     const paths = SCENARIOS.map((s) => join(REPO_ROOT, 'scenarios', 'shop', `${s}.yaml`));
@@ -92,7 +94,7 @@ suite('shipped scenarios through `firedrill run --substrate kubeconfig` on a rea
 
   afterAll(async () => {
     await cluster?.stop();
-    await rm(out, { recursive: true, force: true });
+    if (out) await rm(out, { recursive: true, force: true });
   }, 300_000);
 
   const bundle = (id: ScenarioId): string => {

@@ -15,7 +15,8 @@ import { clusterUnavailable } from '../src/testing/cluster/cluster-prerequisites
 import { clusterImages, LocalCluster } from '../src/testing/cluster/local-cluster.js';
 
 const rounds = Number(process.argv[2] ?? 1);
-const why = clusterUnavailable(clusterImages());
+const images = clusterImages();
+const why = clusterUnavailable(images);
 if (why) {
   console.error(`cluster-bringup: cannot run: ${why}`);
   process.exit(4);
@@ -34,7 +35,7 @@ function podsMemoryBytes(): number | undefined {
 
 for (let i = 1; i <= rounds; i++) {
   await LocalCluster.cleanStale();
-  const cluster = await LocalCluster.start({ images: clusterImages() });
+  const cluster = await LocalCluster.start({ images });
   const t = cluster.timings;
   const n = cluster.node.timings;
   const kc = new KubeConfig();
@@ -57,7 +58,7 @@ for (let i = 1; i <= rounds; i++) {
 
   console.log(
     `round ${i}: cluster up in ${s(t.total)} s (network ${t.network} ms, control plane ${s(t.controlPlane)} s, ` +
-      `node ${s(t.node)} s: containerd ${s(n.containerd)} s, ${clusterImages().length} images imported ${s(n.images)} s, ` +
+      `node ${s(t.node)} s: containerd ${s(n.containerd)} s, ${images.length} images imported ${s(n.images)} s, ` +
       `kubelet registered ${s(n.kubelet)} s, scheduler/proxy/DNS ${s(n.rest)} s)`,
   );
   console.log(

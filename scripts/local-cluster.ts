@@ -30,7 +30,8 @@ function stateDir(): string {
 }
 
 async function up(): Promise<number> {
-  const why = clusterUnavailable(clusterImages());
+  const images = clusterImages();
+  const why = clusterUnavailable(images);
   if (why) {
     say(`cannot start: ${why}`);
     return 4;
@@ -57,7 +58,7 @@ async function up(): Promise<number> {
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({
-      images: clusterImages(),
+      images,
       registry: new ProcessRegistry({ killOnSignal: false }),
       onLine: verbose ? (l) => process.stderr.write(`[${l.source}] ${l.line}\n`) : undefined,
     });

@@ -5,16 +5,16 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { HttpClusterApi } from '../src/kube/http-cluster-api.js';
 import { KubeConfigTransport } from '../src/kube/kubeconfig-transport.js';
-import { deploymentObjects } from '../src/substrates/kubeconfig/deploy-objects.js';
+import { deploymentObjects } from '../src/substrates/kubernetes/deploy-objects.js';
 import type { KubeObject } from '../src/kube/kube-object.js';
-import { LocalControlPlane } from '../src/testing/apiserver/local-control-plane.js';
-import { processRssBytes } from '../src/testing/apiserver/process-rss.js';
+import { AirgapControlPlane } from '../src/airgap/control-plane/airgap-control-plane.js';
+import { processRssBytes } from '../src/airgap/process-rss.js';
 
 const rounds = Number(process.argv[2] ?? 2);
 const mib = (b: number | undefined): string => (b === undefined ? '?' : (b / 2 ** 20).toFixed(0));
 
 for (let i = 1; i <= rounds; i++) {
-  const cp = await LocalControlPlane.start();
+  const cp = await AirgapControlPlane.start();
   const t = cp.timings;
   const idle = Object.fromEntries(Object.entries(cp.pids).map(([n, pid]) => [n, processRssBytes(pid)]));
 

@@ -1,5 +1,5 @@
 // Bring-up time and memory of the air-gapped one-node cluster (stage B, docs/air-gapped.md): each phase of
-// LocalCluster.start, then the observability stack and the shop applied and every Deployment ready, the RSS
+// AirgapCluster.start, then the observability stack and the shop applied and every Deployment ready, the RSS
 // of every cluster component and the memory of all pods (the kubepods cgroup), and the time to stop.
 // Needs root, `make node-tools` and `sudo make local-images`.
 // Run: node --import tsx bench/cluster-bringup.ts [rounds]
@@ -8,11 +8,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { HttpClusterApi } from '../src/kube/http-cluster-api.js';
 import type { KubeObject } from '../src/kube/kube-object.js';
 import { KubeConfigTransport } from '../src/kube/kubeconfig-transport.js';
-import { deploymentObjects } from '../src/substrates/kubeconfig/deploy-objects.js';
+import { deploymentObjects } from '../src/substrates/kubernetes/deploy-objects.js';
 import { waitDeploymentsReady } from '../src/substrates/wait-healthy.js';
-import { processRssBytes } from '../src/testing/apiserver/process-rss.js';
-import { clusterUnavailable } from '../src/testing/cluster/cluster-prerequisites.js';
-import { clusterImages, LocalCluster } from '../src/testing/cluster/local-cluster.js';
+import { processRssBytes } from '../src/airgap/process-rss.js';
+import { clusterUnavailable } from '../src/airgap/cluster-prerequisites.js';
+import { clusterImages, AirgapCluster } from '../src/airgap/airgap-cluster.js';
 
 const rounds = Number(process.argv[2] ?? 1);
 const images = clusterImages();
@@ -34,8 +34,8 @@ function podsMemoryBytes(): number | undefined {
 }
 
 for (let i = 1; i <= rounds; i++) {
-  await LocalCluster.cleanStale();
-  const cluster = await LocalCluster.start({ images });
+  await AirgapCluster.cleanStale();
+  const cluster = await AirgapCluster.start({ images });
   const t = cluster.timings;
   const n = cluster.node.timings;
   const kc = new KubeConfig();

@@ -10,9 +10,9 @@
 // It prints `export KUBECONFIG=...`; in another shell: kubectl get ns, or firedrill with --substrate
 // kubeconfig (pods stay Pending: there is no scheduler, kubelet or container runtime; see docs/air-gapped.md).
 import { ProcessRegistry } from '../src/process/process-registry.js';
-import { k8sToolsDir } from '../src/testing/apiserver/k8s-tools.js';
-import { LocalControlPlane } from '../src/testing/apiserver/local-control-plane.js';
-import { processRssBytes } from '../src/testing/apiserver/process-rss.js';
+import { k8sToolsDir } from '../src/airgap/k8s-tools.js';
+import { AirgapControlPlane } from '../src/airgap/control-plane/airgap-control-plane.js';
+import { processRssBytes } from '../src/airgap/process-rss.js';
 import { errorText } from '../src/util/error-text.js';
 
 const args = new Set(process.argv.slice(2));
@@ -32,9 +32,9 @@ if (args.has('--help') || args.has('-h')) {
 
 // Ctrl-C is handled here, not by the registry: stop in order, then exit.
 const registry = new ProcessRegistry({ killOnSignal: false });
-let cp: LocalControlPlane;
+let cp: AirgapControlPlane;
 try {
-  cp = await LocalControlPlane.start({
+  cp = await AirgapControlPlane.start({
     registry,
     keepWorkDir: args.has('--keep'),
     controllerManager: !args.has('--no-controller-manager'),

@@ -18,8 +18,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessRegistry } from '../src/process/process-registry.js';
 import { errorText } from '../src/util/error-text.js';
-import { clusterUnavailable } from '../src/testing/cluster/cluster-prerequisites.js';
-import { clusterImages, LocalCluster } from '../src/testing/cluster/local-cluster.js';
+import { clusterUnavailable } from '../src/airgap/cluster-prerequisites.js';
+import { clusterImages, AirgapCluster } from '../src/airgap/airgap-cluster.js';
 
 const say = (msg: string): void => {
   process.stderr.write(`local-cluster: ${msg}\n`);
@@ -36,7 +36,7 @@ async function up(): Promise<number> {
     say(`cannot start: ${why}`);
     return 4;
   }
-  await LocalCluster.cleanStale();
+  await AirgapCluster.cleanStale();
   say(
     'starting: pod network, etcd, kube-apiserver, kube-controller-manager, containerd, kubelet, scheduler, kube-proxy, CoreDNS',
   );
@@ -55,9 +55,9 @@ async function up(): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  let cluster: LocalCluster;
+  let cluster: AirgapCluster;
   try {
-    cluster = await LocalCluster.start({
+    cluster = await AirgapCluster.start({
       images,
       registry: new ProcessRegistry({ killOnSignal: false }),
       onLine: verbose ? (l) => process.stderr.write(`[${l.source}] ${l.line}\n`) : undefined,
@@ -97,7 +97,7 @@ async function down(): Promise<number> {
     say('needs root: run it with sudo');
     return 4;
   }
-  await LocalCluster.cleanStale();
+  await AirgapCluster.cleanStale();
   await rm(join(stateDir(), 'kubeconfig'), { force: true });
   say('nothing of a local cluster is left');
   return 0;

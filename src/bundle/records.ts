@@ -7,7 +7,8 @@ import type { EntityId } from '../entities/entity-id.js';
  */
 
 /** Kubernetes-style string labels. */
-export type Labels = Record<string, string>;
+export type { Labels } from '../entities/labels.js';
+import type { Labels } from '../entities/labels.js';
 
 // --- snapshot/alerts.json ---------------------------------------------------------------------------
 

@@ -5,12 +5,8 @@ import { collectAlerts } from './collect-alerts.js';
 import { collectEvents } from './collect-events.js';
 import { collectMetrics } from './collect-metrics.js';
 import { buildTopology, TOPOLOGY_KINDS } from './collect-topology.js';
-import {
-  MACHINERY_SERVICES,
-  type CaptureScope,
-  type CaptureSources,
-  type CaptureWindow,
-} from './capture-sources.js';
+import { MACHINERY_SERVICES, type CaptureScope } from './capture-scope.js';
+import type { CaptureSources, CaptureWindow } from '../platform/capture-sources.js';
 import { sanitizeObject } from './sanitize-object.js';
 import { taskText } from './task-text.js';
 

@@ -1,7 +1,8 @@
 import type { AlertsFile, AlertTimelineEntry, ActiveAlert, Labels } from '../bundle/records.js';
 import type { PrometheusApi } from '../telemetry/prometheus-api.js';
-import { alertEntity } from './alert-entity.js';
-import type { CaptureScope, CaptureWindow } from './capture-sources.js';
+import { alertEntity } from '../entities/alert-entity.js';
+import type { CaptureScope } from './capture-scope.js';
+import type { CaptureWindow } from '../platform/capture-sources.js';
 
 const iso = (sec: number): string => new Date(sec * 1000).toISOString();
 

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../bundle/records.js';
 import type { KubeObject } from '../kube/kube-object.js';
-import type { CaptureScope, CaptureWindow } from './capture-sources.js';
+import type { CaptureScope } from './capture-scope.js';
+import type { CaptureWindow } from '../platform/capture-sources.js';
 
 /** Events that overlap the window, in the app's namespaces or about cluster-scoped objects (nodes). */
 export function collectEvents(

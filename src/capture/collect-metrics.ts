@@ -1,6 +1,7 @@
 import type { MetricSeries } from '../bundle/records.js';
 import type { PrometheusApi } from '../telemetry/prometheus-api.js';
-import type { CaptureScope, CaptureWindow } from './capture-sources.js';
+import type { CaptureScope } from './capture-scope.js';
+import type { CaptureWindow } from '../platform/capture-sources.js';
 
 /**
  * Every series of the app's jobs over the window at the scrape step, one range query per metric name

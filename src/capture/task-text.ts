@@ -1,4 +1,4 @@
-import type { CaptureWindow } from './capture-sources.js';
+import type { CaptureWindow } from '../platform/capture-sources.js';
 
 /**
  * The question an agent gets: the window and where to look, nothing about what happened. The same

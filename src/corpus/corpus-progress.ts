@@ -1,4 +1,4 @@
-import type { ProgressReporter } from '../substrates/substrate.js';
+import type { ProgressReporter } from '../platform/substrate.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 function clock(ms: number): string {

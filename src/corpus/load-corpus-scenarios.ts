@@ -3,7 +3,6 @@ import type { FaultRegistry } from '../faults/fault-registry.js';
 import { defaultCatalog } from '../faults/catalog.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { validatePaths } from '../scenario/validate-paths.js';
-import type { SubstrateName } from '../substrates/substrate-name.js';
 
 export interface CorpusScenarios {
   /** Valid scenarios that run on the substrate. */
@@ -19,7 +18,7 @@ export interface CorpusScenarios {
  */
 export async function loadCorpusScenarios(
   paths: readonly string[],
-  substrate: SubstrateName,
+  substrate: string,
   registry: FaultRegistry = defaultCatalog(),
 ): Promise<CorpusScenarios> {
   const report = await validatePaths(paths, registry);

@@ -12,7 +12,7 @@ import type {
 } from '../bundle/records.js';
 import { matchSet } from '../entities/alias-set.js';
 import { tryParseEntityId, type EntityId } from '../entities/entity-id.js';
-import { labelEntities } from './label-entities.js';
+import { labelEntities } from '../entities/label-entities.js';
 import { isTroubleLine } from './log-severity.js';
 import { seriesMovement, type MovementOptions } from './metric-movement.js';
 

@@ -7,7 +7,7 @@ import type { FaultRegistry } from '../faults/fault-registry.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { RunOutcome, RunRequest } from '../runner/run-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { Substrate } from '../substrates/substrate.js';
+import type { Substrate } from '../platform/substrate.js';
 import { errorText } from '../util/error-text.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { CorpusLayout } from './corpus-layout.js';

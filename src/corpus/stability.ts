@@ -1,6 +1,6 @@
 import type { CheckResult } from '../bundle/manifest.js';
 import type { AlertsFile, Labels } from '../bundle/records.js';
-import { workloadOfPod } from './label-entities.js';
+import { workloadOfPod } from '../entities/pod-workload.js';
 
 export const DEFAULT_STABILITY_THRESHOLD = 0.8;
 

@@ -4,7 +4,7 @@ import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type { LogRecord, MetricSeries, SpanRecord } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
-import { workloadOfPod } from '../corpus/label-entities.js';
+import { workloadOfPod } from '../entities/pod-workload.js';
 import { writeTable, type Cell } from './delimited-writer.js';
 import type { ExportedFile, Exporter } from './exporter.js';
 import { logFields } from './otel-mapping.js';

@@ -17,7 +17,7 @@ describe('FaultRegistry', () => {
     const reg = new FaultRegistry([testErrorFault(), testDelayFault()]);
     expect(reg.ids()).toEqual(['test-delay', 'test-errors']);
     expect(reg.size).toBe(2);
-    expect(reg.get('test-errors')?.substrates).toContain('kubeconfig');
+    expect(reg.get('test-errors')?.needs).toEqual(['objects']);
     expect(reg.has('nope')).toBe(false);
     expect(reg.get('nope')).toBeUndefined();
   });
@@ -26,7 +26,7 @@ describe('FaultRegistry', () => {
     const reg = testRegistry();
     expect(() => reg.require('disk-full')).toThrow(InvalidInputError);
     expect(() => reg.require('disk-full')).toThrow(
-      'unknown fault type "disk-full"; known types: test-delay, test-errors',
+      'unknown fault type "disk-full"; known types: test-delay, test-dns, test-errors',
     );
     expect(() => new FaultRegistry().require('x')).toThrow('no fault types are registered');
   });
@@ -34,8 +34,8 @@ describe('FaultRegistry', () => {
   it.each([
     [{ id: 'test-delay' }, 'already registered'],
     [{ id: 'Bad_Id' }, 'kebab-case'],
-    [{ substrates: [] }, 'supports no substrate'],
-    [{ substrates: ['docker'] as unknown as AnyFaultType['substrates'] }, 'unknown substrate "docker"'],
+    [{ needs: [] }, 'declares no needs'],
+    [{ needs: ['docker'] as unknown as AnyFaultType['needs'] }, 'unknown capability "docker"'],
     [{ targetKinds: ['deploy'] }, 'target kind "deploy" is not a canonical kind name'],
     [{ targetKinds: [] }, 'declares no target kinds'],
     [{ description: ' ' }, 'description is empty'],

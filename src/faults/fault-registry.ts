@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { lookupKind } from '../entities/kinds.js';
-import { SUBSTRATE_NAMES } from '../substrates/substrate-name.js';
+import { isCapability } from '../platform/capabilities.js';
 import type { AnyFaultType } from './fault-type.js';
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -70,9 +70,9 @@ function declarationProblems(t: AnyFaultType): string[] {
   const out: string[] = [];
   if (!KEBAB.test(t.id)) out.push('id must be kebab-case (e.g. app-latency)');
   if (!t.description?.trim()) out.push('description is empty');
-  if (t.substrates.length === 0) out.push('supports no substrate');
-  for (const s of t.substrates) {
-    if (!(SUBSTRATE_NAMES as readonly string[]).includes(s)) out.push(`unknown substrate "${s}"`);
+  if (t.needs.length === 0) out.push('declares no needs (at least the capability it acts through)');
+  for (const c of t.needs) {
+    if (!isCapability(c)) out.push(`unknown capability "${c}"`);
   }
   if (t.targetKinds.length === 0) out.push('declares no target kinds');
   for (const k of t.targetKinds) {

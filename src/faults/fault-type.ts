@@ -1,15 +1,16 @@
 import type { z } from 'zod';
 import type { EntityId, EntityRef } from '../entities/entity-id.js';
 import type { Logger } from '../logging/logger.js';
-import type { SubstrateName } from '../substrates/substrate-name.js';
-import type { FaultTarget } from './fault-target.js';
+import type { Capability } from '../platform/capabilities.js';
+import type { FaultTarget } from '../platform/fault-target.js';
 
 /**
  * What a fault needs from the substrate it runs on. Local and Kubernetes substrates both implement it,
  * so most fault types are written once (see docs/faults.md).
  */
 export interface FaultTargetProvider {
-  readonly substrate: SubstrateName;
+  /** The substrate's registered name, for messages and logs. */
+  readonly substrate: string;
   /** Substrate-specific capabilities (object API, flags client, Redis endpoint...), typed by the fault. */
   readonly target: FaultTarget;
 }
@@ -41,7 +42,11 @@ export interface FaultType<P = unknown> {
   readonly description: string;
   /** zod schema of `params`; defaults applied here. */
   readonly params: z.ZodType<P>;
-  readonly substrates: readonly SubstrateName[];
+  /**
+   * What the fault relies on (see src/platform/capabilities.ts): it runs on every substrate that provides
+   * all of them.
+   */
+  readonly needs: readonly Capability[];
   /** Kinds the target may name (canonical, e.g. `Deployment`). */
   readonly targetKinds: readonly string[];
   /** Root causes an SRE would fix, derived from target and params unless the scenario overrides them. */
@@ -49,6 +54,11 @@ export interface FaultType<P = unknown> {
   /** Alert names this fault is expected to raise (a scenario's expect.alerts may refine them). */
   expectedAlerts(target: EntityRef, params: P): string[];
   inject(ctx: FaultContext<P>): Promise<Undo>;
+  /**
+   * Strings that would give this fault away if they showed in snapshot/ (a setting key it writes, a
+   * marker it leaves). The runner adds the type ids and the scenario's own names.
+   */
+  leakTerms?(target: EntityRef, params: P): string[];
 }
 
 /** Erases P for heterogeneous lists; params are validated through `params` before use. */

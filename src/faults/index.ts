@@ -1,5 +1,5 @@
 export * from './fault-type.js';
-export * from './fault-target.js';
+export * from '../platform/fault-target.js';
 export * from './fault-registry.js';
 export * from './catalog.js';
 export * from './params-json-schema.js';

@@ -1,4 +1,4 @@
-import type { ObjectApi } from '../substrates/object-api.js';
+import type { ObjectApi } from '../platform/object-api.js';
 import type { KubeObject } from './kube-object.js';
 
 /** The API server's `/version`. */

@@ -3,7 +3,7 @@ import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Undo } from '../faults/fault-type.js';
 import type { Logger } from '../logging/logger.js';
 import type { ScenarioFault } from '../scenario/scenario.js';
-import type { Substrate } from '../substrates/substrate.js';
+import type { Substrate } from '../platform/substrate.js';
 
 interface Applied {
   fault: ScenarioFault;

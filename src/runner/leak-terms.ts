@@ -1,14 +1,15 @@
 import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Scenario } from '../scenario/scenario.js';
 
-/** Strings that would give the answer away if they showed in snapshot/: the fault types, the scenario, its settings keys. */
+/**
+ * Strings that would give the answer away if they showed in snapshot/: the scenario's id and title,
+ * every fault type id, and whatever each of the scenario's faults says would name it.
+ */
 export function leakTerms(scenario: Scenario, registry: FaultRegistry): string[] {
   const terms = new Set<string>([scenario.metadata.id, scenario.metadata.title]);
   for (const t of registry.list()) terms.add(t.id);
   for (const f of scenario.spec.faults) {
-    for (const setting of ['latency', 'errors', 'cpu', 'retention', 'upstream', 'cache']) {
-      terms.add(`${f.targetRef.name}.${setting}`);
-    }
+    for (const term of registry.require(f.type).leakTerms?.(f.targetRef, f.params) ?? []) terms.add(term);
   }
   return [...terms];
 }

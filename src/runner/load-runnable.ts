@@ -3,10 +3,9 @@ import { ScenarioError } from '../errors/scenario-error.js';
 import { defaultCatalog } from '../faults/catalog.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { validatePaths } from '../scenario/validate-paths.js';
-import type { SubstrateName } from '../substrates/substrate-name.js';
 
 /** Loads and validates every scenario first: nothing starts unless all of them can run on the substrate. */
-export async function loadRunnable(paths: readonly string[], substrate: SubstrateName): Promise<Scenario[]> {
+export async function loadRunnable(paths: readonly string[], substrate: string): Promise<Scenario[]> {
   const report = await validatePaths(paths, defaultCatalog());
   if (report.problems.length > 0) throw new ScenarioError(report.problems);
   const refused = report.scenarios.filter((s) => !s.spec.substrates.includes(substrate));

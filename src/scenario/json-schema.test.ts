@@ -30,9 +30,9 @@ describe('scenario.schema.json', () => {
   it('lists registered fault types and ties each type to its params schema', () => {
     const schema = scenarioJsonSchema(testRegistry());
     const item = at(schema, 'properties', 'spec', 'properties', 'faults', 'items');
-    expect(at(item, 'properties', 'type').enum).toEqual(['test-delay', 'test-errors']);
+    expect(at(item, 'properties', 'type').enum).toEqual(['test-delay', 'test-dns', 'test-errors']);
     const rules = item.allOf as Obj[];
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
     expect(at(rules[0], 'if', 'properties', 'type').const).toBe('test-delay');
     expect(at(rules[0], 'then', 'properties', 'params').required).toEqual(['delayMs']);
   });

@@ -38,7 +38,7 @@ describe('scenario problems are reported at file:line:col: path', () => {
     [
       'unknown-fault-type.yaml',
       [
-        'unknown-fault-type.yaml:13:13: spec.faults.1.type: unknown fault type "disk-full"; known types: test-delay, test-errors',
+        'unknown-fault-type.yaml:13:13: spec.faults.1.type: unknown fault type "disk-full"; known types: test-delay, test-dns, test-errors',
       ],
     ],
     [
@@ -52,7 +52,7 @@ describe('scenario problems are reported at file:line:col: path', () => {
     [
       'unsupported-substrate.yaml',
       [
-        'unsupported-substrate.yaml:8:23: spec.substrates.1: fault type "test-delay" (spec.faults.0) does not run on substrate "kubeconfig"; it supports: local, kind',
+        'unsupported-substrate.yaml:8:16: spec.substrates.0: fault type "test-dns" (spec.faults.0) does not run on substrate "local": it needs cluster-dns, which local does not provide; it runs on: kind, kubeconfig',
       ],
     ],
     [

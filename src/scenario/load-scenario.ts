@@ -7,6 +7,7 @@ import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Scenario, ScenarioFault } from './scenario.js';
 import { API_VERSION, scenarioSchema, type ScenarioDocument } from './scenario-schema.js';
 import { catalogProblems, crossFieldProblems } from './semantic-checks.js';
+import { substratesProviding } from '../substrates/registry.js';
 import { YamlSource, type Position } from './yaml-source.js';
 import { problem, zodProblems } from './zod-problems.js';
 import { readProblem } from './read-problem.js';
@@ -149,6 +150,18 @@ function resolve(
   });
   if (problems.length > 0) return { problems };
 
+  const needs = new Set(doc.spec.faults.flatMap((f) => registry.get(f.type)?.needs ?? []));
+  const substrates = doc.spec.substrates ? [...doc.spec.substrates] : substratesProviding(needs);
+  if (substrates.length === 0)
+    return {
+      problems: [
+        {
+          path: ['spec', 'faults'],
+          message: `no registered substrate provides everything these faults need (${[...needs].join(', ')})`,
+        },
+      ],
+    };
+
   const expectAlerts = doc.spec.expect?.alerts ?? unique(declaredAlerts);
   const rootCauses: RootCause[] = doc.spec.groundTruth
     ? doc.spec.groundTruth.rootCauses.map((rc) => ({ id: rc.id, aliases: rc.aliases }))
@@ -162,7 +175,7 @@ function resolve(
       metadata: { ...doc.metadata },
       spec: {
         app: doc.spec.app,
-        substrates: [...doc.spec.substrates],
+        substrates,
         seed: doc.spec.seed,
         load: { rps: doc.spec.load.rps, mix: { ...doc.spec.load.mix } },
         faults,

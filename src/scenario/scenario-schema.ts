@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tryParseEntityId } from '../entities/entity-id.js';
-import { SUBSTRATE_NAMES } from '../substrates/substrate-name.js';
+import { SUBSTRATE_NAMES } from '../substrates/registry.js';
 import { durationSchema } from './duration.js';
 
 /**
@@ -157,10 +157,19 @@ const specSchema = z.strictObject({
     .enum(APPS, { error: `app must be one of: ${APPS.join(', ')}` })
     .meta({ description: 'The application under test' }),
   substrates: z
-    .array(z.enum(SUBSTRATE_NAMES, { error: `a substrate is one of: ${SUBSTRATE_NAMES.join(', ')}` }))
+    .array(
+      z.enum(SUBSTRATE_NAMES as [string, ...string[]], {
+        error: `a substrate is one of: ${SUBSTRATE_NAMES.join(', ')}`,
+      }),
+    )
     .min(1, { error: 'list at least one substrate' })
     .refine((s) => new Set(s).size === s.length, { error: 'substrates repeat' })
-    .meta({ description: 'Substrates this scenario may run on; every fault must support each' }),
+    .optional()
+    .meta({
+      description:
+        'Restricts the substrates this scenario may run on; each must provide what every fault needs. ' +
+        'Absent: every substrate that does',
+    }),
   seed: z
     .number()
     .int()

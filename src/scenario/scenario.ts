@@ -1,6 +1,5 @@
 import type { EntityId, EntityRef } from '../entities/entity-id.js';
 import type { RootCause } from '../entities/alias-set.js';
-import type { SubstrateName } from '../substrates/substrate-name.js';
 import type { APPS } from './scenario-schema.js';
 
 /** One fault of a validated scenario. */
@@ -28,7 +27,11 @@ export interface Scenario {
   metadata: { id: string; title: string; description: string; tags: string[] };
   spec: {
     app: (typeof APPS)[number];
-    substrates: SubstrateName[];
+    /**
+     * Where it may run: the substrates the file lists, else every registered substrate that provides all
+     * its faults need.
+     */
+    substrates: string[];
     seed: number;
     load: { rps: number; mix: { browse: number; cart: number; checkout: number } };
     faults: ScenarioFault[];

@@ -1,7 +1,7 @@
 import type { ScenarioProblem } from '../errors/scenario-error.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import { unknownFaultTypeMessage, type FaultRegistry } from '../faults/fault-registry.js';
-import { SUBSTRATE_NAMES } from '../substrates/substrate-name.js';
+import { missingCapabilities, SUBSTRATE_NAMES, substratesProviding } from '../substrates/registry.js';
 import { formatDuration } from './duration.js';
 import type { ScenarioDocument } from './scenario-schema.js';
 import type { YamlSource } from './yaml-source.js';
@@ -46,8 +46,9 @@ export function catalogProblems(
 
     if (Array.isArray(substrates)) {
       substrates.forEach((s, j) => {
-        const known = typeof s === 'string' && (SUBSTRATE_NAMES as readonly string[]).includes(s);
-        if (!known || (type.substrates as readonly string[]).includes(s)) return;
+        if (typeof s !== 'string' || !SUBSTRATE_NAMES.includes(s)) return;
+        const missing = missingCapabilities(s, type.needs);
+        if (missing.length === 0) return;
         // One line per fault type and substrate, however many faults share the type.
         if (refusedSubstrates.has(`${type.id}\0${s}`)) return;
         refusedSubstrates.add(`${type.id}\0${s}`);
@@ -55,7 +56,7 @@ export function catalogProblems(
           problem(
             source,
             ['spec', 'substrates', j],
-            `fault type "${type.id}" (spec.faults.${i}) does not run on substrate "${s}"; it supports: ${type.substrates.join(', ')}`,
+            `fault type "${type.id}" (spec.faults.${i}) does not run on substrate "${s}": it needs ${missing.join(', ')}, which ${s} does not provide; it runs on: ${substratesProviding(type.needs).join(', ') || 'no registered substrate'}`,
           ),
         );
       });

@@ -1,6 +1,6 @@
 import type { DeploymentSpec } from '../kube/kube-object.js';
-import type { ObjectApi } from './object-api.js';
-import { LOADGEN_DEPLOYMENT, SYSTEM_NAMESPACE } from './app-namespaces.js';
+import type { ObjectApi } from '../platform/object-api.js';
+import { LOADGEN_DEPLOYMENT, SYSTEM_NAMESPACE } from '../platform/app-namespaces.js';
 
 export interface LoadSettings {
   rps: number;

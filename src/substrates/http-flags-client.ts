@@ -1,4 +1,4 @@
-import type { FlagsApi } from '../faults/fault-target.js';
+import type { FlagsApi } from '../platform/fault-target.js';
 import { FiredrillError } from '../errors/firedrill-error.js';
 import { ExitCode } from '../errors/exit-codes.js';
 

@@ -1,4 +1,4 @@
-import type { RedisAdmin } from '../faults/fault-target.js';
+import type { RedisAdmin } from '../platform/fault-target.js';
 import { redisCommand, type RedisEndpoint } from './local/observability/redis-resp.js';
 
 /** Redis admin commands over RESP on a fresh connection each time; the endpoint is resolved per call. */

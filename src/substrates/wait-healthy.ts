@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { DeploymentSpec, KubeObject } from '../kube/kube-object.js';
 import { abortableDelay } from '../util/clock.js';
-import type { ObjectApi } from './object-api.js';
+import type { ObjectApi } from '../platform/object-api.js';
 
 /** Why a Deployment is not rolled out yet, or undefined when it is. */
 export function rolloutPending(d: KubeObject): string | undefined {

@@ -5,6 +5,7 @@ import { blockingProblems, checkAll, formatToolReport } from './doctor.js';
 import { detectPlatform } from './platform.js';
 import type { ToolSpec } from './tool-spec.js';
 import { TOOLS } from './tool-specs.js';
+import { toolRequirements } from '../substrates/registry.js';
 
 const base = {
   purpose: 'tests',
@@ -16,16 +17,14 @@ const present: ToolSpec = {
   name: 'present',
   candidates: ['present'],
   versionPattern: /(\d+\.\d+\.\d+)/,
-  requiredFor: ['local'],
 };
-const absent: ToolSpec = { ...present, name: 'absent', candidates: ['absent'], requiredFor: ['kind'] };
-const optional: ToolSpec = { ...present, name: 'extra', candidates: ['extra-missing'], requiredFor: [] };
+const absent: ToolSpec = { ...present, name: 'absent', candidates: ['absent'] };
+const optional: ToolSpec = { ...present, name: 'extra', candidates: ['extra-missing'] };
 const old: ToolSpec = {
   ...present,
   name: 'old',
   candidates: ['present'],
   minVersion: '9.0.0',
-  requiredFor: ['local'],
 };
 
 describe('checkAll / formatToolReport', () => {
@@ -37,6 +36,7 @@ describe('checkAll / formatToolReport', () => {
     extraDirs: [],
     platform: 'debian' as const,
     tools: [present, absent, optional, old],
+    requiredBy: { present: ['local'], absent: ['kind'], old: ['local'] },
   };
 
   it('reports state and requiredness per substrate', async () => {
@@ -67,7 +67,7 @@ describe('checkAll / formatToolReport', () => {
   });
 
   it('finds what this machine has installed for the local substrate', async () => {
-    const statuses = await checkAll({ substrate: 'local' });
+    const statuses = await checkAll({ substrate: 'local', requiredBy: toolRequirements() });
     expect(statuses.map((s) => s.name)).toEqual(TOOLS.map((t) => t.name));
     expect(blockingProblems(statuses)).toEqual([]);
   });

@@ -1,4 +1,3 @@
-import type { SubstrateName } from '../substrates/substrate-name.js';
 import { findTool, versionProblem, type FindToolOptions, type ToolLocation } from './find-tool.js';
 import { detectPlatform, installHint } from './platform.js';
 import type { ToolSpec } from './tool-spec.js';
@@ -12,7 +11,7 @@ export interface ToolStatus {
   state: ToolState;
   /** Required by the substrate asked about (or by any substrate when none was named). */
   required: boolean;
-  requiredFor: readonly SubstrateName[];
+  requiredFor: readonly string[];
   purpose: string;
   found: ToolLocation | undefined;
   /** The install command for this platform; shown when not ok. */
@@ -23,7 +22,12 @@ export interface ToolStatus {
 
 export interface CheckAllOptions extends FindToolOptions {
   /** Judge requiredness for this substrate only; default: required by any substrate. */
-  substrate?: SubstrateName;
+  substrate?: string;
+  /**
+   * Which substrates cannot run without each tool, by tool name (the substrate registrations know;
+   * see toolRequirements() in src/substrates/registry.ts). Tools not named are optional.
+   */
+  requiredBy?: Readonly<Record<string, readonly string[]>>;
   tools?: readonly ToolSpec[];
 }
 
@@ -35,11 +39,12 @@ export async function checkAll(opts: CheckAllOptions = {}): Promise<ToolStatus[]
     tools.map(async (spec): Promise<ToolStatus> => {
       const found = await findTool(spec, opts);
       const problem = found ? versionProblem(spec, found) : undefined;
+      const requiredFor = opts.requiredBy?.[spec.name] ?? [];
       return {
         name: spec.name,
         state: !found ? 'missing' : problem ? 'too-old' : 'ok',
-        required: opts.substrate ? spec.requiredFor.includes(opts.substrate) : spec.requiredFor.length > 0,
-        requiredFor: spec.requiredFor,
+        required: opts.substrate ? requiredFor.includes(opts.substrate) : requiredFor.length > 0,
+        requiredFor,
         purpose: spec.purpose,
         found,
         install: installHint(spec.install, platform),

@@ -21,7 +21,6 @@ const spec = (over: Partial<ToolSpec> = {}): ToolSpec => ({
   versionArgs: ['--version'],
   versionPattern: /widget v?(\d+\.\d+\.\d+)/,
   install: { debian: 'sudo apt-get install widget', macos: 'brew install widget', other: 'get widget' },
-  requiredFor: ['local'],
   ...over,
 });
 

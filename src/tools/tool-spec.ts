@@ -1,5 +1,3 @@
-import type { SubstrateName } from '../substrates/substrate-name.js';
-
 /** How to install a tool, per platform family; `detectPlatform()` picks one. */
 export interface InstallHints {
   /** Debian/Ubuntu: an apt-get command where a package exists. */
@@ -20,8 +18,6 @@ export interface ToolSpec {
   /** Applied to stdout + stderr of the version command; group 1 is the version. */
   versionPattern: RegExp;
   install: InstallHints;
-  /** Substrates that cannot run without it. Empty for optional helpers. */
-  requiredFor: readonly SubstrateName[];
   /** Lowest version that works (dotted numbers compared numerically). */
   minVersion?: string;
 }

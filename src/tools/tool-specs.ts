@@ -14,7 +14,6 @@ export const PROMETHEUS: ToolSpec = {
     macos: 'brew install prometheus',
     other: 'download prometheus from https://prometheus.io/download/ and put prometheus and promtool on PATH',
   },
-  requiredFor: ['local'],
 };
 
 export const PROMTOOL: ToolSpec = {
@@ -24,7 +23,6 @@ export const PROMTOOL: ToolSpec = {
   versionArgs: ['--version'],
   versionPattern: new RegExp(`promtool, version ${SEMVERISH}`),
   install: PROMETHEUS.install,
-  requiredFor: ['local'],
 };
 
 export const ALERTMANAGER: ToolSpec = {
@@ -38,7 +36,6 @@ export const ALERTMANAGER: ToolSpec = {
     macos: 'brew install alertmanager',
     other: 'download alertmanager from https://prometheus.io/download/#alertmanager and put it on PATH',
   },
-  requiredFor: ['local'],
 };
 
 export const AMTOOL: ToolSpec = {
@@ -48,7 +45,6 @@ export const AMTOOL: ToolSpec = {
   versionArgs: ['--version'],
   versionPattern: new RegExp(`amtool, version ${SEMVERISH}`),
   install: ALERTMANAGER.install,
-  requiredFor: [],
 };
 
 export const REDIS_SERVER: ToolSpec = {
@@ -62,7 +58,6 @@ export const REDIS_SERVER: ToolSpec = {
     macos: 'brew install redis',
     other: 'install Redis 7 from https://redis.io/downloads/ and put redis-server on PATH',
   },
-  requiredFor: ['local'],
 };
 
 export const REDIS_CLI: ToolSpec = {
@@ -76,7 +71,6 @@ export const REDIS_CLI: ToolSpec = {
     macos: 'brew install redis',
     other: 'install Redis 7 from https://redis.io/downloads/',
   },
-  requiredFor: [],
 };
 
 export const NODE: ToolSpec = {
@@ -91,7 +85,6 @@ export const NODE: ToolSpec = {
     macos: 'brew install node@20',
     other: 'install Node.js 20 from https://nodejs.org/',
   },
-  requiredFor: ['local'],
   minVersion: '20.6.0',
 };
 
@@ -107,7 +100,6 @@ export const DOCKER: ToolSpec = {
     macos: 'install Docker Desktop (https://docs.docker.com/desktop/) or colima (brew install colima docker)',
     other: 'install Docker Engine: https://docs.docker.com/engine/install/',
   },
-  requiredFor: ['kind'],
 };
 
 /** The kind release pinned in versions.json; the hint still works if that file cannot be read. */
@@ -131,7 +123,6 @@ export const KIND: ToolSpec = {
     macos: 'brew install kind',
     other: `go install sigs.k8s.io/kind@${kindVersion} (see https://kind.sigs.k8s.io/docs/user/quick-start/#installation)`,
   },
-  requiredFor: ['kind'],
 };
 
 export const KUBECTL: ToolSpec = {
@@ -147,7 +138,6 @@ export const KUBECTL: ToolSpec = {
     macos: 'brew install kubectl',
     other: 'see https://kubernetes.io/docs/tasks/tools/',
   },
-  requiredFor: [],
 };
 
 /** Every tool `firedrill doctor` reports on, required ones first. */

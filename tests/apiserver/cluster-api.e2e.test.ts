@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseEntityId } from '../../src/entities/entity-id.js';
 import { FAULT_TYPES } from '../../src/faults/catalog.js';
-import type { FaultTarget } from '../../src/faults/fault-target.js';
+import type { FaultTarget } from '../../src/platform/fault-target.js';
 import type { AnyFaultType, FaultContext } from '../../src/faults/fault-type.js';
 import { HttpClusterApi } from '../../src/kube/http-cluster-api.js';
 import { objectKey, type KubeObject } from '../../src/kube/kube-object.js';
@@ -12,15 +12,16 @@ import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js'
 import {
   deploymentObjects,
   OBSERVABILITY_MANIFESTS_DIR,
-} from '../../src/substrates/kubeconfig/deploy-objects.js';
-import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from '../../src/testing/apiserver/k8s-tools.js';
-import { LocalControlPlane } from '../../src/testing/apiserver/local-control-plane.js';
+} from '../../src/substrates/kubernetes/deploy-objects.js';
+import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from '../../src/airgap/k8s-tools.js';
+import { AirgapControlPlane } from '../../src/airgap/control-plane/airgap-control-plane.js';
 import { waitFor } from '../../src/util/wait-for.js';
 import { validatePaths } from '../../src/scenario/validate-paths.js';
 import type { ScenarioFault } from '../../src/scenario/scenario.js';
 import { REPO_ROOT } from '../../src/version.js';
 import { join } from 'node:path';
 import { loadVersions } from '../../src/versions/versions.js';
+import { substratesProviding } from '../../src/substrates/registry.js';
 
 /**
  * The client layer (HttpClusterApi over KubeConfigTransport) and the object-mutating fault types against a
@@ -198,7 +199,9 @@ function desiredNode(node: KubeObject): unknown {
 /** Every fault of the shipped scenarios whose type runs only on Kubernetes, with the scenario's params. */
 async function kubernetesOnlyFaults(): Promise<Array<[string, ScenarioFault]>> {
   const report = await validatePaths([join(REPO_ROOT, 'scenarios/shop')]);
-  const local = new Set(FAULT_TYPES.filter((t) => t.substrates.includes('local')).map((t) => t.id));
+  const local = new Set(
+    FAULT_TYPES.filter((t) => substratesProviding(t.needs).includes('local')).map((t) => t.id),
+  );
   const out = new Map<string, ScenarioFault>();
   for (const s of report.scenarios) {
     for (const f of s.spec.faults) {
@@ -221,7 +224,7 @@ const selects = (deploy: KubeObject, pod: KubeObject): boolean =>
 suite(
   `ClusterApi and object faults on a real kube-apiserver (${reason ?? loadVersions().tools.kubernetes})`,
   () => {
-    let cp: LocalControlPlane;
+    let cp: AirgapControlPlane;
     let api: HttpClusterApi;
     let deployed: KubeObject[];
 
@@ -255,7 +258,7 @@ suite(
       Object.fromEntries([...state].map(([k, o]) => [k, desired(o)]));
 
     beforeAll(async () => {
-      cp = await LocalControlPlane.start();
+      cp = await AirgapControlPlane.start();
       const kc = new KubeConfig();
       kc.loadFromFile(cp.kubeconfigPath);
       api = new HttpClusterApi(new KubeConfigTransport(kc));

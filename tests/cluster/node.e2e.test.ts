@@ -9,14 +9,14 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { applyOrder } from '../../src/manifests/apply-order.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitDeploymentsReady } from '../../src/substrates/wait-healthy.js';
-import { clusterUnavailable } from '../../src/testing/cluster/cluster-prerequisites.js';
-import { LocalCluster } from '../../src/testing/cluster/local-cluster.js';
-import { CLOSED_REGISTRY, PAUSE_IMAGE } from '../../src/testing/cluster/node-config.js';
+import { clusterUnavailable } from '../../src/airgap/cluster-prerequisites.js';
+import { AirgapCluster } from '../../src/airgap/airgap-cluster.js';
+import { CLOSED_REGISTRY, PAUSE_IMAGE } from '../../src/airgap/node/node-config.js';
 import { waitFor } from '../../src/util/wait-for.js';
 
 /**
- * The shop on real Kubernetes on this machine (stage B of docs/air-gapped.md): a LocalControlPlane plus a
- * LocalNode (containerd + runc + bridge CNI, kubelet, kube-scheduler, kube-proxy, CoreDNS), every binary
+ * The shop on real Kubernetes on this machine (stage B of docs/air-gapped.md): a AirgapControlPlane plus a
+ * AirgapNode (containerd + runc + bridge CNI, kubelet, kube-scheduler, kube-proxy, CoreDNS), every binary
  * built from Go modules and every image built locally (scripts/make-local-images.sh). Deploys
  * manifests/shop unchanged, waits for real readiness probes, then injects faults and watches the kubelet
  * react: CrashLoopBackOff, OOMKilled by the kernel, ErrImagePull. Opt-in: FIREDRILL_E2E=cluster; root.
@@ -47,7 +47,7 @@ interface PodStatus {
 const statusOf = (p: KubeObject): PodStatus => (p.status ?? {}) as PodStatus;
 
 suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy, CoreDNS', () => {
-  let cluster: LocalCluster | undefined;
+  let cluster: AirgapCluster | undefined;
   let api: HttpClusterApi;
   const undos: Undo[] = [];
 
@@ -79,8 +79,8 @@ suite('the shop on a real node: kubelet, containerd, CNI, scheduler, kube-proxy,
 
   beforeAll(async () => {
     // What an interrupted earlier run left (its processes outlive a killed jest).
-    await LocalCluster.cleanStale();
-    cluster = await LocalCluster.start({ images: IMAGES });
+    await AirgapCluster.cleanStale();
+    cluster = await AirgapCluster.start({ images: IMAGES });
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
     api = new HttpClusterApi(new KubeConfigTransport(kc));

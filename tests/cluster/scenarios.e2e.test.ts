@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventRecord, MetricSeries, ObjectRecord, SpanRecord } from '../../src/bundle/records.js';
 import { REPO_ROOT } from '../../src/version.js';
-import { clusterUnavailable } from '../../src/testing/cluster/cluster-prerequisites.js';
-import { clusterImages, LocalCluster } from '../../src/testing/cluster/local-cluster.js';
+import { clusterUnavailable } from '../../src/airgap/cluster-prerequisites.js';
+import { clusterImages, AirgapCluster } from '../../src/airgap/airgap-cluster.js';
 
 /**
  * Shipped scenarios end to end on real Kubernetes built here (stage B of docs/air-gapped.md), through the
  * CLI exactly as a user runs it: `firedrill run <scenarios> --substrate kubeconfig --context <cluster>`
- * against a LocalCluster whose node holds every image the manifests name (made by make-local-images.sh).
+ * against a AirgapCluster whose node holds every image the manifests name (made by make-local-images.sh).
  * Each bundle must verify, have manifested, and carry the cluster's own evidence: kubelet events, pod
  * status, kube-state-metrics and cAdvisor series (so pods reached the API server), spans from Jaeger.
  * Opt-in: FIREDRILL_E2E=cluster; root.
@@ -62,7 +62,7 @@ async function ndjson<T>(file: string): Promise<T[]> {
 }
 
 suite('shipped scenarios through `firedrill run --substrate kubeconfig` on a real node', () => {
-  let cluster: LocalCluster | undefined;
+  let cluster: AirgapCluster | undefined;
   // Made in beforeAll: jest runs a skipped describe's body too, and nothing would remove it.
   let out = '';
   let runOutput = '';
@@ -70,8 +70,8 @@ suite('shipped scenarios through `firedrill run --substrate kubeconfig` on a rea
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'cluster-scenarios-'));
-    await LocalCluster.cleanStale();
-    cluster = await LocalCluster.start({ images: clusterImages() });
+    await AirgapCluster.cleanStale();
+    cluster = await AirgapCluster.start({ images: clusterImages() });
     const paths = SCENARIOS.map((s) => join(REPO_ROOT, 'scenarios', 'shop', `${s}.yaml`));
     const res = await exec(
       process.execPath,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitFor } from '../../src/util/wait-for.js';
-import { dockerImagesUnavailable } from '../../src/testing/docker-images.js';
+import { dockerImagesUnavailable } from '../../src/airgap/docker-images.js';
 import { dockerRunFor, type DockerRun } from './deployment-to-docker.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../../src/errors/invalid-input-error.js';
 import { MissingToolError } from '../../src/errors/missing-tool-error.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import { createSubstrate } from '../../src/substrates/create-substrate.js';
+import { createSubstrate } from '../../src/substrates/registry.js';
 import { KindSubstrate } from '../../src/substrates/kind/kind-substrate.js';
 import { KubeconfigSubstrate, loadKubeConfig } from '../../src/substrates/kubeconfig/kubeconfig-substrate.js';
 import { REPO_ROOT } from '../../src/version.js';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KindCommandError } from '../../src/errors/kind-command-error.js';
 import { ExecaKindCli } from '../../src/substrates/kind/execa-kind-cli.js';
-import { K8S_TOOLS_INSTALL, k8sToolsDir } from '../../src/testing/apiserver/k8s-tools.js';
+import { K8S_TOOLS_INSTALL, k8sToolsDir } from '../../src/airgap/k8s-tools.js';
 import { loadVersions } from '../../src/versions/versions.js';
-import { dockerImagesUnavailable } from '../../src/testing/docker-images.js';
+import { dockerImagesUnavailable } from '../../src/airgap/docker-images.js';
 
 /**
  * ExecaKindCli against the real kind CLI (v0.30.0 built from sigs.k8s.io/kind by `make k8s-tools`) and a

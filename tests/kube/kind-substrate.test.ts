@@ -15,8 +15,8 @@ import { RespParser } from '../../src/substrates/local/observability/redis-resp.
 import type { KindCli, KindClusterSpec, KindPrerequisites } from '../../src/substrates/kind/kind-cli.js';
 import { KIND_CLUSTER_CONFIG, KindSubstrate } from '../../src/substrates/kind/kind-substrate.js';
 import type { ShopImageBuilder } from '../../src/substrates/kind/shop-image.js';
-import { deploymentObjects, shopObjects } from '../../src/substrates/kubeconfig/deploy-objects.js';
-import type { ProgressReporter } from '../../src/substrates/substrate.js';
+import { deploymentObjects, shopObjects } from '../../src/substrates/kubernetes/deploy-objects.js';
+import type { ProgressReporter } from '../../src/platform/substrate.js';
 import { REPO_ROOT } from '../../src/version.js';
 import { imageReference, loadVersions } from '../../src/versions/versions.js';
 import { FakeApiServer, type ProxyHandler } from './fake-api-server.js';

@@ -13,7 +13,7 @@ import {
 import {
   OBSERVABILITY_MANIFESTS_DIR,
   observabilityObjects,
-} from '../../src/substrates/kubeconfig/deploy-objects.js';
+} from '../../src/substrates/kubernetes/deploy-objects.js';
 import { imageReferences, loadVersions } from '../../src/versions/index.js';
 import { unknownFields } from '../manifests/strict-fields.js';
 import { SCHEMAS } from '../manifests/k8s-schemas.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   CorpusLayout,
   DEFAULT_STABILITY_THRESHOLD,
@@ -18,10 +18,16 @@ import { defaultCatalog } from '../../faults/catalog.js';
 import { createLogger } from '../../logging/logger.js';
 import { loadCorpusScenarios } from '../../corpus/load-corpus-scenarios.js';
 import { runScenario } from '../../runner/run-scenario.js';
-import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
-import type { Substrate } from '../../substrates/substrate.js';
+import { createSubstrate } from '../../substrates/registry.js';
+import type { Substrate } from '../../platform/substrate.js';
 import { abortOnSignals } from '../support/interrupts.js';
-import { localPidDir } from '../support/state-dir.js';
+import {
+  contextOption,
+  kubeconfigOption,
+  substrateOption,
+  substrateOptionsFrom,
+  type SubstrateCliOptions,
+} from '../support/substrate-options.js';
 
 export interface CorpusIo {
   stdout(text: string): void;
@@ -33,10 +39,9 @@ const processIo: CorpusIo = {
   stderr: (t) => process.stderr.write(t),
 };
 
-export interface CorpusRunCliOptions {
+export interface CorpusRunCliOptions extends SubstrateCliOptions {
   /** Required unless --plan. */
   out?: string;
-  substrate: string;
   repeats: string;
   shard?: string;
   resume?: boolean;
@@ -47,7 +52,6 @@ export interface CorpusRunCliOptions {
   failFast?: boolean;
   stabilityThreshold: string;
   seed?: string;
-  context?: string;
 }
 
 /** What the CLI wires in for real; tests pass a fake substrate and run function. */
@@ -108,7 +112,8 @@ export async function corpusRunCommand(
   io: CorpusIo = processIo,
   deps: CorpusRunDeps = {},
 ): Promise<ExitCode> {
-  const substrateName = parseSubstrateName(o.substrate);
+  const logger = createLogger();
+  const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
   const repeats = integer(o.repeats, '--repeats', 1);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const seed = o.seed !== undefined ? integer(o.seed, '--seed', 0) : undefined;
@@ -133,7 +138,6 @@ export async function corpusRunCommand(
 
   if (!o.out) throw new InvalidInputError('--out <dir> is required (only --plan runs without it)');
   const outDir = resolve(o.out);
-  const logger = createLogger();
   const interrupts = deps.signal ? null : abortOnSignals();
   try {
     const result = await runCorpus({
@@ -148,9 +152,7 @@ export async function corpusRunCommand(
       failFast: o.failFast,
       stabilityThreshold,
       substrateName,
-      createSubstrate:
-        deps.createSubstrate ??
-        (() => createSubstrate(substrateName, { logger, pidDir: localPidDir(), context: o.context })),
+      createSubstrate: deps.createSubstrate ?? (() => createSubstrate(substrateName, substrateOptions)),
       runOne: deps.runOne ?? ((req) => runScenario(req)),
       registry: defaultCatalog(),
       signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,
@@ -265,7 +267,9 @@ export function register(program: Command): void {
       '--out <dir>',
       'corpus directory (bundles/, packed/, corpus/ are created in it); required unless --plan',
     )
-    .addOption(new Option('--substrate <name>', 'where to stage: local, kind or kubeconfig').default('local'))
+    .addOption(substrateOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
     .option('--repeats <n>', 'runs per scenario', '1')
     .option('--shard <i/n>', 'run only shard i of n (1-based, round-robin over the sorted runs)')
     .option('--resume', 'keep complete, verified bundles; redo half-written or damaged ones')
@@ -283,7 +287,6 @@ export function register(program: Command): void {
       String(DEFAULT_STABILITY_THRESHOLD),
     )
     .option('--seed <n>', "override every scenario's load seed (changes the bundle ids)")
-    .option('--context <name>', 'kubeconfig context (kubeconfig substrate)')
     .addHelpText('after', RUN_HELP)
     .action(async (paths: string[], o: CorpusRunCliOptions) => {
       const code = await corpusRunCommand(paths, o);

@@ -1,49 +1,47 @@
-import { readFile, rm } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
-import { killStale } from '../../process/kill-stale.js';
+import type { Command } from 'commander';
+import { createLogger } from '../../logging/logger.js';
 import { isRunning } from '../../process/proc-info.js';
-import { parseSubstrateName } from '../../substrates/create-substrate.js';
-import { localPidDir } from '../support/state-dir.js';
-import { localStateFile } from './up.js';
-import { DEFAULT_KIND_CLUSTER, deleteKindCluster } from '../../substrates/kind/kind-substrate.js';
+import { substrateRegistration } from '../../substrates/registry.js';
+import {
+  contextOption,
+  kubeconfigOption,
+  substrateOption,
+  substrateOptionsFrom,
+  substratesHelp,
+  type SubstrateCliOptions,
+} from '../support/substrate-options.js';
+import { readUpState, removeUpState } from '../support/up-state.js';
 
 export function register(program: Command): void {
   program
     .command('down')
     .summary('stop a running substrate and clean up processes a crashed run left behind')
     .description(
-      'Local substrate: ask a running `firedrill up` to stop (SIGTERM, it recovers and stops its children), then ' +
-        'kill every process recorded in the pid files whose firedrill is gone and that is still the same process ' +
-        '(checked by start time and command line): what a run killed with SIGKILL could not clean up itself. ' +
-        'Processes of a run that is still alive are left to it.',
+      'Ask a running `firedrill up` of the substrate to stop (SIGTERM: it recovers and stops what it started), ' +
+        'then clean up what a crashed run left: for the local substrate, every process recorded in the pid files ' +
+        'whose firedrill is gone and that is still the same process (checked by start time and command line); ' +
+        'for kind, the cluster firedrill created. Processes of a run that is still alive are left to it.',
     )
-    .addOption(new Option('--substrate <name>', 'local, kind or kubeconfig').default('local'))
-    .action(async (o: { substrate: string }) => {
-      const name = parseSubstrateName(o.substrate);
-      if (name === 'kind') {
-        const existed = await deleteKindCluster();
-        process.stdout.write(
-          existed ? `deleted kind cluster ${DEFAULT_KIND_CLUSTER}\n` : 'no kind cluster to delete\n',
-        );
-        return;
-      }
-      if (name === 'kubeconfig') {
-        process.stdout.write('kubeconfig substrate: firedrill never owns the cluster; nothing to stop\n');
-        return;
-      }
-      const state = await readFile(localStateFile(), 'utf8')
-        .then((t) => JSON.parse(t) as { pid: number })
-        .catch(() => undefined);
+    .addOption(substrateOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addHelpText(
+      'after',
+      '\nOutput:\n  stdout  one line per thing stopped or removed\n\nExit codes:\n  0  done\n  2  unknown substrate',
+    )
+    .addHelpText('after', substratesHelp)
+    .action(async (o: SubstrateCliOptions) => {
+      const { name, options } = substrateOptionsFrom(o, createLogger());
+      const state = await readUpState(name);
+      const lines: string[] = [];
       if (state && isRunning(state.pid)) {
         process.kill(state.pid, 'SIGTERM');
         for (let i = 0; i < 100 && isRunning(state.pid); i++) await new Promise((r) => setTimeout(r, 100));
-        process.stdout.write(`stopped firedrill up (pid ${state.pid})\n`);
+        lines.push(`stopped firedrill up (pid ${state.pid})`);
       }
-      await rm(localStateFile(), { force: true });
-      // Only what a dead firedrill left behind: a live `run` cleans up after itself and must not lose its pods.
-      const outcomes = await killStale(localPidDir());
-      for (const x of outcomes)
-        process.stdout.write(`${x.action}\t${x.pid ?? '-'}\t${x.name ?? ''}\t${x.detail}\n`);
-      if (outcomes.length === 0 && !state) process.stdout.write('nothing to stop\n');
+      await removeUpState(name);
+      lines.push(...(await substrateRegistration(name).cleanup(options)));
+      if (lines.length === 0) lines.push('nothing to stop');
+      for (const l of lines) process.stdout.write(`${l}\n`);
     });
 }

@@ -14,24 +14,31 @@ describe('firedrill faults', () => {
     expect(run(true, new FaultRegistry())).toEqual({ code: 0, out: ['[]'] });
   });
 
-  it('lists id, description, substrates, target kinds and params', () => {
+  it('lists id, description, needs, substrates, target kinds and params', () => {
     const { code, out } = run(false, testRegistry());
     expect(code).toBe(0);
-    expect(out.slice(0, 5)).toEqual([
+    expect(out.slice(0, 6)).toEqual([
       'test-delay  Test-only: pretends to add latency to a workload.',
-      '  substrates:  local, kind',
+      '  needs:       objects',
+      '  substrates:  local, kind, kubeconfig',
       '  targets:     Deployment, StatefulSet',
       '  params:      delayMs (integer, required), jitterMs (integer, default 0)',
       '',
     ]);
-    expect(out[5]).toMatch(/^test-errors /);
+    expect(out[6]).toMatch(/^test-dns /);
+    // Substrates follow from needs: cluster DNS is something only the Kubernetes substrates provide.
+    expect(out.slice(7, 9)).toEqual([
+      '  needs:       objects, cluster-dns',
+      '  substrates:  kind, kubeconfig',
+    ]);
   });
 
   it('prints JSON with params as JSON Schema', () => {
     const { out } = run(true, testRegistry());
     const list = JSON.parse(out.join('\n')) as FaultListing[];
-    expect(list.map((f) => f.id)).toEqual(['test-delay', 'test-errors']);
-    expect(list[1]).toMatchObject({
+    expect(list.map((f) => f.id)).toEqual(['test-delay', 'test-dns', 'test-errors']);
+    expect(list[2]).toMatchObject({
+      needs: ['objects'],
       substrates: ['local', 'kind', 'kubeconfig'],
       targetKinds: ['Deployment', 'Service'],
       params: {

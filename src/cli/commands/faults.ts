@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import type { FaultRegistry } from '../../faults/fault-registry.js';
 import { paramsJsonSchema, type JsonSchema } from '../../faults/params-json-schema.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 export interface FaultsIo {
   stdout(line: string): void;
@@ -13,6 +14,9 @@ export interface FaultsIo {
 export interface FaultListing {
   id: string;
   description: string;
+  /** What the type relies on (src/platform/capabilities.ts). */
+  needs: string[];
+  /** The registered substrates that provide all of it. */
   substrates: string[];
   targetKinds: string[];
   params: JsonSchema;
@@ -22,7 +26,8 @@ export function faultListings(registry: FaultRegistry): FaultListing[] {
   return registry.list().map((t) => ({
     id: t.id,
     description: t.description,
-    substrates: [...t.substrates],
+    needs: [...t.needs],
+    substrates: substratesProviding(t.needs),
     targetKinds: [...t.targetKinds],
     params: paramsJsonSchema(t),
   }));
@@ -42,6 +47,7 @@ export function runFaults(opts: { json?: boolean }, io: FaultsIo): ExitCode {
   listings.forEach((f, i) => {
     if (i > 0) io.stdout('');
     io.stdout(`${f.id}  ${f.description}`);
+    io.stdout(`  needs:       ${f.needs.join(', ')}`);
     io.stdout(`  substrates:  ${f.substrates.join(', ')}`);
     io.stdout(`  targets:     ${f.targetKinds.join(', ')}`);
     io.stdout(`  params:      ${describeParams(f.params)}`);
@@ -69,8 +75,9 @@ export function register(program: Command): void {
     .command('faults')
     .summary('list the fault types scenarios can use')
     .description(
-      'List the fault types of the catalog: the id a scenario writes as `type:`, the substrates each runs ' +
-        'on, the kinds of entity it may target, and its params.',
+      'List the fault types of the catalog: the id a scenario writes as `type:`, what each needs from a ' +
+        'substrate (src/platform/capabilities.ts) and so the substrates it runs on, the kinds of entity it may ' +
+        'target, and its params.',
     )
     .option('--json', "print a JSON array with each type's params as a JSON Schema (for tools and editors)")
     .addHelpText(

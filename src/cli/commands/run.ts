@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { FiredrillError } from '../../errors/firedrill-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
@@ -10,19 +10,24 @@ import { createLogger } from '../../logging/logger.js';
 import { bundleIdFor } from '../../runner/bundle-id.js';
 import { loadRunnable } from '../../runner/load-runnable.js';
 import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
-import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
+import { createSubstrate } from '../../substrates/registry.js';
 import { abortOnSignals } from '../support/interrupts.js';
 import { StderrProgress } from '../support/progress.js';
-import { localPidDir } from '../support/state-dir.js';
+import {
+  contextOption,
+  kubeconfigOption,
+  substrateOption,
+  substrateOptionsFrom,
+  substratesHelp,
+  type SubstrateCliOptions,
+} from '../support/substrate-options.js';
 
-export interface RunCommandOptions {
-  substrate: string;
+export interface RunCommandOptions extends SubstrateCliOptions {
   out: string;
   seed?: string;
   repeats: string;
   keepUp?: boolean;
   force?: boolean;
-  context?: string;
 }
 
 function positiveInt(text: string, flag: string, min: number): number {
@@ -35,7 +40,8 @@ function positiveInt(text: string, flag: string, min: number): number {
 export { loadRunnable, bundleIdFor };
 
 export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
-  const substrateName = parseSubstrateName(o.substrate);
+  const logger = createLogger();
+  const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
   const repeats = positiveInt(o.repeats, '--repeats', 1);
   const seedOverride = o.seed !== undefined ? positiveInt(o.seed, '--seed', 0) : undefined;
   const scenarios = await loadRunnable(paths, substrateName);
@@ -62,14 +68,9 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
     }
   }
 
-  const logger = createLogger();
   const progress = new StderrProgress();
   const interrupts = abortOnSignals();
-  const substrate = await createSubstrate(substrateName, {
-    logger,
-    pidDir: localPidDir(),
-    context: o.context,
-  });
+  const substrate = await createSubstrate(substrateName, substrateOptions);
   const outcomes: RunOutcome[] = [];
   try {
     await substrate.up(interrupts.signal, progress);
@@ -113,9 +114,9 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
         await new Promise<void>((r) => fileStream.end(() => r()));
       }
     }
-    if (o.keepUp && 'endpoints' in substrate) {
+    if (o.keepUp) {
       progress.prefix = '';
-      const ep = (substrate as { endpoints(): Record<string, string> }).endpoints();
+      const ep = substrate.endpoints?.() ?? {};
       progress.phase(
         'up',
         `kept up until Ctrl-C: ${Object.entries(ep)
@@ -153,11 +154,12 @@ export function register(program: Command): void {
         'bundle with its ground truth, recover, and check health. Every scenario is validated before anything starts.',
     )
     .argument('<scenarios...>', 'scenario files, or directories searched for *.yaml')
-    .addOption(new Option('--substrate <name>', 'where to stage: local, kind or kubeconfig').default('local'))
+    .addOption(substrateOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
     .option('--out <dir>', 'directory the bundles are written to', 'out')
     .option('--seed <n>', "override every scenario's load seed")
     .option('--repeats <n>', 'runs per scenario', '1')
-    .option('--context <name>', 'kubeconfig context (kubeconfig substrate)')
     .option('--force', 'replace bundles that already exist')
     .option(
       '--keep-up',
@@ -180,6 +182,7 @@ Exit codes:
   5    the substrate could not be brought up or timed out (the message names what was not ready)
   130  interrupted (Ctrl-C): faults recovered, processes stopped, no partial bundle left`,
     )
+    .addHelpText('after', substratesHelp)
     .action(async (paths: string[], o: RunCommandOptions) => {
       process.exitCode = await runCommand(paths, o);
     });

@@ -1,15 +1,19 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { FiredrillError } from '../../errors/firedrill-error.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { createLogger } from '../../logging/logger.js';
-import { createSubstrate, parseSubstrateName } from '../../substrates/create-substrate.js';
+import { createSubstrate } from '../../substrates/registry.js';
 import { abortOnSignals } from '../support/interrupts.js';
 import { StderrProgress } from '../support/progress.js';
-import { localPidDir, stateDir } from '../support/state-dir.js';
-
-export const localStateFile = (): string => join(stateDir(), 'local', 'state.json');
+import {
+  contextOption,
+  kubeconfigOption,
+  substrateOption,
+  substrateOptionsFrom,
+  substratesHelp,
+  type SubstrateCliOptions,
+} from '../support/substrate-options.js';
+import { removeUpState, writeUpState } from '../support/up-state.js';
 
 export function register(program: Command): void {
   program
@@ -20,30 +24,30 @@ export function register(program: Command): void {
         "foreground (the local substrate is made of this process's children) printing the endpoints. Ctrl-C stops " +
         'everything. Use it to explore the shop, write a scenario or watch alerts in Prometheus.',
     )
-    .addOption(new Option('--substrate <name>', 'local, kind or kubeconfig').default('local'))
+    .addOption(substrateOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
     .addHelpText(
       'after',
-      '\nExit codes:\n  0    stopped by Ctrl-C after a clean bring-up\n  4    a prerequisite is missing\n  5    bring-up failed or timed out',
+      '\nOutput:\n  stdout  one line per endpoint: name<TAB>URL\n  stderr  progress\n' +
+        '\nExit codes:\n  0    stopped by Ctrl-C after a clean bring-up\n  4    a prerequisite is missing\n  5    bring-up failed or timed out',
     )
-    .action(async (o: { substrate: string }) => {
-      const name = parseSubstrateName(o.substrate);
+    .addHelpText('after', substratesHelp)
+    .action(async (o: SubstrateCliOptions) => {
       const logger = createLogger();
+      const { name, options } = substrateOptionsFrom(o, logger);
       const interrupts = abortOnSignals();
-      const substrate = await createSubstrate(name, { logger, pidDir: localPidDir() });
+      const substrate = await createSubstrate(name, options);
       const progress = new StderrProgress();
       try {
         await substrate.up(interrupts.signal, progress);
-        const endpoints =
-          'endpoints' in substrate ? (substrate as { endpoints(): Record<string, string> }).endpoints() : {};
-        await mkdir(dirname(localStateFile()), { recursive: true });
-        await writeFile(
-          localStateFile(),
-          JSON.stringify(
-            { pid: process.pid, substrate: name, startedAt: new Date().toISOString(), endpoints },
-            null,
-            2,
-          ),
-        );
+        const endpoints = substrate.endpoints?.() ?? {};
+        await writeUpState({
+          pid: process.pid,
+          substrate: name,
+          startedAt: new Date().toISOString(),
+          endpoints,
+        });
         for (const [k, v] of Object.entries(endpoints)) process.stdout.write(`${k}\t${v}\n`);
         progress.phase('up', 'ready; Ctrl-C to stop');
         await new Promise<void>((r) =>
@@ -58,7 +62,7 @@ export function register(program: Command): void {
       } finally {
         progress.phase('down', 'stopping');
         await substrate.down();
-        await rm(localStateFile(), { force: true });
+        await removeUpState(name);
         interrupts.dispose();
       }
     });

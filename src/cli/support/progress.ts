@@ -1,4 +1,4 @@
-import type { ProgressReporter } from '../../substrates/substrate.js';
+import type { ProgressReporter } from '../../platform/substrate.js';
 
 /**
  * Progress on stderr, one line per phase change: elapsed time, a prefix (scenario and repeat) and what

@@ -1,7 +1,6 @@
-import type { CaptureSources } from '../../capture/capture-sources.js';
-import type { FaultTarget } from '../../faults/fault-target.js';
-import type { SubstrateName } from '../../substrates/substrate-name.js';
-import type { ProgressReporter, Substrate } from '../../substrates/substrate.js';
+import type { CaptureSources } from '../../platform/capture-sources.js';
+import type { FaultTarget } from '../../platform/fault-target.js';
+import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 
 /**
  * A substrate that stages nothing: it records its lifecycle calls so tests can check that a corpus
@@ -11,7 +10,7 @@ import type { ProgressReporter, Substrate } from '../../substrates/substrate.js'
 export class FakeSubstrate implements Substrate {
   readonly calls: string[] = [];
 
-  constructor(readonly name: SubstrateName = 'local') {}
+  constructor(readonly name: string = 'local') {}
 
   async up(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
     this.calls.push('up');

@@ -20,10 +20,12 @@ export function flagFault<P>(def: {
     id: def.id,
     description: def.description,
     params: def.params,
-    substrates: ['local', 'kind', 'kubeconfig'],
+    needs: ['objects', 'settings'],
     targetKinds: ['Deployment'],
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: def.expectedAlerts,
+    // The settings key names the fault outright; the shop never logs it, and no snapshot may show it.
+    leakTerms: (target) => [`${target.name}.${def.setting}`],
     async inject(ctx: FaultContext<P>): Promise<Undo> {
       const service = await shopServiceOf(ctx.target.objects, ctx.entity);
       const key = `${service}.${def.setting}`;

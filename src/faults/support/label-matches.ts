@@ -1,5 +1,5 @@
 import { labelsMatch } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 
 /**
  * What carries every label of `selector` in a namespace: the pods of a Deployment (by its pod template,

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { EntityRef } from '../../entities/entity-id.js';
 import type { Logger } from '../../logging/logger.js';

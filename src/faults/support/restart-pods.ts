@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 
 /** A Deployment's `spec.selector.matchLabels`; `{}` when it has none. */
 export function matchLabelsOf(deploy: KubeObject): Record<string, string> {

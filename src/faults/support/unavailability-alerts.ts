@@ -1,5 +1,5 @@
 import type { EntityRef } from '../../entities/entity-id.js';
-import { REDIS_SERVICE } from '../../substrates/app-namespaces.js';
+import { REDIS_SERVICE } from '../../platform/app-namespaces.js';
 
 /**
  * The alert that shows a workload's clients losing it. Shop services call each other over HTTP, so the

@@ -1,6 +1,6 @@
 import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
-import type { FaultTarget, FlagsApi, RedisAdmin } from '../fault-target.js';
+import type { ObjectApi } from '../../platform/object-api.js';
+import type { FaultTarget, FlagsApi, RedisAdmin } from '../../platform/fault-target.js';
 
 /** In-memory ObjectApi for fault tests: keeps objects and a journal of every call. */
 export class MemoryObjects implements ObjectApi {

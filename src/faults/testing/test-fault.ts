@@ -24,7 +24,7 @@ export function testDelayFault(journal: TestFaultJournal = { entries: [] }): Fau
     id: 'test-delay',
     description: 'Test-only: pretends to add latency to a workload.',
     params: delayParams,
-    substrates: ['local', 'kind'],
+    needs: ['objects'],
     targetKinds: ['Deployment', 'StatefulSet'],
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: () => ['TestHighLatency'],
@@ -51,7 +51,7 @@ export function testErrorFault(journal: TestFaultJournal = { entries: [] }): Fau
     id: 'test-errors',
     description: 'Test-only: pretends to make a service fail a share of its requests.',
     params: errorParams,
-    substrates: ['local', 'kind', 'kubeconfig'],
+    needs: ['objects'],
     targetKinds: ['Deployment', 'Service'],
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: () => ['TestHighErrorRate', 'TestHighLatency'],
@@ -68,7 +68,28 @@ export function testErrorFault(journal: TestFaultJournal = { entries: [] }): Fau
   };
 }
 
-/** A registry holding both test fault types. */
+/** Needs what only a real cluster provides, so validation across substrates can be tested. */
+export function testDnsFault(journal: TestFaultJournal = { entries: [] }): FaultType<Record<string, never>> {
+  return {
+    id: 'test-dns',
+    description: 'Test-only: pretends to break cluster DNS for a workload.',
+    params: z.strictObject({}),
+    needs: ['objects', 'cluster-dns'],
+    targetKinds: ['Deployment'],
+    groundTruth: (target) => [formatEntityId(target)],
+    expectedAlerts: () => ['TestHighErrorRate'],
+    async inject(ctx): Promise<Undo> {
+      const id = formatEntityId(ctx.entity);
+      journal.entries.push(`inject test-dns ${id}`);
+      return {
+        description: `restore DNS of ${id}`,
+        undo: async () => void journal.entries.push(`undo test-dns ${id}`),
+      };
+    },
+  };
+}
+
+/** A registry holding the test fault types. */
 export function testRegistry(journal?: TestFaultJournal): FaultRegistry {
-  return new FaultRegistry([testDelayFault(journal), testErrorFault(journal)]);
+  return new FaultRegistry([testDelayFault(journal), testErrorFault(journal), testDnsFault(journal)]);
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appCpuBurn } from './app-cpu-burn.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const CATALOG = { namespace: 'shop', kind: 'Deployment', name: 'catalog' };
 
@@ -19,7 +20,7 @@ describe('app-cpu-burn', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(appCpuBurn.targetKinds).toEqual(['Deployment']);
-    expect(appCpuBurn.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(appCpuBurn.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('takes the share of one core, which has no default', () => {

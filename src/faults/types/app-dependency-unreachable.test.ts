@@ -8,6 +8,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appDependencyUnreachable } from './app-dependency-unreachable.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const CHECKOUT = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
 const CART = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
@@ -20,7 +21,7 @@ describe('app-dependency-unreachable', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(appDependencyUnreachable.targetKinds).toEqual(['Deployment']);
-    expect(appDependencyUnreachable.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(appDependencyUnreachable.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('dials the discard port on loopback by default', () => {

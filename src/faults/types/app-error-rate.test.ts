@@ -10,6 +10,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appErrorRate } from './app-error-rate.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const CHECKOUT = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
 
@@ -21,7 +22,7 @@ describe('app-error-rate', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(appErrorRate.targetKinds).toEqual(['Deployment']);
-    expect(appErrorRate.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(appErrorRate.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('applies the defaults: status 500 on every route', () => {

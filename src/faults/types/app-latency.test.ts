@@ -11,6 +11,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appLatency } from './app-latency.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const PAYMENT = { namespace: 'shop', kind: 'Deployment', name: 'payment' };
 
@@ -22,7 +23,7 @@ describe('app-latency', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(appLatency.targetKinds).toEqual(['Deployment']);
-    expect(appLatency.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(appLatency.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('applies the defaults: every request delayed, on every route', () => {

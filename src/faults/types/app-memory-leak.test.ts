@@ -8,6 +8,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { appMemoryLeak } from './app-memory-leak.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const CART = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
 
@@ -19,7 +20,7 @@ describe('app-memory-leak', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(appMemoryLeak.targetKinds).toEqual(['Deployment']);
-    expect(appMemoryLeak.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(appMemoryLeak.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('takes the leak rate, which has no default', () => {

@@ -12,6 +12,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { configCorruption } from './config-corruption.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 const templateAnnotations = (d: KubeObject | undefined): Record<string, string> =>
@@ -35,7 +36,7 @@ describe('config-corruption', () => {
 
   it('targets ConfigMaps on every substrate', () => {
     expect(configCorruption.targetKinds).toEqual(['ConfigMap']);
-    expect(configCorruption.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(configCorruption.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('by default truncates config.json and rolls out what mounts it', () => {

@@ -90,7 +90,7 @@ export const configCorruption: FaultType<Params> = {
     message: 'mode "set" needs a path',
     path: ['path'],
   }) as unknown as z.ZodType<Params>,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts'],
   targetKinds: ['ConfigMap'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodCrashLooping'],

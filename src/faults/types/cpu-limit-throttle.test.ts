@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { cpuLimitThrottle } from './cpu-limit-throttle.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
 type Container = { name: string; resources?: Resources };
@@ -32,7 +33,7 @@ describe('cpu-limit-throttle', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(cpuLimitThrottle.targetKinds).toEqual(['Deployment']);
-    expect(cpuLimitThrottle.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(cpuLimitThrottle.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('defaults the limit to 50m and takes millicores or cores', () => {

@@ -30,7 +30,7 @@ export const cpuLimitThrottle: FaultType<Params> = {
   description:
     "Rolls out the target Deployment with a CPU limit below the service's load (CFS throttling, high latency).",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'cpu-limits'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['ShopHighLatencyP95'],

@@ -13,6 +13,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { crashLoop } from './crash-loop.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Containers = Array<{ name: string; args?: string[] }>;
 const containers = (d: KubeObject): Containers =>
@@ -26,7 +27,7 @@ describe('crash-loop', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(crashLoop.targetKinds).toEqual(['Deployment']);
-    expect(crashLoop.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(crashLoop.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('needs no params: the first container and a service name the image does not know', () => {

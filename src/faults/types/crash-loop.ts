@@ -21,7 +21,7 @@ export const crashLoop: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with container arguments that make it exit at start (CrashLoopBackOff).',
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodCrashLooping'],

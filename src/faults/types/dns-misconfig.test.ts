@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { dnsMisconfig } from './dns-misconfig.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const podSpec = (d: KubeObject): Record<string, unknown> =>
   (d.spec as { template: { spec: Record<string, unknown> } }).template.spec;
@@ -43,7 +44,7 @@ describe('dns-misconfig', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(dnsMisconfig.targetKinds).toEqual(['Deployment']);
-    expect(dnsMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(dnsMisconfig.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('defaults to a resolver at 10.96.0.99; search domains default from the namespace at inject', () => {

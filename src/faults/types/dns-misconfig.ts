@@ -57,7 +57,7 @@ export const dnsMisconfig: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with dnsPolicy None and a nameserver that does not answer (pods never ready).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'cluster-dns'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodNotReady'],

@@ -14,6 +14,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { envOverride } from './env-override.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const env = (d: KubeObject): EnvVar[] =>
   (d.spec as { template: { spec: { containers: Array<{ env: EnvVar[] }> } } }).template.spec.containers[0]
@@ -28,7 +29,7 @@ describe('env-override', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(envOverride.targetKinds).toEqual(['Deployment']);
-    expect(envOverride.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(envOverride.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('needs a variable name and value; the container defaults to the first', () => {

@@ -27,7 +27,7 @@ export const envOverride: FaultType<Params> = {
   id: 'env-override',
   description: 'Rolls out the target Deployment with one environment variable set to a wrong value.',
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (target, p) =>

@@ -19,6 +19,7 @@ import {
 } from '../../../tests/fixtures/faults/api-server-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { hpaMisconfig } from './hpa-misconfig.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 const DEFAULTS = { maxReplicas: 1, minReplicas: 1, cpuUtilization: 80 };
@@ -76,7 +77,7 @@ describe('hpa-misconfig', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(hpaMisconfig.targetKinds).toEqual(['Deployment']);
-    expect(hpaMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(hpaMisconfig.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('caps at one replica by default, on an 80 % CPU target', () => {

@@ -48,7 +48,7 @@ export const hpaMisconfig: FaultType<Params> = {
   description:
     'Creates a HorizontalPodAutoscaler for the target Deployment whose maxReplicas is below its replicas; it is scaled down.',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'autoscaling'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(hpaRef(target))],
   expectedAlerts: () => ['KubeHpaMaxedOut'],

@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { imageNotFound, nextImageTag } from './image-not-found.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Container = Record<string, unknown> & { name: string; image: string };
 const container = (d: KubeObject): Container =>
@@ -31,7 +32,7 @@ describe('image-not-found', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(imageNotFound.targetKinds).toEqual(['Deployment']);
-    expect(imageNotFound.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(imageNotFound.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('takes an optional container and image', () => {

@@ -44,7 +44,7 @@ export const imageNotFound: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with a container image tag that does not exist (ImagePullBackOff).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'image-pulls'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubeContainerWaiting'],

@@ -17,6 +17,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { DEFAULT_MIGRATION_ERROR, failingStepCommand, initContainerCrash } from './init-container-crash.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Container = Record<string, unknown> & { name: string };
 type PodSpec = { containers: Container[]; initContainers?: Container[] };
@@ -54,7 +55,7 @@ describe('init-container-crash', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(initContainerCrash.targetKinds).toEqual(['Deployment']);
-    expect(initContainerCrash.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(initContainerCrash.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('defaults to a failing `migrate` step that exits 1 with a refused connection', () => {

@@ -49,7 +49,7 @@ export const initContainerCrash: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with an init container that exits non-zero (Init:CrashLoopBackOff).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'init-containers'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodNotReady', 'KubePodPending'],

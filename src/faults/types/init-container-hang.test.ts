@@ -17,6 +17,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { defaultStepName, initContainerHang, waitStepCommand } from './init-container-hang.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Container = Record<string, unknown> & { name: string };
 type PodSpec = { containers: Container[]; initContainers?: Container[] };
@@ -75,7 +76,7 @@ describe('init-container-hang', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(initContainerHang.targetKinds).toEqual(['Deployment']);
-    expect(initContainerHang.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(initContainerHang.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('defaults to waiting for postgres:5432; the step is named after the host', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType } from '../fault-type.js';
 import { addNodeInitContainer, CONTAINER_NAME, CONTAINER_NAME_MESSAGE } from '../support/init-containers.js';
 import { applyPlanned, planChange } from '../support/object-snapshot.js';
@@ -110,7 +110,7 @@ export const initContainerHang: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with an init container that waits forever for an address nothing serves.',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'init-containers'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodNotReady', 'KubePodPending'],

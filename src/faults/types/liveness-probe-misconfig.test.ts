@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { livenessProbeMisconfig } from './liveness-probe-misconfig.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Container = Record<string, unknown> & { name: string };
 type Probe = {
@@ -36,7 +37,7 @@ describe('liveness-probe-misconfig', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(livenessProbeMisconfig.targetKinds).toEqual(['Deployment']);
-    expect(livenessProbeMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(livenessProbeMisconfig.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('takes a path, a port and a timeout, all optional', () => {

@@ -30,7 +30,7 @@ export const livenessProbeMisconfig: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with its liveness probe on a wrong path or port (containers killed and restarted).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'probes'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodCrashLooping'],

@@ -13,6 +13,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { memoryLimit } from './memory-limit.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Resources = { requests: Record<string, string>; limits: Record<string, string> };
 const resources = (d: KubeObject): Resources =>
@@ -27,7 +28,7 @@ describe('memory-limit', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(memoryLimit.targetKinds).toEqual(['Deployment']);
-    expect(memoryLimit.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(memoryLimit.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('takes the new limit, which has no default', () => {

@@ -21,7 +21,7 @@ export const memoryLimit: FaultType<Params> = {
   description:
     "Rolls out the target Deployment with a memory limit below the service's working set (OOMKilled).",
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'pod-lifecycle'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubeContainerOOMKilled'],

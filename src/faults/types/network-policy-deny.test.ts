@@ -19,6 +19,7 @@ import {
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import { networkPolicyDeny } from './network-policy-deny.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 const PAYMENT_PODS = ['payment-6b7c9d8f4-7rtzw', 'payment-6b7c9d8f4-bq4lm', 'payment-6b7c9d8f4-x2k9p'];
@@ -52,7 +53,7 @@ describe('network-policy-deny', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(networkPolicyDeny.targetKinds).toEqual(['Deployment']);
-    expect(networkPolicyDeny.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(networkPolicyDeny.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('by default admits only app=shop (a label no shop pod carries) and restarts the pods', () => {

@@ -63,7 +63,7 @@ export const networkPolicyDeny: FaultType<Params> = {
   description:
     "Creates a NetworkPolicy over the target Deployment's pods that admits ingress only from a label no pod carries.",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'network-policy'],
   targetKinds: ['Deployment'],
   // The policy, not the Deployment it isolates: deleting or fixing it is the repair.
   groundTruth: (target, p) => [formatEntityId(policyRef(target, p))],

@@ -18,6 +18,7 @@ import {
   runOverApiServer,
 } from '../../../tests/fixtures/faults/api-server-kit.js';
 import { nodeCordon } from './node-cordon.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 /** A kind worker as `kubectl get node -o yaml` shows it, minus the fields the server owns. */
 function node(name: string, cidr: string): KubeObject {
@@ -123,7 +124,7 @@ describe('node-cordon', () => {
 
   it('targets Nodes on Kubernetes only', () => {
     expect(nodeCordon.targetKinds).toEqual(['Node']);
-    expect(nodeCordon.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(nodeCordon.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('by default only cordons; evict names Deployments of the shop namespace', () => {

@@ -34,7 +34,7 @@ export const nodeCordon: FaultType<Params> = {
   description:
     "Cordons the target Node and deletes the named Deployments' pods on it; with no schedulable node left they stay Pending.",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'scheduling'],
   targetKinds: ['Node'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (_target, p) => [

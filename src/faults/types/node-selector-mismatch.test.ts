@@ -18,6 +18,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { nodeSelectorMismatch } from './node-selector-mismatch.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type PodSpec = { nodeSelector?: Record<string, string> };
 const podSpec = (d: KubeObject): PodSpec => (d.spec as { template: { spec: PodSpec } }).template.spec;
@@ -59,7 +60,7 @@ describe('node-selector-mismatch', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(nodeSelectorMismatch.targetKinds).toEqual(['Deployment']);
-    expect(nodeSelectorMismatch.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(nodeSelectorMismatch.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('defaults to an instance type the cluster does not have', () => {

@@ -46,7 +46,7 @@ export const nodeSelectorMismatch: FaultType<Params> = {
   id: 'node-selector-mismatch',
   description: 'Rolls out the target Deployment with a nodeSelector no node satisfies (pods stay Pending).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'scheduling'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodPending'],

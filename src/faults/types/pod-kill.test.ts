@@ -9,6 +9,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { podKill } from './pod-kill.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 const PAYMENT_PODS = ['payment-6b7c9d8f4-7rtzw', 'payment-6b7c9d8f4-bq4lm', 'payment-6b7c9d8f4-x2k9p'];
@@ -26,7 +27,7 @@ describe('pod-kill', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(podKill.targetKinds).toEqual(['Deployment']);
-    expect(podKill.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(podKill.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('by default deletes one pod, once', () => {

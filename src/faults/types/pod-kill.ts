@@ -33,7 +33,7 @@ export const podKill: FaultType<Params> = {
   id: 'pod-kill',
   description: "Deletes the target Deployment's pods, once or repeatedly; the controller recreates them.",
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'pod-lifecycle'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (target) => unavailabilityAlerts(target),

@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { pvcMissing } from './pvc-missing.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const podSpec = (d: KubeObject): PodSpec =>
   (d.spec as unknown as { template: { spec: PodSpec } }).template.spec;
@@ -38,7 +39,7 @@ describe('pvc-missing', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(pvcMissing.targetKinds).toEqual(['Deployment']);
-    expect(pvcMissing.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(pvcMissing.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('needs no params: claim, mount path and container default from the target', () => {

@@ -38,7 +38,7 @@ export const pvcMissing: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with a volume from a PersistentVolumeClaim that does not exist; the new pod stays Pending.',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'volume-binding'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodPending'],

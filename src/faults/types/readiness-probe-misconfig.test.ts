@@ -16,6 +16,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { readinessProbeMisconfig } from './readiness-probe-misconfig.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Container = Record<string, unknown> & { name: string };
 const container = (d: KubeObject): Container =>
@@ -32,7 +33,7 @@ describe('readiness-probe-misconfig', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(readinessProbeMisconfig.targetKinds).toEqual(['Deployment']);
-    expect(readinessProbeMisconfig.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(readinessProbeMisconfig.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('takes a path, a port number or a port name, all optional', () => {

@@ -20,7 +20,7 @@ export const readinessProbeMisconfig: FaultType<Params> = {
   description:
     'Rolls out the target Deployment with its readiness probe on a wrong path or port (new pods never Ready).',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts', 'probes'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['KubePodNotReady'],

@@ -10,6 +10,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { redisAuthChange } from './redis-auth-change.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const REDIS = { namespace: 'shop', kind: 'Deployment', name: 'redis' };
 
@@ -61,7 +62,7 @@ describe('redis-auth-change', () => {
 
   it('targets the Redis Deployment on every substrate', () => {
     expect(redisAuthChange.targetKinds).toEqual(['Deployment']);
-    expect(redisAuthChange.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(redisAuthChange.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('by default picks a random password', () => {

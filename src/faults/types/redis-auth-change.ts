@@ -19,7 +19,7 @@ export const redisAuthChange: FaultType<Params> = {
   description:
     "Changes Redis's password without updating the Secret its clients read, and drops their connections.",
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'redis-admin'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['ShopHighErrorRate'],

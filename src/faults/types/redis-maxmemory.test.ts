@@ -10,6 +10,7 @@ import {
 } from '../../../tests/fixtures/faults/fault-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { redisMaxmemory } from './redis-maxmemory.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const REDIS = { namespace: 'shop', kind: 'Deployment', name: 'redis' };
 // What the shop's Redis reports for `--maxmemory 96mb --maxmemory-policy allkeys-lru` (manifests/shop/redis.yaml).
@@ -43,7 +44,7 @@ describe('redis-maxmemory', () => {
 
   it('targets the Redis Deployment on every substrate', () => {
     expect(redisMaxmemory.targetKinds).toEqual(['Deployment']);
-    expect(redisMaxmemory.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(redisMaxmemory.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('by default squeezes Redis to 512kb with noeviction', () => {

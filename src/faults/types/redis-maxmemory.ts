@@ -25,7 +25,7 @@ export const redisMaxmemory: FaultType<Params> = {
   id: 'redis-maxmemory',
   description: "Lowers Redis's maxmemory below its dataset with noeviction, so writes fail with OOM errors.",
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'redis-admin'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['ShopHighErrorRate'],

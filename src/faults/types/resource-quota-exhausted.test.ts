@@ -18,6 +18,7 @@ import {
 } from '../../../tests/fixtures/faults/api-server-kit.js';
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { resourceQuotaExhausted } from './resource-quota-exhausted.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 // The payment pods the Deployment selects (tests/fixtures/faults/live/pods.yaml), in name order; the
@@ -42,7 +43,7 @@ describe('resource-quota-exhausted', () => {
 
   it('targets Deployments on Kubernetes only', () => {
     expect(resourceQuotaExhausted.targetKinds).toEqual(['Deployment']);
-    expect(resourceQuotaExhausted.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(resourceQuotaExhausted.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('takes an optional quota name', () => {

@@ -41,7 +41,7 @@ export const resourceQuotaExhausted: FaultType<Params> = {
   description:
     "Creates a pod ResourceQuota the namespace already fills, then deletes the target's pods; their replacements are refused.",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'admission-quota'],
   targetKinds: ['Deployment'],
   groundTruth: (target, p) => [
     formatEntityId({ namespace: target.namespace, kind: 'ResourceQuota', name: quotaName(target, p) }),

@@ -11,6 +11,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { scaleToZero } from './scale-to-zero.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
@@ -22,7 +23,7 @@ describe('scale-to-zero', () => {
 
   it('targets Deployments on every substrate', () => {
     expect(scaleToZero.targetKinds).toEqual(['Deployment']);
-    expect(scaleToZero.substrates).toEqual(['local', 'kind', 'kubeconfig']);
+    expect(substratesProviding(scaleToZero.needs)).toEqual(['local', 'kind', 'kubeconfig']);
   });
 
   it('takes no params', () => {

@@ -12,7 +12,7 @@ export const scaleToZero: FaultType<Params> = {
   id: 'scale-to-zero',
   description: 'Scales the target Deployment to zero replicas, leaving its Service without endpoints.',
   params,
-  substrates: ['local', 'kind', 'kubeconfig'],
+  needs: ['objects', 'rollouts'],
   targetKinds: ['Deployment'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (target) => unavailabilityAlerts(target),

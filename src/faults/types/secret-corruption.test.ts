@@ -19,6 +19,7 @@ import {
 } from '../../../tests/fixtures/faults/api-server-kit.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import { secretCorruption } from './secret-corruption.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const PASSWORD = 'firedrill-redis-3c1e';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -67,7 +68,7 @@ describe('secret-corruption', () => {
 
   it('targets Secrets on Kubernetes only', () => {
     expect(secretCorruption.targetKinds).toEqual(['Secret']);
-    expect(secretCorruption.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(secretCorruption.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('by default appends a newline to the password and restarts its readers', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { containersOf, planChange } from '../support/object-snapshot.js';
 import { deletePodsOf } from '../support/restart-pods.js';
@@ -102,7 +102,7 @@ export const secretCorruption: FaultType<Params> = {
   description:
     'Changes one key of the target Secret to a wrong value and restarts the pods of the Deployments that read it.',
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'secrets', 'pod-lifecycle'],
   targetKinds: ['Secret'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: () => ['ShopDependencyErrors', 'KubePodNotReady'],

@@ -20,6 +20,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { serviceSelectorMismatch } from './service-selector-mismatch.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 const withSelector = (svc: KubeObject, selector: Record<string, string>): KubeObject => {
   (svc.spec as { selector: Record<string, string> }).selector = selector;
@@ -35,7 +36,7 @@ describe('service-selector-mismatch', () => {
 
   it('targets Services on Kubernetes only', () => {
     expect(serviceSelectorMismatch.targetKinds).toEqual(['Service']);
-    expect(serviceSelectorMismatch.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(serviceSelectorMismatch.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('has no required params; a selector may be given', () => {

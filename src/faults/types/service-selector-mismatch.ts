@@ -51,7 +51,7 @@ export const serviceSelectorMismatch: FaultType<Params> = {
   description:
     "Changes the target Service's selector to labels no pod carries, leaving it without endpoints.",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'service-routing'],
   targetKinds: ['Service'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (target) => unavailabilityAlerts(target),

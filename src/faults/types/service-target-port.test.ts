@@ -20,6 +20,7 @@ import {
   itRestoresAfterLostReply,
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { serviceTargetPort } from './service-target-port.js';
+import { substratesProviding } from '../../substrates/registry.js';
 
 type Port = { name?: string; port: number; targetPort?: number | string; protocol?: string };
 const ports = (svc: KubeObject): Port[] => (svc.spec as { ports: Port[] }).ports;
@@ -40,7 +41,7 @@ describe('service-target-port', () => {
 
   it('targets Services on Kubernetes only', () => {
     expect(serviceTargetPort.targetKinds).toEqual(['Service']);
-    expect(serviceTargetPort.substrates).toEqual(['kind', 'kubeconfig']);
+    expect(substratesProviding(serviceTargetPort.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
   it('by default sends the first port to 8081; the port may be named or numbered', () => {

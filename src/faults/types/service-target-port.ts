@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../../substrates/object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType } from '../fault-type.js';
 import { applyPlanned, planChange } from '../support/object-snapshot.js';
 import { unavailabilityAlerts } from '../support/unavailability-alerts.js';
@@ -83,7 +83,7 @@ export const serviceTargetPort: FaultType<Params> = {
   id: 'service-target-port',
   description: "Points one of the target Service's ports at a targetPort nothing listens on.",
   params,
-  substrates: ['kind', 'kubeconfig'],
+  needs: ['objects', 'service-routing'],
   targetKinds: ['Service'],
   groundTruth: (target) => [formatEntityId(target)],
   expectedAlerts: (target) => unavailabilityAlerts(target),

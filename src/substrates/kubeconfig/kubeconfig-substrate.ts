@@ -2,8 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { loadClientNode } from '../../kube/load-client-node.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { MissingToolError } from '../../errors/missing-tool-error.js';
-import type { ProgressReporter } from '../substrate.js';
-import { KubernetesSubstrate, type KubernetesSubstrateOptions } from './kubernetes-substrate.js';
+import type { ProgressReporter } from '../../platform/substrate.js';
+import { KubernetesSubstrate, type KubernetesSubstrateOptions } from '../kubernetes/kubernetes-substrate.js';
 
 export interface KubeconfigSubstrateOptions extends KubernetesSubstrateOptions {
   /** Context to use; default the kubeconfig's current context. */

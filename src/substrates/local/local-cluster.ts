@@ -1,7 +1,7 @@
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
 import { labelsMatch, type KubeObject, type ServiceSpec } from '../../kube/kube-object.js';
-import type { ObjectApi } from '../object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { DeploymentController, podsOf, type PodLifecycle } from './deployment-controller.js';
 import { EventRecorder } from './event-recorder.js';

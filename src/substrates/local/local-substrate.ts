@@ -2,8 +2,8 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogRecord } from '../../bundle/records.js';
-import type { CaptureSources } from '../../capture/capture-sources.js';
-import type { FaultTarget } from '../../faults/fault-target.js';
+import type { CaptureSources } from '../../platform/capture-sources.js';
+import type { FaultTarget } from '../../platform/fault-target.js';
 import { applyOrder } from '../../manifests/apply-order.js';
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
@@ -22,10 +22,10 @@ import {
   REDIS_SECRET,
   REDIS_SERVICE,
   SYSTEM_NAMESPACE,
-} from '../app-namespaces.js';
+} from '../../platform/app-namespaces.js';
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
-import type { ProgressReporter, Substrate } from '../substrate.js';
+import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';

@@ -1,8 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { MissingToolError } from '../../errors/missing-tool-error.js';
-import { loadVersions } from '../../versions/versions.js';
+import { MissingToolError } from '../errors/missing-tool-error.js';
+import { loadVersions } from '../versions/versions.js';
 
 /** The control-plane binaries scripts/build-k8s-tools.sh builds from Go modules. */
 export const K8S_TOOL_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'] as const;

@@ -1,6 +1,5 @@
-import type { CaptureSources } from '../capture/capture-sources.js';
-import type { FaultTarget } from '../faults/fault-target.js';
-import type { SubstrateName } from './substrate-name.js';
+import type { CaptureSources } from './capture-sources.js';
+import type { FaultTarget } from './fault-target.js';
 
 export interface ProgressReporter {
   /** One short line for the progress display on stderr: what is happening, what is awaited. */
@@ -12,7 +11,8 @@ export interface ProgressReporter {
  * healthy) → any number of runs (`reset` between them) → `down`. Every method honours the signal.
  */
 export interface Substrate {
-  readonly name: SubstrateName;
+  /** Its registered name (src/substrates/registry.ts). */
+  readonly name: string;
   up(signal: AbortSignal, progress: ProgressReporter): Promise<void>;
   /** Put the app back to its baseline (manifests re-applied, settings cleared) and wait until healthy. */
   reset(signal: AbortSignal, progress: ProgressReporter): Promise<void>;
@@ -20,6 +20,8 @@ export interface Substrate {
   readonly capture: CaptureSources;
   /** What actually ran: versions, images, binaries; recorded in each bundle's manifest. */
   environment(): Promise<Record<string, unknown>>;
+  /** URLs worth showing a user who keeps the substrate up (Prometheus, Alertmanager...). */
+  endpoints?(): Record<string, string>;
   /** Stop everything this substrate started (idempotent). */
   down(): Promise<void>;
 }

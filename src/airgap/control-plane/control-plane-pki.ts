@@ -29,7 +29,7 @@ export interface CreatePkiOptions {
 
 /**
  * In-cluster names of the API server: what a client reaching it through the `kubernetes` Service would
- * check. 10.96.0.1 is the first address of the service range LocalControlPlane configures.
+ * check. 10.96.0.1 is the first address of the service range AirgapControlPlane configures.
  */
 export const IN_CLUSTER_SANS = [
   'IP:10.96.0.1',

@@ -1,15 +1,15 @@
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessRegistry } from '../../process/process-registry.js';
-import type { LineListener } from '../../process/managed-process.js';
-import { imageReference, loadVersions } from '../../versions/versions.js';
-import { LocalControlPlane } from '../apiserver/local-control-plane.js';
-import { PAUSE_IMAGE } from './node-config.js';
-import { LocalNode } from './local-node.js';
-import { PodNetwork } from './pod-network.js';
+import type { ProcessRegistry } from '../process/process-registry.js';
+import type { LineListener } from '../process/managed-process.js';
+import { imageReference, loadVersions } from '../versions/versions.js';
+import { AirgapControlPlane } from './control-plane/airgap-control-plane.js';
+import { PAUSE_IMAGE } from './node/node-config.js';
+import { AirgapNode } from './node/airgap-node.js';
+import { BridgeNetwork } from './node/bridge-network.js';
 
-export interface LocalClusterOptions {
+export interface AirgapClusterOptions {
   /** Docker images to copy into the node's containerd (they must exist in the local Docker daemon). */
   images: readonly string[];
   /** etcd, the control plane and node binaries; default k8sToolsDir(). */
@@ -50,13 +50,13 @@ export interface ClusterTimings {
  * (so pods reach the API server through the `kubernetes` Service), then the node (containerd, kubelet,
  * scheduler, kube-proxy, CoreDNS). Stopped in reverse order. Needs root.
  */
-export class LocalCluster {
+export class AirgapCluster {
   private stopping: Promise<void> | undefined;
 
   private constructor(
-    readonly network: PodNetwork,
-    readonly controlPlane: LocalControlPlane,
-    readonly node: LocalNode,
+    readonly network: BridgeNetwork,
+    readonly controlPlane: AirgapControlPlane,
+    readonly node: AirgapNode,
     readonly timings: ClusterTimings,
   ) {}
 
@@ -71,7 +71,7 @@ export class LocalCluster {
    * the node's state), once nothing uses them.
    */
   static async cleanStale(binDir?: string): Promise<void> {
-    await LocalNode.cleanStale(undefined, binDir);
+    await AirgapNode.cleanStale(undefined, binDir);
     for (const entry of await readdir(tmpdir()).catch(() => [] as string[])) {
       if (/^firedrill-(node|apiserver)-/.test(entry)) {
         await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => undefined);
@@ -79,13 +79,13 @@ export class LocalCluster {
     }
   }
 
-  static async start(opts: LocalClusterOptions): Promise<LocalCluster> {
+  static async start(opts: AirgapClusterOptions): Promise<AirgapCluster> {
     const t0 = Date.now();
-    const network = await PodNetwork.create();
+    const network = await BridgeNetwork.create();
     const tNet = Date.now();
-    let controlPlane: LocalControlPlane | undefined;
+    let controlPlane: AirgapControlPlane | undefined;
     try {
-      controlPlane = await LocalControlPlane.start({
+      controlPlane = await AirgapControlPlane.start({
         binDir: opts.binDir,
         registry: opts.registry,
         onLine: opts.onLine,
@@ -93,7 +93,7 @@ export class LocalCluster {
         bindAddress: network.gateway,
       });
       const tCp = Date.now();
-      const node = await LocalNode.start({
+      const node = await AirgapNode.start({
         controlPlane,
         network,
         images: opts.images,
@@ -103,7 +103,7 @@ export class LocalCluster {
         readyTimeoutMs: opts.readyTimeoutMs,
       });
       const tEnd = Date.now();
-      return new LocalCluster(network, controlPlane, node, {
+      return new AirgapCluster(network, controlPlane, node, {
         network: tNet - t0,
         controlPlane: tCp - tNet,
         node: tEnd - tCp,

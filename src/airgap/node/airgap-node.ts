@@ -8,17 +8,17 @@ import { ManagedProcess, type LineListener } from '../../process/managed-process
 import { ProcessRegistry } from '../../process/process-registry.js';
 import { freePort } from '../../util/free-port.js';
 import { waitFor } from '../../util/wait-for.js';
-import { httpsGet } from '../apiserver/https-get.js';
-import { k8sToolsDir } from '../apiserver/k8s-tools.js';
-import type { LocalControlPlane } from '../apiserver/local-control-plane.js';
+import { httpsGet } from '../control-plane/https-get.js';
+import { k8sToolsDir } from '../k8s-tools.js';
+import type { AirgapControlPlane } from '../control-plane/airgap-control-plane.js';
 import { nodeConfigFiles, NODE_NETWORK, type NodeConfigPaths } from './node-config.js';
-import { PodNetwork } from './pod-network.js';
+import { BridgeNetwork } from './bridge-network.js';
 
-export interface LocalNodeOptions {
+export interface AirgapNodeOptions {
   /** The API server the node joins (its admin kubeconfig is used by every node component). */
-  controlPlane: Pick<LocalControlPlane, 'kubeconfigPath' | 'server' | 'token' | 'caFile'>;
-  /** The bridge the pods attach to (its gateway is the node IP); created before the control plane (PodNetwork). */
-  network: PodNetwork;
+  controlPlane: Pick<AirgapControlPlane, 'kubeconfigPath' | 'server' | 'token' | 'caFile'>;
+  /** The bridge the pods attach to (its gateway is the node IP); created before the control plane (BridgeNetwork). */
+  network: BridgeNetwork;
   /** kubelet, kube-scheduler, kube-proxy, coredns; default k8sToolsDir(). */
   binDir?: string;
   /** Default a new directory under the OS tmpdir, removed by stop(). */
@@ -42,13 +42,13 @@ export interface NodeTimings {
 }
 
 /**
- * One real Kubernetes node beside a LocalControlPlane (stage B, docs/air-gapped.md): containerd with runc
+ * One real Kubernetes node beside a AirgapControlPlane (stage B, docs/air-gapped.md): containerd with runc
  * and the bridge CNI, kubelet, kube-scheduler, kube-proxy (iptables) and CoreDNS, all as host processes.
  * Pods run as real containers on a pod network (NODE_NETWORK) that cannot reach beyond the host: no
  * masquerade, forwarding out of it dropped, every registry redirected to a closed loopback port, cluster
  * DNS answering only cluster names. Needs root, cgroups, iptables and the binaries of build-k8s-tools.sh.
  */
-export class LocalNode {
+export class AirgapNode {
   readonly nodeName = NODE_NETWORK.nodeName;
   readonly timings: NodeTimings;
   private stopping: Promise<void> | undefined;
@@ -76,10 +76,10 @@ export class LocalNode {
       'containerd-shim-runc-v2 -namespace k8s.io -id .* -address /tmp/firedrill-node-',
     ]);
     await undoHostChanges(runner, '/tmp/firedrill-node-');
-    await PodNetwork.cleanStale(runner);
+    await BridgeNetwork.cleanStale(runner);
   }
 
-  static async start(opts: LocalNodeOptions): Promise<LocalNode> {
+  static async start(opts: AirgapNodeOptions): Promise<AirgapNode> {
     const ownsWorkDir = opts.workDir === undefined;
     const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'firedrill-node-'));
     await mkdir(workDir, { recursive: true, mode: 0o755 });
@@ -93,7 +93,7 @@ export class LocalNode {
     };
     try {
       const timings = await bringUp(opts, state);
-      return new LocalNode(state, timings);
+      return new AirgapNode(state, timings);
     } catch (err) {
       await shutDown(state);
       throw err;
@@ -130,7 +130,7 @@ async function must(runner: CommandRunner, cmd: string, args: string[], input?: 
 
 /** Starts one node component in its own process group and tracks it for shutDown. */
 async function launch(
-  opts: LocalNodeOptions,
+  opts: AirgapNodeOptions,
   state: NodeState,
   name: string,
   command: string,
@@ -146,7 +146,7 @@ async function launch(
   state.processes.push(p);
 }
 
-async function bringUp(opts: LocalNodeOptions, state: NodeState): Promise<NodeTimings> {
+async function bringUp(opts: AirgapNodeOptions, state: NodeState): Promise<NodeTimings> {
   const bin = opts.binDir ?? k8sToolsDir();
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const { runner } = state;

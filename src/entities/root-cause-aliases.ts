@@ -1,12 +1,11 @@
-import type { Topology } from '../bundle/records.js';
-import type { RootCause } from '../entities/alias-set.js';
-import { tryParseEntityId } from '../entities/entity-id.js';
+import type { RootCause } from './alias-set.js';
+import { tryParseEntityId } from './entity-id.js';
+import { podBelongsTo } from './pod-workload.js';
 
-/** Pod names a Deployment's ReplicaSets give their pods: `<deploy>-<n>` locally, `<deploy>-<hash>-<id>` in a cluster. */
-function podOfDeployment(podName: string, deployment: string): boolean {
-  if (!podName.startsWith(`${deployment}-`)) return false;
-  const rest = podName.slice(deployment.length + 1);
-  return /^\d+$/.test(rest) || /^[a-z0-9]{5,10}-[a-z0-9]{5}$/.test(rest);
+/** The part of a snapshot's topology the alias rule reads (bundle/records' Topology has this shape). */
+export interface OwnershipGraph {
+  entities: ReadonlyArray<{ id: string }>;
+  edges: ReadonlyArray<{ from: string; to: string; type: string }>;
 }
 
 /**
@@ -16,7 +15,7 @@ function podOfDeployment(podName: string, deployment: string): boolean {
  */
 export function withAliases(
   rootIds: string[],
-  topology: Topology,
+  topology: OwnershipGraph,
   seenEntities: Iterable<string>,
 ): RootCause[] {
   const seen = new Set(seenEntities);
@@ -35,12 +34,7 @@ export function withAliases(
       }
       for (const s of seen) {
         const p = tryParseEntityId(s);
-        if (
-          p.ok &&
-          p.ref.kind === 'Pod' &&
-          p.ref.namespace === ns &&
-          podOfDeployment(p.ref.name, ref.ref.name)
-        )
+        if (p.ok && p.ref.kind === 'Pod' && p.ref.namespace === ns && podBelongsTo(p.ref.name, ref.ref.name))
           owned.add(p.id);
       }
       for (const o of owned) aliases.add(o);

@@ -1,5 +1,5 @@
-import type { Labels } from '../bundle/records.js';
-import { tryParseEntityId, type EntityId } from '../entities/entity-id.js';
+import type { Labels } from './labels.js';
+import { tryParseEntityId, type EntityId } from './entity-id.js';
 
 /**
  * Label keys that name an object, by the kind they name. `dependency` is the callee a client-side
@@ -40,13 +40,4 @@ export function labelEntities(labels: Labels): EntityId[] {
     if (p.ok) out.add(p.id);
   }
   return [...out];
-}
-
-/**
- * The workload a pod belongs to, from its name: `<name>-<n>` (local substrate, StatefulSets) or
- * `<name>-<replicaset-hash>-<id>` (a Deployment's pods in a cluster). Other names are returned whole.
- */
-export function workloadOfPod(podName: string): string {
-  const m = /^(.+)-(?:\d+|[a-z0-9]{5,10}-[a-z0-9]{5})$/.exec(podName);
-  return m ? m[1] : podName;
 }

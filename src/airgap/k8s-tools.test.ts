@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MissingToolError } from '../../errors/missing-tool-error.js';
-import { loadVersions } from '../../versions/versions.js';
+import { MissingToolError } from '../errors/missing-tool-error.js';
+import { loadVersions } from '../versions/versions.js';
 import { k8sToolsDir, missingK8sTools, requireK8sTools } from './k8s-tools.js';
 
 describe('k8s tools', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { loadManifests, MANIFESTS_DIR, SHOP_MANIFESTS_DIR } from '../../manifests/index.js';
-import { clusterImages } from './local-cluster.js';
-import { PAUSE_IMAGE } from './node-config.js';
+import { loadManifests, MANIFESTS_DIR, SHOP_MANIFESTS_DIR } from '../manifests/index.js';
+import { clusterImages } from './airgap-cluster.js';
+import { PAUSE_IMAGE } from './node/node-config.js';
 
 interface PodSpecLike {
   containers?: Array<{ image?: string }>;

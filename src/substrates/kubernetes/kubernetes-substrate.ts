@@ -1,10 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogRecord } from '../../bundle/records.js';
-import type { CaptureSources, CaptureWindow } from '../../capture/capture-sources.js';
+import type { CaptureSources, CaptureWindow } from '../../platform/capture-sources.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { FiredrillError } from '../../errors/firedrill-error.js';
 import { KubeApiError } from '../../errors/kube-api-error.js';
-import type { FaultTarget } from '../../faults/fault-target.js';
+import type { FaultTarget } from '../../platform/fault-target.js';
 import { clientNodePortForward } from '../../kube/client-node-port-forward.js';
 import type { ServerVersion } from '../../kube/cluster-api.js';
 import { HttpClusterApi } from '../../kube/http-cluster-api.js';
@@ -25,10 +25,10 @@ import {
   REDIS_SECRET,
   REDIS_SERVICE,
   SYSTEM_NAMESPACE,
-} from '../app-namespaces.js';
+} from '../../platform/app-namespaces.js';
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
-import type { ProgressReporter, Substrate } from '../substrate.js';
+import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import {
   deploymentObjects,

@@ -1,5 +1,5 @@
-import type { EntityId } from '../entities/entity-id.js';
-import type { Labels } from '../bundle/records.js';
+import type { EntityId } from './entity-id.js';
+import type { Labels } from './labels.js';
 
 /** The entity an alert points at, from its labels: pod, then deployment, then service. */
 export function alertEntity(labels: Labels): EntityId | undefined {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from '../apiserver/k8s-tools.js';
-import { dockerImagesUnavailable } from '../docker-images.js';
+import { K8S_TOOLS_INSTALL, k8sToolsDir, missingK8sTools } from './k8s-tools.js';
+import { dockerImagesUnavailable } from './docker-images.js';
 
 /** Binaries a node needs beside the control plane's (scripts/build-k8s-tools.sh builds them). */
 export const NODE_TOOLS = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'] as const;
@@ -12,7 +12,7 @@ const HOST_PACKAGES =
   'apt-get install docker.io containerd runc containernetworking-plugins iptables conntrack';
 
 /**
- * Why a LocalCluster cannot start on this machine, naming what is missing and how to get it; undefined
+ * Why a AirgapCluster cannot start on this machine, naming what is missing and how to get it; undefined
  * when everything is there. Shared by the cluster suites' skip messages and scripts/local-cluster.ts.
  */
 export function clusterUnavailable(images: readonly string[], binDir = k8sToolsDir()): string | undefined {

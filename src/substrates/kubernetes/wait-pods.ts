@@ -1,7 +1,7 @@
 import { TimeoutError } from '../../errors/timeout-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { abortableDelay } from '../../util/clock.js';
-import type { ObjectApi } from '../object-api.js';
+import type { ObjectApi } from '../../platform/object-api.js';
 
 /** Why a pod is not serving yet, or undefined when it is Running and Ready. */
 export function podPending(p: KubeObject): string | undefined {

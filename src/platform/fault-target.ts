@@ -1,4 +1,4 @@
-import type { ObjectApi } from '../substrates/object-api.js';
+import type { ObjectApi } from './object-api.js';
 
 /** The shop's run-time settings service (testbed machinery, never captured). */
 export interface FlagsApi {

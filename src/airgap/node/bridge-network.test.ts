@@ -1,6 +1,6 @@
 import type { CommandResult, CommandRunner } from '../../process/command-runner.js';
 import { NODE_NETWORK } from './node-config.js';
-import { PodNetwork, podNetworkRules } from './pod-network.js';
+import { BridgeNetwork, bridgeNetworkRules } from './bridge-network.js';
 
 /** Records every command; `fail` decides which exit non-zero (and with what stderr). */
 function recordingRunner(fail: (line: string, seen: number) => string | undefined = () => undefined): {
@@ -27,21 +27,21 @@ function recordingRunner(fail: (line: string, seen: number) => string | undefine
 
 const n = NODE_NETWORK;
 
-describe('PodNetwork', () => {
+describe('BridgeNetwork', () => {
   it('creates the bridge with the gateway address, then the rules; removes them in reverse, once', async () => {
     const { runner, lines } = recordingRunner();
-    const net = await PodNetwork.create(runner);
+    const net = await BridgeNetwork.create(runner);
     expect(lines).toEqual([
       `ip link add ${n.bridge} type bridge`,
       `ip addr add ${n.gateway}/${n.prefix} dev ${n.bridge}`,
       `ip link set ${n.bridge} up`,
-      ...podNetworkRules().map(([chain, ...spec]) => `iptables -I ${chain} ${spec.join(' ')}`),
+      ...bridgeNetworkRules().map(([chain, ...spec]) => `iptables -I ${chain} ${spec.join(' ')}`),
     ]);
     lines.length = 0;
     await net.remove();
     await net.remove();
     expect(lines).toEqual([
-      ...podNetworkRules()
+      ...bridgeNetworkRules()
         .reverse()
         .map(([chain, ...spec]) => `iptables -D ${chain} ${spec.join(' ')}`),
       `ip link delete ${n.bridge}`,
@@ -49,7 +49,7 @@ describe('PodNetwork', () => {
   });
 
   it('keeps pod traffic on the host: forwarding leaving the pod CIDR and the kubelet port are dropped', () => {
-    const rules = podNetworkRules().map((r) => r.join(' '));
+    const rules = bridgeNetworkRules().map((r) => r.join(' '));
     expect(rules).toContain(`FORWARD -s ${n.cidr} ! -d ${n.cidr} -j DROP`);
     expect(rules).toContain(`INPUT -i ${n.bridge} -s ${n.cidr} -d ${n.gateway} -p tcp --dport 10250 -j DROP`);
     // Nothing opens the host to the outside, and no masquerade rule exists to carry pods beyond it.
@@ -63,7 +63,7 @@ describe('PodNetwork', () => {
     const { runner, lines } = recordingRunner((line) =>
       line.startsWith('iptables -I INPUT') ? 'iptables: Permission denied' : undefined,
     );
-    await expect(PodNetwork.create(runner)).rejects.toThrow(
+    await expect(BridgeNetwork.create(runner)).rejects.toThrow(
       /iptables -I INPUT .* failed \(exit 1\): iptables: Permission denied/,
     );
     const after = lines.slice(lines.findIndex((l) => l.startsWith('iptables -I INPUT')) + 1);
@@ -81,7 +81,7 @@ describe('PodNetwork', () => {
       const times = line.includes('ACCEPT') ? 2 : 1;
       return seen > times ? 'iptables: Bad rule' : undefined;
     });
-    await PodNetwork.cleanStale(runner);
+    await BridgeNetwork.cleanStale(runner);
     expect(lines[0]).toBe(`ip link delete ${n.bridge}`);
     const accepts = lines.filter((l) => l.includes('-j ACCEPT'));
     expect(accepts).toHaveLength(3);

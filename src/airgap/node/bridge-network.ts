@@ -7,7 +7,7 @@ import { NODE_NETWORK } from './node-config.js';
  * iptables rules that keep pod traffic on this host. It exists before the control plane so that the API
  * server can listen on the gateway, the one host address pods reach without reaching anything else.
  */
-export class PodNetwork {
+export class BridgeNetwork {
   readonly bridge = NODE_NETWORK.bridge;
   readonly gateway = NODE_NETWORK.gateway;
   private removing: Promise<void> | undefined;
@@ -17,16 +17,16 @@ export class PodNetwork {
     private readonly undo: Array<() => Promise<unknown>>,
   ) {}
 
-  static async create(runner: CommandRunner = new ExecaCommandRunner()): Promise<PodNetwork> {
+  static async create(runner: CommandRunner = new ExecaCommandRunner()): Promise<BridgeNetwork> {
     const undo: Array<() => Promise<unknown>> = [];
-    const net = new PodNetwork(runner, undo);
+    const net = new BridgeNetwork(runner, undo);
     const n = NODE_NETWORK;
     try {
       await must(runner, 'ip', ['link', 'add', n.bridge, 'type', 'bridge']);
       undo.push(() => runner.run('ip', ['link', 'delete', n.bridge]));
       await must(runner, 'ip', ['addr', 'add', `${n.gateway}/${n.prefix}`, 'dev', n.bridge]);
       await must(runner, 'ip', ['link', 'set', n.bridge, 'up']);
-      for (const [chain, ...spec] of podNetworkRules()) {
+      for (const [chain, ...spec] of bridgeNetworkRules()) {
         await must(runner, 'iptables', ['-I', chain, ...spec]);
         undo.push(() => runner.run('iptables', ['-D', chain, ...spec]));
       }
@@ -40,7 +40,7 @@ export class PodNetwork {
   /** Takes back a network an earlier run left behind when its process was killed: the bridge and the rules. */
   static async cleanStale(runner: CommandRunner = new ExecaCommandRunner()): Promise<void> {
     await runner.run('ip', ['link', 'delete', NODE_NETWORK.bridge]);
-    for (const spec of podNetworkRules()) {
+    for (const spec of bridgeNetworkRules()) {
       // A rule inserted twice (two killed runs) needs deleting twice.
       while ((await runner.run('iptables', ['-D', ...spec])).exitCode === 0);
     }
@@ -67,7 +67,7 @@ async function must(runner: CommandRunner, cmd: string, args: string[]): Promise
  * is dropped, and so is their access to the kubelet's API on the gateway. The API server on the gateway
  * stays reachable: that is how in-cluster clients reach it, through the `kubernetes` Service.
  */
-export function podNetworkRules(): [string, ...string[]][] {
+export function bridgeNetworkRules(): [string, ...string[]][] {
   const n = NODE_NETWORK;
   return [
     ['FORWARD', '-s', n.cidr, '!', '-d', n.cidr, '-j', 'DROP'],

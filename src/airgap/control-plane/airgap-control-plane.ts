@@ -10,7 +10,7 @@ import { freePort } from '../../util/free-port.js';
 import { waitFor } from '../../util/wait-for.js';
 import { createControlPlanePki, type ControlPlanePki } from './control-plane-pki.js';
 import { httpsGet } from './https-get.js';
-import { k8sToolsDir, requireK8sTools, type K8sToolPaths } from './k8s-tools.js';
+import { k8sToolsDir, requireK8sTools, type K8sToolPaths } from '../k8s-tools.js';
 import { renderKubeconfig } from './kubeconfig-file.js';
 import { newToken, renderTokenFile } from './static-tokens.js';
 
@@ -18,7 +18,7 @@ import { newToken, renderTokenFile } from './static-tokens.js';
 export const SERVICE_CIDR = '10.96.0.0/12';
 const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
-export interface LocalControlPlaneOptions {
+export interface AirgapControlPlaneOptions {
   /** Directory with etcd, kube-apiserver, kube-controller-manager; default k8sToolsDir(). */
   binDir?: string;
   /** Holds certificates, tokens, kubeconfigs and the etcd data; default a new directory under the OS tmpdir. */
@@ -73,7 +73,7 @@ interface Started {
  * system:masters user; TLS with a CA created for this instance. No scheduler, kubelet or container
  * runtime: objects behave as in a cluster, pods never run.
  */
-export class LocalControlPlane {
+export class AirgapControlPlane {
   /** Admin kubeconfig (token user, CA embedded). */
   readonly kubeconfigPath: string;
   /** `https://127.0.0.1:<port>`. */
@@ -110,7 +110,7 @@ export class LocalControlPlane {
   }
 
   /** Starts everything and resolves once the API server is ready (and the controllers run); stops all on failure. */
-  static async start(opts: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
+  static async start(opts: AirgapControlPlaneOptions = {}): Promise<AirgapControlPlane> {
     const tools = requireK8sTools(opts.binDir ?? k8sToolsDir());
     const ownsWorkDir = opts.workDir === undefined;
     const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'firedrill-apiserver-'));
@@ -124,7 +124,7 @@ export class LocalControlPlane {
     };
     try {
       const up = await bringUp(tools, opts, started);
-      return new LocalControlPlane({ ...up, started });
+      return new AirgapControlPlane({ ...up, started });
     } catch (err) {
       await shutDown(started);
       throw err;
@@ -148,7 +148,7 @@ interface BringUp {
 
 async function bringUp(
   tools: K8sToolPaths,
-  opts: LocalControlPlaneOptions,
+  opts: AirgapControlPlaneOptions,
   started: Started,
 ): Promise<BringUp> {
   const { workDir } = started;
@@ -245,7 +245,7 @@ async function bringUp(
 
 async function startEtcd(
   tools: K8sToolPaths,
-  opts: LocalControlPlaneOptions,
+  opts: AirgapControlPlaneOptions,
   started: Started,
   readyTimeoutMs: number,
 ): Promise<number> {
@@ -287,7 +287,7 @@ async function startEtcd(
 
 async function startApiServer(
   tools: K8sToolPaths,
-  opts: LocalControlPlaneOptions,
+  opts: AirgapControlPlaneOptions,
   started: Started,
   ctx: {
     pki: ControlPlanePki;
@@ -344,7 +344,7 @@ async function startApiServer(
 
 async function startControllerManager(
   tools: K8sToolPaths,
-  opts: LocalControlPlaneOptions,
+  opts: AirgapControlPlaneOptions,
   started: Started,
   ctx: { pki: ControlPlanePki; kubeconfig: string; readyTimeoutMs: number },
 ): Promise<void> {

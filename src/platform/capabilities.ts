@@ -1,0 +1,33 @@
+/**
+ * What a fault type may need from the substrate it runs on, and what a substrate provides. A scenario
+ * runs on every registered substrate that provides all its faults need, so a new substrate is its folder
+ * plus one registration, and a new fault type says what it relies on instead of naming substrates.
+ */
+export const CAPABILITIES = {
+  objects: 'Kubernetes API objects: get, list, apply, delete',
+  settings: "the app's run-time settings (the flags service)",
+  'redis-admin': "an operator's access to the app's Redis over its own protocol",
+  rollouts: 'a Deployment controller that rolls a changed pod template out through ReplicaSets',
+  'pod-lifecycle':
+    'a kubelet that restarts crashed containers with back-off, enforces memory limits (OOMKilled) and replaces deleted pods',
+  'image-pulls': 'a kubelet that pulls images from a registry (a missing tag fails with ErrImagePull)',
+  probes: 'readiness and liveness probes as declared in the pod spec, with their Events',
+  'init-containers': 'init containers run to completion before the app container starts',
+  secrets: "Secrets injected into a container's env and volumes when it starts, as the kubelet does",
+  scheduling: 'a scheduler that honours nodeSelector and cordoned Nodes',
+  'network-policy': 'a pod network that enforces NetworkPolicies',
+  'cluster-dns': "cluster DNS as the pod's dnsPolicy/dnsConfig sets it",
+  'cpu-limits': 'CPU limits enforced by CFS quota (throttling)',
+  'admission-quota': 'ResourceQuota admission',
+  autoscaling: 'a HorizontalPodAutoscaler controller fed by resource metrics',
+  'volume-binding': 'PersistentVolumeClaims a pod waits for',
+  'service-routing': "Service traffic routed by the Service's selector and targetPort (kube-proxy)",
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
+
+export function isCapability(name: string): name is Capability {
+  return Object.hasOwn(CAPABILITIES, name);
+}

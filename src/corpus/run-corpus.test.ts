@@ -12,7 +12,7 @@ import { planCorpus } from './plan.js';
 import { readCorpusIndex } from './read-index.js';
 import { runCorpus, type CorpusRunOptions } from './run-corpus.js';
 import { fakeRun } from './testing/fake-run.js';
-import { FakeSubstrate } from './testing/fake-substrate.js';
+import { FakeSubstrate } from '../platform/testing/fake-substrate.js';
 import { quietRunLog } from './testing/quiet-run-log.js';
 import { CorpusError } from '../errors/corpus-error.js';
 

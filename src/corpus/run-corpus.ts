@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { CorpusError } from '../errors/corpus-error.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { FiredrillError } from '../errors/firedrill-error.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
-import { createLogger, type Logger } from '../logging/logger.js';
-import type { RunOutcome, RunRequest } from '../runner/run-scenario.js';
+import { fileRunLog, type RunLog } from '../runner/run-log.js';
+import { runSeries, type RunFn } from '../runner/run-series.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Substrate } from '../platform/substrate.js';
 import { errorText } from '../util/error-text.js';
@@ -21,14 +20,8 @@ import { inspectExisting } from './resume.js';
 import { timingsOf } from './run-timings.js';
 import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
 
-/** One run of one scenario into one bundle: runScenario in real use, a fake in tests. */
-export type RunFn = (req: RunRequest) => Promise<RunOutcome>;
-
-/** A logger writing the JSON run log beside a bundle; close() flushes it. */
-export interface RunLog {
-  logger: Logger;
-  close(): Promise<void>;
-}
+export type { RunFn } from '../runner/run-series.js';
+export type { RunLog } from '../runner/run-log.js';
 
 export interface CorpusRunOptions {
   /** Validated scenarios (loadRunnable); planned in metadata.id order whatever order they come in. */
@@ -67,14 +60,6 @@ export interface CorpusRunResult {
   skipped: number;
   failed: number;
   removed: Array<{ path: string; reason: string }>;
-}
-
-function fileRunLog(file: string, bindings: Record<string, unknown>): RunLog {
-  const stream = createWriteStream(file, { flags: 'w' });
-  return {
-    logger: createLogger({ extra: [stream] }).child(bindings),
-    close: () => new Promise<void>((resolve) => stream.end(() => resolve())),
-  };
 }
 
 /**
@@ -126,85 +111,65 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
   }
 
   const scenarioIds = [...new Set(planned.map((p) => p.scenarioId))];
-  let failed = 0;
-  let interrupted: unknown = null;
-  if (toRun.length > 0) {
-    const substrate = await o.createSubstrate();
-    try {
-      progress.note('up', `bringing the ${substrate.name} substrate up once for ${toRun.length} run(s)`);
-      await substrate.up(o.signal, progress);
-      for (const [k, p] of toRun.entries()) {
+  const byId = new Map(toRun.map((p) => [p.bundleId, p]));
+  const series = await runSeries({
+    runs: toRun,
+    outDir: layout.bundlesDir,
+    createSubstrate: o.createSubstrate,
+    runOne: o.runOne,
+    registry: o.registry,
+    signal: o.signal,
+    replace: o.force,
+    stopOnFailure: o.failFast ?? false,
+    openRunLog: (run) =>
+      (o.openRunLog ?? fileRunLog)(layout.logFile(run.bundleId), {
+        bundleId: run.bundleId,
+        scenario: run.scenario.metadata.id,
+        repeat: run.repeat,
+      }),
+    progress: {
+      phase: (name, detail) => progress.phase(name, detail),
+      note: (name, detail) => progress.note(name, detail),
+      startRun: (run, k, total) =>
         progress.startRun({
-          scenarioIndex: scenarioIds.indexOf(p.scenarioId) + 1,
+          scenarioIndex: scenarioIds.indexOf(run.scenario.metadata.id) + 1,
           scenarioCount: scenarioIds.length,
-          scenarioId: p.scenarioId,
-          repeat: p.repeat,
+          scenarioId: run.scenario.metadata.id,
+          repeat: run.repeat,
           repeats: o.repeats,
           run: k + 1,
-          runs: toRun.length,
+          runs: total,
+        }),
+      endRun: () => void progress.endRun(),
+    },
+    onResult: (r) => {
+      const p = byId.get(r.run.bundleId);
+      if (!p) return;
+      if (r.ok) {
+        records.set(p.bundleId, {
+          ...base(p, o.substrateName, shardText),
+          status: 'complete',
+          timings: timingsOf(r.outcome),
+          firedAlerts: r.outcome.firedAlerts,
         });
-        const log = (o.openRunLog ?? fileRunLog)(layout.logFile(p.bundleId), {
-          bundleId: p.bundleId,
-          scenario: p.scenarioId,
-          repeat: p.repeat,
-        });
-        try {
-          const outcome = await o.runOne({
-            scenario: p.scenario,
-            repeat: p.repeat,
-            seed: p.seed,
-            outDir: layout.bundlesDir,
-            bundleId: p.bundleId,
-            substrate,
-            registry: o.registry,
-            logger: log.logger,
-            progress,
-            signal: o.signal,
-            replace: o.force,
-          });
-          log.logger.info({ outcome }, 'run finished');
-          records.set(p.bundleId, {
-            ...base(p, o.substrateName, shardText),
-            status: 'complete',
-            timings: timingsOf(outcome),
-            firedAlerts: outcome.firedAlerts,
-          });
-          progress.phase(
-            'done',
-            outcome.manifested
-              ? p.bundleId
-              : `${p.bundleId}: incident did not manifest (${outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
-          );
-        } catch (err) {
-          log.logger.error({ err }, 'run failed');
-          if (o.signal.aborted) {
-            interrupted = err;
-            break;
-          }
-          failed++;
-          // runScenario commits the bundle before recovering and re-checking health: a failure there
-          // leaves a complete bundle, which is indexed (with the error) rather than thrown away.
-          const committed = await stat(layout.bundleDir(p.bundleId)).then(
-            (st) => st.isDirectory(),
-            () => false,
-          );
-          records.set(p.bundleId, {
-            ...base(p, o.substrateName, shardText),
-            status: committed ? 'complete' : 'failed',
-            error: committed ? `after its bundle was committed: ${errorText(err)}` : errorText(err),
-          });
-          progress.phase('failed', errorText(err));
-          if (o.failFast) break;
-        } finally {
-          await log.close();
-          progress.endRun();
-        }
+        progress.phase(
+          'done',
+          r.outcome.manifested
+            ? p.bundleId
+            : `${p.bundleId}: incident did not manifest (${r.outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
+        );
+        return;
       }
-    } finally {
-      progress.note('down', 'stopping everything the corpus started');
-      await substrate.down();
-    }
-  }
+      records.set(p.bundleId, {
+        ...base(p, o.substrateName, shardText),
+        status: r.committed ? 'complete' : 'failed',
+        error: r.committed ? `after its bundle was committed: ${errorText(r.error)}` : errorText(r.error),
+      });
+      progress.phase('failed', errorText(r.error));
+    },
+  });
+  const failed = series.failures;
+  const interrupted = series.interrupted;
 
   // Bundles of earlier plans (another --only, more repeats) stay part of the corpus while they exist.
   for (const row of previousRows.values())

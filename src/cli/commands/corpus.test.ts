@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeRun } from '../../corpus/testing/fake-run.js';
-import { FakeSubstrate } from '../../corpus/testing/fake-substrate.js';
+import { FakeSubstrate } from '../../platform/testing/fake-substrate.js';
 import { quietRunLog } from '../../corpus/testing/quiet-run-log.js';
 import { planCorpus } from '../../corpus/plan.js';
 import { ExitCode } from '../../errors/exit-codes.js';

@@ -1,5 +1,4 @@
 import { access, mkdir } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
@@ -9,7 +8,9 @@ import { defaultCatalog } from '../../faults/catalog.js';
 import { createLogger } from '../../logging/logger.js';
 import { bundleIdFor } from '../../runner/bundle-id.js';
 import { loadRunnable } from '../../runner/load-runnable.js';
+import { fileRunLog } from '../../runner/run-log.js';
 import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
+import { runSeries } from '../../runner/run-series.js';
 import { createSubstrate } from '../../substrates/registry.js';
 import { abortOnSignals } from '../support/interrupts.js';
 import { StderrProgress } from '../support/progress.js';
@@ -49,11 +50,10 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
   await mkdir(outDir, { recursive: true });
 
   const plan = scenarios.flatMap((s) =>
-    Array.from({ length: repeats }, (_, r) => ({
-      scenario: s,
-      repeat: r,
-      bundleId: bundleIdFor(s, r, seedOverride ?? s.spec.seed),
-    })),
+    Array.from({ length: repeats }, (_, r) => {
+      const seed = seedOverride ?? s.spec.seed;
+      return { scenario: s, repeat: r, seed, bundleId: bundleIdFor(s, r, seed) };
+    }),
   );
   if (!o.force) {
     for (const p of plan) {
@@ -70,61 +70,65 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
 
   const progress = new StderrProgress();
   const interrupts = abortOnSignals();
-  const substrate = await createSubstrate(substrateName, substrateOptions);
   const outcomes: RunOutcome[] = [];
+  let failure: unknown = null;
   try {
-    await substrate.up(interrupts.signal, progress);
-    for (const [i, p] of plan.entries()) {
-      progress.prefix = `${p.scenario.metadata.id} (${i + 1}/${plan.length}, repeat ${p.repeat}) `;
-      const logFile = join(outDir, `${p.bundleId}.log.ndjson`);
-      const fileStream = createWriteStream(logFile, { flags: 'w' });
-      const runLogger = createLogger({ extra: [fileStream] }).child({
-        bundleId: p.bundleId,
-        scenario: p.scenario.metadata.id,
-      });
-      try {
-        const outcome = await runScenario({
-          scenario: p.scenario,
-          repeat: p.repeat,
-          seed: seedOverride ?? p.scenario.spec.seed,
-          outDir,
-          bundleId: p.bundleId,
-          substrate,
-          registry: defaultCatalog(),
-          logger: runLogger,
-          progress,
-          signal: interrupts.signal,
-          replace: o.force,
-        });
-        runLogger.info({ outcome }, 'run finished');
-        outcomes.push(outcome);
-        process.stdout.write(`${outcome.bundleDir}\n`);
-        if (!outcome.manifested)
-          progress.phase(
-            'done',
-            `incident did not manifest (${outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
-          );
-        else progress.phase('done', `${outcome.bundleDir}`);
-      } catch (err) {
-        // An interrupt is reported once, by the top-level handler; the run log still records it.
-        if (interrupts.signal.aborted) runLogger.info({ err }, 'run interrupted');
-        else runLogger.error({ err }, 'run failed');
-        throw err;
-      } finally {
-        await new Promise<void>((r) => fileStream.end(() => r()));
-      }
-    }
-    if (o.keepUp) {
-      progress.prefix = '';
-      const ep = substrate.endpoints?.() ?? {};
-      progress.phase(
-        'up',
-        `kept up until Ctrl-C: ${Object.entries(ep)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}`,
-      );
-      await new Promise<void>((r) => interrupts.signal.addEventListener('abort', () => r(), { once: true }));
-    }
+    const series = await runSeries({
+      runs: plan,
+      outDir,
+      createSubstrate: () => createSubstrate(substrateName, substrateOptions),
+      runOne: runScenario,
+      registry: defaultCatalog(),
+      signal: interrupts.signal,
+      replace: o.force,
+      stopOnFailure: true,
+      openRunLog: (run) =>
+        fileRunLog(join(outDir, `${run.bundleId}.log.ndjson`), {
+          bundleId: run.bundleId,
+          scenario: run.scenario.metadata.id,
+        }),
+      progress: {
+        phase: (name, detail) => progress.phase(name, detail),
+        note: (name, detail) => {
+          progress.prefix = '';
+          progress.phase(name, detail);
+        },
+        startRun: (run, i, total) => {
+          progress.prefix = `${run.scenario.metadata.id} (${i + 1}/${total}, repeat ${run.repeat}) `;
+        },
+        endRun: () => undefined,
+      },
+      onResult: (r) => {
+        if (!r.ok) {
+          failure = r.error;
+          return;
+        }
+        outcomes.push(r.outcome);
+        process.stdout.write(`${r.outcome.bundleDir}\n`);
+        progress.phase(
+          'done',
+          r.outcome.manifested
+            ? r.outcome.bundleDir
+            : `incident did not manifest (${r.outcome.firedAlerts.join(', ') || 'no alerts fired'})`,
+        );
+      },
+      beforeDown: o.keepUp
+        ? async (substrate) => {
+            progress.prefix = '';
+            const ep = substrate.endpoints?.() ?? {};
+            progress.phase(
+              'up',
+              `kept up until Ctrl-C: ${Object.entries(ep)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}`,
+            );
+            await new Promise<void>((r) =>
+              interrupts.signal.addEventListener('abort', () => r(), { once: true }),
+            );
+          }
+        : undefined,
+    });
+    if (series.interrupted !== null) throw series.interrupted;
   } catch (err) {
     if (interrupts.signal.aborted)
       throw new FiredrillError(
@@ -134,13 +138,9 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
       );
     throw err;
   } finally {
-    progress.prefix = '';
-    progress.phase('down', 'stopping everything this run started');
-    // Bounded: a stop that hangs must not hold the run; the process registry kills what is left on exit.
-    const limit = new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref());
-    await Promise.race([substrate.down(), limit]);
     interrupts.dispose();
   }
+  if (failure !== null) throw failure;
   return outcomes.every((x) => x.manifested) ? ExitCode.Ok : ExitCode.NotManifested;
 }
 

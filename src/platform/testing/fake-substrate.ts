@@ -1,16 +1,19 @@
-import type { CaptureSources } from '../../platform/capture-sources.js';
-import type { FaultTarget } from '../../platform/fault-target.js';
-import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
+import type { CaptureSources } from '../capture-sources.js';
+import type { FaultTarget } from '../fault-target.js';
+import type { ProgressReporter, Substrate } from '../substrate.js';
 
 /**
  * A substrate that stages nothing: it records its lifecycle calls so tests can check that a corpus
- * brings one substrate up once, resets it per run and takes it down. Fault and capture access throw:
- * corpus tests run a fake run function that never touches them.
+ * brings one substrate up once, resets it per run and takes it down. Fault and capture access throw
+ * unless the test hands in fakes for them (run phase tests do; corpus tests run a fake run function).
  */
 export class FakeSubstrate implements Substrate {
   readonly calls: string[] = [];
 
-  constructor(readonly name: string = 'local') {}
+  constructor(
+    readonly name: string = 'local',
+    private readonly parts: { faultTarget?: FaultTarget; capture?: CaptureSources } = {},
+  ) {}
 
   async up(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
     this.calls.push('up');
@@ -23,11 +26,13 @@ export class FakeSubstrate implements Substrate {
   }
 
   get faultTarget(): FaultTarget {
-    throw new Error('FakeSubstrate has no fault target');
+    if (!this.parts.faultTarget) throw new Error('FakeSubstrate has no fault target');
+    return this.parts.faultTarget;
   }
 
   get capture(): CaptureSources {
-    throw new Error('FakeSubstrate has no capture sources');
+    if (!this.parts.capture) throw new Error('FakeSubstrate has no capture sources');
+    return this.parts.capture;
   }
 
   async environment(): Promise<Record<string, unknown>> {

@@ -1,0 +1,70 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BundleWriter } from '../bundle/bundle-writer.js';
+import { silentLogger } from '../logging/logger.js';
+import { stagedWorld } from '../runner/testing/staged-world.js';
+import { DEFAULT_SCOPE } from './capture-scope.js';
+import { captureSnapshot } from './capture-snapshot.js';
+import { SIGNALS } from './signals.js';
+
+describe('captureSnapshot', () => {
+  it('writes one file per signal of the table and announces each in task.md', async () => {
+    const w = stagedWorld({
+      logs: [
+        {
+          ts: '2025-01-01T00:00:01Z',
+          entity: 'shop/Pod/payment-0',
+          container: 'payment',
+          stream: 'stdout',
+          line: 'ok',
+        },
+        {
+          ts: '2025-01-01T00:00:02Z',
+          entity: 'other/Pod/x-0',
+          container: 'x',
+          stream: 'stdout',
+          line: 'not ours',
+        },
+      ],
+    });
+    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
+    try {
+      const window = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
+      const r = await captureSnapshot(w.substrate.capture, window, DEFAULT_SCOPE, writer, silentLogger());
+      expect(Object.keys(r.counts)).toEqual(SIGNALS.map((s) => s.name));
+      // Only the app's namespaces are captured.
+      expect(r.counts.logs).toBe(1);
+      expect(r.seenEntities).toEqual(new Set(['shop/Pod/payment-0']));
+      expect(r.counts.objects).toBe(2);
+      const task = await readFile(join(writer.tmpDir, 'snapshot/task.md'), 'utf8');
+      for (const s of SIGNALS) {
+        const name = s.file.split('/').pop() ?? '';
+        expect(task).toContain(`- \`${name}\`: ${s.evidence}`);
+        await expect(readFile(join(writer.tmpDir, s.file), 'utf8')).resolves.toBeDefined();
+      }
+      expect(task).toContain('2025-01-01T00:00:00.000Z to 2025-01-01T00:01:00.000Z');
+    } finally {
+      await writer.abort();
+    }
+  });
+});
+
+describe('SIGNALS', () => {
+  it('names a distinct snapshot file and docs/bundle-format.md section for each signal', async () => {
+    const doc = await readFile(new URL('../../docs/bundle-format.md', import.meta.url), 'utf8');
+    const anchors = new Set(
+      [...doc.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    expect(new Set(SIGNALS.map((s) => s.file)).size).toBe(SIGNALS.length);
+    for (const s of SIGNALS) {
+      expect(s.file.startsWith('snapshot/')).toBe(true);
+      expect([...anchors].some((a) => a.startsWith(s.docs))).toBe(true);
+    }
+  });
+});

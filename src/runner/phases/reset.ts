@@ -1,0 +1,24 @@
+import { SYSTEM_NAMESPACE } from '../../platform/app-namespaces.js';
+import { applyLoad } from '../../substrates/apply-load.js';
+import { waitDeploymentsReady } from '../../substrates/wait-healthy.js';
+import type { RunContext } from '../run-context.js';
+
+/** How long the testbed's own Deployments (load generator, settings) may take after the load changed. */
+export const SYSTEM_READY_TIMEOUT_MS = 120_000;
+
+/** App back to its baseline, the scenario's load applied, the testbed's own workloads ready. */
+export async function resetPhase(ctx: RunContext): Promise<void> {
+  const { substrate, scenario, progress, signal, seed } = ctx.req;
+  progress.phase('reset', 'app back to baseline, waiting for every Deployment to be ready');
+  await substrate.reset(signal, progress);
+  const { load } = scenario.spec;
+  await applyLoad(substrate.faultTarget.objects, { rps: load.rps, seed, mix: load.mix });
+  await waitDeploymentsReady(
+    substrate.faultTarget.objects,
+    [SYSTEM_NAMESPACE],
+    SYSTEM_READY_TIMEOUT_MS,
+    signal,
+  );
+  ctx.checkAbort();
+  ctx.phaseDone('reset');
+}

@@ -1,0 +1,76 @@
+import { loadScenarioText } from '../scenario/load-scenario.js';
+import { testRegistry } from '../faults/testing/test-fault.js';
+import { TEST_SCENARIO } from './testing/staged-world.js';
+import { isManifested, runChecks, type RunCheckInputs } from './run-checks.js';
+
+const scenario = loadScenarioText(TEST_SCENARIO, 'staged.yaml', testRegistry());
+const t0 = Date.parse('2025-01-01T00:00:10Z');
+
+function inputs(over: Partial<RunCheckInputs> = {}): RunCheckInputs {
+  return {
+    scenario,
+    manifested: true,
+    manifestedAt: t0 + 35_000,
+    injectedAt: t0 + 5_000,
+    t0,
+    now: t0 + 40_000,
+    firedAlerts: ['TestHighLatency'],
+    alerts: { active: [], timeline: [] },
+    leaks: [],
+    ...over,
+  };
+}
+
+describe('runChecks', () => {
+  it('passes a run whose expected alerts fired after the fault, with nothing leaked', () => {
+    expect(runChecks(inputs())).toEqual({
+      manifested: { ok: true, detail: 'expected alerts firing 30s after injection' },
+      expectedAlertsFired: { ok: true, detail: 'TestHighLatency' },
+      quietBaseline: { ok: true, detail: '' },
+      leakFree: { ok: true, detail: '' },
+    });
+  });
+
+  it('names what is missing, what fired before the fault and where the snapshot leaked', () => {
+    const c = runChecks(
+      inputs({
+        manifested: false,
+        manifestedAt: undefined,
+        firedAlerts: [],
+        alerts: {
+          active: [],
+          timeline: [
+            { alertname: 'Early', labels: {}, state: 'firing', start: '2025-01-01T00:00:12Z', end: null },
+            { alertname: 'Pending', labels: {}, state: 'pending', start: '2025-01-01T00:00:11Z', end: null },
+          ],
+        },
+        leaks: [
+          { file: 'snapshot/logs.ndjson', line: 3, term: 'staged-delay', message: 'names the scenario' },
+        ],
+      }),
+    );
+    expect(c.manifested).toEqual({ ok: false, detail: 'not firing before the 60s timeout: TestHighLatency' });
+    expect(c.expectedAlertsFired).toEqual({ ok: false, detail: 'missing: TestHighLatency' });
+    expect(c.quietBaseline).toEqual({
+      ok: false,
+      detail: 'Early firing at 2025-01-01T00:00:12Z before injection',
+    });
+    expect(c.leakFree).toEqual({ ok: false, detail: 'snapshot/logs.ndjson:3: "staged-delay"' });
+  });
+});
+
+describe('isManifested', () => {
+  it('is the awaited alert firing, or for a scenario awaiting nothing every expected alert in the window', () => {
+    expect(isManifested(scenario, t0, [])).toBe(true);
+    expect(isManifested(scenario, undefined, ['TestHighLatency'])).toBe(false);
+    const waitsForNothing = {
+      ...scenario,
+      spec: {
+        ...scenario.spec,
+        observe: { ...scenario.spec.observe, until: { alerts: [], mode: 'any' as const } },
+      },
+    };
+    expect(isManifested(waitsForNothing, undefined, ['TestHighLatency'])).toBe(true);
+    expect(isManifested(waitsForNothing, undefined, [])).toBe(false);
+  });
+});

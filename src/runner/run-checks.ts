@@ -1,0 +1,77 @@
+import type { AlertsFile } from '../bundle/records.js';
+import type { LeakFinding } from '../bundle/leak-rule.js';
+import type { Scenario } from '../scenario/scenario.js';
+
+export interface CheckResult {
+  ok: boolean;
+  detail: string;
+}
+
+export interface RunCheckInputs {
+  scenario: Scenario;
+  manifested: boolean;
+  /** When the awaited alerts fired, if they did. */
+  manifestedAt: number | undefined;
+  injectedAt: number | undefined;
+  /** When the wait started (end of the warmup); the timeout counts from here. */
+  t0: number;
+  now: number;
+  firedAlerts: string[];
+  alerts: AlertsFile;
+  leaks: readonly LeakFinding[];
+}
+
+/** The manifest's `checks` for one run: manifested, expected alerts fired, quiet baseline, leak-free. */
+export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
+  const expected = i.scenario.spec.expect.alerts;
+  const until = i.scenario.spec.observe.until;
+  const missingExpected = expected.filter((a) => !i.firedAlerts.includes(a));
+  // A clean baseline: nothing fired before the first fault, so every firing alert belongs to the incident.
+  const early = i.alerts.timeline.filter(
+    (t) => t.state === 'firing' && i.injectedAt !== undefined && Date.parse(t.start) < i.injectedAt,
+  );
+  return {
+    manifested: {
+      ok: i.manifested,
+      detail: i.manifested
+        ? `expected alerts firing ${Math.round(((i.manifestedAt ?? i.now) - (i.injectedAt ?? i.t0)) / 1000)}s after injection`
+        : `not firing before the ${Math.round(i.scenario.spec.observe.timeoutMs / 1000)}s timeout: ${missingExpected.join(', ') || until.alerts.join(', ')}`,
+    },
+    expectedAlertsFired: {
+      ok: missingExpected.length === 0,
+      detail: missingExpected.length === 0 ? expected.join(', ') : `missing: ${missingExpected.join(', ')}`,
+    },
+    quietBaseline: {
+      ok: early.length === 0,
+      detail: early.map((t) => `${t.alertname} firing at ${t.start} before injection`).join('; '),
+    },
+    leakFree: {
+      ok: i.leaks.length === 0,
+      detail:
+        i.leaks.length === 0
+          ? ''
+          : i.leaks
+              .slice(0, 5)
+              .map((l) => `${l.file}:${l.line}: "${l.term}"`)
+              .join('; '),
+    },
+  };
+}
+
+/**
+ * Whether the incident showed: the awaited alerts fired before the timeout, or (a scenario that waits
+ * for nothing) every expected alert fired in the window.
+ */
+export function isManifested(
+  scenario: Scenario,
+  manifestedAt: number | undefined,
+  firedAlerts: string[],
+): boolean {
+  const expected = scenario.spec.expect.alerts;
+  return (
+    manifestedAt !== undefined ||
+    (scenario.spec.observe.until.alerts.length === 0 &&
+      expected.length > 0 &&
+      expected.every((a) => firedAlerts.includes(a)))
+  );
+}

@@ -1,0 +1,123 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InterruptedError } from '../errors/interrupted-error.js';
+import type { Manifest } from '../bundle/manifest.js';
+import type { GroundTruth } from '../bundle/ground-truth.js';
+import type { ManualClock } from '../util/manual-clock.js';
+import { runScenario } from './run-scenario.js';
+import type { RunOutcome } from './run-request.js';
+import { stagedWorld, type StagedWorld } from './testing/staged-world.js';
+
+/**
+ * Moves the manual clock a second at a time, but only while the run is parked on a sleep: real I/O
+ * (the bundle's files) takes no time on the manual clock.
+ */
+async function drive<T>(run: Promise<T>, clock: ManualClock, maxSteps = 10_000): Promise<T> {
+  let settled = false;
+  const done = run.finally(() => {
+    settled = true;
+  });
+  for (let i = 0; i < maxSteps && !settled; i++) {
+    if (clock.pendingSleeps > 0) await clock.advance(1000);
+    else await new Promise((r) => setImmediate(r));
+  }
+  return done;
+}
+
+async function start(
+  w: StagedWorld,
+  outDir: string,
+  signal = new AbortController().signal,
+): Promise<RunOutcome> {
+  return runScenario({
+    scenario: w.scenario,
+    repeat: 0,
+    seed: 7,
+    outDir,
+    bundleId: 'incident-test',
+    substrate: w.substrate,
+    registry: w.registry,
+    logger: w.logger,
+    progress: w.progress,
+    signal,
+    clock: w.clock,
+  });
+}
+
+describe('runScenario, phase by phase against a staged world', () => {
+  let out: string;
+  beforeEach(async () => {
+    out = await mkdtemp(join(tmpdir(), 'fd-run-'));
+  });
+
+  it('runs the phases in order, injects at the offset, waits for the alert and commits a checked bundle', async () => {
+    const w = stagedWorld({ fireAtPoll: 3 });
+    const outcome = await drive(start(w, out), w.clock);
+    expect([...new Set(w.phases)]).toEqual(['reset', 'warmup', 'inject', 'wait', 'capture', 'recover']);
+    expect(Object.keys(outcome.timings)).toEqual([
+      'reset',
+      'warmup',
+      'inject',
+      'wait',
+      'capture',
+      'commit',
+      'recover',
+    ]);
+    // Warmup 10 s, then the fault 5 s after it; held until recovery.
+    expect(outcome.timings.warmup).toBe(10_000);
+    expect(outcome.timings.inject).toBe(5_000);
+    expect(w.journal.entries).toEqual([
+      'inject test-delay shop/Deployment/payment 500ms',
+      'undo test-delay shop/Deployment/payment',
+    ]);
+    expect(outcome.manifested).toBe(true);
+    expect(outcome.firedAlerts).toEqual(['TestHighLatency']);
+
+    const manifest = JSON.parse(await readFile(join(outcome.bundleDir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.checks.manifested.ok).toBe(true);
+    expect(manifest.checks.leakFree.ok).toBe(true);
+    const truth = JSON.parse(
+      await readFile(join(outcome.bundleDir, 'truth/ground_truth.json'), 'utf8'),
+    ) as GroundTruth;
+    expect(truth.rootCauses.map((r) => r.id)).toEqual(['shop/Deployment/payment']);
+    expect(truth.faults).toHaveLength(1);
+    // The window starts `before` ahead of the end of the warmup (never before the warmup started, so here
+    // with it: the fault 5 s later) and ends `after` past the alert.
+    const windowStart = Date.parse(manifest.times.windowStart);
+    expect(Date.parse(truth.injectedAt ?? '') - windowStart).toBe(15_000);
+    expect(Date.parse(manifest.times.windowEnd) - Date.parse(truth.manifestedAt ?? '')).toBe(4_000);
+    expect(w.substrate.calls).toEqual(['reset']);
+  });
+
+  it('gives up at the timeout, still captures the window, and says the incident did not manifest', async () => {
+    const w = stagedWorld();
+    const outcome = await drive(start(w, out), w.clock);
+    expect(outcome.manifested).toBe(false);
+    expect(outcome.timings.wait).toBeGreaterThanOrEqual(55_000);
+    const manifest = JSON.parse(await readFile(join(outcome.bundleDir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.checks.manifested).toEqual({
+      ok: false,
+      detail: 'not firing before the 60s timeout: TestHighLatency',
+    });
+  });
+
+  it('recovers every fault and leaves no bundle when interrupted while waiting', async () => {
+    const w = stagedWorld();
+    const ac = new AbortController();
+    const run = start(w, out, ac.signal);
+    const failed = run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    for (let i = 0; i < 20; i++) await w.clock.advance(1000);
+    expect(w.journal.entries).toHaveLength(1);
+    ac.abort(new InterruptedError('SIGINT'));
+    expect(await failed).toBeInstanceOf(InterruptedError);
+    expect(w.journal.entries).toEqual([
+      'inject test-delay shop/Deployment/payment 500ms',
+      'undo test-delay shop/Deployment/payment',
+    ]);
+    expect(await readdir(out)).toEqual([]);
+  });
+});

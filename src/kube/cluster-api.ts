@@ -1,4 +1,3 @@
-import type { ObjectApi } from '../platform/object-api.js';
 import type { KubeObject } from './kube-object.js';
 
 /** The API server's `/version`. */
@@ -21,10 +20,17 @@ export interface PodLogOptions {
 }
 
 /**
- * What the Kubernetes substrates need from a cluster: the ObjectApi faults and capture use, plus the
- * server version, events and container logs. One real implementation over HTTP (HttpClusterApi).
+ * What the Kubernetes substrates need from a cluster: objects (the shape of platform's ObjectApi, which
+ * faults and capture use; kept structural here so this client library depends on no contract above it),
+ * plus the server version, events and container logs. One real implementation over HTTP (HttpClusterApi).
  */
-export interface ClusterApi extends ObjectApi {
+export interface ClusterApi {
+  get(kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  list(kind: string, namespace?: string, selector?: Record<string, string>): Promise<KubeObject[]>;
+  /** Server-side apply with firedrill's field manager. */
+  apply(obj: KubeObject): Promise<KubeObject>;
+  /** Returns false when there was nothing to delete. */
+  delete(kind: string, namespace: string | undefined, name: string): Promise<boolean>;
   version(): Promise<ServerVersion>;
   /** core/v1 Events in every namespace. */
   events(): Promise<KubeObject[]>;

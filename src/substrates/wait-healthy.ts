@@ -1,6 +1,5 @@
-import { TimeoutError } from '../errors/timeout-error.js';
 import type { DeploymentSpec, KubeObject } from '../kube/kube-object.js';
-import { abortableDelay } from '../util/clock.js';
+import { waitFor } from '../util/wait-for.js';
 import type { ObjectApi } from '../platform/object-api.js';
 
 /** Why a Deployment is not rolled out yet, or undefined when it is. */
@@ -31,19 +30,19 @@ export async function waitDeploymentsReady(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let pending: string[] = [];
-  for (;;) {
-    pending = [];
-    for (const ns of namespaces) {
-      for (const d of await objects.list('Deployment', ns)) {
-        const why = rolloutPending(d);
-        if (why) pending.push(why);
+  await waitFor(
+    `Deployments in ${namespaces.join(', ')} to be ready`,
+    async () => {
+      pending = [];
+      for (const ns of namespaces) {
+        for (const d of await objects.list('Deployment', ns)) {
+          const why = rolloutPending(d);
+          if (why) pending.push(why);
+        }
       }
-    }
-    if (pending.length === 0) return;
-    if (Date.now() >= deadline) break;
-    await abortableDelay(500, signal);
-  }
-  throw new TimeoutError(`Deployments in ${namespaces.join(', ')} to be ready`, timeoutMs, pending);
+      return pending.length === 0;
+    },
+    { timeoutMs, intervalMs: 500, signal, pending: () => pending },
+  );
 }

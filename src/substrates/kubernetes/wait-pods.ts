@@ -1,6 +1,5 @@
-import { TimeoutError } from '../../errors/timeout-error.js';
+import { waitFor } from '../../util/wait-for.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { abortableDelay } from '../../util/clock.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 
 /** Why a pod is not serving yet, or undefined when it is Running and Ready. */
@@ -25,20 +24,20 @@ export async function waitPodsReplaced(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let pending: string[] = [];
-  for (;;) {
-    pending = [];
-    for (const p of await objects.list('Pod', namespace)) {
-      if (gone.includes(p.metadata.name)) pending.push(`${namespace}/Pod/${p.metadata.name} (still there)`);
-      else {
-        const why = podPending(p);
-        if (why) pending.push(why);
+  await waitFor(
+    `pods in ${namespace} to be replaced and ready`,
+    async () => {
+      pending = [];
+      for (const p of await objects.list('Pod', namespace)) {
+        if (gone.includes(p.metadata.name)) pending.push(`${namespace}/Pod/${p.metadata.name} (still there)`);
+        else {
+          const why = podPending(p);
+          if (why) pending.push(why);
+        }
       }
-    }
-    if (pending.length === 0) return;
-    if (Date.now() >= deadline) break;
-    await abortableDelay(1000, signal);
-  }
-  throw new TimeoutError(`pods in ${namespace} to be replaced and ready`, timeoutMs, pending);
+      return pending.length === 0;
+    },
+    { timeoutMs, intervalMs: 1000, signal, pending: () => pending },
+  );
 }

@@ -1,3 +1,6 @@
+// db.system is incubating (deprecated for db.system.name); the shop sends both, older instrumentations
+// only db.system.
+import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
 import type { SpanRecord, Topology, TopologyEdge, TopologyEntity } from '../bundle/records.js';
 import { labelsMatch, objectKey, type KubeObject } from '../kube/kube-object.js';
 
@@ -100,7 +103,7 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const calls = new Set<string>();
   for (const s of spans) {
-    if (s.attributes['db.system'] === 'redis' && s.entity) {
+    if (s.attributes[ATTR_DB_SYSTEM] === DB_SYSTEM_VALUE_REDIS && s.entity) {
       const ns = s.entity.split('/')[0];
       add(`${ns}/Deployment/${s.service}`, `${ns}/Service/redis`, 'calls');
       continue;

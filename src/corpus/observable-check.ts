@@ -1,3 +1,5 @@
+// peer.service is incubating only; it is what the shop's client spans name their callee with.
+import { ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
 import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type { CheckResult } from '../bundle/manifest.js';
@@ -126,7 +128,7 @@ export async function checkObservable(
       const own = span.entity ? tryParseEntityId(span.entity) : null;
       const namespaces = own?.ok && own.ref.namespace ? [own.ref.namespace] : [...rootNamespaces];
       // A failed client call names its callee too (`peer.service`), like `dependency` on client metrics.
-      const peer = span.attributes?.['peer.service'];
+      const peer = span.attributes?.[ATTR_PEER_SERVICE];
       const callee: Evidence | null =
         typeof peer === 'string' && peer !== span.service
           ? { kind: 'span', detail: `error span ${span.service} → ${peer}: ${span.name}` }

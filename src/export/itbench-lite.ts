@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type {
@@ -17,6 +18,7 @@ import type {
 } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import { lookupKind } from '../entities/kinds.js';
+import { SPAN_KIND_ATTRIBUTE, STATUS_MESSAGE_ATTRIBUTE } from '../telemetry/otlp-normalize.js';
 import { DelimitedWriter, writeTable, type Cell } from './delimited-writer.js';
 import type { ExportedFile, Exporter } from './exporter.js';
 import { logFields, podDeployments, podResource, spanKind, statusCodeName } from './otel-mapping.js';
@@ -348,7 +350,7 @@ export const itbenchLiteExporter: Exporter = {
         const f = logFields(log);
         const resource = podResource(log.entity, log.container, deployments);
         const service = f.service || log.container;
-        if (service) resource['service.name'] = service;
+        if (service) resource[ATTR_SERVICE_NAME] = service;
         yield logRow({
           ts: clickhouseTimeOf(log.ts),
           severityText: f.severityText,
@@ -371,8 +373,12 @@ export const itbenchLiteExporter: Exporter = {
       if (!bundle.has(SnapshotFile.traces)) return;
       for await (const span of bundle.readNdjson<SpanRecord>(SnapshotFile.traces)) {
         const resource = podResource(span.entity, null, deployments);
-        resource['service.name'] = span.service;
-        const { 'span.kind': _k, 'otel.status_description': message, ...attrs } = span.attributes ?? {};
+        resource[ATTR_SERVICE_NAME] = span.service;
+        const {
+          [SPAN_KIND_ATTRIBUTE]: _k,
+          [STATUS_MESSAGE_ATTRIBUTE]: message,
+          ...attrs
+        } = span.attributes ?? {};
         const spanAttributes: Record<string, string> = {};
         for (const [k, v] of Object.entries(attrs)) spanAttributes[k] = String(v);
         yield [

@@ -1,5 +1,23 @@
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_ROUTE,
+  ATTR_K8S_CONTAINER_NAME,
+  ATTR_K8S_DEPLOYMENT_NAME,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
+// Incubating only: peer.service, and the older db.system and http.method that other instrumentations
+// still send.
+import {
+  ATTR_DB_SYSTEM,
+  ATTR_HTTP_METHOD,
+  ATTR_PEER_SERVICE,
+} from '@opentelemetry/semantic-conventions/incubating';
 import type { LogRecord, SpanRecord, Topology } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
+import { SPAN_KIND_ATTRIBUTE } from '../telemetry/otlp-normalize.js';
 
 /** What an OTel log record carries that firedrill's LogRecord keeps inside the raw line. */
 export interface LogFields {
@@ -91,11 +109,11 @@ export function podResource(
   if (!entity) return attrs;
   const p = tryParseEntityId(entity);
   if (!p.ok) return attrs;
-  if (p.ref.namespace) attrs['k8s.namespace.name'] = p.ref.namespace;
-  if (p.ref.kind === 'Pod') attrs['k8s.pod.name'] = p.ref.name;
+  if (p.ref.namespace) attrs[ATTR_K8S_NAMESPACE_NAME] = p.ref.namespace;
+  if (p.ref.kind === 'Pod') attrs[ATTR_K8S_POD_NAME] = p.ref.name;
   const deployment = deployments.get(p.id);
-  if (deployment) attrs['k8s.deployment.name'] = deployment;
-  if (container) attrs['k8s.container.name'] = container;
+  if (deployment) attrs[ATTR_K8S_DEPLOYMENT_NAME] = deployment;
+  if (container) attrs[ATTR_K8S_CONTAINER_NAME] = container;
   return attrs;
 }
 
@@ -116,10 +134,11 @@ export type SpanKindName = 'Client' | 'Server' | 'Internal' | 'Producer' | 'Cons
  */
 export function spanKind(span: Pick<SpanRecord, 'attributes'>): SpanKindName {
   const a = span.attributes ?? {};
-  const declared = a['span.kind'];
+  const declared = a[SPAN_KIND_ATTRIBUTE];
   if (typeof declared === 'string' && KINDS[declared.toLowerCase()]) return KINDS[declared.toLowerCase()];
-  if ('url.full' in a || 'server.address' in a || 'peer.service' in a || 'db.system' in a) return 'Client';
-  if ('http.route' in a || 'http.request.method' in a || 'http.method' in a) return 'Server';
+  if ([ATTR_URL_FULL, ATTR_SERVER_ADDRESS, ATTR_PEER_SERVICE, ATTR_DB_SYSTEM].some((k) => k in a))
+    return 'Client';
+  if ([ATTR_HTTP_ROUTE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD].some((k) => k in a)) return 'Server';
   return 'Internal';
 }
 

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type { LogRecord, MetricSeries, SpanRecord } from '../bundle/records.js';
@@ -172,7 +173,7 @@ export const rcaevalExporter: Exporter = {
     const traceRows = async function* (): AsyncGenerator<Cell[]> {
       if (!bundle.has(SnapshotFile.traces)) return;
       for await (const span of bundle.readNdjson<SpanRecord>(SnapshotFile.traces)) {
-        const code = span.attributes?.['http.response.status_code'];
+        const code = span.attributes?.[ATTR_HTTP_RESPONSE_STATUS_CODE];
         yield [
           span.traceId,
           span.spanId,

@@ -1,3 +1,11 @@
+import {
+  ATTR_K8S_DEPLOYMENT_NAME,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_OTEL_STATUS_DESCRIPTION,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_NAMESPACE,
+} from '@opentelemetry/semantic-conventions';
 import type { SpanRecord, SpanStatus } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpLong, OtlpResourceSpans, OtlpSpan } from './otlp-json.js';
@@ -17,7 +25,7 @@ export interface NormalizeResult {
 
 /** Attribute keys carrying span fields SpanRecord has no slot for (the names Jaeger uses for them). */
 export const SPAN_KIND_ATTRIBUTE = 'span.kind';
-export const STATUS_MESSAGE_ATTRIBUTE = 'otel.status_description';
+export const STATUS_MESSAGE_ATTRIBUTE = ATTR_OTEL_STATUS_DESCRIPTION;
 
 const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
@@ -35,7 +43,7 @@ export function normalizeOtlpJsonDetailed(payload: unknown, opts: NormalizeOptio
   for (const rs of resourceSpansOf(payload)) {
     const resource = flattenAttributes(rs.resource?.attributes);
     const service =
-      typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown_service';
+      typeof resource[ATTR_SERVICE_NAME] === 'string' ? resource[ATTR_SERVICE_NAME] : 'unknown_service';
     const entity = entityFor(resource, service, opts.defaultNamespace ?? 'shop');
     for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])]) {
       for (const span of scope.spans ?? []) {
@@ -107,12 +115,12 @@ export function entityFor(
 ): string | null {
   const str = (key: string): string | undefined =>
     typeof resource[key] === 'string' && resource[key] !== '' ? (resource[key] as string) : undefined;
-  const ns = str('k8s.namespace.name') ?? str('service.namespace') ?? defaultNamespace;
-  const pod = str('k8s.pod.name');
+  const ns = str(ATTR_K8S_NAMESPACE_NAME) ?? str(ATTR_SERVICE_NAMESPACE) ?? defaultNamespace;
+  const pod = str(ATTR_K8S_POD_NAME);
   const candidate =
-    pod && str('k8s.namespace.name')
+    pod && str(ATTR_K8S_NAMESPACE_NAME)
       ? `${ns}/Pod/${pod}`
-      : `${ns}/Deployment/${str('k8s.deployment.name') ?? service}`;
+      : `${ns}/Deployment/${str(ATTR_K8S_DEPLOYMENT_NAME) ?? service}`;
   const parsed = tryParseEntityId(candidate);
   return parsed.ok ? parsed.id : null;
 }

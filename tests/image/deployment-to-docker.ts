@@ -1,93 +1,174 @@
-import type { Container, KubeObject } from '../../src/kube/kube-object.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GenericContainer, PullPolicy, Wait, type StartedNetwork } from 'testcontainers';
+import type { Container, KubeObject, Probe, Volume } from '../../src/kube/kube-object.js';
 import { resolveCommand, resolveEnv } from '../../src/manifests/resolve-env.js';
 
-interface ContainerFields {
-  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
-  securityContext?: { readOnlyRootFilesystem?: boolean; runAsUser?: number; runAsGroup?: number };
-  readinessProbe?: { httpGet?: { path: string; port: string | number } };
-  ports?: Array<{ name?: string; containerPort: number }>;
+interface SecurityContext {
+  readOnlyRootFilesystem?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
 }
 interface PodSpec {
-  containers: Array<Container & ContainerFields>;
+  containers: Array<Container & { securityContext?: SecurityContext }>;
   securityContext?: { runAsUser?: number; runAsGroup?: number };
-  volumes?: Array<{ name: string; emptyDir?: object; configMap?: { name: string } }>;
+  volumes?: Volume[];
 }
 
-/** One `docker run` derived from a Deployment's first container, as a kubelet would have started it. */
-export interface DockerRun {
-  /** Container name: `<deployment>-<namespace>`. */
+/** Docker's HostConfig has a read-only root; GenericContainer has no option for it. */
+class PodContainer extends GenericContainer {
+  withReadOnlyRootFilesystem(): this {
+    this.hostConfig.ReadonlyRootfs = true;
+    return this;
+  }
+}
+
+/** A Deployment's first container, configured as a kubelet would start it, not yet started. */
+export interface DeploymentContainer {
+  /** `<deployment>-<namespace>`. */
   name: string;
   /** DNS names the container answers to on the network: the in-cluster names its callers use. */
   aliases: string[];
-  /** ConfigMap files to write before the run: host path is decided by the caller, keyed by volume name. */
-  configFiles: Map<string, Record<string, string>>;
-  /** Arguments after `docker run`, with `{{volume:<name>}}` where the caller's host directory goes. */
-  args: string[];
-  /** The readiness endpoint (`/readyz` on port 8080), when the container has an HTTP readiness probe. */
+  container: GenericContainer;
+  /** The HTTP readiness endpoint (`/readyz` on 8080), published on a host port. */
   ready?: { path: string; port: number };
+  /** The exec readiness probe's command, when the probe is one. */
+  execProbe?: string[];
+  /** What the manifest asks of the running container, for the suite to check inside it. */
+  expect: {
+    uid?: number;
+    readOnlyRoot: boolean;
+    /** emptyDir mount paths. */
+    writable: string[];
+    /** ConfigMap files by their path in the container. */
+    files: Record<string, string>;
+  };
 }
 
 /**
- * Translates a Deployment's pod template into `docker run` arguments: image, command and args exactly as the
- * manifest says, environment resolved as the kubelet does (resolveEnv), ConfigMap and emptyDir volumes,
- * user and read-only root from the security contexts. Only what the shop's manifests use is supported; an
- * unsupported field fails loudly instead of starting a different container than Kubernetes would.
+ * A Deployment's pod template as a testcontainers GenericContainer: the image it names (never pulled:
+ * PullPolicy.defaultPolicy() pulls only an absent image, and the suite checks every image is present
+ * first), command and args exactly as the manifest says, environment resolved as the kubelet does
+ * (resolveEnv), ConfigMap volumes as read-only bind mounts of files written under `configRoot`,
+ * emptyDir volumes as tmpfs, user, read-only root, dropped capabilities, and the readiness probe as the
+ * wait strategy. Only what the shop's manifests use is supported; an unsupported field fails loudly
+ * instead of starting a different container than Kubernetes would.
  */
-export function dockerRunFor(deploy: KubeObject, objects: readonly KubeObject[], network: string): DockerRun {
+export async function containerFor(
+  deploy: KubeObject,
+  objects: readonly KubeObject[],
+  network: StartedNetwork,
+  configRoot: string,
+): Promise<DeploymentContainer> {
   const ns = deploy.metadata.namespace ?? 'default';
   const deployName = deploy.metadata.name;
+  const name = `${deployName}-${ns}`;
   const pod = (deploy.spec as { template: { spec: PodSpec } }).template.spec;
   const [c] = pod.containers;
   if (!c) throw new Error(`${ns}/${deployName} has no container`);
   const podName = `${deployName}-image-check`;
+  function fail(what: string): never {
+    throw new Error(`${ns}/${deployName}: ${what}`);
+  }
 
   // The kubelet's rules, as the local substrate applies them (src/manifests/resolve-env.ts).
   const env = resolveEnv(c.env, { podName, namespace: ns, objects, owner: deploy });
-
-  const args = ['--detach', '--name', `${deployName}-${ns}`, '--network', network, '--hostname', podName];
   const aliases = [deployName, `${deployName}.${ns}`, `${deployName}.${ns}.svc.cluster.local`];
-  for (const a of aliases) args.push('--network-alias', a);
-  for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
-  const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-  const group = c.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
-  if (user !== undefined) args.push('--user', group !== undefined ? `${user}:${group}` : String(user));
-  if (c.securityContext?.readOnlyRootFilesystem) args.push('--read-only');
+  const container = new PodContainer(c.image)
+    .withPullPolicy(PullPolicy.defaultPolicy())
+    .withNetwork(network)
+    .withNetworkAliases(...aliases)
+    .withHostname(podName)
+    .withEnvironment(env);
 
-  const configFiles = new Map<string, Record<string, string>>();
+  // `command` replaces the image's entrypoint and `args` its CMD; with `command` alone the image's CMD is
+  // dropped, which Docker also does once the entrypoint is set.
+  const argv = resolveCommand(c, env);
+  const commandLength = c.command?.length ?? 0;
+  if (commandLength > 0) container.withEntrypoint(argv.slice(0, commandLength));
+  if (c.args !== undefined) container.withCommand(argv.slice(commandLength));
+
+  const sc = c.securityContext ?? {};
+  const uid = sc.runAsUser ?? pod.securityContext?.runAsUser;
+  const gid = sc.runAsGroup ?? pod.securityContext?.runAsGroup;
+  if (uid !== undefined) container.withUser(gid !== undefined ? `${uid}:${gid}` : String(uid));
+  if (sc.readOnlyRootFilesystem) container.withReadOnlyRootFilesystem();
+  if (sc.allowPrivilegeEscalation === false) container.withSecurityOpt('no-new-privileges');
+  if (sc.capabilities?.drop?.length) container.withDroppedCapabilities(...sc.capabilities.drop);
+  if (sc.capabilities?.add?.length) container.withAddedCapabilities(...sc.capabilities.add);
+
+  const tmpfs: Record<string, string> = {};
+  const binds: Array<{ source: string; target: string; mode: 'ro' }> = [];
+  const files: Record<string, string> = {};
   for (const m of c.volumeMounts ?? []) {
     const vol = pod.volumes?.find((v) => v.name === m.name);
-    if (!vol) throw new Error(`${ns}/${deployName}: volumeMount ${m.name} names no volume`);
-    if (m.subPath) throw new Error(`${ns}/${deployName}: subPath mounts are not supported here`);
+    if (!vol) fail(`volumeMount ${m.name} names no volume`);
+    if (m.subPath) fail('subPath mounts are not supported here');
     if (vol.emptyDir) {
-      const owner = user !== undefined ? `,uid=${user}${group !== undefined ? `,gid=${group}` : ''}` : '';
-      args.push('--tmpfs', `${m.mountPath}:rw,mode=1777${owner}`);
+      const owner = uid !== undefined ? `,uid=${uid}${gid !== undefined ? `,gid=${gid}` : ''}` : '';
+      tmpfs[m.mountPath] = `rw,mode=1777${owner}`;
     } else if (vol.configMap) {
-      const files = objects.find(
-        (o) =>
-          o.kind === 'ConfigMap' && o.metadata.name === vol.configMap?.name && o.metadata.namespace === ns,
-      )?.data as Record<string, string> | undefined;
-      if (!files)
-        throw new Error(`${ns}/${deployName}: ConfigMap ${vol.configMap.name} is not in the manifests`);
-      configFiles.set(m.name, files);
-      args.push('--volume', `{{volume:${m.name}}}:${m.mountPath}:ro`);
-    } else throw new Error(`${ns}/${deployName}: volume ${m.name} is neither emptyDir nor configMap`);
+      const ref = vol.configMap;
+      if (ref.items) fail(`ConfigMap volume ${m.name}: items are not supported here`);
+      const data = objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata.name === ref.name && o.metadata.namespace === ns,
+      )?.data;
+      if (!data) fail(`ConfigMap ${ref.name} is not in the manifests`);
+      // Bound, not copied: Docker refuses to copy into a container whose root is read-only ("container
+      // rootfs is marked read-only"), and a ConfigMap volume is a read-only mount anyway.
+      const dir = join(configRoot, name, m.name);
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      for (const [file, text] of Object.entries(data)) {
+        await writeFile(join(dir, file), text, { mode: 0o644 });
+        files[`${m.mountPath}/${file}`] = text;
+      }
+      binds.push({ source: dir, target: m.mountPath, mode: 'ro' });
+    } else fail(`volume ${m.name} is neither emptyDir nor configMap`);
   }
+  if (Object.keys(tmpfs).length > 0) container.withTmpFs(tmpfs);
+  if (binds.length > 0) container.withBindMounts(binds);
 
-  // `command` replaces the image's entrypoint (docker takes its first word); `args` follow the image.
-  const cmd = resolveCommand(c, env);
-  if (c.command?.length) args.push('--entrypoint', cmd[0] as string, c.image, ...cmd.slice(1));
-  else args.push(c.image, ...cmd);
+  const probe = c.readinessProbe;
+  let ready: DeploymentContainer['ready'];
+  let execProbe: string[] | undefined;
+  if (probe?.httpGet) {
+    ready = { path: probe.httpGet.path ?? '/', port: probePort(probe, c, fail) };
+    container
+      .withExposedPorts(ready.port)
+      .withWaitStrategy(
+        Wait.forHttp(ready.path, ready.port, { abortOnContainerExit: true }).forStatusCode(200),
+      );
+  } else if (probe?.exec) {
+    execProbe = probe.exec.command;
+    container.withWaitStrategy(Wait.forSuccessfulCommand(shellCommand(execProbe)));
+  } else if (probe) fail('only httpGet and exec readiness probes are supported here');
 
-  const probe = c.readinessProbe?.httpGet;
-  let ready: DockerRun['ready'];
-  if (probe) {
-    const port =
-      typeof probe.port === 'number'
-        ? probe.port
-        : c.ports?.find((p) => p.name === probe.port)?.containerPort;
-    if (port === undefined)
-      throw new Error(`${ns}/${deployName}: probe port ${String(probe.port)} is unknown`);
-    ready = { path: probe.path, port };
-  }
-  return { name: `${deployName}-${ns}`, aliases, configFiles, args, ready };
+  return {
+    name,
+    aliases,
+    container,
+    ready,
+    execProbe,
+    expect: { uid, readOnlyRoot: sc.readOnlyRootFilesystem === true, writable: Object.keys(tmpfs), files },
+  };
+}
+
+function probePort(probe: Probe, c: Container, fail: (what: string) => never): number {
+  const port = probe.httpGet?.port;
+  if (typeof port === 'number') return port;
+  return (
+    c.ports?.find((p) => p.name === port)?.containerPort ?? fail(`probe port ${String(port)} is unknown`)
+  );
+}
+
+/**
+ * An exec probe's argv as the one string Wait.forSuccessfulCommand hands to `/bin/sh -c`: the script
+ * itself when the probe is already `sh -c <script>`, else every word single-quoted.
+ */
+export function shellCommand(argv: readonly string[]): string {
+  const [sh, flag, script] = argv;
+  if (argv.length === 3 && (sh === 'sh' || sh === '/bin/sh') && flag === '-c') return script as string;
+  return argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 }

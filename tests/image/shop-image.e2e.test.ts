@@ -1,20 +1,41 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  GenericContainer,
+  Network,
+  PullPolicy,
+  Wait,
+  getContainerRuntimeClient,
+  type StartedNetwork,
+  type StartedTestContainer,
+} from 'testcontainers';
+import { dockerImagesUnavailable } from '../../src/airgap/docker-images.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitFor } from '../../src/util/wait-for.js';
-import { dockerImagesUnavailable } from '../../src/airgap/docker-images.js';
-import { dockerRunFor, type DockerRun } from './deployment-to-docker.js';
+import { loadVersions } from '../../src/versions/versions.js';
+import { containerFor, type DeploymentContainer } from './deployment-to-docker.js';
 
 /**
- * The shop image, for real: every Deployment of manifests/shop started as a container of the image it
- * names (acme/shop and redis, built without a registry by scripts/make-local-images.sh), with the
- * manifests' command, args, environment, Secrets, ConfigMaps, user and read-only root, on a Docker
- * network where the in-cluster names resolve. Proves every entry point starts, answers its readiness
- * probe, serves metrics and exports traces. Opt-in with FIREDRILL_E2E=image; needs a Docker daemon.
+ * The shop image, for real: every Deployment of manifests/shop started with testcontainers as a container
+ * of the image it names (acme/shop and redis, built without a registry by scripts/make-local-images.sh),
+ * with the manifests' command, args, environment, Secrets, ConfigMaps, emptyDirs, user and read-only
+ * root, on a Docker network where the in-cluster names resolve. Proves every entry point starts, answers
+ * its readiness probe, serves metrics and exports traces. Opt-in with FIREDRILL_E2E=image (make
+ * test-image); needs a Docker daemon holding the images.
  */
+
+// Testcontainers would pull a missing image, and starts its Ryuk reaper (testcontainers/ryuk) before the
+// first container; neither can be pulled without a registry. So the suite checks every image is in the
+// daemon before it starts (and skips, saying which is missing, when one is not), and runs without Ryuk,
+// stopping its containers and network in afterAll. A run killed before that leaves them behind:
+// docker rm -f $(docker ps -aq --filter label=org.testcontainers=true). TESTCONTAINERS_RYUK_DISABLED=false
+// in the environment brings Ryuk back where its image can be pulled.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+const SHOP_IMAGE = loadVersions().images.shop.image;
 
 const TRACE_SINK = `
 const http = require('node:http');
@@ -42,17 +63,23 @@ http.createServer((req, res) => {
 }).listen(4318);
 `;
 
-function docker(args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
+const deploymentsOf = (objects: readonly KubeObject[]): KubeObject[] =>
+  objects.filter((o) => o.kind === 'Deployment');
 
-function skipReason(): string | undefined {
+async function skipReason(): Promise<string | undefined> {
   if (process.env.FIREDRILL_E2E !== 'image') return 'FIREDRILL_E2E=image not set';
-  return dockerImagesUnavailable(['acme/shop:0.1.0', 'redis:7.0.15']);
+  const objects = (await loadManifests(SHOP_MANIFESTS_DIR)) as unknown as KubeObject[];
+  const images = deploymentsOf(objects).flatMap((d) =>
+    (d.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers.map(
+      (c) => c.image,
+    ),
+  );
+  return dockerImagesUnavailable([...new Set([SHOP_IMAGE, ...images])]);
 }
 
-const reason = skipReason();
-if (reason) console.log(`tests/image/shop-image.e2e.test.ts skipped: ${reason}`);
+const reason = await skipReason();
+// Straight to stderr: Jest hides console output of skipped suites unless --verbose.
+if (reason) process.stderr.write(`tests/image/shop-image.e2e.test.ts skipped: ${reason}\n`);
 const suite = reason ? describe.skip : describe;
 
 async function httpGet(url: string): Promise<{ status: number; text: string }> {
@@ -60,74 +87,77 @@ async function httpGet(url: string): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
+/** The last lines a container printed, kept because testcontainers removes a container that never got ready. */
+function tailOf(stream: Readable, lines: string[]): void {
+  stream.on('data', (chunk: Buffer | string) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - 20));
+  });
+}
+
 suite('the shop image on a Docker network, as the manifests run it', () => {
-  const network = `shopcheck-${process.pid}`;
-  const started: string[] = [];
-  let runs: DockerRun[] = [];
-  let workDir = '';
-  const ipOf = (name: string): string =>
-    docker(['inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, name]);
+  let network: StartedNetwork | undefined;
+  let configRoot = '';
+  let sink: StartedTestContainer | undefined;
+  let specs: DeploymentContainer[] = [];
+  const running = new Map<string, StartedTestContainer>();
+  const url = (c: StartedTestContainer, port: number, path: string): string =>
+    `http://${c.getHost()}:${c.getMappedPort(port)}${path}`;
+  const started = (name: string): StartedTestContainer => {
+    const c = running.get(name);
+    if (!c) throw new Error(`${name} is not running`);
+    return c;
+  };
 
   beforeAll(async () => {
     const objects = (await loadManifests(SHOP_MANIFESTS_DIR)) as unknown as KubeObject[];
-    workDir = await mkdtemp(join(tmpdir(), 'fd-image-'));
-    docker(['network', 'create', network]);
+    configRoot = await mkdtemp(join(tmpdir(), 'fd-image-'));
+    network = await new Network().start();
     // The trace store's in-cluster name, answered by a sink that counts spans per service.
-    docker([
-      'run',
-      '--detach',
-      '--name',
-      `trace-sink-${process.pid}`,
-      '--network',
-      network,
-      '--network-alias',
-      'jaeger.observability',
-      '--entrypoint',
-      'node',
-      'acme/shop:0.1.0',
-      '-e',
-      TRACE_SINK,
-    ]);
-    started.push(`trace-sink-${process.pid}`);
-    runs = objects.filter((o) => o.kind === 'Deployment').map((d) => dockerRunFor(d, objects, network));
-    for (const run of runs) {
-      const args: string[] = [];
-      for (const a of run.args) {
-        const m = /^\{\{volume:([^}]+)\}\}(.*)$/.exec(a);
-        if (!m) {
-          args.push(a);
-          continue;
-        }
-        const dir = join(workDir, run.name, m[1] as string);
-        await mkdir(dir, { recursive: true });
-        for (const [file, text] of Object.entries(run.configFiles.get(m[1] as string) ?? {})) {
-          await writeFile(join(dir, file), text, { mode: 0o644 });
-        }
-        args.push(`${dir}${m[2] ?? ''}`);
-      }
-      docker(['run', ...args]);
-      started.push(run.name);
-    }
-  }, 120_000);
+    sink = await new GenericContainer(SHOP_IMAGE)
+      .withPullPolicy(PullPolicy.defaultPolicy())
+      .withNetwork(network)
+      .withNetworkAliases('jaeger.observability')
+      .withEntrypoint(['node'])
+      .withCommand(['-e', TRACE_SINK])
+      .withExposedPorts(4318)
+      .withWaitStrategy(Wait.forHttp('/', 4318))
+      .start();
+
+    const net = network;
+    specs = await Promise.all(deploymentsOf(objects).map((d) => containerFor(d, objects, net, configRoot)));
+    const logs = new Map(specs.map((s) => [s.name, [] as string[]]));
+    // All at once: readiness has dependencies (the frontend's checks catalog, cart and checkout, cart's
+    // checks Redis), so one container at a time would wait on one not started yet.
+    const t0 = Date.now();
+    const results = await Promise.allSettled(
+      specs.map(async (s) => {
+        const c = await s.container
+          .withLogConsumer((stream) => tailOf(stream, logs.get(s.name) ?? []))
+          .withStartupTimeout(90_000)
+          .start();
+        running.set(s.name, c);
+      }),
+    );
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected'
+        ? [`--- ${specs[i]?.name}: ${String(r.reason)}\n${(logs.get(specs[i]?.name ?? '') ?? []).join('\n')}`]
+        : [],
+    );
+    if (failed.length > 0) throw new Error(`containers that never got ready:\n${failed.join('\n')}`);
+    process.stderr.write(
+      `tests/image: ${specs.length} containers ready ${((Date.now() - t0) / 1000).toFixed(1)} s after start\n`,
+    );
+  }, 180_000);
 
   afterAll(async () => {
-    for (const name of started) {
-      try {
-        docker(['rm', '--force', name]);
-      } catch {
-        // already gone
-      }
-    }
-    try {
-      docker(['network', 'rm', network]);
-    } catch {
-      // not created
-    }
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await Promise.allSettled([...running.values(), ...(sink ? [sink] : [])].map((c) => c.stop()));
+    await network?.stop();
+    if (configRoot) await rm(configRoot, { recursive: true, force: true });
   }, 60_000);
 
   it('starts a container for every Deployment of manifests/shop', () => {
-    expect(runs.map((r) => r.name).sort()).toEqual(
+    expect(specs.map((r) => r.name).sort()).toEqual(
       [
         'cart-shop',
         'catalog-shop',
@@ -141,54 +171,80 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
         'shipping-shop',
       ].sort(),
     );
+    expect([...running.keys()].sort()).toEqual(specs.map((r) => r.name).sort());
   });
 
   it('every entry point answers its readiness probe (and keeps running)', async () => {
-    const probed = runs.filter((r) => r.ready);
+    const probed = specs.filter((s) => s.ready);
     expect(probed.length).toBe(9);
-    const notReady = await waitFor(
-      'every shop container to answer its readiness probe with 200',
-      async () => {
-        const pending: string[] = [];
-        for (const r of probed) {
-          const url = `http://${ipOf(r.name)}:${r.ready?.port}${r.ready?.path}`;
-          const answer = await httpGet(url).catch((err: unknown) => ({ status: 0, text: String(err) }));
-          if (answer.status !== 200) pending.push(`${r.name}: ${answer.status} ${answer.text.slice(0, 120)}`);
-        }
-        return pending.length === 0 ? pending : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 1000 },
-    ).catch((err: unknown) => {
-      const logs = runs.map((r) => `--- ${r.name}\n${docker(['logs', '--tail', '20', r.name])}`);
-      throw new Error(`${String(err)}\n${logs.join('\n')}`);
-    });
-    expect(notReady).toEqual([]);
-    const states = runs.map(
-      (r) => `${r.name}: ${docker(['inspect', '--format', '{{.State.Status}}', r.name])}`,
+    // Each was ready when start() returned (its wait strategy is the probe); still ready once all are.
+    for (const s of probed) {
+      const answer = await httpGet(url(started(s.name), s.ready?.port ?? 0, s.ready?.path ?? ''));
+      expect({ container: s.name, status: answer.status }).toEqual({ container: s.name, status: 200 });
+    }
+    const client = await getContainerRuntimeClient();
+    const states = await Promise.all(
+      specs.map(async (s) => {
+        const info = await client.container.inspect(client.container.getById(started(s.name).getId()));
+        return `${s.name}: ${info.State.Status}, restarts ${info.RestartCount}`;
+      }),
     );
-    expect(states).toEqual(runs.map((r) => `${r.name}: running`));
+    expect(states).toEqual(specs.map((s) => `${s.name}: running, restarts 0`));
     // Redis has an exec probe: the same command the manifest runs.
-    expect(
-      docker(['exec', 'redis-shop', 'sh', '-c', 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping']),
-    ).toBe('PONG');
-  }, 120_000);
+    const redis = specs.find((s) => s.execProbe);
+    expect(redis?.name).toBe('redis-shop');
+    expect((await started('redis-shop').exec(redis?.execProbe ?? [])).exitCode).toBe(0);
+    const ping = await started('redis-shop').exec([
+      'sh',
+      '-c',
+      'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping',
+    ]);
+    expect(ping.stdout.trim()).toBe('PONG');
+  }, 60_000);
+
+  it("runs every container as the manifest's user, on a read-only root with its emptyDirs and ConfigMap files", async () => {
+    for (const s of specs) {
+      const c = started(s.name);
+      const sh = async (script: string) => c.exec(['sh', '-c', script]);
+      const facts = {
+        container: s.name,
+        uid: (await sh('id -u')).stdout.trim(),
+        rootWritable: (await sh('touch /fd-probe')).exitCode === 0,
+        writable: await Promise.all(
+          s.expect.writable.map(async (dir) => (await sh(`touch ${dir}/fd-probe`)).exitCode === 0),
+        ),
+        files: Object.fromEntries(
+          await Promise.all(
+            Object.keys(s.expect.files).map(async (path) => [path, (await c.exec(['cat', path])).stdout]),
+          ),
+        ),
+      };
+      expect(facts).toEqual({
+        container: s.name,
+        uid: String(s.expect.uid),
+        rootWritable: !s.expect.readOnlyRoot,
+        writable: s.expect.writable.map(() => true),
+        files: s.expect.files,
+      });
+    }
+  }, 60_000);
 
   it('every shop service serves Prometheus metrics', async () => {
-    for (const r of runs.filter((x) => x.ready)) {
-      const { status, text } = await httpGet(`http://${ipOf(r.name)}:${r.ready?.port}/metrics`);
-      expect({ container: r.name, status }).toEqual({ container: r.name, status: 200 });
+    for (const s of specs.filter((x) => x.ready)) {
+      const { status, text } = await httpGet(url(started(s.name), s.ready?.port ?? 0, '/metrics'));
+      expect({ container: s.name, status }).toEqual({ container: s.name, status: 200 });
       expect(text).toMatch(/^# HELP /m);
     }
   }, 60_000);
 
   it('exports traces from the services the load reaches over OTLP/HTTP', async () => {
-    const sink = `http://${ipOf(`trace-sink-${process.pid}`)}:4318/`;
+    const counts = url(sink as StartedTestContainer, 4318, '/');
     const expected = ['cart', 'catalog', 'checkout', 'currency', 'frontend', 'payment', 'shipping'];
     const seen = await waitFor(
       `spans from ${expected.join(', ')} at the trace sink`,
       async () => {
-        const counts = JSON.parse((await httpGet(sink)).text) as Record<string, number>;
-        return expected.every((s) => (counts[s] ?? 0) > 0) ? counts : undefined;
+        const byService = JSON.parse((await httpGet(counts)).text) as Record<string, number>;
+        return expected.every((s) => (byService[s] ?? 0) > 0) ? byService : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 2000 },
     );

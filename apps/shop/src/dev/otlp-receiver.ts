@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** One received span, flattened from OTLP/JSON. */
 export interface ReceivedSpan {
@@ -68,7 +69,7 @@ export function parseOtlpJson(doc: unknown): ReceivedSpan[] {
     scopeSpans?: Array<{ spans?: unknown[] }>;
   }>) {
     const resource = attrs(r.resource?.attributes);
-    const service = String(resource['service.name'] ?? 'unknown');
+    const service = String(resource[ATTR_SERVICE_NAME] ?? 'unknown');
     for (const ss of r.scopeSpans ?? []) {
       for (const s of (ss.spans ?? []) as Array<Record<string, unknown>>) {
         out.push({

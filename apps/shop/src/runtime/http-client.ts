@@ -1,6 +1,18 @@
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
+// peer.service is incubating (and deprecated for server.service.name), but Jaeger's dependency graph and
+// firedrill's topology read it, so the shop keeps sending it.
+import { ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
 import { DependencyError } from './dependency-error.js';
 import { HttpError } from './http-error.js';
 import type { ShopMetrics } from './metrics.js';
@@ -145,12 +157,12 @@ export class DependencyClient {
     const span = this.opts.tracer.startSpan(`${method} ${route}`, {
       kind: SpanKind.CLIENT,
       attributes: {
-        'http.request.method': method,
-        'server.address': url.hostname,
-        'server.port': Number(url.port || 80),
-        'url.full': url.toString(),
-        'peer.service': this.opts.dependency,
-        ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_SERVER_ADDRESS]: url.hostname,
+        [ATTR_SERVER_PORT]: Number(url.port || 80),
+        [ATTR_URL_FULL]: url.toString(),
+        [ATTR_PEER_SERVICE]: this.opts.dependency,
+        ...(attempt > 0 ? { [ATTR_HTTP_REQUEST_RESEND_COUNT]: attempt } : {}),
       },
     });
     const headers: OutgoingHttpHeaders = { accept: 'application/json', ...extraHeaders };
@@ -160,13 +172,13 @@ export class DependencyClient {
     try {
       const res = await this.send(method, url, headers, payload, this.opts.timeoutMs);
       status = String(res.status);
-      span.setAttribute('http.response.status_code', res.status);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.status);
       if (res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` });
       return res;
     } catch (err) {
       const e = err as NetError;
       status = 'error';
-      span.setAttribute('error.type', e.code ?? e.name);
+      span.setAttribute(ATTR_ERROR_TYPE, e.code ?? e.name);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
       return { error: e, url: url.toString() };
     } finally {

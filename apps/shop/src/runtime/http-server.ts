@@ -17,6 +17,15 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import { DependencyError } from './dependency-error.js';
 import { HttpError } from './http-error.js';
 import type { ShopMetrics } from './metrics.js';
@@ -126,11 +135,11 @@ export class ShopServer {
       {
         kind: SpanKind.SERVER,
         attributes: {
-          'http.request.method': method,
-          'http.route': route,
-          'url.path': path,
-          'server.port': req.socket.localPort ?? 0,
-          'client.address': req.socket.remoteAddress ?? '',
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_HTTP_ROUTE]: route,
+          [ATTR_URL_PATH]: path,
+          [ATTR_SERVER_PORT]: req.socket.localPort ?? 0,
+          [ATTR_CLIENT_ADDRESS]: req.socket.remoteAddress ?? '',
         },
       },
       parent,
@@ -140,10 +149,10 @@ export class ShopServer {
       const { status, body, error } = await this.run(req, match, method, path, url, this.opts.logger, true);
       send(res, status, body);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      span.setAttribute('http.response.status_code', status);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (status >= 500) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? STATUS_CODES[status] });
-        if (error) span.setAttribute('error.type', error);
+        if (error) span.setAttribute(ATTR_ERROR_TYPE, error);
       }
       const labels = { service: this.opts.service, route, method, status: String(status) };
       this.opts.metrics.serverRequests.inc(labels);

@@ -2,6 +2,23 @@ import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
+import {
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
+// No stable constants for these. db.system is deprecated for db.system.name and peer.service for
+// server.service.name, but firedrill's topology and Jaeger's dependency graph read the older keys, so the
+// shop sends both generations.
+import {
+  ATTR_DB_SYSTEM,
+  ATTR_PEER_SERVICE,
+  DB_SYSTEM_NAME_VALUE_REDIS,
+  DB_SYSTEM_VALUE_REDIS,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { DependencyError } from './dependency-error.js';
 import type { ShopMetrics } from './metrics.js';
 
@@ -70,13 +87,13 @@ export class InstrumentedRedis {
     const span = this.opts.tracer.startSpan(name, {
       kind: SpanKind.CLIENT,
       attributes: {
-        'db.system': 'redis',
-        'db.system.name': 'redis',
-        'db.operation.name': name,
-        'db.namespace': String(this.endpoint.db),
-        'server.address': this.endpoint.host,
-        'server.port': this.endpoint.port,
-        'peer.service': 'redis',
+        [ATTR_DB_SYSTEM]: DB_SYSTEM_VALUE_REDIS,
+        [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_REDIS,
+        [ATTR_DB_OPERATION_NAME]: name,
+        [ATTR_DB_NAMESPACE]: String(this.endpoint.db),
+        [ATTR_SERVER_ADDRESS]: this.endpoint.host,
+        [ATTR_SERVER_PORT]: this.endpoint.port,
+        [ATTR_PEER_SERVICE]: 'redis',
       },
     });
     const started = process.hrtime.bigint();
@@ -86,7 +103,7 @@ export class InstrumentedRedis {
     } catch (err) {
       status = 'error';
       const dep = this.toDependencyError(name, err);
-      span.setAttribute('error.type', dep.code);
+      span.setAttribute(ATTR_ERROR_TYPE, dep.code);
       span.setStatus({ code: SpanStatusCode.ERROR, message: dep.message });
       throw dep;
     } finally {

@@ -4,6 +4,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import {
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_NAMESPACE,
+} from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
   service: string;
@@ -20,9 +26,12 @@ export interface Tracing {
 }
 
 export function startTracing(opts: TracingOptions): Tracing {
-  const attributes: Record<string, string> = { 'service.name': opts.service, 'service.namespace': 'shop' };
-  if (opts.podName) attributes['k8s.pod.name'] = opts.podName;
-  if (opts.podNamespace) attributes['k8s.namespace.name'] = opts.podNamespace;
+  const attributes: Record<string, string> = {
+    [ATTR_SERVICE_NAME]: opts.service,
+    [ATTR_SERVICE_NAMESPACE]: 'shop',
+  };
+  if (opts.podName) attributes[ATTR_K8S_POD_NAME] = opts.podName;
+  if (opts.podNamespace) attributes[ATTR_K8S_NAMESPACE_NAME] = opts.podNamespace;
   const spanProcessors: SpanProcessor[] = [];
   if (opts.endpoint) {
     const exporter = new OTLPTraceExporter({ url: opts.endpoint, timeoutMillis: 2000 });

@@ -1,4 +1,12 @@
 import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
+} from '@opentelemetry/semantic-conventions';
+// Incubating only (deprecated for db.system.name), but it is the key firedrill's exporters read to tell a
+// client span; the wire format stays as it was.
+import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_SQLITE } from '@opentelemetry/semantic-conventions/incubating';
 import { PRODUCTS, type Product } from '../data/products.js';
 import { HttpError } from '../runtime/http-error.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
@@ -23,10 +31,10 @@ export function catalogService(ctx: ServiceContext): ServiceParts {
     const span = tracer.startSpan(`SELECT products`, {
       kind: SpanKind.CLIENT,
       attributes: {
-        'db.system': 'sqlite',
-        'db.operation.name': 'SELECT',
-        'db.collection.name': 'products',
-        'db.query.summary': what,
+        [ATTR_DB_SYSTEM]: DB_SYSTEM_VALUE_SQLITE,
+        [ATTR_DB_OPERATION_NAME]: 'SELECT',
+        [ATTR_DB_COLLECTION_NAME]: 'products',
+        [ATTR_DB_QUERY_SUMMARY]: what,
       },
     });
     try {

@@ -23,9 +23,18 @@ export const SnapshotFile = {
   traces: 'snapshot/traces.ndjson',
   topology: 'snapshot/topology.json',
   objects: 'snapshot/objects.ndjson',
+  objectChanges: 'snapshot/object-changes.ndjson',
 } as const;
 
 export const TRUTH_FILE = 'truth/ground_truth.json';
+
+/** The other files of truth/: what ran beside the incident, and how to run it again. */
+export const TruthFile = {
+  groundTruth: TRUTH_FILE,
+  background: 'truth/background.json',
+  recipe: 'truth/recipe.json',
+  scenario: 'truth/scenario.yaml',
+} as const;
 
 /**
  * A bundle id is one path segment: it names the bundle directory and the top-level folder of a packed

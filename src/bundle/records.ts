@@ -170,3 +170,17 @@ export interface ObjectRecord {
   /** ConfigMap data; never present for Secrets. */
   data?: Record<string, string>;
 }
+
+// --- snapshot/object-changes.ndjson -----------------------------------------------------------------
+
+/**
+ * One change to an object in the window, as an audit log shows it: when, what happened, and the object
+ * after the change (before it, for a deletion); a modification also carries the version before.
+ */
+export interface ObjectChange {
+  ts: string;
+  action: 'ADDED' | 'MODIFIED' | 'DELETED';
+  entity: EntityId;
+  object: ObjectRecord;
+  before?: ObjectRecord;
+}

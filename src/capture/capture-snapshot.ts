@@ -1,16 +1,18 @@
 import type { BundleWriter } from '../bundle/bundle-writer.js';
 import { SnapshotFile } from '../bundle/layout.js';
-import type { AlertsFile, Topology } from '../bundle/records.js';
+import type { AlertsFile, EventRecord, SpanRecord, Topology } from '../bundle/records.js';
 import type { Logger } from '../logging/logger.js';
 import type { CaptureSources, CaptureWindow } from '../platform/capture-sources.js';
 import type { CaptureScope } from './capture-scope.js';
-import type { CaptureFindings, Signal } from './signal.js';
+import type { CaptureFindings, RunRecordings, Signal } from './signal.js';
 import { SIGNALS } from './signals.js';
 import { taskText } from './task-text.js';
 
 export interface CaptureResult {
   alerts: AlertsFile;
   topology: Topology;
+  events: EventRecord[];
+  spans: SpanRecord[];
   /** Every entity the evidence mentions (events, logs, spans), for alias sets and checks. */
   seenEntities: Set<string>;
   /** Records (NDJSON) or 1 (JSON document) per signal. */
@@ -29,15 +31,16 @@ export async function captureSnapshot(
   scope: CaptureScope,
   writer: BundleWriter,
   logger: Logger,
+  recorded: RunRecordings = {},
   signals: readonly Signal[] = SIGNALS,
 ): Promise<CaptureResult> {
   const timingsMs: Record<string, number> = {};
   const counts: Record<string, number> = {};
-  const found: CaptureFindings = { spans: [], objects: [], seen: new Set() };
+  const found: CaptureFindings = { spans: [], events: [], objects: [], seen: new Set() };
   for (const signal of signals) {
     const t0 = Date.now();
     try {
-      const out = await signal.collect({ sources, window, scope, logger, found });
+      const out = await signal.collect({ sources, window, scope, logger, found, recorded });
       if ('json' in out) {
         await writer.writeJson(signal.file, out.json);
         counts[signal.name] = 1;
@@ -53,6 +56,8 @@ export async function captureSnapshot(
   return {
     alerts: found.alerts ?? { active: [], timeline: [] },
     topology: found.topology ?? { entities: [], edges: [] },
+    events: found.events,
+    spans: found.spans,
     seenEntities: found.seen,
     counts,
     timingsMs,

@@ -11,6 +11,8 @@ export const TOPOLOGY_KINDS = [
   'ReplicaSet',
   'StatefulSet',
   'DaemonSet',
+  'CronJob',
+  'Job',
   'Pod',
   'Service',
   'ConfigMap',

@@ -1,4 +1,4 @@
-import type { AlertsFile, SpanRecord, Topology } from '../bundle/records.js';
+import type { AlertsFile, EventRecord, ObjectChange, SpanRecord, Topology } from '../bundle/records.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CaptureSources, CaptureWindow } from '../platform/capture-sources.js';
@@ -8,6 +8,7 @@ import type { CaptureScope } from './capture-scope.js';
 export interface CaptureFindings {
   alerts?: AlertsFile;
   spans: SpanRecord[];
+  events: EventRecord[];
   objects: KubeObject[];
   topology?: Topology;
   /** Every entity the evidence mentions (events, logs, spans), for alias sets and checks. */
@@ -20,6 +21,13 @@ export interface SignalContext {
   scope: CaptureScope;
   logger: Logger;
   found: CaptureFindings;
+  /** What the run recorded while it went on (object changes); absent when nothing recorded it. */
+  recorded: RunRecordings;
+}
+
+/** Signals recorded during the run rather than queried at capture. */
+export interface RunRecordings {
+  objectChanges?: (window: CaptureWindow) => ObjectChange[];
 }
 
 /** A signal's output: one JSON document, or records written one per line. */

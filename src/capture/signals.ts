@@ -31,9 +31,9 @@ export const SIGNALS: readonly Signal[] = [
     evidence: 'Kubernetes events',
     docs: 'eventsndjson',
     async collect({ sources, window, scope, found }) {
-      const events = collectEvents(await sources.events(), window, scope);
-      for (const e of events) found.seen.add(e.entity);
-      return { records: events };
+      found.events = collectEvents(await sources.events(), window, scope);
+      for (const e of found.events) found.seen.add(e.entity);
+      return { records: found.events };
     },
   },
   {
@@ -77,6 +77,16 @@ export const SIGNALS: readonly Signal[] = [
     async collect({ sources, scope, found }) {
       found.objects = await collectObjects(sources.objects, scope);
       return { records: found.objects.map(sanitizeObject) };
+    },
+  },
+  {
+    name: 'object-changes',
+    file: SnapshotFile.objectChanges,
+    evidence:
+      'every change to those objects during the window (created, modified with the version before, deleted)',
+    docs: 'object-changesndjson',
+    async collect({ recorded, window }) {
+      return { records: recorded.objectChanges?.(window) ?? [] };
     },
   },
   {

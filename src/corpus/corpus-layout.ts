@@ -9,6 +9,7 @@ import { join } from 'node:path';
  * <out>/packed/<bundleId>.tar.gz        each bundle packed deterministically
  * <out>/corpus/index.json               one row per bundle: checks, timings, sizes, sha256
  * <out>/corpus/report.md                tables per scenario and corpus totals
+ * <out>/corpus/secret                   the corpus secret (never inside a bundle's snapshot/)
  * ```
  */
 export class CorpusLayout {
@@ -28,6 +29,11 @@ export class CorpusLayout {
 
   get indexFile(): string {
     return join(this.corpusDir, 'index.json');
+  }
+
+  /** The corpus secret (corpus-secret.ts): bundle ids, window offsets and background derive from it. */
+  get secretFile(): string {
+    return join(this.corpusDir, 'secret');
   }
 
   get reportFile(): string {

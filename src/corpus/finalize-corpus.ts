@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openBundle } from '../bundle/bundle-reader.js';
-import { MANIFEST_FILE, SnapshotFile } from '../bundle/layout.js';
+import { MANIFEST_FILE, SnapshotFile, TruthFile } from '../bundle/layout.js';
 import type { CheckResult, Manifest } from '../bundle/manifest.js';
 import { packBundle } from '../bundle/pack.js';
 import type { AlertsFile } from '../bundle/records.js';
@@ -74,6 +74,11 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
           : { active: [], timeline: [] };
         const observable = (await checkObservable(b, o.movement)).check;
+        // Background activity differs per repeat by design: the alerts it raises on purpose are not the
+        // incident's, so stability compares the rest.
+        const background = b.has(TruthFile.background)
+          ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
+          : [];
         inspected.push({
           record: r,
           manifest: b.manifest,
@@ -84,7 +89,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             scenarioId: b.manifest.scenarioId,
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
-            firingAlerts: firingAlertKeys(alerts),
+            firingAlerts: firingAlertKeys(alerts).filter((k) => !background.includes(k.split('@')[0])),
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

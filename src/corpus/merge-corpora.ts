@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Manifest } from '../bundle/manifest.js';
 import { formatProblem, verifyBundle } from '../bundle/verify.js';
@@ -145,10 +145,28 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
           `${layout.indexFile}: lists ${r.bundleId} but ${layout.bundleDir(r.bundleId)} is missing`,
         );
   }
+  // One corpus, one secret: resume and reproduce derive every bundle id from it.
+  const secrets = new Map<string, string>();
+  for (const { layout } of sources) {
+    const s = await readFile(layout.secretFile, 'utf8').then(
+      (t) => t.trim(),
+      () => undefined,
+    );
+    if (s !== undefined) secrets.set(layout.root, s);
+  }
+  if (new Set(secrets.values()).size > 1)
+    problems.push(
+      `the corpora were made with different corpus secrets (${[...secrets.keys()].join(', ')}); give every shard the same FIREDRILL_CORPUS_SECRET`,
+    );
   if (problems.length > 0)
     throw new CorpusError(['corpus merge: nothing merged:', ...problems.map((p) => `  ${p}`)]);
 
   await mkdir(out.bundlesDir, { recursive: true });
+  const secret = [...secrets.values()][0];
+  if (secret !== undefined && !secrets.has(out.root)) {
+    await mkdir(out.corpusDir, { recursive: true });
+    await writeFile(out.secretFile, `${secret}\n`, { mode: 0o600 });
+  }
   let added = 0;
   for (const c of chosen.values()) {
     if (c.inOut) continue;

@@ -4,6 +4,8 @@ import { loadRunnable } from '../runner/load-runnable.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { parseShard, planCorpus, planLine } from './plan.js';
 
+const TEST_SECRET = 'ab'.repeat(32);
+
 const SCENARIOS = join(process.cwd(), 'tests', 'fixtures', 'corpus', 'scenarios');
 
 let scenarios: Scenario[];
@@ -15,7 +17,7 @@ const key = (r: { scenarioId: string; repeat: number }): string => `${r.scenario
 
 describe('planCorpus', () => {
   it('orders runs by scenario id then repeat, whatever order the files came in', () => {
-    const plan = planCorpus([...scenarios].reverse(), { repeats: 2 });
+    const plan = planCorpus([...scenarios].reverse(), { secret: TEST_SECRET, repeats: 2 });
     expect(plan.map(key)).toEqual([
       'cart-slow#0',
       'cart-slow#1',
@@ -24,12 +26,14 @@ describe('planCorpus', () => {
       'payment-slow#0',
       'payment-slow#1',
     ]);
-    expect(planCorpus(scenarios, { repeats: 2 }).map((r) => r.bundleId)).toEqual(plan.map((r) => r.bundleId));
+    expect(planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2 }).map((r) => r.bundleId)).toEqual(
+      plan.map((r) => r.bundleId),
+    );
   });
 
   it('gives deterministic, distinct, opaque bundle ids', () => {
-    const a = planCorpus(scenarios, { repeats: 3 });
-    const b = planCorpus(scenarios, { repeats: 3 });
+    const a = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 3 });
+    const b = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 3 });
     expect(a.map((r) => r.bundleId)).toEqual(b.map((r) => r.bundleId));
     expect(new Set(a.map((r) => r.bundleId)).size).toBe(a.length);
     for (const r of a) {
@@ -39,11 +43,11 @@ describe('planCorpus', () => {
   });
 
   it.each([1, 2, 3, 4, 5, 7, 9])('covers every run exactly once with %i shards', (n) => {
-    const all = planCorpus(scenarios, { repeats: 3 });
+    const all = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 3 });
     const seen: string[] = [];
     const sizes: number[] = [];
     for (let i = 1; i <= n; i++) {
-      const part = planCorpus(scenarios, { repeats: 3, shard: { index: i, count: n } });
+      const part = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 3, shard: { index: i, count: n } });
       expect(part.every((r) => r.shard === i && r.shards === n)).toBe(true);
       sizes.push(part.length);
       seen.push(...part.map((r) => r.bundleId));
@@ -54,16 +58,21 @@ describe('planCorpus', () => {
   });
 
   it('keeps only the --only scenarios and refuses unknown ids', () => {
-    const plan = planCorpus(scenarios, { repeats: 2, only: ['payment-slow'] });
+    const plan = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2, only: ['payment-slow'] });
     expect(plan.map(key)).toEqual(['payment-slow#0', 'payment-slow#1']);
-    expect(() => planCorpus(scenarios, { repeats: 1, only: ['payment-slow', 'nope'] })).toThrow(
-      /unknown scenario id nope/,
-    );
+    expect(() =>
+      planCorpus(scenarios, { secret: TEST_SECRET, repeats: 1, only: ['payment-slow', 'nope'] }),
+    ).toThrow(/unknown scenario id nope/);
   });
 
   it('uses the scenario seed unless overridden, and the seed changes the id', () => {
-    const own = planCorpus(scenarios, { repeats: 1, only: ['cart-slow'] })[0];
-    const other = planCorpus(scenarios, { repeats: 1, only: ['cart-slow'], seed: 99 })[0];
+    const own = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 1, only: ['cart-slow'] })[0];
+    const other = planCorpus(scenarios, {
+      secret: TEST_SECRET,
+      repeats: 1,
+      only: ['cart-slow'],
+      seed: 99,
+    })[0];
     expect(own.seed).toBe(7);
     expect(other.seed).toBe(99);
     expect(other.bundleId).not.toBe(own.bundleId);
@@ -71,11 +80,11 @@ describe('planCorpus', () => {
 
   it('refuses duplicate scenario ids and repeats below 1', () => {
     expect(() => planCorpus([scenarios[0], scenarios[0]], { repeats: 1 })).toThrow(InvalidInputError);
-    expect(() => planCorpus(scenarios, { repeats: 0 })).toThrow(/--repeats/);
+    expect(() => planCorpus(scenarios, { secret: TEST_SECRET, repeats: 0 })).toThrow(/--repeats/);
   });
 
   it('prints a plan line with the run and its shard', () => {
-    const r = planCorpus(scenarios, { repeats: 1, shard: { index: 2, count: 3 } })[0];
+    const r = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 1, shard: { index: 2, count: 3 } })[0];
     expect(JSON.parse(planLine(r))).toEqual({
       scenarioId: r.scenarioId,
       repeat: r.repeat,

@@ -27,6 +27,8 @@ export interface PlanOptions {
   shard?: Shard;
   /** Replaces every scenario's own seed. */
   seed?: number;
+  /** The corpus secret the bundle ids are keyed with; without it (`--plan` before a corpus exists) ids are null. */
+  secret?: string;
 }
 
 export function parseShard(text: string): Shard {
@@ -77,7 +79,7 @@ export function planCorpus(scenarios: readonly Scenario[], opts: PlanOptions): P
         scenarioId: id,
         repeat,
         seed,
-        bundleId: bundleIdFor(scenario, repeat, seed),
+        bundleId: opts.secret !== undefined ? bundleIdFor(opts.secret, id, seed, repeat) : '',
         shard: (all.length % shards) + 1,
         shards,
       });
@@ -91,7 +93,7 @@ export function planLine(r: PlannedRun): string {
     scenarioId: r.scenarioId,
     repeat: r.repeat,
     seed: r.seed,
-    bundleId: r.bundleId,
+    bundleId: r.bundleId || null,
     shard: r.shard,
     shards: r.shards,
   });

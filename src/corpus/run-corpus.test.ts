@@ -16,6 +16,8 @@ import { FakeSubstrate } from '../platform/testing/fake-substrate.js';
 import { quietRunLog } from './testing/quiet-run-log.js';
 import { CorpusError } from '../errors/corpus-error.js';
 
+const TEST_SECRET = 'ab'.repeat(32);
+
 const SCENARIOS = join(process.cwd(), 'tests', 'fixtures', 'corpus', 'scenarios');
 
 let scenarios: Scenario[];
@@ -48,6 +50,7 @@ function options(
     },
     runOne: fakeRun(),
     registry: defaultCatalog(),
+    secret: TEST_SECRET,
     signal: new AbortController().signal,
     write: (l) => lines.push(l),
     openRunLog: quietRunLog,
@@ -132,6 +135,7 @@ describe('runCorpus', () => {
     });
     const r = await runCorpus(o);
     const expected = planCorpus(scenarios, {
+      secret: TEST_SECRET,
       repeats: 2,
       only: ['payment-slow', 'cart-slow'],
       shard: { index: 2, count: 2 },
@@ -144,7 +148,7 @@ describe('runCorpus', () => {
     const out = join(root, 'out');
     const layout = new CorpusLayout(out);
     await runCorpus(options(out, { only: ['payment-slow'] }));
-    const [r0, r1] = planCorpus(scenarios, { repeats: 2, only: ['payment-slow'] });
+    const [r0, r1] = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2, only: ['payment-slow'] });
     // r0 stays complete; r1's bundle is damaged; a crashed write of r1 left a staging directory
     await writeFile(join(layout.bundleDir(r1.bundleId), 'snapshot', 'logs.ndjson'), 'garbage\n');
 
@@ -173,7 +177,7 @@ describe('runCorpus', () => {
   });
 
   it('records a failed run, goes on, and marks checks that fail', async () => {
-    const plan = planCorpus(scenarios, { repeats: 2 });
+    const plan = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2 });
     const failing = plan.find((p) => p.scenarioId === 'catalog-errors' && p.repeat === 1)?.bundleId ?? '';
     const o = options(join(root, 'out'), {
       runOne: fakeRun({
@@ -257,7 +261,7 @@ describe('mergeCorpora', () => {
         runOne: fakeRun({ alertsFor: () => ['SomethingElse'] }),
       }),
     );
-    const id = planCorpus(scenarios, { repeats: 1, only: ['payment-slow'] })[0].bundleId;
+    const id = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 1, only: ['payment-slow'] })[0].bundleId;
     const err = await mergeCorpora({
       shardDirs: [join(root, 's1'), join(root, 's2')],
       outDir: join(root, 'm'),

@@ -15,6 +15,7 @@ import type { CorpusIndex, IndexRow } from './corpus-index.js';
 import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { planCorpus, type PlannedRun, type Shard } from './plan.js';
+import { loadOrCreateSecret } from '../runner/corpus-secret.js';
 import { readCorpusIndex } from './read-index.js';
 import { inspectExisting } from './resume.js';
 import { timingsOf } from './run-timings.js';
@@ -41,6 +42,8 @@ export interface CorpusRunOptions {
   movement?: MovementOptions;
   /** Recorded for runs that fail before writing a bundle (a bundle's manifest names its own). */
   substrateName: string;
+  /** The corpus secret; default the corpus directory's own (created on the first run). */
+  secret?: string;
   /** Called once, only when something is left to run. */
   createSubstrate: () => Promise<Substrate>;
   runOne: RunFn;
@@ -74,11 +77,13 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
   const started = clock.now();
   const layout = new CorpusLayout(o.outDir);
   await mkdir(layout.bundlesDir, { recursive: true });
+  const secret = o.secret ?? (await loadOrCreateSecret(layout.secretFile));
   const planned = planCorpus(o.scenarios, {
     repeats: o.repeats,
     only: o.only,
     shard: o.shard,
     seed: o.seed,
+    secret,
   });
   const existing = await inspectExisting(layout, planned, { resume: o.resume, force: o.force });
   let previous: CorpusIndex | null = null;
@@ -118,6 +123,7 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
     createSubstrate: o.createSubstrate,
     runOne: o.runOne,
     registry: o.registry,
+    secret,
     signal: o.signal,
     replace: o.force,
     stopOnFailure: o.failFast ?? false,

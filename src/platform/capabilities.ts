@@ -20,6 +20,7 @@ export const CAPABILITIES = {
   'cpu-limits': 'CPU limits enforced by CFS quota (throttling)',
   'admission-quota': 'ResourceQuota admission',
   autoscaling: 'a HorizontalPodAutoscaler controller fed by resource metrics',
+  jobs: 'a Job controller that runs batch pods to completion',
   'volume-binding': 'PersistentVolumeClaims a pod waits for',
   'service-routing': "Service traffic routed by the Service's selector and targetPort (kube-proxy)",
 } as const;

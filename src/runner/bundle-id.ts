@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { Scenario } from '../scenario/scenario.js';
+import { createHmac } from 'node:crypto';
 
 /**
- * Bundle ids are opaque (a directory or archive named after the scenario would tell an agent the answer)
- * but deterministic, so a corpus can be resumed: the same scenario, seed and repeat give the same id.
+ * Bundle ids are opaque: keyed with the corpus secret, so the public scenario id, seed and repeat cannot
+ * be brute-forced back from an id. Deterministic for whoever holds the secret, so a corpus can be resumed:
+ * the same secret, scenario, seed and repeat give the same id.
  */
-export function bundleIdFor(scenario: Pick<Scenario, 'metadata'>, repeat: number, seed: number): string {
-  const h = createHash('sha256').update(`${scenario.metadata.id}\n${seed}\n${repeat}`).digest('hex');
+export function bundleIdFor(secret: string, scenarioId: string, seed: number, repeat: number): string {
+  const h = createHmac('sha256', secret).update(`bundle\n${scenarioId}\n${seed}\n${repeat}`).digest('hex');
   return `incident-${h.slice(0, 12)}`;
 }

@@ -18,6 +18,8 @@ export interface RunCheckInputs {
   now: number;
   firedAlerts: string[];
   alerts: AlertsFile;
+  /** Alerts background activity raises on purpose: allowed before the fault. */
+  backgroundAlerts?: readonly string[];
   leaks: readonly LeakFinding[];
 }
 
@@ -26,9 +28,15 @@ export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
   const expected = i.scenario.spec.expect.alerts;
   const until = i.scenario.spec.observe.until;
   const missingExpected = expected.filter((a) => !i.firedAlerts.includes(a));
-  // A clean baseline: nothing fired before the first fault, so every firing alert belongs to the incident.
+  // A clean baseline: nothing but background's own low-severity alerts fired before the first fault, so
+  // every other firing alert belongs to the incident.
+  const allowed = new Set(i.backgroundAlerts ?? []);
   const early = i.alerts.timeline.filter(
-    (t) => t.state === 'firing' && i.injectedAt !== undefined && Date.parse(t.start) < i.injectedAt,
+    (t) =>
+      t.state === 'firing' &&
+      !allowed.has(t.alertname) &&
+      i.injectedAt !== undefined &&
+      Date.parse(t.start) < i.injectedAt,
   );
   return {
     manifested: {

@@ -1,5 +1,8 @@
 import { InterruptedError } from '../errors/interrupted-error.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { substrateRegistration } from '../substrates/registry.js';
+import type { Capability } from '../platform/capabilities.js';
+import { planRun, type RunPlan } from './run-plan.js';
 import type { RunPhase, RunRequest } from './run-request.js';
 
 /**
@@ -9,12 +12,22 @@ import type { RunPhase, RunRequest } from './run-request.js';
  */
 export class RunContext {
   readonly clock: Clock;
+  readonly plan: RunPlan;
   readonly timings: Partial<Record<RunPhase, number>> = {};
   private mark: number;
 
   constructor(readonly req: RunRequest) {
     this.clock = req.clock ?? systemClock;
     this.mark = this.clock.now();
+    this.plan =
+      req.plan ??
+      planRun({
+        secret: req.secret,
+        scenario: req.scenario,
+        seed: req.seed,
+        repeat: req.repeat,
+        provides: providedBy(req.substrate.name),
+      });
   }
 
   get signal(): AbortSignal {
@@ -43,5 +56,14 @@ export class RunContext {
     } catch {
       this.checkAbort();
     }
+  }
+}
+
+/** What the named substrate provides; nothing for a name no registration knows (test doubles). */
+function providedBy(name: string): readonly Capability[] {
+  try {
+    return substrateRegistration(name).provides;
+  } catch {
+    return [];
   }
 }

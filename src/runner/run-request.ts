@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ProgressReporter, Substrate } from '../platform/substrate.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Clock } from '../util/clock.js';
+import type { RunPlan } from './run-plan.js';
 
 export interface RunRequest {
   scenario: Scenario;
@@ -11,6 +12,10 @@ export interface RunRequest {
   seed: number;
   outDir: string;
   bundleId: string;
+  /** The corpus secret: window offsets and the background schedule are drawn from it (corpus-secret.ts). */
+  secret: string;
+  /** The run's drawn plan; default planRun() of the request. Tests pass one to pin offsets. */
+  plan?: RunPlan;
   substrate: Substrate;
   registry: FaultRegistry;
   logger: Logger;

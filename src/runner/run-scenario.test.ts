@@ -9,6 +9,8 @@ import { runScenario } from './run-scenario.js';
 import type { RunOutcome } from './run-request.js';
 import { stagedWorld, type StagedWorld } from './testing/staged-world.js';
 
+const TEST_SECRET = 'ab'.repeat(32);
+
 /**
  * Moves the manual clock a second at a time, but only while the run is parked on a sleep: real I/O
  * (the bundle's files) takes no time on the manual clock.
@@ -36,6 +38,8 @@ async function start(
     seed: 7,
     outDir,
     bundleId: 'incident-test',
+    secret: TEST_SECRET,
+    plan: { warmupMs: 10_000, leadMs: 10_000, tailMs: 4_000, background: [] },
     substrate: w.substrate,
     registry: w.registry,
     logger: w.logger,

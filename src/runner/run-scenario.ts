@@ -1,5 +1,9 @@
+import { BackgroundRunner } from '../background/background-runner.js';
 import { BundleWriter } from '../bundle/bundle-writer.js';
 import { DEFAULT_SCOPE } from '../capture/capture-scope.js';
+import { ObjectHistoryRecorder } from '../capture/object-history.js';
+import { APP_NAMESPACE } from '../platform/app-namespaces.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { FaultSession } from './fault-session.js';
 import { capturePhase } from './phases/capture.js';
 import { commitPhase } from './phases/commit.js';
@@ -14,9 +18,25 @@ import type { RunOutcome, RunRequest } from './run-request.js';
 export type { RunOutcome, RunRequest } from './run-request.js';
 
 /**
+ * Deployments background activity leaves alone: those a fault targets or the truth names, so the incident
+ * stays the scenario's (a rollout of the target would also restart away a leak, say).
+ */
+function untouchable(scenario: Scenario): Set<string> {
+  const names = new Set<string>();
+  for (const f of scenario.spec.faults) if (f.targetRef.kind === 'Deployment') names.add(f.targetRef.name);
+  for (const rc of scenario.spec.groundTruth.rootCauses) {
+    const [, kind, name] = rc.id.split('/');
+    if (kind === 'Deployment' && name) names.add(name);
+  }
+  return names;
+}
+
+/**
  * One run of one scenario, as named phases: reset → warm up → inject → wait for the incident →
- * capture → commit → recover. Faults are always recovered, whatever happens (errors, Ctrl-C); a bundle
- * is committed only when complete, so an interrupted run leaves none.
+ * capture → commit → recover, with routine background activity and an object-change recorder running
+ * beside them from the start of the warmup to the end of observation. Faults and background are always
+ * taken back, whatever happens (errors, Ctrl-C); a bundle is committed only when complete, so an
+ * interrupted run leaves none.
  */
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const ctx = new RunContext(req);
@@ -28,15 +48,41 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     req.logger.child({ component: 'faults' }),
     req.signal,
   );
+  const background = new BackgroundRunner(
+    ctx.plan.background,
+    {
+      target: req.substrate.faultTarget,
+      namespace: APP_NAMESPACE,
+      excluded: untouchable(req.scenario),
+      now: () => new Date(ctx.now()),
+      logger: req.logger.child({ component: 'background' }),
+    },
+    ctx.clock,
+  );
+  const history = new ObjectHistoryRecorder(req.substrate.capture.objects, scope, ctx.clock, req.logger);
   let writer: BundleWriter | undefined;
   let committed = false;
   try {
+    background.start(ctx.now());
+    history.start();
     const warmupStart = await warmUpPhase(ctx);
     const t0 = ctx.now();
     await injectPhase(ctx, faults, t0);
     const manifestedAt = await waitForIncidentPhase(ctx, faults, t0, scope);
+    // The window ends here; what background takes back from now on falls outside it.
+    const windowEnd = ctx.now();
+    await history.observe();
+    await Promise.all([background.stop(), history.stop()]);
     writer = await BundleWriter.create(req.outDir, req.bundleId);
-    const captured = await capturePhase(ctx, writer, faults, { warmupStart, t0, manifestedAt }, scope);
+    const captured = await capturePhase(
+      ctx,
+      writer,
+      faults,
+      { warmupStart, t0, manifestedAt, windowEnd },
+      scope,
+      background,
+      { objectChanges: (w) => history.changes(w) },
+    );
     const done = await commitPhase(ctx, writer, captured, {
       t0,
       injectedAt: faults.firstInjectedAt(),
@@ -66,6 +112,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     };
   } finally {
     // Whatever happened, nothing stays broken and no half bundle is left.
+    await background.stop().catch((err: unknown) => req.logger.error({ err }, 'background recovery failed'));
+    await history.stop().catch(() => undefined);
     await faults.recoverAll().catch((err: unknown) => req.logger.error({ err }, 'fault recovery failed'));
     if (writer && !committed) await writer.abort().catch(() => undefined);
   }

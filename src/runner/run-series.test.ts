@@ -42,6 +42,7 @@ async function series(
     createSubstrate: async () => substrate,
     runOne: async (req) => outcome(req),
     registry: testRegistry(),
+    secret: 'ab'.repeat(32),
     signal: new AbortController().signal,
     stopOnFailure: false,
     openRunLog: (run) => ({

@@ -37,6 +37,8 @@ export interface SeriesOptions {
   createSubstrate: () => Promise<Substrate>;
   runOne: RunFn;
   registry: FaultRegistry;
+  /** The corpus secret (corpus-secret.ts). */
+  secret: string;
   signal: AbortSignal;
   progress: SeriesProgress;
   /** The JSON run log of one bundle. */
@@ -80,6 +82,7 @@ export async function runSeries(o: SeriesOptions): Promise<SeriesSummary> {
           seed: run.seed,
           outDir: o.outDir,
           bundleId: run.bundleId,
+          secret: o.secret,
           substrate,
           registry: o.registry,
           logger: log.logger,

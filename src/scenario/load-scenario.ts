@@ -62,7 +62,7 @@ export function checkScenarioText(
       problems: resolved.problems.map((p) => problem(source, p.path, p.message)),
     };
   }
-  return { file, id, problems: [], scenario: resolved.scenario };
+  return { file, id, problems: [], scenario: { ...resolved.scenario, sourceText: text } };
 }
 
 /** Parses and validates scenario text; throws ScenarioError listing every problem. */
@@ -187,8 +187,10 @@ function resolve(
         },
         groundTruth: { rootCauses, source: doc.spec.groundTruth ? 'scenario' : 'faults' },
         expect: { alerts: expectAlerts },
+        background: { profile: doc.spec.background.profile, counts: { ...doc.spec.background.counts } },
       },
       sourceFile: file,
+      sourceText: '',
     },
   };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import { SUBSTRATE_NAMES } from '../substrates/registry.js';
 import { durationSchema } from './duration.js';
+import { ACTIVITY_KINDS } from '../background/background-action.js';
+import { BACKGROUND_PROFILES } from '../background/profiles.js';
 
 /**
  * The structure of a scenario file: the single source for validation, for the parsed types and for the
@@ -135,6 +137,25 @@ const observeSchema = z
   })
   .prefault({});
 
+const backgroundSchema = z
+  .strictObject({
+    profile: z
+      .enum(BACKGROUND_PROFILES, { error: `profile must be one of: ${BACKGROUND_PROFILES.join(', ')}` })
+      .prefault('typical')
+      .meta({ description: 'How much routine activity runs beside the incident (quiet: none)' }),
+    counts: z
+      .partialRecord(z.enum(ACTIVITY_KINDS), z.number().int().min(0).max(10))
+      .prefault({})
+      .meta({
+        description: `Actions of a kind per run, replacing the profile's (${ACTIVITY_KINDS.join(', ')})`,
+      }),
+  })
+  .prefault({})
+  .meta({
+    description:
+      'Routine activity beside the incident (rollouts, scaling, jobs, pods rescheduled, small blips), seeded; recorded in truth/background.json',
+  });
+
 const rootCauseSchema = z.strictObject({
   id: entityIdSchema,
   aliases: z.array(entityIdSchema).prefault([]),
@@ -180,6 +201,7 @@ const specSchema = z.strictObject({
   load: loadSchema,
   faults: z.array(faultSchema).min(1, { error: 'list at least one fault' }).max(20),
   observe: observeSchema,
+  background: backgroundSchema,
   groundTruth: groundTruthSchema.optional(),
   expect: expectSchema.optional(),
 });

@@ -1,6 +1,7 @@
 import type { EntityId, EntityRef } from '../entities/entity-id.js';
 import type { RootCause } from '../entities/alias-set.js';
 import type { APPS } from './scenario-schema.js';
+import type { BackgroundSpec } from '../background/plan-background.js';
 
 /** One fault of a validated scenario. */
 export interface ScenarioFault {
@@ -45,7 +46,10 @@ export interface Scenario {
     /** `scenario`: written in the file; `faults`: what the fault types declare for their targets. */
     groundTruth: { rootCauses: RootCause[]; source: 'scenario' | 'faults' };
     expect: { alerts: string[] };
+    background: BackgroundSpec;
   };
   /** The file it was loaded from, as the caller named it. Not part of `scenarioHash`. */
   sourceFile: string;
+  /** The file's exact text, kept in each bundle's truth/ so a run can be reproduced. Not part of `scenarioHash`. */
+  sourceText: string;
 }

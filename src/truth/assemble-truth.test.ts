@@ -9,6 +9,9 @@ describe('assembleTruth', () => {
   it('names the root cause with every alias the captured topology and evidence give it', () => {
     const truth = assembleTruth({
       scenario,
+      alerts: { active: [], timeline: [] },
+      events: [],
+      spans: [],
       faults: [
         {
           type: 'test-delay',
@@ -41,6 +44,7 @@ describe('assembleTruth', () => {
     });
     expect(truth.rootCauses).toEqual([
       {
+        propagation: [],
         id: 'shop/Deployment/payment',
         aliases: [
           'shop/Pod/payment-5d9f7c8b6d-x7k2p',

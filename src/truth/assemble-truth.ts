@@ -1,10 +1,15 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
-import type { Topology } from '../bundle/records.js';
+import type { AlertsFile, EventRecord, SpanRecord, Topology } from '../bundle/records.js';
+import { propagationOf } from './propagation.js';
 import { withAliases } from '../entities/root-cause-aliases.js';
 import type { Scenario } from '../scenario/scenario.js';
 
 export interface TruthInputs {
   scenario: Scenario;
+  /** The captured evidence propagation is read from. */
+  alerts: AlertsFile;
+  events: readonly EventRecord[];
+  spans: readonly SpanRecord[];
   /** What the fault session recorded (type, target, params, injected/recovered times). */
   faults: GroundTruth['faults'];
   topology: Topology;
@@ -24,17 +29,26 @@ const iso = (ms: number | undefined): string | null => (ms !== undefined ? new D
  */
 export function assembleTruth(t: TruthInputs): GroundTruth {
   const declared = t.scenario.spec.groundTruth.rootCauses;
+  const causes = withAliases(
+    declared.map((r) => r.id),
+    t.topology,
+    t.seenEntities,
+  ).map((r, i) => ({
+    id: r.id,
+    aliases: [...new Set([...(declared[i]?.aliases ?? []), ...r.aliases])].sort(),
+  }));
+  const propagation = propagationOf({
+    rootCauses: causes,
+    topology: t.topology,
+    alerts: t.alerts,
+    events: t.events,
+    spans: t.spans,
+    injectedAt: t.injectedAt,
+  });
   return {
     format: 1,
     scenarioId: t.scenario.metadata.id,
-    rootCauses: withAliases(
-      declared.map((r) => r.id),
-      t.topology,
-      t.seenEntities,
-    ).map((r, i) => ({
-      id: r.id,
-      aliases: [...new Set([...(declared[i]?.aliases ?? []), ...r.aliases])].sort(),
-    })),
+    rootCauses: causes.map((c) => ({ ...c, propagation: propagation.get(c.id) ?? [] })),
     faults: t.faults,
     injectedAt: iso(t.injectedAt),
     manifestedAt: iso(t.manifestedAt),

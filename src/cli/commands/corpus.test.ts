@@ -9,6 +9,10 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import { loadRunnable } from '../../runner/load-runnable.js';
 import { corpusMergeCommand, corpusRunCommand, type CorpusRunCliOptions } from './corpus.js';
 
+const TEST_SECRET = 'ab'.repeat(32);
+// The CLI reads the corpus secret from the environment before the corpus directory.
+process.env.FIREDRILL_CORPUS_SECRET = TEST_SECRET;
+
 const SCENARIOS = join(process.cwd(), 'tests', 'fixtures', 'corpus', 'scenarios');
 
 let root: string;
@@ -56,6 +60,7 @@ describe('firedrill corpus run', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const expected = planCorpus(await loadRunnable([SCENARIOS], 'local'), {
+      secret: TEST_SECRET,
       repeats: 2,
       only: ['cart-slow', 'payment-slow'],
       shard: { index: 1, count: 2 },

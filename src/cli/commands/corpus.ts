@@ -17,6 +17,7 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import { createLogger } from '../../logging/logger.js';
 import { loadCorpusScenarios } from '../../corpus/load-corpus-scenarios.js';
+import { readSecret } from '../../runner/corpus-secret.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { createSubstrate } from '../../substrates/registry.js';
 import type { Substrate } from '../../platform/substrate.js';
@@ -131,7 +132,12 @@ export async function corpusRunCommand(
       `--only names ${notHere.join(', ')}, which cannot run on the ${substrateName} substrate`,
     );
   if (o.plan) {
-    for (const r of planCorpus(scenarios, { repeats, only: o.only, shard, seed }))
+    // Bundle ids need the corpus secret: an existing corpus's (or $FIREDRILL_CORPUS_SECRET); a plan
+    // creates nothing, so before the first run the ids print as null.
+    const secret = o.out
+      ? await readSecret(new CorpusLayout(resolve(o.out)).secretFile)
+      : await readSecret(undefined);
+    for (const r of planCorpus(scenarios, { repeats, only: o.only, shard, seed, secret }))
       io.stdout(`${planLine(r)}\n`);
     return ExitCode.Ok;
   }

@@ -8,6 +8,7 @@ import { defaultCatalog } from '../../faults/catalog.js';
 import { createLogger } from '../../logging/logger.js';
 import { bundleIdFor } from '../../runner/bundle-id.js';
 import { loadRunnable } from '../../runner/load-runnable.js';
+import { loadOrCreateSecret } from '../../runner/corpus-secret.js';
 import { fileRunLog } from '../../runner/run-log.js';
 import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
 import { runSeries } from '../../runner/run-series.js';
@@ -40,6 +41,9 @@ function positiveInt(text: string, flag: string, min: number): number {
 
 export { loadRunnable, bundleIdFor };
 
+/** Where `firedrill run` keeps the secret its bundle ids are keyed with (corpora keep theirs in corpus/). */
+export const RUN_SECRET_FILE = '.corpus-secret';
+
 export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
   const logger = createLogger();
   const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
@@ -48,11 +52,12 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
   const scenarios = await loadRunnable(paths, substrateName);
   const outDir = resolve(o.out);
   await mkdir(outDir, { recursive: true });
+  const secret = await loadOrCreateSecret(join(outDir, RUN_SECRET_FILE));
 
   const plan = scenarios.flatMap((s) =>
     Array.from({ length: repeats }, (_, r) => {
       const seed = seedOverride ?? s.spec.seed;
-      return { scenario: s, repeat: r, seed, bundleId: bundleIdFor(s, r, seed) };
+      return { scenario: s, repeat: r, seed, bundleId: bundleIdFor(secret, s.metadata.id, seed, r) };
     }),
   );
   if (!o.force) {
@@ -79,6 +84,7 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
       createSubstrate: () => createSubstrate(substrateName, substrateOptions),
       runOne: runScenario,
       registry: defaultCatalog(),
+      secret,
       signal: interrupts.signal,
       replace: o.force,
       stopOnFailure: true,

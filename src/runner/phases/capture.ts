@@ -1,9 +1,11 @@
 import type { BundleWriter } from '../../bundle/bundle-writer.js';
-import { TRUTH_FILE } from '../../bundle/layout.js';
+import { TruthFile } from '../../bundle/layout.js';
 import type { GroundTruth } from '../../bundle/ground-truth.js';
+import type { BackgroundRunner } from '../../background/background-runner.js';
 import type { CaptureScope } from '../../capture/capture-scope.js';
 import { captureSnapshot, type CaptureResult } from '../../capture/capture-snapshot.js';
 import { firedAlertNames } from '../../capture/collect-alerts.js';
+import type { RunRecordings } from '../../capture/signal.js';
 import type { CaptureWindow } from '../../platform/capture-sources.js';
 import { assembleTruth } from '../../truth/assemble-truth.js';
 import type { FaultSession } from '../fault-session.js';
@@ -14,24 +16,38 @@ export interface Captured {
   cap: CaptureResult;
   fired: string[];
   truth: GroundTruth;
+  /** Alerts background activity may have raised on purpose. */
+  backgroundAlerts: string[];
+}
+
+export interface CaptureTimes {
+  warmupStart: number;
+  /** End of the warmup. */
+  t0: number;
+  manifestedAt: number | undefined;
+  /** When observation stopped: the window's end. */
+  windowEnd: number;
 }
 
 /**
- * The incident window into `snapshot/` and the ground truth into `truth/` of an open bundle. The
- * window runs from `window.before` ahead of the first fault (never before the warmup started) to now.
+ * The incident window into `snapshot/`, and into `truth/` the ground truth, what ran in the background,
+ * the run's recipe (secret, offsets) and the exact scenario text. The window opens the plan's lead before
+ * the end of the warmup (never before the warmup started) and closes when observation stopped.
  */
 export async function capturePhase(
   ctx: RunContext,
   writer: BundleWriter,
   faults: FaultSession,
-  times: { warmupStart: number; t0: number; manifestedAt: number | undefined },
+  times: CaptureTimes,
   scope: CaptureScope,
+  background: BackgroundRunner,
+  recorded: RunRecordings,
 ): Promise<Captured> {
   const { substrate, scenario, progress, logger } = ctx.req;
   progress.phase('capture', 'alerts, events, logs, traces, metrics, objects');
   const window: CaptureWindow = {
-    start: new Date(Math.max(times.warmupStart, times.t0 - scenario.spec.observe.window.beforeMs)),
-    end: new Date(ctx.now()),
+    start: new Date(Math.max(times.warmupStart, times.t0 - ctx.plan.leadMs)),
+    end: new Date(times.windowEnd),
   };
   const cap = await captureSnapshot(
     substrate.capture,
@@ -39,10 +55,14 @@ export async function capturePhase(
     scope,
     writer,
     logger.child({ component: 'capture' }),
+    recorded,
   );
   const fired = firedAlertNames(cap.alerts);
   const truth = assembleTruth({
     scenario,
+    alerts: cap.alerts,
+    events: cap.events,
+    spans: cap.spans,
     faults: faults.records(),
     topology: cap.topology,
     seenEntities: cap.seenEntities,
@@ -50,7 +70,24 @@ export async function capturePhase(
     manifestedAt: times.manifestedAt,
     firedAlerts: fired,
   });
-  await writer.writeJson(TRUTH_FILE, truth);
+  const backgroundAlerts = background.alerts();
+  await writer.writeJson(TruthFile.groundTruth, truth);
+  await writer.writeJson(TruthFile.background, {
+    profile: scenario.spec.background.profile,
+    alerts: backgroundAlerts,
+    actions: background.records(),
+  });
+  await writer.writeJson(TruthFile.recipe, {
+    scenarioId: scenario.metadata.id,
+    seed: ctx.req.seed,
+    repeat: ctx.req.repeat,
+    substrate: substrate.name,
+    secret: ctx.req.secret,
+    warmupMs: ctx.plan.warmupMs,
+    leadMs: ctx.plan.leadMs,
+    tailMs: ctx.plan.tailMs,
+  });
+  await writer.writeText(TruthFile.scenario, scenario.sourceText);
   ctx.phaseDone('capture');
-  return { window, cap, fired, truth };
+  return { window, cap, fired, truth, backgroundAlerts };
 }

@@ -37,6 +37,7 @@ export async function commitPhase(
     now: ctx.now(),
     firedAlerts: captured.fired,
     alerts: captured.cap.alerts,
+    backgroundAlerts: captured.backgroundAlerts,
     leaks,
   });
   ctx.checkAbort();

@@ -17,7 +17,8 @@ export async function waitForIncidentPhase(
   scope: CaptureScope,
 ): Promise<number | undefined> {
   const { substrate, progress, scenario } = ctx.req;
-  const { until, timeoutMs, window } = scenario.spec.observe;
+  const { until, timeoutMs } = scenario.spec.observe;
+  const { tailMs } = ctx.plan;
   const deadline = t0 + timeoutMs;
   let manifestedAt: number | undefined;
   progress.phase(
@@ -45,9 +46,9 @@ export async function waitForIncidentPhase(
     await ctx.sleep(Math.min(ALERT_POLL_MS, Math.max(0, deadline - ctx.now())));
   }
   faults.expireDue(ctx.now());
-  if (manifestedAt !== undefined && window.afterMs > 0) {
-    progress.phase('wait', `${Math.round(window.afterMs / 1000)}s after the incident showed`);
-    await ctx.sleep(window.afterMs);
+  if (manifestedAt !== undefined && tailMs > 0) {
+    progress.phase('wait', `${Math.round(tailMs / 1000)}s after the incident showed`);
+    await ctx.sleep(tailMs);
   }
   ctx.phaseDone('wait');
   return manifestedAt;

@@ -1,0 +1,14 @@
+import type { ActivityKindId } from './background-action.js';
+import type { ActivityKind } from './activity-kind.js';
+import { cacheBypass } from './activities/cache-bypass.js';
+import { errorBlip } from './activities/error-blip.js';
+import { job } from './activities/job.js';
+import { latencyBlip } from './activities/latency-blip.js';
+import { reschedule } from './activities/reschedule.js';
+import { rollout } from './activities/rollout.js';
+import { scale } from './activities/scale.js';
+
+/** Every background activity kind: one file each under activities/, one line here. */
+export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
+  [rollout, scale, job, reschedule, latencyBlip, errorBlip, cacheBypass].map((a) => [a.id, a]),
+);

@@ -1,0 +1,25 @@
+import type { ActivityKind } from '../activity-kind.js';
+import { settingBlip } from './setting-blip.js';
+
+/** A stretch of slower requests at one service (a noisy neighbour, a GC storm), under the latency alert. */
+export const latencyBlip: ActivityKind = {
+  id: 'latency-blip',
+  needs: ['objects', 'settings'],
+  alerts: [],
+  plan(rng) {
+    return {
+      durationMs: rng.int(45, 120) * 1000,
+      params: { ms: rng.int(15, 35) * 10, probability: Math.round(rng.between(0.05, 0.2) * 100) / 100 },
+    };
+  },
+  run(action, ctx) {
+    const { ms, probability } = action.params;
+    return settingBlip(
+      action,
+      ctx,
+      'latency',
+      { ms: Number(ms), probability: Number(probability) },
+      `${String(ms)} ms added to ${Math.round(Number(probability) * 100)} % of requests`,
+    );
+  },
+};

@@ -1,0 +1,69 @@
+import { formatEntityId } from '../../entities/entity-id.js';
+import { containerOf, markRestart, planChange } from '../../faults/support/object-snapshot.js';
+import type { ActivityKind } from '../activity-kind.js';
+import { eligibleDeployments, pickFrom } from '../eligible.js';
+
+/** Harmless environment changes an operator rolls out (tuning, not behaviour). */
+const ENV_CHANGES: ReadonlyArray<[name: string, value: string]> = [
+  ['UV_THREADPOOL_SIZE', '8'],
+  ['UV_THREADPOOL_SIZE', '16'],
+  ['TZ', 'UTC'],
+  ['NODE_NO_WARNINGS', '1'],
+];
+
+/**
+ * A routine rollout of another Deployment: a restart (`kubectl rollout restart`), a harmless environment
+ * tweak, or a CPU request bump. New ReplicaSet, new pods, the controllers' events; nothing breaks.
+ */
+export const rollout: ActivityKind = {
+  id: 'rollout',
+  needs: ['objects', 'rollouts'],
+  alerts: [],
+  plan(rng) {
+    const change = rng.pick(['restart', 'env', 'resources'] as const);
+    const env = rng.pick(ENV_CHANGES);
+    return {
+      params: {
+        change,
+        ...(change === 'env' ? { name: env[0], value: env[1] } : {}),
+        ...(change === 'resources' ? { cpuRequest: rng.pick(['60m', '75m', '100m']) } : {}),
+        changeCause: rng.chance(0.5),
+      },
+    };
+  },
+  async run(action, ctx) {
+    const d = pickFrom(await eligibleDeployments(ctx), action.pick);
+    if (!d) return { target: null, detail: 'no Deployment to roll out' };
+    const ref = { namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name };
+    const p = action.params;
+    const plan = await planChange(ctx.target.objects, ref, (next) => {
+      const c = containerOf(next, undefined);
+      if (p.change === 'env') {
+        const env = (c.env ??= []);
+        const entry = { name: String(p.name), value: String(p.value) };
+        const i = env.findIndex((e) => e.name === entry.name);
+        if (i >= 0) env[i] = entry;
+        else env.push(entry);
+      } else if (p.change === 'resources') {
+        const res = (c.resources ?? {}) as { requests?: Record<string, string> };
+        res.requests = { ...(res.requests ?? {}), cpu: String(p.cpuRequest) };
+        c.resources = res;
+      } else {
+        markRestart(next, ctx.now());
+      }
+      if (p.changeCause) {
+        next.metadata.annotations = {
+          ...(next.metadata.annotations ?? {}),
+          'kubernetes.io/change-cause':
+            p.change === 'restart'
+              ? `kubectl rollout restart deployment/${d.metadata.name}`
+              : p.change === 'env'
+                ? `kubectl set env deployment/${d.metadata.name} ${String(p.name)}=${String(p.value)}`
+                : `kubectl set resources deployment/${d.metadata.name} --requests=cpu=${String(p.cpuRequest)}`,
+        };
+      }
+    });
+    await ctx.target.objects.apply(plan.next);
+    return { target: formatEntityId(ref), detail: `rolled out (${String(p.change)})` };
+  },
+};

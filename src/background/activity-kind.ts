@@ -1,0 +1,42 @@
+import type { EntityId } from '../entities/entity-id.js';
+import type { Logger } from '../logging/logger.js';
+import type { Capability } from '../platform/capabilities.js';
+import type { FaultTarget } from '../platform/fault-target.js';
+import type { SeededRandom } from '../util/seeded-random.js';
+import type { ActivityKindId, PlannedAction } from './background-action.js';
+
+/** What an action may act on when it runs. */
+export interface ActivityContext {
+  target: FaultTarget;
+  /** The app's namespace. */
+  namespace: string;
+  /**
+   * Deployments background must leave alone: the scenario's fault targets (so the incident stays the
+   * scenario's) and stateful ones whose restart would itself be an incident (Redis).
+   */
+  excluded: ReadonlySet<string>;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** The result of running one action. */
+export interface ActivityOutcome {
+  target: EntityId | null;
+  detail: string;
+  /** Takes the action back when its duration ends or the run ends. */
+  undo?: () => Promise<void>;
+}
+
+/**
+ * One kind of routine activity a working cluster shows. `plan` draws its values from the seed ahead of
+ * the run; `run` acts through the same capabilities faults use.
+ */
+export interface ActivityKind {
+  readonly id: ActivityKindId;
+  /** What the substrate must provide for this activity (it is left out of the schedule otherwise). */
+  readonly needs: readonly Capability[];
+  /** Alerts this activity may raise on purpose (low severity); checks treat them as background. */
+  readonly alerts: readonly string[];
+  plan(rng: SeededRandom): Pick<PlannedAction, 'durationMs' | 'params'>;
+  run(action: PlannedAction, ctx: ActivityContext): Promise<ActivityOutcome>;
+}

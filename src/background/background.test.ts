@@ -1,0 +1,220 @@
+import { fakeTarget } from '../faults/testing/fake-target.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { silentLogger } from '../logging/logger.js';
+import { readyDeployment } from '../runner/testing/staged-world.js';
+import { ManualClock } from '../util/manual-clock.js';
+import { SeededRandom } from '../util/seeded-random.js';
+import { ACTIVITIES } from './activities.js';
+import type { ActivityContext } from './activity-kind.js';
+import type { PlannedAction } from './background-action.js';
+import { BackgroundRunner } from './background-runner.js';
+import { planBackground } from './plan-background.js';
+
+function shopService(name: string): KubeObject {
+  const d = readyDeployment('shop', name);
+  const spec = d.spec as {
+    template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } };
+  };
+  spec.template.spec.containers[0].env.push({ name: 'SHOP_SERVICE', value: name });
+  return d;
+}
+
+function world(extra: KubeObject[] = []): {
+  ctx: ActivityContext;
+  target: ReturnType<typeof fakeTarget>;
+  clock: ManualClock;
+} {
+  const redis = readyDeployment('shop', 'redis');
+  (
+    redis.spec as { template: { spec: { containers: Array<{ image: string }> } } }
+  ).template.spec.containers[0].image = 'redis:7.0.15';
+  const target = fakeTarget([
+    shopService('cart'),
+    shopService('catalog'),
+    shopService('payment'),
+    redis,
+    ...extra,
+  ]);
+  const clock = new ManualClock();
+  return {
+    target,
+    clock,
+    ctx: {
+      target,
+      namespace: 'shop',
+      excluded: new Set(['payment']),
+      now: () => new Date(clock.now()),
+      logger: silentLogger(),
+    },
+  };
+}
+
+const action = (kind: PlannedAction['kind'], over: Partial<PlannedAction> = {}): PlannedAction => ({
+  kind,
+  atMs: 0,
+  pick: 0,
+  params: ACTIVITIES.get(kind)?.plan(new SeededRandom('k', kind)).params ?? {},
+  ...over,
+});
+
+describe('planBackground', () => {
+  const times = { windowStartMs: 30_000, firstFaultMs: 60_000, horizonMs: 180_000 };
+  const all = ['objects', 'settings', 'rollouts', 'pod-lifecycle', 'jobs'] as const;
+
+  it('draws the same schedule from the same key, another from another, inside the run', () => {
+    const a = planBackground({ profile: 'typical', counts: {} }, times, all, new SeededRandom('s', 'run-0'));
+    const b = planBackground({ profile: 'typical', counts: {} }, times, all, new SeededRandom('s', 'run-0'));
+    const c = planBackground({ profile: 'typical', counts: {} }, times, all, new SeededRandom('s', 'run-1'));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(a.map((x) => x.kind).sort()).toEqual(
+      [
+        'cache-bypass',
+        'error-blip',
+        'job',
+        'latency-blip',
+        'latency-blip',
+        'reschedule',
+        'rollout',
+        'rollout',
+        'scale',
+      ].sort(),
+    );
+    for (const x of a) {
+      expect(x.atMs).toBeGreaterThanOrEqual(0);
+      expect(x.atMs).toBeLessThanOrEqual(times.horizonMs);
+    }
+    expect([...a].sort((x, y) => x.atMs - y.atMs)).toEqual(a);
+  });
+
+  it('leaves out what the substrate cannot do, and honours per-kind counts and the quiet profile', () => {
+    const noJobs = planBackground(
+      { profile: 'busy', counts: { rollout: 1 } },
+      times,
+      ['objects', 'settings', 'rollouts'],
+      new SeededRandom('s', 'x'),
+    );
+    expect(noJobs.some((x) => x.kind === 'job' || x.kind === 'reschedule')).toBe(false);
+    expect(noJobs.filter((x) => x.kind === 'rollout')).toHaveLength(1);
+    expect(planBackground({ profile: 'quiet', counts: {} }, times, all, new SeededRandom('s', 'x'))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('background activities', () => {
+  it('rolls out an eligible Deployment, never an excluded one or Redis', async () => {
+    const { ctx, target } = world();
+    for (const pick of [0, 0.5, 0.99]) {
+      const out = await ACTIVITIES.get('rollout')?.run(
+        action('rollout', { pick, params: { change: 'env', name: 'TZ', value: 'UTC', changeCause: true } }),
+        ctx,
+      );
+      expect(['shop/Deployment/cart', 'shop/Deployment/catalog']).toContain(out?.target);
+    }
+    const cart = await target.objects.get('Deployment', 'shop', 'cart');
+    const env = (
+      cart?.spec as {
+        template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } };
+      }
+    ).template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TZ', value: 'UTC' });
+    expect(cart?.metadata.annotations?.['kubernetes.io/change-cause']).toBe(
+      'kubectl set env deployment/cart TZ=UTC',
+    );
+  });
+
+  it('scales up and back, deletes a pod, and holds a setting only for its time', async () => {
+    const { ctx, target } = world([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'cart-abc-12345', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'cart' } },
+      },
+    ]);
+    const up = await ACTIVITIES.get('scale')?.run(action('scale', { params: { add: 1 } }), ctx);
+    expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(2);
+    await up?.undo?.();
+    expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(1);
+    const gone = await ACTIVITIES.get('reschedule')?.run(action('reschedule', { params: { pod: 0 } }), ctx);
+    expect(gone?.target).toBe('shop/Pod/cart-abc-12345');
+    expect(await target.objects.get('Pod', 'shop', 'cart-abc-12345')).toBeUndefined();
+    const blip = await ACTIVITIES.get('cache-bypass')?.run(action('cache-bypass'), ctx);
+    expect(target.flags.values.get('catalog.cache')).toEqual({ enabled: false });
+    await blip?.undo?.();
+    expect(target.flags.values.has('catalog.cache')).toBe(false);
+  });
+
+  it('starts a Job from a CronJob the way kubectl create job --from does, and removes it afterwards', async () => {
+    const cron: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'catalog-sync', namespace: 'shop', uid: 'u-1' },
+      spec: {
+        schedule: '17 3 * * *',
+        jobTemplate: {
+          metadata: { labels: { app: 'x' } },
+          spec: { backoffLimit: 1, template: { spec: { containers: [] } } },
+        },
+      },
+    };
+    const { ctx, target, clock } = world([cron]);
+    const out = await ACTIVITIES.get('job')?.run(action('job'), ctx);
+    const name = `catalog-sync-${Math.floor(clock.now() / 60_000)}`;
+    expect(out?.target).toBe(`shop/Job/${name}`);
+    const job = await target.objects.get('Job', 'shop', name);
+    expect(job?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'CronJob',
+      name: 'catalog-sync',
+      uid: 'u-1',
+    });
+    expect(job?.metadata.annotations?.['cronjob.kubernetes.io/instantiate']).toBe('manual');
+    expect(job?.spec).toEqual({ backoffLimit: 1, template: { spec: { containers: [] } } });
+    await out?.undo?.();
+    expect(await target.objects.get('Job', 'shop', name)).toBeUndefined();
+  });
+});
+
+describe('BackgroundRunner', () => {
+  it('acts at each time, takes blips back when their time is up, and the rest when stopped', async () => {
+    const { ctx, target, clock } = world();
+    const actions: PlannedAction[] = [
+      action('latency-blip', { atMs: 5_000, durationMs: 10_000, params: { ms: 200, probability: 0.1 } }),
+      action('scale', { atMs: 8_000, params: { add: 1 } }),
+    ];
+    const r = new BackgroundRunner(actions, ctx, clock);
+    r.start(clock.now());
+    await clock.advance(6_000);
+    expect([...target.flags.values.keys()]).toEqual(['cart.latency']);
+    await clock.advance(10_000);
+    expect(target.flags.values.size).toBe(0);
+    expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(2);
+    await r.stop();
+    expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(1);
+    const rec = r.records();
+    expect(rec.map((x) => [x.kind, x.target, x.undoneAt !== null])).toEqual([
+      ['latency-blip', 'shop/Deployment/cart', true],
+      ['scale', 'shop/Deployment/cart', true],
+    ]);
+    expect(Date.parse(rec[0].undoneAt ?? '') - Date.parse(rec[0].at)).toBe(10_000);
+  });
+
+  it('records a failed action and goes on', async () => {
+    const { ctx, clock } = world();
+    const r = new BackgroundRunner(
+      [action('job', { atMs: 1_000 })],
+      {
+        ...ctx,
+        target: {
+          ...ctx.target,
+          objects: { ...ctx.target.objects, list: async () => Promise.reject(new Error('api down')) },
+        },
+      },
+      clock,
+    );
+    r.start(clock.now());
+    await clock.advance(2_000);
+    await r.stop();
+    expect(r.records()[0]).toMatchObject({ kind: 'job', target: null, detail: 'failed: api down' });
+  });
+});

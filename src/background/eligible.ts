@@ -1,0 +1,35 @@
+import type { KubeObject } from '../kube/kube-object.js';
+import { isRedisImage } from '../faults/support/workloads.js';
+import { containersOf } from '../faults/support/object-snapshot.js';
+import type { ActivityContext } from './activity-kind.js';
+
+/**
+ * The app's Deployments an action may pick, sorted by name so the seeded pick is reproducible: not
+ * excluded, not Redis (stateful), and (for `withService`) running a shop service that reads settings.
+ */
+export async function eligibleDeployments(
+  ctx: ActivityContext,
+  opts: { withService?: boolean; minReplicas?: number } = {},
+): Promise<KubeObject[]> {
+  const all = await ctx.target.objects.list('Deployment', ctx.namespace);
+  return all
+    .filter((d) => !ctx.excluded.has(d.metadata.name))
+    .filter((d) => !containersOf(d).some((c) => isRedisImage(c.image)))
+    .filter((d) => !opts.withService || serviceOf(d) !== undefined)
+    .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/** The shop service a Deployment runs (its SHOP_SERVICE), which names its run-time settings. */
+export function serviceOf(d: KubeObject): string | undefined {
+  for (const c of containersOf(d)) {
+    const v = c.env?.find((e) => e.name === 'SHOP_SERVICE')?.value;
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** The element a [0, 1) draw picks, or undefined from an empty list. */
+export function pickFrom<T>(items: readonly T[], u: number): T | undefined {
+  return items.length === 0 ? undefined : items[Math.min(items.length - 1, Math.floor(u * items.length))];
+}

@@ -1,0 +1,47 @@
+import type { Capability } from '../platform/capabilities.js';
+import type { SeededRandom } from '../util/seeded-random.js';
+import { ACTIVITIES } from './activities.js';
+import { ACTIVITY_KINDS, type ActivityKindId, type PlannedAction } from './background-action.js';
+import { COINCIDENT_ROLLOUT_CHANCE, PROFILE_COUNTS, type BackgroundProfile } from './profiles.js';
+
+export interface BackgroundSpec {
+  profile: BackgroundProfile;
+  /** Counts that replace the profile's, by kind. */
+  counts: Partial<Record<ActivityKindId, number>>;
+}
+
+export interface BackgroundTimes {
+  /** When the window is expected to start and the first fault to be injected, from the warmup start. */
+  windowStartMs: number;
+  firstFaultMs: number;
+  /** Latest time worth scheduling (the incident is usually captured before). */
+  horizonMs: number;
+}
+
+/**
+ * The run's background schedule, drawn from the seed before anything starts: how many actions of each
+ * kind (the profile, overridden per kind), each at a uniform time between a little before the window and
+ * the horizon, sorted by time. Kinds the substrate cannot do are left out.
+ */
+export function planBackground(
+  spec: BackgroundSpec,
+  times: BackgroundTimes,
+  provides: readonly Capability[],
+  rng: SeededRandom,
+): PlannedAction[] {
+  const out: PlannedAction[] = [];
+  const from = Math.max(0, times.windowStartMs - 30_000);
+  for (const kind of ACTIVITY_KINDS) {
+    const activity = ACTIVITIES.get(kind);
+    if (!activity || !activity.needs.every((c) => provides.includes(c))) continue;
+    const n = spec.counts[kind] ?? PROFILE_COUNTS[spec.profile][kind];
+    const kindRng = rng.fork(kind);
+    for (let i = 0; i < n; i++) {
+      let atMs = Math.round(kindRng.between(from, times.horizonMs));
+      if (kind === 'rollout' && i === 0 && kindRng.chance(COINCIDENT_ROLLOUT_CHANCE[spec.profile]))
+        atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));
+      out.push({ kind, atMs, pick: kindRng.next(), ...activity.plan(kindRng) });
+    }
+  }
+  return out.sort((a, b) => a.atMs - b.atMs || a.kind.localeCompare(b.kind));
+}

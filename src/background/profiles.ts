@@ -1,0 +1,42 @@
+import type { ActivityKindId } from './background-action.js';
+
+export const BACKGROUND_PROFILES = ['quiet', 'typical', 'busy'] as const;
+export type BackgroundProfile = (typeof BACKGROUND_PROFILES)[number];
+
+/** How many actions of each kind one run gets, per profile; a scenario may override any count. */
+export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<ActivityKindId, number>>>> = {
+  quiet: {
+    rollout: 0,
+    scale: 0,
+    job: 0,
+    reschedule: 0,
+    'latency-blip': 0,
+    'error-blip': 0,
+    'cache-bypass': 0,
+  },
+  typical: {
+    rollout: 2,
+    scale: 1,
+    job: 1,
+    reschedule: 1,
+    'latency-blip': 2,
+    'error-blip': 1,
+    'cache-bypass': 1,
+  },
+  busy: {
+    rollout: 4,
+    scale: 2,
+    job: 2,
+    reschedule: 2,
+    'latency-blip': 3,
+    'error-blip': 2,
+    'cache-bypass': 2,
+  },
+};
+
+/** Chance that one of the run's rollouts lands within ±20 s of the first fault (a change that looks guilty). */
+export const COINCIDENT_ROLLOUT_CHANCE: Readonly<Record<BackgroundProfile, number>> = {
+  quiet: 0,
+  typical: 0.5,
+  busy: 0.8,
+};

@@ -1,0 +1,63 @@
+import { planBackground } from '../background/plan-background.js';
+import type { PlannedAction } from '../background/background-action.js';
+import type { Capability } from '../platform/capabilities.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { SeededRandom } from '../util/seeded-random.js';
+
+/** History the window keeps before its start, so rates over a minute are settled when it opens. */
+export const WARMUP_MARGIN_MS = 15_000;
+/** The tail's extra time is drawn from [0, max(after, this)). */
+export const MIN_TAIL_JITTER_MS = 15_000;
+
+/** Everything about one run that is drawn from the corpus secret, the scenario, the seed and the repeat. */
+export interface RunPlan {
+  /** How long the run warms up: the scenario's warmup, longer when the window reaches further back. */
+  warmupMs: number;
+  /** The window opens this long before the end of the warmup: `window.before` × [1, 2). */
+  leadMs: number;
+  /** After the awaited alerts fire, observation goes on this long: `window.after` + [0, max(after, 15 s)). */
+  tailMs: number;
+  background: PlannedAction[];
+}
+
+export interface PlanInputs {
+  secret: string;
+  scenario: Scenario;
+  seed: number;
+  repeat: number;
+  /** What the substrate provides: background kinds it cannot do are left out. */
+  provides: readonly Capability[];
+}
+
+/**
+ * Plans a run before it starts. The window's offsets are drawn so the injection time cannot be read off
+ * the window (it no longer starts a fixed time before the fault), and the background schedule so every
+ * run of a corpus has its own routine activity; both are reproducible from the secret.
+ */
+export function planRun(i: PlanInputs): RunPlan {
+  const id = i.scenario.metadata.id;
+  const rng = new SeededRandom(i.secret, `run\n${id}\n${i.seed}\n${i.repeat}`);
+  const { warmupMs, window } = i.scenario.spec.observe;
+  const leadMs = Math.round(window.beforeMs * (1 + rng.fork('lead').next()));
+  const tailMs = Math.round(
+    window.afterMs + rng.fork('tail').next() * Math.max(window.afterMs, MIN_TAIL_JITTER_MS),
+  );
+  const warmup = Math.max(warmupMs, leadMs + WARMUP_MARGIN_MS);
+  const firstFault = Math.min(...i.scenario.spec.faults.map((f) => f.atMs));
+  const background = planBackground(
+    i.scenario.spec.background,
+    {
+      windowStartMs: warmup - leadMs,
+      firstFaultMs: warmup + firstFault,
+      horizonMs: warmup + Math.min(i.scenario.spec.observe.timeoutMs, 150_000),
+    },
+    i.provides,
+    rng.fork('background'),
+  );
+  return {
+    warmupMs: warmup,
+    leadMs,
+    tailMs,
+    background,
+  };
+}

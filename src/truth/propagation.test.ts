@@ -1,0 +1,116 @@
+import type { Topology } from '../bundle/records.js';
+import { propagationOf } from './propagation.js';
+
+const t0 = Date.parse('2025-01-01T00:01:00Z');
+const at = (s: number): string => new Date(t0 + s * 1000).toISOString();
+
+/** payment ← checkout ← frontend, each Deployment → ReplicaSet → Pod, each Service selecting its pod. */
+function shop(): Topology {
+  const edges: Topology['edges'] = [];
+  for (const n of ['payment', 'checkout', 'frontend']) {
+    edges.push(
+      { from: `shop/Deployment/${n}`, to: `shop/ReplicaSet/${n}-abc`, type: 'owns' },
+      { from: `shop/ReplicaSet/${n}-abc`, to: `shop/Pod/${n}-abc-12345`, type: 'owns' },
+      { from: `shop/Service/${n}`, to: `shop/Pod/${n}-abc-12345`, type: 'selects' },
+    );
+  }
+  edges.push(
+    { from: 'shop/Deployment/checkout', to: 'shop/Service/payment', type: 'calls' },
+    { from: 'shop/Deployment/frontend', to: 'shop/Service/checkout', type: 'calls' },
+    { from: 'shop/Pod/payment-abc-12345', to: 'shop/Secret/payment-key', type: 'uses' },
+  );
+  return { entities: [], edges };
+}
+
+describe('propagationOf', () => {
+  it('follows the topology from the cause to every alerting entity, in the direction harm travels', () => {
+    const p = propagationOf({
+      rootCauses: [{ id: 'shop/Secret/payment-key', aliases: [] }],
+      topology: shop(),
+      alerts: {
+        active: [],
+        timeline: [
+          {
+            alertname: 'ShopHighErrorRate',
+            labels: { namespace: 'shop', service: 'frontend' },
+            state: 'firing',
+            start: at(40),
+            end: null,
+          },
+          {
+            alertname: 'ShopDependencyErrors',
+            labels: { namespace: 'shop', service: 'checkout', dependency: 'payment' },
+            state: 'firing',
+            start: at(30),
+            end: null,
+          },
+          // Over before the fault: not the incident's.
+          {
+            alertname: 'ShopHighLatencyP95',
+            labels: { namespace: 'shop', service: 'payment' },
+            state: 'firing',
+            start: at(-90),
+            end: at(-60),
+          },
+        ],
+      },
+      events: [
+        {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: 'Back-off restarting failed container',
+          involvedObject: { kind: 'Pod', namespace: 'shop', name: 'payment-abc-12345' },
+          firstTimestamp: at(5),
+          lastTimestamp: at(20),
+          count: 3,
+          source: { component: 'kubelet' },
+          entity: 'shop/Pod/payment-abc-12345',
+        },
+      ],
+      spans: [],
+      injectedAt: t0,
+    }).get('shop/Secret/payment-key');
+    expect(p?.map((x) => [x.symptom, x.alerts, x.reached])).toEqual([
+      ['shop/Service/checkout', ['ShopDependencyErrors'], true],
+      ['shop/Service/frontend', ['ShopHighErrorRate'], true],
+    ]);
+    const toFrontend = p?.[1].path ?? [];
+    expect(toFrontend.map((h) => `${h.edge} ${h.to}`)).toEqual([
+      'used-by shop/Pod/payment-abc-12345',
+      'selected-by shop/Service/payment',
+      'called-by shop/Deployment/checkout',
+      'owns shop/ReplicaSet/checkout-abc',
+      'owns shop/Pod/checkout-abc-12345',
+      'selected-by shop/Service/checkout',
+      'called-by shop/Deployment/frontend',
+      'owns shop/ReplicaSet/frontend-abc',
+      'owns shop/Pod/frontend-abc-12345',
+      'selected-by shop/Service/frontend',
+    ]);
+    expect(toFrontend[0].effects).toEqual(['event BackOff']);
+    expect(toFrontend.at(-1)?.effects).toEqual(['alert ShopHighErrorRate']);
+  });
+
+  it('marks a symptom the topology cannot link to the cause', () => {
+    const p = propagationOf({
+      rootCauses: [{ id: 'shop/Deployment/payment', aliases: [] }],
+      topology: { entities: [], edges: [] },
+      alerts: {
+        active: [],
+        timeline: [
+          {
+            alertname: 'X',
+            labels: { namespace: 'shop', service: 'cart' },
+            state: 'firing',
+            start: at(1),
+            end: null,
+          },
+        ],
+      },
+      events: [],
+      spans: [],
+      injectedAt: t0,
+    }).get('shop/Deployment/payment');
+    expect(p).toEqual([{ symptom: 'shop/Service/cart', alerts: ['X'], reached: false, path: [] }]);
+  });
+});

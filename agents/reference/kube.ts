@@ -21,7 +21,7 @@ export interface ContainerSpec {
   readinessProbe?: ProbeSpec;
   livenessProbe?: ProbeSpec;
   startupProbe?: ProbeSpec;
-  volumeMounts?: Array<{ name?: string; mountPath?: string }>;
+  volumeMounts?: Array<{ name?: string; mountPath?: string; readOnly?: boolean }>;
 }
 
 export interface ProbeSpec {

@@ -60,7 +60,7 @@ export interface RankOptions {
   minShare: number;
 }
 
-export const DEFAULT_RANK: RankOptions = { maxEntities: 5, minShare: 0.2 };
+export const DEFAULT_RANK: RankOptions = { maxEntities: 4, minShare: 0.1 };
 
 interface WorkloadHealth {
   id: EntityId;
@@ -143,33 +143,50 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
     if (h.discount) c.discounts.push(h.discount);
   }
 
-  // Suspects: strongest per (entity, signal), then noisy-or across signals.
-  const best = new Map<string, { s: Suspect; score: number; linked: EntityId | null }>();
+  // Suspects: merged per (entity, signal), so repeated observations of one signal count once, then
+  // combined across signals by noisy-or.
+  const merged = new Map<string, Suspect>();
   for (const s of ev.suspects) {
-    const { score, linked } = suspectScore(s, health, maxOrigin);
     const key = `${s.entity}|${s.signal}`;
-    const cur = best.get(key);
-    if (!cur || score > cur.score) best.set(key, { s, score, linked });
+    const cur = merged.get(key);
+    if (!cur) {
+      merged.set(key, { ...s, affects: [...s.affects], explains: [...s.explains] });
+      continue;
+    }
+    if (s.weight > cur.weight) {
+      cur.weight = s.weight;
+      cur.detail = s.detail;
+    }
+    cur.affects = [...new Set([...cur.affects, ...s.affects])];
+    cur.explains = [...new Set([...cur.explains, ...s.explains])];
+    cur.at = cur.at === null ? s.at : s.at === null ? cur.at : Math.min(cur.at, s.at);
+    cur.standalone = cur.standalone || s.standalone;
   }
-  const bySuspect = new Map<EntityId, Array<{ s: Suspect; score: number; linked: EntityId | null }>>();
-  for (const v of best.values()) {
-    const list = bySuspect.get(v.s.entity) ?? [];
-    list.push(v);
-    bySuspect.set(v.s.entity, list);
+  const bySuspect = new Map<EntityId, Array<{ s: Suspect; score: number; links: Map<EntityId, number> }>>();
+  for (const s of merged.values()) {
+    const scored = { s, ...suspectScore(s, health, maxOrigin) };
+    const list = bySuspect.get(s.entity) ?? [];
+    list.push(scored);
+    bySuspect.set(s.entity, list);
   }
   for (const [entity, list] of bySuspect) {
     const c = cand(entity);
     c.suspect = 1 - list.reduce((p, v) => p * (1 - v.score), 1);
-    for (const v of list.sort((a, b) => b.score - a.score))
+    for (const v of list.sort((a, b) => b.score - a.score)) {
+      const linked = [...v.links.keys()].filter((w) => w !== entity);
       c.reasons.push({
         signal: v.s.signal,
-        text: `[suspect] ${v.s.detail}${v.linked ? ` — explains trouble at ${shortId(v.linked)}` : ''}`,
+        text: `[suspect] ${v.s.detail}${linked.length > 0 ? ` — explains trouble at ${linked.map(shortId).join(', ')}` : ''}`,
         weight: v.score,
       });
+    }
     // What this suspect explains at other workloads lowers their own claim to be the cause.
     for (const v of list) {
-      if (!v.linked || v.linked === entity) continue;
-      cand(v.linked).explainedBy.push({ by: entity, score: v.score, text: v.s.detail });
+      const maxLink = Math.max(0, ...v.links.values());
+      for (const [w, link] of v.links) {
+        if (w === entity || link < 0.4 * maxLink) continue;
+        cand(w).explainedBy.push({ by: entity, score: v.score * (link / maxLink), text: v.s.detail });
+      }
     }
   }
 
@@ -270,8 +287,8 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
       frontier = next;
     }
     if (!worst || worst.raw < 0.15) continue;
-    const factor = clamp01(worst.raw / Math.max(h.propagated, 0.3));
-    const cut = 0.8 * factor;
+    // A callee in clear trouble (0.6 is about one solid symptom) explains most of what its callers pass on.
+    const cut = 0.85 * clamp01(worst.raw / 0.6);
     h.origin = h.raw - h.propagated * cut;
     h.discount = `errors/latency/readiness here may be passed on from ${shortId(worst.id)}, which it calls (−${Math.round(cut * 100)}% of them)`;
   }
@@ -284,35 +301,35 @@ function suspectScore(
   s: Suspect,
   health: Map<EntityId, WorkloadHealth>,
   maxOrigin: number,
-): { score: number; linked: EntityId | null } {
+): { score: number; links: Map<EntityId, number> } {
   const targets = s.affects.length > 0 ? s.affects : [...health.keys()];
   const anyTarget = s.affects.length === 0;
+  const links = new Map<EntityId, number>();
   let link = 0;
-  let linked: EntityId | null = null;
   let onset: number | null = null;
   for (const t of targets) {
     const h = health.get(t);
     if (!h) continue;
-    const kinds = s.explains.length > 0 ? s.explains : [];
     let sum = 0;
     let first: number | null = null;
     const scale = h.raw > 0 ? h.origin / h.raw : 1;
-    for (const k of kinds) {
+    for (const k of s.explains) {
       const v = h.byKind.get(k);
       if (!v) continue;
       sum += KIND_WEIGHT[k] * v * (PROPAGATING.has(k) ? scale : 1);
       const at = h.onsetByKind.get(k);
       if (at !== undefined) first = first === null ? at : Math.min(first, at);
     }
+    if (sum <= 0.02) continue;
+    links.set(t, sum);
     if (sum > link) {
       link = sum;
-      linked = t;
       onset = first;
     }
   }
   const linkNorm = clamp01(link / maxOrigin) * (anyTarget ? 0.8 : 1);
   const base = s.standalone ? Math.max(0.55, 0.1 + 0.9 * linkNorm) : 0.1 + 0.9 * linkNorm;
-  return { score: clamp01(s.weight * base * timeFit(s.at, onset)), linked: link > 0 ? linked : null };
+  return { score: clamp01(s.weight * base * timeFit(s.at, onset)), links };
 }
 
 /** A change long before the trouble fits less; one clearly after it began cannot have caused it. */

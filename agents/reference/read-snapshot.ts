@@ -282,18 +282,27 @@ const PINO_LEVELS: Record<number, LogLevel> = {
 };
 
 async function digestLogs(path: string, problems: ReadProblems): Promise<LogDigest> {
-  const digest: LogDigest = {
+  const digester = new LogDigester();
+  for await (const r of readNdjson<LogRecord>(path, problems)) digester.add(r);
+  return digester.finish();
+}
+
+/** Folds log records into a LogDigest one at a time (the reader streams; tests feed arrays). */
+export class LogDigester {
+  private readonly digest: LogDigest = {
     notable: [],
     tails: new Map(),
     buckets: new Map(),
     failedPaths: new Map(),
     lines: 0,
   };
-  const perPod = new Map<EntityId, number>();
-  for await (const r of readNdjson<LogRecord>(path, problems)) {
-    if (typeof r.line !== 'string' || typeof r.entity !== 'string') continue;
+  private readonly perPod = new Map<EntityId, number>();
+
+  add(r: LogRecord): void {
+    if (typeof r.line !== 'string' || typeof r.entity !== 'string') return;
     const entry = parseLogLine(r);
-    if (!entry) continue;
+    if (!entry) return;
+    const digest = this.digest;
     digest.lines++;
     const bucketStart = Math.floor(entry.at / BUCKET_MS) * BUCKET_MS;
     let byBucket = digest.buckets.get(entry.pod);
@@ -311,27 +320,28 @@ async function digestLogs(path: string, problems: ReadProblems): Promise<LogDige
     if (tail.length > TAIL_LINES) tail.shift();
 
     if (entry.structured && entry.level === 'info' && entry.status !== undefined && entry.status >= 400) {
-      const key =
-        (r.line.match(/"method":"([A-Z]+)"/)?.[1] ?? '') +
-        ' ' +
-        (r.line.match(/"path":"([^"]*)"/)?.[1] ?? '?');
+      const method = r.line.match(/"method":"([A-Z]+)"/)?.[1] ?? '';
+      const path = r.line.match(/"path":"([^"]*)"/)?.[1] ?? '?';
       let paths = digest.failedPaths.get(entry.pod);
       if (!paths) digest.failedPaths.set(entry.pod, (paths = new Map()));
-      const k = `${key.trim()} ${entry.status}`;
+      const k = `${method} ${path} ${entry.status}`;
       if (paths.size < 200 || paths.has(k)) paths.set(k, (paths.get(k) ?? 0) + 1);
     }
     const notable =
       entry.level === 'fatal' || entry.level === 'error' || entry.level === 'warn' || !entry.structured;
     if (notable) {
-      const n = perPod.get(entry.pod) ?? 0;
+      const n = this.perPod.get(entry.pod) ?? 0;
       if (n < NOTABLE_PER_POD) {
         digest.notable.push(entry);
-        perPod.set(entry.pod, n + 1);
+        this.perPod.set(entry.pod, n + 1);
       }
     }
   }
-  digest.notable.sort((a, b) => a.at - b.at);
-  return digest;
+
+  finish(): LogDigest {
+    this.digest.notable.sort((a, b) => a.at - b.at);
+    return this.digest;
+  }
 }
 
 /** A log record as a LogEntry: JSON lines (pino and most structured loggers) or plain text. */

@@ -28,7 +28,7 @@ export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK
     eventSignal(snap, index),
     changeSignal(snap, index),
     misconfigSignal(snap, index),
-    traceSignal(snap.spans, index),
+    traceSignal(snap.spans, index, pods),
     logSignal(snap, index, pods),
     metricSignal(snap, index),
   ]);

@@ -19,8 +19,8 @@ const RULES: Record<string, { kind: SymptomKind; weight: number; at?: 'dependenc
   KubeContainerOOMKilled: { kind: 'oom', weight: 0.85 },
   KubePodNotReady: { kind: 'not-ready', weight: 0.45 },
   KubePodPending: { kind: 'pending', weight: 0.65 },
-  KubeDeploymentReplicasMismatch: { kind: 'unavailable', weight: 0.5 },
-  KubeDeploymentUnavailable: { kind: 'unavailable', weight: 0.6 },
+  KubeDeploymentReplicasMismatch: { kind: 'not-ready', weight: 0.5 },
+  KubeDeploymentUnavailable: { kind: 'not-ready', weight: 0.6 },
 };
 const WAITING: Record<string, SymptomKind> = {
   CrashLoopBackOff: 'crash',
@@ -154,7 +154,7 @@ function objectOf(
       id: makeId(ns, 'ResourceQuota', s.labels.resourcequota),
       weight: 0.55,
       affects: [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
-      explains: ['unavailable', 'pending'],
+      explains: ['unavailable', 'pending', 'not-ready'],
     };
   if (s.labels.horizontalpodautoscaler && ns) {
     const id = makeId(ns, 'HorizontalPodAutoscaler', s.labels.horizontalpodautoscaler);

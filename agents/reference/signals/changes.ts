@@ -268,7 +268,7 @@ function objectChange(
       push(
         0.45,
         [...index.workloads.values()].filter((w) => w.namespace === namespace).map((w) => w.id),
-        ['unavailable', 'pending'],
+        ['unavailable', 'pending', 'not-ready'],
         `hard ${JSON.stringify(specOf<{ hard?: unknown }>(obj).hard ?? {})}`,
       );
       return;
@@ -342,7 +342,7 @@ function createdObjects(
         push(
           0.45,
           [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
-          ['unavailable', 'pending'],
+          ['unavailable', 'pending', 'not-ready'],
           `hard ${JSON.stringify(specOf<{ hard?: unknown }>(o).hard ?? {})}`,
         );
         break;

@@ -38,8 +38,8 @@ export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
 
 function handle(e: EventRecord, ctx: Ctx): void {
   const { index, ev } = ctx;
-  const at = isoMs(e.firstTimestamp) ?? isoMs(e.lastTimestamp);
   const count = Math.max(1, e.count ?? 1);
+  const at = eventTime(e, count, ctx.snap.window.start);
   const obj = e.involvedObject ?? { kind: '', name: '' };
   const id = e.entity ?? makeId(obj.namespace, obj.kind, obj.name);
   if (obj.kind === 'Pod' && index.isBatchPod(id)) return;
@@ -356,6 +356,19 @@ function externalDeletions(events: EventRecord[], ctx: Ctx): void {
       detail: `${n} of its pods were deleted (not by a rollout) between ${clock(times[0])} and ${clock(times[n - 1])}`,
     });
   }
+}
+
+/**
+ * When an event's trouble started inside the window. A repeated event keeps its first occurrence, which
+ * may be long before the window (a readiness failure at start-up, counted again during the incident):
+ * then the repeats are assumed to have come at the probe period before the last one.
+ */
+function eventTime(e: EventRecord, count: number, windowStart: number): number | null {
+  const first = isoMs(e.firstTimestamp);
+  const last = isoMs(e.lastTimestamp);
+  if (first === null) return last;
+  if (last === null || first >= windowStart - 5000) return first;
+  return Math.max(windowStart, last - (count - 1) * 5000);
 }
 
 function ownerWorkload(e: EventRecord, id: EntityId, index: EntityIndex): Workload | undefined {

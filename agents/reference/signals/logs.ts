@@ -1,5 +1,6 @@
 import type { EntityId } from '../../../src/entities/index.js';
 import { sustainedStart } from '../change-point.js';
+import { blameCredentials } from '../credential-blame.js';
 import { AUTH_CODES, blameEdge, shortId, type FailedCall } from '../edge-blame.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
@@ -214,56 +215,13 @@ function dependencyFailures(
       },
       index,
     );
-    const auth = failures.filter((f) => AUTH_CODES.test(f.code));
-    if (auth.length > failures.length / 2) credentialSuspects(w, fails, callee, index, pods, symptoms, ev);
+    const auth = fails.filter((f) => f.errCode && AUTH_CODES.test(f.errCode));
+    if (auth.length > fails.length / 2) {
+      const firstByPod = new Map<EntityId, number>();
+      for (const f of auth) if (!firstByPod.has(f.pod)) firstByPod.set(f.pod, f.at);
+      ev.suspects.push(...blameCredentials('logs', w, callee, firstByPod, index, pods, symptoms));
+    }
     ev.symptoms.push(...symptoms);
-  }
-}
-
-/**
- * Rejected credentials: the caller's Secret or the server's password. Pods that were started shortly
- * before they first failed, while the server kept running, read a credential that changed under them
- * (the Secret); pods that had been working and then began failing met a server that changed.
- */
-function credentialSuspects(
-  w: Workload,
-  fails: LogEntry[],
-  callee: EntityId | undefined,
-  index: EntityIndex,
-  pods: Map<EntityId, PodLife>,
-  symptoms: Evidence['symptoms'],
-  ev: Evidence,
-): void {
-  const failing = new Map<EntityId, number>();
-  for (const f of fails) if (!failing.has(f.pod)) failing.set(f.pod, f.at);
-  let freshFailing = 0;
-  for (const [pod, firstFail] of failing) {
-    const life = pods.get(pod);
-    if (life?.started != null && firstFail - life.started < 120_000 && firstFail >= life.started)
-      freshFailing++;
-  }
-  const restarted = freshFailing === failing.size && failing.size > 0;
-  const calleeWorkload = callee ? index.workloads.get(callee) : undefined;
-  const calleeConfig = calleeWorkload ? index.configOf(calleeWorkload) : new Set<EntityId>();
-  for (const id of index.configOf(w)) {
-    if (!id.includes('/Secret/')) continue;
-    const shared = calleeConfig.has(id);
-    const weight = (restarted ? 0.75 : 0.3) + (shared ? 0.1 : 0);
-    ev.suspects.push({
-      signal: 'logs',
-      entity: id,
-      weight,
-      at: restarted ? Math.min(...[...failing.keys()].map((p) => pods.get(p)?.started ?? Infinity)) : null,
-      affects: [w.id],
-      explains: ['auth', 'not-ready', 'errors', 'unreachable'],
-      detail: restarted
-        ? `${shortId(w.id)}'s pods were (re)started and had their credentials rejected from their first connection (${clock(fails[0].at)}); they read ${shortId(id)}${shared ? `, which ${shortId(callee ?? '')} reads too` : ''}`
-        : `${shortId(w.id)}'s credentials for ${shortId(callee ?? 'its dependency')} are rejected; they come from ${shortId(id)}`,
-    });
-  }
-  if (restarted) {
-    // The server did not change: its side of the rejection explains little.
-    for (const s of symptoms) if (s.kind === 'auth-rejects') s.weight *= 0.35;
   }
 }
 

@@ -224,7 +224,7 @@ function deploymentReplicas(series: (n: string) => MetricSeries[], index: Entity
         ev.symptoms.push({
           signal: 'metrics',
           workload: w.id,
-          kind: 'unavailable',
+          kind: 'not-ready',
           weight: 0.5,
           at: run.start,
           detail: `fewer replicas available than desired for ${Math.round(run.ms / 1000)}s from ${clock(run.start)}`,
@@ -495,7 +495,7 @@ function objectStateMetrics(series: (n: string) => MetricSeries[], index: Entity
       weight: 0.45,
       at: full[0][0],
       affects: [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
-      explains: ['unavailable', 'pending'],
+      explains: ['unavailable', 'pending', 'not-ready'],
       detail: `${m.labels.resource} fully used (${cap}) from ${clock(full[0][0])}`,
     });
   }
@@ -508,7 +508,7 @@ function objectStateMetrics(series: (n: string) => MetricSeries[], index: Entity
       weight: 0.45,
       at: run.start,
       affects: [],
-      explains: ['pending', 'unavailable'],
+      explains: ['pending', 'unavailable', 'not-ready'],
       detail: `unschedulable (cordoned) from ${clock(run.start)}`,
     });
   }

@@ -1,7 +1,9 @@
 import type { EntityId } from '../../../src/entities/index.js';
 import { sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
-import { blameEdge, shortId } from '../edge-blame.js';
+import { blameCredentials } from '../credential-blame.js';
+import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
+import type { PodLife } from '../pod-lifecycle.js';
 import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
 import type { SpanLite } from '../read-snapshot.js';
 import { clock } from '../time.js';
@@ -23,7 +25,7 @@ interface EdgeStats {
  * (the callee is unreachable, or the caller dialled the wrong place); self time (a server span's time
  * minus its outbound calls) shows which service got slower on its own.
  */
-export function traceSignal(spans: SpanLite[], index: EntityIndex): Evidence {
+export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<EntityId, PodLife>): Evidence {
   const ev = emptyEvidence();
   if (spans.length === 0) return ev;
   const children = new Map<string, SpanLite[]>();
@@ -98,7 +100,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex): Evidence {
     });
   }
 
-  for (const e of edges.values()) edgeSymptoms(e, spans, index, workloadOf, ev);
+  for (const e of edges.values()) edgeSymptoms(e, spans, index, workloadOf, pods, ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -126,6 +128,7 @@ function edgeSymptoms(
   all: SpanLite[],
   index: EntityIndex,
   workloadOf: (s: SpanLite) => EntityId | undefined,
+  pods: Map<EntityId, PodLife>,
   ev: Evidence,
 ): void {
   // Waiting out a slow server: the callee is slow, whatever else is true.
@@ -167,27 +170,33 @@ function edgeSymptoms(
       else othersOk++;
     }
   }
-  ev.symptoms.push(
-    ...blameEdge(
-      {
-        signal: 'traces',
-        caller: e.caller,
-        peer: e.peer,
-        ...(e.callee ? { callee: e.callee } : {}),
-        failures: fails.map((s) => ({
-          at: s.start,
-          code: s.errorType ?? 'error',
-          ...(s.address ? { address: s.address } : {}),
-        })),
-        strength,
-        start,
-        volume: `${fails.length} of ${callsAfter} calls`,
-        goodAddresses: good,
-        calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
-      },
-      index,
-    ),
+  const symptoms = blameEdge(
+    {
+      signal: 'traces',
+      caller: e.caller,
+      peer: e.peer,
+      ...(e.callee ? { callee: e.callee } : {}),
+      failures: fails.map((s) => ({
+        at: s.start,
+        code: s.errorType ?? 'error',
+        ...(s.address ? { address: s.address } : {}),
+      })),
+      strength,
+      start,
+      volume: `${fails.length} of ${callsAfter} calls`,
+      goodAddresses: good,
+      calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
+    },
+    index,
   );
+  const auth = fails.filter((s) => s.errorType && AUTH_CODES.test(s.errorType) && s.entity);
+  const caller = index.workloads.get(e.caller);
+  if (caller && auth.length > fails.length / 2) {
+    const firstByPod = new Map<EntityId, number>();
+    for (const s of auth) if (s.entity && !firstByPod.has(s.entity)) firstByPod.set(s.entity, s.start);
+    ev.suspects.push(...blameCredentials('traces', caller, e.callee, firstByPod, index, pods, symptoms));
+  }
+  ev.symptoms.push(...symptoms);
 }
 
 /** A server span's duration minus the time covered by its outbound calls (merged intervals). */

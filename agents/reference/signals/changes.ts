@@ -142,12 +142,16 @@ function scaleEvents(snap: Snapshot, index: EntityIndex, ev: Evidence): void {
     const w = index.workloadOf(makeId(ns, 'ReplicaSet', rsName)) ?? index.workloadOf(e.entity);
     if (!w) continue;
     // A rollout scales one ReplicaSet up and another down within seconds: that is not a scale change.
-    const partOfRollout = scaling.some((o) => {
-      if (o === e || index.workloadOf(o.entity)?.id !== w.id) return false;
-      const t = isoMs(o.firstTimestamp) ?? 0;
-      const other = o.message.match(/replica set ([a-z0-9.-]+)/i)?.[1];
-      return other !== rsName && Math.abs(t - at) < 120_000;
-    });
+    const rs = index.replicaSets.get(makeId(ns, 'ReplicaSet', rsName));
+    const fresh = rs?.created != null && at - rs.created < 30_000 && at >= rs.created - 1000;
+    const partOfRollout =
+      fresh ||
+      scaling.some((o) => {
+        if (o === e || index.workloadOf(o.entity)?.id !== w.id) return false;
+        const t = isoMs(o.firstTimestamp) ?? 0;
+        const other = o.message.match(/replica set ([a-z0-9.-]+)/i)?.[1];
+        return other !== rsName && Math.abs(t - at) < 120_000;
+      });
     if (partOfRollout) continue;
     const a = Number(from);
     const b = Number(to);

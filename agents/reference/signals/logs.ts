@@ -10,7 +10,7 @@ import { hostPortOfUrl, type LogEntry, type Snapshot } from '../read-snapshot.js
 import { clock } from '../time.js';
 
 const CONFIG_CRASH =
-  /EINVALIDCONFIG|invalid configuration|invalid config|config(uration)? (file )?(error|invalid)|malformed|unexpected token|not valid JSON|must be|expected one of/i;
+  /EINVALIDCONFIG|invalid (configuration|config|environment)|cannot (read|parse|load) (the )?config|config(uration)? file|malformed config|in JSON at position|not valid JSON|Unexpected end of JSON/i;
 const OOM_LINE = /heap out of memory|JavaScript heap|OutOfMemory|out of memory|OOMKilled/i;
 const CRASH_LINE =
   /\b(fatal|panic|uncaught|unhandled|segmentation fault|core dumped|exited with|exit code)\b/i;

@@ -13,26 +13,27 @@ export interface Shift {
 }
 
 /**
- * Best upward split of `points` (time, value), comparing medians of the two sides. `minSide` points must
- * lie on each side so one outlier cannot make a shift. Returns null when nothing rises.
+ * Best upward split of `points` (time, value): the split maximising the difference of the two sides'
+ * means, weighted so that splits near the ends need larger jumps. Values are clipped to the series'
+ * 2nd–98th percentiles first, so one outlier cannot make a shift. `minSide` points must lie on each side.
+ * Returns null when nothing rises.
  */
-export function upwardShift(points: Array<[number, number]>, minSide = 8, q = 0.5): Shift | null {
+export function upwardShift(points: Array<[number, number]>, minSide = 8): Shift | null {
   const n = points.length;
   if (n < minSide * 2) return null;
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
-  // Candidate splits on a coarse grid keep this linear-ish for tens of thousands of spans.
-  const step = Math.max(1, Math.floor(n / 60));
+  const values = sorted.map((p) => p[1]);
+  const lo = quantile(values, 0.02);
+  const hi = quantile(values, 0.98);
+  const v = values.map((x) => Math.min(hi, Math.max(lo, x)));
+  const prefix = [0];
+  for (const x of v) prefix.push(prefix[prefix.length - 1] + x);
+  const total = prefix[n];
   let best: Shift | null = null;
   let bestScore = 0;
-  for (let k = minSide; k <= n - minSide; k += step) {
-    const before = quantile(
-      sorted.slice(0, k).map((p) => p[1]),
-      q,
-    );
-    const after = quantile(
-      sorted.slice(k).map((p) => p[1]),
-      q,
-    );
+  for (let k = minSide; k <= n - minSide; k++) {
+    const before = prefix[k] / k;
+    const after = (total - prefix[k]) / (n - k);
     const score = (after - before) * Math.sqrt((k * (n - k)) / n);
     if (score > bestScore) {
       bestScore = score;

@@ -230,7 +230,15 @@ function objectChange(
       if (c.action === 'DELETED') return push(0.6, users, BROAD, 'deleted while read by ' + names(users));
       if (c.action === 'ADDED') return push(0.08, users, BROAD, 'created');
       const keys = changedKeys(prev, obj);
-      push(0.5, users, BROAD, `${keys ? `keys ${keys}` : 'content'} changed; read by ${names(users)}`);
+      // Snapshots hold no Secret values: a Secret update whose visible metadata changed was probably
+      // only that (a label, an annotation); one with nothing visible changed must have changed its data.
+      const metaOnly = !!prev && !!obj && !keys && sameDataKeys(prev, obj) && !sameMeta(prev, obj);
+      push(
+        metaOnly ? 0.1 : 0.5,
+        users,
+        BROAD,
+        `${keys ? `keys ${keys}` : metaOnly ? 'labels or annotations' : 'content'} changed; read by ${names(users)}`,
+      );
       return;
     }
     case 'Service': {
@@ -449,6 +457,17 @@ function changedKeys(a: ObjectRecord | null, b: ObjectRecord | null): string {
   const db = (b?.data ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(da), ...Object.keys(db)])].filter((k) => !same(da[k], db[k]));
   return keys.join(', ');
+}
+
+function sameMeta(a: ObjectRecord, b: ObjectRecord): boolean {
+  return same(a.metadata.labels, b.metadata.labels) && same(a.metadata.annotations, b.metadata.annotations);
+}
+
+/** Same key names (Secrets keep their keys in sanitized snapshots, as a data map with the values removed or as a list). */
+function sameDataKeys(a: ObjectRecord, b: ObjectRecord): boolean {
+  const keys = (o: ObjectRecord): string =>
+    JSON.stringify(Object.keys((o.data ?? {}) as Record<string, unknown>).sort());
+  return keys(a) === keys(b);
 }
 
 function names(ids: EntityId[]): string {

@@ -104,7 +104,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
-    const shift = upwardShift(pts, 15, 0.75);
+    const shift = upwardShift(pts, 15);
     if (!shift) continue;
     const diff = shift.after - shift.before;
     const ratio = (shift.after + 1) / (shift.before + 1);
@@ -117,7 +117,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
       kind: 'latency',
       weight,
       at: shift.at,
-      detail: `own time per request (p75, excluding calls it waits on) rose from ${ms(shift.before)} to ${ms(shift.after)} at ${clock(shift.at)}`,
+      detail: `own time per request (mean, excluding calls it waits on) rose from ${ms(shift.before)} to ${ms(shift.after)} at ${clock(shift.at)}`,
     });
   }
   return ev;

@@ -920,10 +920,11 @@ export class SyntheticShop {
     for (const o of this.objects.values()) {
       for (const r of o.metadata.ownerReferences ?? [])
         edges.push({ from: `shop/${r.kind}/${r.name}`, to: o.entity, type: 'owns' });
-      if (o.kind === 'Pod')
+      const nodeName = (o.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (o.kind === 'Pod' && nodeName)
         edges.push({
           from: o.entity,
-          to: `Node/${(o.spec as { nodeName: string }).nodeName}`,
+          to: `Node/${nodeName}`,
           type: 'runs-on',
         });
     }

@@ -200,8 +200,11 @@ function dependencyFailures(
       const address = e.address ?? (e.url ? hostPortOfUrl(e.url) : undefined);
       return { at: e.at, code: e.errCode ?? 'error', ...(address ? { address } : {}) };
     });
-    // Logs show failures only, never the calls that worked: the volume alone sets the strength.
-    const strength = 0.8 * clamp01(fails.length / 12);
+    // Logs show failures only, never the calls that worked: volume and rate set the strength, so the odd
+    // retry that succeeds (a few a minute) does not look like an outage (many a second).
+    const minutes = Math.max(0.5, (fails[fails.length - 1].at - start) / 60_000);
+    const perMinute = fails.length / minutes;
+    const strength = 0.8 * clamp01(fails.length / 12) * clamp01((perMinute - 4) / 20);
     const symptoms = blameEdge(
       {
         signal: 'logs',

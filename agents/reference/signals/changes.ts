@@ -50,6 +50,7 @@ export function changeSignal(snap: Snapshot, index: EntityIndex): Evidence {
     }
   }
   scaleEvents(snap, index, ev);
+  generationBumps(snap, index, ev, inWindow);
   for (const c of snap.objectChanges) objectChange(c, snap, index, ev, rolled);
   if (snap.objectChanges.length === 0) createdObjects(snap, index, ev, inWindow);
   return ev;
@@ -101,6 +102,41 @@ function rollout(
     });
   }
   void index;
+}
+
+/**
+ * A Deployment spec edited in the window shows as kube_deployment_metadata_generation going up. When no
+ * rollout or scale change above accounts for it (ReplicaSets missing from the snapshot), the edit itself
+ * is a suspect of unknown content.
+ */
+function generationBumps(
+  snap: Snapshot,
+  index: EntityIndex,
+  ev: Evidence,
+  inWindow: (t: number | null) => t is number,
+): void {
+  for (const m of snap.metrics) {
+    if (m.name !== 'kube_deployment_metadata_generation' || !m.labels.deployment) continue;
+    const id = makeId(m.labels.namespace, 'Deployment', m.labels.deployment);
+    if (!index.workloads.has(id)) continue;
+    for (let i = 1; i < m.points.length; i++) {
+      const [ts, v] = m.points[i];
+      const prev = m.points[i - 1][1];
+      const at = ts * 1000;
+      if (typeof v !== 'number' || typeof prev !== 'number' || v <= prev || !inWindow(at)) continue;
+      const known = ev.suspects.some((s) => s.entity === id && s.at !== null && Math.abs(s.at - at) < 20_000);
+      if (known) continue;
+      ev.suspects.push({
+        signal: 'changes',
+        entity: id,
+        weight: 0.3,
+        at,
+        affects: [id],
+        explains: [...BROAD, 'unavailable', 'pending'],
+        detail: `spec edited at ${clock(at)} (generation ${prev} → ${v}); what changed is not in the snapshot`,
+      });
+    }
+  }
 }
 
 /** When a ReplicaSet started serving: its creation, or a scale-up from 0 (a rollback to it). */

@@ -160,7 +160,9 @@ export function misconfigSignal(snap: Snapshot, index: EntityIndex): Evidence {
   for (const w of index.workloads.values()) {
     if (!appNs.has(w.namespace)) continue;
     workloadChecks(w, snap, index, nodes, add);
+    rolloutState(w, add);
   }
+  outliers(index, add);
 
   for (const cm of index.objectsOfKind('ConfigMap')) {
     if (!appNs.has(cm.metadata.namespace ?? '')) continue;
@@ -317,6 +319,146 @@ function workloadChecks(
         );
     }
   }
+}
+
+/**
+ * A Deployment's own account of its rollout: a spec the controller has not caught up with
+ * (generation ahead of observedGeneration), a rollout past its progress deadline, replicas it failed to
+ * create (the condition names a quota or an admission refusal).
+ */
+function rolloutState(
+  w: Workload,
+  add: (
+    entity: EntityId,
+    weight: number,
+    affects: EntityId[],
+    explains: SymptomKind[],
+    detail: string,
+    standalone?: boolean,
+  ) => void,
+): void {
+  const o = w.object;
+  if (!o) return;
+  const gen = (o.metadata as { generation?: number }).generation;
+  const st = statusOf<{
+    observedGeneration?: number;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+  }>(o);
+  if (gen !== undefined && st.observedGeneration !== undefined && gen > st.observedGeneration)
+    add(
+      w.id,
+      0.2,
+      [w.id],
+      ['pending', 'unavailable', 'not-ready'],
+      `spec generation ${gen} not yet observed by its controller (${st.observedGeneration})`,
+    );
+  for (const c of st.conditions ?? []) {
+    if (c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded')
+      add(
+        w.id,
+        0.45,
+        [w.id],
+        ['pending', 'crash', 'image', 'not-ready', 'unavailable', 'config'],
+        `rollout stalled: ${c.message ?? c.reason}`,
+      );
+    if (c.type === 'ReplicaFailure' && c.status === 'True') {
+      const quota = c.message?.match(/exceeded quota: ([a-z0-9.-]+)/i)?.[1];
+      if (quota)
+        add(
+          makeId(w.namespace, 'ResourceQuota', quota),
+          0.8,
+          [w.id],
+          ['unavailable', 'pending', 'not-ready', 'unreachable'],
+          `refuses ${shortId(w.id)}'s pods: ${c.message}`,
+          true,
+        );
+      else
+        add(
+          w.id,
+          0.35,
+          [w.id],
+          ['unavailable', 'pending'],
+          `replicas cannot be created: ${c.message ?? c.reason ?? ''}`,
+        );
+    }
+  }
+}
+
+/**
+ * A workload set apart from its siblings that run the same image: another tag, a CPU limit a fraction of
+ * theirs, init containers they do not have. Weak on their own; they matter when that workload is the one
+ * in trouble.
+ */
+function outliers(
+  index: EntityIndex,
+  add: (
+    entity: EntityId,
+    weight: number,
+    affects: EntityId[],
+    explains: SymptomKind[],
+    detail: string,
+  ) => void,
+): void {
+  const byRepo = new Map<string, Array<{ w: Workload; tag: string; cpu?: number; init: number }>>();
+  for (const w of index.workloads.values()) {
+    const c = w.template?.spec?.containers?.[0];
+    if (!c?.image) continue;
+    const [repo, tag] = splitImage(c.image);
+    const list = byRepo.get(repo) ?? [];
+    list.push({
+      w,
+      tag,
+      cpu: quantity(c.resources?.limits?.cpu),
+      init: (w.template?.spec?.initContainers ?? []).length,
+    });
+    byRepo.set(repo, list);
+  }
+  for (const [repo, list] of byRepo) {
+    if (list.length < 3) continue;
+    const common = mode(list.map((x) => x.tag));
+    const cpus = list.map((x) => x.cpu).filter((x): x is number => x !== undefined);
+    const cpuMode = cpus.length > 0 ? mode(cpus.map(String)) : undefined;
+    const initMode = mode(list.map((x) => String(x.init)));
+    for (const x of list) {
+      if (x.tag !== common)
+        add(
+          x.w.id,
+          0.3,
+          [x.w.id],
+          ['image', 'pending', 'crash', 'errors'],
+          `runs ${repo}:${x.tag} while ${list.length - 1} siblings run ${repo}:${common}`,
+        );
+      if (cpuMode !== undefined && x.cpu !== undefined && x.cpu < Number(cpuMode) * 0.3)
+        add(
+          x.w.id,
+          0.3,
+          [x.w.id],
+          ['saturation', 'latency', 'errors', 'crash', 'not-ready'],
+          `CPU limit ${x.cpu} cores, under a third of its siblings' ${cpuMode}`,
+        );
+      if (x.init > Number(initMode))
+        add(
+          x.w.id,
+          0.2,
+          [x.w.id],
+          ['pending', 'not-ready', 'crash'],
+          `runs init containers its siblings do not`,
+        );
+    }
+  }
+}
+
+function splitImage(image: string): [string, string] {
+  const at = image.indexOf('@');
+  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
+  const colon = image.lastIndexOf(':');
+  return colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
+}
+
+function mode(xs: string[]): string {
+  const counts = new Map<string, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
 }
 
 /** Does the snapshot list objects of this kind at all (else a missing reference proves nothing)? */

@@ -61,6 +61,8 @@ export interface LogEntry {
   address?: string;
   status?: number;
   traceId?: string;
+  /** A failed attempt the caller will retry (`retrying: true`): often followed by success. */
+  retrying?: boolean;
 }
 
 export interface LevelCounts {
@@ -378,6 +380,7 @@ export function parseLogLine(r: LogRecord): LogEntry | null {
       const address = s('address');
       if (address) entry.address = address;
       if (typeof j.status === 'number') entry.status = j.status;
+      if (typeof j.retrying === 'boolean') entry.retrying = j.retrying;
       const tid = s('trace_id') ?? s('traceId');
       if (tid) entry.traceId = tid;
       return entry;

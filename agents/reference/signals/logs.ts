@@ -202,9 +202,11 @@ function dependencyFailures(
     });
     // Logs show failures only, never the calls that worked: volume and rate set the strength, so the odd
     // retry that succeeds (a few a minute) does not look like an outage (many a second).
+    // An attempt that will be retried usually succeeds the second time: it counts a quarter.
+    const weighted = fails.reduce((n, e) => n + (e.retrying ? 0.25 : 1), 0);
     const minutes = Math.max(0.5, (fails[fails.length - 1].at - start) / 60_000);
-    const perMinute = fails.length / minutes;
-    const strength = 0.8 * clamp01(fails.length / 12) * clamp01((perMinute - 4) / 20);
+    const perMinute = weighted / minutes;
+    const strength = 0.8 * clamp01(weighted / 12) * clamp01((perMinute - 4) / 20);
     const symptoms = blameEdge(
       {
         signal: 'logs',

@@ -8,6 +8,9 @@ import type { ObjectChange, Snapshot } from '../read-snapshot.js';
 import { diffTemplates, same, type TemplateChange } from '../template-diff.js';
 import { clock, isoMs } from '../time.js';
 
+/** How long before the window a change may still be the cause (the window start is random). */
+const LOOKBACK_MS = 30 * 60_000;
+
 const BROAD: SymptomKind[] = ['crash', 'config', 'auth', 'errors', 'not-ready', 'latency', 'misrouted'];
 
 /**
@@ -23,28 +26,41 @@ export function changeSignal(snap: Snapshot, index: EntityIndex): Evidence {
     t !== null && t >= since - 1000 && t <= snap.window.end + 1000;
   const rolled = new Set<string>();
 
+  // Rollouts shortly before the window count too: the window starts at a random time, not at the fault.
+  const recent = (t: number | null): t is number =>
+    t !== null && t >= since - LOOKBACK_MS && t <= snap.window.end + 1000;
   for (const w of index.workloads.values()) {
     const sets = index.replicaSetsOf(w);
     for (const [i, rs] of sets.entries()) {
       const started = rolloutTime(rs, snap.events);
-      if (!inWindow(started)) continue;
-      // The revision it replaced: the one before it, or (a rollback) the newest other one.
-      const prev = i > 0 ? sets[i - 1] : sets.find((s) => s !== rs);
-      const oldTemplate = prev?.template ?? previousTemplate(snap.objectChanges, w, started);
-      if (!oldTemplate) {
-        if (i === 0 && sets.length === 1 && !createdInWindow(w, inWindow)) continue;
-        ev.suspects.push({
-          signal: 'changes',
-          entity: w.id,
-          weight: 0.3,
-          at: started,
-          affects: [w.id],
-          explains: BROAD,
-          detail: `rolled out ReplicaSet ${rs.name} at ${clock(started)} (previous revision not in the snapshot)`,
-        });
-        rolled.add(`${w.id}|${Math.round(started / 5000)}`);
+      if (!recent(started)) continue;
+      const rollback = started !== rs.created;
+      if (i === 0 && !rollback) {
+        // The oldest revision kept: the workload's first deploy, unless the workload is older than it (the
+        // revisions before were pruned), in which case what changed is unknown.
+        const born = isoMs(w.object?.metadata.creationTimestamp);
+        const prevTemplate = previousTemplate(snap.objectChanges, w, started);
+        if (prevTemplate) {
+          rollout(w, rs.name, started, prevTemplate, rs.template ?? w.template, index, ev);
+          rolled.add(`${w.id}|${Math.round(started / 5000)}`);
+        } else if (born !== null && started - born > 60_000 && inWindow(started)) {
+          ev.suspects.push({
+            signal: 'changes',
+            entity: w.id,
+            weight: 0.3,
+            at: started,
+            affects: [w.id],
+            explains: BROAD,
+            detail: `rolled out ReplicaSet ${rs.name} at ${clock(started)} (previous revision not in the snapshot)`,
+          });
+          rolled.add(`${w.id}|${Math.round(started / 5000)}`);
+        }
         continue;
       }
+      // The revision it replaced: the one before it, or (a rollback) the newest other one.
+      const prev = i > 0 ? sets[i - 1] : [...sets].reverse().find((x) => x !== rs);
+      const oldTemplate = prev?.template ?? previousTemplate(snap.objectChanges, w, started);
+      if (!oldTemplate) continue;
       rollout(w, rs.name, started, oldTemplate, rs.template ?? w.template, index, ev);
       rolled.add(`${w.id}|${Math.round(started / 5000)}`);
     }
@@ -52,7 +68,7 @@ export function changeSignal(snap: Snapshot, index: EntityIndex): Evidence {
   scaleEvents(snap, index, ev);
   generationBumps(snap, index, ev, inWindow);
   for (const c of snap.objectChanges) objectChange(c, snap, index, ev, rolled);
-  if (snap.objectChanges.length === 0) createdObjects(snap, index, ev, inWindow);
+  if (snap.objectChanges.length === 0) createdObjects(snap, index, ev, recent);
   return ev;
 }
 
@@ -151,10 +167,6 @@ function rolloutTime(rs: ReplicaSetInfo, events: EventRecord[]): number | null {
     }
   }
   return t;
-}
-
-function createdInWindow(w: Workload, inWindow: (t: number | null) => boolean): boolean {
-  return inWindow(isoMs(w.object?.metadata.creationTimestamp));
 }
 
 function previousTemplate(changes: ObjectChange[], w: Workload, before: number): PodTemplate | undefined {
@@ -404,9 +416,6 @@ function createdObjects(
         break;
       case 'HorizontalPodAutoscaler':
         hpaSuspect(o, at, index, snap, ev, 'created');
-        break;
-      case 'Service':
-        push(0.1, workloadsBehind(o, index), ['unreachable'], 'new Service');
         break;
       default:
         break;

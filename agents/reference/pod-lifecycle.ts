@@ -1,5 +1,6 @@
 import type { EntityId } from '../../src/entities/index.js';
 import type { EntityIndex } from './entity-index.js';
+import { eventTime } from './event-time.js';
 import { idParts, makeId } from './kube.js';
 import type { Snapshot } from './read-snapshot.js';
 import { isoMs } from './time.js';
@@ -55,7 +56,7 @@ export function podLifecycles(snap: Snapshot, index: EntityIndex): Map<EntityId,
     if (e.involvedObject?.kind !== 'Pod') continue;
     const id = e.entity ?? makeId(e.involvedObject.namespace, 'Pod', e.involvedObject.name);
     const p = get(id);
-    const t = isoMs(e.firstTimestamp) ?? isoMs(e.lastTimestamp);
+    const t = eventTime(e, windowStart);
     if ((e.reason === 'Scheduled' || e.reason === 'Pulling' || e.reason === 'Created') && fresh(t))
       p.started = p.started === null ? t : Math.min(p.started, t);
     if (e.reason === 'Killing' && t !== null) {

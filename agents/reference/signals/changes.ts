@@ -1,6 +1,7 @@
 import type { EventRecord, ObjectRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
+import { eventTime } from '../event-time.js';
 import { templateRefs, type EntityIndex, type ReplicaSetInfo, type Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type SymptomKind } from '../evidence.js';
 import { idParts, makeId, selectorMatches, specOf, type LabelSelector, type PodTemplate } from '../kube.js';
@@ -162,7 +163,8 @@ function rolloutTime(rs: ReplicaSetInfo, events: EventRecord[]): number | null {
     if (e.reason !== 'ScalingReplicaSet') continue;
     const m = e.message.match(/Scaled up replica set ([a-z0-9.-]+) from 0 to/i);
     if (m?.[1] === rs.name) {
-      const at = isoMs(e.firstTimestamp);
+      // The latest time it was scaled up from nothing (folded repeats keep the first in firstTimestamp).
+      const at = isoMs(e.lastTimestamp) ?? isoMs(e.firstTimestamp);
       if (at !== null && (t === null || at > t + 10_000)) t = at;
     }
   }
@@ -183,7 +185,7 @@ function scaleEvents(snap: Snapshot, index: EntityIndex, ev: Evidence): void {
   const scaling = snap.events.filter((e) => e.reason === 'ScalingReplicaSet');
   for (const e of scaling) {
     const m = e.message.match(/Scaled (up|down) replica set ([a-z0-9.-]+) from (\d+) to (\d+)/i);
-    const at = isoMs(e.firstTimestamp);
+    const at = eventTime(e, snap.window.start);
     if (!m || at === null) continue;
     const [, dir, rsName, from, to] = m;
     const ns = e.involvedObject.namespace;
@@ -196,7 +198,7 @@ function scaleEvents(snap: Snapshot, index: EntityIndex, ev: Evidence): void {
       fresh ||
       scaling.some((o) => {
         if (o === e || index.workloadOf(o.entity)?.id !== w.id) return false;
-        const t = isoMs(o.firstTimestamp) ?? 0;
+        const t = eventTime(o, snap.window.start) ?? 0;
         const other = o.message.match(/replica set ([a-z0-9.-]+)/i)?.[1];
         return other !== rsName && Math.abs(t - at) < 120_000;
       });

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
+import { eventTime } from '../event-time.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type Suspect, type SymptomKind } from '../evidence.js';
 import { idParts, makeId, specOf } from '../kube.js';
@@ -39,7 +40,7 @@ export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
 function handle(e: EventRecord, ctx: Ctx): void {
   const { index, ev } = ctx;
   const count = Math.max(1, e.count ?? 1);
-  const at = eventTime(e, count, ctx.snap.window.start);
+  const at = eventTime(e, ctx.snap.window.start);
   const obj = e.involvedObject ?? { kind: '', name: '' };
   const id = e.entity ?? makeId(obj.namespace, obj.kind, obj.name);
   if (obj.kind === 'Pod' && index.isBatchPod(id)) return;
@@ -329,7 +330,7 @@ function externalDeletions(events: EventRecord[], ctx: Ctx): void {
     const id = e.entity ?? makeId(e.involvedObject.namespace, 'Pod', e.involvedObject.name);
     if (ctx.index.isBatchPod(id)) continue;
     const w = ctx.index.workloadOf(id);
-    const at = isoMs(e.firstTimestamp);
+    const at = eventTime(e, ctx.snap.window.start);
     if (!w || at === null) continue;
     const list = byWorkload.get(w.id) ?? [];
     list.push(at);
@@ -356,19 +357,6 @@ function externalDeletions(events: EventRecord[], ctx: Ctx): void {
       detail: `${n} of its pods were deleted (not by a rollout) between ${clock(times[0])} and ${clock(times[n - 1])}`,
     });
   }
-}
-
-/**
- * When an event's trouble started inside the window. A repeated event keeps its first occurrence, which
- * may be long before the window (a readiness failure at start-up, counted again during the incident):
- * then the repeats are assumed to have come at the probe period before the last one.
- */
-function eventTime(e: EventRecord, count: number, windowStart: number): number | null {
-  const first = isoMs(e.firstTimestamp);
-  const last = isoMs(e.lastTimestamp);
-  if (first === null) return last;
-  if (last === null || first >= windowStart - 5000) return first;
-  return Math.max(windowStart, last - (count - 1) * 5000);
 }
 
 function ownerWorkload(e: EventRecord, id: EntityId, index: EntityIndex): Workload | undefined {

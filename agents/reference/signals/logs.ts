@@ -187,11 +187,20 @@ function dependencyFailures(
     else byDep.set(e.dependency, [e]);
   }
   for (const [dep, list] of byDep) {
-    const start = sustainedStart(
-      list.map((e) => e.at),
-      4,
-      30_000,
-    );
+    // Rejected credentials are never background noise, and clients log connection trouble at most every
+    // few seconds: three within a minute is enough for them.
+    const authLike = list.filter((e) => e.errCode && AUTH_CODES.test(e.errCode)).length > list.length / 2;
+    const start = authLike
+      ? sustainedStart(
+          list.map((e) => e.at),
+          3,
+          60_000,
+        )
+      : sustainedStart(
+          list.map((e) => e.at),
+          4,
+          30_000,
+        );
     if (start === null) continue;
     const fails = list.filter((e) => e.at >= start);
     const callee = index.workloadByTelemetry(dep, w.namespace)?.id;
@@ -206,7 +215,9 @@ function dependencyFailures(
     const weighted = fails.reduce((n, e) => n + (e.retrying ? 0.25 : 1), 0);
     const minutes = Math.max(0.5, (fails[fails.length - 1].at - start) / 60_000);
     const perMinute = weighted / minutes;
-    const strength = 0.8 * clamp01(weighted / 12) * clamp01((perMinute - 4) / 20);
+    const strength = authLike
+      ? 0.8 * clamp01(weighted / 4)
+      : 0.8 * clamp01(weighted / 12) * clamp01((perMinute - 4) / 20);
     const symptoms = blameEdge(
       {
         signal: 'logs',

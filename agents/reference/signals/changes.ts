@@ -297,6 +297,13 @@ function objectChange(
       if (c.action === 'DELETED')
         return push(0.75, behind, ['unreachable', 'not-ready', 'errors'], 'deleted');
       if (c.action === 'ADDED') return push(0.1, behind, ['unreachable'], 'created');
+      if (!prev)
+        return push(
+          0.35,
+          behind,
+          ['unreachable', 'not-ready', 'errors'],
+          'updated (the version before is not in the snapshot)',
+        );
       const sA = specOf<{ selector?: unknown; ports?: unknown }>(prev);
       const sB = specOf<{ selector?: unknown; ports?: unknown }>(obj);
       const what = [

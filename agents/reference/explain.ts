@@ -1,18 +1,5 @@
-import type { Evidence } from './evidence.js';
-import type { Ranking } from './rank.js';
+import type { AgentResult } from './agent-result.js';
 import { clock } from './time.js';
-
-/** The answer file's shape (docs/grading.md). */
-export interface Answer {
-  entities: string[];
-}
-
-export interface AgentResult {
-  answer: Answer;
-  ranking: Ranking;
-  evidence: Evidence;
-  warnings: string[];
-}
 
 const REASONS_SHOWN = 6;
 

@@ -1,6 +1,6 @@
 import { EntityIndex } from './entity-index.js';
 import { mergeEvidence } from './evidence.js';
-import type { AgentResult } from './explain.js';
+import type { AgentResult } from './agent-result.js';
 import { podLifecycles } from './pod-lifecycle.js';
 import { DEFAULT_RANK, rank, type RankOptions } from './rank.js';
 import { readSnapshot, type Snapshot } from './read-snapshot.js';
@@ -12,7 +12,7 @@ import { metricSignal } from './signals/metrics.js';
 import { misconfigSignal } from './signals/misconfig.js';
 import { traceSignal } from './signals/traces.js';
 
-export type { AgentResult } from './explain.js';
+export type { AgentResult, Answer } from './agent-result.js';
 
 /** Reads a snapshot directory and ranks its root-cause entities. */
 export async function runAgent(snapshotDir: string, opts: RankOptions = DEFAULT_RANK): Promise<AgentResult> {

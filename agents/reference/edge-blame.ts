@@ -1,4 +1,5 @@
 import type { EntityId } from '../../src/entities/index.js';
+import { median } from './change-point.js';
 import type { EntityIndex } from './entity-index.js';
 import type { SignalName, Symptom } from './evidence.js';
 import { isServiceAddress } from './service-address.js';
@@ -16,6 +17,8 @@ export interface FailedCall {
   at: number;
   code: string;
   address?: string;
+  /** The caller's timeout, when the failure names it ("timed out after 1ms"). */
+  timeoutMs?: number;
 }
 
 /** One caller's failing calls to one dependency, as a signal saw them. */
@@ -103,18 +106,24 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
       !!obs.goodAddresses &&
       obs.goodAddresses.size > 0 &&
       !obs.goodAddresses.has(topAddr));
-  const callerBlame = misdialled ? 1 : DNS_CODES.test(topCode) ? 0.7 : obs.calleeServesOthers ? 0.6 : 0;
+  // A caller that gives up after a few milliseconds has a timeout misconfigured, whatever the callee does.
+  const timeouts = obs.failures.map((f) => f.timeoutMs).filter((t): t is number => t !== undefined);
+  const impatient = timeouts.length >= obs.failures.length / 3 && median(timeouts) < 50;
+  const callerBlame =
+    misdialled || impatient ? 1 : DNS_CODES.test(topCode) ? 0.7 : obs.calleeServesOthers ? 0.6 : 0;
   if (callerBlame > 0) {
     out.push({
       ...base,
       workload: obs.caller,
       kind: 'misrouted',
       weight: obs.strength * callerBlame,
-      detail: misdialled
-        ? `${where}: dials ${topAddr}, which is not ${obs.peer}'s Service address; ${obs.volume} failed (${codeText}) ${since}`
-        : obs.calleeServesOthers
-          ? `${where}: ${obs.volume} failed (${codeText}) ${since} while ${obs.peer} served other callers fine`
-          : `${where}: ${obs.volume} failed to resolve (${codeText}) ${since}`,
+      detail: impatient
+        ? `${where}: gives up after ${median(timeouts)}ms; ${obs.volume} timed out (${codeText}) ${since}`
+        : misdialled
+          ? `${where}: dials ${topAddr}, which is not ${obs.peer}'s Service address; ${obs.volume} failed (${codeText}) ${since}`
+          : obs.calleeServesOthers
+            ? `${where}: ${obs.volume} failed (${codeText}) ${since} while ${obs.peer} served other callers fine`
+            : `${where}: ${obs.volume} failed to resolve (${codeText}) ${since}`,
       ...(obs.callee ? { peer: obs.callee } : {}),
     });
   }

@@ -280,14 +280,23 @@ function objectChange(
       if (c.action === 'DELETED') return push(0.6, users, BROAD, 'deleted while read by ' + names(users));
       if (c.action === 'ADDED') return push(0.08, users, BROAD, 'created');
       const keys = changedKeys(prev, obj);
+      // Edited, then read: a reader rolled out or restarted within minutes of the edit (the usual
+      // "change the config, restart the deployment").
+      const reread = index
+        .usersOf(c.entity)
+        .find((w) =>
+          index
+            .replicaSetsOf(w)
+            .some((rs) => rs.created !== null && rs.created >= at - 1000 && rs.created - at < 300_000),
+        );
       // Snapshots hold no Secret values: a Secret update whose visible metadata changed was probably
       // only that (a label, an annotation); one with nothing visible changed must have changed its data.
       const metaOnly = !!prev && !!obj && !keys && sameDataKeys(prev, obj) && !sameMeta(prev, obj);
       push(
-        metaOnly ? 0.1 : 0.5,
+        metaOnly ? 0.1 : reread ? 0.7 : 0.5,
         users,
         BROAD,
-        `${keys ? `keys ${keys}` : metaOnly ? 'labels or annotations' : 'content'} changed; read by ${names(users)}`,
+        `${keys ? `keys ${keys}` : metaOnly ? 'labels or annotations' : 'content'} changed; read by ${names(users)}${reread && !metaOnly ? `, and ${shortId(reread.id)} rolled out right after` : ''}`,
       );
       return;
     }

@@ -207,7 +207,13 @@ function dependencyFailures(
     if (callee && callee !== w.id) ev.calls.push({ from: w.id, to: callee });
     const failures: FailedCall[] = fails.map((e) => {
       const address = e.address ?? (e.url ? hostPortOfUrl(e.url) : undefined);
-      return { at: e.at, code: e.errCode ?? 'error', ...(address ? { address } : {}) };
+      const timeout = e.msg.match(/timed out after (\d+)\s*ms/i)?.[1];
+      return {
+        at: e.at,
+        code: e.errCode ?? 'error',
+        ...(address ? { address } : {}),
+        ...(timeout ? { timeoutMs: Number(timeout) } : {}),
+      };
     });
     // Logs show failures only, never the calls that worked: volume and rate set the strength, so the odd
     // retry that succeeds (a few a minute) does not look like an outage (many a second).

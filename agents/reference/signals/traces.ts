@@ -1,5 +1,5 @@
 import type { EntityId } from '../../../src/entities/index.js';
-import { sustainedStart, upwardShift } from '../change-point.js';
+import { median, sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
 import { blameCredentials } from '../credential-blame.js';
 import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
@@ -16,7 +16,9 @@ interface EdgeStats {
   /** Failed attempts that got no answer from a traced server. */
   unanswered: SpanLite[];
   /** Attempts that timed out while the traced server was still working on them. */
-  waitedOut: SpanLite[];
+  waitedOut: Array<{ client: SpanLite; server: SpanLite }>;
+  /** How long the callee took on calls that went fine (its normal answer time). */
+  answered: number[];
 }
 
 /**
@@ -68,12 +70,18 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
     const key = `${w}|${s.peer}`;
     let e = edges.get(key);
     if (!e)
-      edges.set(key, (e = { caller: w, peer: s.peer, callee, calls: [], unanswered: [], waitedOut: [] }));
+      edges.set(
+        key,
+        (e = { caller: w, peer: s.peer, callee, calls: [], unanswered: [], waitedOut: [], answered: [] }),
+      );
     e.calls.push(s);
-    if (!s.error) continue;
     const served = (children.get(s.spanId) ?? []).filter((k) => k.kind === 'server');
+    if (!s.error) {
+      if (served[0]) e.answered.push(served[0].durationMs);
+      continue;
+    }
     if (served.length === 0) e.unanswered.push(s);
-    else if (!served.some((k) => k.error)) e.waitedOut.push(s);
+    else if (!served.some((k) => k.error)) e.waitedOut.push({ client: s, server: served[0] });
   }
 
   // Errors that originate in a service's own code.
@@ -131,18 +139,35 @@ function edgeSymptoms(
   pods: Map<EntityId, PodLife>,
   ev: Evidence,
 ): void {
-  // Waiting out a slow server: the callee is slow, whatever else is true.
+  // Calls the caller gave up on while the server was still working: either the server is slow, or the
+  // caller's timeout is shorter than the server's normal answer time (a caller misconfiguration).
   if (e.waitedOut.length >= 3 && e.callee) {
-    const start = sustainedStart(e.waitedOut.map((s) => s.start)) ?? e.waitedOut[0].start;
-    ev.symptoms.push({
-      signal: 'traces',
-      workload: e.callee,
-      kind: 'latency',
-      weight: clamp01(e.waitedOut.length / 20),
-      at: start,
-      detail: `${e.waitedOut.length} calls from ${shortId(e.caller)} gave up waiting on it (${e.waitedOut[0].errorType ?? 'timeout'})`,
-      peer: e.caller,
-    });
+    const start = sustainedStart(e.waitedOut.map((x) => x.client.start)) ?? e.waitedOut[0].client.start;
+    const gaveUpAfter = median(e.waitedOut.map((x) => x.client.durationMs));
+    const normal = e.answered.length >= 5 ? median(e.answered) : undefined;
+    const impatient = normal !== undefined && gaveUpAfter < Math.max(2 * normal, 50);
+    const weight = clamp01(e.waitedOut.length / 20);
+    ev.symptoms.push(
+      impatient
+        ? {
+            signal: 'traces',
+            workload: e.caller,
+            kind: 'misrouted',
+            weight,
+            at: start,
+            detail: `${e.waitedOut.length} calls to ${e.peer} given up after ~${Math.round(gaveUpAfter)}ms, though it answers in ~${Math.round(normal)}ms: the caller's timeout is too short`,
+            peer: e.callee,
+          }
+        : {
+            signal: 'traces',
+            workload: e.callee,
+            kind: 'latency',
+            weight,
+            at: start,
+            detail: `${e.waitedOut.length} calls from ${shortId(e.caller)} gave up waiting on it after ~${Math.round(gaveUpAfter)}ms (${e.waitedOut[0].client.errorType ?? 'timeout'})`,
+            peer: e.caller,
+          },
+    );
   }
   if (e.unanswered.length < 3) return;
   const start = sustainedStart(

@@ -194,6 +194,26 @@ export const FAULT_CASES: FaultCase[] = [
     },
   },
   {
+    name: 'config-corruption (valid but harmful value)',
+    truth: ['shop/ConfigMap/checkout-config'],
+    stage: (s) => {
+      const cm = s.get('shop/ConfigMap/checkout-config');
+      const before = structuredClone(cm);
+      cm.data = { 'config.json': '{"logLevel": "info", "timeoutsMs": {"payment": 1}}' };
+      s.objectChanges = [
+        { ts: s.iso(-600), action: 'ADDED', entity: cm.entity, object: before },
+        { ts: s.iso(F - 2), action: 'MODIFIED', entity: cm.entity, object: structuredClone(cm) },
+      ];
+      s.rollout('checkout', F, (t) => {
+        t.metadata = {
+          ...t.metadata,
+          annotations: { ...t.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': s.iso(F) },
+        };
+      });
+      s.breakCalls('payment', F + 5, 'ETIMEDOUT', { caller: 'checkout', giveUpAfterMs: 1 });
+    },
+  },
+  {
     name: 'redis-maxmemory',
     truth: ['shop/Deployment/redis'],
     stage: (s) => s.breakCalls('redis', F, 'OOM', { caller: 'cart' }),

@@ -63,6 +63,8 @@ interface CallBreak {
   to: number;
   code: string;
   address?: string;
+  /** The caller gives up after this long while the callee still answers (a timeout set too short). */
+  giveUpAfterMs?: number;
 }
 interface ErrorRate {
   service: string;
@@ -507,7 +509,7 @@ export class SyntheticShop {
     peer: string,
     from: number,
     code: string,
-    opts: { caller?: string; address?: string; to?: number } = {},
+    opts: { caller?: string; address?: string; to?: number; giveUpAfterMs?: number } = {},
   ): void {
     this.breaks.push({
       peer,
@@ -516,6 +518,7 @@ export class SyntheticShop {
       code,
       ...(opts.caller ? { caller: opts.caller } : {}),
       ...(opts.address ? { address: opts.address } : {}),
+      ...(opts.giveUpAfterMs !== undefined ? { giveUpAfterMs: opts.giveUpAfterMs } : {}),
     });
   }
 
@@ -587,7 +590,12 @@ export class SyntheticShop {
           let childMs: number;
           let childStatus: number;
           let code: string | undefined;
-          if (brk) {
+          if (brk?.giveUpAfterMs !== undefined) {
+            handle(call.peer, `${call.peer} ${call.method} ${call.route}`, t0 + 0.5, traceId, cId);
+            childMs = brk.giveUpAfterMs;
+            childStatus = 0;
+            code = 'ETIMEDOUT';
+          } else if (brk) {
             childMs = brk.code === 'ETIMEDOUT' ? 2000 : 1;
             childStatus = 0;
             code = brk.code;
@@ -640,7 +648,7 @@ export class SyntheticShop {
                 dependency: call.peer,
                 err_code: failedDep.code,
                 url: `http://${address}${call.route}`,
-                msg: `${call.peer} call failed: ${failedDep.code}`,
+                msg: `${call.peer} call failed: ${code === 'ETIMEDOUT' ? `timed out after ${childMs}ms waiting for ${address}` : failedDep.code}`,
               }),
             });
             status = code === 'ETIMEDOUT' ? 504 : code ? 503 : 502;

@@ -62,6 +62,16 @@ export interface RankOptions {
 
 export const DEFAULT_RANK: RankOptions = { maxEntities: 4, minShare: 0.1 };
 
+/** A candidate while it is being scored. */
+interface Working extends Candidate {
+  /** Its own trouble as a workload, relative to the most troubled one. */
+  own: number;
+  /** Its suspects combined. */
+  suspect: number;
+  /** Suspects of other entities that explain its trouble. */
+  explainedBy: Array<{ by: EntityId; score: number; text: string }>;
+}
+
 interface WorkloadHealth {
   id: EntityId;
   byKind: Map<SymptomKind, number>;
@@ -98,21 +108,8 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
     for (const t of h.onsetByKind.values()) onset = onset === null ? t : Math.min(onset, t);
   }
 
-  const cands = new Map<
-    EntityId,
-    Candidate & {
-      own: number;
-      suspect: number;
-      explainedBy: Array<{ by: EntityId; score: number; text: string }>;
-    }
-  >();
-  const cand = (
-    id: EntityId,
-  ): Candidate & {
-    own: number;
-    suspect: number;
-    explainedBy: Array<{ by: EntityId; score: number; text: string }>;
-  } => {
+  const cands = new Map<EntityId, Working>();
+  const cand = (id: EntityId): Working => {
     let c = cands.get(id);
     if (!c)
       cands.set(

@@ -42,7 +42,7 @@ export function changeSignal(snap: Snapshot, index: EntityIndex): Evidence {
         const born = isoMs(w.object?.metadata.creationTimestamp);
         const prevTemplate = previousTemplate(snap.objectChanges, w, started);
         if (prevTemplate) {
-          rollout(w, rs.name, started, prevTemplate, rs.template ?? w.template, index, ev);
+          rollout(w, rs.name, started, prevTemplate, rs.template ?? w.template, ev);
           rolled.add(`${w.id}|${Math.round(started / 5000)}`);
         } else if (born !== null && started - born > 60_000 && inWindow(started)) {
           ev.suspects.push({
@@ -62,7 +62,7 @@ export function changeSignal(snap: Snapshot, index: EntityIndex): Evidence {
       const prev = i > 0 ? sets[i - 1] : [...sets].reverse().find((x) => x !== rs);
       const oldTemplate = prev?.template ?? previousTemplate(snap.objectChanges, w, started);
       if (!oldTemplate) continue;
-      rollout(w, rs.name, started, oldTemplate, rs.template ?? w.template, index, ev);
+      rollout(w, rs.name, started, oldTemplate, rs.template ?? w.template, ev);
       rolled.add(`${w.id}|${Math.round(started / 5000)}`);
     }
   }
@@ -79,7 +79,6 @@ function rollout(
   at: number,
   before: PodTemplate,
   after: PodTemplate | undefined,
-  index: EntityIndex,
   ev: Evidence,
 ): void {
   const diff = diffTemplates(before, after);
@@ -118,7 +117,6 @@ function rollout(
         : `read afresh by ${shortId(w.id)}'s pods, restarted at ${clock(at)}${restartOnly ? ' with no other change to the template' : ''}`,
     });
   }
-  void index;
 }
 
 /**
@@ -269,7 +267,7 @@ function objectChange(
       const tA = specOf<{ template?: PodTemplate }>(prev).template;
       const tB = specOf<{ template?: PodTemplate }>(obj).template;
       if (!same(tA, tB) && !rolled.has(`${w.id}|${Math.round(at / 5000)}`) && tA) {
-        rollout(w, 'a new revision', at, tA, tB, index, ev);
+        rollout(w, 'a new revision', at, tA, tB, ev);
         rolled.add(`${w.id}|${Math.round(at / 5000)}`);
       }
       return;

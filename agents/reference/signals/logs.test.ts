@@ -65,3 +65,16 @@ describe('logSignal', () => {
     expect(rejects?.weight).toBeLessThan(0.3);
   });
 });
+
+describe('logSignal: configuration paths', () => {
+  it('recognises the kubelet path of a mounted ConfigMap volume in a fatal line', () => {
+    const shop = new SyntheticShop({ durationS: 60 });
+    const pod = shop.podsOf('payment')[0].name;
+    shop.log(30, pod, 'payment', {
+      level: 'fatal',
+      err_code: 'EINVALIDCONFIG',
+      msg: 'invalid configuration in /var/lib/kubelet/pods/0c1d/volumes/kubernetes.io~configmap/config/config.json: not valid JSON',
+    });
+    expect(run(shop).suspects.map((s) => s.entity)).toEqual(['shop/ConfigMap/payment-config']);
+  });
+});

@@ -134,9 +134,11 @@ function configSources(w: Workload, msg: string): Array<{ id: EntityId; weight: 
   const spec = w.template?.spec;
   if (!spec) return out;
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name ?? '', v]));
+  // The kubelet's own path for a volume names it: .../volumes/kubernetes.io~configmap/<volume>/<key>.
+  const kubeletVolume = msg.match(/kubernetes\.io~(?:configmap|secret|projected)\/([a-z0-9-]+)\//i)?.[1];
   for (const c of spec.containers ?? []) {
     for (const m of c.volumeMounts ?? []) {
-      if (!m.mountPath || !msg.includes(m.mountPath)) continue;
+      if (!m.mountPath || !(msg.includes(m.mountPath) || m.name === kubeletVolume)) continue;
       const v = volumes.get(m.name ?? '');
       if (v?.configMap?.name)
         out.push({

@@ -15,3 +15,12 @@ export function eventTime(e: EventRecord, windowStart: number): number | null {
   const count = Math.max(1, e.count ?? 1);
   return Math.max(windowStart, last - (count - 1) * 5000);
 }
+
+/**
+ * True when the event's repeats began before the window, so its in-window start is only an estimate: a
+ * symptom dated by it must not set the onset of the trouble.
+ */
+export function foldedFromBefore(e: EventRecord, windowStart: number): boolean {
+  const first = isoMs(e.firstTimestamp);
+  return first !== null && first < windowStart - 5000;
+}

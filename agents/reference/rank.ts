@@ -333,7 +333,9 @@ function suspectScore(
 export function timeFit(changeAt: number | null, onset: number | null): number {
   if (changeAt === null || onset === null) return 0.9;
   const lead = onset - changeAt;
+  // Timestamps have second resolution and onsets are estimates: a few seconds "after" still fits.
   if (lead < -20_000) return 0.3;
+  if (lead < -5000) return 1 - (0.7 * (-lead - 5000)) / 15_000;
   if (lead <= 10 * 60_000) return 1;
   return Math.max(0.6, 1 - ((lead - 10 * 60_000) / (50 * 60_000)) * 0.4);
 }

@@ -1,7 +1,7 @@
 import type { EventRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
-import { eventTime } from '../event-time.js';
+import { eventTime, foldedFromBefore } from '../event-time.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type Suspect, type SymptomKind } from '../evidence.js';
 import { idParts, makeId, specOf } from '../kube.js';
@@ -40,7 +40,8 @@ export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
 function handle(e: EventRecord, ctx: Ctx): void {
   const { index, ev } = ctx;
   const count = Math.max(1, e.count ?? 1);
-  const at = eventTime(e, ctx.snap.window.start);
+  // A warning repeating since before the window says nothing about when this trouble began.
+  const at = foldedFromBefore(e, ctx.snap.window.start) ? null : eventTime(e, ctx.snap.window.start);
   const obj = e.involvedObject ?? { kind: '', name: '' };
   const id = e.entity ?? makeId(obj.namespace, obj.kind, obj.name);
   if (obj.kind === 'Pod' && index.isBatchPod(id)) return;
@@ -330,7 +331,8 @@ function externalDeletions(events: EventRecord[], ctx: Ctx): void {
     const id = e.entity ?? makeId(e.involvedObject.namespace, 'Pod', e.involvedObject.name);
     if (ctx.index.isBatchPod(id)) continue;
     const w = ctx.index.workloadOf(id);
-    const at = eventTime(e, ctx.snap.window.start);
+    // A warning repeating since before the window says nothing about when this trouble began.
+    const at = foldedFromBefore(e, ctx.snap.window.start) ? null : eventTime(e, ctx.snap.window.start);
     if (!w || at === null) continue;
     const list = byWorkload.get(w.id) ?? [];
     list.push(at);

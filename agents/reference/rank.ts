@@ -60,6 +60,9 @@ export interface RankOptions {
   minShare: number;
 }
 
+/** How much of a workload's own score another entity's explaining suspect can take away. */
+const EXPLAINED_AWAY = 0.75;
+
 export const DEFAULT_RANK: RankOptions = { maxEntities: 4, minShare: 0.1 };
 
 /** A candidate while it is being scored. */
@@ -195,7 +198,7 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
       for (const e of c.explainedBy)
         perEntity.set(e.by, 1 - (1 - (perEntity.get(e.by) ?? 0)) * (1 - e.score));
       const [by, share] = [...perEntity.entries()].sort((a, b) => b[1] - a[1])[0];
-      own *= 1 - 0.6 * clamp01(share);
+      own *= 1 - EXPLAINED_AWAY * clamp01(share);
       c.discounts.push(`its trouble is explained by ${shortId(by)} (${share.toFixed(2)})`);
     }
     c.score = 1 - (1 - clamp01(own)) * (1 - clamp01(c.suspect));

@@ -192,14 +192,17 @@ function dependencyFailures(
     // Rejected credentials are never background noise, and clients log connection trouble at most every
     // few seconds: three within a minute is enough for them.
     const authLike = list.filter((e) => e.errCode && AUTH_CODES.test(e.errCode)).length > list.length / 2;
+    // Attempts that will be retried are often background noise: date the trouble by final failures.
+    const firm = list.filter((e) => !e.retrying);
+    const dating = firm.length >= 4 ? firm : list;
     const start = authLike
       ? sustainedStart(
-          list.map((e) => e.at),
+          dating.map((e) => e.at),
           3,
           60_000,
         )
       : sustainedStart(
-          list.map((e) => e.at),
+          dating.map((e) => e.at),
           4,
           30_000,
         );

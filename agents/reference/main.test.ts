@@ -47,6 +47,12 @@ describe('reference agent process', () => {
     expect(JSON.parse(await readFile(answer, 'utf8'))).toEqual({ entities: json.entities });
   }, 60_000);
 
+  it('exits 1 when the snapshot directory cannot be read', () => {
+    const child = run([join(dir, 'absent'), join(dir, 'x.json')]);
+    expect(child.status).toBe(1);
+    expect(child.stderr).toMatch(/cannot read/);
+  }, 60_000);
+
   it('exits 2 on bad usage', () => {
     expect(run([]).status).toBe(2);
     expect(run([snapshot, join(dir, 'a.json'), '--verbose']).status).toBe(2);

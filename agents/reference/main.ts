@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { explainJson, explainText } from './explain.js';
 import { runAgent } from './run-agent.js';
@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let result;
   try {
+    if (!(await stat(snapshotDir)).isDirectory()) throw new Error('not a directory');
     result = await runAgent(snapshotDir);
   } catch (err) {
     process.stderr.write(`reference agent: cannot read ${snapshotDir}: ${(err as Error).message}\n`);

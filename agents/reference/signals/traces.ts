@@ -145,7 +145,7 @@ function edgeSymptoms(
     const start = sustainedStart(e.waitedOut.map((x) => x.client.start)) ?? e.waitedOut[0].client.start;
     const gaveUpAfter = median(e.waitedOut.map((x) => x.client.durationMs));
     const normal = e.answered.length >= 5 ? median(e.answered) : undefined;
-    const impatient = normal !== undefined && gaveUpAfter < Math.max(2 * normal, 50);
+    const impatient = normal !== undefined && gaveUpAfter < Math.max(2 * normal, 50) && gaveUpAfter < 500;
     const weight = clamp01(e.waitedOut.length / 20);
     ev.symptoms.push(
       impatient

@@ -186,17 +186,44 @@ function normalizeAlerts(raw: Partial<AlertsFile> | undefined): AlertsFile {
   };
 }
 
-/** Histogram buckets and runtime internals are large and say nothing the sums and counts do not. */
+/**
+ * The series the signals read. Everything else (histogram buckets, runtime internals, cAdvisor's file
+ * system and network series on a cluster) is dropped while streaming, which bounds memory whatever the
+ * capture scraped.
+ */
+export const WANTED_METRICS: ReadonlySet<string> = new Set([
+  'container_cpu_cfs_periods_total',
+  'container_cpu_cfs_throttled_periods_total',
+  'container_cpu_usage_seconds_total',
+  'container_memory_working_set_bytes',
+  'container_spec_memory_limit_bytes',
+  'http_client_requests_total',
+  'http_server_requests_total',
+  'kube_deployment_metadata_generation',
+  'kube_deployment_spec_replicas',
+  'kube_deployment_status_replicas',
+  'kube_deployment_status_replicas_available',
+  'kube_horizontalpodautoscaler_spec_max_replicas',
+  'kube_horizontalpodautoscaler_status_current_replicas',
+  'kube_node_spec_unschedulable',
+  'kube_pod_container_resource_limits',
+  'kube_pod_container_status_last_terminated_reason',
+  'kube_pod_container_status_restarts_total',
+  'kube_pod_container_status_waiting_reason',
+  'kube_pod_info',
+  'kube_pod_init_container_status_last_terminated_reason',
+  'kube_pod_init_container_status_restarts_total',
+  'kube_pod_init_container_status_waiting_reason',
+  'kube_pod_owner',
+  'kube_pod_status_phase',
+  'kube_pod_status_ready',
+  'kube_resourcequota',
+  'redis_commands_total',
+  'up',
+]);
+
 function wantedMetric(name: string): boolean {
-  if (name.endsWith('_bucket')) return false;
-  if (name.startsWith('nodejs_') && !name.startsWith('nodejs_eventloop_lag_p99')) return false;
-  if (
-    name.startsWith('scrape_') ||
-    name.startsWith('process_cpu_user') ||
-    name.startsWith('process_cpu_system')
-  )
-    return false;
-  return true;
+  return WANTED_METRICS.has(name);
 }
 
 function liteSpan(s: SpanRecord): SpanLite | null {

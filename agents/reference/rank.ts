@@ -11,7 +11,6 @@ import {
   type Symptom,
   type SymptomKind,
 } from './evidence.js';
-import { clock } from './time.js';
 
 /** How much each kind of symptom says "something is wrong right here". */
 export const KIND_WEIGHT: Record<SymptomKind, number> = {
@@ -341,8 +340,4 @@ export function timeFit(changeAt: number | null, onset: number | null): number {
   if (lead < -5000) return 1 - (0.7 * (-lead - 5000)) / 15_000;
   if (lead <= 10 * 60_000) return 1;
   return Math.max(0.6, 1 - ((lead - 10 * 60_000) / (50 * 60_000)) * 0.4);
-}
-
-export function describeOnset(onset: number | null): string {
-  return onset === null ? 'no clear onset' : `trouble starts ${clock(onset)}`;
 }

@@ -18,6 +18,7 @@ export default {
       testMatch: [
         '<rootDir>/src/**/*.test.ts',
         '<rootDir>/apps/**/*.test.ts',
+        '<rootDir>/agents/**/*.test.ts',
         '<rootDir>/tests/**/*.test.ts',
       ],
       testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],

@@ -21,7 +21,12 @@ function newestSource(dir) {
 const useDist =
   !process.env.FIREDRILL_FROM_SOURCE &&
   existsSync(compiled) &&
-  statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
+  statSync(compiled).mtimeMs >=
+    Math.max(
+      newestSource(join(root, 'src')),
+      // `firedrill baseline` runs the reference agent, compiled along with the CLI.
+      existsSync(join(root, 'agents')) ? newestSource(join(root, 'agents')) : 0,
+    );
 if (useDist) {
   await import(pathToFileURL(compiled).href);
 } else {

@@ -35,4 +35,5 @@ const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/doctor.js'),
   () => import('./commands/bundle.js'),
   () => import('./commands/corpus.js'),
+  () => import('./commands/baseline.js'),
 ];

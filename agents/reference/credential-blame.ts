@@ -1,0 +1,56 @@
+import type { EntityId } from '../../src/entities/index.js';
+import { shortId } from './edge-blame.js';
+import type { EntityIndex, Workload } from './entity-index.js';
+import type { SignalName, Suspect, Symptom } from './evidence.js';
+import type { PodLife } from './pod-lifecycle.js';
+import { clock } from './time.js';
+
+/**
+ * Rejected credentials: the caller's Secret changed, or the server's password did. Pods started shortly
+ * before they first failed read a credential at start that no longer matches (the Secret is at fault);
+ * pods that were working and then began failing met a server that changed (the server is at fault).
+ * Adds a suspect per Secret the caller reads, and weakens the server's share when the caller was
+ * restarted, since a server that did not change explains little.
+ */
+export function blameCredentials(
+  signal: SignalName,
+  caller: Workload,
+  callee: EntityId | undefined,
+  firstFailureByPod: Map<EntityId, number>,
+  index: EntityIndex,
+  pods: Map<EntityId, PodLife>,
+  symptoms: Symptom[],
+): Suspect[] {
+  let fresh = 0;
+  let firstStart = Infinity;
+  let firstFail = Infinity;
+  for (const [pod, failAt] of firstFailureByPod) {
+    const life = pods.get(pod);
+    firstFail = Math.min(firstFail, failAt);
+    if (life?.started != null && failAt >= life.started && failAt - life.started < 120_000) {
+      fresh++;
+      firstStart = Math.min(firstStart, life.started);
+    }
+  }
+  const restarted = firstFailureByPod.size > 0 && fresh === firstFailureByPod.size;
+  if (restarted) for (const s of symptoms) if (s.kind === 'auth-rejects') s.weight *= 0.35;
+  const calleeWorkload = callee ? index.workloads.get(callee) : undefined;
+  const calleeConfig = calleeWorkload ? index.configOf(calleeWorkload) : new Set<EntityId>();
+  const out: Suspect[] = [];
+  for (const id of index.configOf(caller)) {
+    if (!id.includes('/Secret/')) continue;
+    const shared = calleeConfig.has(id);
+    out.push({
+      signal,
+      entity: id,
+      weight: (restarted ? 0.75 : 0.3) + (shared ? 0.1 : 0),
+      at: restarted ? firstStart : null,
+      affects: [caller.id],
+      explains: ['auth', 'not-ready', 'errors', 'unreachable'],
+      detail: restarted
+        ? `${shortId(caller.id)}'s pods were (re)started and had their credentials rejected from their first connection (${clock(firstFail)}); they read ${shortId(id)}${shared ? `, which ${shortId(callee ?? '')} reads too` : ''}`
+        : `${shortId(caller.id)}'s credentials for ${shortId(callee ?? 'its dependency')} are rejected; they come from ${shortId(id)}`,
+    });
+  }
+  return out;
+}

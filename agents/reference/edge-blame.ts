@@ -1,0 +1,146 @@
+import type { EntityId } from '../../src/entities/index.js';
+import { median } from './change-point.js';
+import type { EntityIndex } from './entity-index.js';
+import type { SignalName, Symptom } from './evidence.js';
+import { isServiceAddress } from './service-address.js';
+import { clock } from './time.js';
+
+/** Failure codes that mean the call never reached a server. */
+export const CONNECT_CODES =
+  /^(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|ECONNABORTED|timeout|error)$/i;
+/** The name did not resolve: the caller asked for something that does not exist, or its resolver is broken. */
+export const DNS_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/i;
+/** The server answered and refused the caller's credentials. */
+export const AUTH_CODES = /^(WRONGPASS|NOAUTH|NOPERM|HTTP_401|HTTP_403|EACCES|unauthorized|forbidden)$/i;
+
+export interface FailedCall {
+  at: number;
+  code: string;
+  address?: string;
+  /** The caller's timeout, when the failure names it ("timed out after 1ms"). */
+  timeoutMs?: number;
+}
+
+/** One caller's failing calls to one dependency, as a signal saw them. */
+export interface EdgeObservation {
+  signal: SignalName;
+  caller: EntityId;
+  /** The dependency's name as telemetry spells it (peer.service, `dependency` log field). */
+  peer: string;
+  callee?: EntityId;
+  failures: FailedCall[];
+  /** 0..1: how much of the caller's traffic to it fails, and how often. */
+  strength: number;
+  start: number;
+  /** "40 of 52 calls" or "31 failed attempts". */
+  volume: string;
+  /** Addresses seen working for this dependency (traces know; logs do not). */
+  goodAddresses?: Set<string>;
+  /** The callee kept serving other callers while these calls failed. */
+  calleeServesOthers?: boolean;
+}
+
+/**
+ * Whose fault a failing call is. Credentials refused: the caller's secret or the server's password
+ * changed (both sides are reported; the ranker decides with restart timing). An error answer from a
+ * server that emits no spans (a datastore): the server. No answer at all: the callee is down or
+ * unreachable — unless the caller dials an address that is not the dependency's Service, or other
+ * callers reach the same dependency fine, which makes the caller's configuration the cause.
+ */
+export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
+  const out: Symptom[] = [];
+  const codes = new Map<string, number>();
+  const addrs = new Map<string, number>();
+  for (const f of obs.failures) {
+    codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+    if (f.address) addrs.set(f.address, (addrs.get(f.address) ?? 0) + 1);
+  }
+  const topCode = [...codes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'error';
+  const topAddr = [...addrs.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const codeText = [...codes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ×${n}`)
+    .join(', ');
+  const where = `${shortId(obs.caller)} → ${obs.peer}`;
+  const since = `since ${clock(obs.start)}`;
+  const base = { signal: obs.signal, at: obs.start };
+
+  if (AUTH_CODES.test(topCode)) {
+    out.push({
+      ...base,
+      workload: obs.caller,
+      kind: 'auth',
+      weight: obs.strength,
+      detail: `${where}: credentials rejected (${codeText}) ${since}`,
+      ...(obs.callee ? { peer: obs.callee } : {}),
+    });
+    if (obs.callee)
+      out.push({
+        ...base,
+        workload: obs.callee,
+        kind: 'auth-rejects',
+        weight: obs.strength,
+        detail: `rejects ${shortId(obs.caller)}'s credentials (${codeText}) ${since}`,
+        peer: obs.caller,
+      });
+    return out;
+  }
+  const connectionLevel = CONNECT_CODES.test(topCode) || DNS_CODES.test(topCode);
+  if (!connectionLevel) {
+    if (obs.callee)
+      out.push({
+        ...base,
+        workload: obs.callee,
+        kind: 'errors',
+        weight: obs.strength,
+        detail: `${where}: calls answered with errors (${codeText}) ${since}, ${obs.volume}`,
+        peer: obs.caller,
+      });
+    return out;
+  }
+  const atService = topAddr ? isServiceAddress(index, obs.peer, obs.callee, topAddr) : undefined;
+  const misdialled =
+    atService === false ||
+    (atService === undefined &&
+      !!topAddr &&
+      !!obs.goodAddresses &&
+      obs.goodAddresses.size > 0 &&
+      !obs.goodAddresses.has(topAddr));
+  // A caller that gives up after a few milliseconds has a timeout misconfigured, whatever the callee does.
+  const timeouts = obs.failures.map((f) => f.timeoutMs).filter((t): t is number => t !== undefined);
+  const impatient = timeouts.length >= obs.failures.length / 3 && median(timeouts) < 50;
+  const callerBlame =
+    misdialled || impatient ? 1 : DNS_CODES.test(topCode) ? 0.7 : obs.calleeServesOthers ? 0.6 : 0;
+  if (callerBlame > 0) {
+    out.push({
+      ...base,
+      workload: obs.caller,
+      kind: 'misrouted',
+      weight: obs.strength * callerBlame,
+      detail: impatient
+        ? `${where}: gives up after ${median(timeouts)}ms; ${obs.volume} timed out (${codeText}) ${since}`
+        : misdialled
+          ? `${where}: dials ${topAddr}, which is not ${obs.peer}'s Service address; ${obs.volume} failed (${codeText}) ${since}`
+          : obs.calleeServesOthers
+            ? `${where}: ${obs.volume} failed (${codeText}) ${since} while ${obs.peer} served other callers fine`
+            : `${where}: ${obs.volume} failed to resolve (${codeText}) ${since}`,
+      ...(obs.callee ? { peer: obs.callee } : {}),
+    });
+  }
+  if (obs.callee) {
+    out.push({
+      ...base,
+      workload: obs.callee,
+      kind: 'unreachable',
+      weight: obs.strength * (1 - 0.85 * callerBlame),
+      detail: `${where}: ${obs.volume} got no answer (${codeText}) ${since}${topAddr ? ` dialling ${topAddr}` : ''}`,
+      peer: obs.caller,
+    });
+  }
+  return out;
+}
+
+export function shortId(id: EntityId): string {
+  const parts = id.split('/');
+  return parts.length === 3 ? `${parts[1]}/${parts[2]}` : id;
+}

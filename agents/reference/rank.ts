@@ -1,0 +1,343 @@
+import type { EntityId } from '../../src/entities/index.js';
+import { tryParseEntityId } from '../../src/entities/index.js';
+import { shortId } from './edge-blame.js';
+import type { EntityIndex } from './entity-index.js';
+import {
+  clamp01,
+  PROPAGATING,
+  type Evidence,
+  type SignalName,
+  type Suspect,
+  type Symptom,
+  type SymptomKind,
+} from './evidence.js';
+
+/** How much each kind of symptom says "something is wrong right here". */
+export const KIND_WEIGHT: Record<SymptomKind, number> = {
+  errors: 1,
+  latency: 0.9,
+  saturation: 0.8,
+  memory: 0.9,
+  crash: 1,
+  oom: 1,
+  'not-ready': 0.6,
+  pending: 0.9,
+  image: 1,
+  unavailable: 0.8,
+  unreachable: 0.7,
+  misrouted: 1,
+  auth: 0.5,
+  'auth-rejects': 0.9,
+  config: 1,
+};
+
+export interface Reason {
+  signal: SignalName | 'rank';
+  text: string;
+  weight: number;
+}
+
+export interface Candidate {
+  entity: EntityId;
+  score: number;
+  /** Evidence for it, strongest first. */
+  reasons: Reason[];
+  /** Why its score was lowered (explained by a callee or by another suspect). */
+  discounts: string[];
+}
+
+export interface Ranking {
+  candidates: Candidate[];
+  /** First strong symptom anywhere (ms), from the data rather than the window. */
+  onset: number | null;
+}
+
+export interface RankOptions {
+  /** Keep at most this many entities. */
+  maxEntities: number;
+  /** Keep entities scoring at least this share of the best one. */
+  minShare: number;
+}
+
+/** How much of a workload's own score another entity's explaining suspect can take away. */
+const EXPLAINED_AWAY = 0.75;
+
+export const DEFAULT_RANK: RankOptions = { maxEntities: 4, minShare: 0.1 };
+
+/** A candidate while it is being scored. */
+interface Working extends Candidate {
+  /** Its own trouble as a workload, relative to the most troubled one. */
+  own: number;
+  /** Its suspects combined. */
+  suspect: number;
+  /** Suspects of other entities that explain its trouble. */
+  explainedBy: Array<{ by: EntityId; score: number; text: string }>;
+}
+
+interface WorkloadHealth {
+  id: EntityId;
+  byKind: Map<SymptomKind, number>;
+  onsetByKind: Map<SymptomKind, number>;
+  symptoms: Symptom[];
+  raw: number;
+  propagated: number;
+  /** raw, after discounting what a failing callee explains */
+  origin: number;
+  discount: string | null;
+}
+
+/**
+ * Turns symptoms and suspects into a ranked answer.
+ *
+ * 1. Per workload and symptom kind, signals are combined by noisy-or of each signal's strongest
+ *    observation, so one signal repeating itself does not add up but independent signals agreeing do.
+ * 2. Symptoms that travel up the call graph (errors, latency, readiness, unreachability) are discounted
+ *    at a workload when something it calls, directly or further down, is itself unwell: the cause is
+ *    the most downstream unhealthy workload whose own callees are healthy.
+ * 3. Each suspect (a change or an inconsistency) scores its prior weight times how much of the observed
+ *    trouble it would explain (the symptoms of the kinds it causes, at the workloads it affects), times
+ *    how well its time fits (a change after the symptoms began explains little).
+ * 4. A workload whose trouble another entity's suspect explains (its ConfigMap, its Service, a policy,
+ *    a node) is discounted by that, since the object to fix is the other one.
+ */
+export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAULT_RANK): Ranking {
+  const health = workloadHealth(ev.symptoms);
+  propagate(health, ev, index);
+  const maxOrigin = Math.max(0.5, ...[...health.values()].map((h) => h.origin));
+  let onset: number | null = null;
+  for (const h of health.values()) {
+    if (h.origin < 0.3 * maxOrigin) continue;
+    for (const t of h.onsetByKind.values()) onset = onset === null ? t : Math.min(onset, t);
+  }
+
+  const cands = new Map<EntityId, Working>();
+  const cand = (id: EntityId): Working => {
+    let c = cands.get(id);
+    if (!c)
+      cands.set(
+        id,
+        (c = { entity: id, score: 0, reasons: [], discounts: [], own: 0, suspect: 0, explainedBy: [] }),
+      );
+    return c;
+  };
+
+  for (const h of health.values()) {
+    if (h.origin <= 0.02) continue;
+    const c = cand(h.id);
+    c.own = h.origin / maxOrigin;
+    const top = [...h.symptoms].sort(
+      (a, b) => b.weight * KIND_WEIGHT[b.kind] - a.weight * KIND_WEIGHT[a.kind],
+    );
+    const seen = new Set<string>();
+    for (const s of top) {
+      const key = `${s.signal}|${s.kind}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      c.reasons.push({
+        signal: s.signal,
+        text: `[${s.kind}] ${s.detail}`,
+        weight: s.weight * KIND_WEIGHT[s.kind],
+      });
+    }
+    if (h.discount) c.discounts.push(h.discount);
+  }
+
+  // Suspects: merged per (entity, signal), so repeated observations of one signal count once, then
+  // combined across signals by noisy-or.
+  const merged = new Map<string, Suspect>();
+  for (const s of ev.suspects) {
+    const key = `${s.entity}|${s.signal}`;
+    const cur = merged.get(key);
+    if (!cur) {
+      merged.set(key, { ...s, affects: [...s.affects], explains: [...s.explains] });
+      continue;
+    }
+    if (s.weight > cur.weight) {
+      cur.weight = s.weight;
+      cur.detail = s.detail;
+    }
+    cur.affects = [...new Set([...cur.affects, ...s.affects])];
+    cur.explains = [...new Set([...cur.explains, ...s.explains])];
+    cur.at = cur.at === null ? s.at : s.at === null ? cur.at : Math.min(cur.at, s.at);
+    cur.standalone = cur.standalone || s.standalone;
+  }
+  const bySuspect = new Map<EntityId, Array<{ s: Suspect; score: number; links: Map<EntityId, number> }>>();
+  for (const s of merged.values()) {
+    const scored = { s, ...suspectScore(s, health, maxOrigin) };
+    const list = bySuspect.get(s.entity) ?? [];
+    list.push(scored);
+    bySuspect.set(s.entity, list);
+  }
+  for (const [entity, list] of bySuspect) {
+    const c = cand(entity);
+    c.suspect = 1 - list.reduce((p, v) => p * (1 - v.score), 1);
+    for (const v of list.sort((a, b) => b.score - a.score)) {
+      const linked = [...v.links.keys()].filter((w) => w !== entity);
+      c.reasons.push({
+        signal: v.s.signal,
+        text: `[suspect] ${v.s.detail}${linked.length > 0 ? ` — explains trouble at ${linked.map(shortId).join(', ')}` : ''}`,
+        weight: v.score,
+      });
+    }
+    // What this suspect explains at other workloads lowers their own claim to be the cause.
+    for (const v of list) {
+      const maxLink = Math.max(0, ...v.links.values());
+      for (const [w, link] of v.links) {
+        if (w === entity || link < 0.4 * maxLink) continue;
+        cand(w).explainedBy.push({ by: entity, score: v.score * (link / maxLink), text: v.s.detail });
+      }
+    }
+  }
+
+  for (const c of cands.values()) {
+    let own = c.own;
+    if (own > 0 && c.explainedBy.length > 0) {
+      // Combine the explaining suspects of each other entity first, then take the strongest entity.
+      const perEntity = new Map<EntityId, number>();
+      for (const e of c.explainedBy)
+        perEntity.set(e.by, 1 - (1 - (perEntity.get(e.by) ?? 0)) * (1 - e.score));
+      const [by, share] = [...perEntity.entries()].sort((a, b) => b[1] - a[1])[0];
+      own *= 1 - EXPLAINED_AWAY * clamp01(share);
+      c.discounts.push(`its trouble is explained by ${shortId(by)} (${share.toFixed(2)})`);
+    }
+    c.score = 1 - (1 - clamp01(own)) * (1 - clamp01(c.suspect));
+    c.reasons.sort((a, b) => b.weight - a.weight);
+  }
+
+  const sorted = [...cands.values()]
+    .filter((c) => c.score > 0.01 && tryParseEntityId(c.entity).ok)
+    .sort((a, b) => b.score - a.score || a.entity.localeCompare(b.entity));
+  const top = sorted[0]?.score ?? 0;
+  const kept = sorted.filter((c, i) => i === 0 || c.score >= opts.minShare * top).slice(0, opts.maxEntities);
+  return {
+    candidates: kept.map(({ entity, score, reasons, discounts }) => ({ entity, score, reasons, discounts })),
+    onset,
+  };
+}
+
+function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
+  const out = new Map<EntityId, WorkloadHealth>();
+  const perSignal = new Map<string, number>();
+  for (const s of symptoms) {
+    let h = out.get(s.workload);
+    if (!h) {
+      h = {
+        id: s.workload,
+        byKind: new Map(),
+        onsetByKind: new Map(),
+        symptoms: [],
+        raw: 0,
+        propagated: 0,
+        origin: 0,
+        discount: null,
+      };
+      out.set(s.workload, h);
+    }
+    h.symptoms.push(s);
+    const key = `${s.workload}|${s.kind}|${s.signal}`;
+    perSignal.set(key, Math.max(perSignal.get(key) ?? 0, clamp01(s.weight)));
+    if (s.at !== null && s.weight >= 0.2) {
+      const cur = h.onsetByKind.get(s.kind);
+      h.onsetByKind.set(s.kind, cur === undefined ? s.at : Math.min(cur, s.at));
+    }
+  }
+  for (const [key, w] of perSignal) {
+    const [id, kind] = key.split('|') as [EntityId, SymptomKind];
+    const h = out.get(id);
+    if (!h) continue;
+    h.byKind.set(kind, 1 - (1 - (h.byKind.get(kind) ?? 0)) * (1 - w));
+  }
+  for (const h of out.values()) {
+    for (const [k, v] of h.byKind) {
+      h.raw += KIND_WEIGHT[k] * v;
+      if (PROPAGATING.has(k)) h.propagated += KIND_WEIGHT[k] * v;
+    }
+    h.origin = h.raw;
+  }
+  return out;
+}
+
+/** Discounts symptoms a workload may only be passing on from something it calls. */
+function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: EntityIndex): void {
+  const callees = new Map<EntityId, Set<EntityId>>();
+  const addCall = (from: EntityId, to: EntityId): void => {
+    if (from === to) return;
+    const set = callees.get(from) ?? new Set<EntityId>();
+    set.add(to);
+    callees.set(from, set);
+  };
+  for (const c of ev.calls) addCall(c.from, c.to);
+  for (const e of index.snapshotCalls()) addCall(e.from, e.to);
+  for (const h of health.values()) {
+    if (h.propagated <= 0) continue;
+    // Everything downstream, a few hops deep, with the strongest trouble among them.
+    const seen = new Set<EntityId>();
+    let frontier = [...(callees.get(h.id) ?? [])];
+    let worst: WorkloadHealth | undefined;
+    for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+      const next: EntityId[] = [];
+      for (const d of frontier) {
+        if (seen.has(d) || d === h.id) continue;
+        seen.add(d);
+        const dh = health.get(d);
+        if (dh && (!worst || dh.raw > worst.raw)) worst = dh;
+        next.push(...(callees.get(d) ?? []));
+      }
+      frontier = next;
+    }
+    if (!worst || worst.raw < 0.15) continue;
+    // A callee in clear trouble (0.6 is about one solid symptom) explains most of what its callers pass on.
+    const cut = 0.85 * clamp01(worst.raw / 0.6);
+    h.origin = h.raw - h.propagated * cut;
+    h.discount = `errors/latency/readiness here may be passed on from ${shortId(worst.id)}, which it calls (−${Math.round(cut * 100)}% of them)`;
+  }
+  // Later passes read `origin` of callees, which is what the explanation of a chain needs; one pass is enough
+  // because `raw` of a callee already includes its own passed-on trouble.
+}
+
+/** A suspect's score: prior × share of the observed trouble it explains × fit of its timing. */
+function suspectScore(
+  s: Suspect,
+  health: Map<EntityId, WorkloadHealth>,
+  maxOrigin: number,
+): { score: number; links: Map<EntityId, number> } {
+  const targets = s.affects.length > 0 ? s.affects : [...health.keys()];
+  const anyTarget = s.affects.length === 0;
+  const links = new Map<EntityId, number>();
+  let link = 0;
+  let onset: number | null = null;
+  for (const t of targets) {
+    const h = health.get(t);
+    if (!h) continue;
+    let sum = 0;
+    let first: number | null = null;
+    const scale = h.raw > 0 ? h.origin / h.raw : 1;
+    for (const k of s.explains) {
+      const v = h.byKind.get(k);
+      if (!v) continue;
+      sum += KIND_WEIGHT[k] * v * (PROPAGATING.has(k) ? scale : 1);
+      const at = h.onsetByKind.get(k);
+      if (at !== undefined) first = first === null ? at : Math.min(first, at);
+    }
+    if (sum <= 0.02) continue;
+    links.set(t, sum);
+    if (sum > link) {
+      link = sum;
+      onset = first;
+    }
+  }
+  const linkNorm = clamp01(link / maxOrigin) * (anyTarget ? 0.8 : 1);
+  const base = s.standalone ? Math.max(0.55, 0.1 + 0.9 * linkNorm) : 0.1 + 0.9 * linkNorm;
+  return { score: clamp01(s.weight * base * timeFit(s.at, onset)), links };
+}
+
+/** A change long before the trouble fits less; one clearly after it began cannot have caused it. */
+export function timeFit(changeAt: number | null, onset: number | null): number {
+  if (changeAt === null || onset === null) return 0.9;
+  const lead = onset - changeAt;
+  // Timestamps have second resolution and onsets are estimates: a few seconds "after" still fits.
+  if (lead < -20_000) return 0.3;
+  if (lead < -5000) return 1 - (0.7 * (-lead - 5000)) / 15_000;
+  if (lead <= 10 * 60_000) return 1;
+  return Math.max(0.6, 1 - ((lead - 10 * 60_000) / (50 * 60_000)) * 0.4);
+}

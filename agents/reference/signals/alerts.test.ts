@@ -1,0 +1,48 @@
+import { EntityIndex } from '../entity-index.js';
+import { SyntheticShop } from '../testing/synthetic-shop.js';
+import { alertSignal } from './alerts.js';
+
+describe('alertSignal', () => {
+  it('maps alerts to workloads, discounting one that flaps by itself', () => {
+    const shop = new SyntheticShop({ durationS: 200 });
+    shop.alert('ShopHighErrorRate', { service: 'catalog', severity: 'critical' }, [
+      { state: 'pending', from: 100, to: 130 },
+      { state: 'firing', from: 130, to: null },
+    ]);
+    shop.alert('ShopHighLatencyP95', { service: 'shipping', severity: 'info' }, [
+      { state: 'pending', from: 10, to: 30 },
+      { state: 'pending', from: 60, to: 80 },
+    ]);
+    const snap = shop.build();
+    const ev = alertSignal(snap, new EntityIndex(snap));
+    const catalog = ev.symptoms.find((s) => s.workload === 'shop/Deployment/catalog');
+    const shipping = ev.symptoms.find((s) => s.workload === 'shop/Deployment/shipping');
+    expect(catalog).toMatchObject({ kind: 'errors', weight: 0.5, at: shop.t(100) });
+    expect(shipping?.weight).toBeLessThan(0.1);
+    expect(shipping?.detail).toMatch(/flapping/);
+  });
+
+  it('points failing-call alerts at the dependency, and object alerts at the object', () => {
+    const shop = new SyntheticShop({ durationS: 200 });
+    const pod = shop.podsOf('checkout')[0].name;
+    shop.alert('ShopDependencyErrors', { service: 'checkout', dependency: 'payment' }, [
+      { state: 'firing', from: 100, to: null },
+    ]);
+    shop.alert('KubePodCrashLooping', { pod, container: 'checkout' }, [
+      { state: 'firing', from: 100, to: null },
+    ]);
+    shop.alert('KubeQuotaFullyUsed', { resourcequota: 'shop-quota', resource: 'pods' }, [
+      { state: 'firing', from: 100, to: null },
+    ]);
+    const snap = shop.build();
+    const ev = alertSignal(snap, new EntityIndex(snap));
+    expect(ev.symptoms.map((s) => [s.workload, s.kind])).toEqual(
+      expect.arrayContaining([
+        ['shop/Deployment/payment', 'unreachable'],
+        ['shop/Deployment/checkout', 'crash'],
+      ]),
+    );
+    expect(ev.calls).toContainEqual({ from: 'shop/Deployment/checkout', to: 'shop/Deployment/payment' });
+    expect(ev.suspects.map((s) => s.entity)).toEqual(['shop/ResourceQuota/shop-quota']);
+  });
+});

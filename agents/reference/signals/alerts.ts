@@ -1,0 +1,184 @@
+import type { AlertTimelineEntry, Labels } from '../../../src/bundle/records.js';
+import type { EntityIndex, Workload } from '../entity-index.js';
+import { clamp01, emptyEvidence, type Evidence, type SymptomKind } from '../evidence.js';
+import { makeId } from '../kube.js';
+import type { Snapshot } from '../read-snapshot.js';
+import { clock, isoMs } from '../time.js';
+
+/** What each alert says about the workload its labels name, and how much that is worth. */
+const RULES: Record<string, { kind: SymptomKind; weight: number; at?: 'dependency' }> = {
+  ShopHighErrorRate: { kind: 'errors', weight: 0.5 },
+  ShopHighLatencyP95: { kind: 'latency', weight: 0.45 },
+  ShopContainerCPUNearLimit: { kind: 'saturation', weight: 0.7 },
+  ShopContainerMemoryNearLimit: { kind: 'memory', weight: 0.75 },
+  ShopDependencyErrors: { kind: 'unreachable', weight: 0.35, at: 'dependency' },
+  ShopRedisCommandErrors: { kind: 'errors', weight: 0.35, at: 'dependency' },
+  ShopTargetDown: { kind: 'unreachable', weight: 0.3 },
+  ShopFrontendTrafficDrop: { kind: 'unavailable', weight: 0.2 },
+  KubePodCrashLooping: { kind: 'crash', weight: 0.75 },
+  KubeContainerOOMKilled: { kind: 'oom', weight: 0.85 },
+  KubePodNotReady: { kind: 'not-ready', weight: 0.45 },
+  KubePodPending: { kind: 'pending', weight: 0.65 },
+  KubeDeploymentReplicasMismatch: { kind: 'not-ready', weight: 0.5 },
+  KubeDeploymentUnavailable: { kind: 'not-ready', weight: 0.6 },
+};
+const WAITING: Record<string, SymptomKind> = {
+  CrashLoopBackOff: 'crash',
+  ImagePullBackOff: 'image',
+  ErrImagePull: 'image',
+  CreateContainerConfigError: 'config',
+  PodInitializing: 'pending',
+  ContainerCreating: 'pending',
+};
+
+interface Series {
+  name: string;
+  labels: Labels;
+  stretches: AlertTimelineEntry[];
+}
+
+/**
+ * Alerts: which workloads alert, with what, and since when. A series that fires, or is still active at
+ * capture, counts fully; one that flaps (goes pending and back more than once without settling) counts
+ * little, since every snapshot carries background alerts that come and go on their own. Low-severity
+ * alerts count less. Alerts that name an object (a quota, an autoscaler) make it a suspect.
+ */
+export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
+  const ev = emptyEvidence();
+  const series = new Map<string, Series>();
+  for (const t of snap.alerts.timeline) {
+    const key = `${t.alertname}|${JSON.stringify(Object.entries(t.labels ?? {}).sort())}`;
+    const s = series.get(key) ?? { name: t.alertname, labels: t.labels ?? {}, stretches: [] };
+    s.stretches.push(t);
+    series.set(key, s);
+  }
+  for (const a of snap.alerts.active) {
+    const key = `${a.alertname}|${JSON.stringify(Object.entries(a.labels ?? {}).sort())}`;
+    if (!series.has(key))
+      series.set(key, {
+        name: a.alertname,
+        labels: a.labels ?? {},
+        stretches: [
+          { alertname: a.alertname, labels: a.labels ?? {}, state: a.state, start: a.activeAt, end: null },
+        ],
+      });
+  }
+  for (const s of series.values()) {
+    const stretches = [...s.stretches].sort((a, b) => (isoMs(a.start) ?? 0) - (isoMs(b.start) ?? 0));
+    const first = isoMs(stretches[0]?.start);
+    const fired = stretches.some((x) => x.state === 'firing');
+    const open = stretches.some((x) => x.end === null);
+    const pendings = stretches.filter((x) => x.state === 'pending').length;
+    const resolvedPendings = stretches.filter(
+      (x) => x.state === 'pending' && x.end !== null && !followedByFiring(x, stretches),
+    ).length;
+    // Pending twice or more and never settling into firing: it comes and goes by itself.
+    const flapping = (pendings >= 2 && resolvedPendings >= 2) || (!fired && !open);
+    const severity = (s.labels.severity ?? '').toLowerCase();
+    const sevFactor = severity === 'critical' ? 1 : severity === 'warning' || severity === '' ? 0.85 : 0.4;
+    const factor = sevFactor * (flapping ? 0.2 : fired ? 1 : 0.6);
+    const when = `${fired ? 'firing' : 'pending'} since ${clock(first)}${flapping ? ', flapping' : ''}`;
+    const objectSuspect = objectOf(s, index);
+    if (objectSuspect) {
+      ev.suspects.push({
+        signal: 'alerts',
+        entity: objectSuspect.id,
+        weight: clamp01(objectSuspect.weight * factor),
+        at: first,
+        affects: objectSuspect.affects,
+        explains: objectSuspect.explains,
+        detail: `${s.name} (${when})`,
+      });
+      continue;
+    }
+    const rule = RULES[s.name] ?? waitingRule(s) ?? { kind: 'errors' as SymptomKind, weight: 0.2 };
+    const w = rule.at === 'dependency' ? dependencyOf(s, index) : workloadOf(s.labels, index);
+    if (!w) continue;
+    const caller = rule.at === 'dependency' ? workloadOf(s.labels, index) : undefined;
+    if (caller && caller.id !== w.id) ev.calls.push({ from: caller.id, to: w.id });
+    ev.symptoms.push({
+      signal: 'alerts',
+      workload: w.id,
+      kind: rule.kind,
+      weight: clamp01(rule.weight * factor),
+      at: first,
+      detail: `${s.name}${describe(s.labels)} (${when})`,
+      ...(caller ? { peer: caller.id } : {}),
+    });
+  }
+  return ev;
+}
+
+function followedByFiring(x: AlertTimelineEntry, all: AlertTimelineEntry[]): boolean {
+  const end = isoMs(x.end);
+  return all.some(
+    (y) => y.state === 'firing' && end !== null && Math.abs((isoMs(y.start) ?? 0) - end) < 15_000,
+  );
+}
+
+function waitingRule(s: Series): { kind: SymptomKind; weight: number } | undefined {
+  if (s.name !== 'KubeContainerWaiting') return undefined;
+  const kind = WAITING[s.labels.reason ?? ''];
+  return { kind: kind ?? 'pending', weight: kind ? 0.7 : 0.4 };
+}
+
+function workloadOf(labels: Labels, index: EntityIndex): Workload | undefined {
+  const ns = labels.namespace;
+  if (!ns) return undefined;
+  if (labels.pod) {
+    const id = makeId(ns, 'Pod', labels.pod);
+    if (index.isBatchPod(id)) return undefined;
+    return index.workloadOf(id);
+  }
+  if (labels.deployment) return index.workloads.get(makeId(ns, 'Deployment', labels.deployment));
+  if (labels.statefulset) return index.workloads.get(makeId(ns, 'StatefulSet', labels.statefulset));
+  const svc = labels.service ?? labels.app ?? labels.container;
+  return svc ? index.workloadByTelemetry(svc, ns) : undefined;
+}
+
+/** The dependency an alert about failing calls points at (`dependency` label; Redis for Redis command errors). */
+function dependencyOf(s: Series, index: EntityIndex): Workload | undefined {
+  const ns = s.labels.namespace;
+  const dep = s.labels.dependency ?? (s.name === 'ShopRedisCommandErrors' ? 'redis' : undefined);
+  return dep ? index.workloadByTelemetry(dep, ns) : undefined;
+}
+
+/** Alerts about an object that is itself a likely cause: a quota, an autoscaler, a node. */
+function objectOf(
+  s: Series,
+  index: EntityIndex,
+): { id: string; weight: number; affects: string[]; explains: SymptomKind[] } | undefined {
+  const ns = s.labels.namespace;
+  if (s.labels.resourcequota && ns)
+    return {
+      id: makeId(ns, 'ResourceQuota', s.labels.resourcequota),
+      weight: 0.55,
+      affects: [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
+      explains: ['unavailable', 'pending', 'not-ready'],
+    };
+  if (s.labels.horizontalpodautoscaler && ns) {
+    const id = makeId(ns, 'HorizontalPodAutoscaler', s.labels.horizontalpodautoscaler);
+    const ref = (index.get(id)?.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)
+      ?.scaleTargetRef;
+    return {
+      id,
+      weight: 0.5,
+      affects: ref?.kind && ref.name ? [makeId(ns, ref.kind, ref.name)] : [],
+      explains: ['unavailable', 'saturation', 'latency', 'errors', 'not-ready'],
+    };
+  }
+  if (s.labels.node && !s.labels.pod && /node/i.test(s.name))
+    return {
+      id: makeId(undefined, 'Node', s.labels.node),
+      weight: 0.5,
+      affects: [],
+      explains: ['pending', 'unavailable', 'crash'],
+    };
+  return undefined;
+}
+
+function describe(labels: Labels): string {
+  const keys = ['service', 'dependency', 'pod', 'deployment', 'container', 'reason'];
+  const parts = keys.filter((k) => labels[k]).map((k) => `${k}=${labels[k]}`);
+  return parts.length > 0 ? `{${parts.join(', ')}}` : '';
+}

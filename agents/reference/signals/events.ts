@@ -1,0 +1,408 @@
+import type { EventRecord } from '../../../src/bundle/records.js';
+import type { EntityId } from '../../../src/entities/index.js';
+import { shortId } from '../edge-blame.js';
+import { eventTime, foldedFromBefore } from '../event-time.js';
+import type { EntityIndex, Workload } from '../entity-index.js';
+import { clamp01, emptyEvidence, type Evidence, type Suspect, type SymptomKind } from '../evidence.js';
+import { idParts, makeId, specOf } from '../kube.js';
+import type { Snapshot } from '../read-snapshot.js';
+import { clock } from '../time.js';
+import { isoMs } from '../time.js';
+
+interface Ctx {
+  snap: Snapshot;
+  index: EntityIndex;
+  ev: Evidence;
+  pendingWorkloads: Set<EntityId>;
+}
+
+/**
+ * Kubernetes events mapped to the workload that owns their object (Pod → ReplicaSet → Deployment).
+ * Warnings name symptoms (BackOff, Unhealthy, FailedScheduling...), and many name the cause outright:
+ * a quota in FailedCreate, unschedulable nodes or a missing claim in FailedScheduling, an autoscaler
+ * capping replicas in SuccessfulRescale. Pods deleted from outside (Killing without the ReplicaSet
+ * deleting them) are a change to their workload.
+ */
+export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
+  const ctx: Ctx = { snap, index, ev: emptyEvidence(), pendingWorkloads: new Set() };
+  const events = [...snap.events].sort(
+    (a, b) => (isoMs(a.firstTimestamp) ?? 0) - (isoMs(b.firstTimestamp) ?? 0),
+  );
+  for (const e of events) handle(e, ctx);
+  externalDeletions(events, ctx);
+  // Cordoned nodes explain the pods that found no node.
+  for (const s of ctx.ev.suspects) {
+    if (idParts(s.entity).kind === 'Node' && s.affects.length === 0) s.affects.push(...ctx.pendingWorkloads);
+  }
+  return ctx.ev;
+}
+
+function handle(e: EventRecord, ctx: Ctx): void {
+  const { index, ev } = ctx;
+  const count = Math.max(1, e.count ?? 1);
+  // A warning repeating since before the window says nothing about when this trouble began.
+  const at = foldedFromBefore(e, ctx.snap.window.start) ? null : eventTime(e, ctx.snap.window.start);
+  const obj = e.involvedObject ?? { kind: '', name: '' };
+  const id = e.entity ?? makeId(obj.namespace, obj.kind, obj.name);
+  if (obj.kind === 'Pod' && index.isBatchPod(id)) return;
+  const w = ownerWorkload(e, id, index);
+  const msg = e.message ?? '';
+  const symptom = (kind: SymptomKind, weight: number, detail: string): void => {
+    if (w)
+      ev.symptoms.push({
+        signal: 'events',
+        workload: w.id,
+        kind,
+        weight: clamp01(weight),
+        at,
+        detail: `${detail} (${e.reason} on ${shortId(id)}, ×${count})`,
+      });
+  };
+  const suspect = (s: Omit<Suspect, 'signal' | 'at'> & { at?: number | null }): void => {
+    ev.suspects.push({ signal: 'events', at: at, ...s });
+  };
+  const quoted = (text: string, n = 120): string => `"${text.replace(/\s+/g, ' ').slice(0, n)}"`;
+
+  switch (e.reason) {
+    case 'BackOff':
+    case 'CrashLoopBackOff': {
+      if (/pull/i.test(msg)) {
+        symptom('image', 0.8, `image pull backing off: ${quoted(msg)}`);
+        if (w)
+          suspect({
+            entity: w.id,
+            weight: 0.6,
+            affects: [w.id],
+            explains: ['image', 'pending', 'not-ready', 'unavailable'],
+            detail: `its pods cannot pull their image: ${quoted(msg)}`,
+          });
+        return;
+      }
+      const container = msg.match(/failed container "?([a-z0-9-]+)"?/i)?.[1];
+      const init = !!(w && container && isInitContainer(w, container, index));
+      if (init && w) {
+        symptom('pending', 0.7, `init container ${container} keeps failing`);
+        symptom('crash', 0.4, `init container ${container} restarting`);
+        suspect({
+          entity: w.id,
+          weight: 0.55,
+          affects: [w.id],
+          explains: ['pending', 'crash', 'not-ready'],
+          detail: `init container ${container} of its pods fails: ${quoted(msg)}`,
+        });
+      } else
+        symptom(
+          'crash',
+          0.5 + 0.1 * Math.min(4, count),
+          `container restarting with back-off: ${quoted(msg, 80)}`,
+        );
+      return;
+    }
+    case 'Failed':
+    case 'ErrImagePull':
+    case 'ImagePullBackOff':
+    case 'InspectFailed':
+    case 'ErrImageNeverPull': {
+      if (
+        /ErrImagePull|ImagePullBackOff|pull|manifest unknown|not found|repository does not exist|InvalidImageName/i.test(
+          msg + e.reason,
+        )
+      ) {
+        symptom('image', 0.9, `image cannot be pulled: ${quoted(msg)}`);
+        if (w)
+          suspect({
+            entity: w.id,
+            weight: 0.65,
+            affects: [w.id],
+            explains: ['image', 'pending', 'not-ready', 'unavailable'],
+            detail: `names an image that cannot be pulled: ${quoted(msg)}`,
+          });
+      } else if (/CreateContainerConfigError|configmap|secret|couldn't find key/i.test(msg)) {
+        symptom('config', 0.8, `container cannot be configured: ${quoted(msg)}`);
+        if (w)
+          suspect({
+            entity: w.id,
+            weight: 0.45,
+            affects: [w.id],
+            explains: ['config', 'pending', 'not-ready'],
+            detail: `refers to configuration that is missing: ${quoted(msg)}`,
+          });
+        missingRef(msg, obj.namespace, index, w, suspect);
+      } else symptom('crash', 0.5, `container failed: ${quoted(msg)}`);
+      return;
+    }
+    case 'Unhealthy': {
+      const probeWrong =
+        /statuscode: 404|status code 404|connection refused|no such file|executable file not found/i.test(
+          msg,
+        );
+      if (/liveness|startup/i.test(msg)) {
+        symptom('crash', 0.55, `liveness probe failing: ${quoted(msg)}`);
+        if (probeWrong && w)
+          suspect({
+            entity: w.id,
+            weight: 0.5,
+            affects: [w.id],
+            explains: ['crash', 'not-ready', 'unreachable', 'errors'],
+            detail: `its liveness probe checks something the container does not serve: ${quoted(msg)}`,
+          });
+      } else {
+        symptom('not-ready', probeWrong ? 0.6 : 0.4, `readiness probe failing: ${quoted(msg)}`);
+        if (probeWrong && w)
+          suspect({
+            entity: w.id,
+            weight: 0.5,
+            affects: [w.id],
+            explains: ['not-ready', 'unavailable'],
+            detail: `its readiness probe checks something the container does not serve: ${quoted(msg)}`,
+          });
+      }
+      return;
+    }
+    case 'FailedScheduling': {
+      if (w) ctx.pendingWorkloads.add(w.id);
+      symptom('pending', 0.75, `pod cannot be scheduled: ${quoted(msg, 160)}`);
+      const claim = msg.match(/persistentvolumeclaim "([^"]+)" not found/i)?.[1];
+      if (claim && w)
+        suspect({
+          entity: w.id,
+          weight: 0.85,
+          affects: [w.id],
+          explains: ['pending', 'unavailable', 'not-ready'],
+          detail: `its pods mount claim "${claim}", which does not exist`,
+        });
+      if (/node affinity\/selector|didn't match Pod's node|node\(s\) didn't match/i.test(msg) && w)
+        suspect({
+          entity: w.id,
+          weight: 0.8,
+          affects: [w.id],
+          explains: ['pending', 'unavailable'],
+          detail: `no node satisfies its pods' node selector or affinity: ${quoted(msg, 160)}`,
+        });
+      if (/unschedulable/i.test(msg)) {
+        for (const n of index.objectsOfKind('Node')) {
+          if (specOf<{ unschedulable?: boolean }>(n).unschedulable)
+            suspect({
+              entity: n.entity,
+              weight: 0.85,
+              affects: w ? [w.id] : [],
+              explains: ['pending', 'unavailable', 'unreachable', 'not-ready'],
+              detail: `cordoned, and pods find no schedulable node: ${quoted(msg, 160)}`,
+            });
+        }
+      }
+      if (/Insufficient (cpu|memory)/i.test(msg) && w)
+        suspect({
+          entity: w.id,
+          weight: 0.45,
+          affects: [w.id],
+          explains: ['pending', 'unavailable'],
+          detail: `its pods request more than any node has free: ${quoted(msg, 160)}`,
+        });
+      const unbound = /unbound immediate PersistentVolumeClaims/i.test(msg);
+      if (unbound && w)
+        suspect({
+          entity: w.id,
+          weight: 0.4,
+          affects: [w.id],
+          explains: ['pending'],
+          detail: `its claim is not bound: ${quoted(msg, 160)}`,
+        });
+      return;
+    }
+    case 'FailedCreate': {
+      const quota = msg.match(/exceeded quota: ([a-z0-9.-]+)/i)?.[1];
+      if (quota && obj.namespace) {
+        symptom('unavailable', 0.8, `pods refused by quota ${quota}`);
+        suspect({
+          entity: makeId(obj.namespace, 'ResourceQuota', quota),
+          weight: 0.95,
+          affects: w ? [w.id] : [],
+          explains: ['unavailable', 'pending', 'unreachable', 'not-ready'],
+          detail: `refuses new pods: ${quoted(msg, 180)}`,
+          standalone: true,
+        });
+      } else {
+        symptom('unavailable', 0.5, `pods cannot be created: ${quoted(msg, 160)}`);
+        if (w)
+          suspect({
+            entity: w.id,
+            weight: 0.35,
+            affects: [w.id],
+            explains: ['unavailable', 'pending'],
+            detail: `its pods are refused: ${quoted(msg, 160)}`,
+          });
+      }
+      return;
+    }
+    case 'FailedMount':
+    case 'FailedAttachVolume': {
+      symptom('pending', 0.6, `volume cannot be mounted: ${quoted(msg, 160)}`);
+      if (w)
+        suspect({
+          entity: w.id,
+          weight: 0.45,
+          affects: [w.id],
+          explains: ['pending', 'config', 'unavailable'],
+          detail: `mounts something that is missing: ${quoted(msg, 160)}`,
+        });
+      missingRef(msg, obj.namespace, index, w, suspect);
+      return;
+    }
+    case 'OOMKilling':
+    case 'OOMKilled': {
+      const container = msg.match(/\(([a-z0-9-]+)\)/i)?.[1];
+      const target = w ?? (container ? workloadByContainer(container, index) : undefined);
+      if (target)
+        ev.symptoms.push({
+          signal: 'events',
+          workload: target.id,
+          kind: 'oom',
+          weight: 0.85,
+          at,
+          detail: `OOM-killed: ${quoted(msg, 100)} (${e.reason} on ${shortId(id)})`,
+        });
+      return;
+    }
+    case 'SuccessfulRescale': {
+      if (obj.kind !== 'HorizontalPodAutoscaler' || !obj.namespace) return;
+      const hpa = index.get(id);
+      const ref = specOf<{ scaleTargetRef?: { kind?: string; name?: string } }>(hpa).scaleTargetRef;
+      const target = ref?.kind && ref.name ? makeId(obj.namespace, ref.kind, ref.name) : undefined;
+      const capped = /above Spec\.MaxReplicas|MaxReplicas|maximum/i.test(msg);
+      if (capped && target)
+        ev.symptoms.push({
+          signal: 'events',
+          workload: target,
+          kind: 'unavailable',
+          weight: 0.35,
+          at,
+          detail: `scaled down by its autoscaler's maximum: ${quoted(msg)}`,
+        });
+      suspect({
+        entity: id,
+        weight: capped ? 0.8 : 0.15,
+        affects: target ? [target] : [],
+        explains: ['unavailable', 'saturation', 'latency', 'errors', 'not-ready'],
+        detail: `${capped ? 'forced its target down to its maximum' : 'rescaled its target'}: ${quoted(msg)}`,
+        standalone: capped,
+      });
+      return;
+    }
+    case 'NodeNotSchedulable':
+    case 'NodeNotReady':
+    case 'NodeHasDiskPressure':
+    case 'NodeHasInsufficientMemory':
+      if (obj.kind === 'Node')
+        suspect({
+          entity: makeId(undefined, 'Node', obj.name),
+          weight: e.reason === 'NodeNotSchedulable' ? 0.5 : 0.6,
+          affects: [],
+          explains: ['pending', 'unavailable', 'unreachable', 'not-ready', 'crash'],
+          detail: `${e.reason}: ${quoted(msg)}`,
+        });
+      return;
+    case 'Evicted':
+      symptom('unavailable', 0.5, `evicted: ${quoted(msg)}`);
+      return;
+    default:
+      if (e.type === 'Warning' && w && /fail|error|unhealthy|back-?off/i.test(`${e.reason} ${msg}`))
+        symptom('not-ready', 0.2, `${e.reason}: ${quoted(msg)}`);
+  }
+}
+
+/**
+ * Pods deleted by something other than their ReplicaSet (kubectl delete, a drain, an eviction): Killing
+ * without SuccessfulDelete/scale-down of their ReplicaSet around that time. A rollout's own deletions are
+ * the rollout, judged by the changes signal.
+ */
+function externalDeletions(events: EventRecord[], ctx: Ctx): void {
+  const controllerDeleted = new Set<string>();
+  for (const e of events) {
+    if (e.reason !== 'SuccessfulDelete') continue;
+    const pod = e.message.match(/Deleted pod:\s*([a-z0-9.-]+)/i)?.[1];
+    if (pod) controllerDeleted.add(`${e.involvedObject.namespace ?? ''}/${pod}`);
+  }
+  const byWorkload = new Map<EntityId, number[]>();
+  for (const e of events) {
+    if (e.reason !== 'Killing' || e.involvedObject.kind !== 'Pod') continue;
+    if (/liveness|startup probe|failed .* probe/i.test(e.message)) continue;
+    if (controllerDeleted.has(`${e.involvedObject.namespace ?? ''}/${e.involvedObject.name}`)) continue;
+    const id = e.entity ?? makeId(e.involvedObject.namespace, 'Pod', e.involvedObject.name);
+    if (ctx.index.isBatchPod(id)) continue;
+    const w = ctx.index.workloadOf(id);
+    // A warning repeating since before the window says nothing about when this trouble began.
+    const at = foldedFromBefore(e, ctx.snap.window.start) ? null : eventTime(e, ctx.snap.window.start);
+    if (!w || at === null) continue;
+    const list = byWorkload.get(w.id) ?? [];
+    list.push(at);
+    byWorkload.set(w.id, list);
+  }
+  for (const [wid, times] of byWorkload) {
+    times.sort((a, b) => a - b);
+    const n = times.length;
+    ctx.ev.symptoms.push({
+      signal: 'events',
+      workload: wid,
+      kind: 'unavailable',
+      weight: clamp01(0.25 + 0.12 * n),
+      at: times[0],
+      detail: `${n} pod(s) deleted from outside their ReplicaSet since ${clock(times[0])}`,
+    });
+    ctx.ev.suspects.push({
+      signal: 'events',
+      entity: wid,
+      weight: clamp01(0.2 + 0.12 * (n - 1)),
+      at: times[0],
+      affects: [wid],
+      explains: ['unavailable', 'unreachable', 'errors', 'not-ready', 'auth', 'config', 'crash'],
+      detail: `${n} of its pods were deleted (not by a rollout) between ${clock(times[0])} and ${clock(times[n - 1])}`,
+    });
+  }
+}
+
+function ownerWorkload(e: EventRecord, id: EntityId, index: EntityIndex): Workload | undefined {
+  const kind = e.involvedObject?.kind;
+  if (
+    kind === 'Pod' ||
+    kind === 'ReplicaSet' ||
+    kind === 'Deployment' ||
+    kind === 'StatefulSet' ||
+    kind === 'DaemonSet'
+  )
+    return index.workloadOf(id);
+  return undefined;
+}
+
+function isInitContainer(w: Workload, container: string, index: EntityIndex): boolean {
+  const templates = [w.template, ...index.replicaSetsOf(w).map((r) => r.template)];
+  return templates.some((t) => (t?.spec?.initContainers ?? []).some((c) => c.name === container));
+}
+
+function workloadByContainer(container: string, index: EntityIndex): Workload | undefined {
+  for (const w of index.workloads.values()) {
+    if ((w.template?.spec?.containers ?? []).some((c) => c.name === container)) return w;
+  }
+  return index.workloadByTelemetry(container);
+}
+
+function missingRef(
+  msg: string,
+  ns: string | undefined,
+  index: EntityIndex,
+  w: Workload | undefined,
+  suspect: (s: Omit<Suspect, 'signal' | 'at'>) => void,
+): void {
+  const m = msg.match(/(configmap|secret)s? "([a-z0-9.-]+)" not found/i);
+  if (!m || !ns) return;
+  const kind = m[1].toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap';
+  const ref = makeId(ns, kind, m[2]);
+  if (index.get(ref))
+    suspect({
+      entity: ref,
+      weight: 0.35,
+      affects: w ? [w.id] : [],
+      explains: ['config', 'pending'],
+      detail: `named as missing: "${msg.slice(0, 120)}"`,
+    });
+}

@@ -1,0 +1,65 @@
+import { EntityIndex } from '../entity-index.js';
+import { podLifecycles } from '../pod-lifecycle.js';
+import { SyntheticShop } from '../testing/synthetic-shop.js';
+import { traceSignal } from './traces.js';
+
+function symptoms(shop: SyntheticShop): Array<{ workload: string; kind: string; weight: number }> {
+  const snap = shop.build();
+  const index = new EntityIndex(snap);
+  return traceSignal(snap.spans, index, podLifecycles(snap, index))
+    .symptoms.filter((s) => s.weight >= 0.2)
+    .map(({ workload, kind, weight }) => ({ workload, kind, weight }));
+}
+
+describe('traceSignal', () => {
+  it('places errors where they originate, not at the callers that pass them on', () => {
+    const shop = new SyntheticShop();
+    shop.failRequests('payment', 100, 0.8, 500);
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'errors').map((s) => s.workload)).toEqual([
+      'shop/Deployment/payment',
+    ]);
+  });
+
+  it('places slowness in the service whose own time grew', () => {
+    const shop = new SyntheticShop();
+    shop.slowDown('shipping', 100, 900);
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'latency').map((s) => s.workload)).toEqual([
+      'shop/Deployment/shipping',
+    ]);
+  });
+
+  it('blames the callee for calls refused at its Service address', () => {
+    const shop = new SyntheticShop();
+    shop.breakCalls('currency', 100, 'ECONNREFUSED');
+    const got = symptoms(shop);
+    expect(got).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/currency', kind: 'unreachable' }),
+    );
+    expect(got.some((s) => s.kind === 'misrouted')).toBe(false);
+  });
+
+  it('blames the caller that dials an address that is not the Service', () => {
+    const shop = new SyntheticShop();
+    shop.breakCalls('payment', 100, 'ECONNREFUSED', { caller: 'checkout', address: '127.0.0.1:9' });
+    const got = symptoms(shop);
+    expect(got).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/checkout', kind: 'misrouted', weight: 1 }),
+    );
+    expect(got.filter((s) => s.workload === 'shop/Deployment/payment')).toEqual([]);
+  });
+
+  it('reports both sides of rejected credentials, and errors answered by a datastore at the datastore', () => {
+    const auth = new SyntheticShop();
+    auth.breakCalls('redis', 100, 'WRONGPASS', { caller: 'cart' });
+    expect(symptoms(auth).map((s) => `${s.workload} ${s.kind}`)).toEqual(
+      expect.arrayContaining(['shop/Deployment/cart auth', 'shop/Deployment/redis auth-rejects']),
+    );
+    const oom = new SyntheticShop();
+    oom.breakCalls('redis', 100, 'OOM', { caller: 'cart' });
+    expect(symptoms(oom)).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/redis', kind: 'errors' }),
+    );
+  });
+});

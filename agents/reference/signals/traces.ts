@@ -1,0 +1,260 @@
+import type { EntityId } from '../../../src/entities/index.js';
+import { median, sustainedStart, upwardShift } from '../change-point.js';
+import type { EntityIndex } from '../entity-index.js';
+import { blameCredentials } from '../credential-blame.js';
+import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
+import type { PodLife } from '../pod-lifecycle.js';
+import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
+import type { SpanLite } from '../read-snapshot.js';
+import { clock } from '../time.js';
+
+interface EdgeStats {
+  caller: EntityId;
+  peer: string;
+  callee?: EntityId;
+  calls: SpanLite[];
+  /** Failed attempts that got no answer from a traced server. */
+  unanswered: SpanLite[];
+  /** Attempts that timed out while the traced server was still working on them. */
+  waitedOut: Array<{ client: SpanLite; server: SpanLite }>;
+  /** How long the callee took on calls that went fine (its normal answer time). */
+  answered: number[];
+}
+
+/**
+ * Traces: where failures and slowness start. An error span whose children all succeeded is where an
+ * error originates; a failed client span with no server span below it is a call that never arrived
+ * (the callee is unreachable, or the caller dialled the wrong place); self time (a server span's time
+ * minus its outbound calls) shows which service got slower on its own.
+ */
+export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<EntityId, PodLife>): Evidence {
+  const ev = emptyEvidence();
+  if (spans.length === 0) return ev;
+  const children = new Map<string, SpanLite[]>();
+  for (const s of spans) {
+    if (!s.parentId) continue;
+    const list = children.get(s.parentId);
+    if (list) list.push(s);
+    else children.set(s.parentId, [s]);
+  }
+  const wOf = new Map<SpanLite, EntityId | undefined>();
+  const workloadOf = (s: SpanLite): EntityId | undefined => {
+    if (wOf.has(s)) return wOf.get(s);
+    const w = (index.workloadOf(s.entity) ?? index.workloadByTelemetry(s.service))?.id;
+    wOf.set(s, w);
+    return w;
+  };
+
+  const serverTimes = new Map<EntityId, number[]>();
+  const ownErrors = new Map<EntityId, SpanLite[]>();
+  const edges = new Map<string, EdgeStats>();
+  const selfTimes = new Map<EntityId, Array<[number, number]>>();
+  const callPairs = new Set<string>();
+
+  for (const s of spans) {
+    const w = workloadOf(s);
+    if (!w) continue;
+    if (s.kind === 'server') {
+      push(serverTimes, w, s.start);
+      const kids = children.get(s.spanId) ?? [];
+      if (s.error && !kids.some((k) => k.error)) push(ownErrors, w, s);
+      push(selfTimes, w, [s.start, selfTime(s, kids)]);
+      continue;
+    }
+    if (s.kind !== 'client' || !s.peer) continue;
+    const callee = index.workloadByTelemetry(s.peer, namespaceOf(w))?.id;
+    if (callee && callee !== w && !callPairs.has(`${w}|${callee}`)) {
+      callPairs.add(`${w}|${callee}`);
+      ev.calls.push({ from: w, to: callee });
+    }
+    const key = `${w}|${s.peer}`;
+    let e = edges.get(key);
+    if (!e)
+      edges.set(
+        key,
+        (e = { caller: w, peer: s.peer, callee, calls: [], unanswered: [], waitedOut: [], answered: [] }),
+      );
+    e.calls.push(s);
+    const served = (children.get(s.spanId) ?? []).filter((k) => k.kind === 'server');
+    if (!s.error) {
+      if (served[0]) e.answered.push(served[0].durationMs);
+      continue;
+    }
+    if (served.length === 0) e.unanswered.push(s);
+    else if (!served.some((k) => k.error)) e.waitedOut.push({ client: s, server: served[0] });
+  }
+
+  // Errors that originate in a service's own code.
+  for (const [w, errs] of ownErrors) {
+    const start = sustainedStart(
+      errs.map((s) => s.start),
+      3,
+      30_000,
+    );
+    if (start === null) continue;
+    const after = errs.filter((s) => s.start >= start).length;
+    const total = (serverTimes.get(w) ?? []).filter((t) => t >= start).length || 1;
+    const share = after / total;
+    const weight = clamp01(share * 3) * clamp01(after / 10);
+    if (weight < 0.05) continue;
+    const sample = errs[errs.length - 1];
+    ev.symptoms.push({
+      signal: 'traces',
+      workload: w,
+      kind: 'errors',
+      weight,
+      at: start,
+      detail: `${after} of ${total} server spans failed in its own code since ${clock(start)} (${pct(share)}; e.g. ${sample.name} → ${sample.httpStatus ?? sample.errorType ?? 'error'})`,
+    });
+  }
+
+  for (const e of edges.values()) edgeSymptoms(e, spans, index, workloadOf, pods, ev);
+
+  // Self time: slowness a service adds by itself.
+  for (const [w, pts] of selfTimes) {
+    const shift = upwardShift(pts, 15);
+    if (!shift) continue;
+    const diff = shift.after - shift.before;
+    const ratio = (shift.after + 1) / (shift.before + 1);
+    if (diff < 40 || ratio < 1.8) continue;
+    const weight = clamp01(Math.log2(ratio) / 3) * clamp01((diff - 30) / 300);
+    if (weight < 0.05) continue;
+    ev.symptoms.push({
+      signal: 'traces',
+      workload: w,
+      kind: 'latency',
+      weight,
+      at: shift.at,
+      detail: `own time per request (mean, excluding calls it waits on) rose from ${ms(shift.before)} to ${ms(shift.after)} at ${clock(shift.at)}`,
+    });
+  }
+  return ev;
+}
+
+function edgeSymptoms(
+  e: EdgeStats,
+  all: SpanLite[],
+  index: EntityIndex,
+  workloadOf: (s: SpanLite) => EntityId | undefined,
+  pods: Map<EntityId, PodLife>,
+  ev: Evidence,
+): void {
+  // Calls the caller gave up on while the server was still working: either the server is slow, or the
+  // caller's timeout is shorter than the server's normal answer time (a caller misconfiguration).
+  if (e.waitedOut.length >= 3 && e.callee) {
+    const start = sustainedStart(e.waitedOut.map((x) => x.client.start)) ?? e.waitedOut[0].client.start;
+    const gaveUpAfter = median(e.waitedOut.map((x) => x.client.durationMs));
+    const normal = e.answered.length >= 5 ? median(e.answered) : undefined;
+    const impatient = normal !== undefined && gaveUpAfter < Math.max(2 * normal, 50) && gaveUpAfter < 500;
+    const weight = clamp01(e.waitedOut.length / 20);
+    ev.symptoms.push(
+      impatient
+        ? {
+            signal: 'traces',
+            workload: e.caller,
+            kind: 'misrouted',
+            weight,
+            at: start,
+            detail: `${e.waitedOut.length} calls to ${e.peer} given up after ~${Math.round(gaveUpAfter)}ms, though it answers in ~${Math.round(normal)}ms: the caller's timeout is too short`,
+            peer: e.callee,
+          }
+        : {
+            signal: 'traces',
+            workload: e.callee,
+            kind: 'latency',
+            weight,
+            at: start,
+            detail: `${e.waitedOut.length} calls from ${shortId(e.caller)} gave up waiting on it after ~${Math.round(gaveUpAfter)}ms (${e.waitedOut[0].client.errorType ?? 'timeout'})`,
+            peer: e.caller,
+          },
+    );
+  }
+  if (e.unanswered.length < 3) return;
+  const start = sustainedStart(
+    e.unanswered.map((s) => s.start),
+    3,
+    30_000,
+  );
+  if (start === null) return;
+  const fails = e.unanswered.filter((s) => s.start >= start);
+  const callsAfter = e.calls.filter((s) => s.start >= start).length || 1;
+  const share = fails.length / callsAfter;
+  const strength = clamp01(share * 1.5) * clamp01(fails.length / 8);
+  if (strength < 0.05) return;
+  // Addresses that worked for this dependency, from any caller at any time.
+  const good = new Set<string>();
+  for (const s of all)
+    if (s.kind === 'client' && s.peer === e.peer && s.address && !s.error) good.add(s.address);
+  // Does the callee keep serving other callers meanwhile? Then the path from this caller is what broke.
+  let othersOk = 0;
+  let othersFail = 0;
+  if (e.callee) {
+    for (const s of all) {
+      if (s.kind !== 'server' || s.start < start || workloadOf(s) !== e.callee) continue;
+      if (s.error) othersFail++;
+      else othersOk++;
+    }
+  }
+  const symptoms = blameEdge(
+    {
+      signal: 'traces',
+      caller: e.caller,
+      peer: e.peer,
+      ...(e.callee ? { callee: e.callee } : {}),
+      failures: fails.map((s) => ({
+        at: s.start,
+        code: s.errorType ?? 'error',
+        ...(s.address ? { address: s.address } : {}),
+      })),
+      strength,
+      start,
+      volume: `${fails.length} of ${callsAfter} calls`,
+      goodAddresses: good,
+      calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
+    },
+    index,
+  );
+  const auth = fails.filter((s) => s.errorType && AUTH_CODES.test(s.errorType) && s.entity);
+  const caller = index.workloads.get(e.caller);
+  if (caller && auth.length > fails.length / 2) {
+    const firstByPod = new Map<EntityId, number>();
+    for (const s of auth) if (s.entity && !firstByPod.has(s.entity)) firstByPod.set(s.entity, s.start);
+    ev.suspects.push(...blameCredentials('traces', caller, e.callee, firstByPod, index, pods, symptoms));
+  }
+  ev.symptoms.push(...symptoms);
+}
+
+/** A server span's duration minus the time covered by its outbound calls (merged intervals). */
+function selfTime(s: SpanLite, kids: SpanLite[]): number {
+  const iv = kids
+    .filter((k) => k.kind !== 'server')
+    .map((k) => [Math.max(k.start, s.start), Math.min(k.end, s.end)] as [number, number])
+    .filter(([a, b]) => b > a)
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let curA = -Infinity;
+  let curB = -Infinity;
+  for (const [a, b] of iv) {
+    if (a > curB) {
+      if (curB > curA) covered += curB - curA;
+      curA = a;
+      curB = b;
+    } else curB = Math.max(curB, b);
+  }
+  if (curB > curA) covered += curB - curA;
+  return Math.max(0, s.durationMs - covered);
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function namespaceOf(id: EntityId): string | undefined {
+  const parts = id.split('/');
+  return parts.length === 3 ? parts[0] : undefined;
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)}s` : `${Math.round(x)}ms`);

@@ -310,7 +310,8 @@ export const COMPLETION_INSTALL = `
 Install:
   bash  firedrill completion bash > ~/.local/share/bash-completion/completions/firedrill
         (or add to ~/.bashrc:  source <(firedrill completion bash))
-  zsh   firedrill completion zsh > "\${fpath[1]}/_firedrill"   then start a new shell
+  zsh   mkdir -p ~/.zfunc && firedrill completion zsh > ~/.zfunc/_firedrill
+        and in ~/.zshrc, before compinit:  fpath=(~/.zfunc $fpath)
         (or after compinit in ~/.zshrc:  source <(firedrill completion zsh))
   fish  firedrill completion fish > ~/.config/fish/completions/firedrill.fish
 

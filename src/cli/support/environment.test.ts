@@ -118,6 +118,15 @@ describe('environment variables', () => {
     }
   });
 
+  it('keeps README.md listing every variable', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    for (const v of ENVIRONMENT)
+      expect({ name: v.name, listed: readme.includes(`\`${v.name}\``) }).toEqual({
+        name: v.name,
+        listed: true,
+      });
+  });
+
   it('refuses an unlisted name for Option.env()', () => {
     expect(envVar('FIREDRILL_SUBSTRATE')).toBe('FIREDRILL_SUBSTRATE');
     expect(() => envVar('FIREDRILL_NOPE')).toThrow(/not listed/);

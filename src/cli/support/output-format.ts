@@ -7,7 +7,7 @@ export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type StructuredFormat = Exclude<OutputFormat, 'text'>;
 
-/** The options a command with `outputOptions()` receives. */
+/** The options a command given `addOutputOptions()` receives. */
 export interface OutputCliOptions {
   /** Always set by commander (default text); optional for callers in tests. */
   output?: OutputFormat;
@@ -75,9 +75,4 @@ export function printStructured(
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): void {
   write(formatStructured(value, format));
-}
-
-/** `-o` help lines for the `Output:` section of a command's help. */
-export function structuredOutputHelp(what: string): string {
-  return `  -o json|yaml  ${what} as one JSON or YAML document on stdout (the same data in both)`;
 }

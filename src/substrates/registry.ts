@@ -16,12 +16,6 @@ export const SUBSTRATES: readonly SubstrateRegistration[] = [
 export const SUBSTRATE_NAMES: readonly string[] = SUBSTRATES.map((s) => s.name);
 export const DEFAULT_SUBSTRATE = SUBSTRATES[0].name;
 
-/** `local, kind or kubeconfig`, for help texts. */
-export function substrateChoices(): string {
-  const names = [...SUBSTRATE_NAMES];
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0];
-}
-
 export function substrateRegistration(name: string): SubstrateRegistration {
   const r = SUBSTRATES.find((s) => s.name === name);
   if (!r)

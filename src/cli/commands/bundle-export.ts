@@ -1,12 +1,17 @@
 import { Option, type Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { EXPORTERS, exportBundle } from '../../export/index.js';
+import {
+  addOutputOptions,
+  formatStructured,
+  outputFormat,
+  type OutputCliOptions,
+} from '../support/output-format.js';
 
-export interface ExportCliOptions {
+export interface ExportCliOptions extends OutputCliOptions {
   format: string;
   truthDir?: string;
   replace?: boolean;
-  json?: boolean;
 }
 
 export interface ExportIo {
@@ -15,21 +20,22 @@ export interface ExportIo {
 
 const processIo: ExportIo = { stdout: (t) => process.stdout.write(t) };
 
-/** `bundle export`: prints the export directory and the truth directory, one per line (or JSON). */
+/** `bundle export`: prints the export directory and the truth directory, one per line (or a document). */
 export async function runExport(
   bundle: string,
   dir: string,
   opts: ExportCliOptions,
   io: ExportIo = processIo,
 ): Promise<ExitCode> {
+  const format = outputFormat(opts);
   const r = await exportBundle(opts.format, bundle, dir, { truthDir: opts.truthDir, replace: opts.replace });
-  if (opts.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+  if (format !== 'text') io.stdout(formatStructured(r, format));
   else io.stdout(`${r.dir}\n${r.truthDir}\n`);
   return ExitCode.Ok;
 }
 
 export function addExport(bundle: Command): void {
-  bundle
+  const command = bundle
     .command('export')
     .summary("write a bundle in another harness' layout (ITBench-Lite, RCAEval)")
     .description(
@@ -45,8 +51,8 @@ export function addExport(bundle: Command): void {
         .makeOptionMandatory(),
     )
     .option('--truth-dir <dir>', 'where the ground truth goes (default: <dir>.truth)')
-    .option('--replace', 'replace existing output directories')
-    .option('--json', 'print the files written, with row counts, as JSON')
+    .option('--replace', 'replace existing output directories');
+  addOutputOptions(command, { jsonAlias: true, what: 'the directories and files written, with row counts,' })
     .addHelpText(
       'after',
       `
@@ -58,7 +64,8 @@ Formats (docs/export-formats.md has every column and what is approximated):
                 metrics.csv (every series), logs.csv, traces.csv, inject_time.txt;
                 truth: root_cause.txt, ground_truth.json
 
-Output: the export directory and the truth directory, one per line.
+Output: the export directory and the truth directory, one per line; -o json|yaml (--json is
+-o json): one document with both directories and every file written, with its row count.
 Exit codes: 0 exported; 1 unreadable bundle or write failure; 2 unknown format or the target exists.
 
 Examples:

@@ -7,6 +7,12 @@ import {
   verifyBundlePath,
   type VerifyResult,
 } from '../../bundle/index.js';
+import {
+  addOutputOptions,
+  formatStructured,
+  outputFormat,
+  type OutputCliOptions,
+} from '../support/output-format.js';
 import { addExport } from './bundle-export.js';
 
 export interface BundleIo {
@@ -19,9 +25,8 @@ const processIo: BundleIo = {
   stderr: (t) => process.stderr.write(t),
 };
 
-export interface VerifyCliOptions {
+export interface VerifyCliOptions extends OutputCliOptions {
   strict?: boolean;
-  json?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export async function runVerify(
   opts: VerifyCliOptions,
   io: BundleIo = processIo,
 ): Promise<ExitCode> {
+  const format = outputFormat(opts);
   const results: VerifyResult[] = [];
   for (const path of paths) {
     const r = await verifyBundlePath(path);
@@ -43,7 +49,7 @@ export async function runVerify(
     }
     results.push(r);
   }
-  if (opts.json) {
+  if (format !== 'text') {
     const out = results.map(({ source, packed, ok, files, problems, warnings, manifest }) => ({
       path: source,
       packed,
@@ -53,7 +59,7 @@ export async function runVerify(
       problems: problems.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
       warnings: warnings.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
     }));
-    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    io.stdout(formatStructured(out, format));
   } else {
     for (const r of results) {
       for (const w of r.warnings) io.stderr(`firedrill: warning: ${formatProblem(r, w)}\n`);
@@ -90,7 +96,7 @@ const setExit = (code: ExitCode): void => {
 };
 
 function addVerify(bundle: Command): void {
-  bundle
+  const verify = bundle
     .command('verify')
     .summary('check bundles against their manifests')
     .description(
@@ -102,15 +108,19 @@ function addVerify(bundle: Command): void {
         'or a fault type): findings are warnings unless --strict.',
     )
     .argument('<bundle...>', 'bundle directory or packed bundle (.tar.gz, .tgz, .tar)')
-    .option('--strict', 'treat leak-rule findings as problems (exit 1)')
-    .option('--json', 'print a JSON array of results instead of lines')
+    .option('--strict', 'treat leak-rule findings as problems (exit 1)');
+  addOutputOptions(verify, { jsonAlias: true, what: 'the results' })
     .addHelpText(
       'after',
       `
-Output: "ok <path> (N files)" per intact bundle on stdout; otherwise one line per problem,
-"<bundle>/<file>: <problem>" ("<archive>!<file>: ..." for packed bundles).
+Output:
+  stdout  "ok <path> (N files)" per intact bundle; otherwise one line per problem,
+          "<bundle>/<file>: <problem>" ("<archive>!<file>: ..." for packed bundles)
+  stderr  leak-rule warnings
+  -o json|yaml (--json is -o json): nothing on stderr; on stdout an array, one entry per bundle:
+          {path, packed, ok, files, bundleId, problems[], warnings[]}
 
-Exit codes: 0 every bundle intact; 1 a problem found (or a leak with --strict).
+Exit codes: 0 every bundle intact; 1 a problem found (or a leak with --strict); 2 bad option.
 
 Examples:
   firedrill bundle verify out/payment-latency-r0
@@ -133,7 +143,12 @@ function addPack(bundle: Command): void {
     .addHelpText(
       'after',
       `
-Exit codes: 0 packed; 1 the bundle does not verify (every problem listed) or cannot be written.
+Output: the archive's path on stdout; problems on stderr.
+Unlike other commands, -o/--output here names the archive file, not an output format: pack prints
+only a path, so it has no json/yaml form, and its -o predates the format option.
+
+Exit codes: 0 packed; 1 the bundle does not verify (every problem listed) or cannot be written;
+2 bad usage.
 
 Examples:
   firedrill bundle pack out/payment-latency-r0
@@ -158,7 +173,9 @@ function addUnpack(bundle: Command): void {
     .addHelpText(
       'after',
       `
-Exit codes: 0 unpacked; 1 unsafe or damaged archive, not a bundle, or the target exists.
+Output: the unpacked bundle's directory, <dir>/<bundleId>, on stdout.
+
+Exit codes: 0 unpacked; 1 unsafe or damaged archive, not a bundle, or the target exists; 2 bad usage.
 
 Examples:
   firedrill bundle unpack task-17.tar.gz /tmp/tasks
@@ -179,6 +196,12 @@ export function register(program: Command): void {
     .description(
       'Work with snapshot bundles (format 1, docs/bundle-format.md): a directory with manifest.json, ' +
         'snapshot/ (what an agent sees) and truth/ (ground truth for grading).',
+    )
+    .addHelpText(
+      'after',
+      `
+Output and exit codes: those of the subcommand (firedrill bundle <subcommand> --help); without one,
+this help on stderr and exit code 2.`,
     );
   for (const add of BUNDLE_SUBCOMMANDS) add(bundle);
 }

@@ -247,7 +247,11 @@ listed. Bundles are copied (--move: moved) into <out>/bundles/, then the checks 
 the whole corpus (stability now sees the repeats of every shard), every bundle is packed and
 <out>/corpus/index.json and report.md are written. Run timings come from the shards' indexes.
 
-Exit codes: 0 merged; 1 a bundle does not verify, conflicting duplicates, or --strict and a check failed.
+Output: stdout: the merged index and report paths (<out>/corpus/index.json, <out>/corpus/report.md);
+stderr: what was merged and a summary naming every invalid task and why.
+
+Exit codes: 0 merged; 1 a bundle does not verify, conflicting duplicates, or --strict and a check failed;
+2 bad option.
 
 Example:
   firedrill corpus merge shard-1 shard-2 shard-3 --out corpus`;
@@ -259,6 +263,12 @@ export function register(program: Command): void {
     .description(
       'Build a benchmark corpus: every scenario × repeat on one substrate brought up once, sharded across ' +
         'CI jobs, resumable, each bundle checked (manifested, observable, leak-free, stable), packed and indexed.',
+    )
+    .addHelpText(
+      'after',
+      `
+Output and exit codes: those of the subcommand (firedrill corpus <subcommand> --help); without one,
+this help on stderr and exit code 2.`,
     );
   corpus
     .command('run')

@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .addOption(contextOption())
     .addHelpText(
       'after',
-      '\nOutput:\n  stdout  one line per thing stopped or removed\n\nExit codes:\n  0  done\n  2  unknown substrate',
+      '\nOutput:\n  stdout  one line per thing stopped or removed\n\nExit codes:\n  0  done\n  2  unknown substrate or bad option',
     )
     .addHelpText('after', substratesHelp)
     .action(async (o: SubstrateCliOptions) => {

@@ -4,13 +4,19 @@ import { defaultCatalog } from '../../faults/catalog.js';
 import type { FaultRegistry } from '../../faults/fault-registry.js';
 import { paramsJsonSchema, type JsonSchema } from '../../faults/params-json-schema.js';
 import { substratesProviding } from '../../substrates/registry.js';
+import {
+  formatStructured,
+  outputFormat,
+  addOutputOptions,
+  type OutputCliOptions,
+} from '../support/output-format.js';
 
 export interface FaultsIo {
   stdout(line: string): void;
   registry?: FaultRegistry;
 }
 
-/** One entry of `firedrill faults --json`. */
+/** One entry of `firedrill faults -o json|yaml`. */
 export interface FaultListing {
   id: string;
   description: string;
@@ -34,10 +40,11 @@ export function faultListings(registry: FaultRegistry): FaultListing[] {
 }
 
 /** Lists the fault types a scenario may use. Returns the exit code. */
-export function runFaults(opts: { json?: boolean }, io: FaultsIo): ExitCode {
+export function runFaults(opts: OutputCliOptions, io: FaultsIo): ExitCode {
+  const format = outputFormat(opts);
   const listings = faultListings(io.registry ?? defaultCatalog());
-  if (opts.json) {
-    io.stdout(JSON.stringify(listings, null, 2));
+  if (format !== 'text') {
+    io.stdout(formatStructured(listings, format).trimEnd());
     return ExitCode.Ok;
   }
   if (listings.length === 0) {
@@ -71,23 +78,32 @@ export function describeParams(schema: JsonSchema): string {
 }
 
 export function register(program: Command): void {
-  program
+  const faults = program
     .command('faults')
     .summary('list the fault types scenarios can use')
     .description(
       'List the fault types of the catalog: the id a scenario writes as `type:`, what each needs from a ' +
         'substrate (src/platform/capabilities.ts) and so the substrates it runs on, the kinds of entity it may ' +
         'target, and its params.',
-    )
-    .option('--json', "print a JSON array with each type's params as a JSON Schema (for tools and editors)")
+    );
+  addOutputOptions(faults, { jsonAlias: true, what: 'the catalog' })
     .addHelpText(
       'after',
       `
+Output:
+  stdout  text: per type its id and description, then needs, substrates, targets and params
+          -o json|yaml: an array of {id, description, needs, substrates, targetKinds, params},
+          params as a JSON Schema (for tools and editors)
+
+Exit codes:
+  0  listed
+  2  bad option (e.g. an unknown -o format)
+
 Examples:
   firedrill faults
-  firedrill faults --json | jq '.[] | {id, substrates}'`,
+  firedrill faults -o json | jq '.[] | {id, substrates}'`,
     )
-    .action((opts: { json?: boolean }) => {
+    .action((opts: OutputCliOptions) => {
       process.exitCode = runFaults(opts, { stdout: (line) => process.stdout.write(`${line}\n`) });
     });
 }

@@ -10,13 +10,18 @@ import {
   scoreAnswer,
   scoreToJson,
 } from '../../grade/index.js';
+import {
+  addOutputOptions,
+  formatStructured,
+  outputFormat,
+  type OutputCliOptions,
+} from '../support/output-format.js';
 
-export interface GradeOptions {
+export interface GradeOptions extends OutputCliOptions {
   truth?: string;
   answer?: string;
   corpus?: string;
   answers?: string;
-  json?: boolean;
 }
 
 export interface GradeIo {
@@ -48,15 +53,22 @@ A missing, empty or malformed answer scores 0 with a warning on stderr.
 
 Examples:
   firedrill grade --truth bundles/checkout-latency-r0 --answer out/answer.json
-  firedrill grade --truth ground_truth.json --answer answer.json --json
-  firedrill grade --corpus bundles/ --answers runs/gpt/ --json > scores.json
+  firedrill grade --truth ground_truth.json --answer answer.json -o json
+  firedrill grade --corpus bundles/ --answers runs/gpt/ -o json > scores.json
+
+Output:
+  stdout  text: a table of the metrics, then matched (with rank) and unmatched root causes;
+          corpus: one row per task and the corpus mean
+          -o json|yaml (--json is -o json): {apFullRecall, precision, recall, f1, acAt, matched,
+          unmatched, warnings}; corpus: the corpus metrics, tasks[] with their runs[], warnings, errors
+  stderr  warnings (a missing or malformed answer, unknown ids)
 
 Exit codes: 0 graded; 1 a truth file unreadable (corpus: some bundles not graded); 2 bad usage.
 See docs/grading.md for the exact definitions.
 `;
 
 export function register(program: Command): void {
-  program
+  const grade = program
     .command('grade')
     .summary('score an answer (or a corpus of answers) against bundle ground truth')
     .description(
@@ -70,8 +82,8 @@ export function register(program: Command): void {
     .option(
       '--answers <dir>',
       'corpus mode: directory of <bundleId>.json or <bundleId>/<repeat>.json answers',
-    )
-    .option('--json', 'print machine-readable JSON on stdout instead of a table')
+    );
+  addOutputOptions(grade, { jsonAlias: true, what: 'the scores' })
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: GradeOptions) => {
       const code = await runGrade(opts);
@@ -85,6 +97,7 @@ export async function runGrade(opts: GradeOptions, io: GradeIo = processIo): Pro
   const corpus = opts.corpus !== undefined || opts.answers !== undefined;
   if (single && corpus)
     throw new InvalidInputError('grade: use either --truth/--answer or --corpus/--answers, not both');
+  const format = outputFormat(opts);
   const warn = (w: string): void => io.stderr(`firedrill: warning: ${w}\n`);
 
   if (corpus) {
@@ -93,7 +106,7 @@ export async function runGrade(opts: GradeOptions, io: GradeIo = processIo): Pro
     const result = await gradeCorpus(opts.corpus, opts.answers);
     result.warnings.forEach(warn);
     for (const e of result.errors) io.stderr(`firedrill: ${e}\n`);
-    io.stdout(opts.json ? `${JSON.stringify(corpusToJson(result), null, 2)}\n` : formatCorpus(result));
+    io.stdout(format === 'text' ? formatCorpus(result) : formatStructured(corpusToJson(result), format));
     return result.errors.length > 0 ? ExitCode.Failure : ExitCode.Ok;
   }
 
@@ -106,6 +119,6 @@ export async function runGrade(opts: GradeOptions, io: GradeIo = processIo): Pro
   const score = scoreAnswer(loaded.truth, answer);
   score.warnings.unshift(...loaded.warnings);
   score.warnings.forEach(warn);
-  io.stdout(opts.json ? `${JSON.stringify(scoreToJson(score), null, 2)}\n` : formatScore(score));
+  io.stdout(format === 'text' ? formatScore(score) : formatStructured(scoreToJson(score), format));
   return ExitCode.Ok;
 }

@@ -9,11 +9,18 @@ import { createLogger } from '../../logging/logger.js';
 import { bundleIdFor } from '../../runner/bundle-id.js';
 import { loadRunnable } from '../../runner/load-runnable.js';
 import { loadOrCreateSecret } from '../../runner/corpus-secret.js';
-import { fileRunLog } from '../../runner/run-log.js';
+import { fileRunLog, type RunLog } from '../../runner/run-log.js';
 import { runScenario, type RunOutcome } from '../../runner/run-scenario.js';
-import { runSeries } from '../../runner/run-series.js';
+import { runSeries, type RunFn, type SeriesResult } from '../../runner/run-series.js';
+import type { Substrate } from '../../platform/substrate.js';
 import { createSubstrate } from '../../substrates/registry.js';
 import { abortOnSignals } from '../support/interrupts.js';
+import {
+  addOutputOptions,
+  outputFormat,
+  printStructured,
+  type OutputCliOptions,
+} from '../support/output-format.js';
 import { StderrProgress } from '../support/progress.js';
 import {
   contextOption,
@@ -24,7 +31,7 @@ import {
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
 
-export interface RunCommandOptions extends SubstrateCliOptions {
+export interface RunCommandOptions extends SubstrateCliOptions, OutputCliOptions {
   out: string;
   seed?: string;
   repeats: string;
@@ -44,7 +51,93 @@ export { loadRunnable, bundleIdFor };
 /** Where `firedrill run` keeps the secret its bundle ids are keyed with (corpora keep theirs in corpus/). */
 export const RUN_SECRET_FILE = '.corpus-secret';
 
-export async function runCommand(paths: readonly string[], o: RunCommandOptions): Promise<number> {
+/** `run -o json|yaml`: printed once at the end, whatever the exit code, after the runs that took place. */
+export interface RunSummary {
+  substrate: string;
+  outDir: string;
+  /** Runs planned (scenarios × repeats); a failure or an interrupt leaves some not run. */
+  planned: number;
+  interrupted: boolean;
+  runs: RunRecord[];
+}
+
+export interface RunRecord {
+  scenario: string;
+  file: string;
+  repeat: number;
+  seed: number;
+  bundleId: string;
+  ok: boolean;
+  /** Null when the run failed before its bundle was written. */
+  bundleDir: string | null;
+  /** The expected alerts fired; null when the run failed. */
+  manifested: boolean | null;
+  firedAlerts: string[];
+  /** Milliseconds per phase (reset, warmup, inject, wait, capture, commit, recover). */
+  timings: RunOutcome['timings'];
+  overheadMs: number | null;
+  leaks: number | null;
+  error: string | null;
+}
+
+export function runRecord(r: SeriesResult, outDir: string): RunRecord {
+  const base = {
+    scenario: r.run.scenario.metadata.id,
+    file: r.run.scenario.sourceFile,
+    repeat: r.run.repeat,
+    seed: r.run.seed,
+    bundleId: r.run.bundleId,
+  };
+  if (r.ok)
+    return {
+      ...base,
+      ok: true,
+      bundleDir: r.outcome.bundleDir,
+      manifested: r.outcome.manifested,
+      firedAlerts: r.outcome.firedAlerts,
+      timings: r.outcome.timings,
+      overheadMs: r.outcome.overheadMs,
+      leaks: r.outcome.leaks,
+      error: null,
+    };
+  return {
+    ...base,
+    ok: false,
+    bundleDir: r.committed ? join(outDir, r.run.bundleId) : null,
+    manifested: null,
+    firedAlerts: [],
+    timings: {},
+    overheadMs: null,
+    leaks: null,
+    error: r.error instanceof Error ? r.error.message : String(r.error),
+  };
+}
+
+export interface RunIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: RunIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+/** What the CLI wires in for real; tests pass a fake substrate and run function. */
+export interface RunDeps {
+  createSubstrate?: () => Promise<Substrate>;
+  runOne?: RunFn;
+  signal?: AbortSignal;
+  openRunLog?: (file: string, bindings: Record<string, unknown>) => RunLog;
+}
+
+export async function runCommand(
+  paths: readonly string[],
+  o: RunCommandOptions,
+  io: RunIo = processIo,
+  deps: RunDeps = {},
+): Promise<number> {
+  const format = outputFormat(o);
   const logger = createLogger();
   const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
   const repeats = positiveInt(o.repeats, '--repeats', 1);
@@ -73,23 +166,24 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
     }
   }
 
-  const progress = new StderrProgress();
-  const interrupts = abortOnSignals();
+  const progress = new StderrProgress(io.stderr);
+  const interrupts = deps.signal ? { signal: deps.signal, dispose: () => undefined } : abortOnSignals();
   const outcomes: RunOutcome[] = [];
+  const records: RunRecord[] = [];
   let failure: unknown = null;
   try {
     const series = await runSeries({
       runs: plan,
       outDir,
-      createSubstrate: () => createSubstrate(substrateName, substrateOptions),
-      runOne: runScenario,
+      createSubstrate: deps.createSubstrate ?? (() => createSubstrate(substrateName, substrateOptions)),
+      runOne: deps.runOne ?? runScenario,
       registry: defaultCatalog(),
       secret,
       signal: interrupts.signal,
       replace: o.force,
       stopOnFailure: true,
       openRunLog: (run) =>
-        fileRunLog(join(outDir, `${run.bundleId}.log.ndjson`), {
+        (deps.openRunLog ?? fileRunLog)(join(outDir, `${run.bundleId}.log.ndjson`), {
           bundleId: run.bundleId,
           scenario: run.scenario.metadata.id,
         }),
@@ -105,12 +199,14 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
         endRun: () => undefined,
       },
       onResult: (r) => {
+        records.push(runRecord(r, outDir));
         if (!r.ok) {
           failure = r.error;
           return;
         }
         outcomes.push(r.outcome);
-        process.stdout.write(`${r.outcome.bundleDir}\n`);
+        // text: one path per line as each run ends (`make demo` takes the last with tail -n 1)
+        if (format === 'text') io.stdout(`${r.outcome.bundleDir}\n`);
         progress.phase(
           'done',
           r.outcome.manifested
@@ -145,13 +241,25 @@ export async function runCommand(paths: readonly string[], o: RunCommandOptions)
     throw err;
   } finally {
     interrupts.dispose();
+    if (format !== 'text')
+      printStructured(
+        {
+          substrate: substrateName,
+          outDir,
+          planned: plan.length,
+          interrupted: interrupts.signal.aborted,
+          runs: records,
+        } satisfies RunSummary,
+        format,
+        io.stdout,
+      );
   }
   if (failure !== null) throw failure;
   return outcomes.every((x) => x.manifested) ? ExitCode.Ok : ExitCode.NotManifested;
 }
 
 export function register(program: Command): void {
-  program
+  const run = program
     .command('run')
     .summary('stage scenarios and capture each incident into a bundle')
     .description(
@@ -170,12 +278,16 @@ export function register(program: Command): void {
     .option(
       '--keep-up',
       'leave the substrate up after the last run until Ctrl-C (prints Prometheus/Alertmanager URLs)',
-    )
+    );
+  addOutputOptions(run, { what: 'the summary of the runs' })
     .addHelpText(
       'after',
       `
 Output:
-  stdout  each bundle's directory, one per line
+  stdout  each bundle's directory, one per line, as each run ends
+          -o json|yaml: instead, at the end (also after a failure or an interrupt), one document
+          {substrate, outDir, planned, interrupted, runs[{scenario, file, repeat, seed, bundleId, ok,
+          bundleDir, manifested, firedAlerts, timings, overheadMs, leaks, error}]}
   stderr  progress: [elapsed] scenario (i/n, repeat r) phase: what is awaited
   <out>/<bundle-id>.log.ndjson  JSON run log beside each bundle (not inside it)
 

@@ -30,7 +30,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nOutput:\n  stdout  one line per endpoint: name<TAB>URL\n  stderr  progress\n' +
-        '\nExit codes:\n  0    stopped by Ctrl-C after a clean bring-up\n  4    a prerequisite is missing\n  5    bring-up failed or timed out',
+        '\nExit codes:\n  0    stopped by Ctrl-C after a clean bring-up\n  2    unknown substrate or bad option\n' +
+        '  4    a prerequisite is missing\n  5    bring-up failed or timed out\n' +
+        '  130  interrupted during bring-up; everything stopped',
     )
     .addHelpText('after', substratesHelp)
     .action(async (o: SubstrateCliOptions) => {

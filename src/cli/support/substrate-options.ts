@@ -3,10 +3,11 @@ import type { Logger } from '../../logging/logger.js';
 import {
   DEFAULT_SUBSTRATE,
   parseSubstrateName,
+  SUBSTRATE_NAMES,
   SUBSTRATES,
-  substrateChoices,
 } from '../../substrates/registry.js';
 import type { SubstrateOptions } from '../../substrates/substrate-registration.js';
+import { envVar } from './environment.js';
 import { localPidDir } from './state-dir.js';
 
 /** The options of every command that brings up or talks to a substrate. */
@@ -16,11 +17,16 @@ export interface SubstrateCliOptions {
   context?: string;
 }
 
-/** `--substrate <name>`, its help drawn from the registry. */
+/** `--substrate <name>`, its choices drawn from the registry. */
 export function substrateOption(): Option {
-  return new Option('--substrate <name>', `where to stage: ${substrateChoices()}`)
-    .default(DEFAULT_SUBSTRATE)
-    .env('FIREDRILL_SUBSTRATE');
+  return (
+    new Option('--substrate <name>', 'where to stage')
+      // choices() for --help and shell completion; the parser keeps our one-line error for a bad name
+      .choices(SUBSTRATE_NAMES)
+      .argParser(parseSubstrateName)
+      .default(DEFAULT_SUBSTRATE)
+      .env(envVar('FIREDRILL_SUBSTRATE'))
+  );
 }
 
 /** `--kubeconfig <file>`, for every command that may talk to a cluster. */
@@ -39,7 +45,7 @@ export function contextOption(): Option {
 /** One line per registered substrate, for the `after` help of commands that take `--substrate`. */
 export function substratesHelp(): string {
   const width = Math.max(...SUBSTRATES.map((s) => s.name.length));
-  return `\nSubstrates:\n${SUBSTRATES.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`).join('\n')}\n`;
+  return `\nSubstrates:\n${SUBSTRATES.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`).join('\n')}`;
 }
 
 /** Validated name plus what the factory needs, from the parsed options. */

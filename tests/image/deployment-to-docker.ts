@@ -1,17 +1,8 @@
-import type { Container, KubeObject } from '../../src/kube/kube-object.js';
+import { namedPort } from '../../src/kube/containers.js';
+import type { KubeObject } from '../../src/kube/kube-object.js';
+import { podSpecOf } from '../../src/kube/pod-template.js';
+import { asConfigMap } from '../../src/kube/typed-objects.js';
 import { resolveCommand, resolveEnv } from '../../src/manifests/resolve-env.js';
-
-interface ContainerFields {
-  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
-  securityContext?: { readOnlyRootFilesystem?: boolean; runAsUser?: number; runAsGroup?: number };
-  readinessProbe?: { httpGet?: { path: string; port: string | number } };
-  ports?: Array<{ name?: string; containerPort: number }>;
-}
-interface PodSpec {
-  containers: Array<Container & ContainerFields>;
-  securityContext?: { runAsUser?: number; runAsGroup?: number };
-  volumes?: Array<{ name: string; emptyDir?: object; configMap?: { name: string } }>;
-}
 
 /** One `docker run` derived from a Deployment's first container, as a kubelet would have started it. */
 export interface DockerRun {
@@ -36,9 +27,10 @@ export interface DockerRun {
 export function dockerRunFor(deploy: KubeObject, objects: readonly KubeObject[], network: string): DockerRun {
   const ns = deploy.metadata.namespace ?? 'default';
   const deployName = deploy.metadata.name;
-  const pod = (deploy.spec as { template: { spec: PodSpec } }).template.spec;
-  const [c] = pod.containers;
+  const pod = podSpecOf(deploy);
+  const c = pod?.containers[0];
   if (!c) throw new Error(`${ns}/${deployName} has no container`);
+  if (c.image === undefined) throw new Error(`${ns}/${deployName}: container ${c.name} names no image`);
   const podName = `${deployName}-image-check`;
 
   // The kubelet's rules, as the local substrate applies them (src/manifests/resolve-env.ts).
@@ -48,24 +40,26 @@ export function dockerRunFor(deploy: KubeObject, objects: readonly KubeObject[],
   const aliases = [deployName, `${deployName}.${ns}`, `${deployName}.${ns}.svc.cluster.local`];
   for (const a of aliases) args.push('--network-alias', a);
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
-  const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-  const group = c.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
+  const user = c.securityContext?.runAsUser ?? pod?.securityContext?.runAsUser;
+  const group = c.securityContext?.runAsGroup ?? pod?.securityContext?.runAsGroup;
   if (user !== undefined) args.push('--user', group !== undefined ? `${user}:${group}` : String(user));
   if (c.securityContext?.readOnlyRootFilesystem) args.push('--read-only');
 
   const configFiles = new Map<string, Record<string, string>>();
   for (const m of c.volumeMounts ?? []) {
-    const vol = pod.volumes?.find((v) => v.name === m.name);
+    const vol = pod?.volumes?.find((v) => v.name === m.name);
     if (!vol) throw new Error(`${ns}/${deployName}: volumeMount ${m.name} names no volume`);
     if (m.subPath) throw new Error(`${ns}/${deployName}: subPath mounts are not supported here`);
     if (vol.emptyDir) {
       const owner = user !== undefined ? `,uid=${user}${group !== undefined ? `,gid=${group}` : ''}` : '';
       args.push('--tmpfs', `${m.mountPath}:rw,mode=1777${owner}`);
     } else if (vol.configMap) {
-      const files = objects.find(
-        (o) =>
-          o.kind === 'ConfigMap' && o.metadata.name === vol.configMap?.name && o.metadata.namespace === ns,
-      )?.data as Record<string, string> | undefined;
+      const files = asConfigMap(
+        objects.find(
+          (o) =>
+            o.kind === 'ConfigMap' && o.metadata.name === vol.configMap?.name && o.metadata.namespace === ns,
+        ),
+      )?.data;
       if (!files)
         throw new Error(`${ns}/${deployName}: ConfigMap ${vol.configMap.name} is not in the manifests`);
       configFiles.set(m.name, files);
@@ -81,13 +75,10 @@ export function dockerRunFor(deploy: KubeObject, objects: readonly KubeObject[],
   const probe = c.readinessProbe?.httpGet;
   let ready: DockerRun['ready'];
   if (probe) {
-    const port =
-      typeof probe.port === 'number'
-        ? probe.port
-        : c.ports?.find((p) => p.name === probe.port)?.containerPort;
+    const port = typeof probe.port === 'number' ? probe.port : namedPort([c], probe.port);
     if (port === undefined)
       throw new Error(`${ns}/${deployName}: probe port ${String(probe.port)} is unknown`);
-    ready = { path: probe.path, port };
+    ready = { path: probe.path ?? '/', port };
   }
   return { name: `${deployName}-${ns}`, aliases, configFiles, args, ready };
 }

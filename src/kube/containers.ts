@@ -10,7 +10,7 @@ export function allContainersOf(spec: PodSpec | undefined): Container[] {
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
 
-/** The number of the container port called `name` among `containers`, as Services and probes resolve a named port. */
+/** The number of the container port called `name` among `containers` (how Services and probes resolve a named port). */
 export function namedPort(containers: readonly Container[], name: string): number | undefined {
   for (const c of containers) {
     const p = c.ports?.find((x) => x.name === name);

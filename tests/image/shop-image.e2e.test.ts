@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/kube/kube-object.js';
 import { loadManifests, SHOP_MANIFESTS_DIR } from '../../src/manifests/index.js';
 import { waitFor } from '../../src/util/wait-for.js';
 import { dockerImagesUnavailable } from '../../src/airgap/docker-images.js';
@@ -69,7 +68,7 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
     docker(['inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, name]);
 
   beforeAll(async () => {
-    const objects = (await loadManifests(SHOP_MANIFESTS_DIR)) as unknown as KubeObject[];
+    const objects = await loadManifests(SHOP_MANIFESTS_DIR);
     workDir = await mkdtemp(join(tmpdir(), 'fd-image-'));
     docker(['network', 'create', network]);
     // The trace store's in-cluster name, answered by a sink that counts spans per service.

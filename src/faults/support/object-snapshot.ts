@@ -63,22 +63,22 @@ export async function planChange(
   };
 }
 
-/** `ObjectKind namespace/name`, for messages about the target. */
-function describe(obj: KubeObject): string {
+/** `Kind namespace/name`, for messages about the target. */
+function nameOf(obj: KubeObject): string {
   return `${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
 /** The target workload's pod template, for a change to it; an object without one is refused. */
 export function requirePodTemplate(obj: KubeObject): PodTemplate {
   const template = podTemplateOf(obj);
-  if (!template) throw new InvalidInputError(`${describe(obj)} has no pod template to change`);
+  if (!template) throw new InvalidInputError(`${nameOf(obj)} has no pod template to change`);
   return template;
 }
 
 /** The pod spec of the target workload's template, for a change to it; an object without one is refused. */
 export function requirePodSpec(obj: KubeObject): PodSpec {
   const spec = podSpecOf(obj);
-  if (!spec) throw new InvalidInputError(`${describe(obj)} has no pod spec to change`);
+  if (!spec) throw new InvalidInputError(`${nameOf(obj)} has no pod spec to change`);
   return spec;
 }
 

@@ -64,7 +64,7 @@ export class DeploymentController {
     const ns = deploy.metadata.namespace ?? 'default';
     const name = deploy.metadata.name;
     const spec = deploy.spec;
-    const podSpec = spec?.template.spec;
+    const podSpec = spec?.template?.spec;
     // Nothing to run (the API server refuses such a Deployment; the local store does not check).
     if (!spec || !podSpec) return;
     const desired = spec.replicas ?? 1;

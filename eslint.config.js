@@ -17,4 +17,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // kubernetes-models is a devDependency: the build erases type imports, so shipped code must not load it.
+    files: ['src/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['kubernetes-models', 'kubernetes-models/*'],
+              allowTypeImports: true,
+              message:
+                'import kubernetes-models types only (`import type`): it is not installed at run time.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

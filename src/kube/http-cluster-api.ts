@@ -1,7 +1,7 @@
 import { KubeApiError } from '../errors/kube-api-error.js';
 import { apiResource, labelSelector, resourcePath } from './api-resources.js';
 import type { ClusterApi, PodLogOptions, ServerVersion } from './cluster-api.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject, ObjectMeta } from './kube-object.js';
 import type { KubeRequest, KubeResponse, KubeTransport } from './kube-transport.js';
 
 /** Field manager of every server-side apply firedrill makes. */
@@ -124,6 +124,17 @@ export class HttpClusterApi implements ClusterApi {
   }
 }
 
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+] as const satisfies ReadonlyArray<keyof ObjectMeta>;
+
 /**
  * The object as an apply body: server-populated metadata and status removed. managedFields must not be
  * sent at all, a resourceVersion would turn the apply into a compare-and-swap, and status is not
@@ -131,19 +142,7 @@ export class HttpClusterApi implements ClusterApi {
  */
 export function applyBody(obj: KubeObject): KubeObject {
   const copy = structuredClone(obj);
-  const m = copy.metadata as KubeObject['metadata'] & Record<string, unknown>;
-  for (const key of [
-    'managedFields',
-    'resourceVersion',
-    'uid',
-    'generation',
-    'creationTimestamp',
-    'deletionTimestamp',
-    'deletionGracePeriodSeconds',
-    'selfLink',
-  ]) {
-    delete m[key];
-  }
+  for (const key of SERVER_METADATA) delete copy.metadata[key];
   delete copy.status;
   return copy;
 }

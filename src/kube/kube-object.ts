@@ -1,27 +1,31 @@
-/**
- * Kubernetes objects as plain JSON (what the API server returns and what the manifests hold).
- * Timestamps are RFC 3339 strings, unlike client-node's model classes, so objects survive JSON round trips.
+import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
+import type { IContainerStatus } from 'kubernetes-models/v1/ContainerStatus';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
+import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+
+/*
+ * Kubernetes objects as plain JSON (what the API server returns and what the manifests hold). Timestamps
+ * are RFC 3339 strings, unlike client-node's model classes (Date), so objects survive JSON round trips.
+ * The field types are kubernetes-models' interfaces, which describe that same JSON; they are imported as
+ * types only, so the library is never loaded at run time.
  */
-export interface ObjectMeta {
+
+/** Metadata as the API server returns it; every object firedrill handles has a name. */
+export interface ObjectMeta extends NonNullable<IPod['metadata']> {
   name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: Array<{
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-  }>;
-  generateName?: string;
 }
 
+export type OwnerReference = NonNullable<ObjectMeta['ownerReferences']>[number];
+
+/** Any object, whatever its kind: what lists, apply and the manifests carry. Typed views per kind are in typed-objects.ts. */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
@@ -33,77 +37,39 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    fieldRef?: { fieldPath: string };
-    secretKeyRef?: { name: string; key: string; optional?: boolean };
-    configMapKeyRef?: { name: string; key: string; optional?: boolean };
-  };
+export type EnvVar = IEnvVar;
+export type Probe = IProbe;
+export type Container = IContainer;
+export type ContainerPort = IContainerPort;
+export type ContainerStatus = IContainerStatus;
+export type Volume = IVolume;
+export type PodSpec = IPodSpec;
+export type PodTemplate = IPodTemplateSpec;
+export type LabelSelector = IDeploymentSpec['selector'];
+export type DeploymentSpec = IDeploymentSpec;
+export type ServiceSpec = IServiceSpec;
+export type ServicePort = IServicePort;
+
+/**
+ * Whether a parsed document has what every object needs (apiVersion, kind, metadata.name). The rest of
+ * it is taken as the JSON of its kind, as the API server would take it.
+ */
+export function isKubeObject(value: unknown): value is KubeObject {
+  if (!isRecord(value) || !isRecord(value.metadata)) return false;
+  const { apiVersion, kind, metadata } = value;
+  return (
+    typeof apiVersion === 'string' &&
+    apiVersion !== '' &&
+    typeof kind === 'string' &&
+    kind !== '' &&
+    typeof metadata.name === 'string' &&
+    metadata.name !== '' &&
+    (metadata.namespace === undefined || typeof metadata.namespace === 'string')
+  );
 }
 
-export interface Probe {
-  httpGet?: { path?: string; port: number | string };
-  tcpSocket?: { port: number | string };
-  exec?: { command: string[] };
-  initialDelaySeconds?: number;
-  periodSeconds?: number;
-  timeoutSeconds?: number;
-  failureThreshold?: number;
-  successThreshold?: number;
-}
-
-export interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  env?: EnvVar[];
-  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  readinessProbe?: Probe;
-  livenessProbe?: Probe;
-  startupProbe?: Probe;
-  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean; subPath?: string }>;
-}
-
-export interface Volume {
-  name: string;
-  configMap?: { name: string; items?: Array<{ key: string; path: string }>; optional?: boolean };
-  secret?: { secretName: string; items?: Array<{ key: string; path: string }>; optional?: boolean };
-  emptyDir?: Record<string, unknown>;
-  persistentVolumeClaim?: { claimName: string };
-}
-
-export interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  volumes?: Volume[];
-  restartPolicy?: string;
-  nodeSelector?: Record<string, string>;
-  terminationGracePeriodSeconds?: number;
-}
-
-export interface PodTemplate {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: PodSpec;
-}
-
-export interface DeploymentSpec {
-  replicas?: number;
-  selector: { matchLabels?: Record<string, string> };
-  template: PodTemplate;
-  strategy?: {
-    type?: string;
-    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
-  };
-}
-
-export interface ServiceSpec {
-  selector?: Record<string, string>;
-  ports?: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: string }>;
-  type?: string;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `namespace/Kind/name` key for an object (the same shape as entity ids). */

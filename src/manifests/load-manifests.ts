@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { ManifestError, type ManifestProblem } from '../errors/manifest-error.js';
+import { isKubeObject } from '../kube/kube-object.js';
 import { REPO_ROOT } from '../version.js';
 import { objectKey, type K8sObject, type ManifestEntry, type ManifestSource } from './k8s-object.js';
 
@@ -81,37 +82,31 @@ export function parseManifestText(
     if (value === null || value === undefined) continue;
     const start = doc.contents?.range[0] ?? 0;
     const pos = lines.linePos(start);
-    const bad = (message: string): void => {
-      problems.push({ file, line: pos.line, col: pos.col, message });
-    };
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      bad('a manifest document must be a mapping with apiVersion, kind and metadata');
+    if (!isKubeObject(value)) {
+      problems.push({ file, line: pos.line, col: pos.col, message: documentProblem(value) });
       continue;
     }
-    const obj = value as Record<string, unknown>;
-    const meta = obj.metadata as Record<string, unknown> | undefined;
-    if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') {
-      bad('missing apiVersion');
-      continue;
-    }
-    if (typeof obj.kind !== 'string' || obj.kind === '') {
-      bad('missing kind');
-      continue;
-    }
-    if (!meta || typeof meta !== 'object' || typeof meta.name !== 'string' || meta.name === '') {
-      bad(`${obj.kind} without metadata.name`);
-      continue;
-    }
-    if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-      bad(`${obj.kind} ${meta.name}: metadata.namespace must be a string`);
-      continue;
-    }
-    const object = obj as unknown as K8sObject;
+    const object: K8sObject = value;
     const source = { file, line: pos.line };
     sources.set(object, source);
     entries.push({ object, source });
   }
   return entries;
+}
+
+/** What keeps a document isKubeObject refuses from being an object, for the message. */
+function documentProblem(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'a manifest document must be a mapping with apiVersion, kind and metadata';
+  }
+  const apiVersion = 'apiVersion' in value ? value.apiVersion : undefined;
+  const kind = 'kind' in value ? value.kind : undefined;
+  const meta = 'metadata' in value ? value.metadata : undefined;
+  const name = typeof meta === 'object' && meta !== null && 'name' in meta ? meta.name : undefined;
+  if (typeof apiVersion !== 'string' || apiVersion === '') return 'missing apiVersion';
+  if (typeof kind !== 'string' || kind === '') return 'missing kind';
+  if (typeof name !== 'string' || name === '') return `${kind} without metadata.name`;
+  return `${kind} ${name}: metadata.namespace must be a string`;
 }
 
 /** The parser's first line, without its own ` at line L, column C:` (the position is reported separately). */

@@ -69,7 +69,7 @@ function resolveOne(v: EnvVar, ctx: EnvContext, earlier: Record<string, string>)
 
 function lookupKey(
   kind: 'Secret' | 'ConfigMap',
-  ref: { name: string; key: string; optional?: boolean },
+  ref: { name?: string; key: string; optional?: boolean },
   ctx: EnvContext,
 ): Resolution {
   const obj = ctx.objects.find(

@@ -1,4 +1,5 @@
-import type { DeploymentSpec } from '../kube/kube-object.js';
+import { containersOf } from '../kube/containers.js';
+import { podSpecOf } from '../kube/pod-template.js';
 import type { ObjectApi } from '../platform/object-api.js';
 import { LOADGEN_DEPLOYMENT, SYSTEM_NAMESPACE } from '../platform/app-namespaces.js';
 
@@ -16,7 +17,9 @@ export async function applyLoad(objects: ObjectApi, load: LoadSettings): Promise
   const d = await objects.get('Deployment', SYSTEM_NAMESPACE, LOADGEN_DEPLOYMENT);
   if (!d)
     throw new Error(`Deployment ${SYSTEM_NAMESPACE}/${LOADGEN_DEPLOYMENT} not found; is the app deployed?`);
-  const c = (d.spec as unknown as DeploymentSpec).template.spec.containers[0];
+  const c = containersOf(podSpecOf(d))[0];
+  if (!c)
+    throw new Error(`Deployment ${SYSTEM_NAMESPACE}/${LOADGEN_DEPLOYMENT} has no container to configure`);
   const values: Record<string, string> = {
     LOAD_RPS: String(load.rps),
     LOAD_SEED: String(load.seed),

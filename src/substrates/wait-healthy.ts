@@ -1,16 +1,12 @@
-import type { DeploymentSpec, KubeObject } from '../kube/kube-object.js';
+import type { Deployment } from '../kube/typed-objects.js';
+import { listKind } from '../kube/typed-reads.js';
 import { waitFor } from '../util/wait-for.js';
 import type { ObjectApi } from '../platform/object-api.js';
 
 /** Why a Deployment is not rolled out yet, or undefined when it is. */
-export function rolloutPending(d: KubeObject): string | undefined {
-  const want = (d.spec as unknown as DeploymentSpec).replicas ?? 1;
-  const st = (d.status ?? {}) as {
-    observedGeneration?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    replicas?: number;
-  };
+export function rolloutPending(d: Deployment): string | undefined {
+  const want = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
   const id = `${d.metadata.namespace}/Deployment/${d.metadata.name}`;
   if ((st.observedGeneration ?? 0) < (d.metadata.generation ?? 1)) return `${id} (change not yet observed)`;
   if ((st.updatedReplicas ?? 0) < want) return `${id} (${st.updatedReplicas ?? 0}/${want} updated)`;
@@ -36,7 +32,7 @@ export async function waitDeploymentsReady(
     async () => {
       pending = [];
       for (const ns of namespaces) {
-        for (const d of await objects.list('Deployment', ns)) {
+        for (const d of await listKind(objects, 'Deployment', ns)) {
           const why = rolloutPending(d);
           if (why) pending.push(why);
         }

@@ -1,21 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GenericContainer, PullPolicy, Wait, type StartedNetwork } from 'testcontainers';
-import type { Container, KubeObject, Probe, Volume } from '../../src/kube/kube-object.js';
+import type { Container, KubeObject, Probe } from '../../src/kube/kube-object.js';
+import { podSpecOf } from '../../src/kube/pod-template.js';
 import { resolveCommand, resolveEnv } from '../../src/manifests/resolve-env.js';
-
-interface SecurityContext {
-  readOnlyRootFilesystem?: boolean;
-  runAsUser?: number;
-  runAsGroup?: number;
-  allowPrivilegeEscalation?: boolean;
-  capabilities?: { add?: string[]; drop?: string[] };
-}
-interface PodSpec {
-  containers: Array<Container & { securityContext?: SecurityContext }>;
-  securityContext?: { runAsUser?: number; runAsGroup?: number };
-  volumes?: Volume[];
-}
 
 /** Docker's HostConfig has a read-only root; GenericContainer has no option for it. */
 class PodContainer extends GenericContainer {
@@ -65,7 +53,8 @@ export async function containerFor(
   const ns = deploy.metadata.namespace ?? 'default';
   const deployName = deploy.metadata.name;
   const name = `${deployName}-${ns}`;
-  const pod = (deploy.spec as { template: { spec: PodSpec } }).template.spec;
+  const pod = podSpecOf(deploy);
+  if (!pod) throw new Error(`${deploy.metadata.namespace ?? ''}/${deploy.metadata.name} has no pod template`);
   const [c] = pod.containers;
   if (!c) throw new Error(`${ns}/${deployName} has no container`);
   const podName = `${deployName}-image-check`;
@@ -76,7 +65,7 @@ export async function containerFor(
   // The kubelet's rules, as the local substrate applies them (src/manifests/resolve-env.ts).
   const env = resolveEnv(c.env, { podName, namespace: ns, objects, owner: deploy });
   const aliases = [deployName, `${deployName}.${ns}`, `${deployName}.${ns}.svc.cluster.local`];
-  const container = new PodContainer(c.image)
+  const container = new PodContainer(c.image ?? fail('the container names no image'))
     .withPullPolicy(PullPolicy.defaultPolicy())
     .withNetwork(network)
     .withNetworkAliases(...aliases)
@@ -141,7 +130,7 @@ export async function containerFor(
         Wait.forHttp(ready.path, ready.port, { abortOnContainerExit: true }).forStatusCode(200),
       );
   } else if (probe?.exec) {
-    execProbe = probe.exec.command;
+    execProbe = probe.exec.command ?? fail('the exec readiness probe has no command');
     container.withWaitStrategy(Wait.forSuccessfulCommand(shellCommand(execProbe)));
   } else if (probe) fail('only httpGet and exec readiness probes are supported here');
 

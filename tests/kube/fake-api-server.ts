@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { apiResource, KNOWN_KINDS } from '../../src/kube/api-resources.js';
-import type { KubeObject } from '../../src/kube/kube-object.js';
+import { isKubeObject, type KubeObject } from '../../src/kube/kube-object.js';
+import { asDeployment } from '../../src/kube/typed-objects.js';
 
 /** One request as the fake API server received it. */
 export interface SeenRequest {
@@ -258,8 +259,9 @@ export class FakeApiServer {
       if (req.headers['content-type'] !== 'application/apply-patch+yaml') {
         return this.status(415, 'UnsupportedMediaType', 'only server-side apply is served here');
       }
-      const body = JSON.parse(req.body) as KubeObject;
-      if ((body.metadata as { managedFields?: unknown }).managedFields !== undefined) {
+      const body: unknown = JSON.parse(req.body);
+      if (!isKubeObject(body)) return this.status(400, 'BadRequest', 'the body is not an object');
+      if (body.metadata.managedFields !== undefined) {
         return this.status(400, 'BadRequest', 'metadata.managedFields must be nil');
       }
       const before = this.store.get(key);
@@ -282,7 +284,7 @@ export class FakeApiServer {
         delete obj.stringData;
       }
       if (r.kind === 'Deployment' && this.opts.autoReady) {
-        const replicas = (obj.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+        const replicas = asDeployment(obj)?.spec?.replicas ?? 1;
         obj.status = {
           observedGeneration: generation,
           replicas,

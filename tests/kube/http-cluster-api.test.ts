@@ -25,7 +25,7 @@ const deployment: KubeObject = {
     generation: 3,
     creationTimestamp: '2026-11-25T10:00:00Z',
     managedFields: [{ manager: 'kubectl' }],
-  } as KubeObject['metadata'],
+  },
   spec: { replicas: 1, selector: { matchLabels: { app: 'cart' } } },
   status: { replicas: 1 },
 };

@@ -8,7 +8,7 @@ import { ExitCode } from '../../src/errors/exit-codes.js';
 import { FiredrillError } from '../../src/errors/firedrill-error.js';
 import { KindCommandError } from '../../src/errors/kind-command-error.js';
 import { MissingToolError } from '../../src/errors/missing-tool-error.js';
-import type { KubeObject } from '../../src/kube/kube-object.js';
+import { isKubeObject, type KubeObject } from '../../src/kube/kube-object.js';
 import type { PodStreamOpener } from '../../src/kube/pod-port-forwarder.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { RespParser } from '../../src/substrates/local/observability/redis-resp.js';
@@ -117,6 +117,13 @@ function tcpTo(port: number, opened: string[]): PodStreamOpener {
 
 const phases: string[] = [];
 const progress: ProgressReporter = { phase: (name, detail) => phases.push(`${name}: ${detail ?? ''}`) };
+
+/** The object a request to the fake API server carried. */
+function sentObject(body: string): KubeObject {
+  const o: unknown = JSON.parse(body);
+  if (!isKubeObject(o)) throw new Error(`not a Kubernetes object: ${body.slice(0, 80)}`);
+  return o;
+}
 
 function running(
   name: string,
@@ -262,7 +269,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
 
       const patches = fake.requests.filter((r) => r.method === 'PATCH');
       const applied = patches.map((r) => {
-        const o = JSON.parse(r.body) as KubeObject;
+        const o = sentObject(r.body);
         return `${o.metadata.namespace ?? ''}/${o.kind}/${o.metadata.name}`;
       });
       expect(applied).toEqual(
@@ -396,7 +403,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       await s.reset(new AbortController().signal, progress);
       const applied = fake.requests
         .filter((r) => r.method === 'PATCH')
-        .map((r) => (JSON.parse(r.body) as KubeObject).metadata.name);
+        .map((r) => sentObject(r.body).metadata.name);
       expect(applied).toEqual((await shopObjects()).map((o) => o.metadata.name));
       expect(fake.calls()).toContain(
         'DELETE /api/v1/namespaces/firedrill-system/services/flags:8080/proxy/flags',
@@ -426,7 +433,7 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
     await s.up(new AbortController().signal, progress);
     try {
       const stuck = running('checkout-1', 'shop', 'checkout', [{ name: 'checkout' }]);
-      (stuck.status as { conditions: unknown[] }).conditions = [{ type: 'Ready', status: 'False' }];
+      stuck.status = { ...stuck.status, conditions: [{ type: 'Ready', status: 'False' }] };
       fake.put(stuck);
       const err = await s.reset(new AbortController().signal, progress).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(

@@ -3,7 +3,10 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { Container, DeploymentSpec, ServiceSpec } from '../../src/kube/kube-object.js';
+import { containersOf } from '../../src/kube/containers.js';
+import type { Container } from '../../src/kube/kube-object.js';
+import { podSpecOf, podTemplateOf } from '../../src/kube/pod-template.js';
+import { asKind, asService, ofKind } from '../../src/kube/typed-objects.js';
 import {
   describeObject,
   loadManifests,
@@ -86,9 +89,7 @@ let prom: PrometheusConfig;
 
 const find = (objects: K8sObject[], kind: string, name: string): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
-const deploymentSpec = (o: K8sObject | undefined): DeploymentSpec => o?.spec as unknown as DeploymentSpec;
-const container = (name: string): Container =>
-  deploymentSpec(find(raw, 'Deployment', name)).template.spec.containers[0]!;
+const container = (name: string): Container => containersOf(podSpecOf(find(raw, 'Deployment', name)))[0]!;
 
 beforeAll(async () => {
   raw = await loadManifests(OBSERVABILITY_MANIFESTS_DIR);
@@ -121,21 +122,21 @@ describe('manifests/observability', () => {
   it('runs exactly the images versions.json pins for the observability stack', () => {
     const images = raw
       .filter((o) => o.kind === 'Deployment')
-      .flatMap((o) => deploymentSpec(o).template.spec.containers.map((c) => c.image))
+      .flatMap((o) => containersOf(podSpecOf(o)).map((c) => c.image))
       .sort();
     expect(images).toEqual([refs.prometheus, refs.alertmanager, refs.kubeStateMetrics, refs.jaeger].sort());
   });
 
   it('has every Service select a Deployment in its namespace by a port name its pods declare', () => {
     const failures: string[] = [];
-    for (const svc of raw.filter((o) => o.kind === 'Service')) {
-      const spec = svc.spec as ServiceSpec;
+    for (const svc of ofKind(raw, 'Service')) {
+      const spec = svc.spec ?? {};
       const backends = raw.filter(
         (o) =>
           o.kind === 'Deployment' &&
           o.metadata.namespace === svc.metadata.namespace &&
           Object.entries(spec.selector ?? {}).every(
-            ([k, v]) => deploymentSpec(o).template.metadata?.labels?.[k] === v,
+            ([k, v]) => podTemplateOf(o)?.metadata?.labels?.[k] === v,
           ),
       );
       if (backends.length === 0 || Object.keys(spec.selector ?? {}).length === 0) {
@@ -144,9 +145,7 @@ describe('manifests/observability', () => {
       }
       for (const port of spec.ports ?? []) {
         const declared = backends.every((b) =>
-          deploymentSpec(b).template.spec.containers.some((c) =>
-            c.ports?.some((p) => p.name === port.targetPort),
-          ),
+          containersOf(podSpecOf(b)).some((c) => c.ports?.some((p) => p.name === port.targetPort)),
         );
         if (!declared)
           failures.push(`${describeObject(svc)}: port ${port.name} targets ${String(port.targetPort)}`);
@@ -156,24 +155,19 @@ describe('manifests/observability', () => {
   });
 
   it('binds the roles it defines to service accounts that exist and that the Deployments use', () => {
-    for (const b of raw.filter((o) => o.kind === 'ClusterRoleBinding')) {
-      const role = (b as unknown as { roleRef: { name: string } }).roleRef.name;
+    for (const b of ofKind(raw, 'ClusterRoleBinding')) {
+      const role = b.roleRef.name;
       expect(find(raw, 'ClusterRole', role)).toBeDefined();
-      for (const s of (b as unknown as { subjects: Array<{ name: string; namespace: string }> }).subjects) {
+      for (const s of b.subjects ?? []) {
         expect(find(raw, 'ServiceAccount', s.name)?.metadata.namespace).toBe(s.namespace);
       }
     }
     for (const name of ['prometheus', 'kube-state-metrics']) {
-      const spec = deploymentSpec(find(raw, 'Deployment', name)).template.spec as {
-        serviceAccountName?: string;
-      };
-      expect(spec.serviceAccountName).toBe(name);
+      expect(podSpecOf(find(raw, 'Deployment', name))?.serviceAccountName).toBe(name);
     }
     const promRules = (
-      find(raw, 'ClusterRole', 'firedrill-prometheus') as unknown as {
-        rules: Array<{ resources?: string[] }>;
-      }
-    ).rules.flatMap((r) => r.resources ?? []);
+      asKind(find(raw, 'ClusterRole', 'firedrill-prometheus'), 'ClusterRole')?.rules ?? []
+    ).flatMap((r) => r.resources ?? []);
     expect(promRules).toEqual(expect.arrayContaining(['pods', 'nodes', 'nodes/proxy']));
   });
 
@@ -193,7 +187,7 @@ describe("Prometheus' configuration", () => {
   it('scrapes and evaluates every 5 s and sends alerts to the Alertmanager Service', () => {
     expect(prom.global).toEqual({ scrape_interval: '5s', scrape_timeout: '5s', evaluation_interval: '5s' });
     const am = find(raw, 'Service', 'alertmanager');
-    const port = (am?.spec as ServiceSpec).ports?.[0]?.port;
+    const port = asService(am)?.spec?.ports?.[0]?.port;
     expect(prom.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual([
       `alertmanager.observability.svc:${port}`,
     ]);
@@ -203,7 +197,7 @@ describe("Prometheus' configuration", () => {
   it('reads its config file and the rules from the mounted ConfigMaps', () => {
     const c = container('prometheus');
     const mounts = Object.fromEntries((c.volumeMounts ?? []).map((m) => [m.name, m.mountPath]));
-    const volumes = deploymentSpec(find(raw, 'Deployment', 'prometheus')).template.spec.volumes ?? [];
+    const volumes = podSpecOf(find(raw, 'Deployment', 'prometheus'))?.volumes ?? [];
     const mountOf = (cm: string): string | undefined =>
       mounts[volumes.find((v) => v.configMap?.name === cm)?.name ?? ''];
     expect(c.args).toContain(`--config.file=${mountOf('prometheus-config')}/prometheus.yml`);
@@ -244,14 +238,14 @@ describe("Prometheus' configuration", () => {
     const job = prom.scrape_configs.find((j) => j.job_name === 'shop')!;
     const shop = (await loadManifests(SHOP_MANIFESTS_DIR)).filter((o) => o.kind === 'Deployment');
     const scraped = shop.filter((d) => {
-      const t = deploymentSpec(d).template;
+      const t = podTemplateOf(d);
       const meta: Record<string, string> = {
         __address__: '10.0.0.1',
         __meta_kubernetes_namespace: d.metadata.namespace ?? '',
         __meta_kubernetes_pod_name: `${d.metadata.name}-0`,
         __meta_kubernetes_pod_phase: 'Running',
       };
-      for (const [k, v] of Object.entries(t.metadata?.annotations ?? {})) {
+      for (const [k, v] of Object.entries(t?.metadata?.annotations ?? {})) {
         meta[`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
       }
       return relabel(meta, job.relabel_configs ?? []) !== undefined;
@@ -264,7 +258,7 @@ describe("Prometheus' configuration", () => {
   it('keeps kube-state-metrics labels and reaches its Service', () => {
     const job = prom.scrape_configs.find((j) => j.job_name === 'kube-state-metrics')!;
     expect(job.honor_labels).toBe(true);
-    const port = (find(raw, 'Service', 'kube-state-metrics')?.spec as ServiceSpec).ports?.find(
+    const port = asService(find(raw, 'Service', 'kube-state-metrics'))?.spec?.ports?.find(
       (p) => p.name === 'http-metrics',
     )?.port;
     expect(job.static_configs).toEqual([{ targets: [`kube-state-metrics.observability.svc:${port}`] }]);
@@ -380,7 +374,7 @@ describe("Alertmanager's and Jaeger's configuration", () => {
     expect(cfg.service.pipelines.traces.receivers).toEqual(['otlp']);
 
     const svcPorts = Object.fromEntries(
-      ((find(raw, 'Service', 'jaeger')?.spec as ServiceSpec).ports ?? []).map((p) => [p.name, p.port]),
+      (asService(find(raw, 'Service', 'jaeger'))?.spec?.ports ?? []).map((p) => [p.name, p.port]),
     );
     expect(svcPorts).toEqual({ 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686 });
 
@@ -388,7 +382,7 @@ describe("Alertmanager's and Jaeger's configuration", () => {
     const endpoints = new Set(
       (await loadManifests(SHOP_MANIFESTS_DIR))
         .filter((o) => o.kind === 'Deployment')
-        .flatMap((o) => deploymentSpec(o).template.spec.containers)
+        .flatMap((o) => containersOf(podSpecOf(o)))
         .flatMap((c) => c.env ?? [])
         .filter((e) => e.name === 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
         .map((e) => e.value),

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadManifests, MANIFESTS_DIR, type K8sObject } from '../../src/manifests/index.js';
-import type { Container, DeploymentSpec, PodTemplate } from '../../src/kube/kube-object.js';
+import type { Container, DeploymentSpec, PodSpec, PodTemplate } from '../../src/kube/kube-object.js';
 
 /**
  * Folders under manifests/ that hold other formats: Prometheus rule files, Alertmanager config and the kind
@@ -38,6 +38,8 @@ export interface Workload {
   object: K8sObject;
   spec: DeploymentSpec;
   template: PodTemplate;
+  /** The template's pod spec (none declared reads as no containers). */
+  podSpec: PodSpec;
   containers: Container[];
 }
 
@@ -47,11 +49,13 @@ export function workloads(objects: readonly K8sObject[]): Workload[] {
     .map((object) => {
       const spec = object.spec as unknown as DeploymentSpec;
       const template = spec.template;
+      const podSpec = template.spec ?? { containers: [] };
       return {
         object,
         spec,
         template,
-        containers: [...(template.spec.initContainers ?? []), ...template.spec.containers],
+        podSpec,
+        containers: [...(podSpec.initContainers ?? []), ...podSpec.containers],
       };
     });
 }

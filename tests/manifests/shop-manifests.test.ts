@@ -98,9 +98,9 @@ describe('Kubernetes manifests', () => {
     const failures: string[] = [];
     for (const w of loads) {
       for (const c of w.containers) {
-        const why = unpinnedReason(c.image);
+        const why = unpinnedReason(c.image ?? '');
         if (why) failures.push(`${describeObject(w.object)} ${c.name}: ${why}`);
-        else if (!allowedImages.has(c.image)) {
+        else if (!allowedImages.has(c.image ?? '')) {
           failures.push(`${describeObject(w.object)} ${c.name}: ${c.image} is not pinned in versions.json`);
         }
         const policy = (c as Container & { imagePullPolicy?: string }).imagePullPolicy;
@@ -203,7 +203,7 @@ describe('Kubernetes manifests', () => {
     const failures: string[] = [];
     for (const w of loads) {
       const ns = w.object.metadata.namespace as string;
-      for (const v of w.template.spec.volumes ?? []) {
+      for (const v of w.podSpec.volumes ?? []) {
         const ref = v.configMap
           ? ['ConfigMap', v.configMap.name]
           : v.secret
@@ -221,7 +221,7 @@ describe('Kubernetes manifests', () => {
           }
         }
       }
-      const mounted = new Set((w.template.spec.volumes ?? []).map((v) => v.name));
+      const mounted = new Set((w.podSpec.volumes ?? []).map((v) => v.name));
       for (const c of w.containers) {
         for (const m of c.volumeMounts ?? []) {
           if (!mounted.has(m.name))
@@ -323,7 +323,7 @@ describe('the shop deployment', () => {
         FLAGS_URL: 'http://flags.firedrill-system:8080',
       });
       const mount = c.volumeMounts?.find((m) => m.mountPath === '/etc/shop');
-      const volume = w.template.spec.volumes?.find((v) => v.name === mount?.name);
+      const volume = w.podSpec.volumes?.find((v) => v.name === mount?.name);
       expect(volume?.configMap?.name).toBe(`${svc}-config`);
 
       const cm = find('ConfigMap', 'shop', `${svc}-config`);

@@ -1,18 +1,11 @@
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
-import { containerOf } from './object-snapshot.js';
+import type { Container, KubeObject } from '../../kube/kube-object.js';
+import { containerOf, requirePodSpec } from './object-snapshot.js';
 
 /** A container name as Kubernetes requires it: a DNS-1123 label. */
 export const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const CONTAINER_NAME_MESSAGE = 'must be a container name (lower-case letters, digits and "-")';
-
-type Container = Record<string, unknown> & { name: string };
-type PodSpec = { containers: Container[]; initContainers?: Container[] };
-
-function podSpecOf(deploy: KubeObject): PodSpec {
-  return (deploy.spec as { template: { spec: PodSpec } }).template.spec;
-}
 
 /**
  * Appends an init container running `command` (a `node -e` script) to a Deployment's pod template, after
@@ -31,13 +24,13 @@ export function addNodeInitContainer(
     kind: deploy.kind,
     name: deploy.metadata.name,
   });
-  const command = Array.isArray(src.command) ? (src.command as unknown[]) : [];
+  const command = src.command ?? [];
   if (typeof command[0] !== 'string' || !/(^|\/)node$/.test(command[0])) {
     throw new InvalidInputError(
       `container "${src.name}" of ${id} does not run node (command: ${command.length > 0 ? command.join(' ') : 'the image default'}), so its image cannot run the init step; target a shop service`,
     );
   }
-  const spec = podSpecOf(deploy);
+  const spec = requirePodSpec(deploy);
   if ([...spec.containers, ...(spec.initContainers ?? [])].some((c) => c.name === opts.name)) {
     throw new InvalidInputError(`${id} already has a container named "${opts.name}"; choose another name`);
   }

@@ -1,4 +1,5 @@
 import { labelsMatch } from '../../kube/kube-object.js';
+import { podTemplateOf } from '../../kube/pod-template.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 
 /**
@@ -12,8 +13,7 @@ export async function carriersOf(
   selector: Record<string, string>,
 ): Promise<string | undefined> {
   for (const d of await objects.list('Deployment', namespace)) {
-    const labels = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)
-      ?.template?.metadata?.labels;
+    const labels = podTemplateOf(d)?.metadata?.labels;
     if (labelsMatch(selector, labels)) return `the pods of Deployment ${namespace ?? ''}/${d.metadata.name}`;
   }
   const pods = await objects.list('Pod', namespace, selector);

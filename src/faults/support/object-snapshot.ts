@@ -1,4 +1,6 @@
-import type { KubeObject } from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import type { Container, KubeObject, PodSpec, PodTemplate } from '../../kube/kube-object.js';
+import { podSpecOf, podTemplateOf } from '../../kube/pod-template.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { EntityRef } from '../../entities/entity-id.js';
@@ -14,7 +16,7 @@ function restorable(obj: KubeObject): KubeObject {
   delete m.uid;
   delete m.generation;
   delete m.creationTimestamp;
-  delete (m as { managedFields?: unknown }).managedFields;
+  delete m.managedFields;
   delete copy.status;
   return copy;
 }
@@ -61,25 +63,31 @@ export async function planChange(
   };
 }
 
-/** The pod template's containers of a Deployment, for mutation. */
-export function containersOf(
-  deploy: KubeObject,
-): Array<Record<string, unknown> & { name: string; env?: Array<{ name: string; value?: string }> }> {
-  const spec = deploy.spec as {
-    template: { spec: { containers: Array<Record<string, unknown> & { name: string }> } };
-  };
-  return spec.template.spec.containers;
+/** `Kind namespace/name`, for messages about the target. */
+function nameOf(obj: KubeObject): string {
+  return `${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
+/** The target workload's pod template, for a change to it; an object without one is refused. */
+export function requirePodTemplate(obj: KubeObject): PodTemplate {
+  const template = podTemplateOf(obj);
+  if (!template) throw new InvalidInputError(`${nameOf(obj)} has no pod template to change`);
+  return template;
+}
+
+/** The pod spec of the target workload's template, for a change to it; an object without one is refused. */
+export function requirePodSpec(obj: KubeObject): PodSpec {
+  const spec = podSpecOf(obj);
+  if (!spec) throw new InvalidInputError(`${nameOf(obj)} has no pod spec to change`);
+  return spec;
 }
 
 /**
  * The named container of a Deployment's pod template, or its first when no name is given. A name that
  * matches nothing is refused rather than silently breaking another container.
  */
-export function containerOf(
-  deploy: KubeObject,
-  name: string | undefined,
-): ReturnType<typeof containersOf>[number] {
-  const cs = containersOf(deploy);
+export function containerOf(deploy: KubeObject, name: string | undefined): Container {
+  const cs = containersOf(podSpecOf(deploy));
   const c = name === undefined ? cs[0] : cs.find((x) => x.name === name);
   if (!c) {
     throw new InvalidInputError(
@@ -91,10 +99,10 @@ export function containerOf(
 
 /** `kubectl rollout restart`: a template annotation change makes the Deployment roll out new pods. */
 export function markRestart(deploy: KubeObject, at: Date): void {
-  const spec = deploy.spec as { template: { metadata?: { annotations?: Record<string, string> } } };
-  spec.template.metadata ??= {};
-  spec.template.metadata.annotations = {
-    ...(spec.template.metadata.annotations ?? {}),
+  const template = requirePodTemplate(deploy);
+  template.metadata ??= {};
+  template.metadata.annotations = {
+    ...(template.metadata.annotations ?? {}),
     'kubectl.kubernetes.io/restartedAt': at.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { KubeObject } from '../../kube/kube-object.js';
+import { namedPort } from '../../kube/containers.js';
+import type { Container, KubeObject, Probe } from '../../kube/kube-object.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { containerOf } from './object-snapshot.js';
 
@@ -37,22 +38,10 @@ export function probeFields(kind: 'readiness' | 'liveness', defaultPath: string)
 
 export type ProbeField = 'readinessProbe' | 'livenessProbe';
 
-interface Probe {
-  httpGet?: { path?: string; port: number | string; [k: string]: unknown };
-  tcpSocket?: { port: number | string; [k: string]: unknown };
-  exec?: unknown;
-  grpc?: unknown;
-  timeoutSeconds?: number;
-  [k: string]: unknown;
-}
-
-type Container = ReturnType<typeof containerOf>;
-
 /** The port number a probe's port stands for (a name is looked up in the container's ports). */
 function portNumber(c: Container, port: number | string | undefined): number | string | undefined {
   if (typeof port !== 'string') return port;
-  const ports = (c.ports ?? []) as Array<{ name?: string; containerPort: number }>;
-  return ports.find((p) => p.name === port)?.containerPort ?? port;
+  return namedPort([c], port) ?? port;
 }
 
 /** What the kubelet actually checks, so `port: 8080` for a probe on the port named `http` (8080) counts as no change. */
@@ -81,7 +70,7 @@ export function repointProbe(
   const c = containerOf(deploy, p.container);
   const kind = field === 'readinessProbe' ? 'readiness' : 'liveness';
   const where = `container ${c.name} of Deployment ${deploy.metadata.namespace ?? ''}/${deploy.metadata.name}`;
-  const before = c[field] as Probe | undefined;
+  const before = c[field];
   if (!before) throw new InvalidInputError(`${where} has no ${kind} probe to change`);
   const probe = structuredClone(before);
   if (probe.httpGet) {

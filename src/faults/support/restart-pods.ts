@@ -1,12 +1,10 @@
 import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment } from '../../kube/typed-objects.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 
 /** A Deployment's `spec.selector.matchLabels`; `{}` when it has none. */
 export function matchLabelsOf(deploy: KubeObject): Record<string, string> {
-  return (
-    (deploy.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
-      ?.matchLabels ?? {}
-  );
+  return asDeployment(deploy)?.spec?.selector?.matchLabels ?? {};
 }
 
 /**

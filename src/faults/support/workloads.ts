@@ -1,7 +1,9 @@
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { ObjectApi } from '../../platform/object-api.js';
-import { containersOf, requireObject } from './object-snapshot.js';
+import { containersOf } from '../../kube/containers.js';
+import { podSpecOf } from '../../kube/pod-template.js';
+import { requireObject } from './object-snapshot.js';
 
 /**
  * The shop service a Deployment runs (its containers' SHOP_SERVICE), which names its runtime settings
@@ -10,7 +12,7 @@ import { containersOf, requireObject } from './object-snapshot.js';
  */
 export async function shopServiceOf(objects: ObjectApi, ref: EntityRef): Promise<string> {
   const deploy = await requireObject(objects, ref);
-  for (const c of containersOf(deploy)) {
+  for (const c of containersOf(podSpecOf(deploy))) {
     const v = c.env?.find((e) => e.name === 'SHOP_SERVICE')?.value;
     if (v) return v;
   }
@@ -30,7 +32,7 @@ export function isRedisImage(image: unknown): boolean {
  */
 export async function requireRedisDeployment(objects: ObjectApi, ref: EntityRef): Promise<void> {
   const deploy = await requireObject(objects, ref);
-  if (!containersOf(deploy).some((c) => isRedisImage(c.image))) {
+  if (!containersOf(podSpecOf(deploy)).some((c) => isRedisImage(c.image))) {
     throw new InvalidInputError(
       `${formatEntityId(ref)} does not run Redis (no container uses the redis image); target the Redis Deployment, e.g. shop/Deployment/redis`,
     );

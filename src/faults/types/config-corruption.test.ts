@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { podTemplateOf } from '../../kube/pod-template.js';
 import {
   contextFor,
   FailingObjects,
@@ -15,9 +16,11 @@ import { configCorruption } from './config-corruption.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
-const templateAnnotations = (d: KubeObject | undefined): Record<string, string> =>
-  (d?.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata
-    .annotations;
+function templateAnnotations(d: KubeObject | undefined): Record<string, string> {
+  const annotations = podTemplateOf(d)?.metadata?.annotations;
+  if (!annotations) throw new Error('the pod template has no annotations');
+  return annotations;
+}
 
 describe('config-corruption', () => {
   let shop: ShopObjects;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
+import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { envKeyRefsOf, volumeRefsOf } from '../../kube/pod-references.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { markRestart, planChange } from '../support/object-snapshot.js';
@@ -30,29 +33,33 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
+/** Whether a parsed JSON value holds keys; the path walk goes into arrays too, by index. */
+function holdsKeys(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
-  let cur: Record<string, unknown> = obj;
+  let cur = obj;
   for (const p of parts.slice(0, -1)) {
-    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
+    const next = cur[p];
+    if (holdsKeys(next)) {
+      cur = next;
+    } else {
+      const created: Record<string, unknown> = {};
+      cur[p] = created;
+      cur = created;
+    }
   }
   cur[parts[parts.length - 1]] = value;
 }
 
 function mountsConfigMap(deploy: KubeObject, name: string): boolean {
-  const spec = deploy.spec as {
-    template: {
-      spec: {
-        volumes?: Array<{ configMap?: { name: string } }>;
-        containers: Array<{ env?: Array<{ valueFrom?: { configMapKeyRef?: { name: string } } }> }>;
-      };
-    };
-  };
-  const t = spec.template.spec;
+  const spec = podSpecOf(deploy);
+  const isConfigMap = (r: { kind: string; name: string }): boolean =>
+    r.kind === 'ConfigMap' && r.name === name;
   return (
-    (t.volumes ?? []).some((v) => v.configMap?.name === name) ||
-    t.containers.some((c) => (c.env ?? []).some((e) => e.valueFrom?.configMapKeyRef?.name === name))
+    volumeRefsOf(spec).some(isConfigMap) || containersOf(spec).some((c) => envKeyRefsOf(c).some(isConfigMap))
   );
 }
 
@@ -74,10 +81,10 @@ function corrupt(cm: KubeObject, id: string, p: Params): string {
       `key "${p.key}" of ConfigMap ${id} is not JSON, so mode "set" cannot edit it`,
     );
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!holdsKeys(json) || Array.isArray(json)) {
     throw new InvalidInputError(`key "${p.key}" of ConfigMap ${id} is not a JSON object`);
   }
-  setPath(json as Record<string, unknown>, p.path ?? '', p.value);
+  setPath(json, p.path ?? '', p.value);
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
@@ -89,7 +96,7 @@ export const configCorruption: FaultType<Params> = {
   params: params.refine((p) => p.mode !== 'set' || p.path !== undefined, {
     message: 'mode "set" needs a path',
     path: ['path'],
-  }) as unknown as z.ZodType<Params>,
+  }),
   needs: ['objects', 'rollouts'],
   targetKinds: ['ConfigMap'],
   groundTruth: (target) => [formatEntityId(target)],

@@ -1,7 +1,9 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import { objectKey } from '../../kube/kube-object.js';
 import {
   contextFor,
+  declaredResources,
+  firstContainer,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -18,11 +20,6 @@ import {
 import { cpuLimitThrottle } from './cpu-limit-throttle.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
-type Container = { name: string; resources?: Resources };
-const container = (d: KubeObject): Container =>
-  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
-const resources = (d: KubeObject): Required<Resources> => container(d).resources as Required<Resources>;
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
 describe('cpu-limit-throttle', () => {
@@ -72,11 +69,11 @@ describe('cpu-limit-throttle', () => {
       contextFor(cpuLimitThrottle, target, 'shop/Deployment/frontend'),
     );
     const expected = shop.get('shop/Deployment/frontend');
-    expect(resources(expected)).toEqual({
+    expect(declaredResources(expected)).toEqual({
       requests: { cpu: '20m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '192Mi' },
     });
-    resources(expected).limits.cpu = '50m';
+    declaredResources(expected).limits.cpu = '50m';
     expect(await target.objects.get('Deployment', 'shop', 'frontend')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/frontend']);
 
@@ -98,9 +95,9 @@ describe('cpu-limit-throttle', () => {
         contextFor(cpuLimitThrottle, target, 'shop/Deployment/catalog', { limit }),
       );
       const expected = shop.get('shop/Deployment/catalog');
-      expect(resources(expected).requests.cpu).toBe('20m');
-      resources(expected).limits.cpu = limit;
-      resources(expected).requests.cpu = limit;
+      expect(declaredResources(expected).requests.cpu).toBe('20m');
+      declaredResources(expected).limits.cpu = limit;
+      declaredResources(expected).requests.cpu = limit;
       expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
       await undo.undo();
       expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'catalog'))).toStrictEqual(
@@ -115,7 +112,7 @@ describe('cpu-limit-throttle', () => {
       contextFor(cpuLimitThrottle, target, 'shop/Deployment/catalog', { limit: '0.02' }),
     );
     const expected = shop.get('shop/Deployment/catalog');
-    resources(expected).limits.cpu = '0.02';
+    declaredResources(expected).limits.cpu = '0.02';
     expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
   });
 
@@ -123,11 +120,11 @@ describe('cpu-limit-throttle', () => {
     const target = shopTarget(shop);
     const live = await target.objects.get('Deployment', 'shop', 'shipping');
     if (!live) throw new Error('no shipping in the fixture');
-    delete container(live).resources;
+    delete firstContainer(live).resources;
     target.objects.objects.set(objectKey(live), live);
     await cpuLimitThrottle.inject(contextFor(cpuLimitThrottle, target, 'shop/Deployment/shipping'));
     const applied = await target.objects.get('Deployment', 'shop', 'shipping');
-    expect(applied && container(applied).resources).toStrictEqual({ limits: { cpu: '50m' } });
+    expect(applied && firstContainer(applied).resources).toStrictEqual({ limits: { cpu: '50m' } });
   });
 
   it.each([['500m'], ['0.5'], ['2']])(
@@ -157,8 +154,8 @@ describe('cpu-limit-throttle', () => {
     () => shop,
     'shop/Deployment/catalog',
     (d) => {
-      resources(d).limits.cpu = '10m';
-      resources(d).requests.cpu = '10m';
+      declaredResources(d).limits.cpu = '10m';
+      declaredResources(d).requests.cpu = '10m';
     },
     { params: { limit: '10m' } },
   );

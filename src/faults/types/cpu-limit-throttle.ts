@@ -19,8 +19,6 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
-
 /**
  * A resources change that cuts the CPU limit: the kernel's CFS quota lets the container run only `limit`
  * of each 100 ms period, so under load its requests queue and latency climbs, with no error and no restart.
@@ -38,7 +36,7 @@ export const cpuLimitThrottle: FaultType<Params> = {
     const limit = ctx.params.limit;
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) => {
       const c = containerOf(d, ctx.params.container);
-      const res = ((c.resources as Resources | undefined) ?? {}) as Resources;
+      const res = c.resources ?? {};
       const current = parseQuantity(res.limits?.cpu);
       const next = parseQuantity(limit) ?? 0;
       // A limit that is not lower throttles nothing more than before: the fault would stage nothing.

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
+  firstContainer,
   loadShopObjects,
   paramProblems,
   shopTarget,
@@ -14,10 +14,6 @@ import {
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { crashLoop } from './crash-loop.js';
 import { substratesProviding } from '../../substrates/registry.js';
-
-type Containers = Array<{ name: string; args?: string[] }>;
-const containers = (d: KubeObject): Containers =>
-  (d.spec as { template: { spec: { containers: Containers } } }).template.spec.containers;
 
 describe('crash-loop', () => {
   let shop: ShopObjects;
@@ -57,7 +53,7 @@ describe('crash-loop', () => {
     const undo = await crashLoop.inject(contextFor(crashLoop, target, 'shop/Deployment/payment'));
 
     const expected = shop.get('shop/Deployment/payment');
-    containers(expected)[0].args = ['payment-v2'];
+    firstContainer(expected).args = ['payment-v2'];
     // Exactly the manifest plus the change: no resourceVersion, uid, managedFields or status sent back.
     expect(await target.objects.get('Deployment', 'shop', 'payment')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/payment']);
@@ -77,7 +73,7 @@ describe('crash-loop', () => {
       contextFor(crashLoop, target, 'shop/Deployment/redis', { container: 'redis', args: ['--port', 'x'] }),
     );
     const expected = shop.get('shop/Deployment/redis');
-    containers(expected)[0].args = ['--port', 'x'];
+    firstContainer(expected).args = ['--port', 'x'];
     expect(await target.objects.get('Deployment', 'shop', 'redis')).toStrictEqual(expected);
   });
 

@@ -7,6 +7,7 @@ import {
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -18,17 +19,14 @@ import {
 import { dnsMisconfig } from './dns-misconfig.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-const podSpec = (d: KubeObject): Record<string, unknown> =>
-  (d.spec as { template: { spec: Record<string, unknown> } }).template.spec;
-
 /** The manifest with the pod template's DNS settings made by hand. */
 function withDns(
   obj: KubeObject,
   nameserver = '10.96.0.99',
   searches = ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
 ): KubeObject {
-  podSpec(obj).dnsPolicy = 'None';
-  podSpec(obj).dnsConfig = {
+  templateSpec(obj).dnsPolicy = 'None';
+  templateSpec(obj).dnsConfig = {
     nameservers: [nameserver],
     searches,
     options: [{ name: 'ndots', value: '5' }],
@@ -93,7 +91,7 @@ describe('dns-misconfig', () => {
     // dnsPolicy and dnsConfig are absent again, as in the manifest.
     const restored = withoutServerFields(await target.objects.get('Deployment', 'shop', 'checkout'));
     expect(restored).toStrictEqual(shop.get('shop/Deployment/checkout'));
-    expect(restored && Object.keys(podSpec(restored))).not.toContain('dnsPolicy');
+    expect(restored && Object.keys(templateSpec(restored))).not.toContain('dnsPolicy');
   });
 
   it('uses the given nameserver and search domains', async () => {
@@ -111,8 +109,8 @@ describe('dns-misconfig', () => {
   it('replaces DNS settings the Deployment already had, and undo restores them exactly', async () => {
     const target = shopTarget(shop);
     const seeded = shop.get('shop/Deployment/cart');
-    podSpec(seeded).dnsPolicy = 'ClusterFirst';
-    podSpec(seeded).dnsConfig = {
+    templateSpec(seeded).dnsPolicy = 'ClusterFirst';
+    templateSpec(seeded).dnsConfig = {
       options: [{ name: 'ndots', value: '2' }, { name: 'single-request-reopen' }],
     };
     target.objects.objects.set('shop/Deployment/cart', asLive(seeded, 99));

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 import type { FaultType } from '../fault-type.js';
-import { applyPlanned, containersOf, planChange } from '../support/object-snapshot.js';
+import { applyPlanned, planChange, requirePodSpec } from '../support/object-snapshot.js';
 
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -33,7 +35,7 @@ const params = z.strictObject({
 type Params = z.output<typeof params>;
 
 function requireReadinessCheckedService(deploy: KubeObject): void {
-  const service = containersOf(deploy)
+  const service = containersOf(podSpecOf(deploy))
     .flatMap((c) => c.env ?? [])
     .find((e) => e.name === 'SHOP_SERVICE')?.value;
   if (service !== undefined && READINESS_CHECKED.includes(service)) return;
@@ -65,7 +67,7 @@ export const dnsMisconfig: FaultType<Params> = {
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) => {
       requireReadinessCheckedService(d);
       const ns = d.metadata.namespace ?? 'default';
-      const spec = (d.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      const spec = requirePodSpec(d);
       spec.dnsPolicy = 'None';
       spec.dnsConfig = {
         nameservers: [ctx.params.nameserver],

@@ -1,6 +1,7 @@
-import type { EnvVar, KubeObject } from '../../kube/kube-object.js';
+import { objectKey, type EnvVar, type KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
+  firstContainer,
   loadShopObjects,
   paramProblems,
   shopTarget,
@@ -16,9 +17,12 @@ import {
 import { envOverride } from './env-override.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-const env = (d: KubeObject): EnvVar[] =>
-  (d.spec as { template: { spec: { containers: Array<{ env: EnvVar[] }> } } }).template.spec.containers[0]
-    .env;
+/** The first container's env: every shop service sets some. */
+function env(d: KubeObject): EnvVar[] {
+  const vars = firstContainer(d).env;
+  if (!vars) throw new Error(`${objectKey(d)} sets no env`);
+  return vars;
+}
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
 describe('env-override', () => {

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment } from '../../kube/typed-objects.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import {
   asLive,
@@ -54,8 +55,9 @@ function frontendHpa(name = 'frontend', target = 'frontend', max = 1, min = 1, c
 
 /** What the HPA controller does once the autoscaler exists: it scales the Deployment down to maxReplicas. */
 async function autoscale(objects: MemoryObjects, replicas: number): Promise<void> {
-  const d = objects.objects.get('shop/Deployment/frontend') as KubeObject;
-  (d.spec as { replicas: number }).replicas = replicas;
+  const d = asDeployment(objects.objects.get('shop/Deployment/frontend'));
+  if (!d?.spec) throw new Error('no frontend Deployment in the fixture');
+  d.spec.replicas = replicas;
   d.metadata.generation = (d.metadata.generation ?? 1) + 1;
 }
 
@@ -135,8 +137,9 @@ describe('hpa-misconfig', () => {
 
   it('writes the given bounds and CPU target', async () => {
     const target = shopTarget(shop);
-    const d = target.objects.objects.get('shop/Deployment/frontend') as KubeObject;
-    (d.spec as { replicas: number }).replicas = 4;
+    const spec = asDeployment(target.objects.objects.get('shop/Deployment/frontend'))?.spec;
+    if (!spec) throw new Error('no frontend Deployment in the fixture');
+    spec.replicas = 4;
     await hpaMisconfig.inject(
       contextFor(hpaMisconfig, target, 'shop/Deployment/frontend', {
         maxReplicas: 2,

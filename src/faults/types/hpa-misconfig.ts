@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment, type HorizontalPodAutoscaler } from '../../kube/typed-objects.js';
+import { listKind } from '../../kube/typed-reads.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { planChange } from '../support/object-snapshot.js';
 import { injectOrRollBack, runAll } from '../support/roll-back.js';
@@ -36,8 +37,6 @@ function hpaRef(target: EntityRef): EntityRef {
   return { namespace: target.namespace, kind: 'HorizontalPodAutoscaler', name: target.name };
 }
 
-type ScaleTargetRef = { apiVersion?: string; kind?: string; name?: string };
-
 /**
  * An autoscaler added with a maximum below what the Deployment needs. The HPA controller enforces its
  * bounds before it looks at any metric, so it scales the Deployment down to maxReplicas at once and keeps
@@ -59,14 +58,14 @@ export const hpaMisconfig: FaultType<Params> = {
     const id = formatEntityId(ctx.entity);
     // The Deployment as it is now: the controller will change its replicas, and undo puts them back.
     const deployment = await planChange(objects, ctx.entity, () => {});
-    const replicas = (deployment.before.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+    const replicas = asDeployment(deployment.before)?.spec?.replicas ?? 1;
     if (replicas <= ctx.params.maxReplicas) {
       throw new InvalidInputError(
         `${id} runs ${replicas} replica(s), not more than maxReplicas ${ctx.params.maxReplicas}, so the autoscaler would scale nothing down; target a Deployment with more replicas or lower maxReplicas`,
       );
     }
-    for (const h of await objects.list('HorizontalPodAutoscaler', namespace)) {
-      const t = (h.spec as { scaleTargetRef?: ScaleTargetRef } | undefined)?.scaleTargetRef;
+    for (const h of await listKind(objects, 'HorizontalPodAutoscaler', namespace)) {
+      const t = h.spec?.scaleTargetRef;
       if (h.metadata.name === ref.name || (t?.kind === 'Deployment' && t.name === ctx.entity.name)) {
         throw new InvalidInputError(
           `${namespace}/HorizontalPodAutoscaler/${h.metadata.name} already exists for ${id}; remove it or target another Deployment`,
@@ -74,7 +73,7 @@ export const hpaMisconfig: FaultType<Params> = {
       }
     }
     const labels = deployment.before.metadata.labels;
-    const hpa: KubeObject = {
+    const hpa: HorizontalPodAutoscaler = {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: ref.name, namespace, ...(labels ? { labels: { ...labels } } : {}) },

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
+  firstContainer,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -18,9 +18,6 @@ import {
 import { imageNotFound, nextImageTag } from './image-not-found.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-type Container = Record<string, unknown> & { name: string; image: string };
-const container = (d: KubeObject): Container =>
-  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -89,8 +86,8 @@ describe('image-not-found', () => {
     const target = shopTarget(shop);
     const undo = await imageNotFound.inject(contextFor(imageNotFound, target, 'shop/Deployment/checkout'));
     const expected = shop.get('shop/Deployment/checkout');
-    expect(container(expected).image).toBe('acme/shop:0.1.0');
-    container(expected).image = 'acme/shop:0.1.1';
+    expect(firstContainer(expected).image).toBe('acme/shop:0.1.0');
+    firstContainer(expected).image = 'acme/shop:0.1.1';
     expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/checkout']);
 
@@ -113,7 +110,7 @@ describe('image-not-found', () => {
       }),
     );
     const expected = shop.get('shop/Deployment/redis');
-    container(expected).image = 'redis:7.0.99';
+    firstContainer(expected).image = 'redis:7.0.99';
     expect(await target.objects.get('Deployment', 'shop', 'redis')).toStrictEqual(expected);
   });
 
@@ -134,7 +131,7 @@ describe('image-not-found', () => {
     const target = shopTarget(shop);
     const live = await target.objects.get('Deployment', 'shop', 'cart');
     if (!live) throw new Error('no cart in the fixture');
-    container(live).image = 'acme/shop:latest';
+    firstContainer(live).image = 'acme/shop:latest';
     target.objects.objects.set('shop/Deployment/cart', live);
     const err = await injectError(imageNotFound, contextFor(imageNotFound, target, 'shop/Deployment/cart'));
     expect(err).toBeInstanceOf(InvalidInputError);
@@ -155,7 +152,7 @@ describe('image-not-found', () => {
     () => shop,
     'shop/Deployment/checkout',
     (d) => {
-      container(d).image = 'acme/shop:0.1.1';
+      firstContainer(d).image = 'acme/shop:0.1.1';
     },
   );
 });

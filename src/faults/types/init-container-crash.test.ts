@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import type { Container } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
@@ -8,6 +8,7 @@ import {
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -18,10 +19,6 @@ import {
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { DEFAULT_MIGRATION_ERROR, failingStepCommand, initContainerCrash } from './init-container-crash.js';
 import { substratesProviding } from '../../substrates/registry.js';
-
-type Container = Record<string, unknown> & { name: string };
-type PodSpec = { containers: Container[]; initContainers?: Container[] };
-const podSpec = (d: KubeObject): PodSpec => (d.spec as { template: { spec: PodSpec } }).template.spec;
 
 /** The init container the fault adds to a shop service whose main container is checkout's or cart's. */
 const migrate = (name = 'migrate', command = failingStepCommand(DEFAULT_MIGRATION_ERROR, 1)): Container => ({
@@ -110,7 +107,7 @@ describe('init-container-crash', () => {
     );
 
     const expected = shop.get('shop/Deployment/checkout');
-    podSpec(expected).initContainers = [migrate()];
+    templateSpec(expected).initContainers = [migrate()];
     expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/checkout']);
     expect(undo.description).toBe('restore Deployment shop/Deployment/checkout');
@@ -136,7 +133,7 @@ describe('init-container-crash', () => {
       }),
     );
     const expected = shop.get('shop/Deployment/cart');
-    podSpec(expected).initContainers = [
+    templateSpec(expected).initContainers = [
       migrate('config-check', failingStepCommand('config check failed: REDIS_TLS is required', 2)),
     ];
     expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
@@ -151,14 +148,14 @@ describe('init-container-crash', () => {
       command: ['sh', '-c', 'test -s /etc/shop/config.json'],
       volumeMounts: [{ name: 'config', mountPath: '/etc/shop', readOnly: true }],
     };
-    podSpec(seeded).initContainers = [existing];
+    templateSpec(seeded).initContainers = [existing];
     target.objects.objects.set('shop/Deployment/checkout', asLive(seeded, 99));
 
     const undo = await initContainerCrash.inject(
       contextFor(initContainerCrash, target, 'shop/Deployment/checkout'),
     );
     const expected = structuredClone(seeded);
-    podSpec(expected).initContainers = [existing, migrate()];
+    templateSpec(expected).initContainers = [existing, migrate()];
     expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
 
     await undo.undo();
@@ -172,7 +169,7 @@ describe('init-container-crash', () => {
     () => shop,
     'shop/Deployment/checkout',
     (d) => {
-      podSpec(d).initContainers = [migrate()];
+      templateSpec(d).initContainers = [migrate()];
     },
   );
 
@@ -199,7 +196,7 @@ describe('init-container-crash', () => {
   it('refuses an init container name the Deployment already uses for one, changing nothing', async () => {
     const target = shopTarget(shop);
     const seeded = shop.get('shop/Deployment/checkout');
-    podSpec(seeded).initContainers = [{ name: 'migrate', image: 'acme/shop:0.1.0' }];
+    templateSpec(seeded).initContainers = [{ name: 'migrate', image: 'acme/shop:0.1.0' }];
     target.objects.objects.set('shop/Deployment/checkout', asLive(seeded, 99));
     const err = await injectError(
       initContainerCrash,

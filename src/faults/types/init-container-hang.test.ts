@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import type { Container } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
@@ -9,6 +9,7 @@ import {
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -18,10 +19,6 @@ import {
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { defaultStepName, initContainerHang, waitStepCommand } from './init-container-hang.js';
 import { substratesProviding } from '../../substrates/registry.js';
-
-type Container = Record<string, unknown> & { name: string };
-type PodSpec = { containers: Container[]; initContainers?: Container[] };
-const podSpec = (d: KubeObject): PodSpec => (d.spec as { template: { spec: PodSpec } }).template.spec;
 
 /** The init container the fault adds to frontend, cart or checkout (whose containers share these settings). */
 const waitStep = (name = 'wait-for-postgres', waitFor = 'postgres:5432'): Container => ({
@@ -145,7 +142,7 @@ describe('init-container-hang', () => {
     );
 
     const expected = shop.get('shop/Deployment/cart');
-    podSpec(expected).initContainers = [waitStep()];
+    templateSpec(expected).initContainers = [waitStep()];
     expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/cart']);
     expect(undo.description).toBe('restore Deployment shop/Deployment/cart');
@@ -166,7 +163,7 @@ describe('init-container-hang', () => {
       }),
     );
     const expected = shop.get('shop/Deployment/frontend');
-    podSpec(expected).initContainers = [waitStep('wait-for-sessions', 'session-store.cache:6380')];
+    templateSpec(expected).initContainers = [waitStep('wait-for-sessions', 'session-store.cache:6380')];
     expect(await target.objects.get('Deployment', 'shop', 'frontend')).toStrictEqual(expected);
   });
 
@@ -179,14 +176,14 @@ describe('init-container-hang', () => {
       command: ['node', 'dist/apps/shop/src/main.js', 'migrate'],
       env: [{ name: 'LOG_LEVEL', value: 'debug' }],
     };
-    podSpec(seeded).initContainers = [existing];
+    templateSpec(seeded).initContainers = [existing];
     target.objects.objects.set('shop/Deployment/cart', asLive(seeded, 99));
 
     const undo = await initContainerHang.inject(
       contextFor(initContainerHang, target, 'shop/Deployment/cart'),
     );
     const expected = structuredClone(seeded);
-    podSpec(expected).initContainers = [existing, waitStep()];
+    templateSpec(expected).initContainers = [existing, waitStep()];
     expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
 
     await undo.undo();
@@ -198,7 +195,7 @@ describe('init-container-hang', () => {
     () => shop,
     'shop/Deployment/cart',
     (d) => {
-      podSpec(d).initContainers = [waitStep()];
+      templateSpec(d).initContainers = [waitStep()];
     },
   );
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { asService } from '../../kube/typed-objects.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType } from '../fault-type.js';
 import { addNodeInitContainer, CONTAINER_NAME, CONTAINER_NAME_MESSAGE } from '../support/init-containers.js';
@@ -92,7 +93,7 @@ async function refuseServedAddress(objects: ObjectApi, namespace: string, waitFo
   if (!m || IPV4.test(host)) return;
   const ns = m[2] ?? namespace;
   const svc = await objects.get('Service', ns, m[1]);
-  const ports = (svc?.spec as { ports?: Array<{ port?: number }> } | undefined)?.ports ?? [];
+  const ports = asService(svc)?.spec?.ports ?? [];
   if (ports.some((p) => p.port === port)) {
     throw new InvalidInputError(
       `Service ${ns}/${m[1]} serves port ${port}, so the init step would not wait; name an address nothing answers on, e.g. postgres:5432`,

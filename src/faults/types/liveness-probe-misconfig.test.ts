@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import { objectKey, type KubeObject, type Probe } from '../../kube/kube-object.js';
 import {
   contextFor,
+  firstContainer,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -18,15 +19,12 @@ import {
 import { livenessProbeMisconfig } from './liveness-probe-misconfig.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-type Container = Record<string, unknown> & { name: string };
-type Probe = {
-  httpGet?: { path: string; port: number | string };
-  tcpSocket?: { port: number | string };
-  timeoutSeconds: number;
-};
-const container = (d: KubeObject): Container =>
-  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
-const liveness = (d: KubeObject) => container(d).livenessProbe as Probe;
+/** The first container's liveness probe: every shop service has one. */
+function liveness(d: KubeObject): Probe {
+  const probe = firstContainer(d).livenessProbe;
+  if (!probe) throw new Error(`${objectKey(d)} has no liveness probe`);
+  return probe;
+}
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
 describe('liveness-probe-misconfig', () => {
@@ -158,7 +156,7 @@ describe('liveness-probe-misconfig', () => {
     const target = shopTarget(shop);
     const live = await target.objects.get('Deployment', 'shop', 'cart');
     if (!live) throw new Error('no cart in the fixture');
-    delete container(live).livenessProbe;
+    delete firstContainer(live).livenessProbe;
     target.objects.objects.set(objectKey(live), live);
     const err = await injectError(
       livenessProbeMisconfig,

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../kube/kube-object.js';
 import {
   contextFor,
+  declaredResources,
   loadShopObjects,
   paramProblems,
   shopTarget,
@@ -14,11 +14,6 @@ import {
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { memoryLimit } from './memory-limit.js';
 import { substratesProviding } from '../../substrates/registry.js';
-
-type Resources = { requests: Record<string, string>; limits: Record<string, string> };
-const resources = (d: KubeObject): Resources =>
-  (d.spec as { template: { spec: { containers: Array<{ resources: Resources }> } } }).template.spec
-    .containers[0].resources;
 
 describe('memory-limit', () => {
   let shop: ShopObjects;
@@ -58,12 +53,12 @@ describe('memory-limit', () => {
 
     const expected = shop.get('shop/Deployment/payment');
     // The manifest asks for 64Mi; a request above the limit would be refused by the API server.
-    expect(resources(expected)).toEqual({
+    expect(declaredResources(expected)).toEqual({
       requests: { cpu: '20m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '192Mi' },
     });
-    resources(expected).limits.memory = '48Mi';
-    resources(expected).requests.memory = '48Mi';
+    declaredResources(expected).limits.memory = '48Mi';
+    declaredResources(expected).requests.memory = '48Mi';
     expect(await target.objects.get('Deployment', 'shop', 'payment')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/payment']);
 
@@ -78,9 +73,9 @@ describe('memory-limit', () => {
     const target = shopTarget(shop);
     await memoryLimit.inject(contextFor(memoryLimit, target, 'shop/Deployment/cart', { limit: '1Gi' }));
     const expected = shop.get('shop/Deployment/cart');
-    resources(expected).limits.memory = '1Gi';
+    declaredResources(expected).limits.memory = '1Gi';
     expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
-    expect(resources(expected).requests.memory).toBe('64Mi');
+    expect(declaredResources(expected).requests.memory).toBe('64Mi');
   });
 
   itRefusesMissingContainer(memoryLimit, () => shop, 'shop/Deployment/payment', 'istio-proxy', ['payment'], {

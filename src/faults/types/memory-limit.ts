@@ -13,8 +13,6 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
-
 /** A memory limit set below what the service needs: its new pods are OOMKilled. */
 export const memoryLimit: FaultType<Params> = {
   id: 'memory-limit',
@@ -28,7 +26,7 @@ export const memoryLimit: FaultType<Params> = {
   async inject(ctx) {
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) => {
       const c = containerOf(d, ctx.params.container);
-      const res = ((c.resources as Resources | undefined) ?? {}) as Resources;
+      const res = c.resources ?? {};
       res.limits = { ...(res.limits ?? {}), memory: ctx.params.limit };
       // A request above the limit is rejected by the API server: lower it to the limit, and only then (a
       // request already below the limit stays, so scheduling is not changed along with the fault).

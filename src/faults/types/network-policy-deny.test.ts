@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import type { NetworkPolicy } from '../../kube/typed-objects.js';
 import {
   asLive,
   contextFor,
@@ -26,7 +26,10 @@ const PAYMENT_PODS = ['payment-6b7c9d8f4-7rtzw', 'payment-6b7c9d8f4-bq4lm', 'pay
 const DEFAULTS = { allowFrom: { app: 'shop' }, restart: true };
 
 /** The policy as its author would have written it for the payment pods. */
-function paymentPolicy(name = 'payment-allow-ingress', allowFrom: Record<string, string> = { app: 'shop' }) {
+function paymentPolicy(
+  name = 'payment-allow-ingress',
+  allowFrom: Record<string, string> = { app: 'shop' },
+): NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -143,7 +146,7 @@ describe('network-policy-deny', () => {
 
   it('refuses to take over a NetworkPolicy that exists already, changing nothing', async () => {
     const target = shopTarget(shop);
-    const theirs = asLive(paymentPolicy() as KubeObject, 99);
+    const theirs = asLive(paymentPolicy(), 99);
     target.objects.objects.set('shop/NetworkPolicy/payment-allow-ingress', theirs);
     const err = await injectError(
       networkPolicyDeny,

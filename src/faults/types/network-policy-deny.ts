@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment, type NetworkPolicy } from '../../kube/typed-objects.js';
 import { leakPatterns } from '../../bundle/leak-rule.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { carriersOf, showSelector } from '../support/label-matches.js';
@@ -73,7 +73,7 @@ export const networkPolicyDeny: FaultType<Params> = {
     const ref = policyRef(ctx.entity, ctx.params);
     const id = formatEntityId(ref);
     const deploy = await requireObject(objects, ctx.entity);
-    const podSelector = (deploy.spec as { selector?: Record<string, unknown> } | undefined)?.selector;
+    const podSelector = asDeployment(deploy)?.spec?.selector;
     if (!podSelector || Object.keys(podSelector).length === 0) {
       throw new InvalidInputError(`Deployment ${formatEntityId(ctx.entity)} has no pod selector to isolate`);
     }
@@ -93,7 +93,7 @@ export const networkPolicyDeny: FaultType<Params> = {
         return v === undefined ? [] : [[k, v]];
       }),
     );
-    const policy: KubeObject = {
+    const policy: NetworkPolicy = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {

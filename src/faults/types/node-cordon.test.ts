@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import { asNode } from '../../kube/typed-objects.js';
 import { MemoryObjects } from '../testing/fake-target.js';
 import {
   asLive,
@@ -281,9 +282,7 @@ describe('node-cordon', () => {
       })),
     ]);
     expect(run.undo).toEqual([{ call: path, contentType: APPLY_CONTENT_TYPE, body: WORKER }]);
-    expect((run.during.get('Node//kind-worker')?.spec as { unschedulable?: boolean }).unschedulable).toBe(
-      true,
-    );
+    expect(asNode(run.during.get('Node//kind-worker'))?.spec?.unschedulable).toBe(true);
     expect(withoutServerFields(run.after.get('Node//kind-worker'))).toStrictEqual(WORKER);
   });
 });

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { labelsMatch } from '../../kube/kube-object.js';
+import { asNode } from '../../kube/typed-objects.js';
+import { listKind } from '../../kube/typed-reads.js';
 import type { FaultType } from '../fault-type.js';
 import { planChange } from '../support/object-snapshot.js';
 import { injectOrRollBack } from '../support/roll-back.js';
@@ -51,7 +53,7 @@ export const nodeCordon: FaultType<Params> = {
     const plan = await planChange(objects, ctx.entity, (n) => {
       n.spec = { ...(n.spec ?? {}), unschedulable: true };
     });
-    if ((plan.before.spec as { unschedulable?: boolean } | undefined)?.unschedulable) {
+    if (asNode(plan.before)?.spec?.unschedulable) {
       throw new InvalidInputError(
         `${formatEntityId(ctx.entity)} is already cordoned (spec.unschedulable is true), so cordoning it changes nothing`,
       );
@@ -73,8 +75,8 @@ export const nodeCordon: FaultType<Params> = {
       async () => {
         await objects.apply(plan.next);
         if (selectors.length === 0) return;
-        const victims = (await objects.list('Pod', ctx.params.namespace))
-          .filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node)
+        const victims = (await listKind(objects, 'Pod', ctx.params.namespace))
+          .filter((p) => p.spec?.nodeName === node)
           .filter((p) => !p.metadata.deletionTimestamp)
           .filter((p) => selectors.some((s) => labelsMatch(s, p.metadata.labels)))
           .map((p) => p.metadata.name)

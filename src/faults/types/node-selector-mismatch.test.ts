@@ -8,6 +8,7 @@ import {
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -19,9 +20,6 @@ import {
 } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { nodeSelectorMismatch } from './node-selector-mismatch.js';
 import { substratesProviding } from '../../substrates/registry.js';
-
-type PodSpec = { nodeSelector?: Record<string, string> };
-const podSpec = (d: KubeObject): PodSpec => (d.spec as { template: { spec: PodSpec } }).template.spec;
 
 /** A kind cluster's nodes, labelled as kind labels them. */
 const node = (name: string, extra: Record<string, string> = {}): KubeObject => ({
@@ -102,7 +100,7 @@ describe('node-selector-mismatch', () => {
     );
 
     const expected = shop.get('shop/Deployment/shipping');
-    podSpec(expected).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
+    templateSpec(expected).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
     expect(await target.objects.get('Deployment', 'shop', 'shipping')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/shipping']);
     expect(undo.description).toBe('restore Deployment shop/Deployment/shipping');
@@ -114,20 +112,20 @@ describe('node-selector-mismatch', () => {
     ]);
     const restored = withoutServerFields(await target.objects.get('Deployment', 'shop', 'shipping'));
     expect(restored).toStrictEqual(shop.get('shop/Deployment/shipping'));
-    expect(restored && Object.keys(podSpec(restored))).not.toContain('nodeSelector');
+    expect(restored && Object.keys(templateSpec(restored))).not.toContain('nodeSelector');
   });
 
   it('merges into a nodeSelector the Deployment already has, and undo restores it exactly', async () => {
     const target = targetWithNodes(shop);
     const seeded = shop.get('shop/Deployment/shipping');
-    podSpec(seeded).nodeSelector = { 'kubernetes.io/os': 'linux', pool: 'general' };
+    templateSpec(seeded).nodeSelector = { 'kubernetes.io/os': 'linux', pool: 'general' };
     target.objects.objects.set('shop/Deployment/shipping', asLive(seeded, 99));
 
     const undo = await nodeSelectorMismatch.inject(
       contextFor(nodeSelectorMismatch, target, 'shop/Deployment/shipping', { selector: { pool: 'gpu' } }),
     );
     const expected = structuredClone(seeded);
-    podSpec(expected).nodeSelector = { 'kubernetes.io/os': 'linux', pool: 'gpu' };
+    templateSpec(expected).nodeSelector = { 'kubernetes.io/os': 'linux', pool: 'gpu' };
     expect(await target.objects.get('Deployment', 'shop', 'shipping')).toStrictEqual(expected);
 
     await undo.undo();
@@ -141,7 +139,7 @@ describe('node-selector-mismatch', () => {
     () => shop,
     'shop/Deployment/shipping',
     (d) => {
-      podSpec(d).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
+      templateSpec(d).nodeSelector = { 'node.kubernetes.io/instance-type': 'm5.2xlarge' };
     },
     {
       title:
@@ -192,7 +190,7 @@ describe('node-selector-mismatch', () => {
   it('checks the merged selector: labels a node carries plus one of the existing ones it lacks are accepted', async () => {
     const target = targetWithNodes(shop);
     const seeded = shop.get('shop/Deployment/shipping');
-    podSpec(seeded).nodeSelector = { pool: 'general' };
+    templateSpec(seeded).nodeSelector = { pool: 'general' };
     target.objects.objects.set('shop/Deployment/shipping', asLive(seeded, 99));
     await nodeSelectorMismatch.inject(
       contextFor(nodeSelectorMismatch, target, 'shop/Deployment/shipping', {

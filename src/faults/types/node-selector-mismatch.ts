@@ -3,7 +3,7 @@ import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { labelsMatch } from '../../kube/kube-object.js';
 import type { FaultType } from '../fault-type.js';
-import { applyPlanned, planChange } from '../support/object-snapshot.js';
+import { applyPlanned, planChange, requirePodSpec } from '../support/object-snapshot.js';
 
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -53,8 +53,7 @@ export const nodeSelectorMismatch: FaultType<Params> = {
   async inject(ctx) {
     let selector: Record<string, string> = {};
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) => {
-      const spec = (d.spec as { template: { spec: { nodeSelector?: Record<string, string> } } }).template
-        .spec;
+      const spec = requirePodSpec(d);
       spec.nodeSelector = { ...(spec.nodeSelector ?? {}), ...ctx.params.selector };
       selector = spec.nodeSelector;
     });

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject, PodSpec } from '../../kube/kube-object.js';
+import type { KubeObject } from '../../kube/kube-object.js';
 import {
   asLive,
   contextFor,
@@ -7,6 +7,7 @@ import {
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -18,13 +19,11 @@ import {
 import { pvcMissing } from './pvc-missing.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-const podSpec = (d: KubeObject): PodSpec =>
-  (d.spec as unknown as { template: { spec: PodSpec } }).template.spec;
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
 /** The manifest's Deployment with the claim's volume added and mounted by hand. */
 function withClaim(d: KubeObject, claimName: string, mountPath: string): KubeObject {
-  const spec = podSpec(d);
+  const spec = templateSpec(d);
   spec.volumes = [...(spec.volumes ?? []), { name: claimName, persistentVolumeClaim: { claimName } }];
   const c = spec.containers[0];
   c.volumeMounts = [...(c.volumeMounts ?? []), { name: claimName, mountPath }];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject, Volume } from '../../kube/kube-object.js';
+import type { KubeObject } from '../../kube/kube-object.js';
 import type { FaultType } from '../fault-type.js';
-import { applyPlanned, containerOf, planChange } from '../support/object-snapshot.js';
+import { applyPlanned, containerOf, planChange, requirePodSpec } from '../support/object-snapshot.js';
 
 const params = z.strictObject({
   claimName: z
@@ -25,8 +25,6 @@ const params = z.strictObject({
     .meta({ description: 'Container to mount the volume in; default the first' }),
 });
 type Params = z.output<typeof params>;
-
-type Mount = { name: string; mountPath: string; readOnly?: boolean };
 
 /**
  * A rollout that adds a volume backed by a claim nobody created. The scheduler cannot place the new pod
@@ -54,10 +52,8 @@ export const pvcMissing: FaultType<Params> = {
       );
     }
     const plan = await planChange(objects, ctx.entity, (d: KubeObject) => {
-      const c = containerOf(d, ctx.params.container) as ReturnType<typeof containerOf> & {
-        volumeMounts?: Mount[];
-      };
-      const pod = (d.spec as { template: { spec: { volumes?: Volume[] } } }).template.spec;
+      const c = containerOf(d, ctx.params.container);
+      const pod = requirePodSpec(d);
       const id = formatEntityId(ctx.entity);
       if ((pod.volumes ?? []).some((v) => v.name === claimName)) {
         throw new InvalidInputError(

@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import { objectKey, type KubeObject, type Probe } from '../../kube/kube-object.js';
 import {
   contextFor,
+  firstContainer,
   injectError,
   loadShopObjects,
   paramProblems,
@@ -18,11 +19,18 @@ import {
 import { readinessProbeMisconfig } from './readiness-probe-misconfig.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-type Container = Record<string, unknown> & { name: string };
-const container = (d: KubeObject): Container =>
-  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
-const readiness = (d: KubeObject) =>
-  container(d).readinessProbe as { httpGet: { path: string; port: number | string } };
+/** The first container's readiness probe: every shop service has one. */
+function readiness(d: KubeObject): Probe {
+  const probe = firstContainer(d).readinessProbe;
+  if (!probe) throw new Error(`${objectKey(d)} has no readiness probe`);
+  return probe;
+}
+/** Its HTTP check, which the fault repoints. */
+function readinessGet(d: KubeObject): NonNullable<Probe['httpGet']> {
+  const get = readiness(d).httpGet;
+  if (!get) throw new Error(`the readiness probe of ${objectKey(d)} is not an HTTP check`);
+  return get;
+}
 const deploy = (name: string) => ({ namespace: 'shop', kind: 'Deployment', name });
 
 describe('readiness-probe-misconfig', () => {
@@ -75,7 +83,7 @@ describe('readiness-probe-misconfig', () => {
     );
     const expected = shop.get('shop/Deployment/catalog');
     expect(readiness(expected).httpGet).toEqual({ path: '/readyz', port: 'http' });
-    readiness(expected).httpGet.path = '/ready';
+    readinessGet(expected).path = '/ready';
     expect(await target.objects.get('Deployment', 'shop', 'catalog')).toStrictEqual(expected);
     expect(target.objects.calls).toEqual(['apply shop/Deployment/catalog']);
 
@@ -92,7 +100,7 @@ describe('readiness-probe-misconfig', () => {
       contextFor(readinessProbeMisconfig, target, 'shop/Deployment/cart', { port: 8081 }),
     );
     const expected = shop.get('shop/Deployment/cart');
-    readiness(expected).httpGet.port = 8081;
+    readinessGet(expected).port = 8081;
     expect(await target.objects.get('Deployment', 'shop', 'cart')).toStrictEqual(expected);
   });
 
@@ -131,7 +139,7 @@ describe('readiness-probe-misconfig', () => {
     const target = shopTarget(shop);
     const live = await target.objects.get('Deployment', 'shop', 'payment');
     if (!live) throw new Error('no payment in the fixture');
-    delete container(live).readinessProbe;
+    delete firstContainer(live).readinessProbe;
     target.objects.objects.set(objectKey(live), live);
     const err = await injectError(
       readinessProbeMisconfig,
@@ -167,7 +175,7 @@ describe('readiness-probe-misconfig', () => {
     () => shop,
     'shop/Deployment/catalog',
     (d) => {
-      readiness(d).httpGet.path = '/ready';
+      readinessGet(d).path = '/ready';
     },
     { params: { path: '/ready' } },
   );

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import { podPhaseOf } from '../../kube/pod-status.js';
+import type { ResourceQuota } from '../../kube/typed-objects.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { requireObject } from '../support/object-snapshot.js';
 import { injectOrRollBack } from '../support/roll-back.js';
@@ -28,7 +30,7 @@ function quotaName(target: EntityRef, p: Params): string {
  * out too; they are on their way out and must not be part of the budget left to the namespace.
  */
 function counted(pod: KubeObject): boolean {
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  const phase = podPhaseOf(pod);
   return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
 }
 
@@ -69,7 +71,7 @@ export const resourceQuotaExhausted: FaultType<Params> = {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const others = pods.length - own.length;
     const partOf = deploy.metadata.labels?.['app.kubernetes.io/part-of'];
-    const quota: KubeObject = {
+    const quota: ResourceQuota = {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
       metadata: {

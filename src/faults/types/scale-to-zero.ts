@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { asDeployment } from '../../kube/typed-objects.js';
 import { unavailabilityAlerts } from '../support/unavailability-alerts.js';
 import type { FaultType } from '../fault-type.js';
 import { applyPlanned, planChange } from '../support/object-snapshot.js';
@@ -18,7 +20,9 @@ export const scaleToZero: FaultType<Params> = {
   expectedAlerts: (target) => unavailabilityAlerts(target),
   async inject(ctx) {
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) => {
-      (d.spec as { replicas?: number }).replicas = 0;
+      const spec = asDeployment(d)?.spec;
+      if (!spec) throw new InvalidInputError(`${formatEntityId(ctx.entity)} has no Deployment spec to scale`);
+      spec.replicas = 0;
     });
     return applyPlanned(
       ctx.target.objects,

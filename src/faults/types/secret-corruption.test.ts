@@ -5,10 +5,12 @@ import {
   asLive,
   contextFor,
   FailingObjects,
+  firstContainer,
   injectError,
   loadShopObjects,
   paramProblems,
   shopTarget,
+  templateSpec,
   withoutServerFields,
   type ShopObjects,
 } from '../../../tests/fixtures/faults/fault-kit.js';
@@ -204,8 +206,7 @@ describe('secret-corruption', () => {
     const target = liveShop();
     // cart reads its password from elsewhere: only Redis reads the Secret now.
     const cart = shop.get('shop/Deployment/cart');
-    const env = (cart.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string }> }> } } })
-      .template.spec.containers[0].env;
+    const env = firstContainer(cart).env ?? [];
     env.splice(
       env.findIndex((e) => e.name === 'REDIS_PASSWORD'),
       1,
@@ -225,12 +226,10 @@ describe('secret-corruption', () => {
   it('finds readers through envFrom and volumes as well', async () => {
     const target = liveShop();
     const payment = shop.get('shop/Deployment/payment');
-    const t = (payment.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } })
-      .template.spec;
-    t.containers[0].envFrom = [{ secretRef: { name: 'redis-auth' } }];
+    firstContainer(payment).envFrom = [{ secretRef: { name: 'redis-auth' } }];
     target.objects.objects.set('shop/Deployment/payment', asLive(payment, 93));
     const shipping = shop.get('shop/Deployment/shipping');
-    const s = (shipping.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec;
+    const s = templateSpec(shipping);
     s.volumes = [...(s.volumes ?? []), { name: 'creds', secret: { secretName: 'redis-auth' } }];
     target.objects.objects.set('shop/Deployment/shipping', asLive(shipping, 94));
     target.objects.objects.set(

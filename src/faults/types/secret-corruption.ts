@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
+import { allContainersOf, containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { envFromRefsOf, envKeyRefsOf, volumeRefsOf } from '../../kube/pod-references.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType, Undo } from '../fault-type.js';
-import { containersOf, planChange } from '../support/object-snapshot.js';
+import { planChange } from '../support/object-snapshot.js';
 import { deletePodsOf } from '../support/restart-pods.js';
 import { injectOrRollBack, runAll } from '../support/roll-back.js';
 import { isRedisImage } from '../support/workloads.js';
@@ -26,25 +29,14 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-interface PodSpec {
-  containers?: Array<{
-    env?: Array<{ valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
-    envFrom?: Array<{ secretRef?: { name: string } }>;
-  }>;
-  initContainers?: PodSpec['containers'];
-  volumes?: Array<{ secret?: { secretName?: string } }>;
-}
-
 /** Whether the Deployment's pods read the key at start: a secretKeyRef to it, envFrom or a volume of the Secret. */
 function readsKey(deploy: KubeObject, secret: string, key: string): boolean {
-  const t = (deploy.spec as { template?: { spec?: PodSpec } } | undefined)?.template?.spec ?? {};
+  const spec = podSpecOf(deploy);
+  const isSecret = (r: { kind: string; name: string }): boolean => r.kind === 'Secret' && r.name === secret;
   return (
-    [...(t.initContainers ?? []), ...(t.containers ?? [])].some(
-      (c) =>
-        (c.env ?? []).some(
-          (e) => e.valueFrom?.secretKeyRef?.name === secret && e.valueFrom.secretKeyRef.key === key,
-        ) || (c.envFrom ?? []).some((f) => f.secretRef?.name === secret),
-    ) || (t.volumes ?? []).some((v) => v.secret?.secretName === secret)
+    allContainersOf(spec).some(
+      (c) => envKeyRefsOf(c).some((r) => isSecret(r) && r.key === key) || envFromRefsOf(c).some(isSecret),
+    ) || volumeRefsOf(spec).some(isSecret)
   );
 }
 
@@ -56,7 +48,7 @@ function readsKey(deploy: KubeObject, secret: string, key: string): boolean {
 async function readersOf(objects: ObjectApi, namespace: string | undefined, secret: string, key: string) {
   return (await objects.list('Deployment', namespace))
     .filter((d) => readsKey(d, secret, key))
-    .filter((d) => !containersOf(d).some((c) => isRedisImage(c.image)))
+    .filter((d) => !containersOf(podSpecOf(d)).some((c) => isRedisImage(c.image)))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 

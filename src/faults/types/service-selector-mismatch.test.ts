@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import { objectKey, type KubeObject } from '../../kube/kube-object.js';
+import { asService } from '../../kube/typed-objects.js';
 import {
   asLive,
   contextFor,
@@ -23,7 +24,9 @@ import { serviceSelectorMismatch } from './service-selector-mismatch.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
 const withSelector = (svc: KubeObject, selector: Record<string, string>): KubeObject => {
-  (svc.spec as { selector: Record<string, string> }).selector = selector;
+  const spec = asService(svc)?.spec;
+  if (!spec) throw new Error(`${objectKey(svc)} has no spec`);
+  spec.selector = selector;
   return svc;
 };
 const service = (name: string) => ({ namespace: 'shop', kind: 'Service', name });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { asService } from '../../kube/typed-objects.js';
 import type { FaultType } from '../fault-type.js';
 import { carriersOf, showSelector } from '../support/label-matches.js';
 import { applyPlanned, planChange } from '../support/object-snapshot.js';
@@ -27,7 +28,7 @@ const params = z.strictObject({
 type Params = z.output<typeof params>;
 
 function selectorOf(svc: KubeObject): Record<string, string> | undefined {
-  return (svc.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  return asService(svc)?.spec?.selector;
 }
 
 /** The default near miss: the Service pointed at a `-v2` of its app that nobody has deployed. */

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { asLive } from '../../../tests/fixtures/faults/fault-kit.js';
-import type { KubeObject } from '../../kube/kube-object.js';
+import { objectKey, type KubeObject, type ServicePort } from '../../kube/kube-object.js';
+import { asService } from '../../kube/typed-objects.js';
 import {
   contextFor,
   injectError,
@@ -22,8 +23,12 @@ import {
 import { serviceTargetPort } from './service-target-port.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
-type Port = { name?: string; port: number; targetPort?: number | string; protocol?: string };
-const ports = (svc: KubeObject): Port[] => (svc.spec as { ports: Port[] }).ports;
+/** A Service's ports: every shop Service declares some. */
+function ports(svc: KubeObject): ServicePort[] {
+  const declared = asService(svc)?.spec?.ports;
+  if (!declared) throw new Error(`${objectKey(svc)} declares no ports`);
+  return declared;
+}
 const service = (name: string) => ({ namespace: 'shop', kind: 'Service', name });
 
 describe('service-target-port', () => {
@@ -152,7 +157,10 @@ describe('service-target-port', () => {
   it('through the API server: one server-side apply of the changed Service, one of the saved copy', async () => {
     // A Service as the API server returns it carries its allocated cluster IPs; the restore sends them back.
     const live = shop.get('shop/Service/cart');
-    Object.assign(live.spec as object, { clusterIP: '10.96.12.34', clusterIPs: ['10.96.12.34'] });
+    const spec = asService(live)?.spec;
+    if (!spec) throw new Error('no cart Service in the fixture');
+    spec.clusterIP = '10.96.12.34';
+    spec.clusterIPs = ['10.96.12.34'];
     const run = await runOverApiServer(serviceTargetPort, shop, 'shop/Service/cart', {}, [live]);
     const path = `PATCH /api/v1/namespaces/shop/services/cart?${APPLY_QUERY}`;
     const changed = structuredClone(live);

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import { labelsMatch, type KubeObject, type ServicePort } from '../../kube/kube-object.js';
+import { podTemplateOf } from '../../kube/pod-template.js';
+import { asService } from '../../kube/typed-objects.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType } from '../fault-type.js';
 import { applyPlanned, planChange } from '../support/object-snapshot.js';
@@ -26,21 +29,9 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-interface ServicePort {
-  name?: string;
-  port: number;
-  targetPort?: number | string;
-  protocol?: string;
-}
-
-interface PodTemplate {
-  metadata?: { labels?: Record<string, string> };
-  spec?: { containers?: Array<{ ports?: Array<{ name?: string; containerPort: number }> }> };
-}
-
 /** The Service port the params name (the first one by default); refuses a name or number it lacks. */
 function pickPort(svc: KubeObject, id: string, port: string | number | undefined): ServicePort {
-  const ports = (svc.spec as { ports?: ServicePort[] } | undefined)?.ports ?? [];
+  const ports = asService(svc)?.spec?.ports ?? [];
   const p =
     port === undefined ? ports[0] : ports.find((x) => (typeof port === 'number' ? x.port : x.name) === port);
   if (p) return p;
@@ -58,12 +49,12 @@ async function declaredListener(
   svc: KubeObject,
   port: number,
 ): Promise<string | undefined> {
-  const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  const selector = asService(svc)?.spec?.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
   for (const d of await objects.list('Deployment', svc.metadata.namespace)) {
-    const t = (d.spec as { template?: PodTemplate } | undefined)?.template;
+    const t = podTemplateOf(d);
     if (!labelsMatch(selector, t?.metadata?.labels)) continue;
-    for (const c of t?.spec?.containers ?? []) {
+    for (const c of containersOf(t?.spec)) {
       const p = (c.ports ?? []).find((x) => x.containerPort === port);
       if (p) {
         const name = p.name ? `"${p.name}" ` : '';

@@ -1,7 +1,8 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeploymentSpec } from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import { podSpecOf, podTemplateOf } from '../../kube/pod-template.js';
 import { ALERTMANAGER_CONFIG_FILE, RULES_DIR } from '../../manifests/paths.js';
 import { loadVersions } from '../../versions/versions.js';
 import {
@@ -13,10 +14,8 @@ import {
 } from './deploy-objects.js';
 
 const templateAnnotations = (objects: Awaited<ReturnType<typeof observabilityObjects>>, name: string) =>
-  (
-    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
-      ?.spec as unknown as DeploymentSpec
-  ).template.metadata?.annotations ?? {};
+  podTemplateOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name))?.metadata
+    ?.annotations ?? {};
 
 describe('deploy objects', () => {
   it('fills the rules ConfigMap from manifests/rules and the Alertmanager one from its config file', async () => {
@@ -63,7 +62,7 @@ describe('deploy objects', () => {
     const objects = await shopObjects({ shopImage: 'registry.example.com/acme/shop:0.1.0' });
     const images = objects
       .filter((o) => o.kind === 'Deployment')
-      .flatMap((o) => (o.spec as unknown as DeploymentSpec).template.spec.containers.map((c) => c.image));
+      .flatMap((o) => containersOf(podSpecOf(o)).map((c) => c.image));
     expect(images.filter((i) => i === 'registry.example.com/acme/shop:0.1.0')).toHaveLength(9);
     expect(images).not.toContain(original);
     expect(images).toContain(loadVersions().images.redis.image);

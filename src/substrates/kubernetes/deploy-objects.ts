@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { DeploymentSpec } from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import { podSpecOf, podTemplateOf } from '../../kube/pod-template.js';
+import { volumeRefsOf } from '../../kube/pod-references.js';
+import { asDeployment } from '../../kube/typed-objects.js';
 import { applyOrder } from '../../manifests/apply-order.js';
 import type { K8sObject } from '../../manifests/k8s-object.js';
 import { loadManifests } from '../../manifests/load-manifests.js';
@@ -59,8 +62,7 @@ export async function shopObjects(src: DeploySources = {}): Promise<K8sObject[]>
   if (src.shopImage) {
     const original = shopImageOf(objects);
     for (const o of objects) {
-      if (o.kind !== 'Deployment') continue;
-      for (const c of (o.spec as unknown as DeploymentSpec).template.spec.containers) {
+      for (const c of containersOf(podSpecOf(asDeployment(o)))) {
         if (c.image === original) c.image = src.shopImage;
       }
     }
@@ -76,7 +78,7 @@ export async function deploymentObjects(src: DeploySources = {}): Promise<K8sObj
 /** The image the shop's Deployments run (the one the frontend uses). */
 export function shopImageOf(objects: readonly K8sObject[]): string | undefined {
   const frontend = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'frontend');
-  return (frontend?.spec as unknown as DeploymentSpec | undefined)?.template.spec.containers[0]?.image;
+  return containersOf(podSpecOf(frontend))[0]?.image;
 }
 
 function fill(objects: K8sObject[], name: string, data: Record<string, string>): void {
@@ -99,11 +101,11 @@ function annotateConfigHashes(objects: K8sObject[]): void {
       .map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]),
   );
   for (const d of objects) {
-    if (d.kind !== 'Deployment') continue;
-    const template = (d.spec as unknown as DeploymentSpec).template;
-    const names = (template.spec.volumes ?? [])
-      .map((v) => v.configMap?.name)
-      .filter((n): n is string => n !== undefined)
+    const template = podTemplateOf(asDeployment(d));
+    if (!template) continue;
+    const names = volumeRefsOf(template.spec)
+      .filter((r) => r.kind === 'ConfigMap')
+      .map((r) => r.name)
       .sort();
     if (names.length === 0) continue;
     const hash = createHash('sha256');

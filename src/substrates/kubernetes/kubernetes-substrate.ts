@@ -9,6 +9,8 @@ import { clientNodePortForward } from '../../kube/client-node-port-forward.js';
 import type { ServerVersion } from '../../kube/cluster-api.js';
 import { HttpClusterApi } from '../../kube/http-cluster-api.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { containerStatusesOf, hasRestarted, podPhaseOf } from '../../kube/pod-status.js';
+import { asNode } from '../../kube/typed-objects.js';
 import { KubeConfigTransport } from '../../kube/kubeconfig-transport.js';
 import type { KubeTransport } from '../../kube/kube-transport.js';
 import { parsePodLog } from '../../kube/pod-log-lines.js';
@@ -220,7 +222,7 @@ export abstract class KubernetesSubstrate implements Substrate {
   /** The newest running, not-terminating pod of an app (app.kubernetes.io/name). */
   private async currentPod(namespace: string, app: string): Promise<string> {
     const pods = (await this.requireApi().list('Pod', namespace, { 'app.kubernetes.io/name': app }))
-      .filter((p) => !p.metadata.deletionTimestamp && (p.status as { phase?: string })?.phase === 'Running')
+      .filter((p) => !p.metadata.deletionTimestamp && podPhaseOf(p) === 'Running')
       .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
     const pod = pods[0];
     if (!pod) throw new FiredrillError(`no running ${app} pod in ${namespace}`, ExitCode.SubstrateError);
@@ -261,11 +263,8 @@ export abstract class KubernetesSubstrate implements Substrate {
     const api = this.requireApi();
     const ns = pod.metadata.namespace ?? APP_NAMESPACE;
     const entity = `${ns}/Pod/${pod.metadata.name}`;
-    const statuses =
-      (pod.status as { containerStatuses?: Array<{ name: string; restartCount?: number }> } | undefined)
-        ?.containerStatuses ?? [];
     const out: LogRecord[] = [];
-    for (const cs of statuses) {
+    for (const cs of containerStatusesOf(pod)) {
       const instances = (cs.restartCount ?? 0) > 0 ? [true, false] : [false];
       for (const previous of instances) {
         try {
@@ -312,9 +311,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     for (const p of await api.list('Pod', APP_NAMESPACE)) {
       // Redis when its settings drifted; any pod that restarted in an earlier run, since its restart
       // count and last termination reason would feed this run's alerts.
-      const restarted = (
-        p.status as { containerStatuses?: Array<{ restartCount?: number }> } | undefined
-      )?.containerStatuses?.some((c) => (c.restartCount ?? 0) > 0);
+      const restarted = hasRestarted(p);
       const isRedis = p.metadata.labels?.['app.kubernetes.io/name'] === REDIS_SERVICE;
       if (restarted || (isRedis && !same)) {
         if (isRedis && !same) this.log.warn({ want, got }, 'redis differs from its baseline; restarting it');
@@ -355,24 +352,21 @@ export abstract class KubernetesSubstrate implements Substrate {
   async environment(): Promise<Record<string, unknown>> {
     const api = this.requireApi();
     const nodes = (await api.list('Node')).map((n) => {
-      const info = (n.status as { nodeInfo?: Record<string, string> } | undefined)?.nodeInfo ?? {};
+      const info = asNode(n)?.status?.nodeInfo;
       return {
         name: n.metadata.name,
-        kubelet: info.kubeletVersion,
-        containerRuntime: info.containerRuntimeVersion,
-        osImage: info.osImage,
-        kernel: info.kernelVersion,
-        architecture: info.architecture,
+        kubelet: info?.kubeletVersion,
+        containerRuntime: info?.containerRuntimeVersion,
+        osImage: info?.osImage,
+        kernel: info?.kernelVersion,
+        architecture: info?.architecture,
       };
     });
     // What actually ran: each container's image and the digest the node resolved it to.
     const images: Record<string, { image: string; imageID: string }> = {};
     for (const ns of DEPLOY_NAMESPACES) {
       for (const p of await api.list('Pod', ns)) {
-        const statuses =
-          (p.status as { containerStatuses?: Array<{ name: string; image: string; imageID: string }> })
-            ?.containerStatuses ?? [];
-        for (const cs of statuses) {
+        for (const cs of containerStatusesOf(p)) {
           images[`${ns}/${p.metadata.name}/${cs.name}`] = { image: cs.image, imageID: cs.imageID };
         }
       }

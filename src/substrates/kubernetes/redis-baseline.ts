@@ -1,4 +1,6 @@
-import type { DeploymentSpec, KubeObject } from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 
 /** Redis settings a run may change and reset must find back as the manifest sets them. */
 export interface RedisBaseline {
@@ -28,7 +30,7 @@ export function redisBytes(text: string): string | undefined {
 
 /** The baseline from the redis Deployment's `redis-server` arguments; Redis' defaults where unset. */
 export function redisBaseline(deploy: KubeObject | undefined): RedisBaseline {
-  const c = (deploy?.spec as unknown as DeploymentSpec | undefined)?.template.spec.containers[0];
+  const c = containersOf(podSpecOf(deploy))[0];
   const args = [...(c?.command ?? []), ...(c?.args ?? [])];
   const value = (flag: string): string | undefined => {
     const i = args.indexOf(flag);

@@ -1,14 +1,15 @@
 import { waitFor } from '../../util/wait-for.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { isPodReady, podPhaseOf } from '../../kube/pod-status.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 
 /** Why a pod is not serving yet, or undefined when it is Running and Ready. */
 export function podPending(p: KubeObject): string | undefined {
-  const st = (p.status ?? {}) as { phase?: string; conditions?: Array<{ type: string; status: string }> };
   const id = `${p.metadata.namespace}/Pod/${p.metadata.name}`;
+  const phase = podPhaseOf(p);
   if (p.metadata.deletionTimestamp) return `${id} (terminating)`;
-  if (st.phase !== 'Running') return `${id} (${st.phase ?? 'no phase yet'})`;
-  if (!st.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return `${id} (not ready)`;
+  if (phase !== 'Running') return `${id} (${phase ?? 'no phase yet'})`;
+  if (!isPodReady(p)) return `${id} (not ready)`;
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentSpec, KubeObject } from '../../kube/kube-object.js';
+import type { DeploymentSpec, KubeObject, PodSpec } from '../../kube/kube-object.js';
+import { ofKind, type Deployment, type Pod, type ReplicaSet } from '../../kube/typed-objects.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -56,17 +57,20 @@ export class DeploymentController {
   ) {}
 
   reconcileAll(): void {
-    for (const d of this.store.list('Deployment')) this.reconcile(d);
+    for (const d of ofKind(this.store.list('Deployment'), 'Deployment')) this.reconcile(d);
   }
 
-  reconcile(deploy: KubeObject): void {
+  reconcile(deploy: Deployment): void {
     const ns = deploy.metadata.namespace ?? 'default';
     const name = deploy.metadata.name;
-    const spec = deploy.spec as unknown as DeploymentSpec;
+    const spec = deploy.spec;
+    const podSpec = spec?.template?.spec;
+    // Nothing to run (the API server refuses such a Deployment; the local store does not check).
+    if (!spec || !podSpec) return;
     const desired = spec.replicas ?? 1;
     const hash = templateHash(spec);
     const rsName = `${name}-${hash}`;
-    this.ensureReplicaSet(deploy, rsName, hash);
+    this.ensureReplicaSet(deploy, spec, rsName, hash);
 
     const owned = podsOf(this.store, ns, name).filter((p) => !this.pods.isTerminating(ns, p.metadata.name));
     const isNew = (p: KubeObject): boolean => p.metadata.labels?.[HASH_LABEL] === hash;
@@ -98,7 +102,7 @@ export class DeploymentController {
     let total = oldLeft + newPods.length;
     let nNew = newPods.length;
     while (nNew < desired && total < desired + maxSurge) {
-      this.createPod(deploy, hash, rsName, nNew + 1);
+      this.createPod(deploy, spec, podSpec, { hash, rsName, newCount: nNew + 1 });
       nNew++;
       total++;
     }
@@ -110,14 +114,13 @@ export class DeploymentController {
       let left = newPods.length;
       for (const p of extra) this.deletePod(deploy, p, --left, rsName);
     }
-    this.updateStatus(deploy, hash);
+    this.updateStatus(deploy, spec, hash);
   }
 
-  private ensureReplicaSet(deploy: KubeObject, rsName: string, hash: string): void {
+  private ensureReplicaSet(deploy: Deployment, spec: DeploymentSpec, rsName: string, hash: string): void {
     const ns = deploy.metadata.namespace;
     if (this.store.get('ReplicaSet', ns, rsName)) return;
-    const spec = deploy.spec as unknown as DeploymentSpec;
-    this.store.apply({
+    const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
@@ -138,20 +141,25 @@ export class DeploymentController {
         replicas: spec.replicas ?? 1,
         selector: { matchLabels: { ...(spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
         template: spec.template,
-      } as unknown as Record<string, unknown>,
-    });
+      },
+    };
+    this.store.apply(rs);
   }
 
-  private createPod(deploy: KubeObject, hash: string, rsName: string, newCount: number): void {
+  private createPod(
+    deploy: Deployment,
+    spec: DeploymentSpec,
+    podSpec: PodSpec,
+    { hash, rsName, newCount }: { hash: string; rsName: string; newCount: number },
+  ): void {
     const ns = deploy.metadata.namespace ?? 'default';
     const dname = deploy.metadata.name;
     const key = `${ns}/${dname}`;
     const ord = this.ordinals.get(key) ?? 0;
     this.ordinals.set(key, ord + 1);
-    const spec = deploy.spec as unknown as DeploymentSpec;
     const rs = this.store.get('ReplicaSet', ns, rsName);
     const podName = `${dname}-${ord}`;
-    const pod: KubeObject = {
+    const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
@@ -172,10 +180,7 @@ export class DeploymentController {
           },
         ],
       },
-      spec: {
-        ...(structuredClone(spec.template.spec) as unknown as Record<string, unknown>),
-        nodeName: 'localhost',
-      },
+      spec: { ...structuredClone(podSpec), nodeName: 'localhost' },
     };
     this.events.record(
       deploy,
@@ -216,9 +221,8 @@ export class DeploymentController {
     this.pods.deletePod(ns, pod.metadata.name);
   }
 
-  private updateStatus(deploy: KubeObject, hash: string): void {
+  private updateStatus(deploy: Deployment, spec: DeploymentSpec, hash: string): void {
     const ns = deploy.metadata.namespace ?? 'default';
-    const spec = deploy.spec as unknown as DeploymentSpec;
     const desired = spec.replicas ?? 1;
     const pods = podsOf(this.store, ns, deploy.metadata.name).filter(
       (p) => !this.pods.isTerminating(ns, p.metadata.name),

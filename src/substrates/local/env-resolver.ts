@@ -1,4 +1,5 @@
 import type { Container, EnvVar, KubeObject, Volume } from '../../kube/kube-object.js';
+import { asService } from '../../kube/typed-objects.js';
 import { expandVars } from '../../manifests/resolve-env.js';
 
 export class ConfigRefError extends Error {
@@ -59,13 +60,15 @@ function resolveOne(
   const ref = from.secretKeyRef ?? from.configMapKeyRef;
   if (ref) {
     const kind = from.secretKeyRef ? 'Secret' : 'ConfigMap';
-    const obj = ctx.lookup(kind, ns, ref.name);
+    // An unset name is the empty one, as the API server defaults it.
+    const name = ref.name ?? '';
+    const obj = ctx.lookup(kind, ns, name);
     const raw = obj?.data?.[ref.key] ?? obj?.stringData?.[ref.key];
     if (raw === undefined) {
       if (ref.optional) return undefined;
       const what = kind === 'Secret' ? 'secret' : 'configmap';
       throw new ConfigRefError(
-        obj ? `couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}` : `${what} "${ref.name}" not found`,
+        obj ? `couldn't find key ${ref.key} in ${kind} ${ns}/${name}` : `${what} "${name}" not found`,
         'CreateContainerConfigError',
       );
     }
@@ -90,7 +93,7 @@ function rewriteHosts(value: string, ns: string, ctx: ResolveContext): string {
       const alias = ctx.aliases[`${name}.${svcNs}${port ?? ''}`];
       if (alias) return `${lead}${alias}`;
       const svc = ctx.lookup('Service', svcNs, name);
-      const ip = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+      const ip = asService(svc)?.spec?.clusterIP;
       if (!ip || ip === 'None') return whole;
       return `${lead}${ip}${port ?? ''}`;
     },
@@ -115,14 +118,14 @@ export function volumeFiles(
   const src = vol.configMap
     ? {
         kind: 'ConfigMap' as const,
-        name: vol.configMap.name,
+        name: vol.configMap.name ?? '',
         items: vol.configMap.items,
         optional: vol.configMap.optional,
       }
     : vol.secret
       ? {
           kind: 'Secret' as const,
-          name: vol.secret.secretName,
+          name: vol.secret.secretName ?? '',
           items: vol.secret.items,
           optional: vol.secret.optional,
         }

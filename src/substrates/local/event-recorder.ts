@@ -1,5 +1,6 @@
 import type { Clock } from '../../util/clock.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { ofKind, type Event } from '../../kube/typed-objects.js';
 import type { ObjectStore } from './object-store.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -26,23 +27,21 @@ export class EventRecorder {
   ): void {
     const ns = involved.metadata.namespace ?? 'default';
     const now = new Date(this.clock.now()).toISOString();
-    const existing = this.store
-      .list('Event', ns)
-      .find(
-        (e) =>
-          (e.involvedObject as { name: string; kind: string }).name === involved.metadata.name &&
-          (e.involvedObject as { kind: string }).kind === involved.kind &&
-          e.reason === reason &&
-          e.message === message,
-      );
+    const existing = ofKind(this.store.list('Event', ns), 'Event').find(
+      (e) =>
+        e.involvedObject.name === involved.metadata.name &&
+        e.involvedObject.kind === involved.kind &&
+        e.reason === reason &&
+        e.message === message,
+    );
     if (existing) {
-      existing.count = ((existing.count as number) ?? 1) + 1;
+      existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
       this.store.apply(existing);
       return;
     }
     const name = `${involved.metadata.name}.${(this.clock.now() * 1000 + this.seq++).toString(16)}`;
-    this.store.apply({
+    const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace: ns },
@@ -61,6 +60,7 @@ export class EventRecorder {
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
-    });
+    };
+    this.store.apply(event);
   }
 }

@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import {
-  parseQuantity,
-  type Container,
-  type DeploymentSpec,
-  type KubeObject,
-} from '../../kube/kube-object.js';
+import { containersOf } from '../../kube/containers.js';
+import { parseQuantity, type KubeObject } from '../../kube/kube-object.js';
+import { ofKind } from '../../kube/typed-objects.js';
 
 export interface ContainerUsage {
   rssBytes: number;
@@ -48,14 +45,6 @@ const WAITING = [
   'ImagePullBackOff',
 ];
 const TERMINATED = ['OOMKilled', 'Completed', 'Error', 'ContainerCannotRun', 'StartError'];
-
-interface ContainerStatus {
-  name: string;
-  ready: boolean;
-  restartCount: number;
-  state: { running?: unknown; waiting?: { reason: string }; terminated?: { reason: string } };
-  lastState?: { terminated?: { reason: string } };
-}
 
 /**
  * The series kube-state-metrics and the kubelet's cAdvisor endpoint publish, computed from the local
@@ -165,17 +154,12 @@ export function renderKubeState(src: KubeStateSource): string {
     memLimit: new Family('container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.'),
   };
 
-  for (const pod of src.objects('Pod')) {
+  for (const pod of ofKind(src.objects('Pod'), 'Pod')) {
     const namespace = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name;
     const base = { namespace, pod: name };
     const owner = pod.metadata.ownerReferences?.[0];
-    const status = (pod.status ?? {}) as {
-      phase?: string;
-      conditions?: Array<{ type: string; status: string }>;
-      containerStatuses?: ContainerStatus[];
-    };
-    const spec = pod.spec as unknown as { containers: Container[] };
+    const status = pod.status ?? {};
     f.podInfo.add(
       {
         ...base,
@@ -183,7 +167,7 @@ export function renderKubeState(src: KubeStateSource): string {
         created_by_kind: owner?.kind ?? '<none>',
         created_by_name: owner?.name ?? '<none>',
         host_ip: '127.0.0.1',
-        pod_ip: String((status as { podIP?: string }).podIP ?? ''),
+        pod_ip: String(status.podIP ?? ''),
       },
       1,
     );
@@ -204,15 +188,15 @@ export function renderKubeState(src: KubeStateSource): string {
       const cl = { ...base, container: cs.name };
       f.restarts.add(cl, cs.restartCount);
       f.cReady.add(cl, cs.ready ? 1 : 0);
-      f.running.add(cl, cs.state.running ? 1 : 0);
-      f.waiting.add(cl, cs.state.waiting ? 1 : 0);
-      const wr = cs.state.waiting?.reason;
+      f.running.add(cl, cs.state?.running ? 1 : 0);
+      f.waiting.add(cl, cs.state?.waiting ? 1 : 0);
+      const wr = cs.state?.waiting?.reason;
       if (wr && WAITING.includes(wr)) f.waitingReason.add({ ...cl, reason: wr }, 1);
       const tr = cs.lastState?.terminated?.reason;
       if (tr && TERMINATED.includes(tr)) f.terminatedReason.add({ ...cl, reason: tr }, 1);
     }
     const usage = src.usage(namespace, name);
-    for (const c of spec.containers ?? []) {
+    for (const c of containersOf(pod.spec)) {
       const cl = { ...base, container: c.name, node: 'localhost' };
       const memLimit = parseQuantity(c.resources?.limits?.memory);
       const cpuLimit = parseQuantity(c.resources?.limits?.cpu);
@@ -222,9 +206,9 @@ export function renderKubeState(src: KubeStateSource): string {
       if (cpuLimit !== undefined) f.limits.add({ ...cl, resource: 'cpu', unit: 'core' }, cpuLimit);
       if (memReq !== undefined) f.requests.add({ ...cl, resource: 'memory', unit: 'byte' }, memReq);
       if (cpuReq !== undefined) f.requests.add({ ...cl, resource: 'cpu', unit: 'core' }, cpuReq);
-      const running = status.containerStatuses?.find((s) => s.name === c.name)?.state.running;
+      const running = status.containerStatuses?.find((s) => s.name === c.name)?.state?.running;
       if (usage && running) {
-        const ml = { namespace, pod: name, container: c.name, image: c.image };
+        const ml = { namespace, pod: name, container: c.name, image: c.image ?? '' };
         f.mem.add(ml, usage.rssBytes);
         f.rss.add(ml, usage.rssBytes);
         f.cpu.add({ ...ml, cpu: 'total' }, usage.cpuSeconds);
@@ -233,11 +217,10 @@ export function renderKubeState(src: KubeStateSource): string {
     }
   }
 
-  for (const d of src.objects('Deployment')) {
+  for (const d of ofKind(src.objects('Deployment'), 'Deployment')) {
     const l = { namespace: d.metadata.namespace ?? 'default', deployment: d.metadata.name };
-    const spec = d.spec as unknown as DeploymentSpec;
-    const st = (d.status ?? {}) as Record<string, number | undefined>;
-    f.specReplicas.add(l, spec.replicas ?? 1);
+    const st = d.status ?? {};
+    f.specReplicas.add(l, d.spec?.replicas ?? 1);
     f.replicas.add(l, st.replicas ?? 0);
     f.available.add(l, st.availableReplicas ?? 0);
     f.unavailable.add(l, st.unavailableReplicas ?? 0);

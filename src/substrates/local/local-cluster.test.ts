@@ -5,7 +5,11 @@ import { connect } from 'node:net';
 import { silentLogger } from '../../logging/logger.js';
 import { systemClock } from '../../util/clock.js';
 import { waitFor } from '../../util/wait-for.js';
+import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { containerStatusesOf } from '../../kube/pod-status.js';
+import { podSpecOf } from '../../kube/pod-template.js';
+import { asService } from '../../kube/typed-objects.js';
 import { LocalCluster } from './local-cluster.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
@@ -100,7 +104,7 @@ describe('LocalCluster (real redis-server processes)', () => {
     await cluster.apply(deployment());
     await waitFor('redis pod ready', async () => (await readyPods()).length === 1, { timeoutMs: 15_000 });
     const svc = await cluster.get('Service', 'shop', 'redis');
-    const ip = (svc?.spec as { clusterIP: string }).clusterIP;
+    const ip = asService(svc)?.spec?.clusterIP ?? '';
     expect(await redisPing(ip, 6379, 's3cret')).toContain('PONG');
 
     const [first] = await readyPods();
@@ -135,14 +139,7 @@ describe('LocalCluster (real redis-server processes)', () => {
       'OOMKilled restart',
       async () => {
         const [pod] = await cluster.list('Pod', 'shop');
-        const cs = (
-          pod?.status as {
-            containerStatuses?: Array<{
-              restartCount: number;
-              lastState?: { terminated?: { reason: string; exitCode: number } };
-            }>;
-          }
-        )?.containerStatuses?.[0];
+        const cs = pod && containerStatusesOf(pod)[0];
         return (cs?.restartCount ?? 0) >= 2 && cs?.lastState?.terminated?.reason === 'OOMKilled';
       },
       { timeoutMs: 20_000 },
@@ -157,18 +154,14 @@ describe('LocalCluster (real redis-server processes)', () => {
     await cluster.apply(deployment());
     await waitFor('ready', async () => (await readyPods()).length === 1, { timeoutMs: 15_000 });
     const broken = deployment();
-    const c = (broken.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec
-      .containers[0];
+    const c = containersOf(podSpecOf(broken))[0];
+    if (!c) throw new Error('the test Deployment has no container');
     c.args = ['--port', '6379', '--no-such-option', 'x'];
     await cluster.apply(broken);
     await waitFor(
       'new pod crash-looping',
       async () =>
-        (await cluster.list('Pod', 'shop')).some(
-          (p) =>
-            ((p.status as { containerStatuses?: Array<{ restartCount: number }> })?.containerStatuses?.[0]
-              ?.restartCount ?? 0) >= 1,
-        ),
+        (await cluster.list('Pod', 'shop')).some((p) => (containerStatusesOf(p)[0]?.restartCount ?? 0) >= 1),
       { timeoutMs: 15_000 },
     );
     expect((await readyPods()).length).toBe(1);

@@ -1,6 +1,9 @@
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
-import { labelsMatch, type KubeObject, type ServiceSpec } from '../../kube/kube-object.js';
+import { containersOf, namedPort } from '../../kube/containers.js';
+import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
+import { podSpecOf } from '../../kube/pod-template.js';
+import { asService, ofKind, type Service } from '../../kube/typed-objects.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { DeploymentController, podsOf, type PodLifecycle } from './deployment-controller.js';
@@ -127,12 +130,11 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     if (obj.kind === 'Pod') throw new Error('pods are created by their Deployment on the local substrate');
     const o = structuredClone(obj);
     if (o.kind === 'Namespace' && !o.metadata.namespace) delete o.metadata.namespace;
-    if (o.kind === 'Service') {
-      const prev = this.store.get('Service', o.metadata.namespace, o.metadata.name);
-      const spec = (o.spec ?? {}) as ServiceSpec & { clusterIP?: string };
-      spec.clusterIP =
-        (prev?.spec as { clusterIP?: string } | undefined)?.clusterIP ?? this.network.serviceIp();
-      o.spec = spec as unknown as Record<string, unknown>;
+    const svc = asService(o);
+    if (svc) {
+      const prev = asService(this.store.get('Service', o.metadata.namespace, o.metadata.name));
+      // Keeps the address a Service was given, as the API server keeps spec.clusterIP.
+      svc.spec = { ...svc.spec, clusterIP: prev?.spec?.clusterIP ?? this.network.serviceIp() };
     }
     if (o.kind === 'Secret' && o.stringData) {
       o.data = { ...(o.data ?? {}) };
@@ -213,11 +215,10 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     });
   }
 
-  private endpointsOf(svc: KubeObject, targetPort: number | string | undefined): Endpoint[] {
-    const spec = svc.spec as unknown as ServiceSpec;
+  private endpointsOf(svc: Service, targetPort: number | string | undefined): Endpoint[] {
     const out: Endpoint[] = [];
     for (const pod of this.store.list('Pod', svc.metadata.namespace)) {
-      if (!labelsMatch(spec.selector, pod.metadata.labels)) continue;
+      if (!labelsMatch(svc.spec?.selector, pod.metadata.labels)) continue;
       const w = this.workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
       if (!w?.isReady) continue;
       const port = resolvePort(pod, targetPort);
@@ -228,9 +229,9 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
 
   private async syncProxies(): Promise<void> {
     const live = new Set<string>();
-    for (const svc of this.store.list('Service')) {
-      const spec = svc.spec as unknown as ServiceSpec & { clusterIP?: string };
-      if (!spec.clusterIP) continue;
+    for (const svc of ofKind(this.store.list('Service'), 'Service')) {
+      const spec = svc.spec;
+      if (!spec?.clusterIP) continue;
       for (const p of spec.ports ?? []) {
         const key = `${svc.metadata.namespace}/${svc.metadata.name}:${p.port}`;
         live.add(key);
@@ -292,12 +293,9 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
 }
 
 function resolvePort(pod: KubeObject, target: number | string | undefined): number | undefined {
-  const containers = (
-    pod.spec as { containers?: Array<{ ports?: Array<{ name?: string; containerPort: number }> }> }
-  ).containers;
-  const ports = containers?.flatMap((c) => c.ports ?? []) ?? [];
-  if (target === undefined) return ports[0]?.containerPort;
+  const containers = containersOf(podSpecOf(pod));
+  if (target === undefined) return containers.flatMap((c) => c.ports ?? [])[0]?.containerPort;
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
-  return ports.find((p) => p.name === target)?.containerPort;
+  return namedPort(containers, target);
 }

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import type { LogRecord } from '../../bundle/records.js';
 import type { CaptureSources } from '../../platform/capture-sources.js';
 import type { FaultTarget } from '../../platform/fault-target.js';
+import { containersOf } from '../../kube/containers.js';
+import { hasRestarted } from '../../kube/pod-status.js';
+import { podSpecOf } from '../../kube/pod-template.js';
+import { asService } from '../../kube/typed-objects.js';
 import { applyOrder } from '../../manifests/apply-order.js';
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
@@ -108,7 +112,7 @@ export class LocalSubstrate implements Substrate {
 
   private async serviceAddress(ns: string, name: string, port: number): Promise<string> {
     const svc = await this.requireCluster().get('Service', ns, name);
-    const ip = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    const ip = asService(svc)?.spec?.clusterIP;
     if (!ip) throw new Error(`Service ${ns}/${name} has no address; is the app deployed?`);
     return `${ip}:${port}`;
   }
@@ -267,8 +271,7 @@ export class LocalSubstrate implements Substrate {
     }
     // Pods that restarted in an earlier run carry its history (restart counts, OOMKilled); replace them.
     for (const p of await cluster.list('Pod', APP_NAMESPACE)) {
-      const st = p.status as { containerStatuses?: Array<{ restartCount?: number }> } | undefined;
-      if (st?.containerStatuses?.some((c) => (c.restartCount ?? 0) > 0)) {
+      if (hasRestarted(p)) {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
       }
     }
@@ -297,9 +300,9 @@ export class LocalSubstrate implements Substrate {
     const cluster = this.requireCluster();
     const images: Record<string, string> = {};
     for (const d of await cluster.list('Deployment')) {
-      const cs = (d.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } })
-        .template.spec.containers;
-      for (const c of cs) images[`${d.metadata.namespace}/${d.metadata.name}/${c.name}`] = c.image;
+      for (const c of containersOf(podSpecOf(d))) {
+        if (c.image !== undefined) images[`${d.metadata.namespace}/${d.metadata.name}/${c.name}`] = c.image;
+      }
     }
     return {
       substrate: 'local',

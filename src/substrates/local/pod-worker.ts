@@ -2,6 +2,7 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
+import { containersOf } from '../../kube/containers.js';
 import {
   parseQuantity,
   type Container,
@@ -9,6 +10,7 @@ import {
   type PodSpec,
   type Probe,
 } from '../../kube/kube-object.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 import type { ContainerExit, ContainerProcess, ContainerRuntime } from './container-runtime.js';
 import { expandVars } from '../../manifests/resolve-env.js';
 import { ConfigRefError, resolveEnv, volumeFiles } from './env-resolver.js';
@@ -107,11 +109,14 @@ export class PodWorker {
     return { rssBytes: this.lastRss, cpuSeconds: this.lastCpu };
   }
 
-  private get spec(): PodSpec {
-    return this.pod.spec as unknown as PodSpec;
+  private get spec(): PodSpec | undefined {
+    return podSpecOf(this.pod);
   }
+  /** The one container the local kubelet runs: the pod's first. */
   private get container(): Container {
-    return this.spec.containers[0];
+    const c = containersOf(this.spec)[0];
+    if (!c) throw new Error(`pod ${this.namespace}/${this.name} has no container`);
+    return c;
   }
   private get log(): Logger {
     return this.deps.logger.child({ pod: `${this.namespace}/${this.name}` });
@@ -171,7 +176,7 @@ export class PodWorker {
         await this.sleep(this.backoffMs(waitFailures++));
         continue;
       }
-      const img = imageCommand(c.image, this.deps.repoRoot);
+      const img = imageCommand(c.image ?? '', this.deps.repoRoot);
       if (!img) {
         const reason = waitFailures === 0 ? 'ErrImagePull' : 'ImagePullBackOff';
         const msg = `failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": not found`;
@@ -323,7 +328,7 @@ export class PodWorker {
   private async writeVolumes(): Promise<Record<string, string>> {
     await mkdir(this.podDir, { recursive: true });
     const mounts: Record<string, string> = {};
-    const vols = new Map((this.spec.volumes ?? []).map((v) => [v.name, v]));
+    const vols = new Map((this.spec?.volumes ?? []).map((v) => [v.name, v]));
     for (const m of this.container.volumeMounts ?? []) {
       const vol = vols.get(m.name);
       if (!vol) continue;
@@ -429,7 +434,7 @@ export class PodWorker {
   }
 
   graceMs(): number {
-    return Math.min((this.spec.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
+    return Math.min((this.spec?.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
   }
 
   private setReady(ready: boolean): void {

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../kube/kube-object.js';
 import { isRedisImage } from '../faults/support/workloads.js';
-import { containersOf } from '../faults/support/object-snapshot.js';
+import { containersOf } from '../kube/containers.js';
+import { podSpecOf } from '../kube/pod-template.js';
 import type { ActivityContext } from './activity-kind.js';
 
 /**
@@ -14,7 +15,7 @@ export async function eligibleDeployments(
   const all = await ctx.target.objects.list('Deployment', ctx.namespace);
   return all
     .filter((d) => !ctx.excluded.has(d.metadata.name))
-    .filter((d) => !containersOf(d).some((c) => isRedisImage(c.image)))
+    .filter((d) => !containersOf(podSpecOf(d)).some((c) => isRedisImage(c.image)))
     .filter((d) => !opts.withService || serviceOf(d) !== undefined)
     .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
@@ -22,7 +23,7 @@ export async function eligibleDeployments(
 
 /** The shop service a Deployment runs (its SHOP_SERVICE), which names its run-time settings. */
 export function serviceOf(d: KubeObject): string | undefined {
-  for (const c of containersOf(d)) {
+  for (const c of containersOf(podSpecOf(d))) {
     const v = c.env?.find((e) => e.name === 'SHOP_SERVICE')?.value;
     if (v) return v;
   }

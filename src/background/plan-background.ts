@@ -30,7 +30,7 @@ export function planBackground(
   rng: SeededRandom,
 ): PlannedAction[] {
   const out: PlannedAction[] = [];
-  const from = Math.max(0, times.windowStartMs - 30_000);
+  const from = Math.max(0, times.windowStartMs - 20_000);
   for (const kind of ACTIVITY_KINDS) {
     const activity = ACTIVITIES.get(kind);
     if (!activity || !activity.needs.every((c) => provides.includes(c))) continue;

@@ -1,5 +1,6 @@
 import type { EventRecord } from '../bundle/records.js';
 import type { KubeObject } from '../kube/kube-object.js';
+import { ofKind } from '../kube/typed-objects.js';
 import type { CaptureScope } from './capture-scope.js';
 import type { CaptureWindow } from '../platform/capture-sources.js';
 
@@ -12,8 +13,9 @@ export function collectEvents(
   const start = window.start.toISOString();
   const end = window.end.toISOString();
   const out: EventRecord[] = [];
-  for (const e of events) {
-    const io = e.involvedObject as { kind: string; namespace?: string; name: string };
+  for (const e of ofKind(events, 'Event')) {
+    const io = e.involvedObject;
+    if (!io.kind || !io.name) continue;
     const namespaced = io.namespace !== undefined && io.namespace !== '';
     if (namespaced && !scope.namespaces.includes(io.namespace ?? '')) continue;
     const first = String(e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
@@ -28,9 +30,7 @@ export function collectEvents(
       lastTimestamp: last,
       count: Number(e.count ?? 1),
       source: {
-        component: String(
-          (e.source as { component?: string } | undefined)?.component ?? e.reportingComponent ?? '',
-        ),
+        component: String(e.source?.component ?? e.reportingComponent ?? ''),
       },
       entity: namespaced ? `${io.namespace}/${io.kind}/${io.name}` : `${io.kind}/${io.name}`,
     });

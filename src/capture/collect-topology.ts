@@ -2,7 +2,10 @@
 // only db.system.
 import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
 import type { SpanRecord, Topology, TopologyEdge, TopologyEntity } from '../bundle/records.js';
+import { containersOf } from '../kube/containers.js';
 import { labelsMatch, objectKey, type KubeObject } from '../kube/kube-object.js';
+import { envKeyRefsOf, volumeRefsOf } from '../kube/pod-references.js';
+import { asHorizontalPodAutoscaler, asNetworkPolicy, asPod, asService } from '../kube/typed-objects.js';
 
 export const TOPOLOGY_KINDS = [
   'Namespace',
@@ -50,16 +53,17 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
     const id = objectKey(o);
     const ns = o.metadata.namespace;
     for (const ref of o.metadata.ownerReferences ?? []) add(`${ns}/${ref.kind}/${ref.name}`, id, 'owns');
-    if (o.kind === 'Service') {
-      const sel = (o.spec as { selector?: Record<string, string> } | undefined)?.selector;
+    const service = asService(o);
+    if (service) {
+      const sel = service.spec?.selector;
       for (const p of objects) {
         if (p.kind === 'Pod' && p.metadata.namespace === ns && labelsMatch(sel, p.metadata.labels))
           add(id, objectKey(p), 'selects');
       }
     }
-    if (o.kind === 'NetworkPolicy') {
-      const sel = (o.spec as { podSelector?: { matchLabels?: Record<string, string> } } | undefined)
-        ?.podSelector?.matchLabels;
+    const policy = asNetworkPolicy(o);
+    if (policy) {
+      const sel = policy.spec?.podSelector?.matchLabels;
       // Unlike a Service's, an empty podSelector selects every pod of the namespace.
       const all = !sel || Object.keys(sel).length === 0;
       for (const p of objects) {
@@ -67,38 +71,15 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
           add(id, objectKey(p), 'selects');
       }
     }
-    if (o.kind === 'HorizontalPodAutoscaler') {
-      const ref = (o.spec as { scaleTargetRef?: { kind: string; name: string } } | undefined)?.scaleTargetRef;
-      if (ref) add(id, `${ns}/${ref.kind}/${ref.name}`, 'scales');
-    }
-    if (o.kind === 'Pod') {
-      const spec = o.spec as {
-        nodeName?: string;
-        volumes?: Array<{
-          configMap?: { name: string };
-          secret?: { secretName: string };
-          persistentVolumeClaim?: { claimName: string };
-        }>;
-        containers?: Array<{
-          env?: Array<{
-            valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } };
-          }>;
-        }>;
-      };
-      if (spec.nodeName) add(id, `Node/${spec.nodeName}`, 'runs-on');
-      for (const v of spec.volumes ?? []) {
-        if (v.configMap) add(id, `${ns}/ConfigMap/${v.configMap.name}`, 'uses');
-        if (v.secret) add(id, `${ns}/Secret/${v.secret.secretName}`, 'uses');
-        if (v.persistentVolumeClaim)
-          add(id, `${ns}/PersistentVolumeClaim/${v.persistentVolumeClaim.claimName}`, 'uses');
-      }
-      for (const c of spec.containers ?? []) {
-        for (const e of c.env ?? []) {
-          if (e.valueFrom?.secretKeyRef) add(id, `${ns}/Secret/${e.valueFrom.secretKeyRef.name}`, 'uses');
-          if (e.valueFrom?.configMapKeyRef)
-            add(id, `${ns}/ConfigMap/${e.valueFrom.configMapKeyRef.name}`, 'uses');
-        }
-      }
+    const ref = asHorizontalPodAutoscaler(o)?.spec?.scaleTargetRef;
+    if (ref) add(id, `${ns}/${ref.kind}/${ref.name}`, 'scales');
+    const pod = asPod(o);
+    if (pod) {
+      const spec = pod.spec;
+      if (spec?.nodeName) add(id, `Node/${spec.nodeName}`, 'runs-on');
+      for (const v of volumeRefsOf(spec)) add(id, `${ns}/${v.kind}/${v.name}`, 'uses');
+      for (const c of containersOf(spec))
+        for (const r of envKeyRefsOf(c)) add(id, `${ns}/${r.kind}/${r.name}`, 'uses');
     }
   }
   // Calls: a client span's service calls the service of its child server span.

@@ -1,5 +1,7 @@
 import type { ObjectRecord } from '../bundle/records.js';
-import type { KubeObject } from '../kube/kube-object.js';
+import type { KubeObject, PodSpec } from '../kube/kube-object.js';
+import { allContainersOf } from '../kube/containers.js';
+import { podSpecOf, podTemplateOf } from '../kube/pod-template.js';
 import { objectKey } from '../kube/kube-object.js';
 
 /** Env vars that only wire the app to the testbed's machinery; an operator of a real shop would not have them. */
@@ -14,12 +16,8 @@ function cleanMap(m: Record<string, string> | undefined): Record<string, string>
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function cleanPodSpec(spec: unknown): void {
-  const s = spec as {
-    containers?: Array<{ env?: Array<{ name: string }> }>;
-    initContainers?: Array<{ env?: Array<{ name: string }> }>;
-  };
-  for (const c of [...(s?.containers ?? []), ...(s?.initContainers ?? [])]) {
+function cleanPodSpec(spec: PodSpec | undefined): void {
+  for (const c of allContainersOf(spec)) {
     if (c.env) c.env = c.env.filter((e) => !MACHINERY_ENV.has(e.name));
   }
 }
@@ -51,15 +49,13 @@ export function sanitizeObject(obj: KubeObject): ObjectRecord {
     return rec;
   }
   if (o.spec) {
-    const spec = o.spec as {
-      template?: { spec?: unknown; metadata?: { annotations?: Record<string, string> } };
-    };
-    if (o.kind === 'Pod') cleanPodSpec(o.spec);
-    if (spec.template?.spec) cleanPodSpec(spec.template.spec);
-    if (spec.template?.metadata?.annotations) {
-      const a = cleanMap(spec.template.metadata.annotations);
-      if (a) spec.template.metadata.annotations = a;
-      else delete spec.template.metadata.annotations;
+    // A Pod's own spec, or a workload's template (what its pods run).
+    cleanPodSpec(podSpecOf(o));
+    const template = podTemplateOf(o);
+    if (template?.metadata?.annotations) {
+      const a = cleanMap(template.metadata.annotations);
+      if (a) template.metadata.annotations = a;
+      else delete template.metadata.annotations;
     }
     rec.spec = o.spec;
   }

@@ -8,6 +8,8 @@ import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec
 import type { IStatefulSetStatus } from 'kubernetes-models/apps/v1/StatefulSetStatus';
 import type { IHorizontalPodAutoscalerSpec } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerSpec';
 import type { IHorizontalPodAutoscalerStatus } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerStatus';
+import type { ICronJobSpec } from 'kubernetes-models/batch/v1/CronJobSpec';
+import type { ICronJobStatus } from 'kubernetes-models/batch/v1/CronJobStatus';
 import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import type { IJobStatus } from 'kubernetes-models/batch/v1/JobStatus';
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
@@ -72,6 +74,12 @@ export interface Job extends KubeObject {
   kind: 'Job';
   spec?: Fields<IJobSpec>;
   status?: Fields<IJobStatus>;
+}
+
+export interface CronJob extends KubeObject {
+  kind: 'CronJob';
+  spec?: Fields<ICronJobSpec>;
+  status?: Fields<ICronJobStatus>;
 }
 
 export interface Pod extends KubeObject {
@@ -142,6 +150,7 @@ export interface KindMap {
   StatefulSet: StatefulSet;
   DaemonSet: DaemonSet;
   Job: Job;
+  CronJob: CronJob;
   Pod: Pod;
   Service: Service;
   ConfigMap: ConfigMap;
@@ -186,6 +195,7 @@ export const asDeployment = (obj: KubeObject | undefined): Deployment | undefine
 export const asReplicaSet = (obj: KubeObject | undefined): ReplicaSet | undefined =>
   asKind(obj, 'ReplicaSet');
 export const asJob = (obj: KubeObject | undefined): Job | undefined => asKind(obj, 'Job');
+export const asCronJob = (obj: KubeObject | undefined): CronJob | undefined => asKind(obj, 'CronJob');
 export const asPod = (obj: KubeObject | undefined): Pod | undefined => asKind(obj, 'Pod');
 export const asService = (obj: KubeObject | undefined): Service | undefined => asKind(obj, 'Service');
 export const asConfigMap = (obj: KubeObject | undefined): ConfigMap | undefined => asKind(obj, 'ConfigMap');

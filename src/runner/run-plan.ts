@@ -6,6 +6,8 @@ import { SeededRandom } from '../util/seeded-random.js';
 
 /** History the window keeps before its start, so rates over a minute are settled when it opens. */
 export const WARMUP_MARGIN_MS = 15_000;
+/** Background activity is drawn up to this long after the first fault. */
+export const BACKGROUND_HORIZON_MS = 60_000;
 /** The tail's extra time is drawn from [0, max(after, this)). */
 export const MIN_TAIL_JITTER_MS = 15_000;
 
@@ -49,7 +51,8 @@ export function planRun(i: PlanInputs): RunPlan {
     {
       windowStartMs: warmup - leadMs,
       firstFaultMs: warmup + firstFault,
-      horizonMs: warmup + Math.min(i.scenario.spec.observe.timeoutMs, 150_000),
+      // Most incidents show within a minute of the first fault; activity planned later would seldom be seen.
+      horizonMs: warmup + firstFault + BACKGROUND_HORIZON_MS,
     },
     i.provides,
     rng.fork('background'),

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/kube-object.js';
+import { ofKind } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { pickFrom } from '../eligible.js';
 
@@ -14,15 +15,12 @@ export const job: ActivityKind = {
     return { params: {} };
   },
   async run(action, ctx) {
-    const crons = (await ctx.target.objects.list('CronJob', ctx.namespace)).sort((a, b) =>
+    const crons = ofKind(await ctx.target.objects.list('CronJob', ctx.namespace), 'CronJob').sort((a, b) =>
       a.metadata.name.localeCompare(b.metadata.name),
     );
     const cron = pickFrom(crons, action.pick);
     if (!cron) return { target: null, detail: 'no CronJob to start a Job from' };
-    const template = (cron.spec?.jobTemplate ?? {}) as {
-      metadata?: KubeObject['metadata'];
-      spec?: Record<string, unknown>;
-    };
+    const template = cron.spec?.jobTemplate;
     // The CronJob controller names its Jobs after the scheduled minute; a manual run looks the same.
     const name = `${cron.metadata.name}-${Math.floor(ctx.now().getTime() / 60_000)}`;
     const jobObject: KubeObject = {
@@ -31,9 +29,9 @@ export const job: ActivityKind = {
       metadata: {
         name,
         namespace: ctx.namespace,
-        labels: { ...(template.metadata?.labels ?? {}) },
+        labels: { ...template?.metadata?.labels },
         annotations: {
-          ...(template.metadata?.annotations ?? {}),
+          ...template?.metadata?.annotations,
           'cronjob.kubernetes.io/instantiate': 'manual',
         },
         ownerReferences: [
@@ -46,7 +44,7 @@ export const job: ActivityKind = {
           },
         ],
       },
-      spec: structuredClone(template.spec ?? {}),
+      spec: structuredClone({ ...template?.spec }),
     };
     await ctx.target.objects.apply(jobObject);
     return {

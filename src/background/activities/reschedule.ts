@@ -1,3 +1,4 @@
+import { asDeployment } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
@@ -12,7 +13,7 @@ export const reschedule: ActivityKind = {
   async run(action, ctx) {
     const d = pickFrom(await eligibleDeployments(ctx), action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
-    const selector = (d.spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+    const selector = asDeployment(d)?.spec?.selector.matchLabels;
     const pods = (await ctx.target.objects.list('Pod', ctx.namespace, selector))
       .filter((p) => !p.metadata.deletionTimestamp)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));

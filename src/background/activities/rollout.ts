@@ -45,9 +45,7 @@ export const rollout: ActivityKind = {
         if (i >= 0) env[i] = entry;
         else env.push(entry);
       } else if (p.change === 'resources') {
-        const res = (c.resources ?? {}) as { requests?: Record<string, string> };
-        res.requests = { ...(res.requests ?? {}), cpu: String(p.cpuRequest) };
-        c.resources = res;
+        c.resources = { ...c.resources, requests: { ...c.resources?.requests, cpu: String(p.cpuRequest) } };
       } else {
         markRestart(next, ctx.now());
       }

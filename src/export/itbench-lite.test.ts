@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { exportBundle } from './export-bundle.js';
 import { METRIC_COLUMNS, OTEL_LOG_COLUMNS, OTEL_TRACE_COLUMNS } from './itbench-lite.js';
 import { readTable } from './testing/read-table.js';
+import { sampleGroundTruth, writeSampleBundle } from '../bundle/testing/sample-bundle.js';
 
 const FIXTURE = join(process.cwd(), 'tests', 'fixtures', 'bundle', 'sample-r0');
 
@@ -166,5 +167,52 @@ describe('itbench-lite export of the sample bundle', () => {
     const again = await exportBundle('itbench-lite', FIXTURE, out, { replace: true });
     expect(again.files.find((f) => f.path === 'otel_logs_raw.tsv')?.rows).toBe(20);
     expect((await readdir(root)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('itbench-lite export of a ground truth with propagation', () => {
+  it('gives every entity on a path a group and every hop a propagation with what was seen there', async () => {
+    const truth = sampleGroundTruth();
+    truth.rootCauses[0].propagation = [
+      {
+        symptom: 'shop/Service/checkout',
+        alerts: ['ShopDependencyErrors'],
+        reached: true,
+        path: [
+          { from: 'shop/Deployment/payment', to: 'shop/Service/payment', edge: 'routes-to', effects: [] },
+          {
+            from: 'shop/Service/payment',
+            to: 'shop/Deployment/checkout',
+            edge: 'called-by',
+            effects: ['errors 40 % of requests (before 0 %)'],
+          },
+        ],
+      },
+    ];
+    const dir = await writeSampleBundle(root, 'with-propagation', { truth });
+    const r = await exportBundle('itbench-lite', dir, join(root, 'Scenario-2'));
+    const gt = parse(await readFile(join(r.truthDir, 'ground_truth.yaml'), 'utf8')) as {
+      groups: Array<{ id: string; root_cause: boolean }>;
+      propagations: unknown[];
+    };
+    expect(gt.groups.map((g) => [g.id, g.root_cause])).toEqual([
+      ['payment-deployment', true],
+      ['payment-service', false],
+      ['checkout-deployment', false],
+    ]);
+    expect(gt.propagations).toEqual([
+      {
+        source: 'payment-deployment',
+        target: 'payment-service',
+        condition: 'routes-to',
+        effect: 'no symptom of its own',
+      },
+      {
+        source: 'payment-service',
+        target: 'checkout-deployment',
+        condition: 'called-by',
+        effect: 'errors 40 % of requests (before 0 %)',
+      },
+    ]);
   });
 });

@@ -413,23 +413,43 @@ export const itbenchLiteExporter: Exporter = {
     });
 
     const truth = await bundle.groundTruth();
-    const groups = truth.rootCauses.map((rc) => {
-      const p = tryParseEntityId(rc.id);
-      const ref = p.ok ? p.ref : { kind: '', name: rc.id };
+    const groupOf = (entity: string, rootCause: boolean, aliases: string[] = []): Record<string, unknown> => {
+      const p = tryParseEntityId(entity);
+      const ref = p.ok ? p.ref : { kind: '', name: entity };
       return {
         id: `${ref.name}-${ref.kind.toLowerCase()}`,
         kind: ref.kind,
         name: ref.name,
         ...(ref.namespace ? { namespace: ref.namespace } : {}),
-        root_cause: true,
-        entity: rc.id,
-        aliases: rc.aliases,
+        root_cause: rootCause,
+        entity,
+        ...(rootCause ? { aliases } : {}),
       };
-    });
+    };
+    const groups = new Map<string, Record<string, unknown>>();
+    for (const rc of truth.rootCauses) groups.set(rc.id, groupOf(rc.id, true, rc.aliases));
+    // ITBench's propagations: one source → target link per hop of every path, with what was seen there.
+    const propagations = new Map<
+      string,
+      { source: string; target: string; condition: string; effect: string }
+    >();
+    for (const rc of truth.rootCauses)
+      for (const chain of rc.propagation ?? [])
+        for (const hop of chain.path) {
+          for (const e of [hop.from, hop.to]) if (!groups.has(e)) groups.set(e, groupOf(e, false));
+          const source = String(groups.get(hop.from)?.id);
+          const target = String(groups.get(hop.to)?.id);
+          propagations.set(`${source}>${target}`, {
+            source,
+            target,
+            condition: hop.edge,
+            effect: hop.effects.join('; ') || 'no symptom of its own',
+          });
+        }
     const gt = {
       id: bundle.manifest.bundleId,
-      groups,
-      propagations: [],
+      groups: [...groups.values()],
+      propagations: [...propagations.values()],
       faults: truth.faults,
       injected_at: truth.injectedAt,
       manifested_at: truth.manifestedAt,
@@ -441,6 +461,6 @@ export const itbenchLiteExporter: Exporter = {
       `# ground truth of ${bundle.manifest.bundleId}, exported by firedrill; never show it to an agent\n${stringify(gt)}`,
       { flag: 'wx' },
     );
-    return { files, truth: [{ path: 'ground_truth.yaml', rows: groups.length }] };
+    return { files, truth: [{ path: 'ground_truth.yaml', rows: groups.size }] };
   },
 };

@@ -167,14 +167,12 @@ export function propagationOf(i: PropagationInputs): Map<EntityId, Propagation[]
   }
   const out = new Map<EntityId, Propagation[]>();
   for (const rc of i.rootCauses) {
+    // A symptom on one of the cause's own names (its pods, its Service) needs no path.
     const starts = new Set([rc.id, ...rc.aliases]);
-    // Breadth-first from every name of the cause at once: the first path found to a symptom is shortest.
-    const prev = new Map<EntityId, { from: EntityId; edge: string } | null>();
-    const queue: EntityId[] = [];
-    for (const s of starts) {
-      prev.set(s, null);
-      queue.push(s);
-    }
+    // Breadth-first from the cause itself: the first path found to a symptom is shortest, and it begins
+    // where an SRE would (the Deployment, the Secret), not at one of its pods.
+    const prev = new Map<EntityId, { from: EntityId; edge: string } | null>([[rc.id, null]]);
+    const queue: EntityId[] = [rc.id];
     while (queue.length > 0) {
       const cur = queue.shift() as EntityId;
       for (const arc of graph.get(cur) ?? []) {
@@ -194,7 +192,12 @@ export function propagationOf(i: PropagationInputs): Map<EntityId, Propagation[]
           at = p.from;
         }
       }
-      list.push({ symptom, alerts: [...names].sort(), reached: prev.has(symptom), path });
+      list.push({
+        symptom,
+        alerts: [...names].sort(),
+        reached: starts.has(symptom) || prev.has(symptom),
+        path,
+      });
     }
     out.set(rc.id, list);
   }

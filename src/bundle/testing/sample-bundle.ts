@@ -207,7 +207,7 @@ Find the entities whose change or failure caused them. Answer with a ranked list
 export async function writeSampleBundle(
   outDir: string,
   bundleId = 'sample-r0',
-  opts: { logs?: number; replace?: boolean } = {},
+  opts: { logs?: number; replace?: boolean; truth?: GroundTruth } = {},
 ): Promise<string> {
   const w = await BundleWriter.create(outDir, bundleId);
   try {
@@ -219,7 +219,7 @@ export async function writeSampleBundle(
     await w.writeNdjson(SnapshotFile.traces, sampleSpans());
     await w.writeJson(SnapshotFile.topology, SAMPLE_TOPOLOGY);
     await w.writeNdjson(SnapshotFile.objects, sampleObjects());
-    await w.writeJson(TRUTH_FILE, sampleGroundTruth());
+    await w.writeJson(TRUTH_FILE, opts.truth ?? sampleGroundTruth());
     return await w.commit(sampleManifestFields(), { replace: opts.replace });
   } finally {
     await w.abort();

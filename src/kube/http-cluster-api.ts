@@ -77,7 +77,15 @@ export class HttpClusterApi implements ClusterApi {
 
   async delete(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
     const r = apiResource(kind);
-    const res = await this.send({ method: 'DELETE', path: resourcePath(r, namespace, name) }, [404]);
+    // As kubectl deletes: dependents go too. Without it a Job's pods are orphaned (its API default).
+    const res = await this.send(
+      {
+        method: 'DELETE',
+        path: resourcePath(r, namespace, name),
+        query: { propagationPolicy: 'Background' },
+      },
+      [404],
+    );
     return res.status !== 404;
   }
 

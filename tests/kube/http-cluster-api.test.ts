@@ -136,8 +136,8 @@ describe('HttpClusterApi against an HTTP fake of the API server, through a real 
     expect(await api.delete('Pod', 'shop', 'cart-2')).toBe(true);
     expect(await api.delete('Pod', 'shop', 'cart-2')).toBe(false);
     expect(fake.calls()).toEqual([
-      'DELETE /api/v1/namespaces/shop/pods/cart-2',
-      'DELETE /api/v1/namespaces/shop/pods/cart-2',
+      'DELETE /api/v1/namespaces/shop/pods/cart-2?propagationPolicy=Background',
+      'DELETE /api/v1/namespaces/shop/pods/cart-2?propagationPolicy=Background',
     ]);
   });
 

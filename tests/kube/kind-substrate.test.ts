@@ -410,8 +410,8 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       );
       // cart restarted during the previous run; Prometheus always starts over. Redis matches its baseline.
       expect(fake.calls((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([
-        'DELETE /api/v1/namespaces/shop/pods/cart-6c9d4-x2x7q',
-        'DELETE /api/v1/namespaces/observability/pods/prometheus-7d8-abc',
+        'DELETE /api/v1/namespaces/shop/pods/cart-6c9d4-x2x7q?propagationPolicy=Background',
+        'DELETE /api/v1/namespaces/observability/pods/prometheus-7d8-abc?propagationPolicy=Background',
       ]);
       expect(phases).toContain('reset: fresh Prometheus and Alertmanager');
 
@@ -420,8 +420,8 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       fake.requests.length = 0;
       await s.reset(new AbortController().signal, progress);
       expect(fake.calls((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([
-        'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-new',
-        'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-old',
+        'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-new?propagationPolicy=Background',
+        'DELETE /api/v1/namespaces/shop/pods/redis-5f7b8-old?propagationPolicy=Background',
       ]);
     } finally {
       await s.down();

@@ -229,7 +229,7 @@ describe('hpa-misconfig', () => {
       { call: `PATCH ${hpaPath}?${APPLY_QUERY}`, contentType: APPLY_CONTENT_TYPE, body: frontendHpa() },
     ]);
     expect(run.undo).toEqual([
-      { call: `DELETE ${hpaPath}`, contentType: undefined, body: undefined },
+      { call: `DELETE ${hpaPath}?propagationPolicy=Background`, contentType: undefined, body: undefined },
       {
         call: `PATCH /apis/apps/v1/namespaces/shop/deployments/frontend?${APPLY_QUERY}`,
         contentType: APPLY_CONTENT_TYPE,

@@ -230,7 +230,7 @@ describe('network-policy-deny', () => {
     expect(run.inject).toEqual([
       { call: `PATCH ${policyPath}?${APPLY_QUERY}`, contentType: APPLY_CONTENT_TYPE, body: paymentPolicy() },
       ...PAYMENT_PODS.map((p) => ({
-        call: `DELETE /api/v1/namespaces/shop/pods/${p}`,
+        call: `DELETE /api/v1/namespaces/shop/pods/${p}?propagationPolicy=Background`,
         contentType: undefined,
         body: undefined,
       })),
@@ -238,7 +238,9 @@ describe('network-policy-deny', () => {
     expect(withoutServerFields(run.during.get('NetworkPolicy/shop/payment-allow-ingress'))).toStrictEqual(
       paymentPolicy(),
     );
-    expect(run.undo).toEqual([{ call: `DELETE ${policyPath}`, contentType: undefined, body: undefined }]);
+    expect(run.undo).toEqual([
+      { call: `DELETE ${policyPath}?propagationPolicy=Background`, contentType: undefined, body: undefined },
+    ]);
     expect(run.after.has('NetworkPolicy/shop/payment-allow-ingress')).toBe(false);
   });
 });

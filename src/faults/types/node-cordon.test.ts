@@ -276,7 +276,7 @@ describe('node-cordon', () => {
     expect(run.inject).toEqual([
       { call: path, contentType: APPLY_CONTENT_TYPE, body: cordoned(WORKER) },
       ...EVICTED.map((p) => ({
-        call: `DELETE /api/v1/namespaces/shop/pods/${p}`,
+        call: `DELETE /api/v1/namespaces/shop/pods/${p}?propagationPolicy=Background`,
         contentType: undefined,
         body: undefined,
       })),

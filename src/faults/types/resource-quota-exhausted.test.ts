@@ -176,12 +176,14 @@ describe('resource-quota-exhausted', () => {
         body: quota('shop-quota', '2'),
       },
       ...PAYMENT_PODS.map((p) => ({
-        call: `DELETE /api/v1/namespaces/shop/pods/${p}`,
+        call: `DELETE /api/v1/namespaces/shop/pods/${p}?propagationPolicy=Background`,
         contentType: undefined,
         body: undefined,
       })),
     ]);
-    expect(run.undo).toEqual([{ call: `DELETE ${quotaPath}`, contentType: undefined, body: undefined }]);
+    expect(run.undo).toEqual([
+      { call: `DELETE ${quotaPath}?propagationPolicy=Background`, contentType: undefined, body: undefined },
+    ]);
     expect(withoutServerFields(run.during.get('ResourceQuota/shop/shop-quota'))).toStrictEqual(
       quota('shop-quota', '2'),
     );

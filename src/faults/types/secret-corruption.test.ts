@@ -317,7 +317,7 @@ describe('secret-corruption', () => {
     const changed = serverSecret(shop);
     changed.data = { password: b64(`${PASSWORD}\n`) };
     const deleteCart = {
-      call: `DELETE /api/v1/namespaces/shop/pods/${CART_POD}`,
+      call: `DELETE /api/v1/namespaces/shop/pods/${CART_POD}?propagationPolicy=Background`,
       contentType: undefined,
       body: undefined,
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CheckResultSchema } from '../bundle/manifest.js';
+import { DifficultySchema } from './difficulty.js';
 
 /** `<out>/corpus/index.json`, format 1 (docs/corpus.md). Validated when read back by resume and merge. */
 
@@ -39,6 +40,10 @@ export const IndexRowSchema = z.object({
   /** `i/n` of the shard that ran it, when sharded. */
   shard: z.string().nullable(),
   error: z.string().nullable(),
+  /** The scenario's tags (its patterns: multi-hop, distractor...), for breakdowns. */
+  tags: z.array(z.string()).default([]),
+  /** How hard the task is (src/corpus/difficulty.ts); null for failed runs or when not measured. */
+  difficulty: DifficultySchema.nullable().default(null),
 });
 
 export const CorpusIndexSchema = z.object({

@@ -1,7 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openBundle } from '../bundle/bundle-reader.js';
-import { MANIFEST_FILE, SnapshotFile, TruthFile } from '../bundle/layout.js';
+import { MANIFEST_FILE, SNAPSHOT_DIR, SnapshotFile, TruthFile } from '../bundle/layout.js';
+import { difficultyOf, type Difficulty, type ReferenceAgent } from './difficulty.js';
+import { scenarioTags } from './scenario-tags.js';
 import type { CheckResult, Manifest } from '../bundle/manifest.js';
 import { packBundle } from '../bundle/pack.js';
 import type { AlertsFile } from '../bundle/records.js';
@@ -42,6 +44,8 @@ export interface FinalizeOptions {
   now?: () => Date;
   /** One line per bundle as it is checked and packed. */
   onBundle?: (bundleId: string, index: number, total: number) => void;
+  /** Measures each task's difficulty with this agent (the reference agent, from the CLI); absent: not measured. */
+  referenceAgent?: ReferenceAgent;
 }
 
 interface Inspected {
@@ -50,6 +54,8 @@ interface Inspected {
   observable: CheckResult;
   stability: StabilityInput;
   firedAlerts: string[];
+  tags: string[];
+  difficulty: Difficulty;
 }
 
 /**
@@ -74,6 +80,11 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
           : { active: [], timeline: [] };
         const observable = (await checkObservable(b, o.movement)).check;
+        const tags = b.has(TruthFile.scenario) ? scenarioTags(await b.readText(TruthFile.scenario)) : [];
+        const answer = o.referenceAgent
+          ? await o.referenceAgent(join(layout.bundleDir(r.bundleId), SNAPSHOT_DIR)).catch(() => [])
+          : null;
+        const difficulty = difficultyOf(truth, alerts, answer);
         // Background activity differs per repeat by design: the alerts it raises on purpose are not the
         // incident's, so stability compares the rest.
         const background = b.has(TruthFile.background)
@@ -84,6 +95,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           manifest: b.manifest,
           observable,
           firedAlerts: r.firedAlerts ?? truth.firedAlerts,
+          tags,
+          difficulty,
           stability: {
             bundleId: r.bundleId,
             scenarioId: b.manifest.scenarioId,
@@ -151,6 +164,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
       packed: { path: layout.relPacked(id), bytes: packed.bytes, sha256: await fileSha256(packed.file) },
       shard: i.record.shard ?? null,
       error: i.record.error ?? null,
+      tags: i.tags,
+      difficulty: i.difficulty,
     });
   }
 
@@ -182,6 +197,8 @@ function failedRow(r: RunRecord, error: string): IndexRow {
     timeToManifestMs: null,
     firedAlerts: r.firedAlerts ?? [],
     timings: r.timings ?? null,
+    tags: [],
+    difficulty: null,
     bundle: null,
     packed: null,
     shard: r.shard ?? null,

@@ -10,6 +10,7 @@ import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { readCorpusIndex } from './read-index.js';
 import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
+import type { ReferenceAgent } from './difficulty.js';
 
 export interface MergeOptions {
   /** Output directories of `corpus run` (one per shard). */
@@ -20,6 +21,8 @@ export interface MergeOptions {
   stabilityThreshold?: number;
   movement?: MovementOptions;
   write?: (line: string) => void;
+  /** Measures every task's difficulty with this agent (the CLI passes the reference agent). */
+  referenceAgent?: ReferenceAgent;
 }
 
 export interface MergeResult {
@@ -220,6 +223,7 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
     commandWallMs: [...wallCounts].flatMap(([ms, n]) => Array<number>(n).fill(ms)),
     movement: o.movement,
+    referenceAgent: o.referenceAgent,
   });
   return { index, added, duplicates };
 }

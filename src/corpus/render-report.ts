@@ -1,5 +1,6 @@
 import { median } from '../export/series-math.js';
 import type { CorpusIndex, IndexRow } from './corpus-index.js';
+import { DIFFICULTY_TIERS } from './difficulty.js';
 
 /** Checks shown as columns, in this order; any other check a bundle carries is listed under "Invalid tasks". */
 const COLUMNS = ['manifested', 'observable', 'leakFree', 'stable'] as const;
@@ -27,6 +28,12 @@ const mark = (row: IndexRow, name: string): string => {
   return c === undefined ? '–' : c.ok ? 'ok' : '**FAIL**';
 };
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Mean reference AP over the rows that have one, two decimals; – when none. */
+function meanAp(rows: readonly IndexRow[]): string {
+  const aps = rows.flatMap((r) => (r.difficulty?.referenceAp != null ? [r.difficulty.referenceAp] : []));
+  return aps.length ? (aps.reduce((a, b) => a + b, 0) / aps.length).toFixed(2) : '–';
+}
 
 /** `<out>/corpus/report.md`: corpus totals, the invalid tasks with reasons, then one table per scenario. */
 export function renderReport(index: CorpusIndex): string {
@@ -97,15 +104,44 @@ export function renderReport(index: CorpusIndex): string {
     out.push('');
   }
 
+  const measured = complete.filter((r) => r.difficulty !== null);
+  if (measured.length > 0) {
+    out.push('## Difficulty', '');
+    out.push(
+      'Measured on every task: the reference agent’s average precision at full recall (agents/reference/), whether the',
+      'first alert that fired already names a root cause, how many entities alerted, and how many hops the first',
+      'alert sits from the cause. Tier: **trivial** when the first alert names a cause, **hard** when it does not',
+      'and the reference agent scores below 0.5, **moderate** otherwise.',
+      '',
+    );
+    out.push('| tier | tasks | mean reference AP |', '| --- | --- | --- |');
+    for (const tier of DIFFICULTY_TIERS) {
+      const rs = measured.filter((r) => r.difficulty?.tier === tier);
+      out.push(`| ${tier} | ${rs.length} | ${meanAp(rs)} |`);
+    }
+    const firstNames = measured.filter((r) => r.difficulty?.firstAlertNamesCause).length;
+    out.push(
+      `| all | ${measured.length} | ${meanAp(measured)} (first alert names no root cause in ${pct(measured.length - firstNames, measured.length)} of tasks) |`,
+      '',
+    );
+  }
+
   out.push('## Scenarios', '');
-  out.push('| scenario | tasks | valid | median time to manifest | median run time | waiting share |');
-  out.push('| --- | --- | --- | --- | --- | --- |');
+  out.push(
+    '| scenario | tags | tasks | valid | tier | reference AP | first alert names cause | alerting entities | hops to first alert | median time to manifest | median run time | waiting share |',
+  );
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of scenarios) {
     const rs = rows.filter((r) => r.scenarioId === s);
     const w = rs.reduce((a, r) => a + (r.timings?.wallMs ?? 0), 0);
     const wt = rs.reduce((a, r) => a + (r.timings?.waitingMs ?? 0), 0);
+    const ds = rs.flatMap((r) => (r.difficulty ? [r.difficulty] : []));
+    const tiers = [...new Set(ds.map((d) => d.tier))].join(', ') || '–';
+    const names = ds.length ? `${ds.filter((d) => d.firstAlertNamesCause).length}/${ds.length}` : '–';
+    const alerting = ds.length ? String(median(ds.map((d) => d.alertingEntities))) : '–';
+    const hops = ds.flatMap((d) => (d.hopsToFirstAlert === null ? [] : [d.hopsToFirstAlert]));
     out.push(
-      `| ${s} | ${rs.length} | ${rs.filter((r) => r.valid).length} | ${duration(median(rs.flatMap((r) => (r.timeToManifestMs === null ? [] : [r.timeToManifestMs]))))} | ${duration(median(rs.flatMap((r) => (r.timings ? [r.timings.wallMs] : []))))} | ${pct(wt, w)} |`,
+      `| ${s} | ${cell([...new Set(rs.flatMap((r) => r.tags))].join(', ') || '–')} | ${rs.length} | ${rs.filter((r) => r.valid).length} | ${tiers} | ${meanAp(rs)} | ${names} | ${alerting} | ${hops.length ? String(median(hops)) : '–'} | ${duration(median(rs.flatMap((r) => (r.timeToManifestMs === null ? [] : [r.timeToManifestMs]))))} | ${duration(median(rs.flatMap((r) => (r.timings ? [r.timings.wallMs] : []))))} | ${pct(wt, w)} |`,
     );
   }
   out.push('');

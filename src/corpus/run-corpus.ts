@@ -16,6 +16,7 @@ import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { planCorpus, type PlannedRun, type Shard } from './plan.js';
 import { loadOrCreateSecret } from '../runner/corpus-secret.js';
+import type { ReferenceAgent } from './difficulty.js';
 import { readCorpusIndex } from './read-index.js';
 import { inspectExisting } from './resume.js';
 import { timingsOf } from './run-timings.js';
@@ -42,6 +43,8 @@ export interface CorpusRunOptions {
   movement?: MovementOptions;
   /** Recorded for runs that fail before writing a bundle (a bundle's manifest names its own). */
   substrateName: string;
+  /** Measures every task's difficulty with this agent (the CLI passes the reference agent). */
+  referenceAgent?: ReferenceAgent;
   /** The corpus secret; default the corpus directory's own (created on the first run). */
   secret?: string;
   /** Called once, only when something is left to run. */
@@ -206,6 +209,7 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
     stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
     commandWallMs: [...(previous?.commandWallMs ?? []), clock.now() - started],
     movement: o.movement,
+    referenceAgent: o.referenceAgent,
   });
   if (interrupted !== null)
     throw new FiredrillError(

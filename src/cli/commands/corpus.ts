@@ -22,6 +22,7 @@ import { runScenario } from '../../runner/run-scenario.js';
 import { createSubstrate } from '../../substrates/registry.js';
 import type { Substrate } from '../../platform/substrate.js';
 import { abortOnSignals } from '../support/interrupts.js';
+import { referenceAgent } from '../support/reference-agent.js';
 import {
   contextOption,
   kubeconfigOption,
@@ -61,6 +62,7 @@ export interface CorpusRunDeps {
   runOne?: RunFn;
   signal?: AbortSignal;
   openRunLog?: CorpusRunOptions['openRunLog'];
+  referenceAgent?: CorpusRunOptions['referenceAgent'];
 }
 
 function integer(text: string, flag: string, min: number): number {
@@ -164,6 +166,7 @@ export async function corpusRunCommand(
       signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,
       write: io.stderr,
       openRunLog: deps.openRunLog,
+      referenceAgent: deps.referenceAgent ?? referenceAgent,
     });
     const layout = new CorpusLayout(outDir);
     io.stdout(`${layout.indexFile}\n${layout.reportFile}\n`);
@@ -193,6 +196,7 @@ export async function corpusMergeCommand(
     move: o.move,
     stabilityThreshold: threshold(o.stabilityThreshold),
     write: io.stderr,
+    referenceAgent,
   });
   const layout = new CorpusLayout(resolve(o.out));
   io.stdout(`${layout.indexFile}\n${layout.reportFile}\n`);

@@ -54,6 +54,15 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[parts[parts.length - 1]] = value;
 }
 
+/** `timeoutsMs.<dep>` set to a positive integer, or `dependencies.<dep>` to an http(s) URL. */
+function validButWrongDependencySetting(path: string | undefined, value: unknown): boolean {
+  if (path === undefined) return false;
+  if (/^timeoutsMs\.[^.]+$/.test(path))
+    return typeof value === 'number' && Number.isInteger(value) && value > 0;
+  if (/^dependencies\.[^.]+$/.test(path)) return typeof value === 'string' && /^https?:\/\//.test(value);
+  return false;
+}
+
 function mountsConfigMap(deploy: KubeObject, name: string): boolean {
   const spec = podSpecOf(deploy);
   const isConfigMap = (r: { kind: string; name: string }): boolean =>
@@ -100,7 +109,13 @@ export const configCorruption: FaultType<Params> = {
   needs: ['objects', 'rollouts'],
   targetKinds: ['ConfigMap'],
   groundTruth: (target) => [formatEntityId(target)],
-  expectedAlerts: () => ['KubePodCrashLooping'],
+  // A truncated file, or a value the service refuses, crashes it at start. A valid but wrong dependency
+  // setting (a timeout shorter than the callee answers in, an address that refuses) lets it start, and
+  // its calls fail instead.
+  expectedAlerts: (_target, p) =>
+    p.mode === 'set' && validButWrongDependencySetting(p.path, p.value)
+      ? ['ShopDependencyErrors']
+      : ['KubePodCrashLooping'],
   async inject(ctx) {
     const { objects } = ctx.target;
     const id = formatEntityId(ctx.entity);

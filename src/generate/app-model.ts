@@ -1,0 +1,65 @@
+import { containersOf } from '../kube/containers.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { podSpecOf } from '../kube/pod-template.js';
+import { APP_NAMESPACE } from '../platform/app-namespaces.js';
+import { isRedisImage } from '../faults/support/workloads.js';
+
+/** One of the app's workloads, as the generator sees it. */
+export interface AppWorkload {
+  /** Deployment name. */
+  name: string;
+  /** The shop service it runs (SHOP_SERVICE), which names its run-time settings; undefined for Redis. */
+  service?: string;
+  /** Its ConfigMap (`<name>-config`), when the manifests have one. */
+  configMap?: string;
+  /** Services it calls: from its `<NAME>_URL` variables, and `redis` from REDIS_HOST. */
+  calls: string[];
+  isRedis: boolean;
+}
+
+/** The app's Deployments and how they call each other, read off the manifests (nothing hand-written). */
+export interface AppModel {
+  namespace: string;
+  workloads: AppWorkload[];
+  /** Hops from the storefront (the workload nobody in the app calls) to each workload. */
+  depth: Map<string, number>;
+}
+
+export function appModel(objects: readonly KubeObject[]): AppModel {
+  const ns = APP_NAMESPACE;
+  const deployments = objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === ns);
+  const configMaps = new Set(
+    objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns).map((o) => o.metadata.name),
+  );
+  const workloads: AppWorkload[] = deployments
+    .map((d) => {
+      const containers = containersOf(podSpecOf(d));
+      const env = containers.flatMap((c) => c.env ?? []);
+      const calls = env
+        .filter((e) => /_URL$/.test(e.name) && e.name !== 'FLAGS_URL' && e.name !== 'TARGET_URL')
+        .map((e) => e.name.replace(/_URL$/, '').toLowerCase());
+      if (env.some((e) => e.name === 'REDIS_HOST')) calls.push('redis');
+      const name = d.metadata.name;
+      return {
+        name,
+        service: env.find((e) => e.name === 'SHOP_SERVICE')?.value,
+        configMap: configMaps.has(`${name}-config`) ? `${name}-config` : undefined,
+        calls: [...new Set(calls)].sort(),
+        isRedis: containers.some((c) => isRedisImage(c.image)),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const called = new Set(workloads.flatMap((w) => w.calls));
+  const depth = new Map<string, number>();
+  const queue = workloads.filter((w) => !called.has(w.name)).map((w) => w.name);
+  for (const n of queue) depth.set(n, 0);
+  while (queue.length > 0) {
+    const cur = queue.shift() as string;
+    for (const next of workloads.find((w) => w.name === cur)?.calls ?? []) {
+      if (depth.has(next)) continue;
+      depth.set(next, (depth.get(cur) ?? 0) + 1);
+      queue.push(next);
+    }
+  }
+  return { namespace: ns, workloads, depth };
+}

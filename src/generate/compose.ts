@@ -1,0 +1,164 @@
+import type { SeededRandom } from '../util/seeded-random.js';
+import type { AppModel, AppWorkload } from './app-model.js';
+import type { Pattern } from './patterns.js';
+import { RECIPES, type Recipe } from './recipes.js';
+
+/** A scenario as YAML data: what `firedrill validate` reads. */
+export type ScenarioDraft = Record<string, unknown> & {
+  metadata: { id: string; title: string; description: string; tags: string[] };
+};
+
+interface Fault {
+  type: string;
+  target: string;
+  params: Record<string, unknown>;
+  at: string;
+}
+
+function pickRecipe(
+  rng: SeededRandom,
+  app: AppModel,
+  filter: (r: Recipe, w: AppWorkload) => boolean,
+): [Recipe, AppWorkload] | undefined {
+  const options = RECIPES.flatMap((r) =>
+    r
+      .eligible(app)
+      .filter((w) => filter(r, w))
+      .map((w) => [r, w] as [Recipe, AppWorkload]),
+  );
+  return options.length ? rng.pick(options) : undefined;
+}
+
+function fault(
+  rng: SeededRandom,
+  app: AppModel,
+  r: Recipe,
+  w: AppWorkload,
+  at: number,
+  partial = false,
+): Fault {
+  return {
+    type: r.type,
+    target: r.target(w, app),
+    params: partial && r.partial ? r.partial(rng, w) : r.params(rng, w, app),
+    at: `${at}s`,
+  };
+}
+
+/**
+ * One scenario of the pattern, drawn from the recipes and the app model; undefined when the app offers
+ * nothing the pattern needs. Validation (and the corpus run) decide whether it is a task.
+ */
+export function composeScenario(
+  rng: SeededRandom,
+  app: AppModel,
+  pattern: Pattern,
+  id: string,
+): ScenarioDraft | undefined {
+  const faults: Fault[] = [];
+  const tags = new Set<string>(['generated', pattern]);
+  let groundTruth: string[] | undefined;
+  let background: Record<string, unknown> = { profile: rng.chance(0.3) ? 'busy' : 'typical' };
+  let timeoutS = 240;
+  const any = (): boolean => true;
+  switch (pattern) {
+    case 'single':
+    case 'coincident': {
+      const p = pickRecipe(rng, app, (r) => !r.slow || rng.chance(0.3));
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], 0));
+      if (p[0].slow) timeoutS = 300;
+      if (pattern === 'coincident') background = { profile: 'busy', counts: { rollout: rng.int(3, 5) } };
+      break;
+    }
+    case 'multi-hop': {
+      const p = pickRecipe(rng, app, (r, w) => (app.depth.get(w.name) ?? 0) >= 2 && !r.slow);
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], 0));
+      break;
+    }
+    case 'partial': {
+      const p = pickRecipe(rng, app, (r) => r.partial !== undefined);
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], 0, true));
+      break;
+    }
+    case 'wrong-value': {
+      const p = pickRecipe(rng, app, (r) => r.wrongValue === true);
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], 0));
+      break;
+    }
+    case 'delayed': {
+      const p = pickRecipe(rng, app, any);
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], rng.int(20, 60)));
+      if (p[0].slow) timeoutS = 360;
+      break;
+    }
+    case 'two-causes': {
+      const first = pickRecipe(rng, app, (r) => !r.slow);
+      if (!first) return undefined;
+      const second = pickRecipe(
+        rng,
+        app,
+        (r, w) => !r.slow && w.name !== first[1].name && r.type !== first[0].type,
+      );
+      if (!second) return undefined;
+      faults.push(
+        fault(rng, app, first[0], first[1], 0),
+        fault(rng, app, second[0], second[1], rng.int(0, 20)),
+      );
+      break;
+    }
+    case 'distractor': {
+      const cause = pickRecipe(rng, app, (r) => !r.slow);
+      if (!cause) return undefined;
+      const others = app.workloads.filter((w) => w.service !== undefined && w.name !== cause[1].name);
+      if (others.length === 0) return undefined;
+      const at = rng.int(10, 30);
+      const decoy = rng.pick(others);
+      faults.push(
+        {
+          type: 'env-override',
+          target: `${app.namespace}/Deployment/${decoy.name}`,
+          params: { name: 'LOG_LEVEL', value: 'debug' },
+          at: `${Math.max(0, at - rng.int(5, 20))}s`,
+        },
+        fault(rng, app, cause[0], cause[1], at),
+      );
+      groundTruth = [cause[0].target(cause[1], app)];
+      break;
+    }
+  }
+  const multiHop = faults.some((f) => {
+    const name = f.target.split('/').pop() ?? '';
+    return (app.depth.get(name.replace(/-config$/, '')) ?? 0) >= 2;
+  });
+  if (multiHop) tags.add('multi-hop');
+  const types = [...new Set(faults.map((f) => f.type))];
+  return {
+    apiVersion: 'firedrill/v1',
+    kind: 'Scenario',
+    metadata: {
+      id,
+      title: `Generated incident ${id}`,
+      description: `Generated (${pattern}): ${faults.map((f) => `${f.type} on ${f.target} at ${f.at}`).join('; ')}`,
+      tags: [...tags],
+    },
+    spec: {
+      app: 'shop',
+      seed: rng.int(1, 0xffff),
+      load: { rps: rng.int(10, 14), mix: { browse: 0.5, cart: 0.3, checkout: 0.2 } },
+      faults,
+      background,
+      observe: {
+        warmup: '30s',
+        window: { before: '30s', after: '20s' },
+        ...(pattern === 'two-causes' && types.length > 1 ? { until: { mode: 'all' } } : {}),
+        timeout: `${timeoutS}s`,
+      },
+      ...(groundTruth ? { groundTruth: { rootCauses: groundTruth.map((id2) => ({ id: id2 })) } } : {}),
+    },
+  };
+}

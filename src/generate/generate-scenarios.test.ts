@@ -1,0 +1,67 @@
+import { defaultCatalog } from '../faults/catalog.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { loadManifests } from '../manifests/load-manifests.js';
+import { SHOP_MANIFESTS_DIR } from '../manifests/paths.js';
+import { checkScenarioText } from '../scenario/load-scenario.js';
+import { appModel } from './app-model.js';
+import { generateScenarios } from './generate-scenarios.js';
+import { PATTERN_IDS } from './patterns.js';
+
+let objects: KubeObject[];
+beforeAll(async () => {
+  objects = await loadManifests(SHOP_MANIFESTS_DIR);
+});
+
+describe('appModel', () => {
+  it("reads the shop's call graph and depths off its manifests", () => {
+    const app = appModel(objects);
+    const calls = Object.fromEntries(app.workloads.map((w) => [w.name, w.calls]));
+    expect(calls.frontend).toEqual(expect.arrayContaining(['cart', 'catalog', 'checkout']));
+    expect(calls.cart).toEqual(expect.arrayContaining(['catalog', 'redis']));
+    expect(calls.checkout).toEqual(expect.arrayContaining(['cart', 'payment', 'shipping']));
+    expect(app.depth.get('frontend')).toBe(0);
+    expect(app.depth.get('payment')).toBe(2);
+    expect(app.depth.get('redis')).toBe(2);
+    expect(app.workloads.find((w) => w.name === 'redis')?.isRedis).toBe(true);
+  });
+});
+
+describe('generateScenarios', () => {
+  const gen = (seed: number, extra: Partial<Parameters<typeof generateScenarios>[0]> = {}) =>
+    generateScenarios({ count: 16, seed, registry: defaultCatalog(), objects, ...extra });
+
+  it('gives the same files from the same seed and other ones from another', () => {
+    const a = gen(11).map((g) => g.text);
+    expect(gen(11).map((g) => g.text)).toEqual(a);
+    expect(gen(12).map((g) => g.text)).not.toEqual(a);
+  });
+
+  it('writes only scenarios that validate, covering every pattern in turn', () => {
+    const g = gen(5);
+    expect(g).toHaveLength(16);
+    for (const x of g) expect(checkScenarioText(x.text, x.file, defaultCatalog()).problems).toEqual([]);
+    const patterns = new Set(g.flatMap((x) => x.scenario.metadata.tags));
+    for (const p of PATTERN_IDS) expect(patterns).toContain(p);
+  });
+
+  it('keeps to a substrate, and a distractor names only its cause', () => {
+    const local = gen(9, { substrate: 'local' });
+    for (const x of local) expect(x.scenario.spec.substrates).toContain('local');
+    const distractors = gen(9, { patterns: ['distractor'] });
+    expect(distractors.length).toBeGreaterThan(0);
+    for (const d of distractors) {
+      const [decoy, cause] = d.scenario.spec.faults;
+      expect(decoy.type).toBe('env-override');
+      expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).toEqual([cause.target]);
+      expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).not.toContain(decoy.target);
+    }
+  });
+
+  it('puts a multi-hop cause at least two calls below the storefront', () => {
+    const app = appModel(objects);
+    for (const x of gen(3, { patterns: ['multi-hop'] })) {
+      const name = (x.scenario.spec.faults[0].target.split('/').pop() ?? '').replace(/-config$/, '');
+      expect(app.depth.get(name)).toBeGreaterThanOrEqual(2);
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import type { SeededRandom } from '../util/seeded-random.js';
+import type { AppModel, AppWorkload } from './app-model.js';
+
+/** How the generator uses one fault type: which entities it may target and how its params are drawn. */
+export interface Recipe {
+  /** The fault type id (`firedrill faults`). */
+  type: string;
+  /** Workloads it may act on, or through (the target is derived by `target`). */
+  eligible(app: AppModel): AppWorkload[];
+  /** The entity id the fault targets for a workload. */
+  target(w: AppWorkload, app: AppModel): string;
+  /** Params drawn within the type's documented ranges, strong enough to raise its alerts. */
+  params(rng: SeededRandom, w: AppWorkload, app: AppModel): Record<string, unknown>;
+  /** Whether the symptom shows only a while after the change (leaks): the run waits longer. */
+  slow?: boolean;
+  /** Partial failures (a share of requests, one route) for the `partial` pattern. */
+  partial?: (rng: SeededRandom, w: AppWorkload) => Record<string, unknown>;
+  /** A valid but wrong value, for the `wrong-value` pattern. */
+  wrongValue?: boolean;
+}
+
+const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
+const deployment = (w: AppWorkload, app: AppModel): string => `${app.namespace}/Deployment/${w.name}`;
+/** `x` to the nearest `step`, without binary fractions left over (0.85, not 0.8500000000000001). */
+const round = (x: number, step: number): number => Number((Math.round(x / step) * step).toFixed(6));
+
+/**
+ * The recipes for the fault types the generator composes. Values are within each type's schema and
+ * strong enough to cross the alert thresholds of manifests/rules (5 % errors, 500 ms p95...), as the
+ * shipped scenarios found them.
+ */
+export const RECIPES: readonly Recipe[] = [
+  {
+    type: 'app-latency',
+    eligible: services,
+    target: deployment,
+    params: (rng) => ({ delayMs: round(rng.between(900, 2000), 50) }),
+    partial: (rng) => ({
+      delayMs: round(rng.between(1200, 2500), 50),
+      probability: round(rng.between(0.2, 0.35), 0.05),
+    }),
+  },
+  {
+    type: 'app-error-rate',
+    eligible: services,
+    target: deployment,
+    params: (rng) => ({ fraction: round(rng.between(0.3, 0.8), 0.05), status: rng.pick([500, 503]) }),
+    partial: (rng) => ({ fraction: round(rng.between(0.1, 0.2), 0.01), status: 500 }),
+  },
+  {
+    type: 'app-cpu-burn',
+    eligible: services,
+    target: deployment,
+    params: (rng) => ({ fraction: round(rng.between(0.85, 0.95), 0.05) }),
+  },
+  {
+    type: 'app-memory-leak',
+    eligible: services,
+    target: deployment,
+    params: (rng) => ({ mbPerMinute: round(rng.between(40, 80), 5) }),
+    slow: true,
+  },
+  {
+    type: 'app-dependency-unreachable',
+    eligible: (app) => services(app).filter((w) => w.calls.length > 0),
+    target: deployment,
+    params: (rng, w) => ({ dependency: rng.pick(w.calls) }),
+  },
+  {
+    type: 'env-override',
+    eligible: (app) => services(app).filter((w) => w.calls.some((c) => c !== 'redis')),
+    target: deployment,
+    // A URL that resolves but points at the wrong port: the caller's calls are refused.
+    params: (rng, w) => {
+      const dep = rng.pick(w.calls.filter((c) => c !== 'redis'));
+      return { name: `${dep.toUpperCase()}_URL`, value: `http://${dep}:${rng.pick([8081, 8088, 9090])}` };
+    },
+    wrongValue: true,
+  },
+  {
+    type: 'config-corruption',
+    eligible: (app) =>
+      services(app).filter((w) => w.configMap !== undefined && w.calls.some((c) => c !== 'redis')),
+    target: (w, app) => `${app.namespace}/ConfigMap/${w.configMap ?? ''}`,
+    // A valid value that is wrong: a timeout shorter than the HTTP callee ever answers in.
+    params: (rng, w) => ({
+      mode: 'set',
+      path: `timeoutsMs.${rng.pick(w.calls.filter((c) => c !== 'redis'))}`,
+      value: rng.int(1, 3),
+    }),
+    wrongValue: true,
+  },
+  {
+    type: 'crash-loop',
+    eligible: services,
+    target: deployment,
+    params: () => ({}),
+  },
+  {
+    type: 'memory-limit',
+    eligible: services,
+    target: deployment,
+    params: (rng) => ({ limit: `${rng.int(32, 40)}Mi` }),
+  },
+  {
+    type: 'scale-to-zero',
+    eligible: (app) => services(app).filter((w) => (app.depth.get(w.name) ?? 0) > 0),
+    target: deployment,
+    params: () => ({}),
+  },
+  {
+    type: 'redis-maxmemory',
+    eligible: (app) => app.workloads.filter((w) => w.isRedis),
+    target: deployment,
+    params: (rng) => ({ maxmemory: rng.pick(['256kb', '512kb', '1mb']), policy: 'noeviction' }),
+  },
+  {
+    type: 'redis-auth-change',
+    eligible: (app) => app.workloads.filter((w) => w.isRedis),
+    target: deployment,
+    params: () => ({}),
+  },
+];
+
+export function recipeFor(type: string): Recipe | undefined {
+  return RECIPES.find((r) => r.type === type);
+}

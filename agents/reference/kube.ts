@@ -130,26 +130,5 @@ export function makeId(namespace: string | undefined, kind: string, name: string
   return namespace ? `${namespace}/${kind}/${name}` : `${kind}/${name}`;
 }
 
-/** Kubernetes quantity as a number (cores for CPU, bytes for memory). */
-export function quantity(q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (typeof q === 'number') return q;
-  const m = q.trim().match(/^([0-9.]+)([a-zA-Z]*)$/);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit: Record<string, number> = {
-    '': 1,
-    m: 1e-3,
-    k: 1e3,
-    K: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-  };
-  const f = unit[m[2]];
-  return f === undefined ? undefined : n * f;
-}
+/** Kubernetes quantity as a number (cores for CPU, bytes for memory): firedrill's own parser, pure. */
+export { parseQuantity as quantity } from '../../src/kube/kube-object.js';

@@ -87,6 +87,10 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
         const difficulty = difficultyOf(truth, alerts, answer);
         // Background activity differs per repeat by design: the alerts it raises on purpose are not the
         // incident's, so stability compares the rest.
+        // Stability compares what the scenario itself observes: up to `window.after` past the incident.
+        const stableUntil = b.has(TruthFile.recipe)
+          ? ((await b.readJson<{ stableUntil?: string | null }>(TruthFile.recipe)).stableUntil ?? null)
+          : null;
         const background = b.has(TruthFile.background)
           ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
           : [];
@@ -102,7 +106,9 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             scenarioId: b.manifest.scenarioId,
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
-            firingAlerts: firingAlertKeys(alerts).filter((k) => !background.includes(k.split('@')[0])),
+            firingAlerts: firingAlertKeys(alerts, stableUntil).filter(
+              (k) => !background.includes(k.split('@')[0]),
+            ),
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

@@ -69,6 +69,36 @@ describe('alertKey / firingAlertKeys', () => {
     });
     expect(keys).toEqual(['A@shop/x', 'C@shop/y']);
   });
+
+  it('with a cut-off, keeps only what started firing by then (the drawn extra tail does not count)', () => {
+    const timeline = [
+      {
+        alertname: 'Early',
+        labels: { namespace: 'shop', service: 'x' },
+        state: 'firing' as const,
+        start: '2025-01-01T00:00:10Z',
+        end: null,
+      },
+      {
+        alertname: 'Late',
+        labels: { namespace: 'shop', service: 'y' },
+        state: 'firing' as const,
+        start: '2025-01-01T00:01:10Z',
+        end: null,
+      },
+    ];
+    const active = [
+      {
+        alertname: 'Late',
+        state: 'firing' as const,
+        labels: { namespace: 'shop', service: 'y' },
+        annotations: {},
+        activeAt: '',
+      },
+    ];
+    expect(firingAlertKeys({ active, timeline }, '2025-01-01T00:01:00Z')).toEqual(['Early@shop/x']);
+    expect(firingAlertKeys({ active, timeline }, null)).toEqual(['Early@shop/x', 'Late@shop/y']);
+  });
 });
 
 describe('stabilityChecks', () => {

@@ -15,11 +15,18 @@ export function alertKey(alertname: string, labels: Labels): string {
   return target ? `${alertname}@${ns}/${target}` : ns ? `${alertname}@${ns}` : alertname;
 }
 
-/** Every alert that was firing at some point of the window (timeline) or at capture (active). */
-export function firingAlertKeys(alerts: AlertsFile): string[] {
+/**
+ * Every alert that was firing at some point of the window (timeline) or at capture (active). With
+ * `until` (ISO time), only those that started firing by then: a run draws extra observation time after
+ * the scenario's own `window.after` (docs/scenario-format.md), and what shows only in that random extra
+ * time would make repeats differ by the draw, not by the incident.
+ */
+export function firingAlertKeys(alerts: AlertsFile, until?: string | null): string[] {
   const keys = new Set<string>();
-  for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
-  for (const t of alerts.timeline ?? []) if (t.state === 'firing') keys.add(alertKey(t.alertname, t.labels));
+  if (!until)
+    for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
+  for (const t of alerts.timeline ?? [])
+    if (t.state === 'firing' && (!until || t.start <= until)) keys.add(alertKey(t.alertname, t.labels));
   return [...keys].sort();
 }
 

@@ -86,6 +86,11 @@ export async function capturePhase(
     warmupMs: ctx.plan.warmupMs,
     leadMs: ctx.plan.leadMs,
     tailMs: ctx.plan.tailMs,
+    // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.
+    stableUntil:
+      times.manifestedAt !== undefined
+        ? new Date(times.manifestedAt + scenario.spec.observe.window.afterMs).toISOString()
+        : null,
   });
   await writer.writeText(TruthFile.scenario, scenario.sourceText);
   ctx.phaseDone('capture');

@@ -417,6 +417,8 @@ describe('the shop deployment', () => {
     expect(Number(env.LOAD_RPS)).toBeGreaterThan(0);
     expect(Number.isInteger(Number(env.LOAD_SEED))).toBe(true);
     expect(() => parseMix(env.LOAD_MIX as string)).not.toThrow();
+    const { config } = loadConfig(readEnv(['node', 'main.js', 'loadgen'], env));
+    expect(config.loadgen.variation).toBe(Number(env.LOAD_VARIATION));
   });
 
   it('keeps the harness out of Prometheus: flags and loadgen pods are not annotated for scraping', () => {

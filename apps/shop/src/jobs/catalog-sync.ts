@@ -60,8 +60,11 @@ export const catalogSyncJob: BatchJob = {
     for (let i = 0; i < total; i++) {
       signal.throwIfAborted();
       // Spaced from the previous request's start, never caught up: a slow answer does not earn a burst.
-      const wait = lastStart + 1000 / rps - performance.now();
-      if (wait > 0) await sleep(wait);
+      // A loop, not one sleep: a timer may fire a fraction of a millisecond early.
+      for (let wait = lastStart + 1000 / rps - performance.now(); wait > 0;) {
+        await sleep(wait);
+        wait = lastStart + 1000 / rps - performance.now();
+      }
       lastStart = performance.now();
       const listed = listing[i] as Product;
       try {

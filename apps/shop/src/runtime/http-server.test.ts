@@ -144,7 +144,8 @@ describe('ShopServer', () => {
       threshold_ms: 100,
       request_id: 'slow-1',
     });
-    expect(slow[0]?.duration_ms).toBeGreaterThanOrEqual(150);
+    // Timers may fire a fraction of a millisecond early.
+    expect(slow[0]?.duration_ms).toBeGreaterThanOrEqual(145);
     // The warning comes after the access line of the same request, never instead of it.
     const access = lines.findIndex((l) => l.msg === 'request completed' && l.request_id === 'slow-1');
     expect(access).toBeGreaterThanOrEqual(0);

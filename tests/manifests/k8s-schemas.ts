@@ -1,4 +1,5 @@
 import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import {
   ConfigMap,
@@ -28,6 +29,8 @@ export const SCHEMAS: Record<string, { model: ModelCtor; clientType: string }> =
   'apps/v1/Deployment': { model: Deployment as unknown as ModelCtor, clientType: 'V1Deployment' },
   'apps/v1/StatefulSet': { model: StatefulSet as unknown as ModelCtor, clientType: 'V1StatefulSet' },
   'apps/v1/DaemonSet': { model: DaemonSet as unknown as ModelCtor, clientType: 'V1DaemonSet' },
+  'batch/v1/Job': { model: Job as unknown as ModelCtor, clientType: 'V1Job' },
+  'batch/v1/CronJob': { model: CronJob as unknown as ModelCtor, clientType: 'V1CronJob' },
   'rbac.authorization.k8s.io/v1/ClusterRole': {
     model: ClusterRole as unknown as ModelCtor,
     clientType: 'V1ClusterRole',

@@ -60,6 +60,40 @@ export function workloads(objects: readonly K8sObject[]): Workload[] {
     });
 }
 
+/** Kinds whose pods run to completion: no ports, no probes, no selector of their own in the manifest. */
+export const BATCH_KINDS = new Set(['Job', 'CronJob']);
+
+/** A pod template in the manifests, from a long-running workload or a (Cron)Job. */
+export interface PodTemplateOf {
+  object: K8sObject;
+  template: PodTemplate;
+  containers: Container[];
+  /** Run to completion (Job, CronJob) rather than kept running. */
+  batch: boolean;
+}
+
+interface JobSpecLike {
+  template: PodTemplate;
+}
+
+/** Every pod template: what the container checks (images, resources, env, security) apply to. */
+export function podTemplates(objects: readonly K8sObject[]): PodTemplateOf[] {
+  const out: PodTemplateOf[] = workloads(objects).map((w) => ({ ...w, batch: false }));
+  for (const object of objects) {
+    if (!BATCH_KINDS.has(object.kind)) continue;
+    const spec = object.spec as unknown as { jobTemplate?: { spec: JobSpecLike } } & JobSpecLike;
+    const template = object.kind === 'CronJob' ? spec.jobTemplate?.spec.template : spec.template;
+    if (!template) throw new Error(`${object.kind} ${object.metadata.name} has no pod template`);
+    out.push({
+      object,
+      template,
+      containers: [...(template.spec.initContainers ?? []), ...template.spec.containers],
+      batch: true,
+    });
+  }
+  return out;
+}
+
 export function relativeToRoot(path: string): string {
   return relative(MANIFESTS_DIR, path);
 }

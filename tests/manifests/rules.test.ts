@@ -91,7 +91,7 @@ describe('alert rules', () => {
     for (const a of alerts) {
       expect({ alert: a.alert, severity: a.labels?.severity }).toEqual({
         alert: a.alert,
-        severity: expect.stringMatching(/^(critical|warning)$/),
+        severity: expect.stringMatching(/^(critical|warning|info)$/),
       });
       expect(a.labels?.team).toBeTruthy();
       expect(Object.keys(a.annotations ?? {}).sort()).toEqual(['description', 'summary']);

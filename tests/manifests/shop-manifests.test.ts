@@ -1,18 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_FILE_SCHEMAS } from '../../apps/shop/src/runtime/config.js';
+import { CONFIG_FILE_SCHEMAS, loadConfig } from '../../apps/shop/src/runtime/config.js';
+import { readEnv } from '../../apps/shop/src/runtime/env.js';
 import { parseMix } from '../../apps/shop/src/loadgen/plan.js';
 import {
   DEPENDENCIES_OF,
   HTTP_DEPENDENCIES,
+  JOB_DEPENDENCIES,
+  JOB_NAMES,
   SERVICE_NAMES,
+  type JobName,
   type ServiceName,
 } from '../../apps/shop/src/runtime/service-names.js';
 import type { Container, EnvVar, ServiceSpec } from '../../src/kube/kube-object.js';
 import { describeObject, resolveEnv, type K8sObject } from '../../src/manifests/index.js';
 import { imageReferences, loadVersions, unpinnedReason } from '../../src/versions/index.js';
 import { REPO_ROOT } from '../../src/version.js';
-import { loadAllManifests, workloads, type Workload } from './manifest-files.js';
+import {
+  loadAllManifests,
+  podTemplates,
+  workloads,
+  type PodTemplateOf,
+  type Workload,
+} from './manifest-files.js';
 import { unknownFields } from './strict-fields.js';
 import { SCHEMAS } from './k8s-schemas.js';
 
@@ -30,11 +40,15 @@ const allowedImages = new Set(Object.values(imageReferences(versions)));
 const dockerEntrypoint = readDockerEntrypoint();
 
 let objects: K8sObject[];
+/** Long-running workloads (Deployments, StatefulSets, DaemonSets). */
 let loads: Workload[];
+/** Every pod template, the (Cron)Jobs' included. */
+let pods: PodTemplateOf[];
 
 beforeAll(async () => {
   objects = await loadAllManifests();
   loads = workloads(objects);
+  pods = podTemplates(objects);
 });
 
 function find(kind: string, namespace: string | undefined, name: string): K8sObject | undefined {
@@ -96,7 +110,7 @@ describe('Kubernetes manifests', () => {
 
   it('pin every image to a reference from versions.json, pulled only when absent', () => {
     const failures: string[] = [];
-    for (const w of loads) {
+    for (const w of pods) {
       for (const c of w.containers) {
         const why = unpinnedReason(c.image ?? '');
         if (why) failures.push(`${describeObject(w.object)} ${c.name}: ${why}`);
@@ -112,9 +126,9 @@ describe('Kubernetes manifests', () => {
     expect(failures).toEqual([]);
   });
 
-  it('give every container requests and limits, readiness and liveness probes on named ports', () => {
+  it('give every container requests and limits, and long-running ones readiness and liveness probes on named ports', () => {
     const failures: string[] = [];
-    for (const w of loads) {
+    for (const w of pods) {
       for (const c of w.containers) {
         const where = `${describeObject(w.object)} container ${c.name}`;
         for (const kind of ['requests', 'limits'] as const) {
@@ -125,6 +139,14 @@ describe('Kubernetes manifests', () => {
         const portNames = new Set((c.ports ?? []).map((p) => p.name));
         for (const p of c.ports ?? [])
           if (!p.name) failures.push(`${where}: port ${p.containerPort} has no name`);
+        // A Job's pod is done when its process exits; a liveness probe could only kill it half way.
+        if (w.batch) {
+          for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+            if ((c as unknown as Record<string, unknown>)[probe])
+              failures.push(`${where}: a run-to-completion pod has a ${probe}`);
+          }
+          continue;
+        }
         for (const probeName of ['readinessProbe', 'livenessProbe'] as const) {
           const probe = c[probeName];
           if (!probe) {
@@ -201,7 +223,7 @@ describe('Kubernetes manifests', () => {
 
   it('refer only to ConfigMaps, Secrets and claims that exist, and every env var resolves', () => {
     const failures: string[] = [];
-    for (const w of loads) {
+    for (const w of pods) {
       const ns = w.object.metadata.namespace as string;
       for (const v of w.podSpec.volumes ?? []) {
         const ref = v.configMap
@@ -244,7 +266,7 @@ describe('Kubernetes manifests', () => {
 
   it('run every container as non-root, without privilege escalation, on a read-only root filesystem', () => {
     const failures: string[] = [];
-    for (const w of loads) {
+    for (const w of pods) {
       const pod = (w.template.spec as { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } })
         .securityContext;
       for (const c of w.containers) {
@@ -395,6 +417,8 @@ describe('the shop deployment', () => {
     expect(Number(env.LOAD_RPS)).toBeGreaterThan(0);
     expect(Number.isInteger(Number(env.LOAD_SEED))).toBe(true);
     expect(() => parseMix(env.LOAD_MIX as string)).not.toThrow();
+    const { config } = loadConfig(readEnv(['node', 'main.js', 'loadgen'], env));
+    expect(config.loadgen.variation).toBe(Number(env.LOAD_VARIATION));
   });
 
   it('keeps the harness out of Prometheus: flags and loadgen pods are not annotated for scraping', () => {
@@ -405,5 +429,127 @@ describe('the shop deployment', () => {
     }
     const flags = find('Service', 'firedrill-system', 'flags');
     expect((flags?.spec as ServiceSpec).ports?.[0]).toMatchObject({ name: 'http', port: 8080 });
+  });
+});
+
+/** How many times a day a standard 5-field schedule fires, for the minute/hour forms the shop uses. */
+function runsPerDay(schedule: string): number {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) throw new Error(`"${schedule}" is not a 5-field schedule`);
+  const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  if (!/^\d+$/.test(minute) || Number(minute) > 59)
+    throw new Error(`minute "${minute}" is not one fixed minute`);
+  if (dom !== '*' || month !== '*' || dow !== '*') throw new Error(`"${schedule}" is not a daily schedule`);
+  if (/^\d+$/.test(hour) && Number(hour) <= 23) return 1;
+  const every = /^\*\/(\d+)$/.exec(hour);
+  if (every) return Math.ceil(24 / Number(every[1]));
+  throw new Error(`hour "${hour}" is neither an hour nor */n`);
+}
+
+describe('the shop batch jobs', () => {
+  const cronJobs = () => objects.filter((o) => o.kind === 'CronJob');
+  const batch = (name: string) => {
+    const p = pods.find((x) => x.batch && x.object.metadata.name === name);
+    if (!p) throw new Error(`no CronJob ${name}`);
+    return p;
+  };
+  interface CronJobSpec {
+    schedule: string;
+    concurrencyPolicy?: string;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    jobTemplate: {
+      metadata?: { labels?: Record<string, string> };
+      spec: { backoffLimit?: number; ttlSecondsAfterFinished?: number; activeDeadlineSeconds?: number };
+    };
+  }
+
+  it('are a CronJob in namespace shop for each job the shop app knows', () => {
+    expect(
+      cronJobs()
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(JOB_NAMES.map((j) => `shop/${j}`).sort());
+    expect(objects.filter((o) => o.kind === 'Job')).toEqual([]);
+  });
+
+  it.each(JOB_NAMES)('schedules %s in quiet hours, one run at a time, keeping a short history', (name) => {
+    const cj = find('CronJob', 'shop', name)!;
+    const spec = cj.spec as unknown as CronJobSpec;
+    expect(runsPerDay(spec.schedule)).toBeLessThanOrEqual(4);
+    expect(spec).toMatchObject({
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    });
+    expect(spec.jobTemplate.spec.backoffLimit).toBe(1);
+    // Finished Jobs stay until the history limits remove them, so their pods and logs can be looked at.
+    expect(spec.jobTemplate.spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    const labels = { [NAME]: name, [PART_OF]: 'shop', [COMPONENT]: 'batch' };
+    const p = batch(name);
+    expect(cj.metadata.labels).toEqual(labels);
+    expect(spec.jobTemplate.metadata?.labels).toEqual(labels);
+    expect(p.template.metadata?.labels).toEqual(labels);
+    // Never scraped: a Job's pod is gone before Prometheus would notice it.
+    expect(p.template.metadata?.annotations).toBeUndefined();
+    expect((p.template.spec as { restartPolicy?: string }).restartPolicy).toBe('Never');
+  });
+
+  it.each(JOB_NAMES)('runs %s from the shop image like the services, and the app accepts its env', (name) => {
+    const p = batch(name);
+    expect(p.containers).toHaveLength(1);
+    const c = p.containers[0] as Container;
+    expect(c.name).toBe(name);
+    expect(c.image).toBe(imageReferences(versions).shop);
+    expect(c.command).toEqual(dockerEntrypoint);
+    expect(c.args).toEqual([name]);
+    expect(c.ports ?? []).toEqual([]);
+
+    // The same hardening as the services' pods.
+    const service = workload('shop', 'catalog');
+    const sc = (x: unknown) => (x as { securityContext?: unknown }).securityContext;
+    expect(sc(p.template.spec)).toEqual(sc(service.template.spec));
+    expect(sc(c)).toEqual(sc(service.containers[0]));
+    for (const key of ['automountServiceAccountToken', 'enableServiceLinks'] as const) {
+      expect((p.template.spec as unknown as Record<string, unknown>)[key]).toBe(false);
+    }
+
+    const env = resolveEnv(c.env, {
+      podName: `${name}-28461337-x7k2p`,
+      namespace: 'shop',
+      objects,
+      owner: p.object,
+    });
+    expect(env).toMatchObject({
+      SHOP_SERVICE: name,
+      POD_NAMESPACE: 'shop',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger.observability:4318/v1/traces',
+    });
+    // Jobs follow no runtime settings and listen on nothing.
+    expect(env.FLAGS_URL).toBeUndefined();
+    expect(env.PORT).toBeUndefined();
+    const deps = JOB_DEPENDENCIES[name as JobName];
+    const urls = Object.fromEntries(Object.entries(env).filter(([k]) => /^[A-Z]+_URL$/.test(k)));
+    expect(urls).toEqual(
+      Object.fromEntries(
+        HTTP_DEPENDENCIES.filter((d) => deps.includes(d)).map((d) => [
+          `${d.toUpperCase()}_URL`,
+          `http://${d}:8080`,
+        ]),
+      ),
+    );
+    if (deps.includes('redis')) {
+      expect(env).toMatchObject({ REDIS_HOST: 'redis', REDIS_PORT: '6379' });
+      expect(envOf(c, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'redis-auth',
+        key: 'password',
+      });
+    } else {
+      expect(Object.keys(env).filter((k) => k.startsWith('REDIS_'))).toEqual([]);
+    }
+    // What the entry point does with that environment: no crash at start, and the job it names.
+    const { config } = loadConfig(readEnv(['node', 'main.js', ...(c.args ?? [])], env));
+    expect(config.service).toBe(name);
   });
 });

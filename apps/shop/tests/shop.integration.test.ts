@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
 import type { ChildProcessGroup } from '../src/dev/child-process-group.js';
 import { freePorts } from '../src/dev/free-port.js';
 import {
@@ -19,13 +20,14 @@ import { ensureShopBuilt } from '../src/dev/ensure-built.js';
 
 /**
  * The whole shop as child processes on loopback (real redis-server, compiled services, an in-test OTLP
- * receiver), driven by the load generator; checks telemetry, every runtime setting in both directions,
- * bad configuration, the load plan's determinism and graceful shutdown.
+ * receiver), driven by the load generator; checks telemetry, every runtime setting in both directions, the
+ * slow-request and retry log lines, the batch jobs, bad configuration, the load plan's determinism and
+ * graceful shutdown.
  */
 
 const REPO_ROOT = resolve(dirname(findMainJs()), '..', '..', '..', '..');
 const ACTOR = 'integration-test';
-const FORBIDDEN = /fault|inject|chaos|firedrill/i;
+const FORBIDDEN = /fault|inject|chaos|firedrill|background/i;
 const PRODUCT = '66VCHSJNUP';
 const CATALOG_STORE_MS = 150;
 
@@ -117,6 +119,15 @@ async function shopperWithCart(): Promise<string> {
 function logs(service: string): string[] {
   return shop.processes.get(service as never)?.stdout ?? [];
 }
+
+type LogLine = Record<string, unknown>;
+
+function parsed(service: string): LogLine[] {
+  return logs(service).map((l) => JSON.parse(l) as LogLine);
+}
+
+/** Stdout of the batch jobs this file ran, for the log-wording check at the end. */
+const jobOutput = new Map<string, string[]>();
 
 beforeAll(async () => {
   mainJs = ensureShopBuilt(REPO_ROOT);
@@ -349,6 +360,73 @@ describe('runtime settings', () => {
     await eventually('product list fast again', async () => (await call('GET', path)).ms < CATALOG_STORE_MS);
   }, 20_000);
 
+  test('slow requests: each service a slow call passes through warns once, with the trace ids', async () => {
+    // 300 ms: above slowRequestMs (250) at catalog and at the frontend waiting for it, below the 500 ms alert.
+    await setFlag('catalog.latency', { ms: 300, route: '/products/:id' });
+    await eventually(
+      'catalog delays product pages',
+      async () => (await call('GET', front(`/api/products/${PRODUCT}`))).ms >= 300,
+    );
+    // A request of its own once the delay is in effect (on a busy machine a request can be slow without it).
+    const id = 'it-slow-request';
+    expect(
+      (await call('GET', front(`/api/products/${PRODUCT}`), undefined, { 'x-request-id': id })).ms,
+    ).toBeGreaterThanOrEqual(300);
+    // Logged just after the answer went out: give the line a moment to arrive on stdout.
+    let frontend: LogLine | undefined;
+    await eventually('the frontend warned', async () => {
+      frontend = parsed('frontend').find((l) => l.msg === 'slow request' && l.request_id === id);
+      return frontend !== undefined;
+    });
+    expect(frontend).toMatchObject({
+      level: 'warn',
+      service: 'frontend',
+      method: 'GET',
+      route: '/api/products/:id',
+      status: 200,
+      threshold_ms: 250,
+    });
+    // A timer can fire a fraction of a millisecond early: "slower than the threshold", with room below 300.
+    expect(frontend?.duration_ms).toBeGreaterThan(290);
+    expect(frontend?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(frontend?.span_id).toMatch(/^[0-9a-f]{16}$/);
+    // The same request's access line and warning share the span; catalog's warning is in the same trace.
+    const access = parsed('frontend').find((l) => l.msg === 'request completed' && l.request_id === id);
+    expect(access?.span_id).toBe(frontend?.span_id);
+    const slowAt = (service: string) =>
+      parsed(service).filter((l) => l.msg === 'slow request' && l.trace_id === frontend?.trace_id);
+    await eventually('catalog warned', async () => slowAt('catalog').length > 0);
+    const catalog = slowAt('catalog');
+    expect(catalog).toHaveLength(1);
+    expect(catalog[0]).toMatchObject({
+      level: 'warn',
+      route: '/products/:id',
+      status: 200,
+      threshold_ms: 250,
+    });
+    expect(catalog[0]?.duration_ms).toBeGreaterThan(290);
+  }, 20_000);
+
+  test('retries: a GET that gets a 503 and then an answer logs the failed attempt and the success', async () => {
+    await setFlag('catalog.errors', { fraction: 0.5, status: 503, route: '/products' });
+    let success: LogLine | undefined;
+    await eventually(
+      'a catalog call that succeeded on its second attempt',
+      async () => {
+        await call('GET', front('/api/products'));
+        success = parsed('frontend').find((l) => l.msg === 'catalog call succeeded after 2 attempts');
+        return success !== undefined;
+      },
+      15_000,
+    );
+    expect(success).toMatchObject({ level: 'info', dependency: 'catalog', attempts: 2 });
+    expect(success?.duration_ms).toBeGreaterThan(50);
+    const failed = parsed('frontend').find(
+      (l) => l.trace_id === success?.trace_id && l.msg === 'catalog call failed: answered 503, retrying',
+    );
+    expect(failed).toMatchObject({ level: 'warn', err_code: 'HTTP_503', attempt: 1, retrying: true });
+  }, 20_000);
+
   test('cpu: CPU time rate rises with the setting and falls after clearing', async () => {
     // Rates are measured over windows, so give the measurement (not the setting) up to 10 s on a busy machine.
     const baseline = await cpuRate('currency');
@@ -411,6 +489,119 @@ describe('runtime settings', () => {
       if (name === 'flags' || name === 'redis') continue;
       const offending = p.stdout.filter((l) => FORBIDDEN.test(l));
       expect({ name, offending: offending.slice(0, 3) }).toEqual({ name, offending: [] });
+    }
+  });
+});
+
+describe('batch jobs', () => {
+  function lines(p: ChildProcessGroup): LogLine[] {
+    jobOutput.set(p.name, p.stdout);
+    return p.stdout.map((l) => JSON.parse(l) as LogLine);
+  }
+
+  test('catalog-sync reads every product from catalog at its pace, traced as its own service, exits 0', async () => {
+    const job = shop.runJob('catalog-sync', { SYNC_RPS: '30' });
+    expect(await job.exited).toBe(0);
+    const out = lines(job);
+    expect(out.map((l) => l.msg)).toEqual([
+      `catalog sync started: reading products from ${shop.url('catalog')} at up to 30 requests/s`,
+      'synced 10/12 products',
+      'synced 12/12 products',
+      expect.stringMatching(/^catalog sync finished: 12 products in \d+ categories, 0 changed, in \d+\.\ds$/),
+    ]);
+    expect(out.every((l) => l.service === 'catalog-sync' && l.level === 'info')).toBe(true);
+    const traceId = out[0]?.trace_id as string;
+    // Its calls reach catalog as ordinary traced requests: 13 access lines in the job's trace.
+    await eventually(
+      'catalog logged the sync requests',
+      async () =>
+        parsed('catalog').filter((l) => l.msg === 'request completed' && l.trace_id === traceId).length ===
+        13,
+    );
+    await eventually(
+      'the job trace reached the collector',
+      async () =>
+        rx.spans.filter((s) => s.traceId === traceId && s.service === 'catalog' && s.kind === 2).length ===
+        13,
+      10_000,
+    );
+    const mine = rx.spans.filter((s) => s.traceId === traceId && s.service === 'catalog-sync');
+    expect(mine.filter((s) => s.kind === 3 && s.attributes['peer.service'] === 'catalog')).toHaveLength(13);
+    expect(mine.find((s) => !s.parentSpanId)?.name).toBe('catalog-sync');
+  }, 30_000);
+
+  test('catalog-sync exits 1 with one error line when catalog is unreachable', async () => {
+    const job = shop.runJob(
+      'catalog-sync',
+      { CATALOG_URL: `http://127.0.0.1:${closedPort}` },
+      'catalog-sync-down',
+    );
+    expect(await job.exited).toBe(1);
+    const errors = lines(job).filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      err_code: 'ECONNREFUSED',
+      msg: `catalog sync failed: cannot list products: catalog: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+    });
+  }, 20_000);
+
+  test('cart-cleanup scans the carts, gives a cart without expiry one back, exits 0', async () => {
+    const redis = new Redis({ host: '127.0.0.1', port: shop.redis.port, password: shop.redis.password });
+    try {
+      await shopperWithCart();
+      // A cart whose EXPIRE never happened, as after a Redis blip between the cart service's two writes.
+      await redis.hset('cart:it-no-expiry', PRODUCT, '1');
+      expect(await redis.ttl('cart:it-no-expiry')).toBe(-1);
+      const carts = (await redis.keys('cart:*')).length;
+      const job = shop.runJob('cart-cleanup');
+      expect(await job.exited).toBe(0);
+      const out = lines(job);
+      expect(out[0]?.msg).toBe(`cart cleanup started: scanning cart:* on 127.0.0.1:${shop.redis.port} db 0`);
+      expect(out).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          key: 'cart:it-no-expiry',
+          msg: expect.stringMatching(/^cart cart:it-no-expiry had no expiry \(idle \d+s\); set it to 3600s$/),
+        }),
+      );
+      const summary = out.at(-1)!;
+      expect(summary.msg).toMatch(
+        /^scanned \d+ carts, \d+ without expiry \(now expiring in 3600s\), 0 idle for over 86400s$/,
+      );
+      // The load generator keeps adding and checking out carts while the job runs.
+      expect(summary.scanned).toBeGreaterThanOrEqual(carts - 5);
+      expect(summary.without_expiry).toBeGreaterThanOrEqual(1);
+      const ttl = await redis.ttl('cart:it-no-expiry');
+      expect(ttl).toBeGreaterThan(3500);
+      expect(ttl).toBeLessThanOrEqual(3600);
+      // One trace per run: the job's root span with every Redis command under it.
+      const mine = () => rx.spans.filter((s) => s.traceId === out[0]?.trace_id);
+      await eventually('cleanup spans exported', async () => mine().some((s) => s.name === 'EXPIRE'));
+      expect(new Set(mine().map((s) => s.service))).toEqual(new Set(['cart-cleanup']));
+      expect(new Set(mine().map((s) => s.name))).toEqual(
+        new Set(['cart-cleanup', 'SCAN', 'TTL', 'OBJECT', 'EXPIRE']),
+      );
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
+
+  test('cart-cleanup exits 1 with one error line when Redis refuses its password', async () => {
+    const job = shop.runJob('cart-cleanup', { REDIS_PASSWORD: 'not-the-password' }, 'cart-cleanup-denied');
+    expect(await job.exited).toBe(1);
+    const out = lines(job);
+    expect(out.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({
+        err_code: 'WRONGPASS',
+        msg: 'cart cleanup failed: redis: SCAN failed: WRONGPASS invalid username-password pair or user is disabled.',
+      }),
+    ]);
+  }, 20_000);
+
+  test('no job log line names the testbed', () => {
+    expect(jobOutput.size).toBe(4);
+    for (const [name, out] of jobOutput) {
+      expect({ name, offending: out.filter((l) => FORBIDDEN.test(l)) }).toEqual({ name, offending: [] });
     }
   });
 });

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { JourneyMix } from '../loadgen/plan.js';
-import type { ServiceName } from '../runtime/service-names.js';
+import type { JobName, ProcessName, ServiceName } from '../runtime/service-names.js';
 import { ChildProcessGroup } from './child-process-group.js';
 import { freePorts } from './free-port.js';
 
@@ -24,6 +24,8 @@ export interface LoadOptions {
   rps: number;
   seed: number;
   mix?: JourneyMix;
+  /** LOAD_VARIATION; unset: the load generator's default. */
+  variation?: number;
   journeys?: number;
   durationS?: number;
   /** Defaults to the launched frontend. */
@@ -36,11 +38,11 @@ export interface LaunchOptions {
   otlpEndpoint?: string;
   flagsPollMs?: number;
   /** LOG_LEVEL for every service, or per service. */
-  logLevel?: string | Partial<Record<ServiceName, string>>;
+  logLevel?: string | Partial<Record<ProcessName, string>>;
   /** Contents of each service's config.json (written to a temp file and passed as SHOP_CONFIG_FILE). */
-  configs?: Partial<Record<ServiceName, unknown>>;
+  configs?: Partial<Record<ProcessName, unknown>>;
   /** Extra environment per service. */
-  env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  env?: Partial<Record<ProcessName, NodeJS.ProcessEnv>>;
   /** Start a load generator too. */
   load?: LoadOptions;
   redisPassword?: string;
@@ -55,7 +57,12 @@ export interface LaunchedShop {
   workDir: string;
   url(service: ShopServiceName): string;
   /** Environment a service process gets (with PORT): for starting extra processes against this shop. */
-  envFor(service: ServiceName, port: number): NodeJS.ProcessEnv;
+  envFor(service: ProcessName, port: number): NodeJS.ProcessEnv;
+  /**
+   * Runs a batch job against this shop (its catalog, its Redis with the password, the trace receiver) as a
+   * Kubernetes Job would; await `exited` for its exit code. Not added to `processes`.
+   */
+  runJob(job: JobName, env?: NodeJS.ProcessEnv, name?: string): ChildProcessGroup;
   /** Starts (another) load generator against this shop. */
   startLoad(load: LoadOptions, name?: string): Promise<{ process: ChildProcessGroup; url: string }>;
   /** Until every shop service answers /readyz with 200. */
@@ -78,7 +85,7 @@ export function findMainJs(from = process.cwd()): string {
 /** Spawns one shop service from the compiled entry point. */
 export function spawnShopService(
   mainJs: string,
-  service: ServiceName,
+  service: ProcessName,
   env: NodeJS.ProcessEnv,
   name: string = service,
 ): ChildProcessGroup {
@@ -167,7 +174,7 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
     processes.set('redis', redis);
     await waitForPort(redisPort, 10_000);
 
-    const envFor = (service: ServiceName, port: number): NodeJS.ProcessEnv => {
+    const envFor = (service: ProcessName, port: number): NodeJS.ProcessEnv => {
       const level = typeof opts.logLevel === 'string' ? opts.logLevel : opts.logLevel?.[service];
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
@@ -213,6 +220,7 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
       env.LOAD_RPS = String(load.rps);
       env.LOAD_SEED = String(load.seed);
       if (load.mix) env.LOAD_MIX = JSON.stringify(load.mix);
+      if (load.variation !== undefined) env.LOAD_VARIATION = String(load.variation);
       if (load.journeys !== undefined) env.LOAD_JOURNEYS = String(load.journeys);
       if (load.durationS !== undefined) env.LOAD_DURATION_S = String(load.durationS);
       const p = spawnShopService(mainJs, 'loadgen', env, procName);
@@ -228,6 +236,11 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
       workDir,
       url,
       envFor,
+      runJob(job, env = {}, name = job) {
+        const base = envFor(job, 0);
+        delete base.PORT;
+        return spawnShopService(mainJs, job, { ...base, POD_NAME: `${name}-0`, ...env }, name);
+      },
       startLoad,
       async waitReady(timeoutMs = 30_000) {
         const deadline = Date.now() + timeoutMs;

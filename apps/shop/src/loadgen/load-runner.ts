@@ -6,10 +6,14 @@ import { DependencyClient } from '../runtime/http-client.js';
 import type { ShopMetrics } from '../runtime/metrics.js';
 import { LatencyStats, type Outcome } from './latency-stats.js';
 import { JourneyPlanner, type Journey, type JourneyMix, type PlannedRequest, type StepName } from './plan.js';
+import { RateProfile } from './rate-profile.js';
 
 export interface LoadRunnerOptions {
   targetUrl: string;
+  /** Mean journeys per second. */
   rps: number;
+  /** Largest relative swing of the journey rate around `rps` (see RateProfile); 0 or absent: flat. */
+  variation?: number;
   seed: number;
   mix: JourneyMix;
   requestTimeoutMs: number;
@@ -34,20 +38,23 @@ const STEP_ROUTES: Record<StepName, string> = {
 };
 
 /**
- * Open-loop traffic: journey i starts at t0 + i/rps whatever earlier journeys are doing, so a slow shop sees
- * the same arrival rate (and queues build up) instead of a politely slowing client. In-flight journeys are
+ * Open-loop traffic: journey i starts when the seeded rate profile has accumulated i journeys since t0
+ * (t0 + i/rps when flat), whatever earlier journeys are doing, so a slow shop sees the same arrival rate (and
+ * queues build up) instead of a politely slowing client. In-flight journeys are
  * capped; over the cap a journey is dropped and counted, never delayed. Steps of one journey run in order and
  * always all run, so the request sequence depends only on the seed.
  */
 export class LoadRunner {
   readonly stats = new LatencyStats();
   private readonly planner: JourneyPlanner;
+  private readonly profile: RateProfile;
   private readonly client: DependencyClient;
   private readonly requests: Counter<'journey' | 'step' | 'outcome'>;
   private readonly duration: Histogram<'journey' | 'step'>;
   private readonly journeysTotal: Counter<'journey' | 'outcome'>;
   private readonly dropped: Counter<'journey'>;
   private readonly inflightGauge: Gauge;
+  private readonly targetRate: Gauge;
   private timer: NodeJS.Timeout | undefined;
   private t0 = 0;
   private started = 0;
@@ -59,6 +66,7 @@ export class LoadRunner {
 
   constructor(private readonly opts: LoadRunnerOptions) {
     this.planner = new JourneyPlanner(opts.seed, opts.mix);
+    this.profile = new RateProfile({ rps: opts.rps, variation: opts.variation ?? 0, seed: opts.seed });
     this.client = new DependencyClient({
       service: 'loadgen',
       dependency: 'frontend',
@@ -95,13 +103,28 @@ export class LoadRunner {
       help: 'Journeys in flight.',
       registers: [m.registry],
     });
+    this.targetRate = new Gauge({
+      name: 'loadgen_target_journeys_per_second',
+      help: 'Journey start rate the seeded profile asks for now.',
+      registers: [m.registry],
+    });
   }
 
   start(): void {
     this.t0 = performance.now();
+    const p = this.profile;
+    const swing = p.variation > 0 ? ` (±${Math.round(p.variation * 100)}%)` : '';
     this.opts.logger.info(
-      { target: this.opts.targetUrl, rps: this.opts.rps, seed: this.opts.seed, mix: this.opts.mix },
-      `sending ${this.opts.rps} journeys/s to ${this.opts.targetUrl}`,
+      {
+        target: this.opts.targetUrl,
+        rps: this.opts.rps,
+        seed: this.opts.seed,
+        mix: this.opts.mix,
+        variation: p.requestedVariation,
+        variation_applied: Math.round(p.variation * 1000) / 1000,
+        periods_s: p.components.map((c) => Math.round(c.periodS)),
+      },
+      `sending ${this.opts.rps} journeys/s${swing} to ${this.opts.targetUrl}`,
     );
     this.schedule();
   }
@@ -113,14 +136,18 @@ export class LoadRunner {
     this.maybeDone();
   }
 
+  private dueAt(journey: number): number {
+    return this.t0 + this.profile.timeOf(journey) * 1000;
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    const interval = 1000 / this.opts.rps;
-    const due = this.t0 + this.started * interval;
+    const due = this.dueAt(this.started);
     this.timer = setTimeout(
       () => {
         const now = performance.now();
-        while (!this.stopped && this.t0 + this.started * interval <= now) {
+        this.targetRate.set(this.profile.rateAt((now - this.t0) / 1000));
+        while (!this.stopped && this.dueAt(this.started) <= now) {
           if (this.limitReached(now)) {
             this.stop();
             return;

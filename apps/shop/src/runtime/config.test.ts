@@ -28,6 +28,8 @@ describe('readEnv', () => {
     expect(readEnv(['n', 'm', 'cart'], { SHOP_SERVICE: 'catalog' }).service).toBe('cart');
     expect(readEnv(['n', 'm'], { SHOP_SERVICE: 'catalog' }).service).toBe('catalog');
     expect(failure(() => readEnv(['n', 'm', 'basket'], {}))).toMatch(/unknown service "basket"/);
+    expect(readEnv(['n', 'm', 'catalog-sync'], {}).service).toBe('catalog-sync');
+    expect(readEnv(['n', 'm'], { SHOP_SERVICE: 'cart-cleanup' }).service).toBe('cart-cleanup');
     expect(failure(() => readEnv(['n', 'm'], {}))).toMatch(/no service named/);
   });
 
@@ -39,6 +41,10 @@ describe('readEnv', () => {
     expect(failure(() => readEnv(['n', 'm', 'cart'], { CATALOG_URL: 'catalog:8080' }))).toMatch(
       /CATALOG_URL must be an http\(s\) URL/,
     );
+    expect(failure(() => readEnv(['n', 'm', 'loadgen'], { LOAD_VARIATION: '0.6' }))).toMatch(
+      /LOAD_VARIATION must be a number 0-0.5 \(got "0.6"\)/,
+    );
+    expect(failure(() => readEnv(['n', 'm', 'catalog-sync'], { SYNC_RPS: '0' }))).toMatch(/SYNC_RPS/);
   });
 });
 
@@ -52,6 +58,17 @@ describe('loadConfig', () => {
     expect(config.retries.payment).toBe(1);
     expect(config.flagsUrl).toBeUndefined();
     expect(config.flagsPollMs).toBe(2000);
+    expect(config.slowRequestMs).toBe(250);
+  });
+
+  test('slowRequestMs is a common key: any service takes it, and only a positive integer', () => {
+    expect(load('payment', { slowRequestMs: 100 }).config.slowRequestMs).toBe(100);
+    expect(load('frontend', { slowRequestMs: 1000 }).config.slowRequestMs).toBe(1000);
+    for (const bad of [0, -5, 2.5, '250ms']) {
+      expect(failure(() => load('catalog', { slowRequestMs: bad }))).toMatch(
+        /^invalid configuration in .*: slowRequestMs: /,
+      );
+    }
   });
 
   test('env overrides the file', () => {
@@ -138,5 +155,33 @@ describe('loadConfig', () => {
       mix: { browse: 0, cart: 0, checkout: 1 },
     });
     expect(failure(() => load('loadgen', undefined, { LOAD_MIX: '{"browse":"a lot"}' }))).toMatch(/LOAD_MIX/);
+  });
+
+  test('loadgen varies its rate by 20% unless LOAD_VARIATION or the file says otherwise', () => {
+    expect(load('loadgen', undefined).config.loadgen.variation).toBe(0.2);
+    expect(load('loadgen', { variation: 0.1 }).config.loadgen.variation).toBe(0.1);
+    expect(load('loadgen', { variation: 0.1 }, { LOAD_VARIATION: '0' }).config.loadgen.variation).toBe(0);
+    expect(failure(() => load('loadgen', { variation: 0.9 }))).toMatch(/variation/);
+  });
+
+  test('the batch jobs: catalog-sync reads SYNC_RPS, cart-cleanup the cart Redis settings', () => {
+    const sync = load('catalog-sync', undefined, { CATALOG_URL: 'http://catalog.shop:8080', SYNC_RPS: '5' });
+    expect(sync.config.service).toBe('catalog-sync');
+    expect(sync.config.catalogSync.rps).toBe(5);
+    expect(sync.config.dependencies.catalog).toBe('http://catalog.shop:8080');
+    expect(load('catalog-sync', { syncRps: 7 }).config.catalogSync.rps).toBe(7);
+    expect(load('catalog-sync', undefined).config.catalogSync.rps).toBe(20);
+
+    const cleanup = load(
+      'cart-cleanup',
+      { cartTtlSeconds: 600, redis: { db: 2 } },
+      { REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: 'pw' },
+    ).config;
+    expect(cleanup.cart.redis).toEqual({ host: 'redis', port: 6379, password: 'pw', db: 2 });
+    expect(cleanup.cart.cartTtlSeconds).toBe(600);
+    expect(cleanup.cartCleanup).toEqual({ staleAfterSeconds: 86_400, fixMissingExpiry: true });
+    expect(cleanup.timeoutsMs.redis).toBe(1000);
+    expect(failure(() => load('cart-cleanup', { fixMissingExpiry: 'yes' }))).toMatch(/fixMissingExpiry/);
+    expect(load('cart-cleanup', { maxItems: 3 }).unknownKeys).toEqual(['maxItems']);
   });
 });

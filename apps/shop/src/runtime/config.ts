@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_RATES, isKnownCurrency } from '../data/currencies.js';
 import { DEFAULT_MIX, normalizeMix, parseMix, type JourneyMix } from '../loadgen/plan.js';
+import { DEFAULT_LOAD_VARIATION } from '../loadgen/rate-profile.js';
 import { ConfigError } from './config-error.js';
 import type { ShopEnv } from './env.js';
 import {
   HTTP_DEPENDENCIES,
   type DependencyName,
   type HttpDependency,
-  type ServiceName,
+  type ProcessName,
 } from './service-names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,9 +17,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything a service runs with: defaults, then the config file, then env (env wins). */
 export interface ShopConfig {
-  service: ServiceName;
+  service: ProcessName;
   port: number;
   logLevel: LogLevel;
+  /** Inbound requests slower than this are logged at warn (`slow request`). */
+  slowRequestMs: number;
   podName?: string;
   podNamespace?: string;
   otlpTracesEndpoint?: string;
@@ -49,16 +52,26 @@ export interface ShopConfig {
     mix: JourneyMix;
     requestTimeoutMs: number;
     maxInFlight: number;
+    /** Largest relative swing of the journey rate around `rps` (0 = flat). */
+    variation: number;
     journeys?: number;
     durationS?: number;
   };
+  catalogSync: { rps: number };
+  cartCleanup: { staleAfterSeconds: number; fixMissingExpiry: boolean };
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
+/**
+ * Half the latency alert's threshold (p95 > 500 ms): a brief slowdown shows up as warnings in the logs well
+ * before, or without, an alert.
+ */
+export const DEFAULT_SLOW_REQUEST_MS = 250;
 /** frontend → checkout covers a whole order (cart, quote, conversion, payment, shipment), so it gets longer. */
-const DEFAULT_TIMEOUTS: Partial<Record<ServiceName, Partial<Record<DependencyName, number>>>> = {
+const DEFAULT_TIMEOUTS: Partial<Record<ProcessName, Partial<Record<DependencyName, number>>>> = {
   frontend: { checkout: 8000 },
   cart: { redis: 1000 },
+  'cart-cleanup': { redis: 1000 },
 };
 
 const positiveInt = z.number().int().positive();
@@ -74,7 +87,16 @@ const commonShape = {
   dependencies: z.partialRecord(z.enum(HTTP_DEPENDENCIES), z.url({ protocol: /^https?$/ })).optional(),
   timeoutsMs: z.partialRecord(dependencyKey, positiveInt).optional(),
   retries: z.partialRecord(dependencyKey, z.number().int().min(0).max(5)).optional(),
+  slowRequestMs: positiveInt.optional(),
 };
+
+const redisShape = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    db: z.number().int().min(0).max(15).optional(),
+  })
+  .optional();
 
 /** The keys a `<service>-config` ConfigMap may carry, per service (docs/shop.md lists them with failure modes). */
 export const CONFIG_FILE_SCHEMAS = {
@@ -89,13 +111,7 @@ export const CONFIG_FILE_SCHEMAS = {
     maxItems: z.number().int().min(0).optional(),
     cartTtlSeconds: positiveInt.optional(),
     productCacheTtlSeconds: nonNegative.optional(),
-    redis: z
-      .object({
-        host: z.string().min(1).optional(),
-        port: z.number().int().min(1).max(65535).optional(),
-        db: z.number().int().min(0).max(15).optional(),
-      })
-      .optional(),
+    redis: redisShape,
   }),
   checkout: z.object({ ...commonShape }),
   payment: z.object({
@@ -132,6 +148,19 @@ export const CONFIG_FILE_SCHEMAS = {
     mix: z.record(z.string(), z.number()).optional(),
     requestTimeoutMs: positiveInt.optional(),
     maxInFlight: positiveInt.optional(),
+    variation: z.number().min(0).max(0.5).optional(),
+  }),
+  'catalog-sync': z.object({
+    ...commonShape,
+    syncRps: z.number().positive().max(1000).optional(),
+  }),
+  'cart-cleanup': z.object({
+    ...commonShape,
+    redis: redisShape,
+    /** The expiry given to a cart found without one: the cart service's own cartTtlSeconds. */
+    cartTtlSeconds: positiveInt.optional(),
+    staleAfterSeconds: positiveInt.optional(),
+    fixMissingExpiry: z.boolean().optional(),
   }),
 } as const;
 
@@ -205,7 +234,7 @@ function pick<T>(file: Record<string, unknown>, key: string, fallback: T): T {
   return v === undefined ? fallback : (v as T);
 }
 
-function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknown>): ShopConfig {
+function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknown>): ShopConfig {
   const fileDeps = (file.dependencies ?? {}) as Partial<Record<HttpDependency, string>>;
   const dependencies = {} as Record<HttpDependency, string>;
   for (const dep of HTTP_DEPENDENCIES) {
@@ -247,6 +276,7 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
     service,
     port: env.port ?? pick(file, 'port', 8080),
     logLevel,
+    slowRequestMs: pick(file, 'slowRequestMs', DEFAULT_SLOW_REQUEST_MS),
     podName: env.podName,
     podNamespace: env.podNamespace,
     otlpTracesEndpoint: env.otlpTracesEndpoint,
@@ -289,8 +319,14 @@ function resolve(env: ShopEnv, service: ServiceName, file: Record<string, unknow
       mix,
       requestTimeoutMs: pick(file, 'requestTimeoutMs', 10_000),
       maxInFlight: pick(file, 'maxInFlight', 200),
+      variation: env.loadVariation ?? pick(file, 'variation', DEFAULT_LOAD_VARIATION),
       journeys: env.loadJourneys,
       durationS: env.loadDurationS,
+    },
+    catalogSync: { rps: env.syncRps ?? pick(file, 'syncRps', 20) },
+    cartCleanup: {
+      staleAfterSeconds: pick(file, 'staleAfterSeconds', 86_400),
+      fixMissingExpiry: pick(file, 'fixMissingExpiry', true),
     },
   };
   return config;

@@ -1,15 +1,17 @@
 import { ConfigError } from './config-error.js';
 import {
   HTTP_DEPENDENCIES,
+  JOB_NAMES,
   SERVICE_NAMES,
+  isJobName,
   isServiceName,
   type HttpDependency,
-  type ServiceName,
+  type ProcessName,
 } from './service-names.js';
 
 /** The process environment as the shop reads it; everything optional here has a default in config.ts. */
 export interface ShopEnv {
-  service: ServiceName;
+  service: ProcessName;
   port?: number;
   podName?: string;
   podNamespace?: string;
@@ -27,8 +29,10 @@ export interface ShopEnv {
   loadRps?: number;
   loadSeed?: number;
   loadMix?: string;
+  loadVariation?: number;
   loadJourneys?: number;
   loadDurationS?: number;
+  syncRps?: number;
 }
 
 export const DEFAULT_FLAGS_POLL_MS = 2000;
@@ -68,13 +72,12 @@ const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 /** Reads argv[2] / SHOP_SERVICE and the variables documented in docs/shop.md; a malformed value throws ConfigError. */
 export function readEnv(argv: readonly string[], env: NodeJS.ProcessEnv): ShopEnv {
   const name = nonEmpty(argv[2]) ?? nonEmpty(env.SHOP_SERVICE);
+  const choices = `${SERVICE_NAMES.join(', ')} (or a job: ${JOB_NAMES.join(', ')})`;
   if (name === undefined) {
-    throw new ConfigError(
-      `no service named: pass one of ${SERVICE_NAMES.join(', ')} as the first argument or SHOP_SERVICE`,
-    );
+    throw new ConfigError(`no service named: pass one of ${choices} as the first argument or SHOP_SERVICE`);
   }
-  if (!isServiceName(name)) {
-    throw new ConfigError(`unknown service "${name}": expected one of ${SERVICE_NAMES.join(', ')}`);
+  if (!isServiceName(name) && !isJobName(name)) {
+    throw new ConfigError(`unknown service "${name}": expected one of ${choices}`);
   }
   const dependencyUrls: Partial<Record<HttpDependency, string>> = {};
   for (const dep of HTTP_DEPENDENCIES) {
@@ -107,7 +110,9 @@ export function readEnv(argv: readonly string[], env: NodeJS.ProcessEnv): ShopEn
     loadRps: numberVar(env, 'LOAD_RPS', (n) => n > 0 && n <= 1000, 'a number in (0, 1000]'),
     loadSeed: numberVar(env, 'LOAD_SEED', (n) => Number.isInteger(n), 'an integer'),
     loadMix: nonEmpty(env.LOAD_MIX),
+    loadVariation: numberVar(env, 'LOAD_VARIATION', (n) => n >= 0 && n <= 0.5, 'a number 0-0.5'),
     loadJourneys: numberVar(env, 'LOAD_JOURNEYS', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
     loadDurationS: numberVar(env, 'LOAD_DURATION_S', (n) => n > 0, 'a positive number'),
+    syncRps: numberVar(env, 'SYNC_RPS', (n) => n > 0 && n <= 1000, 'a number in (0, 1000]'),
   };
 }

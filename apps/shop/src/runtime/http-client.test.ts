@@ -30,6 +30,7 @@ async function serve(behaviour: Behaviour): Promise<{ url: string; hits: () => n
 
 function client(baseUrl: string, over: Partial<ConstructorParameters<typeof DependencyClient>[0]> = {}) {
   const metrics = new ShopMetrics();
+  const lines: Array<Record<string, unknown>> = [];
   const c = new DependencyClient({
     service: 'checkout',
     dependency: 'payment',
@@ -38,13 +39,13 @@ function client(baseUrl: string, over: Partial<ConstructorParameters<typeof Depe
     retries: 1,
     tracer: trace.getTracer('test'),
     metrics,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) }),
     agent,
     random: () => 0,
     ...over,
   });
   const samples = async () => parsePrometheusText(await metrics.registry.metrics());
-  return { c, samples };
+  return { c, samples, lines };
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
@@ -69,6 +70,50 @@ describe('DependencyClient', () => {
     const s = await samples();
     expect(sumSamples(s, 'http_client_requests_total', { dependency: 'payment', status: '503' })).toBe(1);
     expect(sumSamples(s, 'http_client_requests_total', { dependency: 'payment', status: '200' })).toBe(1);
+  });
+
+  test('a retried 503 is a warning, and the answer that follows says how many attempts it took', async () => {
+    const srv = await serve((_req, res, hit) =>
+      hit === 1 ? json(res, 503, { error: 'busy' }) : json(res, 200, { ok: true }),
+    );
+    const { c, lines } = client(srv.url);
+    await c.get('/x', '/x');
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'payment call failed: answered 503, retrying'],
+      [30, 'payment call succeeded after 2 attempts'],
+    ]);
+    expect(lines[0]).toMatchObject({
+      dependency: 'payment',
+      err_code: 'HTTP_503',
+      attempt: 1,
+      retrying: true,
+    });
+    expect(lines[0]?.url).toBe(`${srv.url}/x`);
+    expect(lines[1]).toMatchObject({ dependency: 'payment', attempts: 2 });
+    // Includes the 50-150 ms pause before the retry (50 here; timers may fire a fraction of a ms early).
+    expect(lines[1]?.duration_ms).toBeGreaterThanOrEqual(45);
+  });
+
+  test('a GET that times out and then answers logs the timeout and the success', async () => {
+    const srv = await serve((_req, res, hit) => (hit === 1 ? undefined : json(res, 200, { ok: true })));
+    const { c, lines } = client(srv.url);
+    expect(await c.get('/slow', '/slow')).toEqual({ ok: true });
+    expect(lines.map((l) => l.msg)).toEqual([
+      `payment call failed: timed out after 300ms waiting for ${srv.url.slice(7)}, retrying`,
+      'payment call succeeded after 2 attempts',
+    ]);
+    expect(lines[1]?.duration_ms).toBeGreaterThanOrEqual(340); // a 300 ms timeout, a 50 ms pause
+  });
+
+  test('a first-try answer logs nothing, and a retry that fails again claims no success', async () => {
+    const ok = await serve((_req, res) => json(res, 200, {}));
+    const first = client(ok.url);
+    await first.c.get('/', '/');
+    expect(first.lines).toEqual([]);
+    const down = await serve((_req, res) => json(res, 503, { error: 'busy' }));
+    const again = client(down.url);
+    await expect(again.c.get('/', '/')).rejects.toMatchObject({ code: 'HTTP_503' });
+    expect(again.lines.map((l) => l.msg)).toEqual(['payment call failed: answered 503, retrying']);
   });
 
   test('a POST that times out is not repeated and fails with ETIMEDOUT', async () => {

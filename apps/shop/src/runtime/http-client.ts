@@ -55,7 +55,9 @@ interface NetError extends Error {
  * HTTP client for one dependency, configured the way a careful team would: a per-attempt timeout, one retry
  * with 50-150 ms jitter for idempotent GETs (connect errors, timeouts, 502/503/504) and for any method only
  * when the connection was never made; a timed-out POST (e.g. a payment) is never repeated. Every attempt is a
- * CLIENT span carrying traceparent and a sample in the http_client_* metrics.
+ * CLIENT span carrying traceparent and a sample in the http_client_* metrics. A failed attempt is logged at
+ * warn, and a call that got through only on a later attempt at info, so a transient blip leaves the same
+ * trail in the logs as it would in any service with retries.
  */
 export class DependencyClient {
   private readonly random: () => number;
@@ -104,13 +106,36 @@ export class DependencyClient {
     extraHeaders: Readonly<Record<string, string>> = {},
   ): Promise<CallResult> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(method, path, route, payload, attempt, extraHeaders);
       const lastAttempt = attempt >= this.opts.retries;
       if ('status' in outcome) {
         if (!lastAttempt && method === 'GET' && RETRYABLE_STATUS.has(outcome.status)) {
+          this.opts.logger.warn(
+            {
+              dependency: this.opts.dependency,
+              err_code: `HTTP_${outcome.status}`,
+              upstream_status: outcome.status,
+              attempt: attempt + 1,
+              url: new URL(path, this.baseUrl).toString(),
+              retrying: true,
+            },
+            `${this.opts.dependency} call failed: answered ${outcome.status}, retrying`,
+          );
           await sleep(50 + this.random() * 100);
           continue;
+        }
+        if (attempt > 0 && outcome.status < 400) {
+          const attempts = attempt + 1;
+          this.opts.logger.info(
+            {
+              dependency: this.opts.dependency,
+              attempts,
+              duration_ms: Math.round((performance.now() - started) * 10) / 10,
+            },
+            `${this.opts.dependency} call succeeded after ${attempts} attempts`,
+          );
         }
         return outcome;
       }

@@ -11,7 +11,7 @@ import { SettingsStore } from './settings-store.js';
 
 const running: ShopServer[] = [];
 
-async function start(random = () => 0) {
+async function start(random = () => 0, slowRequestMs?: number) {
   const metrics = new ShopMetrics();
   const settings = new SettingsStore();
   const lines: Array<Record<string, unknown>> = [];
@@ -26,6 +26,7 @@ async function start(random = () => 0) {
       bank: async () => Promise.reject(Object.assign(new Error('down'), { code: 'ECONNREFUSED' })),
     }),
     random,
+    slowRequestMs,
   });
   server.route('POST', '/charge/:id', async (req) => ({
     status: 201,
@@ -125,6 +126,38 @@ describe('ShopServer', () => {
     const statuses = [];
     for (let n = 0; n < 8; n++) statuses.push((await timed(`${base}/charge/1`, { method: 'POST' })).status);
     expect(statuses.filter((s) => s === 500)).toHaveLength(4);
+  });
+
+  test('a request slower than slowRequestMs also gets a warning with the threshold', async () => {
+    const { base, settings, lines } = await start(() => 0, 100);
+    await timed(`${base}/charge/1`, { method: 'POST', headers: { 'x-request-id': 'fast-1' } });
+    settings.update({ latency: { ms: 150, probability: 1 } });
+    await timed(`${base}/charge/2`, { method: 'POST', headers: { 'x-request-id': 'slow-1' } });
+    const slow = lines.filter((l) => l.msg === 'slow request');
+    expect(slow).toHaveLength(1);
+    expect(slow[0]).toMatchObject({
+      level: 40,
+      method: 'POST',
+      route: '/charge/:id',
+      path: '/charge/2',
+      status: 201,
+      threshold_ms: 100,
+      request_id: 'slow-1',
+    });
+    // Timers may fire a fraction of a millisecond early.
+    expect(slow[0]?.duration_ms).toBeGreaterThanOrEqual(145);
+    // The warning comes after the access line of the same request, never instead of it.
+    const access = lines.findIndex((l) => l.msg === 'request completed' && l.request_id === 'slow-1');
+    expect(access).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf(slow[0]!)).toBe(access + 1);
+  });
+
+  test('without a threshold nothing is ever slow, and probes are never logged', async () => {
+    const { base, settings, lines } = await start();
+    settings.update({ latency: { ms: 120, probability: 1 } });
+    await timed(`${base}/charge/1`, { method: 'POST' });
+    await timed(`${base}/healthz`);
+    expect(lines.filter((l) => l.msg === 'slow request')).toEqual([]);
   });
 
   test('close() finishes in-flight requests', async () => {

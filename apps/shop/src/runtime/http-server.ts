@@ -63,6 +63,8 @@ export interface ShopServerOptions {
   readiness?: Readiness;
   /** Requests that stay out of traces, RED metrics and access logs (the flags service's polling endpoint). */
   untracked?: (method: string, route: string) => boolean;
+  /** Requests that take longer than this are also logged at warn as `slow request`; absent: never. */
+  slowRequestMs?: number;
   random?: () => number;
 }
 
@@ -73,8 +75,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * node:http server with the shop's conventions built in: probes and /metrics, a SERVER span per request with
- * W3C context extracted, RED metrics by templated route, one access log line per request, and the `latency`
- * and `errors` runtime settings applied before the handler runs.
+ * W3C context extracted, RED metrics by templated route, one access log line per request (plus a warning when
+ * it was slow), and the `latency` and `errors` runtime settings applied before the handler runs.
  */
 export class ShopServer {
   private readonly router = new Router<Handler>();
@@ -157,17 +159,27 @@ export class ShopServer {
       const labels = { service: this.opts.service, route, method, status: String(status) };
       this.opts.metrics.serverRequests.inc(labels);
       this.opts.metrics.serverDuration.observe(labels, seconds);
+      const durationMs = Math.round(seconds * 1000 * 10) / 10;
+      const requestId = header(req, 'x-request-id');
       this.opts.logger.info(
-        {
-          method,
-          route,
-          path,
-          status,
-          duration_ms: Math.round(seconds * 1000 * 10) / 10,
-          request_id: header(req, 'x-request-id'),
-        },
+        { method, route, path, status, duration_ms: durationMs, request_id: requestId },
         'request completed',
       );
+      const threshold = this.opts.slowRequestMs;
+      if (threshold !== undefined && durationMs > threshold) {
+        this.opts.logger.warn(
+          {
+            method,
+            route,
+            path,
+            status,
+            duration_ms: durationMs,
+            threshold_ms: threshold,
+            request_id: requestId,
+          },
+          'slow request',
+        );
+      }
       span.end();
     });
   }

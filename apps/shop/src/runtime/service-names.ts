@@ -35,3 +35,23 @@ export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyNa
 export function isServiceName(s: string): s is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(s);
 }
+
+/**
+ * Run-to-completion modes of the same entry point, run as Kubernetes Jobs: they do their work, exit 0, or
+ * exit 1 after one error line. They serve no port (nothing to probe or scrape while they run).
+ */
+export const JOB_NAMES = ['catalog-sync', 'cart-cleanup'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** What a batch job talks to, like DEPENDENCIES_OF for the services. */
+export const JOB_DEPENDENCIES: Readonly<Record<JobName, readonly DependencyName[]>> = {
+  'catalog-sync': ['catalog'],
+  'cart-cleanup': ['redis'],
+};
+
+export function isJobName(s: string): s is JobName {
+  return (JOB_NAMES as readonly string[]).includes(s);
+}
+
+/** Anything the entry point can run: a service or a batch job. */
+export type ProcessName = ServiceName | JobName;

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ShopConfig } from './config.js';
 import { CpuBurner } from './cpu-burner.js';
@@ -20,6 +21,29 @@ export interface RunningService {
 
 const SHUTDOWN_BUDGET_MS = 2000;
 
+/** One instrumented client per HTTP dependency, made on first use from the config's URLs, timeouts and retries. */
+export function dependencyClients(
+  config: ShopConfig,
+  deps: { tracer: Tracer; metrics: ShopMetrics; logger: Logger; settings?: SettingsStore },
+): (dependency: HttpDependency) => DependencyClient {
+  const clients = new Map<HttpDependency, DependencyClient>();
+  return (dependency) => {
+    let c = clients.get(dependency);
+    if (!c) {
+      c = new DependencyClient({
+        service: config.service,
+        dependency,
+        baseUrl: config.dependencies[dependency],
+        timeoutMs: config.timeoutsMs[dependency],
+        retries: config.retries[dependency],
+        ...deps,
+      });
+      clients.set(dependency, c);
+    }
+    return c;
+  };
+}
+
 /** Wires tracing, metrics, runtime settings and the HTTP server around one service implementation. */
 export async function runService(
   config: ShopConfig,
@@ -35,31 +59,13 @@ export async function runService(
   });
   const metrics = new ShopMetrics();
   const settings = new SettingsStore();
-  const clients = new Map<HttpDependency, DependencyClient>();
   const ctx: ServiceContext = {
     config,
     logger,
     metrics,
     tracer: tracing.tracer,
     settings,
-    client(dependency) {
-      let c = clients.get(dependency);
-      if (!c) {
-        c = new DependencyClient({
-          service: config.service,
-          dependency,
-          baseUrl: config.dependencies[dependency],
-          timeoutMs: config.timeoutsMs[dependency],
-          retries: config.retries[dependency],
-          tracer: tracing.tracer,
-          metrics,
-          logger,
-          settings,
-        });
-        clients.set(dependency, c);
-      }
-      return c;
-    },
+    client: dependencyClients(config, { tracer: tracing.tracer, metrics, logger, settings }),
   };
   const parts = await factory(ctx);
 
@@ -78,6 +84,7 @@ export async function runService(
     settings,
     readiness: new Readiness(parts.readiness ?? {}),
     untracked: parts.untracked,
+    slowRequestMs: config.slowRequestMs,
   });
   parts.routes(server);
   // LISTEN_HOST: the local substrate gives each pod its own loopback address; in a pod, all interfaces.

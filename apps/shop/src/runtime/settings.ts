@@ -97,7 +97,7 @@ function label(name: SettingName, s: RuntimeSettings): string {
     case 'errors':
       return 'request rejection';
     case 'cpu':
-      return 'background worker load';
+      return 'worker load';
     case 'retention':
       return 'response buffer retention';
     case 'upstream':
@@ -115,7 +115,7 @@ export function describeSetting(name: SettingName, s: RuntimeSettings): string {
     case 'errors':
       return `request rejection with status ${s.errors!.status} on ${pct(s.errors!.fraction)} of requests${onRoute(s.errors!.route)}`;
     case 'cpu':
-      return `background worker load ${pct(s.cpu!.fraction)} of one core`;
+      return `worker load ${pct(s.cpu!.fraction)} of one core`;
     case 'retention':
       return `response buffer retention ${s.retention!.mbPerMinute} MB per minute`;
     case 'upstream':

@@ -1,8 +1,9 @@
 import { applyOrder } from './apply-order.js';
 
 describe('applyOrder', () => {
-  it('puts namespaces first, configuration before Services before workloads, and keeps ties in order', () => {
+  it('puts namespaces first, configuration before Services before workloads before batch jobs, and keeps ties in order', () => {
     const objects = [
+      { kind: 'CronJob', n: 'cart-cleanup' },
       { kind: 'Deployment', n: 'cart' },
       { kind: 'Service', n: 'cart' },
       { kind: 'Widget', n: 'x' },
@@ -18,8 +19,9 @@ describe('applyOrder', () => {
       'Service/cart',
       'Deployment/cart',
       'Deployment/redis',
+      'CronJob/cart-cleanup',
       'Widget/x',
     ]);
-    expect(objects[0]?.kind).toBe('Deployment');
+    expect(objects[0]?.kind).toBe('CronJob');
   });
 });

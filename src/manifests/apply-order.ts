@@ -2,7 +2,8 @@ import type { K8sObject } from './k8s-object.js';
 
 /**
  * Kinds in the order they must exist: namespaces before anything in them, configuration before the
- * workloads that mount it, Services before Deployments so the first pods already resolve their peers.
+ * workloads that mount it, Services before Deployments so the first pods already resolve their peers, and
+ * batch jobs last, after the services they call.
  */
 const ORDER = [
   'Namespace',
@@ -18,6 +19,8 @@ const ORDER = [
   'Deployment',
   'StatefulSet',
   'DaemonSet',
+  'Job',
+  'CronJob',
 ];
 
 /** A stable copy of `objects` sorted for creation; kinds not listed go last, in their original order. */

@@ -270,10 +270,11 @@ export class JobController {
       }
       for (let i = active.length; i < want; i++) {
         const name = generateName(job.metadata.name, (n) => !!this.store.get('Pod', ns, n), this.random);
+        // Recorded as the create returns, before the scheduler and kubelet see the pod.
+        this.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, COMPONENT);
         this.pods.createPod(
           podFromTemplate(spec?.template, job, name, { finalizers: [JOB_TRACKING_FINALIZER] }),
         );
-        this.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, COMPONENT);
       }
     } else if (active.length > want) {
       for (const p of [...active].sort((a, b) => byCreation(b, a)).slice(0, active.length - want))
@@ -282,8 +283,8 @@ export class JobController {
   }
 
   private deletePod(job: Job, pod: KubeObject): void {
-    this.pods.deletePod(job.metadata.namespace ?? 'default', pod.metadata.name);
     this.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
+    this.pods.deletePod(job.metadata.namespace ?? 'default', pod.metadata.name);
   }
 
   /** Drop the tracking finalizer; a pod already being deleted then goes (the store owner removes it). */

@@ -39,13 +39,14 @@ export class ReplicaSetController {
       for (let i = active.length; i < want; i++) {
         const name = generateName(rs.metadata.name, (n) => !!this.store.get('Pod', ns, n), this.random);
         const pod = podFromTemplate(rs.spec.template, rs, name);
-        this.pods.createPod(pod);
+        // Recorded as the create returns, before the scheduler and kubelet see the pod.
         this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, COMPONENT);
+        this.pods.createPod(pod);
       }
     } else if (active.length > want) {
       for (const p of this.toDelete(active).slice(0, active.length - want)) {
-        this.pods.deletePod(ns, p.metadata.name);
         this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, COMPONENT);
+        this.pods.deletePod(ns, p.metadata.name);
       }
     }
     this.updateStatus(rs);

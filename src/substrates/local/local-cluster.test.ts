@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { silentLogger } from '../../logging/logger.js';
 import { systemClock } from '../../util/clock.js';
+import { ManualClock } from '../../util/manual-clock.js';
 import { waitFor } from '../../util/wait-for.js';
 import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
@@ -411,3 +412,33 @@ function jobSpecOf(cron: KubeObject): Record<string, unknown> {
   const spec = asCronJob(cron)?.spec?.jobTemplate.spec;
   return structuredClone({ ...spec });
 }
+
+describe('LocalCluster node', () => {
+  it("moves the node's heartbeat on every five minutes, as the kubelet reports an unchanged status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-node-'));
+    const clock = new ManualClock();
+    const cluster = new LocalCluster({
+      runtime: new ProcessContainerRuntime(),
+      prober: networkProber,
+      clock,
+      logger: silentLogger(),
+      repoRoot: process.cwd(),
+      runDir: dir,
+    });
+    try {
+      await cluster.start();
+      const heartbeat = async (): Promise<string | undefined> =>
+        asNode(await cluster.get('Node', undefined, 'worker-1'))?.status?.conditions?.find(
+          (c) => c.type === 'Ready',
+        )?.lastHeartbeatTime;
+      const first = await heartbeat();
+      expect(first).toBe(new Date(clock.now()).toISOString());
+      await clock.advance(5 * 60_000);
+      await waitFor('heartbeat moved on', async () => (await heartbeat()) !== first, { timeoutMs: 5000 });
+      expect(await heartbeat()).toBe(new Date(clock.now()).toISOString());
+    } finally {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});

@@ -8,6 +8,7 @@ import {
   asCronJob,
   asDeployment,
   asJob,
+  asNode,
   asService,
   ofKind,
   type Pod,
@@ -54,6 +55,8 @@ export interface PodTarget {
 }
 
 export { NODE_NAME } from './node.js';
+
+const NODE_STATUS_REPORT_MS = 5 * 60_000;
 
 /** Kinds whose changes the controllers act on. */
 const WATCHED = new Set(['Deployment', 'ReplicaSet', 'Pod', 'Service', 'Job', 'CronJob']);
@@ -124,8 +127,29 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   async start(): Promise<void> {
     this.store.apply(nodeObject(this.opts.machine ?? machineFacts(), this.opts.clock.now()));
     await this.kubeState.start();
-    this.ticker = setInterval(() => this.schedule(), 1000);
+    this.ticker = setInterval(() => {
+      this.heartbeat();
+      this.schedule();
+    }, 1000);
     this.ticker.unref();
+  }
+
+  /**
+   * The kubelet reports an unchanged node status every nodeStatusReportFrequency (5 min), moving each
+   * condition's lastHeartbeatTime on: a node whose heartbeat is as old as the cluster looks dead.
+   */
+  private heartbeat(): void {
+    const node = asNode(this.store.get('Node', undefined, NODE_NAME));
+    const conditions = node?.status?.conditions;
+    if (!node || !conditions) return;
+    const now = this.opts.clock.now();
+    const last = Math.max(...conditions.map((c) => Date.parse(c.lastHeartbeatTime ?? '') || 0));
+    if (now - last < NODE_STATUS_REPORT_MS) return;
+    const at = new Date(now).toISOString();
+    this.store.updateStatus('Node', undefined, NODE_NAME, {
+      ...node.status,
+      conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: at })),
+    });
   }
 
   onTargetsChanged(listener: (t: PodTarget[]) => void): void {

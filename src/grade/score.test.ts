@@ -22,7 +22,7 @@ const ONE = truth([
 ]);
 /** Two root causes: A = payment (with aliases), B = payment-config. */
 const TWO = truth([
-  { id: 'shop/Deployment/payment', aliases: ['shop/Pod/payment-0', 'shop/Service/payment'] },
+  { id: 'shop/Deployment/payment', aliases: ['shop/Pod/payment-5f6d7c8b94-h8j2k', 'shop/Service/payment'] },
   { id: 'shop/ConfigMap/payment-config' },
 ]);
 /** Two root causes sharing an alias (one Service selecting both Deployments). */
@@ -78,7 +78,7 @@ const VECTORS: Vector[] = [
   { name: 'second alias after the match', truth: ONE, answer: answer(CO, 'shop/Pod/checkout-0'), ap: 1, precision: 1 / 2, recall: 1, f1: 2 / 3, ac: [1, 1, 1, 1, 1] },
   // A at 1 (1/1); A's pod at 2 is not relevant again; B at 3: P@3 = 2/3 → AP 5/6 (no better than a stranger at 2);
   // distinct {PAY, pod, CFG} → p 2/3; f1 4/5
-  { name: 'alias of a matched root cause before the next', truth: TWO, answer: answer(PAY, 'shop/Pod/payment-0', CFG), ap: 5 / 6, precision: 2 / 3, recall: 1, f1: 4 / 5, ac: [0, 0, 1, 1, 1] },
+  { name: 'alias of a matched root cause before the next', truth: TWO, answer: answer(PAY, 'shop/Pod/payment-5f6d7c8b94-h8j2k', CFG), ap: 5 / 6, precision: 2 / 3, recall: 1, f1: 4 / 5, ac: [0, 0, 1, 1, 1] },
   // same id repeated at 2: P@3 = 2/3 → AP 5/6; distinct {PAY, CFG} → p 1; repetition buys nothing in AP
   { name: 'exact repeat of a matched root cause before the next', truth: TWO, answer: answer(PAY, PAY, CFG), ap: 5 / 6, precision: 1, recall: 1, f1: 1, ac: [0, 0, 1, 1, 1] },
   // FP at 1, CO at 2 (1/2), FP at 3 → AP 1/2; p 1/3; f1 2·⅓·1/(⅓+1) = 1/2
@@ -189,7 +189,13 @@ describe('the worked example in docs/grading.md', () => {
   it('scores as documented', () => {
     const s = scoreAnswer(
       TWO,
-      answer('shop/po/payment-0', 'shop/deploy/frontend', PAY, 'shop/cm/payment-config', 'shop/po/payment-0'),
+      answer(
+        'shop/po/payment-5f6d7c8b94-h8j2k',
+        'shop/deploy/frontend',
+        PAY,
+        'shop/cm/payment-config',
+        'shop/po/payment-5f6d7c8b94-h8j2k',
+      ),
     );
     // A at 1 (1/1), B at 4 (2/4) → AP (1 + 1/2)/2 = 3/4; distinct 4 → p 2/4; f1 2·½·1/1.5 = 2/3
     expect(s.apFullRecall).toBeCloseTo(3 / 4, 12);

@@ -27,7 +27,7 @@ export interface ExitInfo {
 }
 
 export interface ManagedProcessOptions {
-  /** Label for logs, pidfiles and error messages, e.g. `prometheus` or `cart-0`. */
+  /** Label for logs, pidfiles and error messages, e.g. `prometheus` or `shop/cart-7d9f8c6b45-x2x4q/cart`. */
   name: string;
   /** Program to run; an absolute path avoids surprises from PATH. */
   command: string;

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RUN_SECRET_FILE } from '../../src/cli/commands/run.js';
 import { REPO_ROOT } from '../../src/version.js';
 import { processesMatching } from './processes.js';
 import { startCli } from './run-firedrill.js';
@@ -53,8 +54,9 @@ describe('interrupting a local run', () => {
         const left = existsSync(out) ? readdirSync(out) : [];
         expect(left.filter((f) => existsSync(join(out, f, 'manifest.json')))).toEqual([]);
         if (!second) {
-          // A graceful stop also leaves no temporary directory and no pid file behind.
-          expect(left.filter((f) => !f.endsWith('.log.ndjson'))).toEqual([]);
+          // A graceful stop also leaves no temporary directory and no pid file behind (the corpus
+          // secret stays on purpose).
+          expect(left.filter((f) => !f.endsWith('.log.ndjson') && f !== RUN_SECRET_FILE)).toEqual([]);
           const pidDir = join(dir, 'state', 'firedrill', 'local', 'pids');
           expect(existsSync(pidDir) ? readdirSync(pidDir) : []).toEqual([]);
           if (injected) {

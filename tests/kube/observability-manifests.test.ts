@@ -263,7 +263,9 @@ describe("Prometheus' configuration", () => {
     )?.port;
     expect(job.static_configs).toEqual([{ targets: [`kube-state-metrics.observability.svc:${port}`] }]);
     const args = container('kube-state-metrics').args?.find((a) => a.startsWith('--resources='));
-    expect(args?.split('=')[1]?.split(',')).toEqual(expect.arrayContaining(['pods', 'deployments', 'nodes']));
+    expect(args?.split('=')[1]?.split(',')).toEqual(
+      expect.arrayContaining(['pods', 'deployments', 'replicasets', 'nodes', 'jobs', 'cronjobs']),
+    );
   });
 
   it("reaches every kubelet's cAdvisor through the API server and keeps the shop's container series", () => {

@@ -36,7 +36,7 @@ const processIo: GradeIo = {
 
 const HELP_AFTER = `
 Answer format (JSON, ranked, first = most likely):
-  {"entities": ["shop/Deployment/payment", {"name": "shop/Pod/payment-0"}, ...]}
+  {"entities": ["shop/Deployment/payment", {"name": "shop/Pod/payment-5f6d7c8b94-h8j2k"}, ...]}
   Ids are namespace/Kind/name (cluster-scoped: Kind/name); kinds may be written as kubectl accepts
   them (deploy, Deployments, svc...). Objects may carry "name" or "id"; objects with
   "contributing_factor": false are skipped.

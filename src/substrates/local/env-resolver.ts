@@ -1,4 +1,5 @@
 import type { Container, EnvVar, KubeObject, Volume } from '../../kube/kube-object.js';
+import { podSpecOf } from '../../kube/pod-template.js';
 import { asService } from '../../kube/typed-objects.js';
 import { expandVars } from '../../manifests/resolve-env.js';
 
@@ -53,7 +54,7 @@ function resolveOne(
     if (p === 'metadata.name') return ctx.pod.metadata.name;
     if (p === 'metadata.namespace') return ns;
     if (p === 'status.podIP') return ctx.podIp;
-    if (p === 'spec.nodeName') return 'localhost';
+    if (p === 'spec.nodeName') return podSpecOf(ctx.pod)?.nodeName ?? '';
     if (p.startsWith('metadata.labels[')) return ctx.pod.metadata.labels?.[p.slice(17, -2)] ?? '';
     return '';
   }

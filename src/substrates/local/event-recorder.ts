@@ -5,9 +5,23 @@ import type { ObjectStore } from './object-store.js';
 
 export type EventType = 'Normal' | 'Warning';
 
+/** Components that run on the node, whose events name it as their source host. */
+const NODE_COMPONENTS = new Set(['kubelet', 'kernel-monitor']);
+
+const API_VERSIONS: Record<string, string> = {
+  Deployment: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
+};
+
 /**
  * Records core/v1 Events the way kubelet and controllers do: same reasons, same components, and
- * repeats of one (object, reason, message) folded into `count` with `lastTimestamp` moved on.
+ * repeats of one (object, reason, message) folded into `count` with `lastTimestamp` moved on. Only the
+ * kubelet's (and the node's kernel monitor's) events carry the node as `source.host`; the controllers
+ * run elsewhere and leave it out.
  */
 export class EventRecorder {
   private seq = 0;
@@ -15,7 +29,7 @@ export class EventRecorder {
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: Clock,
-    private readonly host = 'localhost',
+    private readonly host: string,
   ) {}
 
   record(
@@ -50,13 +64,14 @@ export class EventRecorder {
         namespace: involved.metadata.namespace,
         name: involved.metadata.name,
         uid: involved.metadata.uid,
-        apiVersion: involved.kind === 'Deployment' || involved.kind === 'ReplicaSet' ? 'apps/v1' : 'v1',
+        apiVersion: API_VERSIONS[involved.kind] ?? 'v1',
       },
       reason,
       message,
       type,
-      source: { component, host: this.host },
+      source: NODE_COMPONENTS.has(component) ? { component, host: this.host } : { component },
       reportingComponent: component,
+      reportingInstance: NODE_COMPONENTS.has(component) ? this.host : '',
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { silentLogger } from '../../logging/logger.js';
 import { systemClock } from '../../util/clock.js';
+import { ManualClock } from '../../util/manual-clock.js';
 import { waitFor } from '../../util/wait-for.js';
 import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { containerStatusesOf } from '../../kube/pod-status.js';
 import { podSpecOf } from '../../kube/pod-template.js';
-import { asService } from '../../kube/typed-objects.js';
+import { podPhaseOf } from '../../kube/pod-status.js';
+import { asCronJob, asJob, asNode, asService, ofKind } from '../../kube/typed-objects.js';
+import { ACTIVITIES } from '../../background/activities.js';
 import { LocalCluster } from './local-cluster.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
@@ -166,12 +169,276 @@ describe('LocalCluster (real redis-server processes)', () => {
     );
     expect((await readyPods()).length).toBe(1);
     expect((await cluster.list('Pod', 'shop')).length).toBe(2);
+    const crashing = (await cluster.list('Pod', 'shop')).find(
+      (p) => (containerStatusesOf(p)[0]?.restartCount ?? 0) >= 1,
+    );
+    const name = crashing?.metadata.name ?? '';
+    const sets = await cluster.list('ReplicaSet', 'shop');
+    const revisionOf = (rs: KubeObject | undefined): string | undefined =>
+      rs?.metadata.annotations?.['deployment.kubernetes.io/revision'];
+    const newRS = sets.find((rs) => name.startsWith(`${rs.metadata.name}-`));
+    expect(revisionOf(newRS)).toBe('2');
+    expect(sets.filter((rs) => rs !== newRS).map(revisionOf)).toEqual(['1']);
     const metrics = await (await fetch(`http://127.0.0.1:${cluster.kubeState.port}/metrics`)).text();
     expect(metrics).toMatch(
-      /kube_pod_container_status_restarts_total\{namespace="shop",pod="redis-1",container="redis"\} [1-9]/,
+      new RegExp(
+        `kube_pod_container_status_restarts_total\\{namespace="shop",pod="${name}",uid="[^"]+",container="redis"\\} [1-9]`,
+      ),
     );
     expect(metrics).toContain('kube_deployment_spec_replicas{namespace="shop",deployment="redis"} 1');
+    expect(metrics).toContain(
+      `kube_replicaset_spec_replicas{namespace="shop",replicaset="${newRS?.metadata.name ?? ''}"} 1`,
+    );
     // The crash looping pod's output is kept even though its process died.
-    expect(cluster.logs.between('0', '9').some((l) => l.entity === 'shop/Pod/redis-1')).toBe(true);
+    expect(cluster.logs.between('0', '9').some((l) => l.entity === `shop/Pod/${name}`)).toBe(true);
   }, 40_000);
+
+  const ALPHABET = '[bcdfghjklmnpqrstvwxz2456789]';
+
+  it('names pods after their ReplicaSet, binds them to the node, and deletes what a Deployment owned with it', async () => {
+    await cluster.apply(deployment());
+    await waitFor('redis pod ready', async () => (await readyPods()).length === 1, { timeoutMs: 15_000 });
+    const [pod] = await readyPods();
+    const [rs] = await cluster.list('ReplicaSet', 'shop');
+    expect(rs.metadata.name).toMatch(/^redis-[4-9bcdf]{1,10}$/);
+    expect(pod.metadata.name).toMatch(new RegExp(`^${rs.metadata.name}-${ALPHABET}{5}$`));
+    expect(podSpecOf(pod)?.nodeName).toBe('worker-1');
+    const node = asNode(await cluster.get('Node', undefined, 'worker-1'));
+    expect(node?.metadata.labels).toMatchObject({
+      'kubernetes.io/hostname': 'worker-1',
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': expect.stringMatching(/^(amd64|arm64)$/),
+      'node.kubernetes.io/instance-type': expect.stringMatching(/^e2-/),
+      'topology.kubernetes.io/zone': expect.any(String),
+    });
+    expect(node?.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
+    expect(node?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(await cluster.get('Node', undefined, 'localhost')).toBeUndefined();
+
+    const events = ofKind(await cluster.list('Event', 'shop'), 'Event');
+    const scheduled = events.find((e) => e.reason === 'Scheduled');
+    expect(scheduled?.message).toBe(`Successfully assigned shop/${pod.metadata.name} to worker-1`);
+    expect(events.find((e) => e.reason === 'Started')?.source).toEqual({
+      component: 'kubelet',
+      host: 'worker-1',
+    });
+    expect(events.find((e) => e.reason === 'ScalingReplicaSet')?.source).toEqual({
+      component: 'deployment-controller',
+    });
+
+    await cluster.delete('Deployment', 'shop', 'redis');
+    await waitFor('pods and ReplicaSets gone', async () => (await cluster.list('Pod', 'shop')).length === 0, {
+      timeoutMs: 15_000,
+    });
+    expect(await cluster.list('ReplicaSet', 'shop')).toEqual([]);
+  }, 40_000);
+
+  /** A CronJob whose Jobs run a short real command in the shop image (its `node`). */
+  const cronJob = (script: string, restartPolicy: 'Never' | 'OnFailure' = 'Never'): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name: 'catalog-sync',
+      namespace: 'shop',
+      labels: { 'app.kubernetes.io/name': 'catalog-sync' },
+    },
+    spec: {
+      schedule: '17 3 * * *',
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'catalog-sync' } },
+        spec: {
+          backoffLimit: 1,
+          activeDeadlineSeconds: 600,
+          template: {
+            metadata: { labels: { 'app.kubernetes.io/name': 'catalog-sync' } },
+            spec: {
+              restartPolicy,
+              containers: [
+                { name: 'catalog-sync', image: 'acme/shop:0.1.0', command: ['node', '-e', script] },
+              ],
+            },
+          },
+        },
+      },
+    },
+  });
+
+  const jobDone = async (name: string): Promise<boolean> =>
+    (asJob(await cluster.get('Job', 'shop', name))?.status?.conditions ?? []).some(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+
+  it('runs a Job started from a CronJob to completion, keeps its pod until the Job is deleted', async () => {
+    await cluster.apply(cronJob("console.log('synced 12 products')"));
+    const clock = { now: () => new Date() };
+    const job = ACTIVITIES.get('job');
+    const outcome = await job?.run(
+      { kind: 'job', atMs: 0, pick: 0, params: {} },
+      {
+        target: {
+          objects: cluster,
+          flags: { set: async () => undefined, remove: async () => undefined },
+          redis: { command: async () => undefined },
+        },
+        namespace: 'shop',
+        excluded: new Set(),
+        now: clock.now,
+        logger: silentLogger(),
+      },
+    );
+    const name = outcome?.target?.split('/')[2] ?? '';
+    expect(name).toMatch(/^catalog-sync-\d+$/);
+    await waitFor('Job complete', () => jobDone(name), { timeoutMs: 20_000 });
+
+    const stored = asJob(await cluster.get('Job', 'shop', name));
+    expect(stored?.status).toMatchObject({ succeeded: 1, ready: 0 });
+    expect(stored?.status?.conditions?.map((c) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
+    expect(stored?.spec?.selector?.matchLabels).toEqual({
+      'batch.kubernetes.io/controller-uid': stored?.metadata.uid,
+    });
+    const [pod] = await cluster.list('Pod', 'shop');
+    expect(pod.metadata.name).toMatch(new RegExp(`^${name}-${ALPHABET}{5}$`));
+    expect(pod.metadata.labels).toMatchObject({
+      'job-name': name,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': stored?.metadata.uid,
+      'batch.kubernetes.io/controller-uid': stored?.metadata.uid,
+    });
+    expect(pod.metadata.finalizers).toBeUndefined();
+    expect(podPhaseOf(pod)).toBe('Succeeded');
+    expect(containerStatusesOf(pod)[0]?.state?.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    expect(containerStatusesOf(pod)[0]?.restartCount).toBe(0);
+    expect(cluster.logs.between('0', '9').map((l) => l.line)).toContain('synced 12 products');
+
+    const events = ofKind(await cluster.list('Event', 'shop'), 'Event');
+    const of = (kind: string, n: string): string[] =>
+      events
+        .filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === n)
+        .map((e) => `${e.source?.component ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`);
+    expect(of('Job', name)).toEqual([
+      `job-controller SuccessfulCreate: Created pod: ${pod.metadata.name}`,
+      'job-controller Completed: Job completed',
+    ]);
+    expect(of('Pod', pod.metadata.name)).toEqual([
+      `default-scheduler Scheduled: Successfully assigned shop/${pod.metadata.name} to worker-1`,
+      'kubelet Pulled: Container image "acme/shop:0.1.0" already present on machine',
+      'kubelet Created: Created container catalog-sync',
+      'kubelet Started: Started container catalog-sync',
+    ]);
+    expect(of('CronJob', 'catalog-sync')).toEqual([
+      `cronjob-controller UnexpectedJob: Saw a job that the controller did not create or forgot: ${name}`,
+    ]);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${cluster.kubeState.port}/metrics`)).text();
+    const job_ = `namespace="shop",job_name="${name}"`;
+    const pod_ = `namespace="shop",pod="${pod.metadata.name}",uid="${pod.metadata.uid ?? ''}"`;
+    for (const line of [
+      `kube_job_status_succeeded{${job_}} 1`,
+      `kube_job_status_active{${job_}} 0`,
+      `kube_job_status_failed{${job_}} 0`,
+      `kube_job_complete{${job_},condition="true"} 1`,
+      `kube_job_owner{${job_},owner_kind="CronJob",owner_name="catalog-sync",owner_is_controller="true"} 1`,
+      'kube_cronjob_info{namespace="shop",cronjob="catalog-sync",schedule="17 3 * * *",concurrency_policy="Forbid",timezone="local"} 1',
+      'kube_cronjob_spec_suspend{namespace="shop",cronjob="catalog-sync"} 0',
+      `kube_pod_status_phase{${pod_},phase="Succeeded"} 1`,
+      `kube_pod_status_ready{${pod_},condition="false"} 1`,
+      `kube_pod_container_status_terminated_reason{${pod_},container="catalog-sync",reason="Completed"} 1`,
+      `kube_pod_owner{${pod_},owner_kind="Job",owner_name="${name}",owner_is_controller="true"} 1`,
+    ])
+      expect(metrics).toContain(line);
+
+    await outcome?.undo?.();
+    await waitFor(
+      'Job pod deleted with its Job',
+      async () => (await cluster.list('Pod', 'shop')).length === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+  }, 40_000);
+
+  it('restarts a failing container in place under restartPolicy OnFailure', async () => {
+    // Fails on its first run, succeeds once the marker it left in the pod's home is there.
+    const script =
+      "const f = require('path').join(process.env.HOME, 'ran'); if (!require('fs').existsSync(f)) { require('fs').writeFileSync(f, ''); process.exit(3); }";
+    const cron = cronJob(script, 'OnFailure');
+    await cluster.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'catalog-sync-manual', namespace: 'shop' },
+      // Under OnFailure each restart counts against the limit: 1 would fail the Job at the first restart.
+      spec: { ...jobSpecOf(cron), backoffLimit: 3 },
+    });
+    await waitFor('Job complete', () => jobDone('catalog-sync-manual'), { timeoutMs: 20_000 });
+    const pods = await cluster.list('Pod', 'shop');
+    expect(pods).toHaveLength(1);
+    expect(podPhaseOf(pods[0])).toBe('Succeeded');
+    expect(containerStatusesOf(pods[0])[0]).toMatchObject({
+      restartCount: 1,
+      lastState: { terminated: { exitCode: 3, reason: 'Error' } },
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
+    expect(asJob(await cluster.get('Job', 'shop', 'catalog-sync-manual'))?.status).toMatchObject({
+      succeeded: 1,
+    });
+  }, 40_000);
+
+  it('replaces a failed pod under restartPolicy Never and fails the Job past backoffLimit', async () => {
+    await cluster.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'catalog-sync-broken', namespace: 'shop' },
+      spec: jobSpecOf(cronJob('process.exit(2)')),
+    });
+    await waitFor('Job failed', () => jobDone('catalog-sync-broken'), { timeoutMs: 20_000 });
+    const job = asJob(await cluster.get('Job', 'shop', 'catalog-sync-broken'));
+    expect(job?.status).toMatchObject({ failed: 2 });
+    expect(job?.status?.conditions?.at(-1)).toMatchObject({ type: 'Failed', reason: 'BackoffLimitExceeded' });
+    const pods = await cluster.list('Pod', 'shop');
+    expect(pods.map(podPhaseOf)).toEqual(['Failed', 'Failed']);
+    expect(containerStatusesOf(pods[0])[0]?.state?.terminated).toMatchObject({
+      exitCode: 2,
+      reason: 'Error',
+    });
+  }, 40_000);
+});
+
+/** The Job spec of a CronJob's template, as `kubectl create job --from=cronjob/...` copies it. */
+function jobSpecOf(cron: KubeObject): Record<string, unknown> {
+  const spec = asCronJob(cron)?.spec?.jobTemplate.spec;
+  return structuredClone({ ...spec });
+}
+
+describe('LocalCluster node', () => {
+  it("moves the node's heartbeat on every five minutes, as the kubelet reports an unchanged status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-node-'));
+    const clock = new ManualClock();
+    const cluster = new LocalCluster({
+      runtime: new ProcessContainerRuntime(),
+      prober: networkProber,
+      clock,
+      logger: silentLogger(),
+      repoRoot: process.cwd(),
+      runDir: dir,
+    });
+    try {
+      await cluster.start();
+      const heartbeat = async (): Promise<string | undefined> =>
+        asNode(await cluster.get('Node', undefined, 'worker-1'))?.status?.conditions?.find(
+          (c) => c.type === 'Ready',
+        )?.lastHeartbeatTime;
+      const first = await heartbeat();
+      expect(first).toBe(new Date(clock.now()).toISOString());
+      await clock.advance(5 * 60_000);
+      await waitFor('heartbeat moved on', async () => (await heartbeat()) !== first, { timeoutMs: 5000 });
+      expect(await heartbeat()).toBe(new Date(clock.now()).toISOString());
+    } finally {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

@@ -1,19 +1,33 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
 import { containersOf, namedPort } from '../../kube/containers.js';
 import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import { podSpecOf } from '../../kube/pod-template.js';
-import { asService, ofKind, type Service } from '../../kube/typed-objects.js';
+import {
+  asCronJob,
+  asDeployment,
+  asJob,
+  asNode,
+  asService,
+  ofKind,
+  type Pod,
+  type Service,
+} from '../../kube/typed-objects.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { ContainerRuntime } from './container-runtime.js';
-import { DeploymentController, podsOf, type PodLifecycle } from './deployment-controller.js';
+import type { PodLifecycle } from './controller-support.js';
+import { DeploymentController, REVISION } from './deployment-controller.js';
 import { EventRecorder } from './event-recorder.js';
+import { CronJobController, defaultCronJob, defaultJob, JobController } from './job-controller.js';
 import { KubeStateExporter } from './kube-state-exporter.js';
 import { LogStore } from './log-store.js';
+import { machineFacts, NODE_NAME, nodeObject, type MachineFacts } from './node.js';
 import { ObjectStore } from './object-store.js';
 import { PodNetwork } from './pod-network.js';
 import { PodWorker, type KubeletDeps } from './pod-worker.js';
 import type { Prober } from './prober.js';
+import { ReplicaSetController } from './replicaset-controller.js';
 import { ServiceProxy, type Endpoint } from './service-proxy.js';
 
 export interface LocalClusterOptions {
@@ -27,6 +41,8 @@ export interface LocalClusterOptions {
   network?: PodNetwork;
   backoff?: { initialMs: number; maxMs: number };
   memoryPollMs?: number;
+  /** The machine the node reports (capacity, kernel...); default this one. */
+  machine?: MachineFacts;
 }
 
 /** A scrape target: one running pod with the container port its scrape annotations name. */
@@ -38,12 +54,18 @@ export interface PodTarget {
   path: string;
 }
 
-export const NODE_NAME = 'localhost';
+export { NODE_NAME } from './node.js';
+
+const NODE_STATUS_REPORT_MS = 5 * 60_000;
+
+/** Kinds whose changes the controllers act on. */
+const WATCHED = new Set(['Deployment', 'ReplicaSet', 'Pod', 'Service', 'Job', 'CronJob']);
 
 /**
- * A one-node "cluster" made of processes: an object store in place of the API server, the deployment
- * controller, a kubelet per pod and a proxy per Service port. Faults and capture talk to it through
- * the same ObjectApi the Kubernetes substrate implements over the real API.
+ * A one-node "cluster" made of processes: an object store in place of the API server, the Deployment,
+ * ReplicaSet, Job and CronJob controllers, a garbage collector, a kubelet per pod and a proxy per Service
+ * port. Faults and capture talk to it through the same ObjectApi the Kubernetes substrate implements over
+ * the real API.
  */
 export class LocalCluster implements ObjectApi, PodLifecycle {
   readonly store: ObjectStore;
@@ -54,7 +76,10 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   private readonly workers = new Map<string, PodWorker>();
   private readonly terminating = new Set<string>();
   private readonly proxies = new Map<string, ServiceProxy>();
-  private readonly controller: DeploymentController;
+  private readonly deployments: DeploymentController;
+  private readonly replicaSets: ReplicaSetController;
+  private readonly jobs: JobController;
+  private readonly cronJobs: CronJobController;
   private readonly deps: KubeletDeps;
   private readonly targetListeners = new Set<(t: PodTarget[]) => void>();
   private scheduled = false;
@@ -81,14 +106,16 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       backoff: opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 },
       memoryPollMs: opts.memoryPollMs ?? 1000,
     };
-    this.controller = new DeploymentController(this.store, this.events, this);
+    this.deployments = new DeploymentController(this.store, this.events, opts.clock);
+    this.replicaSets = new ReplicaSetController(this.store, this.events, this);
+    this.jobs = new JobController(this.store, this.events, this, opts.clock, this.deps.backoff);
+    this.cronJobs = new CronJobController(this.store, this.events);
     this.kubeState = new KubeStateExporter({
       objects: (kind) => this.store.list(kind),
       usage: (ns, pod) => this.workers.get(`${ns}/${pod}`)?.usage,
     });
     this.store.onChange((c) => {
-      if (c.object.kind === 'Deployment' || c.object.kind === 'Pod' || c.object.kind === 'Service')
-        this.schedule();
+      if (WATCHED.has(c.object.kind)) this.schedule();
     });
   }
 
@@ -98,18 +125,31 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   }
 
   async start(): Promise<void> {
-    this.store.apply({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: NODE_NAME,
-        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' },
-      },
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
-    });
+    this.store.apply(nodeObject(this.opts.machine ?? machineFacts(), this.opts.clock.now()));
     await this.kubeState.start();
-    this.ticker = setInterval(() => this.schedule(), 1000);
+    this.ticker = setInterval(() => {
+      this.heartbeat();
+      this.schedule();
+    }, 1000);
     this.ticker.unref();
+  }
+
+  /**
+   * The kubelet reports an unchanged node status every nodeStatusReportFrequency (5 min), moving each
+   * condition's lastHeartbeatTime on: a node whose heartbeat is as old as the cluster looks dead.
+   */
+  private heartbeat(): void {
+    const node = asNode(this.store.get('Node', undefined, NODE_NAME));
+    const conditions = node?.status?.conditions;
+    if (!node || !conditions) return;
+    const now = this.opts.clock.now();
+    const last = Math.max(...conditions.map((c) => Date.parse(c.lastHeartbeatTime ?? '') || 0));
+    if (now - last < NODE_STATUS_REPORT_MS) return;
+    const at = new Date(now).toISOString();
+    this.store.updateStatus('Node', undefined, NODE_NAME, {
+      ...node.status,
+      conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: at })),
+    });
   }
 
   onTargetsChanged(listener: (t: PodTarget[]) => void): void {
@@ -127,8 +167,8 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   }
 
   async apply(obj: KubeObject): Promise<KubeObject> {
-    if (obj.kind === 'Pod') throw new Error('pods are created by their Deployment on the local substrate');
-    const o = structuredClone(obj);
+    if (obj.kind === 'Pod') throw new Error('pods are created by their controllers on the local substrate');
+    let o = structuredClone(obj);
     if (o.kind === 'Namespace' && !o.metadata.namespace) delete o.metadata.namespace;
     const svc = asService(o);
     if (svc) {
@@ -141,11 +181,30 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       for (const [k, v] of Object.entries(o.stringData)) o.data[k] = Buffer.from(v).toString('base64');
       delete o.stringData;
     }
+    const prev = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
+    const deployment = asDeployment(o);
+    const revision = prev?.metadata.annotations?.[REVISION];
+    if (deployment && revision !== undefined && deployment.metadata.annotations?.[REVISION] === undefined) {
+      // The controller's annotation survives a re-apply of the manifest, as with `kubectl apply`.
+      deployment.metadata.annotations = { ...(deployment.metadata.annotations ?? {}), [REVISION]: revision };
+    }
+    const job = asJob(o);
+    if (job) {
+      // A Job's template cannot change once created: a re-apply keeps the stored spec and its selector.
+      const existing = asJob(prev);
+      o = existing ? { ...job, spec: existing.spec } : defaultJob(job, job.metadata.uid ?? randomUUID());
+    }
+    const cron = asCronJob(o);
+    if (cron) o = defaultCronJob(cron);
     const stored = this.store.apply(o);
     if (o.kind === 'Service') await this.syncProxies();
     return stored;
   }
 
+  /**
+   * Deletes the object, then what it owns (background cascading deletion, as the garbage collector does):
+   * a Deployment's ReplicaSets and their pods, a Job's pods, a CronJob's Jobs.
+   */
   async delete(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
     if (kind === 'Pod') {
       if (!this.store.get('Pod', namespace, name)) return false;
@@ -153,19 +212,37 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       return true;
     }
     const gone = this.store.delete(kind, namespace, name);
-    if (kind === 'Deployment' && gone) {
-      for (const p of podsOf(this.store, namespace ?? 'default', name))
-        this.deletePod(namespace ?? 'default', p.metadata.name);
-    }
+    if (gone) this.collectDependents(gone);
     if (kind === 'Service') await this.syncProxies();
     return gone !== undefined;
   }
 
+  private collectDependents(owner: KubeObject): void {
+    const uid = owner.metadata.uid;
+    if (!uid) return;
+    for (const o of this.store.all()) {
+      if (!o.metadata.ownerReferences?.some((r) => r.uid === uid)) continue;
+      if (o.kind === 'Pod') {
+        // Nothing is left to count a Job's pods: their tracking finalizer goes with the Job.
+        if (o.metadata.finalizers) {
+          delete o.metadata.finalizers;
+          this.store.apply(o);
+        }
+        this.deletePod(o.metadata.namespace ?? 'default', o.metadata.name);
+      } else {
+        const gone = this.store.delete(o.kind, o.metadata.namespace, o.metadata.name);
+        if (gone) this.collectDependents(gone);
+      }
+    }
+  }
+
   // ---- PodLifecycle (the controller's view of the kubelet) ------------------------------------
 
-  createPod(pod: KubeObject): void {
+  /** Admit and schedule a controller's pod: it is bound to the node and its kubelet starts it. */
+  createPod(pod: Pod): void {
     const ns = pod.metadata.namespace ?? 'default';
-    const stored = this.store.apply(pod);
+    const bound: Pod = { ...pod, spec: { containers: [], ...pod.spec, nodeName: NODE_NAME } };
+    const stored = this.store.apply(bound);
     const worker = new PodWorker(this.deps, stored, this.network.podIp());
     this.workers.set(`${ns}/${pod.metadata.name}`, worker);
     worker.start();
@@ -174,10 +251,15 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   deletePod(namespace: string, name: string): void {
     const key = `${namespace}/${name}`;
     if (this.terminating.has(key)) return;
-    this.terminating.add(key);
     const pod = this.store.get('Pod', namespace, name);
+    if (pod?.metadata.deletionTimestamp && !this.workers.has(key)) {
+      // Already stopped and only waiting for its finalizers.
+      return;
+    }
+    this.terminating.add(key);
     if (pod) {
       pod.metadata.deletionTimestamp = new Date(this.opts.clock.now()).toISOString();
+      pod.metadata.deletionGracePeriodSeconds = podSpecOf(pod)?.terminationGracePeriodSeconds ?? 30;
       this.store.apply(pod);
     }
     const worker = this.workers.get(key);
@@ -185,8 +267,17 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     void done.finally(() => {
       this.workers.delete(key);
       this.terminating.delete(key);
-      this.store.delete('Pod', namespace, name);
+      this.removeIfReleased(namespace, name);
     });
+  }
+
+  /** A pod being deleted goes once its containers have stopped and no finalizer holds it. */
+  private removeIfReleased(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const pod = this.store.get('Pod', namespace, name);
+    if (!pod?.metadata.deletionTimestamp || this.terminating.has(key)) return;
+    if ((pod.metadata.finalizers ?? []).length > 0) return;
+    this.store.delete('Pod', namespace, name);
   }
 
   isReady(namespace: string, name: string): boolean {
@@ -209,7 +300,15 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     setImmediate(() => {
       this.scheduled = false;
       if (this.stopped) return;
-      this.controller.reconcileAll();
+      // ReplicaSets first so the Deployments decide on fresh counts, then again for the sizes just set.
+      this.replicaSets.reconcileAll();
+      this.deployments.reconcileAll();
+      this.replicaSets.reconcileAll();
+      this.jobs.reconcileAll();
+      this.cronJobs.reconcileAll((ns, name) => void this.delete('Job', ns, name));
+      for (const p of this.store.list('Pod'))
+        if (p.metadata.deletionTimestamp)
+          this.removeIfReleased(p.metadata.namespace ?? 'default', p.metadata.name);
       void this.syncProxies();
       this.publishTargets();
     });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
@@ -50,6 +51,7 @@ type ContainerState =
         startedAt?: string;
         finishedAt: string;
         signal?: number;
+        containerID?: string;
       };
     };
 
@@ -65,6 +67,11 @@ export class PodWorker {
   private state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
   private lastState: ContainerState | undefined;
   private restartCount = 0;
+  /** Succeeded or Failed once the container has exited for good (restartPolicy Never or OnFailure). */
+  private terminalPhase: 'Succeeded' | 'Failed' | undefined;
+  private containerId = '';
+  /** When each pod condition last changed status, as the kubelet's status manager keeps them. */
+  private readonly transitions = new Map<string, { status: string; at: string }>();
   private ready = false;
   private started = false;
   private startedAtMs = 0;
@@ -105,12 +112,19 @@ export class PodWorker {
   get restarts(): number {
     return this.restartCount;
   }
+  get phase(): string {
+    return this.terminalPhase ?? (this.started ? 'Running' : 'Pending');
+  }
   get usage(): { rssBytes: number; cpuSeconds: number } {
     return { rssBytes: this.lastRss, cpuSeconds: this.lastCpu };
   }
 
   private get spec(): PodSpec | undefined {
     return podSpecOf(this.pod);
+  }
+  /** Always for Deployments' pods; Jobs' pods say Never or OnFailure. */
+  private get restartPolicy(): string {
+    return this.spec?.restartPolicy ?? 'Always';
   }
   /** The one container the local kubelet runs: the pod's first. */
   private get container(): Container {
@@ -243,7 +257,7 @@ export class PodWorker {
       } catch (err) {
         const msg = `failed to create containerd task: exec: "${command}": ${(err as Error).message}`;
         this.deps.events.record(this.pod, 'Warning', 'Failed', `Error: ${msg}`, KUBELET);
-        this.finish({ code: 128, signal: null }, 'StartError');
+        if (!this.finish({ code: 128, signal: null }, 'StartError')) return;
         await this.sleep(this.backoffMs(this.restartCount));
         continue;
       }
@@ -255,6 +269,7 @@ export class PodWorker {
       }
       this.started = true;
       this.startedAtMs = this.deps.clock.now();
+      this.containerId = `containerd://${randomBytes(32).toString('hex')}`;
       this.oomKilled = false;
       this.livenessKill = false;
       this.setState({ running: { startedAt: new Date(this.startedAtMs).toISOString() } });
@@ -271,7 +286,7 @@ export class PodWorker {
       this.ready = false;
       this.proc = undefined;
       const reason = this.oomKilled ? 'OOMKilled' : exit.code === 0 ? 'Completed' : 'Error';
-      this.finish(exit, reason);
+      if (!this.finish(exit, reason)) return;
       if (signal.aborted) break;
       const ranMs = this.deps.clock.now() - this.startedAtMs;
       // kubelet forgets the back-off after a container has run cleanly for 10 minutes.
@@ -293,6 +308,12 @@ export class PodWorker {
         await this.sleep(delay);
       }
     }
+    // Deleted: a pod that never restarts ends in a terminal phase, which its Job counts.
+    if (this.restartPolicy !== 'Always' && !this.terminalPhase) {
+      const code = 'terminated' in this.state ? this.state.terminated.exitCode : undefined;
+      this.terminalPhase = code === 0 ? 'Succeeded' : 'Failed';
+      this.publish();
+    }
   }
 
   private backoffMs(failures: number): number {
@@ -300,7 +321,11 @@ export class PodWorker {
     return Math.min(this.deps.backoff.initialMs * 2 ** (failures - 1), this.deps.backoff.maxMs);
   }
 
-  private finish(exit: ContainerExit, reason: string): void {
+  /**
+   * Record the container's exit. Returns whether the kubelet will run it again: always under
+   * restartPolicy Always, after a failure under OnFailure, never under Never (the pod is then finished).
+   */
+  private finish(exit: ContainerExit, reason: string): boolean {
     const exitCode = exit.code ?? (exit.signal === 'SIGKILL' ? 137 : exit.signal === 'SIGTERM' ? 143 : 1);
     const term: ContainerState = {
       terminated: {
@@ -308,12 +333,22 @@ export class PodWorker {
         reason,
         startedAt: this.startedAtMs ? new Date(this.startedAtMs).toISOString() : undefined,
         finishedAt: new Date(this.deps.clock.now()).toISOString(),
+        ...(this.containerId ? { containerID: this.containerId } : {}),
       },
     };
-    this.lastState = term;
-    if (!this.terminating) this.restartCount++;
-    this.setState(term);
+    const policy = this.restartPolicy;
+    const restarts = !this.terminating && (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0));
     this.log.debug({ exitCode, reason, signal: exit.signal }, 'container exited');
+    if (!restarts && !this.terminating) {
+      // The pod is done: the final state stays in `state`, and no restart is counted.
+      this.terminalPhase = exitCode === 0 ? 'Succeeded' : 'Failed';
+      this.setState(term);
+      return false;
+    }
+    this.lastState = term;
+    if (restarts) this.restartCount++;
+    this.setState(term);
+    return true;
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -448,28 +483,58 @@ export class PodWorker {
     this.publish();
   }
 
+  /** The condition with the time it last changed status (kept while the status holds). */
+  private condition(
+    type: string,
+    status: 'True' | 'False',
+    now: string,
+    why?: { reason: string; message?: string },
+  ): { type: string; status: string; lastTransitionTime: string; reason?: string; message?: string } {
+    const prev = this.transitions.get(type);
+    const at = prev && prev.status === status ? prev.at : now;
+    this.transitions.set(type, { status, at });
+    return { type, status, lastTransitionTime: at, ...(why ?? {}) };
+  }
+
   /** Write the pod's status as kubelet reports it. */
   publish(): void {
     const now = new Date(this.deps.clock.now()).toISOString();
     const c = this.container;
     const ready = this.isReady;
+    const phase = this.phase;
+    // Why the pod is not ready: finished (PodCompleted/PodFailed) or a container not ready yet.
+    const notReady =
+      phase === 'Succeeded'
+        ? { reason: 'PodCompleted' }
+        : phase === 'Failed'
+          ? { reason: 'PodFailed' }
+          : { reason: 'ContainersNotReady', message: `containers with unready status: [${c.name}]` };
+    const finished = phase === 'Succeeded' || phase === 'Failed';
     const status = {
-      phase: this.started ? 'Running' : 'Pending',
+      phase,
+      conditions: [
+        this.condition('PodReadyToStartContainers', finished ? 'False' : 'True', now),
+        this.condition(
+          'Initialized',
+          'True',
+          now,
+          phase === 'Succeeded' ? { reason: 'PodCompleted' } : undefined,
+        ),
+        this.condition('Ready', ready ? 'True' : 'False', now, ready ? undefined : notReady),
+        this.condition('ContainersReady', ready ? 'True' : 'False', now, ready ? undefined : notReady),
+        this.condition('PodScheduled', 'True', now),
+      ],
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
       podIP: this.podIp,
       podIPs: [{ ip: this.podIp }],
-      hostIP: '127.0.0.1',
       startTime: this.pod.metadata.creationTimestamp,
-      conditions: [
-        { type: 'PodScheduled', status: 'True' },
-        { type: 'Initialized', status: 'True' },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
-        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
-      ],
       containerStatuses: [
         {
           name: c.name,
           image: c.image,
           imageID: '',
+          ...(this.containerId ? { containerID: this.containerId } : {}),
           ready,
           started: 'running' in this.state,
           restartCount: this.restartCount,
@@ -477,7 +542,25 @@ export class PodWorker {
           ...(this.lastState ? { lastState: this.lastState } : {}),
         },
       ],
+      qosClass: qosClass(containersOf(this.spec)),
     };
     this.deps.store.updateStatus('Pod', this.namespace, this.name, status);
   }
+}
+
+/** The pod's QoS class from its containers' requests and limits (v1qos.GetPodQOS). */
+export function qosClass(containers: Container[]): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const set = (m: Record<string, unknown> | undefined, k: string): boolean => m?.[k] !== undefined;
+  const any = containers.some((c) =>
+    ['cpu', 'memory'].some((k) => set(c.resources?.requests, k) || set(c.resources?.limits, k)),
+  );
+  if (!any) return 'BestEffort';
+  const guaranteed = containers.every((c) =>
+    ['cpu', 'memory'].every((k) => {
+      const limit = c.resources?.limits?.[k];
+      const request = c.resources?.requests?.[k] ?? limit;
+      return limit !== undefined && String(request) === String(limit);
+    }),
+  );
+  return guaranteed ? 'Guaranteed' : 'Burstable';
 }

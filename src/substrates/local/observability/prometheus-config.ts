@@ -7,7 +7,7 @@ export interface ScrapeTarget {
   job: string;
   /** `host:port`. */
   address: string;
-  /** Target labels, e.g. { namespace: 'shop', pod: 'cart-0', app: 'cart' }. */
+  /** Target labels, e.g. { namespace: 'shop', pod: 'cart-7d9f8c6b45-x2x4q', app: 'cart' }. */
   labels?: Record<string, string>;
   /** Default `/metrics`. */
   metricsPath?: string;

@@ -1,0 +1,163 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, statfsSync } from 'node:fs';
+import { arch, availableParallelism, release, totalmem } from 'node:os';
+import type { Node } from '../../kube/typed-objects.js';
+import { loadVersions } from '../../versions/versions.js';
+
+/**
+ * The one node of the local cluster. A worker's name, as on any cluster with numbered nodes: pods, events
+ * and metrics name it, and `localhost` would tell an agent that no cluster is there.
+ */
+export const NODE_NAME = 'worker-1';
+
+/** Where the node says it runs: a zone and an instance type sized like this machine. */
+const ZONE = 'europe-west1-b';
+
+/** What the kubelet reads from the machine it runs on. */
+export interface MachineFacts {
+  cpus: number;
+  memoryBytes: number;
+  storageBytes: number;
+  /** Node.js' name of the architecture (x64, arm64...). */
+  arch: string;
+  kernel: string;
+  osImage: string;
+  kubeletVersion: string;
+}
+
+export function machineFacts(): MachineFacts {
+  let storageBytes = 100 * 1024 ** 3;
+  try {
+    const fs = statfsSync('/');
+    storageBytes = fs.blocks * fs.bsize;
+  } catch {
+    // keep the default: a node always reports some ephemeral storage
+  }
+  let osImage = 'Debian GNU/Linux 12 (bookworm)';
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
+    if (m?.[1]) osImage = m[1];
+  } catch {
+    // not every machine has /etc/os-release
+  }
+  return {
+    cpus: availableParallelism(),
+    memoryBytes: totalmem(),
+    storageBytes,
+    arch: arch(),
+    kernel: release(),
+    osImage,
+    kubeletVersion: loadVersions().tools.kubernetes,
+  };
+}
+
+/** GOARCH for Node.js' architecture name: the value of kubernetes.io/arch. */
+export function goArch(nodeArch: string): string {
+  const map: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64' };
+  return map[nodeArch] ?? nodeArch;
+}
+
+/**
+ * An instance type of a general-purpose family with this machine's shape: the nearest size by cores, the
+ * family by memory per core (highcpu, standard, highmem), as a cloud node pool would be labelled.
+ */
+export function instanceType(cpus: number, memoryBytes: number): string {
+  const sizes = [2, 4, 8, 16, 32];
+  const size = sizes.reduce((best, s) => (Math.abs(s - cpus) < Math.abs(best - cpus) ? s : best), sizes[0]);
+  const perCore = memoryBytes / 1024 ** 3 / Math.max(1, cpus);
+  const family = perCore < 3 ? 'highcpu' : perCore < 6 ? 'standard' : 'highmem';
+  return `e2-${family}-${size}`;
+}
+
+const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
+
+/**
+ * The Node object as its kubelet registers and keeps it: the kubelet's own labels, capacity from the
+ * machine, allocatable less the default hard-eviction thresholds (memory.available 100Mi,
+ * nodefs.available 10%), nodeInfo and the four conditions of a healthy node.
+ */
+export function nodeObject(facts: MachineFacts, nowMs: number, name = NODE_NAME): Node {
+  const now = new Date(nowMs).toISOString();
+  const goarch = goArch(facts.arch);
+  // Stable per machine and node name, as /etc/machine-id is; never the machine's own id.
+  const machineId = createHash('sha256')
+    .update(`${name}/${facts.kernel}/${facts.cpus}`)
+    .digest('hex')
+    .slice(0, 32);
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  });
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'beta.kubernetes.io/arch': goarch,
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': goarch,
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': instanceType(facts.cpus, facts.memoryBytes),
+        'topology.kubernetes.io/region': ZONE.replace(/-[a-z]$/, ''),
+        'topology.kubernetes.io/zone': ZONE,
+      },
+      annotations: {
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+      },
+    },
+    spec: {},
+    status: {
+      capacity: {
+        cpu: String(facts.cpus),
+        'ephemeral-storage': ki(facts.storageBytes),
+        'hugepages-1Gi': '0',
+        'hugepages-2Mi': '0',
+        memory: ki(facts.memoryBytes),
+        pods: '110',
+      },
+      allocatable: {
+        cpu: String(facts.cpus),
+        'ephemeral-storage': String(Math.floor(facts.storageBytes * 0.9)),
+        'hugepages-1Gi': '0',
+        'hugepages-2Mi': '0',
+        memory: ki(facts.memoryBytes - 100 * 1024 ** 2),
+        pods: '110',
+      },
+      conditions: [
+        condition(
+          'MemoryPressure',
+          'False',
+          'KubeletHasSufficientMemory',
+          'kubelet has sufficient memory available',
+        ),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: machineId,
+        systemUUID: randomUUID(),
+        bootID: randomUUID(),
+        kernelVersion: facts.kernel,
+        osImage: facts.osImage,
+        containerRuntimeVersion: 'containerd://2.1.4',
+        kubeletVersion: facts.kubeletVersion,
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: goarch,
+      },
+    },
+  };
+}

@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs';
+import { gracefulInterruptsActive } from '../util/graceful-interrupts.js';
 
 /**
  * Temporary directories and files that unpack, verify, pack and the reader create while they work.
  * A `finally` removes them on every normal or failed exit, but Ctrl-C or SIGTERM ends Node without
  * running `finally` blocks, which left gigabytes of `.unpack-*` and `firedrill-verify-*` behind. So
- * every such path is registered here while it exists: on SIGINT/SIGTERM (when nothing else in the
- * process handles the signal) and on process exit, whatever is registered is removed.
+ * every such path is registered here while it exists: on SIGINT/SIGTERM (unless a command handles the
+ * signal gracefully and will run its own clean-up) and on process exit, whatever is registered is removed.
  */
 
 const paths = new Set<string>();
@@ -24,8 +25,8 @@ function removeAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  // A command with its own handler (run, corpus run) stops gracefully; its finally blocks clean up.
-  if (process.listenerCount(signal) > 1) return;
+  // run and corpus run stop gracefully and finish what they do; their finally blocks clean up
+  if (gracefulInterruptsActive()) return;
   removeAll();
   process.stderr.write(`\nfiredrill: interrupted by ${signal}; temporary files removed\n`);
   process.exit(130);

@@ -136,7 +136,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     const p = entry.path;
     const bad = bundlePathProblem(p);
     if (bad) {
-      add('unsafe-path', p, `files[] lists a path that is not allowed: ${bad}`);
+      add('unsafe-path', p, `files[] entry ${bad}`);
       continue;
     }
     if (listed.has(p)) {

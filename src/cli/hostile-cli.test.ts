@@ -67,6 +67,20 @@ describe('control bytes from inputs are escaped before they reach the terminal',
   });
 });
 
+describe('clear messages', () => {
+  it('verify names a traversal entry of the manifest by the manifest, under the bundle', async () => {
+    const bundle = await writeSampleBundle(work, 'b-1');
+    const m = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8')) as { files: object[] };
+    m.files.push({ path: '../../../etc/passwd', sha256: '0'.repeat(64), bytes: 1, records: 1 });
+    await writeFile(join(bundle, 'manifest.json'), JSON.stringify(m));
+    const r = await runInProcess(['bundle', 'verify', bundle]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      `${bundle}/manifest.json: files[] entry "../../../etc/passwd" is not allowed: data files live under snapshot/ or truth/ and each segment is a plain name ([A-Za-z0-9_][A-Za-z0-9._-]*)\n`,
+    );
+  });
+});
+
 describe('messages, not stack traces', () => {
   it.each([
     [

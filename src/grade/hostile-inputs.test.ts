@@ -160,6 +160,17 @@ describe('grade --corpus checks the root digests a corpus index pins', () => {
     expect(c.warnings).toContainEqual(expect.stringMatching(/^b-1: listed in .*index\.json but not found/));
   });
 
+  it('does not wait on an answer that is a FIFO: the rest of the corpus is graded', async () => {
+    const { out, answers } = await corpus();
+    await rm(join(answers, 'b-1.json'));
+    execFileSync('mkfifo', [join(answers, 'b-1.json')]);
+    const c = await gradeCorpus(join(out, 'bundles'), answers);
+    expect(c.tasks[0].runs[0].score.apFullRecall).toBe(0);
+    expect(c.warnings).toContainEqual(
+      expect.stringMatching(/b-1\.json is a FIFO, not a regular file; not read, scored 0/),
+    );
+  });
+
   it('checks a packed corpus and its index too', async () => {
     const { out, dir, answers } = await corpus();
     await packBundle(dir, join(out, 'packed', 'b-1.tar.gz'));

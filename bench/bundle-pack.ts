@@ -15,7 +15,8 @@ import {
   sampleManifestFields,
 } from '../src/bundle/testing/sample-bundle.js';
 import { unpackBundle } from '../src/bundle/unpack.js';
-import { verifyBundle, verifyBundlePath } from '../src/bundle/verify.js';
+import { verifyBundle } from '../src/bundle/verify.js';
+import { verifyBundlePath } from '../src/bundle/verify-path.js';
 
 const targetMB = Number(process.argv[2] ?? 50);
 const MB = 1024 * 1024;

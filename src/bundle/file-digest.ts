@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { openRegularFile } from '../util/safe-fs.js';
 import { countJsonRecords, recordKind } from './count-records.js';
 
 export type ContentProblemKind = 'invalid-json' | 'invalid-ndjson-line' | 'leak';
@@ -41,7 +41,8 @@ const NEWLINE = 0x0a;
 
 /**
  * Reads a bundle file once: its SHA-256, size, record count (count-records.ts) and whether its content
- * parses (every `.ndjson` line a JSON object, every `.json` a JSON document).
+ * parses (every `.ndjson` line a JSON object, every `.json` a JSON document). Only a regular file is
+ * read, never through a symbolic link (NotRegularFileError otherwise).
  */
 export async function digestFile(abs: string, rel: string, opts: DigestOptions = {}): Promise<FileDigest> {
   const kind = recordKind(rel);
@@ -77,22 +78,27 @@ export async function digestFile(abs: string, rel: string, opts: DigestOptions =
       problems.push({ kind: 'invalid-ndjson-line', line: lineNo, message: `line ${lineNo}: ${why}` });
   };
 
-  for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    hash.update(buf);
-    bytes += buf.length;
-    if (kind === 'json') jsonChunks.push(buf);
-    let start = 0;
-    for (let nl = buf.indexOf(NEWLINE); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
-      const piece = buf.subarray(start, nl);
-      if (partial.length > 0) {
-        partial.push(piece);
-        onLine(Buffer.concat(partial));
-        partial = [];
-      } else onLine(piece);
-      start = nl + 1;
+  const { fh } = await openRegularFile(abs);
+  try {
+    for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) {
+      const buf = chunk as Buffer;
+      hash.update(buf);
+      bytes += buf.length;
+      if (kind === 'json') jsonChunks.push(buf);
+      let start = 0;
+      for (let nl = buf.indexOf(NEWLINE); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
+        const piece = buf.subarray(start, nl);
+        if (partial.length > 0) {
+          partial.push(piece);
+          onLine(Buffer.concat(partial));
+          partial = [];
+        } else onLine(piece);
+        start = nl + 1;
+      }
+      if (start < buf.length) partial.push(buf.subarray(start));
     }
-    if (start < buf.length) partial.push(buf.subarray(start));
+  } finally {
+    await fh.close();
   }
   if (partial.length > 0) onLine(Buffer.concat(partial));
 

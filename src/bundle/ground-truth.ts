@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseEntityId } from '../entities/entity-id.js';
 
 /** `truth/ground_truth.json`: never shown to an agent. */
 export const PropagationSchema = z.object({
@@ -27,10 +28,31 @@ export const TruthFaultSchema = z.object({
   recoveredAt: z.string().nullable().default(null),
 });
 
+/**
+ * Two root causes naming one entity (`shop/Deployment/payment` and `shop/deploy/payment`) make a task no
+ * answer can win: the right id matches the first, and naming it again is a repeat that gains nothing, so
+ * the second stays unmatched and average precision at full recall is 0.
+ */
+function refuseDuplicateRootCauses(rootCauses: ReadonlyArray<{ id: string }>, ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  rootCauses.forEach((rc, i) => {
+    const p = tryParseEntityId(rc.id);
+    const key = p.ok ? p.id : rc.id.trim();
+    const j = first.get(key);
+    if (j === undefined) first.set(key, i);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'id'],
+        message: `root cause ${JSON.stringify(rc.id)} is ${key}, the same entity as rootCauses.${j}; no answer could match both`,
+      });
+  });
+}
+
 export const GroundTruthSchema = z.object({
   format: z.literal(1),
   scenarioId: z.string(),
-  rootCauses: z.array(RootCauseSchema).min(1),
+  rootCauses: z.array(RootCauseSchema).min(1).superRefine(refuseDuplicateRootCauses),
   faults: z.array(TruthFaultSchema).default([]),
   injectedAt: z.string().nullable().default(null),
   manifestedAt: z.string().nullable().default(null),

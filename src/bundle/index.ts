@@ -10,13 +10,14 @@ export { BundleWriter, type CommitOptions } from './bundle-writer.js';
 export { openBundle, type BundleHandle, type OpenOptions } from './bundle-reader.js';
 export {
   verifyBundle,
-  verifyBundlePath,
   formatProblem,
   type BundleProblem,
   type ProblemKind,
   type VerifyResult,
   type VerifyOptions,
 } from './verify.js';
+export { verifyBundlePath, type VerifyPathOptions } from './verify-path.js';
+export * from './root-digest.js';
 export { packBundle, type PackResult } from './pack.js';
 export { unpackBundle, type UnpackOptions, type UnpackResult } from './unpack.js';
 export { countJsonRecords, countLines, recordKind, type RecordKind } from './count-records.js';

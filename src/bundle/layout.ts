@@ -7,6 +7,8 @@ export const BUNDLE_FORMAT = 1;
 
 /** Written last by the writer: a directory without it is not a bundle. */
 export const MANIFEST_FILE = 'manifest.json';
+/** manifest.json is read whole to bound and check everything else; real ones are a few kilobytes. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
 /** Everything an agent may see. */
 export const SNAPSHOT_DIR = 'snapshot';

@@ -66,6 +66,7 @@ async function* events(src: ByteSource): AsyncGenerator<TarEvent, void, undefine
   for (;;) {
     const offset = src.offset;
     const block = await src.read(BLOCK_SIZE);
+    if (offset === 0) refuseNonTar(block);
     if (block.length === 0)
       throw new TarError(`truncated archive: ends at byte ${offset} without the end-of-archive marker`);
     if (block.length < BLOCK_SIZE) throw new TarError(`truncated archive: partial header at byte ${offset}`);
@@ -125,6 +126,41 @@ async function* events(src: ByteSource): AsyncGenerator<TarEvent, void, undefine
       throw new TarError(`truncated archive: entry ${JSON.stringify(entry.path)} is missing its padding`);
     yield { type: 'entry-end', entry };
   }
+}
+
+/**
+ * The first block decides whether this is a tar archive at all. Without this, a zip file or a text
+ * file is reported as a truncated or corrupt archive, which sends people looking for a damaged download.
+ */
+function refuseNonTar(block: Buffer): void {
+  if (block.length === BLOCK_SIZE && !isZeroBlock(block)) {
+    try {
+      decodeHeader(block, 0);
+      return;
+    } catch {
+      // not a header: described below
+    }
+  } else if (block.length === BLOCK_SIZE) return;
+  throw new TarError(`not a tar archive: ${describeContent(block)}; a packed bundle is a .tar.gz or .tar`);
+}
+
+const SIGNATURES: Array<[string, number[]]> = [
+  ['a zip archive', [0x50, 0x4b, 0x03, 0x04]],
+  ['an empty zip archive', [0x50, 0x4b, 0x05, 0x06]],
+  ['gzip inside gzip', [0x1f, 0x8b]],
+  ['a bzip2 stream', [0x42, 0x5a, 0x68]],
+  ['an xz stream', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['a zstd stream', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['a 7-zip archive', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
+];
+
+function describeContent(head: Buffer): string {
+  if (head.length === 0) return 'it is empty';
+  for (const [what, magic] of SIGNATURES)
+    if (head.length >= magic.length && magic.every((b, i) => head[i] === b)) return `it is ${what}`;
+  const text = head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f));
+  if (text) return 'it looks like text';
+  return head.length < BLOCK_SIZE ? `it holds only ${head.length} bytes` : 'its first block is no tar header';
 }
 
 async function readMeta(src: ByteSource, h: DecodedHeader, offset: number): Promise<Buffer> {

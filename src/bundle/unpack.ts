@@ -1,19 +1,27 @@
-import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { BundleError } from '../errors/bundle-error.js';
+import { DirectoryError, NotRegularFileError, ensureDir } from '../util/safe-fs.js';
 import { archiveChunks } from './archive-source.js';
 import { installDir, pathExists } from './install-dir.js';
-import { MANIFEST_FILE, bundleIdProblem } from './layout.js';
+import { MANIFEST_FILE, MAX_MANIFEST_BYTES, bundleIdProblem } from './layout.js';
+import { holdScratch, releaseScratch } from './scratch.js';
 import { TarError } from './tar.js';
 import { readTar, type TarEntry } from './tar-reader.js';
+import { formatProblem, verifyBundle } from './verify.js';
 
 export interface UnpackOptions {
-  /** Replace an existing `<destDir>/<bundleId>` instead of failing. */
+  /**
+   * Replace an existing `<destDir>/<bundleId>`: only a directory that is itself a bundle that verifies,
+   * and only once the archive's bundle has been unpacked beside it and verified.
+   */
   replace?: boolean;
-  /** Refuse archives whose files add up to more than this (default 16 GiB): a gzip bomb fills no disk. */
+  /** Refuse archives whose files add up to more than this, whatever their manifest says (default 4 GiB). */
   maxBytes?: number;
   /** Refuse archives with more entries than this (default 100 000). */
   maxEntries?: number;
+  /** Free bytes on the file system holding `dir` (tests stand in for a full disk). */
+  freeBytes?: (dir: string) => Promise<number>;
 }
 
 export interface UnpackResult {
@@ -30,15 +38,20 @@ interface PlannedEntry {
   size: number;
 }
 
-const DEFAULT_MAX_BYTES = 16 * 1024 ** 3;
-const DEFAULT_MAX_ENTRIES = 100_000;
+/** The absolute bound on an archive's unpacked files, whatever its manifest claims. */
+export const MAX_UNPACKED_BYTES = 4 * 1024 ** 3;
+export const MAX_ARCHIVE_ENTRIES = 100_000;
+/** Left free on the destination's file system after unpacking. */
+const DISK_RESERVE = 64 * 1024 ** 2;
 
 /**
  * Unpacks a packed bundle (`.tar.gz` or `.tar`) into `<destDir>/<bundleId>`. Two passes: the first reads
  * every header and refuses the archive, before anything is written, if any entry is unsafe (absolute
- * path, `..`, link, device, FIFO, path escaping destDir, duplicate or conflicting names) or it is not
- * one bundle folder with a manifest.json. The second writes into a hidden temporary directory inside
- * destDir and renames the bundle folder into place, so a failure leaves nothing that looks unpacked.
+ * path, `..`, link, device, FIFO, path escaping destDir, duplicate or conflicting names), it is not one
+ * bundle folder with a manifest.json, or it holds more than that manifest accounts for (a file larger
+ * than listed, more bytes than listed in all, more than the absolute cap or the free disk). The second
+ * writes into a hidden temporary directory inside destDir and renames the bundle folder into place, so
+ * a failure or an interrupt leaves nothing that looks unpacked.
  */
 export async function unpackBundle(
   file: string,
@@ -46,53 +59,155 @@ export async function unpackBundle(
   opts: UnpackOptions = {},
 ): Promise<UnpackResult> {
   const dest = resolve(destDir);
+  await refuseNonDirectory(dest);
   const plan = await planUnpack(file, dest, opts);
   const bundleId = plan[0].rel.split('/')[0];
   const target = join(dest, bundleId);
-  if (!opts.replace && (await pathExists(target)))
+  const exists = await pathExists(target);
+  if (exists && !opts.replace)
     throw new BundleError(`${target} already exists; pass --replace (or {replace: true}) to overwrite it`);
+  if (exists) await requireReplaceableBundle(target, bundleId);
 
-  await mkdir(dest, { recursive: true });
+  try {
+    await ensureDir(dest);
+  } catch (err) {
+    if (err instanceof DirectoryError) throw new BundleError(err.message, { cause: err });
+    throw err;
+  }
+  const files = plan.filter((e) => e.kind === 'file');
+  const bytes = files.reduce((n, e) => n + e.size, 0);
+  await requireFreeSpace(dest, bytes, opts);
   const tmp = await mkdtemp(join(dest, '.unpack-'));
+  holdScratch(tmp);
   try {
     await writeEntries(file, tmp, plan);
+    if (exists) {
+      const v = await verifyBundle(join(tmp, bundleId), { leakCheck: false });
+      if (!v.ok)
+        throw new BundleError([
+          `${file}: not unpacked over ${target}: the archive's bundle does not verify (${target} left as it was):`,
+          ...v.problems.slice(0, 20).map((p) => `  ${formatProblem({ source: file, packed: true }, p)}`),
+        ]);
+    }
     await installDir(join(tmp, bundleId), target, { replace: opts.replace, replaceHint: 'pass --replace' });
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    releaseScratch(tmp);
   }
-  const files = plan.filter((e) => e.kind === 'file');
-  return { dir: target, bundleId, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0) };
+  return { dir: target, bundleId, files: files.length, bytes };
+}
+
+async function refuseNonDirectory(dest: string): Promise<void> {
+  try {
+    const st = await lstat(dest);
+    if (st.isDirectory()) return;
+    if (st.isSymbolicLink()) {
+      // a link the caller named is theirs to use, as long as it leads to a directory
+      if ((await stat(dest).catch(() => null))?.isDirectory()) return;
+    }
+    throw new BundleError(`${dest}: exists and is not a directory; unpack into a directory`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+}
+
+/**
+ * --replace deletes what is there, so what is there must be what the flag promises to replace: a bundle
+ * of the same id that verifies. Anything else (a directory of someone's work that happens to carry the
+ * archive's folder name, a damaged bundle kept for inspection) is refused.
+ */
+async function requireReplaceableBundle(target: string, bundleId: string): Promise<void> {
+  const st = await lstat(target);
+  if (!st.isDirectory())
+    throw new BundleError(`${target} exists and is not a directory; --replace only replaces a bundle`);
+  const v = await verifyBundle(target, { leakCheck: false });
+  const why = !v.ok
+    ? `it does not verify (${v.problems[0] ? formatProblem(v, v.problems[0]) : 'unknown problem'})`
+    : v.manifest?.bundleId !== bundleId
+      ? `its manifest names bundle ${JSON.stringify(v.manifest?.bundleId)}`
+      : null;
+  if (why)
+    throw new BundleError(
+      `${target} exists and is not a bundle --replace may overwrite: ${why}; nothing was changed (move it away yourself)`,
+    );
+}
+
+async function requireFreeSpace(dest: string, bytes: number, opts: UnpackOptions): Promise<void> {
+  let free: number;
+  try {
+    free = opts.freeBytes
+      ? await opts.freeBytes(dest)
+      : await statfs(dest).then((s) => Number(s.bavail) * Number(s.bsize));
+  } catch {
+    return; // a file system that cannot tell: the write itself will fail on a full disk
+  }
+  if (bytes + DISK_RESERVE > free)
+    throw new BundleError(
+      `${dest}: not enough free space to unpack ${bytes} bytes (${free} bytes free, ${DISK_RESERVE} kept in reserve)`,
+    );
+}
+
+/** What manifest.json says each file holds: the bound every entry is held to. */
+interface Bounds {
+  files: Map<string, number>;
+  total: number;
 }
 
 /** Pass 1: every header, nothing written. */
 async function planUnpack(file: string, dest: string, opts: UnpackOptions): Promise<PlannedEntry[]> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const maxBytes = opts.maxBytes ?? MAX_UNPACKED_BYTES;
+  const maxEntries = opts.maxEntries ?? MAX_ARCHIVE_ENTRIES;
   const kinds = new Map<string, 'file' | 'directory'>();
   const plan: PlannedEntry[] = [];
+  // asserted wider: they are assigned inside the callback, which TypeScript's narrowing cannot see
+  let top = null as string | null;
+  let bounds = null as Bounds | null;
+  let manifestChunks = null as Buffer[] | null;
   let bytes = 0;
   await withTarErrors(file, async () => {
     for await (const ev of readTar(archiveChunks(file))) {
-      if (ev.type !== 'entry') continue;
+      if (ev.type === 'data') {
+        manifestChunks?.push(ev.chunk);
+        continue;
+      }
+      if (ev.type === 'entry-end') {
+        if (manifestChunks) {
+          bounds = parseBounds(file, `${top}/${MANIFEST_FILE}`, Buffer.concat(manifestChunks));
+          manifestChunks = null;
+          // entries seen before the manifest are held to it now
+          for (const e of plan) checkBound(file, e, top as string, bounds);
+          checkTotal(file, bytes, bounds, maxBytes);
+        }
+        continue;
+      }
       const e = ev.entry;
       const planned = checkEntry(e, dest, kinds);
       if (!planned) continue;
       const refuse = (why: string): never => {
         throw new BundleError(`${file}: entry ${JSON.stringify(e.path)}: ${why}`);
       };
+      const head = planned.rel.split('/')[0];
+      if (top === null) top = head;
+      else if (head !== top)
+        throw new BundleError(
+          `${file}: not a packed bundle: expected one top-level folder, found ${JSON.stringify(top)}, ${JSON.stringify(head)}`,
+        );
       if (plan.length >= maxEntries) refuse(`more than ${maxEntries} entries; refused`);
+      if (planned.kind === 'file' && planned.rel === `${top}/${MANIFEST_FILE}`) {
+        if (planned.size > MAX_MANIFEST_BYTES)
+          refuse(`a ${planned.size}-byte manifest (at most ${MAX_MANIFEST_BYTES}); refused`);
+        manifestChunks = [];
+      }
       bytes += planned.size;
-      if (bytes > maxBytes) refuse(`files add up to more than ${maxBytes} bytes; refused`);
+      if (bounds) checkBound(file, planned, top, bounds);
+      checkTotal(file, bytes, bounds, maxBytes);
       plan.push(planned);
     }
   });
 
-  const tops = [...new Set(plan.map((e) => e.rel.split('/')[0]))];
-  if (tops.length !== 1)
-    throw new BundleError(
-      `${file}: not a packed bundle: expected one top-level folder, found ${tops.length === 0 ? 'none' : tops.map((t) => `${JSON.stringify(t)}`).join(', ')}`,
-    );
-  const top = tops[0];
+  if (top === null)
+    throw new BundleError(`${file}: not a packed bundle: expected one top-level folder, found none`);
   if (kinds.get(top) !== 'directory')
     throw new BundleError(`${file}: not a packed bundle: top-level ${JSON.stringify(top)} is not a folder`);
   const bad = bundleIdProblem(top);
@@ -100,6 +215,57 @@ async function planUnpack(file: string, dest: string, opts: UnpackOptions): Prom
   if (kinds.get(`${top}/${MANIFEST_FILE}`) !== 'file')
     throw new BundleError(`${file}: not a packed bundle: ${top}/${MANIFEST_FILE} is missing`);
   return plan;
+}
+
+/**
+ * Only what bounding needs: `files[]` with a path and a byte count each. Everything else about the
+ * manifest is verify's business; a manifest that cannot even say how big the files are cannot vouch
+ * for an archive that could hold anything.
+ */
+function parseBounds(file: string, rel: string, text: Buffer): Bounds {
+  const refuse = (why: string): never => {
+    throw new BundleError(
+      `${file}!${rel}: ${why}; the archive cannot be bounded by it, so nothing was unpacked`,
+    );
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.toString('utf8'));
+  } catch (err) {
+    return refuse(`not valid JSON (${(err as Error).message.slice(0, 120)})`);
+  }
+  const list = (raw as { files?: unknown } | null)?.files;
+  if (!Array.isArray(list)) return refuse('no files[] list');
+  const files = new Map<string, number>();
+  let total = text.length;
+  for (const f of list as unknown[]) {
+    const path = (f as { path?: unknown } | null)?.path;
+    const size = (f as { bytes?: unknown } | null)?.bytes;
+    if (typeof path !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+      return refuse('a files[] entry without a path and a byte count');
+    // a path listed twice is verify's finding; the bound takes the smaller claim
+    files.set(path, Math.min(size, files.get(path) ?? size));
+    total += size;
+  }
+  return { files, total };
+}
+
+function checkBound(file: string, e: PlannedEntry, top: string, bounds: Bounds): void {
+  if (e.kind !== 'file' || e.rel === `${top}/${MANIFEST_FILE}`) return;
+  const listed = bounds.files.get(e.rel.slice(top.length + 1));
+  if (listed !== undefined && e.size > listed)
+    throw new BundleError(
+      `${file}: entry ${JSON.stringify(e.rel)}: ${e.size} bytes, more than the ${listed} its manifest lists; refused`,
+    );
+}
+
+function checkTotal(file: string, bytes: number, bounds: Bounds | null, maxBytes: number): void {
+  if (bytes > maxBytes)
+    throw new BundleError(`${file}: files add up to more than ${maxBytes} bytes; refused`);
+  if (bounds && bytes > bounds.total)
+    throw new BundleError(
+      `${file}: files add up to more than the ${bounds.total} bytes its manifest accounts for; refused`,
+    );
 }
 
 /**
@@ -129,7 +295,7 @@ function checkEntry(
     case 'fifo':
       return refuse('FIFO refused');
     default:
-      return refuse(`unsupported entry type '${e.typeflag}' refused`);
+      return refuse(`unsupported entry type ${JSON.stringify(e.typeflag).replace(/"/g, "'")} refused`);
   }
   const p = e.path;
   if (p === '') return refuse('empty path');
@@ -209,8 +375,15 @@ async function withTarErrors(file: string, body: () => Promise<void>): Promise<v
     await body();
   } catch (err) {
     if (err instanceof TarError) throw new BundleError(`${file}: ${err.message}`, { cause: err });
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file)
+    if (err instanceof NotRegularFileError)
+      throw new BundleError(`${file}: is a ${err.kind}, not a packed bundle (.tar.gz or .tar)`, {
+        cause: err,
+      });
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' && e.path === file)
       throw new BundleError(`${file}: no such file`, { cause: err });
+    if (e.code === 'EACCES' && e.path === file)
+      throw new BundleError(`${file}: permission denied`, { cause: err });
     throw err;
   }
 }

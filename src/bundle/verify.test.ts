@@ -6,7 +6,8 @@ import { MANIFEST_FILE, SnapshotFile, TRUTH_FILE } from './layout.js';
 import { packBundle } from './pack.js';
 import { rawTarGz, type RawEntry } from './testing/raw-tar.js';
 import { writeSampleBundle } from './testing/sample-bundle.js';
-import { formatProblem, verifyBundle, verifyBundlePath, type VerifyResult } from './verify.js';
+import { formatProblem, verifyBundle, type VerifyResult } from './verify.js';
+import { verifyBundlePath } from './verify-path.js';
 
 let work: string;
 let dir: string;

@@ -1,13 +1,19 @@
-import { leakPatterns } from './leak-rule.js';
-import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BundleError } from '../errors/bundle-error.js';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/safe-fs.js';
+import { leakPatterns } from './leak-rule.js';
 import { digestFile, type ContentProblemKind } from './file-digest.js';
 import { GroundTruthSchema } from './ground-truth.js';
-import { BUNDLE_FORMAT, MANIFEST_FILE, SNAPSHOT_DIR, TRUTH_FILE, bundlePathProblem } from './layout.js';
+import {
+  BUNDLE_FORMAT,
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  SNAPSHOT_DIR,
+  TRUTH_FILE,
+  bundlePathProblem,
+} from './layout.js';
 import { FileEntrySchema, ManifestSchema, formatIssues, type FileEntry, type Manifest } from './manifest.js';
-import { unpackBundle } from './unpack.js';
 
 export type ProblemKind =
   | 'not-a-bundle'
@@ -25,6 +31,7 @@ export type ProblemKind =
   | 'sha256-mismatch'
   | 'records-mismatch'
   | 'invalid-ground-truth'
+  | 'root-digest'
   | ContentProblemKind;
 
 export interface BundleProblem {
@@ -45,6 +52,11 @@ export interface VerifyResult {
   files: number;
   /** The parsed manifest, when it passed the schema. */
   manifest: Manifest | null;
+  /**
+   * The root digest: SHA-256 of manifest.json's bytes, which list every other file's SHA-256, so it pins
+   * the whole bundle. Null when there is no readable manifest.
+   */
+  rootSha256: string | null;
   /** Integrity problems: any one makes the bundle invalid. */
   problems: BundleProblem[];
   /** Leak-rule findings: snapshot/ files naming firedrill, the scenario or a fault type. */
@@ -72,6 +84,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     ok: false,
     files: 0,
     manifest: null,
+    rootSha256: null,
     problems,
     warnings,
   };
@@ -89,7 +102,9 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     return result;
   }
 
-  const raw = await readManifest(dir, add);
+  const read = await readManifest(dir, add);
+  const raw = read?.raw;
+  result.rootSha256 = read?.sha256 ?? null;
   const entries: FileEntry[] = [];
   if (raw !== undefined) {
     if (!('format' in raw))
@@ -121,7 +136,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     const p = entry.path;
     const bad = bundlePathProblem(p);
     if (bad) {
-      add('unsafe-path', p, `listed in ${MANIFEST_FILE}: ${bad}`);
+      add('unsafe-path', p, `files[] entry ${bad}`);
       continue;
     }
     if (listed.has(p)) {
@@ -141,7 +156,15 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     const d = await digestFile(join(dir, p), p, {
       leakPatterns: p.startsWith(`${SNAPSHOT_DIR}/`) ? leakRule : [],
       maxLineProblems: opts.maxLineProblems,
+    }).catch((err: unknown) => {
+      // swapped for a link or a FIFO after the listing
+      if (err instanceof NotRegularFileError) return err;
+      throw err;
     });
+    if (d instanceof NotRegularFileError) {
+      add('not-a-regular-file', p, `is a ${d.kind}, not a regular file`);
+      continue;
+    }
     if (d.bytes !== entry.bytes)
       add('bytes-mismatch', p, `is ${d.bytes} bytes, manifest says ${entry.bytes}`);
     if (d.sha256 !== entry.sha256)
@@ -167,63 +190,36 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
   for (const f of [...disk.files].sort())
     if (f !== MANIFEST_FILE && !listed.has(f)) add('extra-file', f, `not listed in ${MANIFEST_FILE}`);
   for (const [f, what] of [...disk.special].sort())
-    if (!listed.has(f)) add('not-a-regular-file', f, `is a ${what}; bundles hold regular files only`);
+    if (!listed.has(f) && f !== MANIFEST_FILE)
+      add('not-a-regular-file', f, `is a ${what}; bundles hold regular files only`);
 
   result.ok = problems.length === 0;
   return result;
 }
 
-/**
- * verifyBundle for a directory or a packed bundle. A packed bundle is unpacked (with all of unpack's
- * safety checks) into a temporary directory that is removed afterwards; its top-level folder must be
- * named after the manifest's bundleId.
- */
-export async function verifyBundlePath(path: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(path)).isDirectory();
-  } catch (err) {
-    return failed(path, false, 'not-a-bundle', errnoMessage(err));
-  }
-  if (isDir) return verifyBundle(path, opts);
-
-  const tmp = await mkdtemp(join(tmpdir(), 'firedrill-verify-'));
-  try {
-    let unpacked;
-    try {
-      unpacked = await unpackBundle(path, tmp);
-    } catch (err) {
-      if (!(err instanceof BundleError)) throw err;
-      const message = err.message.startsWith(`${path}: `) ? err.message.slice(path.length + 2) : err.message;
-      return failed(path, true, 'archive', message);
-    }
-    const r = await verifyBundle(unpacked.dir, opts);
-    if (r.manifest && r.manifest.bundleId !== unpacked.bundleId)
-      r.problems.push({
-        kind: 'archive',
-        path: '',
-        message: `top-level folder ${JSON.stringify(unpacked.bundleId)} does not match the manifest's bundleId ${JSON.stringify(r.manifest.bundleId)}`,
-      });
-    return { ...r, source: path, packed: true, ok: r.problems.length === 0 };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
 /** One line for a problem: `<bundle>/<path>: message` (`<archive>!<path>: message` for packed bundles). */
 export function formatProblem(result: Pick<VerifyResult, 'source' | 'packed'>, p: BundleProblem): string {
   if (p.path === '') return `${result.source}: ${p.message}`;
-  const where = result.packed ? `${result.source}!${p.path}` : join(result.source, p.path);
+  // An unsafe path is named by the manifest entry that lists it: joined to the bundle's path it could
+  // point anywhere (`b/../../etc/passwd` prints as `etc/passwd`), which is what made it unsafe.
+  const rel = p.kind === 'unsafe-path' ? MANIFEST_FILE : p.path;
+  const where = result.packed ? `${result.source}!${rel}` : `${result.source.replace(/\/+$/, '')}/${rel}`;
   return `${where}: ${p.message}`;
 }
 
-function failed(source: string, packed: boolean, kind: ProblemKind, message: string): VerifyResult {
+export function failedVerify(
+  source: string,
+  packed: boolean,
+  kind: ProblemKind,
+  message: string,
+): VerifyResult {
   return {
     source,
     packed,
     ok: false,
     files: 0,
     manifest: null,
+    rootSha256: null,
     problems: [{ kind, path: '', message }],
     warnings: [],
   };
@@ -232,10 +228,10 @@ function failed(source: string, packed: boolean, kind: ProblemKind, message: str
 async function readManifest(
   dir: string,
   add: (kind: ProblemKind, path: string, message: string) => void,
-): Promise<Record<string, unknown> | undefined> {
-  let text: string;
+): Promise<{ raw: Record<string, unknown>; sha256: string } | undefined> {
+  let bytes: Buffer;
   try {
-    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+    bytes = await readRegularFile(join(dir, MANIFEST_FILE), { maxBytes: MAX_MANIFEST_BYTES });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       add(
@@ -243,21 +239,26 @@ async function readManifest(
         MANIFEST_FILE,
         'missing: not a bundle (an unfinished or crashed write leaves none)',
       );
+    else if (err instanceof NotRegularFileError)
+      add('not-a-regular-file', MANIFEST_FILE, `is a ${err.kind}; bundles hold regular files only`);
+    else if (err instanceof FileTooLargeError)
+      add('invalid-manifest', MANIFEST_FILE, `larger than ${MAX_MANIFEST_BYTES} bytes; refused`);
     else add('invalid-manifest', MANIFEST_FILE, errnoMessage(err));
     return undefined;
   }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    add('invalid-manifest', MANIFEST_FILE, `invalid JSON (${(err as Error).message})`);
+    add('invalid-manifest', MANIFEST_FILE, `invalid JSON (${(err as Error).message.slice(0, 200)})`);
     return undefined;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     add('invalid-manifest', MANIFEST_FILE, 'not a JSON object');
     return undefined;
   }
-  return raw as Record<string, unknown>;
+  return { raw: raw as Record<string, unknown>, sha256 };
 }
 
 interface DiskListing {
@@ -285,7 +286,8 @@ async function leakTerms(dir: string, manifest: Record<string, unknown> | undefi
   const tokens = new Set<string>();
   if (typeof manifest?.scenarioId === 'string') tokens.add(manifest.scenarioId.toLowerCase());
   try {
-    const truth = JSON.parse(await readFile(join(dir, TRUTH_FILE), 'utf8')) as {
+    const text = await readRegularFile(join(dir, TRUTH_FILE), { maxBytes: MAX_MANIFEST_BYTES });
+    const truth = JSON.parse(text.toString('utf8')) as {
       faults?: Array<{ type?: unknown }>;
     };
     for (const f of Array.isArray(truth.faults) ? truth.faults : [])
@@ -296,7 +298,7 @@ async function leakTerms(dir: string, manifest: Record<string, unknown> | undefi
   return [...tokens];
 }
 
-function errnoMessage(err: unknown): string {
+export function errnoMessage(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'ENOENT') return 'no such file or directory';
   if (e.code === 'ENOTDIR') return 'not a directory';

@@ -33,7 +33,21 @@ export const IndexRowSchema = z.object({
   firedAlerts: z.array(z.string()),
   /** From the run (RunOutcome); null when neither the run nor its log could give them. */
   timings: RunTimingsSchema.nullable(),
-  bundle: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
+  bundle: z
+    .object({
+      path: z.string(),
+      bytes: z.number().int().nonnegative(),
+      /**
+       * The root digest: SHA-256 of the bundle's manifest.json as indexed, which lists every file's
+       * SHA-256, so the index pins every byte (src/bundle/root-digest.ts). Absent in indexes written
+       * before it was recorded.
+       */
+      rootSha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    })
+    .nullable(),
   packed: z
     .object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })
     .nullable(),

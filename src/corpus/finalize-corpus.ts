@@ -166,6 +166,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
       bundle: {
         path: layout.relBundle(id),
         bytes: manifestBytes + i.manifest.files.reduce((a, f) => a + f.bytes, 0),
+        // packed after the checks were recorded: the digest of the manifest as it now stands
+        rootSha256: packed.rootSha256,
       },
       packed: { path: layout.relPacked(id), bytes: packed.bytes, sha256: await fileSha256(packed.file) },
       shard: i.record.shard ?? null,

@@ -120,6 +120,14 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
         problems.push(...v.problems.map((p) => formatProblem(v, p)));
         continue;
       }
+      // a shard's index pins its bundles: one edited consistently with its own manifest still differs here
+      const pinned = rows.get(id)?.bundle?.rootSha256;
+      if (pinned !== undefined && pinned !== v.rootSha256) {
+        problems.push(
+          `${dir}/manifest.json: sha256 ${v.rootSha256} differs from the root digest ${pinned} in ${layout.indexFile} (changed after it was indexed)`,
+        );
+        continue;
+      }
       const c: Candidate = {
         bundleId: id,
         dir,

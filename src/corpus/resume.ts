@@ -31,7 +31,12 @@ async function exists(path: string): Promise<boolean> {
 export async function inspectExisting(
   layout: CorpusLayout,
   planned: readonly PlannedRun[],
-  opts: { resume?: boolean; force?: boolean },
+  opts: {
+    resume?: boolean;
+    force?: boolean;
+    /** Root digests the previous index pinned, by bundle id: a kept bundle must still have its own. */
+    pinned?: ReadonlyMap<string, string>;
+  },
 ): Promise<ExistingState> {
   const state: ExistingState = { complete: new Set(), removed: [] };
   const ids = new Set(planned.map((p) => p.bundleId));
@@ -79,6 +84,9 @@ export async function inspectExisting(
       reason = `holds ${v.manifest.scenarioId} repeat ${v.manifest.repeat} seed ${v.manifest.seed}, not the planned run`;
     else if (v.manifest.scenarioHash !== scenarioHash(p.scenario))
       reason = 'made from an earlier version of the scenario file';
+    else if (opts.pinned?.has(p.bundleId) && opts.pinned.get(p.bundleId) !== v.rootSha256)
+      reason =
+        'its manifest.json differs from the root digest the corpus index pinned (changed after it was indexed)';
     if (reason === null) {
       state.complete.add(p.bundleId);
       continue;

@@ -88,7 +88,6 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
     seed: o.seed,
     secret,
   });
-  const existing = await inspectExisting(layout, planned, { resume: o.resume, force: o.force });
   let previous: CorpusIndex | null = null;
   try {
     previous = await readCorpusIndex(layout.indexFile);
@@ -97,6 +96,10 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
     // A damaged index is rebuilt from the bundles and their run logs.
   }
   const previousRows = new Map<string, IndexRow>((previous?.rows ?? []).map((r) => [r.bundleId, r]));
+  const pinned = new Map<string, string>();
+  for (const r of previousRows.values())
+    if (r.bundle?.rootSha256) pinned.set(r.bundleId, r.bundle.rootSha256);
+  const existing = await inspectExisting(layout, planned, { resume: o.resume, force: o.force, pinned });
 
   const toRun = planned.filter((p) => !existing.complete.has(p.bundleId));
   const progress = new CorpusProgress(toRun.length, o.write, clock);

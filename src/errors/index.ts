@@ -8,6 +8,7 @@ export * from './interrupted-error.js';
 export * from './unreadable-input-error.js';
 export * from './manifest-error.js';
 export * from './bundle-error.js';
+export * from './integrity-error.js';
 export * from './process-start-error.js';
 export * from './command-not-run-error.js';
 export * from './prometheus-api-error.js';

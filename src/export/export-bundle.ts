@@ -23,6 +23,8 @@ export interface ExportOptions {
   truthDir?: string;
   /** Replace existing output directories. */
   replace?: boolean;
+  /** Check every file read against the bundle's manifest (default true; false: --no-verify). */
+  verify?: boolean;
 }
 
 export interface ExportResult {
@@ -68,7 +70,7 @@ export async function exportBundle(
   for (const target of [dir, truthDir])
     if (!opts.replace && (await nonEmpty(target)))
       throw new InvalidInputError(`${target} exists and is not empty; pass --replace to overwrite it`);
-  const bundle = await openBundle(bundlePath);
+  const bundle = await openBundle(bundlePath, { checkReads: opts.verify !== false });
   const tag = randomBytes(4).toString('hex');
   const stage = (p: string): string => join(dirname(p), `.${basename(p)}.tmp-export-${tag}`);
   try {

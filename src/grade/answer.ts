@@ -11,6 +11,21 @@ export interface ParsedAnswer {
   warnings: readonly string[];
 }
 
+/**
+ * Ranks graded per answer. Every metric is decided within the first few ranks (AC@5, and AP stops
+ * growing at the last match), so a list this long is already hopeless; without a bound a 30 MB answer of
+ * invalid ids cost 1.5 GB of memory and a warning per entry.
+ */
+export const MAX_PREDICTIONS = 1000;
+/** Warnings listed per answer; the rest are counted in one more line. */
+export const MAX_ANSWER_WARNINGS = 20;
+
+/** The first `max` warnings, then one line counting the rest. */
+export function capWarnings(warnings: string[], max = MAX_ANSWER_WARNINGS): string[] {
+  if (warnings.length <= max) return warnings;
+  return [...warnings.slice(0, max), `${warnings.length - max} more warnings not shown`];
+}
+
 export function emptyAnswer(warning: string): ParsedAnswer {
   return { entries: [], warnings: [warning] };
 }
@@ -40,8 +55,13 @@ export function parseAnswer(doc: unknown): ParsedAnswer {
   }
 
   const entries: Array<string | null> = [];
+  let ignored = 0;
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
+    if (entries.length >= MAX_PREDICTIONS) {
+      if (!(isRecord(item) && item.contributing_factor === false)) ignored++;
+      continue;
+    }
     if (typeof item === 'string') {
       entries.push(item);
       continue;
@@ -64,5 +84,9 @@ export function parseAnswer(doc: unknown): ParsedAnswer {
     entries.push(null);
   }
   if (entries.length === 0) warnings.push('answer lists no entities');
+  if (ignored > 0)
+    warnings.push(
+      `answer ranks ${MAX_PREDICTIONS + ignored} entities; only the first ${MAX_PREDICTIONS} are graded, ${ignored} ignored`,
+    );
   return { entries, warnings };
 }

@@ -1,10 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_ID_PATTERN, MANIFEST_FILE, TRUTH_FILE } from '../bundle/layout.js';
 import { FiredrillError, InvalidInputError } from '../errors/index.js';
 import { meanMetrics } from './aggregate.js';
 import { compileTruth } from './compile-truth.js';
 import { emptyAnswer } from './answer.js';
+import { findCorpusIndex, readCorpusPins, type CorpusPins } from './corpus-pins.js';
 import { isPackedBundlePath, loadTruth, packedStem } from './load-truth.js';
 import type { PackedBundleOpener } from './packed-bundle.js';
 import { readAnswerFile } from './read-answer.js';
@@ -38,6 +39,13 @@ export interface CorpusScore extends Metrics {
 
 export interface GradeCorpusOptions {
   openPacked?: PackedBundleOpener;
+  /** Check each bundle's truth against its manifest, and its manifest against the index (default true). */
+  verify?: boolean;
+  /**
+   * The corpus index pinning every bundle's root digest. Default: `<corpus>/corpus/index.json` or
+   * `<corpus>/../corpus/index.json` when there is one; null: none.
+   */
+  indexFile?: string | null;
 }
 
 /** How deep bundles may sit below the corpus root (corpus/<scenario>/<repeat>/ is depth 2). */
@@ -66,6 +74,15 @@ export async function gradeCorpus(
   const errors: string[] = incomplete.map(
     (p) => `${p}: not graded: no ${MANIFEST_FILE} (an unfinished bundle)`,
   );
+  const verify = opts.verify !== false;
+  const indexFile = opts.indexFile === undefined ? await findCorpusIndex(corpusDir) : opts.indexFile;
+  const pins: CorpusPins | null = verify && indexFile ? await readCorpusPins(indexFile) : null;
+  if (pins && pins.pins.size === 0)
+    warnings.push(
+      `${pins.file} pins no root digests (written before firedrill recorded them); each bundle is checked against its own manifest only`,
+    );
+  const pinned = pins && pins.pins.size > 0 ? pins : null;
+  const graded = new Set<string>();
   const runs: CorpusRun[] = [];
   const seen = new Map<string, string>();
   const usedAnswers = new Set<string>();
@@ -73,13 +90,21 @@ export async function gradeCorpus(
   for (const bundlePath of found) {
     let loaded;
     try {
-      loaded = await loadTruth(bundlePath, { openPacked: opts.openPacked });
+      loaded = await loadTruth(bundlePath, { openPacked: opts.openPacked, verify });
     } catch (err) {
       if (!(err instanceof FiredrillError)) throw err;
       errors.push(`${bundlePath}: not graded: ${err.message}`);
       continue;
     }
     const id = loaded.bundle ?? { bundleId: bundlePath, scenarioId: loaded.truth.scenarioId, repeat: 0 };
+    if (pinned) {
+      const why = pinProblem(pinned, id.bundleId, loaded.rootSha256);
+      if (why) {
+        errors.push(`${bundlePath}: not graded: ${why}`);
+        continue;
+      }
+      graded.add(id.bundleId);
+    }
     const tag = `${id.bundleId} (repeat ${id.repeat})`;
     for (const w of loaded.warnings) warnings.push(`${tag}: ${w}`);
     const key = `${id.bundleId}\u0000${id.repeat}`;
@@ -94,7 +119,7 @@ export async function gradeCorpus(
     if (answerPath !== null) usedAnswers.add(answerPath);
     const answer =
       answerPath !== null
-        ? await readAnswerFile(answerPath)
+        ? await readAnswerFile(answerPath, { root: answersDir })
         : BUNDLE_ID_PATTERN.test(id.bundleId)
           ? emptyAnswer(
               `no answer: neither ${join(answersDir, id.bundleId, `${id.repeat}.json`)} nor ${join(answersDir, `${id.bundleId}.json`)} exists; scored 0`,
@@ -104,6 +129,10 @@ export async function gradeCorpus(
     for (const w of score.warnings) warnings.push(`${tag}: ${w}`);
     runs.push({ ...id, bundlePath, answerPath, score });
   }
+
+  if (pinned)
+    for (const id of pinned.pins.keys())
+      if (!graded.has(id)) warnings.push(`${id}: listed in ${pinned.file} but not found under ${corpusDir}`);
 
   for (const file of await listAnswerFiles(answersDir)) {
     if (!usedAnswers.has(file)) warnings.push(`${file}: matches no bundle in ${corpusDir}; not graded`);
@@ -122,6 +151,16 @@ export async function gradeCorpus(
       return { scenarioId, ...meanMetrics(list.map((r) => r.score)), runs: list };
     });
   return { ...meanMetrics(tasks), tasks, warnings, errors };
+}
+
+function pinProblem(pins: CorpusPins, bundleId: string, rootSha256: string | undefined): string | null {
+  const pin = pins.pins.get(bundleId);
+  if (pin === undefined) return `bundle ${bundleId} is not in the corpus index ${pins.file}`;
+  if (rootSha256 === undefined)
+    return `its root digest is unknown, so it cannot be checked against ${pins.file}`;
+  if (rootSha256 !== pin)
+    return `${MANIFEST_FILE} sha256 ${rootSha256} differs from the root digest ${pin} in ${pins.file} (the bundle was changed after it was indexed)`;
+  return null;
 }
 
 async function requireDir(path: string, flag: string): Promise<void> {
@@ -171,7 +210,14 @@ async function findAnswer(answersDir: string, bundleId: string, repeat: number):
     join(answersDir, bundleId, `${repeat}.json`),
     join(answersDir, `${bundleId}.json`),
   ]) {
-    if (await exists(candidate)) return candidate;
+    // lstat: a link is still the agent's answer, which the reader then refuses with a warning
+    if (
+      await lstat(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }

@@ -4,11 +4,20 @@ import { openBundle } from '../bundle/bundle-reader.js';
 /** What grading needs from a packed bundle; the bundle module's reader provides it. */
 export interface OpenedBundle {
   manifest: unknown;
+  /** SHA-256 of its manifest.json (the root digest), when the opener knows it. */
+  rootSha256?: string;
   groundTruth(): Promise<GroundTruth>;
   close(): Promise<void> | void;
 }
 
-export type PackedBundleOpener = (path: string) => Promise<OpenedBundle>;
+export interface PackedOpenOptions {
+  /** Check what is read against the manifest (default true; false: --no-verify). */
+  checkReads?: boolean;
+  /** The root digest the bundle must have. */
+  rootSha256?: string;
+}
+
+export type PackedBundleOpener = (path: string, opts?: PackedOpenOptions) => Promise<OpenedBundle>;
 
 /** The real opener: unpacks into a temporary directory that close() removes. */
-export const openPackedBundle: PackedBundleOpener = (path) => openBundle(path);
+export const openPackedBundle: PackedBundleOpener = (path, opts = {}) => openBundle(path, opts);

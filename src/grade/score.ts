@@ -1,6 +1,6 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { EntityId } from '../entities/index.js';
-import type { ParsedAnswer } from './answer.js';
+import { capWarnings, type ParsedAnswer } from './answer.js';
 import { compiledTruthOf, type CompiledTruth } from './compile-truth.js';
 import { normaliseCached } from './normalise-cached.js';
 
@@ -108,7 +108,7 @@ export function scoreCompiled(truth: CompiledTruth, answer: ParsedAnswer): Score
     matched,
     matchedRanks,
     unmatched,
-    warnings,
+    warnings: capWarnings(warnings),
   };
 }
 

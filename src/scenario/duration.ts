@@ -9,6 +9,13 @@ const PART_RE = /([0-9]+)(ms|h|m|s)/g;
 
 export const DURATION_HINT = 'a duration is a number with a unit: 1500ms, 30s, 2m, 1h or 1m30s';
 
+/**
+ * The longest duration a scenario may give. Node's timers hold at most 2^31 − 1 ms (about 24.8 days) and
+ * treat anything longer as 1 ms, so `warmup: 100000h` would not wait at all; a day is far beyond any
+ * incident worth staging, and several of them added up still fit a timer.
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** Milliseconds of a duration string, or undefined when it is not one (bare numbers have no unit: refused). */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
@@ -44,8 +51,11 @@ export const durationSchema = z
   .regex(DURATION_RE, { error: (iss) => `"${String(iss.input)}" is not a duration; ${DURATION_HINT}` })
   .transform((text, ctx) => {
     const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is too long a duration` });
+    if (ms === undefined || ms > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is longer than the longest duration allowed (${formatDuration(MAX_DURATION_MS)})`,
+      });
       return z.NEVER;
     }
     return ms;

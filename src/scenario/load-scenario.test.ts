@@ -112,7 +112,7 @@ describe('scenario problems are reported at file:line:col: path', () => {
     const text = readFileSync(fixture('minimal.yaml'), 'utf8') + '---\nother: doc\n';
     const [p] = checkScenarioText(text, 'm.yaml', registry).problems;
     expect(p).toMatchObject({ line: 13, col: 1, path: '' });
-    expect(p.message).toContain('multiple documents');
+    expect(p.message).toBe('YAML: a second document (after ---); a scenario file holds exactly one');
   });
 
   it('refuses a fault starting after the observation timeout', () => {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { RootCause } from '../entities/alias-set.js';
 import { tryParseEntityId, type EntityId } from '../entities/entity-id.js';
 import { ScenarioError, type ScenarioProblem } from '../errors/scenario-error.js';
@@ -11,6 +10,10 @@ import { substratesProviding } from '../substrates/registry.js';
 import { YamlSource, type Position } from './yaml-source.js';
 import { problem, zodProblems } from './zod-problems.js';
 import { readProblem } from './read-problem.js';
+import { MAX_SCENARIO_BYTES } from './yaml-limits.js';
+import { appInventory } from './app-inventory.js';
+import { targetProblems } from './target-checks.js';
+import { FileTooLargeError, readRegularFile } from '../util/safe-fs.js';
 
 /** Everything known about one file after checking it: the scenario when valid, else its problems. */
 export interface ScenarioCheck {
@@ -27,6 +30,7 @@ export function checkScenarioText(
   file: string,
   registry: FaultRegistry = defaultCatalog(),
 ): ScenarioCheck {
+  if (text.length > MAX_SCENARIO_BYTES) return { file, problems: [tooLarge(file)] };
   const { source, data, problems } = YamlSource.parse(text, file);
   if (problems.length > 0) return { file, problems };
   if (data === null || data === undefined) {
@@ -51,7 +55,10 @@ export function checkScenarioText(
   if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, source, scenarioSchema));
   const catalog = catalogProblems(data, source, registry);
   problems.push(...catalog.problems);
-  if (parsed.success) problems.push(...crossFieldProblems(parsed.data, source));
+  if (parsed.success) {
+    problems.push(...crossFieldProblems(parsed.data, source));
+    problems.push(...targetProblems(parsed.data, source, appInventory(parsed.data.spec.app)));
+  }
   if (problems.length > 0 || !parsed.success) return { file, id, problems: sortProblems(problems) };
 
   const resolved = resolve(parsed.data, catalog.params, registry, file);
@@ -83,11 +90,25 @@ export async function checkScenarioFile(
 ): Promise<ScenarioCheck> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // a FIFO or a device named as a scenario would block or never end; a link to a file is fine
+    text = (await readRegularFile(path, { maxBytes: MAX_SCENARIO_BYTES, followLinks: true })).toString(
+      'utf8',
+    );
   } catch (err) {
+    if (err instanceof FileTooLargeError) return { file: path, problems: [tooLarge(path)] };
     return { file: path, problems: [readProblem(path, err)] };
   }
   return checkScenarioText(text, path, registry);
+}
+
+function tooLarge(file: string): ScenarioProblem {
+  return {
+    file,
+    line: 1,
+    col: 1,
+    path: '',
+    message: `larger than ${MAX_SCENARIO_BYTES} bytes; a scenario is a few kilobytes`,
+  };
 }
 
 /** Loads one scenario file; throws ScenarioError (exit code 2) listing every problem. */

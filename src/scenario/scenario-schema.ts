@@ -163,7 +163,24 @@ const rootCauseSchema = z.strictObject({
 
 const groundTruthSchema = z
   .strictObject({
-    rootCauses: z.array(rootCauseSchema).min(1, { error: 'list at least one root cause' }),
+    rootCauses: z
+      .array(rootCauseSchema)
+      .min(1, { error: 'list at least one root cause' })
+      // ids are canonical here: two spellings of one entity would make the task unwinnable (the second
+      // root cause could only be matched by a repeat, which scores nothing)
+      .superRefine((causes, ctx) => {
+        const first = new Map<string, number>();
+        causes.forEach((rc, i) => {
+          const j = first.get(rc.id);
+          if (j === undefined) first.set(rc.id, i);
+          else
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'id'],
+              message: `${rc.id} is already root cause ${j} (after normalisation); no answer could match both`,
+            });
+        });
+      }),
   })
   .meta({ description: "Overrides the root causes the faults declare; absent: the faults' own" });
 

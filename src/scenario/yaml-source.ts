@@ -6,11 +6,13 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Document,
   type Node,
   type Pair,
 } from 'yaml';
 import type { ScenarioProblem } from '../errors/scenario-error.js';
+import { MAX_YAML_ALIASES, nestingProblem } from './yaml-limits.js';
 
 export type PathSegment = string | number;
 
@@ -38,15 +40,32 @@ export class YamlSource {
   }
 
   /**
-   * Parses one YAML document. Syntax errors, duplicate keys and extra documents come back as problems;
-   * when there are any the data is not trustworthy and `data` is undefined.
+   * Parses one YAML document. Syntax errors, duplicate keys, extra documents and YAML that would cost
+   * more than any scenario needs (nesting, aliases) come back as problems; when there are any the data is
+   * not trustworthy and `data` is undefined. Never throws for any text.
    */
   static parse(
     text: string,
     file: string,
   ): { source: YamlSource; data?: unknown; problems: ScenarioProblem[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const refuse = (offset: number, message: string) => {
+      const empty = new YamlSource(file, parseDocument(''), lines);
+      // the parser never ran, so the line counter knows no line starts: count them here
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const col = offset - (before.lastIndexOf('\n') + 1) + 1;
+      return { source: empty, problems: [{ file, line, col, path: '', message: `YAML: ${message}` }] };
+    };
+    // before the parser: past a few thousand levels its recursion aborts the whole process
+    const deep = nestingProblem(text);
+    if (deep) return refuse(deep.offset, deep.message);
+    let doc: Document.Parsed;
+    try {
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    } catch (err) {
+      return refuse(0, `cannot be parsed (${firstLine(err instanceof Error ? err.message : String(err))})`);
+    }
     const source = new YamlSource(file, doc, lines);
     const problems = doc.errors.map((e) => {
       const at = source.position(e.pos[0]);
@@ -58,10 +77,50 @@ export class YamlSource {
           return { file, ...at, path: dup.path.join('.'), message };
         }
       }
+      if (e.code === 'MULTIPLE_DOCS')
+        return {
+          file,
+          ...at,
+          path: '',
+          message: 'YAML: a second document (after ---); a scenario file holds exactly one',
+        };
       return { file, ...at, path: '', message: `YAML: ${firstLine(e.message)}` };
     });
     if (problems.length > 0) return { source, problems };
-    return { source, data: doc.toJS({ maxAliasCount: 100 }), problems };
+    const aliases: Node[] = [];
+    visit(doc, {
+      Alias: (_key, node) => {
+        aliases.push(node);
+      },
+    });
+    if (aliases.length > MAX_YAML_ALIASES) {
+      const extra = aliases[MAX_YAML_ALIASES];
+      return {
+        source,
+        problems: [
+          {
+            file,
+            ...source.position(hasRange(extra) ? extra.range[0] : 0),
+            path: '',
+            message: `YAML: more than ${MAX_YAML_ALIASES} aliases (*name); write the values out instead`,
+          },
+        ],
+      };
+    }
+    try {
+      return { source, data: doc.toJS({ maxAliasCount: 100 }), problems };
+    } catch (err) {
+      // anchors referencing anchors: a few lines that would expand into millions of nodes
+      const first = aliases[0];
+      const at = source.position(first && hasRange(first) ? first.range[0] : 0);
+      const why =
+        err instanceof ReferenceError && /alias/i.test(err.message)
+          ? /Excessive/.test(err.message)
+            ? 'aliases here expand into too large a document (anchors that alias anchors); write the values out'
+            : firstLine(err.message)
+          : `cannot be read (${firstLine(err instanceof Error ? err.message : String(err))})`;
+      return { source, problems: [{ file, ...at, path: '', message: `YAML: ${why}` }] };
+    }
   }
 
   /** 1-based line and column of a character offset. */

@@ -14,7 +14,7 @@ export function zodProblems(
   prefix: readonly PathSegment[] = [],
 ): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
-  for (const issue of issues) {
+  for (const issue of tightestBounds(issues)) {
     const rel = issue.path.map(toSegment);
     const path = [...prefix, ...rel];
     if (issue.code === 'unrecognized_keys') {
@@ -33,6 +33,29 @@ export function zodProblems(
     out.push(problem(source, path, tidy(issue.message)));
   }
   return out;
+}
+
+/**
+ * zod checks `int()` against the safe-integer range besides the schema's own max, so `seed: 1e30` came
+ * out as two "Too big" lines for one value. Of the bounds a value crosses at one path, keep the tightest.
+ */
+function tightestBounds(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const best = new Map<string, z.core.$ZodIssue>();
+  const keyOf = (i: z.core.$ZodIssue): string | null =>
+    i.code === 'too_big' || i.code === 'too_small' ? `${i.code}\u0000${i.path.map(String).join('.')}` : null;
+  for (const i of issues) {
+    const key = keyOf(i);
+    if (key === null) continue;
+    const seen = best.get(key);
+    const bound = (x: z.core.$ZodIssue): number =>
+      Number((x as { maximum?: unknown; minimum?: unknown }).maximum ?? (x as { minimum?: unknown }).minimum);
+    const tighter = i.code === 'too_big' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+    if (!seen || tighter(bound(i), bound(seen))) best.set(key, i);
+  }
+  return issues.filter((i) => {
+    const key = keyOf(i);
+    return key === null || best.get(key) === i;
+  });
 }
 
 export function problem(

@@ -1,6 +1,10 @@
 import { Option, type Command } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { BundleError } from '../../errors/bundle-error.js';
 import { ExitCode } from '../../errors/exit-codes.js';
+import { IntegrityError } from '../../errors/integrity-error.js';
 import { EXPORTERS, exportBundle } from '../../export/index.js';
+import { DirectoryError, ensureDir, probeWritableDir } from '../../util/safe-fs.js';
 import {
   addOutputOptions,
   formatStructured,
@@ -12,6 +16,8 @@ export interface ExportCliOptions extends OutputCliOptions {
   format: string;
   truthDir?: string;
   replace?: boolean;
+  /** commander's --no-verify. */
+  verify?: boolean;
 }
 
 export interface ExportIo {
@@ -28,10 +34,42 @@ export async function runExport(
   io: ExportIo = processIo,
 ): Promise<ExitCode> {
   const format = outputFormat(opts);
-  const r = await exportBundle(opts.format, bundle, dir, { truthDir: opts.truthDir, replace: opts.replace });
+  const target = resolve(dir);
+  for (const d of [target, resolve(opts.truthDir ?? `${target}.truth`)]) await requireWritableParent(d);
+  let r;
+  try {
+    r = await exportBundle(opts.format, bundle, dir, {
+      truthDir: opts.truthDir,
+      replace: opts.replace,
+      verify: opts.verify !== false,
+    });
+  } catch (err) {
+    if (err instanceof IntegrityError)
+      throw new IntegrityError(
+        err.file,
+        `${err.message.slice(err.file.length + 2)}; --no-verify exports it anyway`,
+      );
+    throw err;
+  }
   if (format !== 'text') io.stdout(formatStructured(r, format));
   else io.stdout(`${r.dir}\n${r.truthDir}\n`);
   return ExitCode.Ok;
+}
+
+/**
+ * The export is staged beside its target, so the target's parent must exist and take new entries. Checked
+ * first and created one level at a time: a recursive mkdir spins forever where the kernel answers ENOENT
+ * for a parent that exists (/proc/self/x).
+ */
+async function requireWritableParent(target: string): Promise<void> {
+  try {
+    await ensureDir(dirname(target));
+    await probeWritableDir(dirname(target));
+  } catch (err) {
+    if (err instanceof DirectoryError)
+      throw new BundleError(`${target}: cannot export there: ${err.message}`);
+    throw err;
+  }
 }
 
 export function addExport(bundle: Command): void {
@@ -51,7 +89,8 @@ export function addExport(bundle: Command): void {
         .makeOptionMandatory(),
     )
     .option('--truth-dir <dir>', 'where the ground truth goes (default: <dir>.truth)')
-    .option('--replace', 'replace existing output directories');
+    .option('--replace', 'replace existing output directories')
+    .option('--no-verify', 'export without checking what is read against the manifest (hand-edited bundles)');
   addOutputOptions(command, { jsonAlias: true, what: 'the directories and files written, with row counts,' })
     .addHelpText(
       'after',
@@ -66,7 +105,12 @@ Formats (docs/export-formats.md has every column and what is approximated):
 
 Output: the export directory and the truth directory, one per line; -o json|yaml (--json is
 -o json): one document with both directories and every file written, with its row count.
-Exit codes: 0 exported; 1 unreadable bundle or write failure; 2 unknown format or the target exists.
+Every file read is checked against the bundle's manifest (size and sha256; a packed bundle's
+<name>.bundle.sha256 against its manifest) and a bundle holding a symbolic link is refused;
+--no-verify skips the manifest checks, for authors exporting a bundle they edit by hand.
+
+Exit codes: 0 exported; 1 unreadable bundle, a file not matching the manifest, or write failure;
+2 unknown format or the target exists.
 
 Examples:
   firedrill bundle export --format itbench-lite out/bundles/incident-3f2a9c1b7d0e /tmp/Scenario-1

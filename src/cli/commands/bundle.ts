@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors/index.js';
+import { escapeStrings } from '../../util/escape-text.js';
 import {
   formatProblem,
   packBundle,
@@ -47,15 +48,17 @@ export async function runVerify(
       r.warnings = [];
       r.ok = false;
     }
-    results.push(r);
+    // problem messages quote what the archive or manifest holds; escaped before any of it is printed
+    results.push({ ...r, problems: escapeStrings(r.problems), warnings: escapeStrings(r.warnings) });
   }
   if (format !== 'text') {
-    const out = results.map(({ source, packed, ok, files, problems, warnings, manifest }) => ({
+    const out = results.map(({ source, packed, ok, files, problems, warnings, manifest, rootSha256 }) => ({
       path: source,
       packed,
       ok,
       files,
       bundleId: manifest?.bundleId ?? null,
+      rootSha256,
       problems: problems.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
       warnings: warnings.map((p) => ({ ...p, text: formatProblem({ source, packed }, p) })),
     }));
@@ -118,7 +121,9 @@ Output:
           "<bundle>/<file>: <problem>" ("<archive>!<file>: ..." for packed bundles)
   stderr  leak-rule warnings
   -o json|yaml (--json is -o json): nothing on stderr; on stdout an array, one entry per bundle:
-          {path, packed, ok, files, bundleId, problems[], warnings[]}
+          {path, packed, ok, files, bundleId, rootSha256, problems[], warnings[]}
+  rootSha256 is the bundle's root digest, the SHA-256 of its manifest.json, which pins every file;
+  a packed bundle with a <name>.bundle.sha256 beside it (bundle pack writes one) must match it.
 
 Exit codes: 0 every bundle intact; 1 a problem found (or a leak with --strict); 2 bad option.
 
@@ -143,7 +148,9 @@ function addPack(bundle: Command): void {
     .addHelpText(
       'after',
       `
-Output: the archive's path on stdout; problems on stderr.
+Output: the archive's path on stdout; problems on stderr. Beside the archive, <name>.bundle.sha256 holds
+the bundle's root digest (the SHA-256 of its manifest.json, "<digest>  <bundleId>/manifest.json"),
+which verify, grade and export check when it is there; publish it with the archive.
 Unlike other commands, -o/--output here names the archive file, not an output format: pack prints
 only a path, so it has no json/yaml form, and its -o predates the format option.
 
@@ -165,17 +172,25 @@ function addUnpack(bundle: Command): void {
       'Unpack a packed bundle into <dir>/<bundleId> and print that path. Every header is checked before ' +
         'anything is written: absolute paths, ".." segments, symbolic and hard links, devices, FIFOs, ' +
         'paths escaping <dir>, a pax header setting such a path and truncated archives are refused, naming ' +
-        'the entry. Files are written to a hidden temporary folder inside <dir> and renamed into place.',
+        'the entry. The archive is bounded by its own manifest: no file larger than listed, no more bytes ' +
+        'than listed in all (and never more than 4 GiB), and no more than the free disk; it stops at the ' +
+        'first excess. Files are written to a hidden temporary folder inside <dir> and renamed into place; ' +
+        'the temporary folder is removed on every exit, Ctrl-C and SIGTERM included.',
     )
     .argument('<file>', 'packed bundle (.tar.gz, .tgz or .tar)')
     .argument('<dir>', 'directory to unpack into (created if missing)')
-    .option('--replace', 'replace an existing <dir>/<bundleId>')
+    .option(
+      '--replace',
+      'replace an existing <dir>/<bundleId>, if it is a bundle that verifies, once the new one unpacked and verified',
+    )
     .addHelpText(
       'after',
       `
 Output: the unpacked bundle's directory, <dir>/<bundleId>, on stdout.
 
-Exit codes: 0 unpacked; 1 unsafe or damaged archive, not a bundle, or the target exists; 2 bad usage.
+Exit codes: 0 unpacked; 1 unsafe, damaged or oversized archive, not a bundle, the target exists (or,
+with --replace, is not a bundle that verifies, or the new bundle does not verify); 2 bad usage;
+130 interrupted (nothing left behind).
 
 Examples:
   firedrill bundle unpack task-17.tar.gz /tmp/tasks

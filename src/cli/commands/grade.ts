@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, InvalidInputError } from '../../errors/index.js';
+import { ExitCode, IntegrityError, InvalidInputError } from '../../errors/index.js';
 import {
   corpusToJson,
   formatCorpus,
@@ -10,6 +10,7 @@ import {
   scoreAnswer,
   scoreToJson,
 } from '../../grade/index.js';
+import { escapeStrings } from '../../util/escape-text.js';
 import {
   addOutputOptions,
   formatStructured,
@@ -22,6 +23,9 @@ export interface GradeOptions extends OutputCliOptions {
   answer?: string;
   corpus?: string;
   answers?: string;
+  /** commander's --no-verify: false skips checking truths against their manifests and the index. */
+  verify?: boolean;
+  index?: string;
 }
 
 export interface GradeIo {
@@ -51,6 +55,13 @@ Corpus mode grades every bundle under --corpus against <answers>/<bundleId>/<rep
 <answers>/<bundleId>.json; scores are averaged over repeats per task (scenario), then over tasks.
 A missing, empty or malformed answer scores 0 with a warning on stderr.
 
+Integrity: the ground truth (and the manifest it is read with) must match the bundle's manifest, and
+in corpus mode each manifest must match the root digest the corpus index pins (--index, or
+<corpus>/corpus/index.json, <corpus>/../corpus/index.json when present); a mismatch is refused, naming
+the file. --no-verify skips both checks, for authors grading a bundle they are editing by hand.
+Answers are read as regular files only (no links, FIFOs or devices), at most 8 MiB; the first 1000
+ranked entities are graded, the rest ignored with a warning; at most 20 warnings are listed per answer.
+
 Examples:
   firedrill grade --truth bundles/checkout-latency-r0 --answer out/answer.json
   firedrill grade --truth ground_truth.json --answer answer.json -o json
@@ -63,7 +74,8 @@ Output:
           unmatched, warnings}; corpus: the corpus metrics, tasks[] with their runs[], warnings, errors
   stderr  warnings (a missing or malformed answer, unknown ids)
 
-Exit codes: 0 graded; 1 a truth file unreadable (corpus: some bundles not graded); 2 bad usage.
+Exit codes: 0 graded; 1 a truth file unreadable or not matching its manifest (corpus: some bundles
+not graded); 2 bad usage.
 See docs/grading.md for the exact definitions.
 `;
 
@@ -82,6 +94,11 @@ export function register(program: Command): void {
     .option(
       '--answers <dir>',
       'corpus mode: directory of <bundleId>.json or <bundleId>/<repeat>.json answers',
+    )
+    .option('--index <file>', 'corpus mode: the corpus index whose root digests pin the bundles')
+    .option(
+      '--no-verify',
+      'grade truths without checking them against their manifests (hand-edited bundles)',
     );
   addOutputOptions(grade, { jsonAlias: true, what: 'the scores' })
     .addHelpText('after', HELP_AFTER)
@@ -99,11 +116,16 @@ export async function runGrade(opts: GradeOptions, io: GradeIo = processIo): Pro
     throw new InvalidInputError('grade: use either --truth/--answer or --corpus/--answers, not both');
   const format = outputFormat(opts);
   const warn = (w: string): void => io.stderr(`firedrill: warning: ${w}\n`);
+  const verify = opts.verify !== false;
+  if (opts.index !== undefined && !corpus) throw new InvalidInputError('grade: --index goes with --corpus');
 
   if (corpus) {
     if (opts.corpus === undefined || opts.answers === undefined)
       throw new InvalidInputError('grade: --corpus and --answers go together');
-    const result = await gradeCorpus(opts.corpus, opts.answers);
+    // input text (ids, file names, answer excerpts) is escaped before any of it reaches a terminal
+    const result = escapeStrings(
+      await gradeCorpus(opts.corpus, opts.answers, { verify, indexFile: opts.index }),
+    );
     result.warnings.forEach(warn);
     for (const e of result.errors) io.stderr(`firedrill: ${e}\n`);
     io.stdout(format === 'text' ? formatCorpus(result) : formatStructured(corpusToJson(result), format));
@@ -114,10 +136,21 @@ export async function runGrade(opts: GradeOptions, io: GradeIo = processIo): Pro
     throw new InvalidInputError(
       'grade: needs --truth <bundle|.tar.gz|ground_truth.json> and --answer <file> (or --corpus and --answers)',
     );
-  const loaded = await loadTruth(opts.truth);
+  let loaded;
+  try {
+    loaded = await loadTruth(opts.truth, { verify });
+  } catch (err) {
+    if (err instanceof IntegrityError)
+      throw new IntegrityError(
+        err.file,
+        `${err.message.slice(err.file.length + 2)}; --no-verify grades it anyway`,
+      );
+    throw err;
+  }
   const answer = await readAnswerFile(opts.answer);
-  const score = scoreAnswer(loaded.truth, answer);
-  score.warnings.unshift(...loaded.warnings);
+  const raw = scoreAnswer(loaded.truth, answer);
+  raw.warnings.unshift(...loaded.warnings);
+  const score = escapeStrings(raw);
   score.warnings.forEach(warn);
   io.stdout(format === 'text' ? formatScore(score) : formatStructured(scoreToJson(score), format));
   return ExitCode.Ok;

@@ -4,6 +4,7 @@ import { formatProblem } from '../../errors/scenario-error.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import type { FaultRegistry } from '../../faults/fault-registry.js';
 import { validatePaths } from '../../scenario/validate-paths.js';
+import { escapeStrings } from '../../util/escape-text.js';
 import {
   addOutputOptions,
   formatStructured,
@@ -40,7 +41,9 @@ export async function runValidate(
   opts: OutputCliOptions = {},
 ): Promise<ExitCode> {
   const format = outputFormat(opts);
-  const report = await validatePaths(paths, io.registry ?? defaultCatalog());
+  const found = await validatePaths(paths, io.registry ?? defaultCatalog());
+  // problems quote the file's values, keys and names; escaped before any of it reaches a terminal
+  const report = { files: escapeStrings(found.files), problems: escapeStrings(found.problems) };
   const code = report.problems.length > 0 ? ExitCode.InvalidInput : ExitCode.Ok;
   if (format !== 'text') {
     const doc: ValidateDocument = {
@@ -79,6 +82,10 @@ Output:
 Exit codes:
   0  every file is valid
   2  at least one problem (or a path that does not exist), or a bad option
+
+Limits: a file of at most 1 MiB (one YAML document, nested at most 64 levels, at most 64 aliases);
+durations at most 24h; fault targets must exist in the app's manifests (manifests/shop), and every
+namespaced id must be in the app's namespace.
 
 Examples:
   firedrill validate scenarios/

@@ -1,4 +1,5 @@
 import { InterruptedError } from '../../errors/interrupted-error.js';
+import { holdGracefulInterrupts } from '../../util/graceful-interrupts.js';
 
 /**
  * First SIGINT/SIGTERM aborts the run gracefully (faults recovered, processes stopped, no bundle);
@@ -19,11 +20,13 @@ export function abortOnSignals(onFirst?: (sig: string) => void): { signal: Abort
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  const release = holdGracefulInterrupts();
   return {
     signal: ctl.signal,
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      release();
     },
   };
 }

@@ -1,0 +1,64 @@
+import { rmSync } from 'node:fs';
+import { gracefulInterruptsActive } from '../util/graceful-interrupts.js';
+
+/**
+ * Temporary directories and files that unpack, verify, pack and the reader create while they work.
+ * A `finally` removes them on every normal or failed exit, but Ctrl-C or SIGTERM ends Node without
+ * running `finally` blocks, which left gigabytes of `.unpack-*` and `firedrill-verify-*` behind. So
+ * every such path is registered here while it exists: on SIGINT/SIGTERM (unless a command handles the
+ * signal gracefully and will run its own clean-up) and on process exit, whatever is registered is removed.
+ */
+
+const paths = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let listening = false;
+
+function removeAll(): void {
+  for (const p of paths) {
+    try {
+      rmSync(p, { recursive: true, force: true });
+    } catch {
+      // best effort while exiting
+    }
+  }
+  paths.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // run and corpus run stop gracefully and finish what they do; their finally blocks clean up
+  if (gracefulInterruptsActive()) return;
+  removeAll();
+  process.stderr.write(`\nfiredrill: interrupted by ${signal}; temporary files removed\n`);
+  process.exit(130);
+}
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  process.on('exit', removeAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function unlisten(): void {
+  if (!listening) return;
+  listening = false;
+  process.off('exit', removeAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+/** Remove `path` if the process is interrupted or exits before `release(path)`. */
+export function holdScratch(path: string): void {
+  paths.add(path);
+  listen();
+}
+
+/** The caller removed `path` itself (or installed it where it belongs): forget it. */
+export function releaseScratch(path: string): void {
+  paths.delete(path);
+  if (paths.size === 0) unlisten();
+}
+
+/** Paths held right now (tests). */
+export function heldScratch(): string[] {
+  return [...paths];
+}

@@ -254,6 +254,9 @@ describe('--help of every command', () => {
       'version',
       'bundle verify',
       'bundle export',
+      'eval',
+      'eval compare',
+      'eval merge',
     ];
     for (const { cmd, path } of all(program, 'firedrill')) {
       const o = cmd.options.find((x) => x.long === '--output');

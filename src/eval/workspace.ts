@@ -23,7 +23,7 @@ import { isOmitted, rewriteTaskText, type Modality } from './modalities.js';
  * nothing an agent can see names the bundle, the corpus or the scenario:
  *
  * ```
- * <root>/            0755, firedrill's: the agent cannot rename or replace what is in it
+ * <root>/            0555, firedrill's: the agent cannot rename or replace what is in it
  *   snapshot/        the copy, files 0444 and folders 0555
  *   answer/          the agent's: answer.json goes here
  *   home/ tmp/ work/ the agent's: HOME, TMPDIR and the working directory
@@ -75,6 +75,8 @@ export async function prepareWorkspace(
       if (account) await chown(d, account.uid, account.gid);
     }
     ws.fingerprint = await fingerprint(ws.snapshotDir);
+    // Closed last: an agent running as firedrill's own user could otherwise rename the snapshot away.
+    await chmod(root, 0o555);
     return ws;
   } catch (err) {
     await removeWorkspace(ws);

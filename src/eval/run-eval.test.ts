@@ -11,7 +11,7 @@ import { listPids, readProcStat } from '../process/proc-info.js';
 import { REPO_ROOT } from '../version.js';
 import { presetCommand } from './agent-presets.js';
 import { compareResults, loadResults } from './compare.js';
-import { AGENT_ENV, shellQuote } from './contract.js';
+import { shellQuote } from './contract.js';
 import { isolationSupport } from './isolation.js';
 import { mergeEvals } from './merge.js';
 import type { AttemptRecord } from './records.js';
@@ -42,9 +42,12 @@ afterAll(async () => {
   await rm(probe, { recursive: true, force: true });
 });
 
-/** Processes still carrying an attempt id: the harness must leave none, whatever the agent did. */
+/**
+ * Processes of this file's agents still running: the harness must leave none, whatever the agent did.
+ * Every agent here gets PROBE_DIR (other test files may be running agents of their own meanwhile).
+ */
 function agentProcessesLeft(): number[] {
-  const needle = Buffer.from(`${AGENT_ENV.attemptId}=`);
+  const needle = Buffer.from(`PROBE_DIR=${probe}\0`);
   return listPids().filter((pid) => {
     const s = readProcStat(pid);
     if (!s || s.state === 'Z' || s.state === 'X') return false;
@@ -269,6 +272,7 @@ describe('firedrill eval: the run', () => {
       parallel: '1',
       out: outDir,
       only: ['shipping-errors'],
+      env: [`PROBE_DIR=${probe}`],
       output: 'text',
     };
     const started = Date.now();

@@ -6,6 +6,7 @@ import { FiredrillError } from '../errors/firedrill-error.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isPackedBundlePath } from '../grade/load-truth.js';
+import { errorText } from '../util/error-text.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { TOOL_VERSION } from '../version.js';
 import { resolveAgentAccount, type AgentAccount } from './agent-account.js';
@@ -209,6 +210,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalRunResult> {
         `${isolation ? ', isolated' : ''}${opts.omit.length > 0 ? `; omitted: ${opts.omit.join(', ')}` : ''}\n`,
     );
     const fresh: AttemptRecord[] = [];
+    const logWarnings: string[] = [];
     let next = 0;
     let done = 0;
     const worker = async (): Promise<void> => {
@@ -216,7 +218,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalRunResult> {
         const p = todo[next++];
         const record = await runAttempt(p.task, p.attempt, ctx);
         fresh.push(record);
-        await dir.log.append(record);
+        try {
+          await dir.log.append(record);
+        } catch (err) {
+          // The attempt still counts in this run's results; only --resume would not know of it.
+          const w = `${dir.layout.attemptsFile}: ${record.key} not logged (${errorText(err)})`;
+          logWarnings.push(w);
+          write(`firedrill: warning: ${w}\n`);
+        }
         done++;
         write(
           `${clock(started)} ${done}/${todo.length} ${p.task.scenarioId} ${p.task.bundleId} #${p.attempt + 1}: ` +
@@ -248,7 +257,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalRunResult> {
       config,
       planned: plan.length,
       corpusErrors: corpus.errors,
-      warnings: [...corpus.warnings, ...dir.warnings],
+      warnings: [...corpus.warnings, ...dir.warnings, ...logWarnings],
       summary: summarize(attempts, opts.repeats),
       attempts,
     };

@@ -4,7 +4,6 @@ import { parseShard } from '../../corpus/plan.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { AGENT_PRESETS, isAgentPreset, presetCommand } from '../../eval/agent-presets.js';
-import { compareResults, formatComparison, loadResults } from '../../eval/compare.js';
 import {
   AGENT_ENV,
   DEFAULT_GRACE,
@@ -13,10 +12,8 @@ import {
   DEFAULT_AGENT_USER,
   OUTPUT_KEEP_BYTES,
 } from '../../eval/contract.js';
-import { mergeEvals } from '../../eval/merge.js';
 import { MODALITY_NAMES, parseOmit } from '../../eval/modalities.js';
-import { outcomesTable, scoresTable } from '../../eval/render-report.js';
-import { runEval, type ResultsDocument } from '../../eval/run-eval.js';
+import type { ResultsDocument } from '../../eval/run-eval.js';
 import { DURATION_HINT, parseDuration } from '../../scenario/duration.js';
 import { abortOnSignals } from '../support/interrupts.js';
 import {
@@ -211,6 +208,7 @@ Exit codes: 0 compared; 1 a results.json unreadable; 2 bad usage.`,
     )
     .action(async (a: string, b: string, o: OutputCliOptions) => {
       const format = outputFormat(o);
+      const { compareResults, formatComparison, loadResults } = await import('../../eval/compare.js');
       const c = compareResults(await loadResults(a), await loadResults(b));
       process.stdout.write(format === 'text' ? formatComparison(c) : formatStructured(c, format));
     });
@@ -233,6 +231,7 @@ Exit codes: 0 merged; 1 a directory unreadable; 2 the shards were run differentl
     )
     .action(async (dirs: string[], o: OutputCliOptions & { out: string }) => {
       const format = outputFormat(o);
+      const { mergeEvals } = await import('../../eval/merge.js');
       const r = await mergeEvals(dirs, o.out);
       for (const w of r.warnings) process.stderr.write(`firedrill: warning: ${w}\n`);
       process.stdout.write(
@@ -283,6 +282,9 @@ export async function evalCommand(
     resume: o.resume,
     force: o.force,
   };
+  // Loaded here, not at registration: every firedrill command builds the whole command tree first.
+  const { runEval } = await import('../../eval/run-eval.js');
+  const { outcomesTable, scoresTable } = await import('../../eval/render-report.js');
   const interrupts = deps.signal
     ? null
     : abortOnSignals(undefined, 'stopping the agents, keeping finished attempts');

@@ -135,6 +135,7 @@ describe('-o json|yaml', () => {
       expect.arrayContaining(['prometheus', 'alertmanager', 'redis-server']),
     );
     for (const t of d.tools) expect(t.state === 'ok').toBe(t.path !== null && t.problem === null);
+    expect(d.evalIsolation?.detail).toMatch(/^(available|not available)/);
   }, 30_000);
 
   it('validate', async () => {
@@ -254,6 +255,9 @@ describe('--help of every command', () => {
       'version',
       'bundle verify',
       'bundle export',
+      'eval',
+      'eval compare',
+      'eval merge',
     ];
     for (const { cmd, path } of all(program, 'firedrill')) {
       const o = cmd.options.find((x) => x.long === '--output');

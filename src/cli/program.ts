@@ -54,6 +54,7 @@ export const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/corpus.js'),
   () => import('./commands/baseline.js'),
   () => import('./commands/generate.js'),
+  () => import('./commands/eval.js'),
   () => import('./commands/version.js'),
   () => import('./commands/completion.js'),
 ];

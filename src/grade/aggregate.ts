@@ -9,6 +9,7 @@ export function meanMetrics(items: readonly Metrics[]): Metrics {
     n === 0 ? 0 : items.reduce((s, m) => s + pick(m), 0) / n;
   return {
     apFullRecall: mean((m) => m.apFullRecall),
+    precisionAtFullRecall: mean((m) => m.precisionAtFullRecall),
     precision: mean((m) => m.precision),
     recall: mean((m) => m.recall),
     f1: mean((m) => m.f1),

@@ -86,10 +86,10 @@ describe('gradeCorpus on the fixture corpus', () => {
   it('renders a table row per task and JSON with every run', async () => {
     const c = await gradeCorpus(BUNDLES, ANSWERS);
     const table = formatCorpus(c).split('\n');
-    expect(table[0]).toMatch(/^task\s+runs\s+apFullRecall\s+precision\s+recall\s+f1\s+AC@1/);
-    expect(table[1]).toMatch(/^cart-redis-down\s+3\s+0\.278\s+0\.222\s+0\.333\s+0\.267/);
-    expect(table[2]).toMatch(/^checkout-latency\s+2\s+0\.750\s+0\.750\s+1\.000\s+0\.833/);
-    expect(table[3]).toMatch(/^corpus \(2 tasks\)\s+5\s+0\.514\s+0\.486\s+0\.667\s+0\.550/);
+    expect(table[0]).toMatch(/^task\s+runs\s+apFullRecall\s+P@fullRecall\s+precision\s+recall\s+f1\s+AC@1/);
+    expect(table[1]).toMatch(/^cart-redis-down\s+3\s+0\.278\s+0\.222\s+0\.222\s+0\.333\s+0\.267/);
+    expect(table[2]).toMatch(/^checkout-latency\s+2\s+0\.750\s+0\.750\s+0\.750\s+1\.000\s+0\.833/);
+    expect(table[3]).toMatch(/^corpus \(2 tasks\)\s+5\s+0\.514\s+0\.486\s+0\.486\s+0\.667\s+0\.550/);
 
     const json = JSON.parse(JSON.stringify(corpusToJson(c))) as ReturnType<typeof corpusToJson>;
     expect(json.apFullRecall).toBeCloseTo(37 / 72, 12);

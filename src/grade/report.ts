@@ -23,6 +23,7 @@ export function formatScore(s: Score): string {
   const rows: string[][] = [
     ['metric', 'value'],
     ['apFullRecall', f(s.apFullRecall)],
+    ['precisionAtFullRecall', f(s.precisionAtFullRecall)],
     ['precision', f(s.precision)],
     ['recall', f(s.recall)],
     ['f1', f(s.f1)],
@@ -34,10 +35,24 @@ export function formatScore(s: Score): string {
   return out;
 }
 
-const METRIC_HEAD = ['apFullRecall', 'precision', 'recall', 'f1', ...AC_KS.map((k) => `AC@${k}`)];
+const METRIC_HEAD = [
+  'apFullRecall',
+  'P@fullRecall',
+  'precision',
+  'recall',
+  'f1',
+  ...AC_KS.map((k) => `AC@${k}`),
+];
 
 function metricCells(m: Metrics): string[] {
-  return [f(m.apFullRecall), f(m.precision), f(m.recall), f(m.f1), ...AC_KS.map((k) => f(m.acAt[k]))];
+  return [
+    f(m.apFullRecall),
+    f(m.precisionAtFullRecall),
+    f(m.precision),
+    f(m.recall),
+    f(m.f1),
+    ...AC_KS.map((k) => f(m.acAt[k])),
+  ];
 }
 
 /** One row per task, then the corpus mean. */
@@ -69,6 +84,7 @@ export interface CorpusJson extends Metrics {
 function metricsOf(m: Metrics): Metrics {
   return {
     apFullRecall: m.apFullRecall,
+    precisionAtFullRecall: m.precisionAtFullRecall,
     precision: m.precision,
     recall: m.recall,
     f1: m.f1,

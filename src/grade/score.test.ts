@@ -115,6 +115,8 @@ describe('scoreAnswer vectors', () => {
     expect(s.precision).toBeCloseTo(v.precision, 12);
     expect(s.recall).toBeCloseTo(v.recall, 12);
     expect(s.f1).toBeCloseTo(v.f1, 12);
+    // ITBench-AA's rule: set precision once every root cause is named, else nothing
+    expect(s.precisionAtFullRecall).toBeCloseTo(v.recall === 1 ? v.precision : 0, 12);
     expect([s.acAt['1'], s.acAt['2'], s.acAt['3'], s.acAt['4'], s.acAt['5']]).toEqual(v.ac);
     expect(s.unmatched).toEqual(v.unmatched ?? []);
     expect(s.matched.length + s.unmatched.length).toBe(v.truth.rootCauses.length);
@@ -173,6 +175,7 @@ describe('scoreAnswer details', () => {
     const json = scoreToJson(scoreAnswer(TWO, answer(PAY, FE, CFG)));
     expect(Object.keys(json)).toEqual([
       'apFullRecall',
+      'precisionAtFullRecall',
       'precision',
       'recall',
       'f1',
@@ -182,6 +185,26 @@ describe('scoreAnswer details', () => {
       'warnings',
     ]);
     expect(json.acAt).toEqual({ '1': 0, '2': 0, '3': 1, '4': 1, '5': 1 });
+  });
+});
+
+describe('precisionAtFullRecall', () => {
+  it('ignores order, unlike apFullRecall', () => {
+    const first = scoreAnswer(TWO, answer(PAY, CFG, FE));
+    const last = scoreAnswer(TWO, answer(FE, CFG, PAY));
+    expect(first.precisionAtFullRecall).toBeCloseTo(2 / 3, 12);
+    expect(last.precisionAtFullRecall).toBeCloseTo(2 / 3, 12);
+    expect(first.apFullRecall).toBe(1);
+    expect(last.apFullRecall).toBeCloseTo((1 / 2 + 2 / 3) / 2, 12);
+  });
+
+  it('is 0 while a root cause is missing, however precise the rest', () => {
+    expect(scoreAnswer(TWO, answer(PAY)).precisionAtFullRecall).toBe(0);
+  });
+
+  it('counts a second alias of a named root cause as a false positive, and a repeat not at all', () => {
+    expect(scoreAnswer(ONE, answer(CO, 'shop/Pod/checkout-0')).precisionAtFullRecall).toBeCloseTo(1 / 2, 12);
+    expect(scoreAnswer(ONE, answer(CO, 'shop/deploy/checkout')).precisionAtFullRecall).toBe(1);
   });
 });
 
@@ -200,6 +223,7 @@ describe('the worked example in docs/grading.md', () => {
     // A at 1 (1/1), B at 4 (2/4) → AP (1 + 1/2)/2 = 3/4; distinct 4 → p 2/4; f1 2·½·1/1.5 = 2/3
     expect(s.apFullRecall).toBeCloseTo(3 / 4, 12);
     expect(s.precision).toBeCloseTo(1 / 2, 12);
+    expect(s.precisionAtFullRecall).toBeCloseTo(1 / 2, 12);
     expect(s.recall).toBe(1);
     expect(s.f1).toBeCloseTo(2 / 3, 12);
     expect(s.acAt).toEqual({ '1': 0, '2': 0, '3': 0, '4': 1, '5': 1 });

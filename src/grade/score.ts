@@ -12,6 +12,11 @@ export type AcAt = Record<AcK, number>;
 export interface Metrics {
   /** Average precision at full recall, the headline: 0 unless every root cause is matched. */
   apFullRecall: number;
+  /**
+   * ITBench-AA's rule, order-free: 0 unless every root cause is matched, else the share of distinct
+   * predictions that are true positives (set precision at full recall).
+   */
+  precisionAtFullRecall: number;
   /** Root causes matched / distinct predictions (deduplicated by canonical id). */
   precision: number;
   /** Root causes matched / root causes. */
@@ -101,6 +106,7 @@ export function scoreCompiled(truth: CompiledTruth, answer: ParsedAnswer): Score
   }
   return {
     apFullRecall: fullRecall ? precisionSum / n : 0,
+    precisionAtFullRecall: fullRecall ? precision : 0,
     precision,
     recall,
     f1,
@@ -122,6 +128,7 @@ export interface ScoreJson extends Metrics {
 export function scoreToJson(s: Score): ScoreJson {
   return {
     apFullRecall: s.apFullRecall,
+    precisionAtFullRecall: s.precisionAtFullRecall,
     precision: s.precision,
     recall: s.recall,
     f1: s.f1,

@@ -7,6 +7,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Session id: a process that moved to another group (setpgid) is still found by its session. */
+  session: number;
   /** Start time in clock ticks after boot: with the pid, it identifies a process even after pid reuse. */
   startTicks: number;
 }
@@ -32,6 +34,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
     state: fields[0],
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
+    session: Number(fields[3]),
     startTicks: Number(fields[19]),
   };
 }

@@ -140,6 +140,41 @@ export const KUBECTL: ToolSpec = {
   },
 };
 
+export const UNSHARE: ToolSpec = {
+  name: 'unshare',
+  purpose: 'optional: eval --isolate runs agents in their own network, mount and pid namespaces',
+  candidates: ['unshare'],
+  versionArgs: ['--version'],
+  versionPattern: /util-linux (\d+\.\d+(?:\.\d+)?)/,
+  install: {
+    debian: 'sudo apt-get install util-linux',
+    macos: 'not available on macOS: run eval on Linux (or the agent in a container) to isolate it',
+    other: 'install util-linux',
+  },
+};
+
+/** eval --isolate, as root: drops the agent to its account inside the namespaces (not listed by doctor). */
+export const SETPRIV: ToolSpec = {
+  ...UNSHARE,
+  name: 'setpriv',
+  purpose: 'eval --isolate as root: runs the agent as an unprivileged account',
+  candidates: ['setpriv'],
+};
+
+/** eval --isolate: brings the namespace's loopback up (not listed by doctor). */
+export const IP: ToolSpec = {
+  name: 'ip',
+  purpose: "eval --isolate: the loopback interface of the agent's network namespace",
+  candidates: ['ip'],
+  versionArgs: ['-V'],
+  versionPattern: /iproute2-v?(\d+\.\d+(?:\.\d+)?)/,
+  install: {
+    debian: 'sudo apt-get install iproute2',
+    macos: 'not needed on macOS',
+    other: 'install iproute2',
+  },
+};
+
 /** Every tool `firedrill doctor` reports on, required ones first. */
 export const TOOLS: readonly ToolSpec[] = [
   NODE,
@@ -152,4 +187,5 @@ export const TOOLS: readonly ToolSpec[] = [
   AMTOOL,
   REDIS_CLI,
   KUBECTL,
+  UNSHARE,
 ];

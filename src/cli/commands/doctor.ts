@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
+import { isolationSupport, type IsolationSupport } from '../../eval/isolation.js';
 import { blockingProblems, checkAll, formatToolReport, type ToolStatus } from '../../tools/doctor.js';
 import { parseSubstrateName, SUBSTRATES, toolRequirements } from '../../substrates/registry.js';
 import {
@@ -27,9 +28,15 @@ export interface DoctorDocument {
     install: string;
     problem: string | null;
   }>;
+  /** Whether `eval --isolate` can create namespaces here (optional: eval runs without it). */
+  evalIsolation?: { available: boolean; mode: IsolationSupport['mode']; loopback: boolean; detail: string };
 }
 
-export function doctorDocument(substrate: string, statuses: readonly ToolStatus[]): DoctorDocument {
+export function doctorDocument(
+  substrate: string,
+  statuses: readonly ToolStatus[],
+  isolation?: IsolationSupport,
+): DoctorDocument {
   return {
     substrate,
     ok: blockingFor(substrate, statuses).length === 0,
@@ -44,6 +51,14 @@ export function doctorDocument(substrate: string, statuses: readonly ToolStatus[
       install: s.install,
       problem: s.problem ?? null,
     })),
+    ...(isolation && {
+      evalIsolation: {
+        available: isolation.available,
+        mode: isolation.mode,
+        loopback: isolation.loopback,
+        detail: isolation.detail,
+      },
+    }),
   };
 }
 
@@ -72,8 +87,10 @@ export function register(program: Command): void {
       `
 Output:
   stdout  one aligned line per tool
+          then whether eval --isolate can create namespaces here, and what that means if not
           -o json|yaml: one document {substrate, ok, tools[{name, state, required, requiredFor,
-          purpose, path, version, install, problem}]} (state: ok, missing or too-old)
+          purpose, path, version, install, problem}], evalIsolation{available, mode, loopback,
+          detail}} (state: ok, missing or too-old)
 
 Exit codes:
   0  everything the substrate needs is installed
@@ -83,11 +100,14 @@ Exit codes:
     .action(async (o: DoctorCliOptions) => {
       const format = outputFormat(o);
       const substrate = parseSubstrateName(o.substrate);
-      const statuses = await checkAll({ requiredBy: toolRequirements() });
+      const [statuses, isolation] = await Promise.all([
+        checkAll({ requiredBy: toolRequirements() }),
+        isolationSupport(),
+      ]);
       process.stdout.write(
         format === 'text'
-          ? `${formatToolReport(statuses)}\n`
-          : formatStructured(doctorDocument(substrate, statuses), format),
+          ? `${formatToolReport(statuses)}\neval --isolate: ${isolation.detail}\n`
+          : formatStructured(doctorDocument(substrate, statuses, isolation), format),
       );
       process.exitCode =
         blockingFor(substrate, statuses).length > 0 ? ExitCode.MissingPrerequisite : ExitCode.Ok;

@@ -48,6 +48,8 @@ Answer format (JSON, ranked, first = most likely):
 Scores:
   apFullRecall  average precision at full recall (headline): 0 unless every root cause is matched,
                 else the mean over root causes of precision@k at the rank k where each is first matched
+  precisionAtFullRecall  ITBench-AA's rule, order-free: 0 unless every root cause is matched, else
+                the share of distinct predictions that are right
   precision, recall, f1  over distinct predictions;  AC@1..5  1 if all root causes are in the top k
   A prediction matches a root cause when it equals its id or one of its aliases; repeats never count twice.
 
@@ -70,8 +72,8 @@ Examples:
 Output:
   stdout  text: a table of the metrics, then matched (with rank) and unmatched root causes;
           corpus: one row per task and the corpus mean
-          -o json|yaml (--json is -o json): {apFullRecall, precision, recall, f1, acAt, matched,
-          unmatched, warnings}; corpus: the corpus metrics, tasks[] with their runs[], warnings, errors
+          -o json|yaml (--json is -o json): {apFullRecall, precisionAtFullRecall, precision, recall,
+          f1, acAt, matched, unmatched, warnings}; corpus: the corpus metrics, tasks[] with their runs[], warnings, errors
   stderr  warnings (a missing or malformed answer, unknown ids)
 
 Exit codes: 0 graded; 1 a truth file unreadable or not matching its manifest (corpus: some bundles

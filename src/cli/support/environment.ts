@@ -76,8 +76,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     name: 'PATH',
     description:
       'where prerequisites are looked up (prometheus, alertmanager, redis-server, kind, docker), then ' +
-      '/usr/local/bin and the sbin directories; the local substrate passes it to its processes',
-    commands: ['doctor', ...SUBSTRATE_COMMANDS],
+      '/usr/local/bin and the sbin directories; the local substrate passes it to its processes, eval to agents',
+    commands: ['doctor', ...SUBSTRATE_COMMANDS, 'eval'],
   },
   {
     name: 'FIREDRILL_FROM_SOURCE',

@@ -5,13 +5,16 @@ import { holdGracefulInterrupts } from '../../util/graceful-interrupts.js';
  * First SIGINT/SIGTERM aborts the run gracefully (faults recovered, processes stopped, no bundle);
  * a second one exits at once (the process registry still kills every child on exit).
  */
-export function abortOnSignals(onFirst?: (sig: string) => void): { signal: AbortSignal; dispose(): void } {
+export function abortOnSignals(
+  onFirst?: (sig: string) => void,
+  what = 'recovering faults and stopping',
+): { signal: AbortSignal; dispose(): void } {
   const ctl = new AbortController();
   let count = 0;
   const handler = (sig: NodeJS.Signals): void => {
     count++;
     if (count === 1) {
-      process.stderr.write(`\nfiredrill: ${sig}: recovering faults and stopping (again to force)\n`);
+      process.stderr.write(`\nfiredrill: ${sig}: ${what} (again to force)\n`);
       onFirst?.(sig);
       ctl.abort(new InterruptedError(sig));
     } else {

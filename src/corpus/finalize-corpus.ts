@@ -16,7 +16,7 @@ import type { MovementOptions } from './metric-movement.js';
 import { checkObservable } from './observable-check.js';
 import { renderReport } from './render-report.js';
 import { outcomeFromRunLog, timingsOf } from './run-timings.js';
-import { firingAlertKeys, stabilityChecks, type StabilityInput } from './stability.js';
+import { incidentAlertKeys, stabilityChecks, type StabilityInput } from '../compare/stability.js';
 
 /** What a corpus run (or a merge) knows of one planned run before the corpus checks. */
 export interface RunRecord {
@@ -74,8 +74,6 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
           : { active: [], timeline: [] };
         const observable = (await checkObservable(b, o.movement)).check;
-        // Background activity differs per repeat by design: the alerts it raises on purpose are not the
-        // incident's, so stability compares the rest.
         const background = b.has(TruthFile.background)
           ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
           : [];
@@ -89,7 +87,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             scenarioId: b.manifest.scenarioId,
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
-            firingAlerts: firingAlertKeys(alerts).filter((k) => !background.includes(k.split('@')[0])),
+            firingAlerts: incidentAlertKeys(alerts, background),
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

@@ -19,7 +19,7 @@ import { loadOrCreateSecret } from '../runner/corpus-secret.js';
 import { readCorpusIndex } from './read-index.js';
 import { inspectExisting } from './resume.js';
 import { timingsOf } from './run-timings.js';
-import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
+import { DEFAULT_STABILITY_THRESHOLD } from '../compare/stability.js';
 
 export type { RunFn } from '../runner/run-series.js';
 export type { RunLog } from '../runner/run-log.js';

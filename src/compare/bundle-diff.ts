@@ -40,8 +40,22 @@ export interface ServiceDiff {
 }
 
 export interface BundleDiff {
-  a: { source: string; bundleId: string; scenarioId: string; seed: number; repeat: number; substrate: string };
-  b: { source: string; bundleId: string; scenarioId: string; seed: number; repeat: number; substrate: string };
+  a: {
+    source: string;
+    bundleId: string;
+    scenarioId: string;
+    seed: number;
+    repeat: number;
+    substrate: string;
+  };
+  b: {
+    source: string;
+    bundleId: string;
+    scenarioId: string;
+    seed: number;
+    repeat: number;
+    substrate: string;
+  };
   verdict: Verdict;
   incident: IncidentComparison & { a: string[]; b: string[] };
   manifested: { a: boolean; b: boolean };

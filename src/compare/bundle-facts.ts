@@ -41,7 +41,10 @@ const toSec = (iso: string): number => Date.parse(iso) / 1000;
  * Pod becomes `ns/Pod/<workload>-*`, and a ReplicaSet owned by a Deployment `ns/ReplicaSet/<deployment>-*`
  * (its template hash changes with every rollout).
  */
-export function comparableEntity(id: string, replicaSetOwners: ReadonlyMap<string, string> = new Map()): string {
+export function comparableEntity(
+  id: string,
+  replicaSetOwners: ReadonlyMap<string, string> = new Map(),
+): string {
   const p = tryParseEntityId(id);
   if (!p.ok) return id;
   const { kind, name, namespace } = p.ref;
@@ -132,8 +135,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
       rootCauseIds: [...new Set(truth.rootCauses.map((r) => r.id))].sort(),
     },
     backgroundAlerts,
-    timeToManifestMs:
-      injectedAt && manifestedAt ? Date.parse(manifestedAt) - Date.parse(injectedAt) : null,
+    timeToManifestMs: injectedAt && manifestedAt ? Date.parse(manifestedAt) - Date.parse(injectedAt) : null,
     services,
     eventReasons,
     topology,

@@ -32,10 +32,16 @@ export function renderDiff(d: BundleDiff): string {
     `${tag}  ${x.bundleId}  ${x.scenarioId} seed ${x.seed} repeat ${x.repeat} on ${x.substrate}  (${x.source})`;
   const out: string[] = [head('A', d.a), head('B', d.b), '', verdictLine(d), ''];
 
-  const bg = d.backgroundAlerts.length ? `; background alerts left out: ${d.backgroundAlerts.join(', ')}` : '';
+  const bg = d.backgroundAlerts.length
+    ? `; background alerts left out: ${d.backgroundAlerts.join(', ')}`
+    : '';
   out.push(`firing alerts (by workload${bg}):`);
   const common = d.incident.a.filter((k) => d.incident.b.includes(k));
-  out.push(...listed('=', common), ...listed('+', d.incident.alertsOnlyB), ...listed('-', d.incident.alertsOnlyA));
+  out.push(
+    ...listed('=', common),
+    ...listed('+', d.incident.alertsOnlyB),
+    ...listed('-', d.incident.alertsOnlyA),
+  );
   if (d.incident.a.length + d.incident.b.length === 0) out.push('  (none fired in either)');
   if (d.manifested.a !== d.manifested.b)
     out.push(`! manifested: ${d.manifested.a ? 'yes' : 'no'} → ${d.manifested.b ? 'yes' : 'no'}`);
@@ -53,7 +59,13 @@ export function renderDiff(d: BundleDiff): string {
     s.notable.length ? `(${s.notable.join(', ')})` : '',
   ]);
   const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);
-  for (const r of rows) out.push(`  ${r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}`);
+  for (const r of rows)
+    out.push(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   if (rows.length === 0) out.push('  (no request metrics in either)');
   out.push('');
 

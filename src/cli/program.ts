@@ -53,6 +53,7 @@ export const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/bundle.js'),
   () => import('./commands/corpus.js'),
   () => import('./commands/baseline.js'),
+  () => import('./commands/reproduce.js'),
   () => import('./commands/version.js'),
   () => import('./commands/completion.js'),
 ];

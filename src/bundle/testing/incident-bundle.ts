@@ -34,6 +34,11 @@ export interface IncidentOptions {
   environment?: Record<string, unknown>;
   /** Time to manifest after the injection (default 90 s). */
   manifestAfterMs?: number;
+  scenarioHash?: string;
+  /** Fields of truth/recipe.json to replace (window offsets drawn by the current planner, say). */
+  recipe?: Record<string, unknown>;
+  /** `kind` of each truth/background.json action, in order. */
+  backgroundKinds?: string[];
 }
 
 const SERVICES = ['frontend', 'checkout', 'payment', 'cart'] as const;
@@ -388,7 +393,7 @@ export async function writeIncidentBundle(outDir: string, opts: IncidentOptions 
   };
   const fields: ManifestFields = {
     scenarioId: 'payment-latency',
-    scenarioHash: 'c0ffee',
+    scenarioHash: opts.scenarioHash ?? 'c0ffee',
     seed: opts.seed ?? 42,
     repeat: opts.repeat ?? 0,
     substrate: 'local',
@@ -424,7 +429,14 @@ export async function writeIncidentBundle(outDir: string, opts: IncidentOptions 
     await w.writeJson(TruthFile.background, {
       profile: 'typical',
       alerts: ['ShopCacheHitRatioLow'],
-      actions: [],
+      actions: (opts.backgroundKinds ?? []).map((kind, k) => ({
+        kind,
+        target: null,
+        at: iso(WINDOW_START + k * 10_000),
+        undoneAt: null,
+        detail: '',
+        params: {},
+      })),
     });
     if (!opts.withoutRecipe) {
       await w.writeJson(TruthFile.recipe, {
@@ -436,6 +448,7 @@ export async function writeIncidentBundle(outDir: string, opts: IncidentOptions 
         warmupMs: 45_000,
         leadMs: 30_000,
         tailMs: 12_000,
+        ...opts.recipe,
       });
       await w.writeText(TruthFile.scenario, opts.scenarioText ?? INCIDENT_SCENARIO_TEXT);
     }

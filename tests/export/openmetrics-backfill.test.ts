@@ -78,10 +78,16 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
-  if (server && server.exitCode === null) await new Promise((res) => server?.once('exit', res));
+  if (server && server.exitCode === null) {
+    const exited = new Promise((res) => server?.once('exit', res));
+    server.kill('SIGTERM');
+    // a graceful shutdown may take a while; the test does not need one
+    const t = setTimeout(() => server?.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+  }
   await rm(dir, { recursive: true, force: true });
-});
+}, 15_000);
 
 describe('OpenMetrics export backfilled with promtool', () => {
   it('becomes TSDB blocks', async () => {

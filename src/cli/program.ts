@@ -54,6 +54,7 @@ export const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/corpus.js'),
   () => import('./commands/baseline.js'),
   () => import('./commands/reproduce.js'),
+  () => import('./commands/report.js'),
   () => import('./commands/version.js'),
   () => import('./commands/completion.js'),
 ];

@@ -194,7 +194,8 @@ function traces(o: Required<Pick<IncidentOptions, 'fault' | 'podHash'>>): SpanRe
     const t = WINDOW_START + 30_000 + i * 70_000;
     const after = t > INJECTED_AT;
     const slow = after && o.fault === 'latency' ? 1300 : 20;
-    const fail = after && o.fault === 'errors';
+    // one request fails whatever the fault: every report has a failing trace to show
+    const fail = (after && o.fault === 'errors') || i === 6;
     const tid = `${(i + 1).toString(16).padStart(2, '0')}${'4bf92f3577b34da6a3ce929d0e0e47'}`;
     const root = `a${i}00000000000001`;
     const call = `a${i}00000000000002`;
@@ -331,13 +332,6 @@ function alerts(fault: 'latency' | 'errors', manifestAfterMs: number): AlertsFil
         value: '1.3',
         entity: 'shop/Service/payment',
       },
-      {
-        alertname: 'ShopCacheHitRatioLow',
-        state: 'firing',
-        labels: { alertname: 'ShopCacheHitRatioLow', ...lab('catalog') },
-        annotations: {},
-        activeAt: iso(WINDOW_START + 100_000),
-      },
     ],
     timeline: [
       {
@@ -345,7 +339,8 @@ function alerts(fault: 'latency' | 'errors', manifestAfterMs: number): AlertsFil
         labels: lab('catalog'),
         state: 'firing',
         start: iso(WINDOW_START + 100_000),
-        end: null,
+        // a blip of routine activity, over before capture
+        end: iso(WINDOW_START + 200_000),
       },
       {
         alertname: name,

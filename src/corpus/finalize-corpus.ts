@@ -5,6 +5,7 @@ import { MANIFEST_FILE, SnapshotFile, TruthFile } from '../bundle/layout.js';
 import type { CheckResult, Manifest } from '../bundle/manifest.js';
 import { packBundle } from '../bundle/pack.js';
 import type { AlertsFile } from '../bundle/records.js';
+import { writeReport } from '../report/write-report.js';
 import { errorText } from '../util/error-text.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { TOOL_VERSION } from '../version.js';
@@ -121,6 +122,11 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
       .map(([name]) => name)
       .sort();
     const packed = await packBundle(dir, layout.packedFile(id));
+    // A report that cannot be drawn must not cost the corpus its index.
+    const report = await writeReport(dir, { withTruth: true, out: layout.reportHtml(id) }).then(
+      () => layout.relReportHtml(id),
+      () => null,
+    );
     const manifestBytes = (await stat(join(dir, MANIFEST_FILE))).size;
     let timings: RunTimings | null = i.record.timings ?? null;
     if (timings === null) {
@@ -147,6 +153,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
         bytes: manifestBytes + i.manifest.files.reduce((a, f) => a + f.bytes, 0),
       },
       packed: { path: layout.relPacked(id), bytes: packed.bytes, sha256: await fileSha256(packed.file) },
+      report,
       shard: i.record.shard ?? null,
       error: i.record.error ?? null,
     });

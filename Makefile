@@ -66,3 +66,20 @@ test-kind-cli: setup ## the kind CLI wrapper against real kind (built by k8s-too
 
 test-apiserver: setup k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
 	FIREDRILL_E2E=apiserver npm run test:e2e -- --testPathPatterns=tests/apiserver
+
+.PHONY: browser test-report test-reproduce test-reproduce-all test-otlp
+browser: ## install Debian's chromium for the HTML report's browser test (scripts/install-browser.sh)
+	./scripts/install-browser.sh
+
+test-report: setup browser ## the HTML report in headless Chromium: charts and timeline drawn, no console error, no request
+	npm test -- tests/report src/report --selectProjects unit
+
+test-reproduce: setup ## firedrill reproduce of two short local scenarios, and of one edited to another fault (~15 min)
+	FIREDRILL_E2E=reproduce npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/reproduce
+
+test-reproduce-all: setup ## nightly: firedrill reproduce of every shipped local scenario (~1 h 15 min on 2 cores)
+	FIREDRILL_E2E=reproduce FIREDRILL_E2E_ALL=1 npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/reproduce
+
+test-otlp: setup ## the OTLP export read back by Jaeger v2, built from its Go module by build-k8s-tools.sh
+	./scripts/build-k8s-tools.sh jaeger
+	FIREDRILL_E2E=jaeger npm run test:e2e -- --testPathPatterns=tests/export

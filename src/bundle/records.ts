@@ -90,6 +90,8 @@ export interface MetricSeries {
 // --- snapshot/traces.ndjson -------------------------------------------------------------------------
 
 export type SpanStatus = 'unset' | 'ok' | 'error';
+/** OpenTelemetry's SpanKind, lower case; `unspecified` is left out (the field is then absent). */
+export type SpanKind = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 
 /** One span per line. */
 export interface SpanRecord {
@@ -109,6 +111,13 @@ export interface SpanRecord {
   attributes: Record<string, string | number | boolean>;
   /** The entity that emitted the span, when known. */
   entity: EntityId | null;
+  /** The span's kind as the emitter set it; absent in bundles captured before it was kept. */
+  kind?: SpanKind;
+  /**
+   * The emitter's OpenTelemetry resource attributes (`service.name`, `k8s.pod.name`...), so the span can be
+   * exported again as OTLP; absent in bundles captured before they were kept.
+   */
+  resource?: Record<string, string | number | boolean>;
 }
 
 // --- snapshot/topology.json -------------------------------------------------------------------------

@@ -258,6 +258,8 @@ describe('--help of every command', () => {
       'eval',
       'eval compare',
       'eval merge',
+      'bundle diff',
+      'reproduce',
     ];
     for (const { cmd, path } of all(program, 'firedrill')) {
       const o = cmd.options.find((x) => x.long === '--output');
@@ -273,9 +275,13 @@ describe('--help of every command', () => {
   it('gives --kubeconfig and --context to every command that creates or cleans up a substrate', () => {
     for (const { cmd, path } of all(program, 'firedrill')) {
       const flags = cmd.options.map((o) => o.long);
-      const touches = ['firedrill run', 'firedrill corpus run', 'firedrill up', 'firedrill down'].includes(
-        path,
-      );
+      const touches = [
+        'firedrill run',
+        'firedrill corpus run',
+        'firedrill reproduce',
+        'firedrill up',
+        'firedrill down',
+      ].includes(path);
       expect({ path, cluster: flags.includes('--kubeconfig') && flags.includes('--context') }).toEqual({
         path,
         cluster: touches,

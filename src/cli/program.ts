@@ -55,6 +55,8 @@ export const COMMANDS: Array<() => Promise<CommandModule>> = [
   () => import('./commands/baseline.js'),
   () => import('./commands/generate.js'),
   () => import('./commands/eval.js'),
+  () => import('./commands/reproduce.js'),
+  () => import('./commands/report.js'),
   () => import('./commands/version.js'),
   () => import('./commands/completion.js'),
 ];

@@ -51,6 +51,8 @@ export const IndexRowSchema = z.object({
   packed: z
     .object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })
     .nullable(),
+  /** The HTML report of the bundle, with its ground truth (`reports/<id>.html`); absent in older indexes. */
+  report: z.string().nullable().optional(),
   /** `i/n` of the shard that ran it, when sharded. */
   shard: z.string().nullable(),
   error: z.string().nullable(),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
  * <out>/packed/<bundleId>.tar.gz        each bundle packed deterministically
  * <out>/corpus/index.json               one row per bundle: checks, timings, sizes, sha256
  * <out>/corpus/report.md                tables per scenario and corpus totals
+ * <out>/reports/<bundleId>.html         each bundle's HTML report, ground truth shown (for authors)
  * <out>/corpus/secret                   the corpus secret (never inside a bundle's snapshot/)
  * ```
  */
@@ -21,6 +22,19 @@ export class CorpusLayout {
 
   get packedDir(): string {
     return join(this.root, 'packed');
+  }
+
+  get reportsDir(): string {
+    return join(this.root, 'reports');
+  }
+
+  /** The HTML report of a bundle (firedrill report --with-truth), linked from report.md. */
+  reportHtml(bundleId: string): string {
+    return join(this.reportsDir, `${bundleId}.html`);
+  }
+
+  relReportHtml(bundleId: string): string {
+    return `reports/${bundleId}.html`;
   }
 
   get corpusDir(): string {

@@ -7,6 +7,7 @@ import { scenarioTags } from './scenario-tags.js';
 import type { CheckResult, Manifest } from '../bundle/manifest.js';
 import { packBundle } from '../bundle/pack.js';
 import type { AlertsFile } from '../bundle/records.js';
+import { writeReport } from '../report/write-report.js';
 import { errorText } from '../util/error-text.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { TOOL_VERSION } from '../version.js';
@@ -18,7 +19,7 @@ import type { MovementOptions } from './metric-movement.js';
 import { checkObservable } from './observable-check.js';
 import { renderReport } from './render-report.js';
 import { outcomeFromRunLog, timingsOf } from './run-timings.js';
-import { firingAlertKeys, stabilityChecks, type StabilityInput } from './stability.js';
+import { incidentAlertKeys, stabilityChecks, type StabilityInput } from '../compare/stability.js';
 
 /** What a corpus run (or a merge) knows of one planned run before the corpus checks. */
 export interface RunRecord {
@@ -85,8 +86,6 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           ? await o.referenceAgent(join(layout.bundleDir(r.bundleId), SNAPSHOT_DIR)).catch(() => [])
           : null;
         const difficulty = difficultyOf(truth, alerts, answer);
-        // Background activity differs per repeat by design: the alerts it raises on purpose are not the
-        // incident's, so stability compares the rest.
         // Stability compares what the scenario itself observes: up to `window.after` past the incident.
         const stableUntil = b.has(TruthFile.recipe)
           ? ((await b.readJson<{ stableUntil?: string | null }>(TruthFile.recipe)).stableUntil ?? null)
@@ -106,9 +105,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             scenarioId: b.manifest.scenarioId,
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
-            firingAlerts: firingAlertKeys(alerts, stableUntil).filter(
-              (k) => !background.includes(k.split('@')[0]),
-            ),
+            firingAlerts: incidentAlertKeys(alerts, background, stableUntil),
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });
@@ -142,6 +139,11 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
       .map(([name]) => name)
       .sort();
     const packed = await packBundle(dir, layout.packedFile(id));
+    // A report that cannot be drawn must not cost the corpus its index.
+    const report = await writeReport(dir, { withTruth: true, out: layout.reportHtml(id) }).then(
+      () => layout.relReportHtml(id),
+      () => null,
+    );
     const manifestBytes = (await stat(join(dir, MANIFEST_FILE))).size;
     let timings: RunTimings | null = i.record.timings ?? null;
     if (timings === null) {
@@ -170,6 +172,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
         rootSha256: packed.rootSha256,
       },
       packed: { path: layout.relPacked(id), bytes: packed.bytes, sha256: await fileSha256(packed.file) },
+      report,
       shard: i.record.shard ?? null,
       error: i.record.error ?? null,
       tags: i.tags,

@@ -29,7 +29,7 @@ export {
   jaccard,
   DEFAULT_STABILITY_THRESHOLD,
   type StabilityInput,
-} from './stability.js';
+} from '../compare/stability.js';
 export { recordManifestChecks } from './manifest-checks.js';
 export { renderReport } from './render-report.js';
 export { CorpusProgress } from './corpus-progress.js';

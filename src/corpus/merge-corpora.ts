@@ -9,7 +9,7 @@ import type { CorpusIndex, IndexRow } from './corpus-index.js';
 import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { readCorpusIndex } from './read-index.js';
-import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
+import { DEFAULT_STABILITY_THRESHOLD } from '../compare/stability.js';
 import type { ReferenceAgent } from './difficulty.js';
 
 export interface MergeOptions {

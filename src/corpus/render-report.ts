@@ -54,6 +54,11 @@ export function renderReport(index: CorpusIndex): string {
     `Generated ${index.generatedAt} by firedrill ${index.toolVersion}; substrate${substrates.length === 1 ? '' : 's'}: ${substrates.join(', ') || '–'}; stability threshold (Jaccard): ${index.stabilityThreshold}.`,
     '',
   );
+  if (rows.some((r) => r.report))
+    out.push(
+      'Each bundle id below links its HTML report (`reports/`, made with `firedrill report --with-truth`: the ground truth is shown, so it is for task authors, never for agents).',
+      '',
+    );
   out.push('## Totals', '');
   out.push('| measure | value |', '| --- | --- |');
   out.push(`| scenarios | ${scenarios.length} |`);
@@ -154,7 +159,7 @@ export function renderReport(index: CorpusIndex): string {
     out.push(`| --- | --- | --- | --- | ${COLUMNS.map(() => '---').join(' | ')} | --- | --- | --- |`);
     for (const r of rs)
       out.push(
-        `| ${r.repeat} | \`${r.bundleId}\` | ${r.substrate} | ${r.status === 'failed' ? 'run failed' : r.valid ? 'yes' : '**no**'} | ${COLUMNS.map((c) => mark(r, c)).join(' | ')} | ${duration(r.timeToManifestMs)} | ${duration(r.timings?.wallMs)} | ${r.packed ? bytes(r.packed.bytes) : '–'} |`,
+        `| ${r.repeat} | ${r.report ? `[\`${r.bundleId}\`](../${r.report})` : `\`${r.bundleId}\``} | ${r.substrate} | ${r.status === 'failed' ? 'run failed' : r.valid ? 'yes' : '**no**'} | ${COLUMNS.map((c) => mark(r, c)).join(' | ')} | ${duration(r.timeToManifestMs)} | ${duration(r.timings?.wallMs)} | ${r.packed ? bytes(r.packed.bytes) : '–'} |`,
       );
     out.push('');
   }

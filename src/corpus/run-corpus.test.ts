@@ -110,6 +110,9 @@ describe('runCorpus', () => {
       expect(v.problems).toEqual([]);
       expect(v.manifest?.checks.observable.ok).toBe(true);
       expect(v.manifest?.checks.stable.ok).toBe(true);
+      // each bundle has its HTML report, with the truth shown (for the author)
+      expect(row.report).toBe(`reports/${row.bundleId}.html`);
+      expect(await readFile(join(layout.root, row.report ?? ''), 'utf8')).toMatch(/id="truth"/);
       // the run log ends with the outcome
       const log = await readFile(layout.logFile(row.bundleId), 'utf8');
       expect(log).toMatch(/"msg":"run finished"/);
@@ -121,6 +124,9 @@ describe('runCorpus', () => {
     expect(report).toMatch(/\| median time to manifest \| 1m30s \|/);
     expect(report).toMatch(/waiting for the incident.*\(86 %\)/);
     expect(report).toMatch(/### payment-slow/);
+    expect(report).toMatch(
+      /\| 0 \| \[`incident-[0-9a-f]{12}`\]\(\.\.\/reports\/incident-[0-9a-f]{12}\.html\) \|/,
+    );
     expect(report).toMatch(/None: every task passed every check/);
     expect(
       o.lines.some((l) => /scenario 1\/3 cart-slow, repeat 1\/2 \(run 1\/6, time left unknown\)/.test(l)),

@@ -20,7 +20,7 @@ import type { ReferenceAgent } from './difficulty.js';
 import { readCorpusIndex } from './read-index.js';
 import { inspectExisting } from './resume.js';
 import { timingsOf } from './run-timings.js';
-import { DEFAULT_STABILITY_THRESHOLD } from './stability.js';
+import { DEFAULT_STABILITY_THRESHOLD } from '../compare/stability.js';
 
 export type { RunFn } from '../runner/run-series.js';
 export type { RunLog } from '../runner/run-log.js';

@@ -5,9 +5,16 @@ import { openBundle } from '../bundle/bundle-reader.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ExportedFile, Exporter } from './exporter.js';
 import { itbenchLiteExporter } from './itbench-lite.js';
+import { openMetricsExporter } from './openmetrics.js';
+import { otlpExporter } from './otlp.js';
 import { rcaevalExporter } from './rcaeval.js';
 
-export const EXPORTERS: readonly Exporter[] = [itbenchLiteExporter, rcaevalExporter];
+export const EXPORTERS: readonly Exporter[] = [
+  itbenchLiteExporter,
+  rcaevalExporter,
+  otlpExporter,
+  openMetricsExporter,
+];
 
 export function exporterFor(format: string): Exporter {
   const e = EXPORTERS.find((x) => x.id === format);

@@ -128,11 +128,13 @@ const KINDS: Record<string, SpanKindName> = {
 export type SpanKindName = 'Client' | 'Server' | 'Internal' | 'Producer' | 'Consumer';
 
 /**
- * The span kind from the `span.kind` attribute the shop records; without one it is inferred from OTel
+ * The span kind: the captured `kind` field, else the `span.kind` attribute the shop records (bundles
+ * captured before the field was kept); without either it is inferred from OTel
  * HTTP/DB attributes: a span with a target (`url.full`, `server.address`, `peer.service`, `db.system`)
  * is a client call, one with a route or a request method a server span, anything else internal.
  */
-export function spanKind(span: Pick<SpanRecord, 'attributes'>): SpanKindName {
+export function spanKind(span: Pick<SpanRecord, 'attributes' | 'kind'>): SpanKindName {
+  if (span.kind && KINDS[span.kind]) return KINDS[span.kind];
   const a = span.attributes ?? {};
   const declared = a[SPAN_KIND_ATTRIBUTE];
   if (typeof declared === 'string' && KINDS[declared.toLowerCase()]) return KINDS[declared.toLowerCase()];

@@ -4,6 +4,7 @@ import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { ProgressReporter, Substrate } from '../platform/substrate.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { RunLog } from './run-log.js';
+import type { RunPlan } from './run-plan.js';
 import type { RunOutcome, RunRequest } from './run-request.js';
 
 /** One run of one scenario into one bundle: runScenario in real use, a fake in tests. */
@@ -15,6 +16,10 @@ export interface SeriesRun {
   repeat: number;
   seed: number;
   bundleId: string;
+  /** Where this run's bundle goes, when not the series' outDir (`reproduce --repeats`: one each, same id). */
+  outDir?: string;
+  /** A plan to run instead of the drawn one (`reproduce`: the recorded window offsets). */
+  plan?: RunPlan;
 }
 
 /** Progress across runs: a run's phases are reported between startRun and endRun. */
@@ -80,8 +85,9 @@ export async function runSeries(o: SeriesOptions): Promise<SeriesSummary> {
           scenario: run.scenario,
           repeat: run.repeat,
           seed: run.seed,
-          outDir: o.outDir,
+          outDir: run.outDir ?? o.outDir,
           bundleId: run.bundleId,
+          plan: run.plan,
           secret: o.secret,
           substrate,
           registry: o.registry,
@@ -103,7 +109,7 @@ export async function runSeries(o: SeriesOptions): Promise<SeriesSummary> {
         summary.failures++;
         // runScenario commits the bundle before recovering and re-checking health: a failure there
         // leaves a complete bundle, which the caller keeps rather than throws away.
-        const committed = await stat(join(o.outDir, run.bundleId)).then(
+        const committed = await stat(join(run.outDir ?? o.outDir, run.bundleId)).then(
           (st) => st.isDirectory(),
           () => false,
         );

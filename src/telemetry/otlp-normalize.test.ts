@@ -33,6 +33,8 @@ describe('normalizeOtlpJson', () => {
         'otel.status_description': 'redis: OOM command not allowed',
       },
       entity: 'shop/Pod/cart-0',
+      kind: 'server',
+      resource: { 'service.name': 'cart', 'k8s.namespace.name': 'shop', 'k8s.pod.name': 'cart-0' },
     });
     // {low, high} longs from old exporters, numbers from hand-written JSON.
     expect(client).toMatchObject({
@@ -41,6 +43,7 @@ describe('normalizeOtlpJson', () => {
       start: '2025-01-01T00:00:00.001Z',
       durationMs: 3.765,
       attributes: { 'span.kind': 'client' },
+      kind: 'client',
     });
     expect(root).toMatchObject({
       service: 'frontend',

@@ -6,7 +6,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_NAMESPACE,
 } from '@opentelemetry/semantic-conventions';
-import type { SpanRecord, SpanStatus } from '../bundle/records.js';
+import type { SpanKind, SpanRecord, SpanStatus } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpLong, OtlpResourceSpans, OtlpSpan } from './otlp-json.js';
 
@@ -48,7 +48,7 @@ export function normalizeOtlpJsonDetailed(payload: unknown, opts: NormalizeOptio
     for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])]) {
       for (const span of scope.spans ?? []) {
         try {
-          result.spans.push(normalizeSpan(span, service, entity));
+          result.spans.push(normalizeSpan(span, service, entity, resource));
         } catch (err) {
           result.rejected++;
           problems.add(err instanceof Error ? err.message : String(err));
@@ -69,7 +69,12 @@ function resourceSpansOf(payload: unknown): OtlpResourceSpans[] {
   return [];
 }
 
-function normalizeSpan(span: OtlpSpan, service: string, entity: string | null): SpanRecord {
+function normalizeSpan(
+  span: OtlpSpan,
+  service: string,
+  entity: string | null,
+  resource: Record<string, string | number | boolean>,
+): SpanRecord {
   const traceId = normalizeId(span.traceId, 16);
   const spanId = normalizeId(span.spanId, 8);
   if (!traceId) throw new Error(`invalid traceId ${JSON.stringify(span.traceId)}`);
@@ -87,7 +92,7 @@ function normalizeSpan(span: OtlpSpan, service: string, entity: string | null): 
   const status = statusOf(span.status?.code);
   if (span.status?.message) attributes[STATUS_MESSAGE_ATTRIBUTE] = span.status.message;
 
-  return {
+  const record: SpanRecord = {
     traceId,
     spanId,
     parentSpanId: parent && !/^0+$/.test(parent) ? parent : null,
@@ -101,6 +106,10 @@ function normalizeSpan(span: OtlpSpan, service: string, entity: string | null): 
     attributes,
     entity,
   };
+  if (kind) record.kind = kind;
+  // Copied per span: spans of one resource are spread over many payloads and their order is kept.
+  if (Object.keys(resource).length > 0) record.resource = { ...resource };
+  return record;
 }
 
 /**
@@ -154,11 +163,11 @@ function nanosToIso(ns: bigint): string {
   return new Date(Number(ns / 1_000_000n)).toISOString();
 }
 
-function kindName(kind: number | string | undefined): string | undefined {
-  if (typeof kind === 'number') return kind > 0 ? KIND_NAMES[kind] : undefined;
+function kindName(kind: number | string | undefined): SpanKind | undefined {
+  if (typeof kind === 'number') return kind > 0 ? (KIND_NAMES[kind] as SpanKind | undefined) : undefined;
   if (typeof kind === 'string') {
     const name = kind.replace(/^SPAN_KIND_/, '').toLowerCase();
-    return KIND_NAMES.includes(name) && name !== 'unspecified' ? name : undefined;
+    return KIND_NAMES.includes(name) && name !== 'unspecified' ? (name as SpanKind) : undefined;
   }
   return undefined;
 }

@@ -67,6 +67,8 @@ export const BATCH_KINDS = new Set(['Job', 'CronJob']);
 export interface PodTemplateOf {
   object: K8sObject;
   template: PodTemplate;
+  /** The template's pod spec (none declared reads as no containers). */
+  podSpec: PodSpec;
   containers: Container[];
   /** Run to completion (Job, CronJob) rather than kept running. */
   batch: boolean;
@@ -84,10 +86,12 @@ export function podTemplates(objects: readonly K8sObject[]): PodTemplateOf[] {
     const spec = object.spec as unknown as { jobTemplate?: { spec: JobSpecLike } } & JobSpecLike;
     const template = object.kind === 'CronJob' ? spec.jobTemplate?.spec.template : spec.template;
     if (!template) throw new Error(`${object.kind} ${object.metadata.name} has no pod template`);
+    const podSpec = template.spec ?? { containers: [] };
     out.push({
       object,
       template,
-      containers: [...(template.spec.initContainers ?? []), ...template.spec.containers],
+      podSpec,
+      containers: [...(podSpec.initContainers ?? []), ...podSpec.containers],
       batch: true,
     });
   }

@@ -75,7 +75,7 @@ async function requireWritableParent(target: string): Promise<void> {
 export function addExport(bundle: Command): void {
   const command = bundle
     .command('export')
-    .summary("write a bundle in another harness' layout (ITBench-Lite, RCAEval)")
+    .summary("write a bundle in another harness' layout or a standard format (OTLP, OpenMetrics)")
     .description(
       'Export a bundle (directory or packed) for another benchmark harness. What an agent may see goes to ' +
         '<dir>; the ground truth goes to a separate directory (--truth-dir, default <dir>.truth) so the two ' +
@@ -102,6 +102,11 @@ Formats (docs/export-formats.md has every column and what is approximated):
   rcaeval       data.csv (time + <service>_cpu/mem/latency-50/latency-90/workload/error),
                 metrics.csv (every series), logs.csv, traces.csv, inject_time.txt;
                 truth: root_cause.txt, ground_truth.json
+  otlp          traces.jsonl: one OTLP/JSON ExportTraceServiceRequest a line, resource attributes and
+                span kinds kept (OTel Collector otlpjsonfile receiver; POST a line to /v1/traces);
+                truth: ground_truth.json
+  openmetrics   metrics.openmetrics.txt: OpenMetrics text with timestamps, for
+                promtool tsdb create-blocks-from openmetrics; truth: ground_truth.json
 
 Output: the export directory and the truth directory, one per line; -o json|yaml (--json is
 -o json): one document with both directories and every file written, with its row count.
@@ -114,7 +119,9 @@ Exit codes: 0 exported; 1 unreadable bundle, a file not matching the manifest, o
 
 Examples:
   firedrill bundle export --format itbench-lite out/bundles/incident-3f2a9c1b7d0e /tmp/Scenario-1
-  firedrill bundle export --format rcaeval task.tar.gz /tmp/rca/case-1 --truth-dir /tmp/rca-truth/case-1`,
+  firedrill bundle export --format rcaeval task.tar.gz /tmp/rca/case-1 --truth-dir /tmp/rca-truth/case-1
+  firedrill bundle export --format openmetrics out/incident-3f2a9c1b7d0e /tmp/om &&
+    promtool tsdb create-blocks-from openmetrics /tmp/om/metrics.openmetrics.txt /tmp/prom-data`,
     )
     .action(async (bundlePath: string, dir: string, opts: ExportCliOptions) => {
       const code = await runExport(bundlePath, dir, opts);

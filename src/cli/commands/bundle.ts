@@ -14,6 +14,7 @@ import {
   outputFormat,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { addDiff } from './bundle-diff.js';
 import { addExport } from './bundle-export.js';
 
 export interface BundleIo {
@@ -201,13 +202,19 @@ Examples:
     );
 }
 
-/** `bundle` subcommands, one function each; `export` is added here. */
-const BUNDLE_SUBCOMMANDS: Array<(bundle: Command) => void> = [addVerify, addPack, addUnpack, addExport];
+/** `bundle` subcommands, one function each; `export` and `diff` are added here. */
+const BUNDLE_SUBCOMMANDS: Array<(bundle: Command) => void> = [
+  addVerify,
+  addPack,
+  addUnpack,
+  addExport,
+  addDiff,
+];
 
 export function register(program: Command): void {
   const bundle = program
     .command('bundle')
-    .summary('verify, pack and unpack snapshot bundles')
+    .summary('verify, pack, unpack, export and diff snapshot bundles')
     .description(
       'Work with snapshot bundles (format 1, docs/bundle-format.md): a directory with manifest.json, ' +
         'snapshot/ (what an agent sees) and truth/ (ground truth for grading).',

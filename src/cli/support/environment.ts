@@ -17,7 +17,7 @@ export interface EnvironmentVariable {
 }
 
 /** The commands that bring a substrate up or clean one up. */
-const SUBSTRATE_COMMANDS = ['run', 'corpus run', 'up', 'down'];
+const SUBSTRATE_COMMANDS = ['run', 'corpus run', 'reproduce', 'up', 'down'];
 
 /**
  * Every variable firedrill reads, the one source for --help (the root's Environment section and each
@@ -28,7 +28,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   {
     name: 'FIREDRILL_SUBSTRATE',
     description: 'default for --substrate (local, kind or kubeconfig)',
-    commands: [...SUBSTRATE_COMMANDS, 'status', 'doctor'],
+    // reproduce defaults to the substrate its bundle recorded instead
+    commands: [...SUBSTRATE_COMMANDS.filter((c) => c !== 'reproduce'), 'status', 'doctor'],
     option: '--substrate',
   },
   {
@@ -51,14 +52,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   {
     name: 'FIREDRILL_SHOP_IMAGE',
     description: "kubeconfig substrate: the shop image as the cluster's nodes can pull it",
-    commands: ['run', 'corpus run', 'up'],
+    commands: ['run', 'corpus run', 'reproduce', 'up'],
   },
   {
     name: 'FIREDRILL_WORK_DIR',
     description:
       'local substrate: where configs, Prometheus data and pod directories go, kept afterwards ' +
       '(default: a temporary directory, removed)',
-    commands: ['run', 'corpus run', 'up'],
+    commands: ['run', 'corpus run', 'reproduce', 'up'],
   },
   {
     name: 'XDG_STATE_HOME',

@@ -1,0 +1,181 @@
+import type { CheckResult } from '../bundle/manifest.js';
+import type { AlertsFile, Labels } from '../bundle/records.js';
+import { workloadOfPod } from '../entities/pod-workload.js';
+
+/**
+ * When two runs are "the same incident": the one definition behind the corpus' `stable` check (repeats
+ * of one scenario) and `bundle diff` / `reproduce` (a bundle and its re-staging). docs/reproduce.md
+ * states it for users; change both together.
+ */
+export const DEFAULT_STABILITY_THRESHOLD = 0.8;
+
+/**
+ * An alert as runs are compared: its name and the workload its labels point at (`namespace/deployment`,
+ * else `namespace/service`, else the pod's workload). Pod names are reduced to their workload because
+ * every run gets fresh pod names.
+ */
+export function alertKey(alertname: string, labels: Labels): string {
+  const ns = labels.namespace ?? '';
+  const target = labels.deployment ?? labels.service ?? (labels.pod ? workloadOfPod(labels.pod) : undefined);
+  return target ? `${alertname}@${ns}/${target}` : ns ? `${alertname}@${ns}` : alertname;
+}
+
+/**
+ * Every alert that was firing at some point of the window (timeline) or at capture (active). With
+ * `until` (ISO time), only those that started firing by then: a run draws extra observation time after
+ * the scenario's own `window.after` (docs/scenario-format.md), and what shows only in that random extra
+ * time would make repeats differ by the draw, not by the incident.
+ */
+export function firingAlertKeys(alerts: AlertsFile, until?: string | null): string[] {
+  const keys = new Set<string>();
+  if (!until)
+    for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
+  for (const t of alerts.timeline ?? [])
+    if (t.state === 'firing' && (!until || t.start <= until)) keys.add(alertKey(t.alertname, t.labels));
+  return [...keys].sort();
+}
+
+/**
+ * The firing alerts that belong to the incident: background activity differs per repeat by design and
+ * the alerts it raises on purpose (truth/background.json `alerts`) are not the incident's. `until`: the
+ * recipe's `stableUntil` (see firingAlertKeys).
+ */
+export function incidentAlertKeys(
+  alerts: AlertsFile,
+  backgroundAlerts: readonly string[],
+  until?: string | null,
+): string[] {
+  const ignored = new Set(backgroundAlerts);
+  return firingAlertKeys(alerts, until).filter((k) => !ignored.has(k.split('@')[0]));
+}
+
+/** |A ∩ B| / |A ∪ B|; two empty sets agree completely (1). */
+export function jaccard(a: readonly string[], b: readonly string[]): number {
+  const A = new Set(a);
+  const B = new Set(b);
+  if (A.size === 0 && B.size === 0) return 1;
+  let inter = 0;
+  for (const x of A) if (B.has(x)) inter++;
+  return inter / (A.size + B.size - inter);
+}
+
+/** What "same incident" compares of one run. */
+export interface IncidentFacts {
+  /** incidentAlertKeys(): firing alerts by workload, background alerts left out. */
+  firingAlerts: readonly string[];
+  /** Root-cause ids of the ground truth (aliases are not compared: pod names differ per run). */
+  rootCauseIds: readonly string[];
+}
+
+export interface IncidentComparison {
+  same: boolean;
+  jaccard: number;
+  threshold: number;
+  /** Firing alert keys only the first / only the second run has. */
+  alertsOnlyA: string[];
+  alertsOnlyB: string[];
+  rootCausesOnlyA: string[];
+  rootCausesOnlyB: string[];
+  /** One line: why they are (not) the same incident. */
+  detail: string;
+}
+
+const onlyIn = (a: readonly string[], b: readonly string[]): string[] =>
+  [...new Set(a)].filter((x) => !b.includes(x)).sort();
+
+/**
+ * Two runs are the same incident when their firing alerts agree with Jaccard ≥ `threshold` and their
+ * root-cause id sets are identical.
+ */
+export function compareIncidents(
+  a: IncidentFacts,
+  b: IncidentFacts,
+  threshold = DEFAULT_STABILITY_THRESHOLD,
+): IncidentComparison {
+  const jac = jaccard(a.firingAlerts, b.firingAlerts);
+  const r = {
+    jaccard: jac,
+    threshold,
+    alertsOnlyA: onlyIn(a.firingAlerts, b.firingAlerts),
+    alertsOnlyB: onlyIn(b.firingAlerts, a.firingAlerts),
+    rootCausesOnlyA: onlyIn(a.rootCauseIds, b.rootCauseIds),
+    rootCausesOnlyB: onlyIn(b.rootCauseIds, a.rootCauseIds),
+  };
+  const alertsOk = jac >= threshold;
+  const truthOk = r.rootCausesOnlyA.length === 0 && r.rootCausesOnlyB.length === 0;
+  const parts = [
+    alertsOk
+      ? `firing alerts agree: Jaccard ${jac.toFixed(2)} ≥ ${threshold}`
+      : `firing alerts differ: Jaccard ${jac.toFixed(2)} < ${threshold}`,
+    truthOk ? 'same root causes' : 'root causes differ',
+  ];
+  return { ...r, same: alertsOk && truthOk, detail: parts.join('; ') };
+}
+
+/** What the stability check needs of one bundle. */
+export interface StabilityInput extends IncidentFacts {
+  bundleId: string;
+  scenarioId: string;
+  substrate: string;
+  repeat: number;
+  firingAlerts: string[];
+  rootCauseIds: string[];
+}
+
+/**
+ * The `stable` check, per bundle. Bundles are grouped by scenario and substrate (the repeats of one
+ * task); a group is stable when every pair of repeats is the same incident (compareIncidents). Every
+ * bundle of the group gets the group's result; a group of one cannot be judged and passes with a note.
+ */
+export function stabilityChecks(
+  inputs: readonly StabilityInput[],
+  threshold = DEFAULT_STABILITY_THRESHOLD,
+): Map<string, CheckResult> {
+  const groups = new Map<string, StabilityInput[]>();
+  for (const i of inputs) {
+    const k = `${i.scenarioId}\n${i.substrate}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  }
+  const out = new Map<string, CheckResult>();
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.repeat - b.repeat || a.bundleId.localeCompare(b.bundleId));
+    let result: CheckResult;
+    if (group.length < 2) {
+      result = { ok: true, detail: 'one repeat: stability not assessed' };
+    } else {
+      let min = Infinity;
+      let worst: [StabilityInput, StabilityInput, IncidentComparison] | undefined;
+      const truthDiff: string[] = [];
+      const truthOf = (x: StabilityInput): string => [...new Set(x.rootCauseIds)].sort().join(',');
+      for (let i = 0; i < group.length; i++)
+        for (let j = i + 1; j < group.length; j++) {
+          const c = compareIncidents(group[i], group[j], threshold);
+          if (c.jaccard < min) {
+            min = c.jaccard;
+            worst = [group[i], group[j], c];
+          }
+          if (c.rootCausesOnlyA.length > 0 || c.rootCausesOnlyB.length > 0)
+            truthDiff.push(
+              `r${group[i].repeat} [${truthOf(group[i])}] vs r${group[j].repeat} [${truthOf(group[j])}]`,
+            );
+        }
+      const problems: string[] = [];
+      if (worst && min < threshold) {
+        const [a, b, c] = worst;
+        problems.push(
+          `firing alerts differ across repeats: Jaccard ${min.toFixed(2)} < ${threshold} (r${a.repeat} only: ${c.alertsOnlyA.join(', ') || '-'}; r${b.repeat} only: ${c.alertsOnlyB.join(', ') || '-'})`,
+        );
+      }
+      if (truthDiff.length > 0) problems.push(`ground truth differs: ${truthDiff.slice(0, 3).join('; ')}`);
+      result =
+        problems.length > 0
+          ? { ok: false, detail: problems.join('; ') }
+          : {
+              ok: true,
+              detail: `${group.length} repeats: min pairwise Jaccard ${min.toFixed(2)} ≥ ${threshold}, same root causes`,
+            };
+    }
+    for (const i of group) out.set(i.bundleId, result);
+  }
+  return out;
+}

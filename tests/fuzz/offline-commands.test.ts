@@ -36,7 +36,11 @@ const STACK = /internal error|\n\s+at .+:\d+:\d+\)?\n/;
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-async function check<T>(name: string, arb: fc.Arbitrary<T>, predicate: (v: T) => Promise<void>): Promise<void> {
+async function check<T>(
+  name: string,
+  arb: fc.Arbitrary<T>,
+  predicate: (v: T) => Promise<void>,
+): Promise<void> {
   try {
     await fc.assert(fc.asyncProperty(arb, predicate), {
       seed: SEED,
@@ -113,11 +117,43 @@ function applyEdits(base: Buffer, edits: readonly Edit[]): Buffer {
 
 /** Text-level edits with the tokens YAML and the scenario schema care about. */
 const YAML_TOKENS = [
-  '&a ', '*a', '<<: *a', '[', ']', '{', '}', '- ', ': ', '|\n', '>-\n', '---\n', '...\n', '\t', '#', '!!binary ',
-  '!foo ', '"', "'", '\u0000', '\u001b[2J', '\u202e', '\ufeff', '%YAML 1.2\n', '? ', '0x1F', '.inf', '1e400',
-  '100000h', '2147483648ms', 'kube-system/Deployment/coredns', 'shop/deploy/payment', 'shop/Deployment/nope',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '[',
+  ']',
+  '{',
+  '}',
+  '- ',
+  ': ',
+  '|\n',
+  '>-\n',
+  '---\n',
+  '...\n',
+  '\t',
+  '#',
+  '!!binary ',
+  '!foo ',
+  '"',
+  "'",
+  '\u0000',
+  '\u001b[2J',
+  '\u202e',
+  '\ufeff',
+  '%YAML 1.2\n',
+  '? ',
+  '0x1F',
+  '.inf',
+  '1e400',
+  '100000h',
+  '2147483648ms',
+  'kube-system/Deployment/coredns',
+  'shop/deploy/payment',
+  'shop/Deployment/nope',
   '\n  groundTruth: {rootCauses: [{id: shop/Deployment/payment}, {id: shop/deploy/payment}]}\n',
-  '\n    - type: app-latency\n      target: shop/Deployment/cart\n', '- - - - - - - - ', '[[[[[[[[',
+  '\n    - type: app-latency\n      target: shop/Deployment/cart\n',
+  '- - - - - - - - ',
+  '[[[[[[[[',
 ];
 
 const textEditArb = fc.record({
@@ -128,12 +164,35 @@ const textEditArb = fc.record({
 
 /** Paths of a scenario whose values get replaced by anything JSON can hold. */
 const SCENARIO_PATHS = [
-  'apiVersion', 'kind', 'metadata', 'metadata.id', 'metadata.tags', 'spec', 'spec.app', 'spec.substrates',
-  'spec.seed', 'spec.load', 'spec.load.rps', 'spec.load.mix', 'spec.faults', 'spec.faults.0',
-  'spec.faults.0.type', 'spec.faults.0.target', 'spec.faults.0.params', 'spec.faults.0.at',
-  'spec.faults.0.duration', 'spec.observe', 'spec.observe.warmup', 'spec.observe.window',
-  'spec.observe.until', 'spec.observe.timeout', 'spec.background', 'spec.background.counts',
-  'spec.groundTruth', 'spec.expect', 'spec.expect.alerts',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'metadata.id',
+  'metadata.tags',
+  'spec',
+  'spec.app',
+  'spec.substrates',
+  'spec.seed',
+  'spec.load',
+  'spec.load.rps',
+  'spec.load.mix',
+  'spec.faults',
+  'spec.faults.0',
+  'spec.faults.0.type',
+  'spec.faults.0.target',
+  'spec.faults.0.params',
+  'spec.faults.0.at',
+  'spec.faults.0.duration',
+  'spec.observe',
+  'spec.observe.warmup',
+  'spec.observe.window',
+  'spec.observe.until',
+  'spec.observe.timeout',
+  'spec.background',
+  'spec.background.counts',
+  'spec.groundTruth',
+  'spec.expect',
+  'spec.expect.alerts',
 ];
 
 function setPath(doc: unknown, path: string, value: unknown): unknown {
@@ -176,170 +235,208 @@ async function sandbox(): Promise<string> {
 }
 
 describe(`fuzz (seed ${SEED})`, () => {
-  it('validate: random, mutated and restructured scenarios', async () => {
-    const scenarioDoc = parseYaml(scenarioText) as unknown;
-    const arb = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 600 }),
-      fc.array(textEditArb, { minLength: 1, maxLength: 6 }).map((edits) => {
-        let t = scenarioText;
-        for (const e of edits) {
-          const at = e.at % (t.length + 1);
-          t = t.slice(0, at) + e.insert + t.slice(at + e.del);
-        }
-        return t;
-      }),
-      fc
-        .tuple(fc.constantFrom(...SCENARIO_PATHS), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string()))
-        .map(([path, value]) => stringifyYaml(setPath(scenarioDoc, path, value))),
-    );
-    await check('validate', arb, async (text) => {
-      const dir = await sandbox();
-      const file = join(dir, 'scenario.yaml');
-      await writeFile(file, text);
-      const before = await listing(dir);
-      for (const format of ['text', 'json']) {
-        const r = await runInProcess(['validate', file, '-o', format]);
-        expectSane(r, [0, 2], `validate -o ${format}`);
-        if (format === 'json') JSON.parse(r.stdout);
-      }
-      expect(await listing(dir)).toEqual(before);
-      await rm(dir, { recursive: true });
-    });
-  }, PROPERTY_MS + 60_000);
-
-  it('grade: random and mutated answers, and mutated truths with --no-verify', async () => {
-    const goodAnswer = JSON.stringify({
-      entities: ['shop/Deployment/payment', { name: 'shop/Pod/payment-0' }, { id: 'shop/svc/payment' }],
-    });
-    const entity = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 60 }),
-      fc.constantFrom('shop/Deployment/payment', 'shop/deploy/payment', '\u001b[2Jshop/Pod/x', 'a/b/c/d'),
-      fc.record({ name: fc.anything(), id: fc.anything(), contributing_factor: fc.anything() }, { requiredKeys: [] }),
-      fc.anything({ maxDepth: 2 }),
-    );
-    const answerArb = fc.oneof(
-      fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
-      fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
-      fc.array(entity, { maxLength: 40 }).map((list) => Buffer.from(JSON.stringify({ entities: list }))),
-      fc.array(editArb, { minLength: 1, maxLength: 4 }).map((edits) => applyEdits(Buffer.from(goodAnswer), edits)),
-    );
-    const truthEdits = fc.option(fc.array(editArb, { minLength: 1, maxLength: 3 }), { nil: undefined });
-    await check('grade', fc.tuple(answerArb, truthEdits), async ([answer, edits]) => {
-      const dir = await sandbox();
-      const file = join(dir, 'answer.json');
-      await writeFile(file, answer);
-      let truth = bundleDir;
-      const args: string[] = [];
-      if (edits) {
-        truth = join(dir, 'bundle');
-        await cp(bundleDir, truth, { recursive: true });
-        const path = join(truth, 'truth', 'ground_truth.json');
-        await writeFile(path, applyEdits(await readFile(path), edits));
-        args.push('--no-verify');
-      }
-      const before = await listing(dir);
-      const r = await runInProcess(['grade', '--truth', truth, '--answer', file, '-o', 'json', ...args]);
-      // an edited truth may no longer parse (exit 1); an answer, whatever it holds, is graded (exit 0)
-      expectSane(r, edits ? [0, 1] : [0], 'grade');
-      if (r.code === 0) {
-        const score = JSON.parse(r.stdout) as { warnings: string[]; apFullRecall: number };
-        expect(score.warnings.length).toBeLessThanOrEqual(21);
-        expect(score.apFullRecall).toBeGreaterThanOrEqual(0);
-      }
-      expect(await listing(dir)).toEqual(before);
-      await rm(dir, { recursive: true });
-    });
-  }, PROPERTY_MS + 60_000);
-
-  it('bundle unpack: mutated packed bundles and random tar entries', async () => {
-    const names = fc.oneof(
-      fc.constantFrom(
-        'fz-1/', 'fz-1/manifest.json', 'fz-1/snapshot/task.md', 'fz-1/../../x', '/etc/x', 'fz-1/a\\b', './fz-1/x',
-        'other/x', 'fz-1/snapshot/task.md/x', 'C:/x', '', '.', 'fz-1//truth//ground_truth.json',
-      ),
-      fc.string({ unit: 'binary', maxLength: 120 }),
-    );
-    const entryArb: fc.Arbitrary<RawEntry> = fc.record(
-      {
-        name: names,
-        type: fc.constantFrom('0', '5', '1', '2', '3', '4', '6', '7', 'x', 'g', 'L', 'K', 'S', '\u0000'),
-        data: fc.oneof(
-          fc.uint8Array({ maxLength: 700 }).map((b) => Buffer.from(b)),
-          fc.constant(Buffer.from(manifestJson)),
-        ),
-        linkname: fc.string({ maxLength: 40 }),
-        size: fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(10 * 1024 ** 3, 2 ** 33 - 1)),
-        pax: fc.dictionary(fc.constantFrom('path', 'size', 'linkpath', 'mtime'), fc.string({ maxLength: 40 }), {
-          maxKeys: 2,
+  it(
+    'validate: random, mutated and restructured scenarios',
+    async () => {
+      const scenarioDoc = parseYaml(scenarioText) as unknown;
+      const arb = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 600 }),
+        fc.array(textEditArb, { minLength: 1, maxLength: 6 }).map((edits) => {
+          let t = scenarioText;
+          for (const e of edits) {
+            const at = e.at % (t.length + 1);
+            t = t.slice(0, at) + e.insert + t.slice(at + e.del);
+          }
+          return t;
         }),
-      },
-      { requiredKeys: ['name'] },
-    );
-    const archiveArb = fc.oneof(
-      fc.array(editArb, { minLength: 1, maxLength: 5 }).map((e) => applyEdits(packed, e)),
-      fc
-        .array(editArb, { minLength: 1, maxLength: 5 })
-        .chain((e) => fc.boolean().map((gz) => (gz ? gzipSync(applyEdits(packedTar, e)) : applyEdits(packedTar, e)))),
-      fc
-        .tuple(fc.array(entryArb, { maxLength: 6 }), fc.boolean(), fc.boolean(), fc.boolean())
-        .map(([entries, lead, end, gz]) => {
-          const head: RawEntry[] = lead
-            ? [
-                { name: 'fz-1/', type: '5' },
-                { name: 'fz-1/manifest.json', data: manifestJson },
-              ]
-            : [];
-          const tar = rawTar([...head, ...entries], { end });
-          return gz ? gzipSync(tar) : tar;
-        }),
-    );
-    await check('unpack', fc.tuple(archiveArb, fc.boolean()), async ([bytes, replace]) => {
-      const dir = await sandbox();
-      const file = join(dir, 'in.tar.gz');
-      await writeFile(file, bytes);
-      const dest = join(dir, 'dest');
-      await mkdir(dest);
-      const before = await listing(dir);
-      const r = await runInProcess(['bundle', 'unpack', file, dest, ...(replace ? ['--replace'] : [])]);
-      expectSane(r, [0, 1], 'bundle unpack');
-      // nothing outside dest; inside it, nothing but the one bundle folder, regular files and folders only
-      const after = await listing(dir);
-      expect(after.filter((p) => !p.startsWith('dest/'))).toEqual(before);
-      const inside = after.filter((p) => p.startsWith('dest/'));
-      if (r.code !== 0) expect(inside).toEqual([]);
-      else {
-        const tops = new Set(inside.map((p) => p.split('/')[1].split(':')[0]));
-        expect(tops.size).toBe(1);
-        for (const p of inside) {
-          const rel = p.slice(0, p.lastIndexOf(':'));
-          const st = await lstat(join(dir, rel));
-          expect(st.isFile() || st.isDirectory()).toBe(true);
-        }
-      }
-      expect(heldScratch()).toEqual([]);
-      await rm(dir, { recursive: true });
-    });
-  }, PROPERTY_MS + 60_000);
-
-  it('bundle verify: mutated packed bundles leave nothing in the temporary directory', async () => {
-    const tmp = join(work, 'tmpdir');
-    await mkdir(tmp);
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    try {
-      await check('verify', fc.array(editArb, { minLength: 1, maxLength: 5 }), async (edits) => {
+        fc
+          .tuple(fc.constantFrom(...SCENARIO_PATHS), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string()))
+          .map(([path, value]) => stringifyYaml(setPath(scenarioDoc, path, value))),
+      );
+      await check('validate', arb, async (text) => {
         const dir = await sandbox();
-        const file = join(dir, 'in.tar.gz');
-        await writeFile(file, applyEdits(packed, edits));
-        const r = await runInProcess(['bundle', 'verify', file, '-o', 'json']);
-        expectSane(r, [0, 1], 'bundle verify');
-        expect((JSON.parse(r.stdout) as unknown[]).length).toBe(1);
-        expect(await readdir(tmp)).toEqual([]);
+        const file = join(dir, 'scenario.yaml');
+        await writeFile(file, text);
+        const before = await listing(dir);
+        for (const format of ['text', 'json']) {
+          const r = await runInProcess(['validate', file, '-o', format]);
+          expectSane(r, [0, 2], `validate -o ${format}`);
+          if (format === 'json') JSON.parse(r.stdout);
+        }
+        expect(await listing(dir)).toEqual(before);
         await rm(dir, { recursive: true });
       });
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
-    }
-  }, PROPERTY_MS + 60_000);
+    },
+    PROPERTY_MS + 60_000,
+  );
+
+  it(
+    'grade: random and mutated answers, and mutated truths with --no-verify',
+    async () => {
+      const goodAnswer = JSON.stringify({
+        entities: ['shop/Deployment/payment', { name: 'shop/Pod/payment-0' }, { id: 'shop/svc/payment' }],
+      });
+      const entity = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.constantFrom('shop/Deployment/payment', 'shop/deploy/payment', '\u001b[2Jshop/Pod/x', 'a/b/c/d'),
+        fc.record(
+          { name: fc.anything(), id: fc.anything(), contributing_factor: fc.anything() },
+          { requiredKeys: [] },
+        ),
+        fc.anything({ maxDepth: 2 }),
+      );
+      const answerArb = fc.oneof(
+        fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+        fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+        fc.array(entity, { maxLength: 40 }).map((list) => Buffer.from(JSON.stringify({ entities: list }))),
+        fc
+          .array(editArb, { minLength: 1, maxLength: 4 })
+          .map((edits) => applyEdits(Buffer.from(goodAnswer), edits)),
+      );
+      const truthEdits = fc.option(fc.array(editArb, { minLength: 1, maxLength: 3 }), { nil: undefined });
+      await check('grade', fc.tuple(answerArb, truthEdits), async ([answer, edits]) => {
+        const dir = await sandbox();
+        const file = join(dir, 'answer.json');
+        await writeFile(file, answer);
+        let truth = bundleDir;
+        const args: string[] = [];
+        if (edits) {
+          truth = join(dir, 'bundle');
+          await cp(bundleDir, truth, { recursive: true });
+          const path = join(truth, 'truth', 'ground_truth.json');
+          await writeFile(path, applyEdits(await readFile(path), edits));
+          args.push('--no-verify');
+        }
+        const before = await listing(dir);
+        const r = await runInProcess(['grade', '--truth', truth, '--answer', file, '-o', 'json', ...args]);
+        // an edited truth may no longer parse (exit 1); an answer, whatever it holds, is graded (exit 0)
+        expectSane(r, edits ? [0, 1] : [0], 'grade');
+        if (r.code === 0) {
+          const score = JSON.parse(r.stdout) as { warnings: string[]; apFullRecall: number };
+          expect(score.warnings.length).toBeLessThanOrEqual(21);
+          expect(score.apFullRecall).toBeGreaterThanOrEqual(0);
+        }
+        expect(await listing(dir)).toEqual(before);
+        await rm(dir, { recursive: true });
+      });
+    },
+    PROPERTY_MS + 60_000,
+  );
+
+  it(
+    'bundle unpack: mutated packed bundles and random tar entries',
+    async () => {
+      const names = fc.oneof(
+        fc.constantFrom(
+          'fz-1/',
+          'fz-1/manifest.json',
+          'fz-1/snapshot/task.md',
+          'fz-1/../../x',
+          '/etc/x',
+          'fz-1/a\\b',
+          './fz-1/x',
+          'other/x',
+          'fz-1/snapshot/task.md/x',
+          'C:/x',
+          '',
+          '.',
+          'fz-1//truth//ground_truth.json',
+        ),
+        fc.string({ unit: 'binary', maxLength: 120 }),
+      );
+      const entryArb: fc.Arbitrary<RawEntry> = fc.record(
+        {
+          name: names,
+          type: fc.constantFrom('0', '5', '1', '2', '3', '4', '6', '7', 'x', 'g', 'L', 'K', 'S', '\u0000'),
+          data: fc.oneof(
+            fc.uint8Array({ maxLength: 700 }).map((b) => Buffer.from(b)),
+            fc.constant(Buffer.from(manifestJson)),
+          ),
+          linkname: fc.string({ maxLength: 40 }),
+          size: fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(10 * 1024 ** 3, 2 ** 33 - 1)),
+          pax: fc.dictionary(
+            fc.constantFrom('path', 'size', 'linkpath', 'mtime'),
+            fc.string({ maxLength: 40 }),
+            {
+              maxKeys: 2,
+            },
+          ),
+        },
+        { requiredKeys: ['name'] },
+      );
+      const archiveArb = fc.oneof(
+        fc.array(editArb, { minLength: 1, maxLength: 5 }).map((e) => applyEdits(packed, e)),
+        fc
+          .array(editArb, { minLength: 1, maxLength: 5 })
+          .chain((e) =>
+            fc.boolean().map((gz) => (gz ? gzipSync(applyEdits(packedTar, e)) : applyEdits(packedTar, e))),
+          ),
+        fc
+          .tuple(fc.array(entryArb, { maxLength: 6 }), fc.boolean(), fc.boolean(), fc.boolean())
+          .map(([entries, lead, end, gz]) => {
+            const head: RawEntry[] = lead
+              ? [
+                  { name: 'fz-1/', type: '5' },
+                  { name: 'fz-1/manifest.json', data: manifestJson },
+                ]
+              : [];
+            const tar = rawTar([...head, ...entries], { end });
+            return gz ? gzipSync(tar) : tar;
+          }),
+      );
+      await check('unpack', fc.tuple(archiveArb, fc.boolean()), async ([bytes, replace]) => {
+        const dir = await sandbox();
+        const file = join(dir, 'in.tar.gz');
+        await writeFile(file, bytes);
+        const dest = join(dir, 'dest');
+        await mkdir(dest);
+        const before = await listing(dir);
+        const r = await runInProcess(['bundle', 'unpack', file, dest, ...(replace ? ['--replace'] : [])]);
+        expectSane(r, [0, 1], 'bundle unpack');
+        // nothing outside dest; inside it, nothing but the one bundle folder, regular files and folders only
+        const after = await listing(dir);
+        expect(after.filter((p) => !p.startsWith('dest/'))).toEqual(before);
+        const inside = after.filter((p) => p.startsWith('dest/'));
+        if (r.code !== 0) expect(inside).toEqual([]);
+        else {
+          const tops = new Set(inside.map((p) => p.split('/')[1].split(':')[0]));
+          expect(tops.size).toBe(1);
+          for (const p of inside) {
+            const rel = p.slice(0, p.lastIndexOf(':'));
+            const st = await lstat(join(dir, rel));
+            expect(st.isFile() || st.isDirectory()).toBe(true);
+          }
+        }
+        expect(heldScratch()).toEqual([]);
+        await rm(dir, { recursive: true });
+      });
+    },
+    PROPERTY_MS + 60_000,
+  );
+
+  it(
+    'bundle verify: mutated packed bundles leave nothing in the temporary directory',
+    async () => {
+      const tmp = join(work, 'tmpdir');
+      await mkdir(tmp);
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = tmp;
+      try {
+        await check('verify', fc.array(editArb, { minLength: 1, maxLength: 5 }), async (edits) => {
+          const dir = await sandbox();
+          const file = join(dir, 'in.tar.gz');
+          await writeFile(file, applyEdits(packed, edits));
+          const r = await runInProcess(['bundle', 'verify', file, '-o', 'json']);
+          expectSane(r, [0, 1], 'bundle verify');
+          expect((JSON.parse(r.stdout) as unknown[]).length).toBe(1);
+          expect(await readdir(tmp)).toEqual([]);
+          await rm(dir, { recursive: true });
+        });
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+    },
+    PROPERTY_MS + 60_000,
+  );
 });

@@ -68,6 +68,7 @@ export interface TaskComparison {
 }
 
 export interface Comparison {
+  /** The means over the tasks both evals have (`tasks` of them): a note gives each side's own mean when it has more. */
   a: { path: string; agent: string; tasks: number; apFullRecall: Estimate; precisionAtFullRecall: Estimate };
   b: { path: string; agent: string; tasks: number; apFullRecall: Estimate; precisionAtFullRecall: Estimate };
   /** Tasks both evals have: every difference is paired on them. */
@@ -131,13 +132,29 @@ export function compareResults(a: LoadedResults, b: LoadedResults): Comparison {
     notes.push(`different corpora (${a.config.corpus} vs ${b.config.corpus}); tasks paired by scenario id`);
   if (a.partial) notes.push(`${a.path} is partial (interrupted or not every attempt finished)`);
   if (b.partial) notes.push(`${b.path} is partial (interrupted or not every attempt finished)`);
-  const side = (l: LoadedResults, m: Map<string, TaskSummary>): Comparison['a'] => ({
-    path: l.path,
-    agent: l.config.agent,
-    tasks: m.size,
-    apFullRecall: bootstrapMean([...m.values()].map((t) => t.metrics.apFullRecall)),
-    precisionAtFullRecall: bootstrapMean([...m.values()].map((t) => t.metrics.precisionAtFullRecall)),
-  });
+  // Over the paired tasks, so that the B − A column is the difference of the A and B columns.
+  const side = (l: LoadedResults, m: Map<string, TaskSummary>): Comparison['a'] => {
+    const paired = ids.map((id) => m.get(id) as TaskSummary);
+    return {
+      path: l.path,
+      agent: l.config.agent,
+      tasks: paired.length,
+      apFullRecall: bootstrapMean(paired.map((t) => t.metrics.apFullRecall)),
+      precisionAtFullRecall: bootstrapMean(paired.map((t) => t.metrics.precisionAtFullRecall)),
+    };
+  };
+  for (const [name, m] of [
+    ['A', ta],
+    ['B', tb],
+  ] as const)
+    if (m.size > ids.length) {
+      const all = [...m.values()];
+      const own = (metric: 'apFullRecall' | 'precisionAtFullRecall'): string =>
+        f3(all.reduce((sum, t) => sum + t.metrics[metric], 0) / all.length);
+      notes.push(
+        `${name} over all its ${all.length} tasks: apFullRecall ${own('apFullRecall')}, precisionAtFullRecall ${own('precisionAtFullRecall')}`,
+      );
+    }
   return {
     a: side(a, ta),
     b: side(b, tb),
@@ -156,6 +173,7 @@ export function compareResults(a: LoadedResults, b: LoadedResults): Comparison {
 }
 
 const f3 = (x: number): string => x.toFixed(3);
+const tasks = (n: number): string => `${n} task${n === 1 ? '' : 's'}`;
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 
 function est(e: Estimate, sign = false): string {
@@ -169,7 +187,7 @@ export function formatComparison(c: Comparison): string {
   const lines: string[] = [];
   lines.push(`A  ${c.a.agent}  (${c.a.path})`, `B  ${c.b.agent}  (${c.b.path})`, '');
   lines.push(
-    `${'metric'.padEnd(22)} ${'A'.padEnd(24)} ${'B'.padEnd(24)} B - A (paired, ${c.common} tasks)`,
+    `${'metric'.padEnd(22)} ${`A (${tasks(c.a.tasks)})`.padEnd(24)} ${`B (${tasks(c.b.tasks)})`.padEnd(24)} B - A (paired, ${tasks(c.common)})`,
     `${'apFullRecall'.padEnd(22)} ${est(c.a.apFullRecall).padEnd(24)} ${est(c.b.apFullRecall).padEnd(24)} ${est(c.diff.apFullRecall, true)}`,
     `${'precisionAtFullRecall'.padEnd(22)} ${est(c.a.precisionAtFullRecall).padEnd(24)} ${est(c.b.precisionAtFullRecall).padEnd(24)} ${est(c.diff.precisionAtFullRecall, true)}`,
     '',

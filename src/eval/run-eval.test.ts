@@ -327,6 +327,27 @@ describe('firedrill eval --isolate', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
+  it('refuses to run at all where namespaces are refused, exit 4, rather than run unisolated', async () => {
+    const count = join(probe, 'count');
+    await rm(count, { force: true });
+    const refused = {
+      available: false,
+      mode: null,
+      loopback: false,
+      unshare: null,
+      setpriv: null,
+      ip: null,
+      detail: 'not available: unshare: Operation not permitted',
+    };
+    await expect(runEval(options('count', { isolate: true, isolation: refused }))).rejects.toMatchObject({
+      exitCode: ExitCode.MissingPrerequisite,
+      message: expect.stringMatching(
+        /^--isolate: not available: unshare: Operation not permitted\. Run without/,
+      ),
+    });
+    expect(() => readFileSync(count)).toThrow(/ENOENT/);
+  }, 30_000);
+
   it('runs the agent with only a loopback of its own, the corpus hidden, the snapshot mounted read-only', async () => {
     const support = await isolationSupport();
     if (!support.available) {

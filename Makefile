@@ -74,10 +74,10 @@ browser: ## install Debian's chromium for the HTML report's browser test (script
 test-report: setup browser ## the HTML report in headless Chromium: charts and timeline drawn, no console error, no request
 	npm test -- tests/report src/report --selectProjects unit
 
-test-reproduce: setup ## firedrill reproduce of two short local scenarios, and of one edited to another fault (~15 min)
+test-reproduce: setup ## firedrill reproduce of two short local scenarios, and of one edited to another fault (~15 min; pull requests)
 	FIREDRILL_E2E=reproduce npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/reproduce
 
-test-reproduce-all: setup ## nightly: firedrill reproduce of every shipped local scenario (~1 h 15 min on 2 cores)
+test-reproduce-all: setup ## nightly: firedrill reproduce of every shipped local scenario (about 5 min per scenario on 2 cores)
 	FIREDRILL_E2E=reproduce FIREDRILL_E2E_ALL=1 npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/reproduce
 
 test-otlp: setup ## the OTLP export read back by Jaeger v2, built from its Go module by build-k8s-tools.sh

@@ -38,6 +38,33 @@ export interface EdgeObservation {
   goodAddresses?: Set<string>;
   /** The callee kept serving other callers while these calls failed. */
   calleeServesOthers?: boolean;
+  /** End of what the signal observed (the window's end): failures that stopped well before it had healed. */
+  observedUntil?: number;
+}
+
+/** A burst no longer than this that stopped at least HEALED_MS before the end of the data is a blip. */
+const BLIP_MS = 30_000;
+const HEALED_MS = 30_000;
+/** What a healed blip keeps of its strength: a pod replaced or restarted, a hiccup, not the incident. */
+const BLIP_FACTOR = 0.35;
+
+/**
+ * When the failures of the commonest code were a short burst that healed long before capture: the time
+ * they stopped. A stray failure of another kind later (a retried 503) does not make the burst ongoing.
+ */
+export function healedAt(
+  obs: Pick<EdgeObservation, 'failures' | 'observedUntil'>,
+  code: string,
+): number | null {
+  if (obs.observedUntil === undefined || obs.failures.length === 0) return null;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const f of obs.failures) {
+    if (f.code !== code) continue;
+    first = Math.min(first, f.at);
+    last = Math.max(last, f.at);
+  }
+  return last - first <= BLIP_MS && obs.observedUntil - last >= HEALED_MS ? last : null;
 }
 
 /**
@@ -62,7 +89,9 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
     .map(([c, n]) => `${c} ×${n}`)
     .join(', ');
   const where = `${shortId(obs.caller)} → ${obs.peer}`;
-  const since = `since ${clock(obs.start)}`;
+  const healed = healedAt(obs, topCode);
+  const strength = healed === null ? obs.strength : obs.strength * BLIP_FACTOR;
+  const since = `since ${clock(obs.start)}${healed === null ? '' : `, stopped at ${clock(healed)}`}`;
   const base = { signal: obs.signal, at: obs.start };
 
   if (AUTH_CODES.test(topCode)) {
@@ -70,7 +99,7 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
       ...base,
       workload: obs.caller,
       kind: 'auth',
-      weight: obs.strength,
+      weight: strength,
       detail: `${where}: credentials rejected (${codeText}) ${since}`,
       ...(obs.callee ? { peer: obs.callee } : {}),
     });
@@ -79,7 +108,7 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
         ...base,
         workload: obs.callee,
         kind: 'auth-rejects',
-        weight: obs.strength,
+        weight: strength,
         detail: `rejects ${shortId(obs.caller)}'s credentials (${codeText}) ${since}`,
         peer: obs.caller,
       });
@@ -92,7 +121,7 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
         ...base,
         workload: obs.callee,
         kind: 'errors',
-        weight: obs.strength,
+        weight: strength,
         detail: `${where}: calls answered with errors (${codeText}) ${since}, ${obs.volume}`,
         peer: obs.caller,
       });
@@ -116,7 +145,8 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
       ...base,
       workload: obs.caller,
       kind: 'misrouted',
-      weight: obs.strength * callerBlame,
+      weight: strength * callerBlame,
+      ...(misdialled || impatient ? { definite: true } : {}),
       detail: impatient
         ? `${where}: gives up after ${median(timeouts)}ms; ${obs.volume} timed out (${codeText}) ${since}`
         : misdialled
@@ -132,7 +162,7 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
       ...base,
       workload: obs.callee,
       kind: 'unreachable',
-      weight: obs.strength * (1 - 0.85 * callerBlame),
+      weight: strength * (1 - 0.85 * callerBlame),
       detail: `${where}: ${obs.volume} got no answer (${codeText}) ${since}${topAddr ? ` dialling ${topAddr}` : ''}`,
       peer: obs.caller,
     });

@@ -59,6 +59,11 @@ export interface Symptom {
   detail: string;
   /** For call failures: the other side of the call. */
   peer?: EntityId;
+  /**
+   * For `misrouted`: the caller's own setting is shown wrong (it gives up before the callee could answer, or
+   * dials an address that is not the callee's), not merely suspected because other callers fare better.
+   */
+  definite?: boolean;
 }
 
 /** An entity that may be the root cause: a change in the window or an inconsistency between objects. */

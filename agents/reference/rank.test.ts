@@ -1,6 +1,6 @@
 import { EntityIndex } from './entity-index.js';
 import type { Evidence, Suspect, Symptom } from './evidence.js';
-import { rank, timeFit } from './rank.js';
+import { callerExplained, rank, timeFit } from './rank.js';
 import { SyntheticShop } from './testing/synthetic-shop.js';
 
 const index = new EntityIndex(new SyntheticShop({ durationS: 10 }).build());
@@ -100,5 +100,58 @@ describe('rank', () => {
     expect(timeFit(T - 30_000, T)).toBe(1);
     expect(timeFit(T - 3 * 3600_000, T)).toBe(0.6);
     expect(timeFit(null, T)).toBe(0.9);
+  });
+
+  // Seen in a development bundle: a caller whose timeout was cut to 3 ms (its ConfigMap changed) while a
+  // background pod replacement briefly made the callee unreachable for another caller.
+  const impatientCart = (): Symptom[] => [
+    { ...sym('cart', 'misrouted', 1), peer: 'shop/Deployment/catalog', definite: true },
+    { ...sym('cart', 'errors', 0.8, 'logs') },
+    { ...sym('catalog', 'unreachable', 0.35, 'alerts'), peer: 'shop/Deployment/cart' },
+    { ...sym('catalog', 'unreachable', 0.3, 'metrics'), peer: 'shop/Deployment/cart' },
+    { ...sym('catalog', 'unreachable', 0.2, 'logs'), peer: 'shop/Deployment/frontend' },
+    sym('catalog', 'unavailable', 0.3, 'events'),
+  ];
+
+  it('clears a callee of failures on an edge whose caller is at fault, and only on that edge', () => {
+    const out = callerExplained(impatientCart());
+    const at = (w: string, peer: string) =>
+      out.find((s) => s.workload === `shop/Deployment/${w}` && s.kind === 'unreachable' && s.peer === peer);
+    expect(at('catalog', 'shop/Deployment/cart')?.weight).toBeCloseTo(0.35 * 0.15);
+    expect(at('catalog', 'shop/Deployment/frontend')?.weight).toBe(0.2);
+  });
+
+  it('keeps the callee blamed when the caller is only suspected (other callers fare better), not shown wrong', () => {
+    const suspected = impatientCart().map((x) =>
+      x.kind === 'misrouted' ? { ...x, definite: undefined } : x,
+    );
+    const out = callerExplained(suspected);
+    expect(out.filter((x) => x.kind === 'unreachable').map((x) => x.weight)).toEqual([0.35, 0.3, 0.2]);
+  });
+
+  it('does not let a callee the caller is at fault towards take the caller’s trouble away', () => {
+    const cfg = sus('shop/ConfigMap/cart-config', 0.7, ['cart'], ['misrouted', 'errors']);
+    const r = rank(evidence(impatientCart(), [cfg], [['cart', 'catalog']]), index);
+    expect(r.candidates.map((c) => c.entity).slice(0, 2)).toEqual([
+      'shop/ConfigMap/cart-config',
+      'shop/Deployment/cart',
+    ]);
+    const cart = r.candidates.find((c) => c.entity === 'shop/Deployment/cart');
+    expect(cart?.discounts.join(' ')).not.toMatch(/passed on from Deployment\/catalog/);
+  });
+
+  it('ranks the object whose change explains a loud workload above it, not below', () => {
+    const symptoms = [
+      sym('cart', 'errors', 1, 'traces'),
+      sym('cart', 'errors', 0.9, 'logs'),
+      sym('cart', 'misrouted', 1),
+      sym('cart', 'latency', 0.8),
+    ];
+    // its ConfigMap changed, and a routine rollout of cart itself shortly before adds to cart's own score
+    const cfg = sus('shop/ConfigMap/cart-config', 0.6, ['cart'], ['misrouted', 'errors', 'latency']);
+    const rollout = sus('shop/Deployment/cart', 0.4, ['cart'], ['errors', 'latency'], T - 60_000);
+    const r = rank(evidence(symptoms, [cfg, rollout]), index);
+    expect(r.candidates[0].entity).toBe('shop/ConfigMap/cart-config');
+    expect(r.candidates[1].discounts.join(' ')).toMatch(/ranked below ConfigMap\/cart-config/);
   });
 });

@@ -101,7 +101,7 @@ interface WorkloadHealth {
  *    a node) is discounted by that, since the object to fix is the other one.
  */
 export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAULT_RANK): Ranking {
-  const health = workloadHealth(ev.symptoms);
+  const health = workloadHealth(callerExplained(ev.symptoms));
   propagate(health, ev, index);
   const maxOrigin = Math.max(0.5, ...[...health.values()].map((h) => h.origin));
   let onset: number | null = null;
@@ -191,17 +191,26 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
 
   for (const c of cands.values()) {
     let own = c.own;
-    if (own > 0 && c.explainedBy.length > 0) {
-      // Combine the explaining suspects of each other entity first, then take the strongest entity.
-      const perEntity = new Map<EntityId, number>();
-      for (const e of c.explainedBy)
-        perEntity.set(e.by, 1 - (1 - (perEntity.get(e.by) ?? 0)) * (1 - e.score));
-      const [by, share] = [...perEntity.entries()].sort((a, b) => b[1] - a[1])[0];
+    const top = strongestExplanation(c);
+    if (own > 0 && top) {
+      const { by, share } = top;
       own *= 1 - EXPLAINED_AWAY * clamp01(share);
       c.discounts.push(`its trouble is explained by ${shortId(by)} (${share.toFixed(2)})`);
     }
     c.score = 1 - (1 - clamp01(own)) * (1 - clamp01(c.suspect));
     c.reasons.sort((a, b) => b.weight - a.weight);
+  }
+
+  // The object whose change explains most of a workload's trouble is the one to fix: it ranks above the
+  // workload, however loud the workload itself is.
+  for (const c of cands.values()) {
+    const top = strongestExplanation(c);
+    if (!top || top.share < FIX_THE_OTHER) continue;
+    const by = cands.get(top.by);
+    if (by && by.score > 0.05 && c.score >= by.score) {
+      c.score = by.score * 0.99;
+      c.discounts.push(`ranked below ${shortId(top.by)}, whose change explains its trouble`);
+    }
   }
 
   const sorted = [...cands.values()]
@@ -213,6 +222,40 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
     candidates: kept.map(({ entity, score, reasons, discounts }) => ({ entity, score, reasons, discounts })),
     onset,
   };
+}
+
+/** Below this a definite misrouted observation is too weak to clear its callee. */
+const MISROUTED_CLEARS = 0.3;
+/** What is left of a callee's unreachability on an edge whose caller is at fault. */
+const CLEARED_EDGE = 0.15;
+
+/**
+ * A caller that is itself at fault on an edge (it gives up too soon, dials the wrong address) explains the
+ * failures of its calls over that edge: they say nothing about the callee, whichever signal reported them
+ * (alerts on the caller's dependency errors, client metrics, logs). Other callers' failures still count.
+ */
+export function callerExplained(symptoms: readonly Symptom[]): Symptom[] {
+  const atFault = new Set<string>();
+  for (const s of symptoms)
+    if (s.kind === 'misrouted' && s.definite && s.peer && s.weight >= MISROUTED_CLEARS)
+      atFault.add(`${s.workload} ${s.peer}`);
+  return symptoms.map((s) =>
+    s.kind === 'unreachable' && s.peer && atFault.has(`${s.peer} ${s.workload}`)
+      ? { ...s, weight: s.weight * CLEARED_EDGE, detail: `${s.detail} (the caller is at fault on this edge)` }
+      : s,
+  );
+}
+
+/** An explanation this strong (see strongestExplanation) puts the explaining entity above the workload. */
+const FIX_THE_OTHER = 0.4;
+
+/** The other entity whose suspects explain this candidate's trouble best: each entity's suspects combined. */
+function strongestExplanation(c: Working): { by: EntityId; share: number } | null {
+  if (c.explainedBy.length === 0) return null;
+  const perEntity = new Map<EntityId, number>();
+  for (const e of c.explainedBy) perEntity.set(e.by, 1 - (1 - (perEntity.get(e.by) ?? 0)) * (1 - e.score));
+  const [by, share] = [...perEntity.entries()].sort((a, b) => b[1] - a[1])[0];
+  return { by, share };
 }
 
 function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
@@ -270,9 +313,15 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
   for (const e of index.snapshotCalls()) addCall(e.from, e.to);
   for (const h of health.values()) {
     if (h.propagated <= 0) continue;
-    // Everything downstream, a few hops deep, with the strongest trouble among them.
+    // Everything downstream, a few hops deep, with the strongest trouble among them. A callee the caller is
+    // itself at fault towards (it gives up too soon, dials the wrong place) passes nothing on to it.
+    const atFault = new Set(
+      h.symptoms
+        .filter((s) => s.kind === 'misrouted' && s.definite && s.peer && s.weight >= MISROUTED_CLEARS)
+        .map((s) => s.peer),
+    );
     const seen = new Set<EntityId>();
-    let frontier = [...(callees.get(h.id) ?? [])];
+    let frontier = [...(callees.get(h.id) ?? [])].filter((d) => !atFault.has(d));
     let worst: WorkloadHealth | undefined;
     for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
       const next: EntityId[] = [];

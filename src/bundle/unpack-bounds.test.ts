@@ -206,7 +206,7 @@ describe('unpack --replace', () => {
     await mkdir(join(dest, 'b-1'), { recursive: true });
     await writeFile(join(dest, 'b-1', 'thesis.tex'), 'years of work');
     await expect(unpackBundle(file, dest, { replace: true })).rejects.toThrow(
-      /b-1 exists and is not a bundle --replace may overwrite: it does not verify \(.*manifest\.json: missing/,
+      /b-1 exists and is not a bundle that --replace may overwrite \(it does not verify \(.*manifest\.json: missing/,
     );
     expect(await readFile(join(dest, 'b-1', 'thesis.tex'), 'utf8')).toBe('years of work');
   });

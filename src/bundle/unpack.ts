@@ -129,7 +129,7 @@ async function requireReplaceableBundle(target: string, bundleId: string): Promi
       : null;
   if (why)
     throw new BundleError(
-      `${target} exists and is not a bundle --replace may overwrite: ${why}; nothing was changed (move it away yourself)`,
+      `${target} exists and is not a bundle that --replace may overwrite (${why}); nothing was changed: move it away yourself`,
     );
 }
 

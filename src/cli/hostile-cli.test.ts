@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packBundle } from '../bundle/pack.js';
@@ -174,5 +174,38 @@ describe('grade and export verify what they read', () => {
       '--no-verify',
     ]);
     expect(r3.code).toBe(0);
+  });
+
+  it('a refused export leaves no directory behind, not even the parents it would have made', async () => {
+    const bundle = await writeSampleBundle(work, 'b-1');
+    const before = (await readdir(work)).sort();
+    const nested = await runInProcess([
+      'bundle',
+      'export',
+      '--format',
+      'otlp',
+      bundle,
+      join(work, 'x'),
+      '--truth-dir',
+      join(work, 'x', 'truth'),
+    ]);
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toMatch(/must not be inside the export/);
+    expect((await readdir(work)).sort()).toEqual(before);
+
+    const truth = join(bundle, TRUTH_FILE);
+    await writeFile(truth, (await readFile(truth, 'utf8')).replace('payment', 'frontend'));
+    const edited = await runInProcess([
+      'bundle',
+      'export',
+      '--format',
+      'otlp',
+      bundle,
+      join(work, 'new', 'deep', 'e'),
+      '--truth-dir',
+      join(work, 'other', 't'),
+    ]);
+    expect(edited.code).toBe(1);
+    expect((await readdir(work)).sort()).toEqual(before);
   });
 });

@@ -51,6 +51,20 @@ async function nonEmpty(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The export directory and the truth directory, resolved; InvalidInputError when one holds the other
+ * (the truth would reach the agent). Checked before anything is created.
+ */
+export function exportTargets(outDir: string, truthDirOpt?: string): { dir: string; truthDir: string } {
+  const dir = resolve(outDir);
+  const truthDir = resolve(truthDirOpt ?? `${dir}.truth`);
+  if (inside(truthDir, dir) || inside(dir, truthDir))
+    throw new InvalidInputError(
+      `the ground truth (${truthDir}) must not be inside the export (${dir}) or around it`,
+    );
+  return { dir, truthDir };
+}
+
 function inside(child: string, parent: string): boolean {
   const r = relative(parent, child);
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
@@ -68,12 +82,7 @@ export async function exportBundle(
   opts: ExportOptions = {},
 ): Promise<ExportResult> {
   const exporter = exporterFor(format);
-  const dir = resolve(outDir);
-  const truthDir = resolve(opts.truthDir ?? `${dir}.truth`);
-  if (inside(truthDir, dir) || inside(dir, truthDir))
-    throw new InvalidInputError(
-      `the ground truth (${truthDir}) must not be inside the export (${dir}) or around it`,
-    );
+  const { dir, truthDir } = exportTargets(outDir, opts.truthDir);
   for (const target of [dir, truthDir])
     if (!opts.replace && (await nonEmpty(target)))
       throw new InvalidInputError(`${target} exists and is not empty; pass --replace to overwrite it`);

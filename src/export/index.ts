@@ -2,6 +2,7 @@
 export {
   exportBundle,
   exporterFor,
+  exportTargets,
   EXPORTERS,
   type ExportOptions,
   type ExportResult,

@@ -7,7 +7,7 @@ import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { ManualClock } from '../util/manual-clock.js';
 import { runScenario } from './run-scenario.js';
 import type { RunOutcome } from './run-request.js';
-import { stagedWorld, type StagedWorld } from './testing/staged-world.js';
+import { stagedWorld, TEST_SCENARIO, type StagedWorld } from './testing/staged-world.js';
 
 const TEST_SECRET = 'ab'.repeat(32);
 
@@ -92,6 +92,38 @@ describe('runScenario, phase by phase against a staged world', () => {
     expect(Date.parse(truth.injectedAt ?? '') - windowStart).toBe(15_000);
     expect(Date.parse(manifest.times.windowEnd) - Date.parse(truth.manifestedAt ?? '')).toBe(4_000);
     expect(w.substrate.calls).toEqual(['reset']);
+  });
+
+  it('keeps its recipe in truth/: the scenario byte for byte and the draw, none of it in snapshot/', async () => {
+    // A byte-order mark, CRLF line ends, a comment and a non-ASCII character: all kept as written.
+    const text = `\uFEFF# author's note: café\n${TEST_SCENARIO}`.replace(/\n/g, '\r\n');
+    const w = stagedWorld({ fireAtPoll: 3, scenarioText: text });
+    const outcome = await drive(start(w, out), w.clock);
+    const kept = await readFile(join(outcome.bundleDir, 'truth/scenario.yaml'));
+    expect(kept.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    const recipe = JSON.parse(await readFile(join(outcome.bundleDir, 'truth/recipe.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(recipe).toEqual({
+      scenarioId: 'staged-delay',
+      seed: 7,
+      repeat: 0,
+      substrate: w.substrate.name,
+      secret: TEST_SECRET,
+      warmupMs: 10_000,
+      leadMs: 10_000,
+      tailMs: 4_000,
+      stableUntil: expect.any(String) as string,
+    });
+    for (const f of await readdir(join(outcome.bundleDir, 'snapshot'))) {
+      const body = await readFile(join(outcome.bundleDir, 'snapshot', f), 'utf8');
+      expect({ f, secret: body.includes(TEST_SECRET), note: body.includes("author's note") }).toEqual({
+        f,
+        secret: false,
+        note: false,
+      });
+    }
   });
 
   it('gives up at the timeout, still captures the window, and says the incident did not manifest', async () => {

@@ -5,7 +5,7 @@ import { formatProblem, ScenarioError } from '../errors/scenario-error.js';
 import { FaultRegistry } from '../faults/fault-registry.js';
 import { testRegistry } from '../faults/testing/test-fault.js';
 import { REPO_ROOT } from '../version.js';
-import { findScenarioFiles } from './find-scenario-files.js';
+import { collectScenarioFiles, findScenarioFiles } from './find-scenario-files.js';
 import { validatePaths } from './validate-paths.js';
 
 const DIR = join(REPO_ROOT, 'tests', 'fixtures', 'scenario');
@@ -38,6 +38,28 @@ describe('findScenarioFiles', () => {
     await symlink(join(tmp, 'a'), join(tmp, 'loop.yaml'));
     const files = (await findScenarioFiles([tmp])).map((f) => relative(tmp, f));
     expect(files).toEqual(['a/0.YAML', 'a/deep/1.yaml', 'b/2.yml', 'c.yaml', 'link.yaml']);
+  });
+
+  it('does not follow a link in a directory out of that directory (a secret would be echoed)', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'firedrill-outside-'));
+    try {
+      await writeFile(join(outside, 'secret'), 'root:$6$hash:20228:0:99999:7:::\n');
+      await mkdir(join(tmp, 'sub'));
+      await writeFile(join(tmp, 'sub', 'ok.yaml'), 'x: 1\n');
+      await symlink(join(outside, 'secret'), join(tmp, 'shadow.yaml'));
+      await symlink(join('..', 'sub', 'ok.yaml'), join(tmp, 'sub', 'inside.yaml'));
+      await symlink('../../../../../../../..' + join(outside, 'secret'), join(tmp, 'sub', 'relative.yaml'));
+      const { files, problems } = await collectScenarioFiles([tmp]);
+      expect(files.map((f) => relative(tmp, f))).toEqual(['sub/inside.yaml', 'sub/ok.yaml']);
+      expect(problems.map(formatProblem)).toEqual([
+        `${join(tmp, 'shadow.yaml')}:1:1: (root): a link out of ${tmp}; not followed (name the file itself to read it)`,
+        `${join(tmp, 'sub', 'relative.yaml')}:1:1: (root): a link out of ${tmp}; not followed (name the file itself to read it)`,
+      ]);
+      // named directly, a link is the caller's choice
+      expect(await findScenarioFiles([join(tmp, 'shadow.yaml')])).toEqual([join(tmp, 'shadow.yaml')]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('takes a named file whatever its extension, keeps the spelling given and drops repeats', async () => {

@@ -38,7 +38,7 @@ export function logSignal(snap: Snapshot, index: EntityIndex, pods: Map<EntityId
     if (!w) continue;
     ownErrors(w, entries, snap, index, ev);
     crashLines(w, entries, index, ev);
-    dependencyFailures(w, entries, index, pods, ev);
+    dependencyFailures(w, entries, snap.window.end, index, pods, ev);
   }
   return ev;
 }
@@ -177,6 +177,7 @@ function configSources(w: Workload, msg: string): Array<{ id: EntityId; weight: 
 function dependencyFailures(
   w: Workload,
   entries: LogEntry[],
+  observedUntil: number,
   index: EntityIndex,
   pods: Map<EntityId, PodLife>,
   ev: Evidence,
@@ -239,6 +240,7 @@ function dependencyFailures(
         strength,
         start,
         volume: `${fails.length} logged failures`,
+        observedUntil,
       },
       index,
     );

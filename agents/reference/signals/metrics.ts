@@ -38,9 +38,18 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
     weight: number,
     at: number | null,
     detail: string,
+    peer?: Workload,
   ): void => {
     if (w && weight > 0.02)
-      ev.symptoms.push({ signal: 'metrics', workload: w.id, kind, weight: clamp01(weight), at, detail });
+      ev.symptoms.push({
+        signal: 'metrics',
+        workload: w.id,
+        kind,
+        weight: clamp01(weight),
+        at,
+        detail,
+        ...(peer ? { peer: peer.id } : {}),
+      });
   };
   const windowStart = snap.window.start;
 
@@ -352,6 +361,7 @@ function red(
     weight: number,
     at: number | null,
     detail: string,
+    peer?: Workload,
   ) => void,
   ev: Evidence,
 ): void {
@@ -422,6 +432,7 @@ function red(
       0.3 * clamp01(shift.after * 2),
       shift.at,
       `${caller}'s calls to it without an answer rose from ${pct(shift.before)} to ${pct(shift.after)} at ${clock(shift.at)}`,
+      from,
     );
   }
   // Redis command errors, seen from the callers.

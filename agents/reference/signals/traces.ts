@@ -108,7 +108,10 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
     });
   }
 
-  for (const e of edges.values()) edgeSymptoms(e, spans, index, workloadOf, pods, ev);
+  // The traces' own end stands for the end of the observation (a span's start is all a SpanLite dates).
+  let observedUntil = -Infinity;
+  for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
+  for (const e of edges.values()) edgeSymptoms(e, spans, observedUntil, index, workloadOf, pods, ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -134,6 +137,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
 function edgeSymptoms(
   e: EdgeStats,
   all: SpanLite[],
+  observedUntil: number,
   index: EntityIndex,
   workloadOf: (s: SpanLite) => EntityId | undefined,
   pods: Map<EntityId, PodLife>,
@@ -157,6 +161,7 @@ function edgeSymptoms(
             at: start,
             detail: `${e.waitedOut.length} calls to ${e.peer} given up after ~${Math.round(gaveUpAfter)}ms, though it answers in ~${Math.round(normal)}ms: the caller's timeout is too short`,
             peer: e.callee,
+            definite: true,
           }
         : {
             signal: 'traces',
@@ -211,6 +216,7 @@ function edgeSymptoms(
       volume: `${fails.length} of ${callsAfter} calls`,
       goodAddresses: good,
       calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
+      observedUntil,
     },
     index,
   );

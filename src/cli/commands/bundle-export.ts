@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { lstat, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { BundleError } from '../../errors/bundle-error.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { IntegrityError } from '../../errors/integrity-error.js';
-import { EXPORTERS, exportBundle } from '../../export/index.js';
+import { EXPORTERS, exportBundle, exportTargets } from '../../export/index.js';
 import { DirectoryError, ensureDir, probeWritableDir } from '../../util/safe-fs.js';
 import {
   addOutputOptions,
@@ -34,16 +35,19 @@ export async function runExport(
   io: ExportIo = processIo,
 ): Promise<ExitCode> {
   const format = outputFormat(opts);
-  const target = resolve(dir);
-  for (const d of [target, resolve(opts.truthDir ?? `${target}.truth`)]) await requireWritableParent(d);
+  const targets = exportTargets(dir, opts.truthDir);
+  // folders made for the export's parents, removed again when it fails: a refused export leaves nothing
+  const made: string[] = [];
   let r;
   try {
+    for (const d of [targets.dir, targets.truthDir]) await requireWritableParent(d, made);
     r = await exportBundle(opts.format, bundle, dir, {
       truthDir: opts.truthDir,
       replace: opts.replace,
       verify: opts.verify !== false,
     });
   } catch (err) {
+    for (const d of made.sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => undefined);
     if (err instanceof IntegrityError)
       throw new IntegrityError(
         err.file,
@@ -58,10 +62,18 @@ export async function runExport(
 
 /**
  * The export is staged beside its target, so the target's parent must exist and take new entries. Checked
- * first and created one level at a time: a recursive mkdir spins forever where the kernel answers ENOENT
+ * first and created one level at a time (each folder made is added to `made`): a recursive mkdir spins forever where the kernel answers ENOENT
  * for a parent that exists (/proc/self/x).
  */
-async function requireWritableParent(target: string): Promise<void> {
+async function requireWritableParent(target: string, made: string[]): Promise<void> {
+  for (let d = dirname(target); d !== dirname(d); d = dirname(d)) {
+    const missing = await lstat(d).then(
+      () => false,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+    );
+    if (!missing) break;
+    made.push(d);
+  }
   try {
     await ensureDir(dirname(target));
     await probeWritableDir(dirname(target));

@@ -71,6 +71,17 @@ describe('loadConfig', () => {
     }
   });
 
+  test('connectionMaxAgeMs is a common key: 30 s by default, 0 (never retire) allowed, no negative or fraction', () => {
+    expect(load('checkout', {}).config.connectionMaxAgeMs).toBe(30_000);
+    expect(load('checkout', { connectionMaxAgeMs: 0 }).config.connectionMaxAgeMs).toBe(0);
+    expect(load('frontend', { connectionMaxAgeMs: 5000 }).config.connectionMaxAgeMs).toBe(5000);
+    for (const bad of [-1, 2.5, '30s']) {
+      expect(failure(() => load('cart', { connectionMaxAgeMs: bad }))).toMatch(
+        /^invalid configuration in .*: connectionMaxAgeMs: /,
+      );
+    }
+  });
+
   test('env overrides the file', () => {
     const { config } = load(
       'cart',

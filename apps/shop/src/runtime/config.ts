@@ -4,6 +4,7 @@ import { DEFAULT_RATES, isKnownCurrency } from '../data/currencies.js';
 import { DEFAULT_MIX, normalizeMix, parseMix, type JourneyMix } from '../loadgen/plan.js';
 import { DEFAULT_LOAD_VARIATION } from '../loadgen/rate-profile.js';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_CONNECTION_MAX_AGE_MS } from './connection-agent.js';
 import type { ShopEnv } from './env.js';
 import {
   HTTP_DEPENDENCIES,
@@ -22,6 +23,8 @@ export interface ShopConfig {
   logLevel: LogLevel;
   /** Inbound requests slower than this are logged at warn (`slow request`). */
   slowRequestMs: number;
+  /** Kept-alive connections to dependencies are retired after this long (0: reused for ever). */
+  connectionMaxAgeMs: number;
   podName?: string;
   podNamespace?: string;
   otlpTracesEndpoint?: string;
@@ -88,6 +91,7 @@ const commonShape = {
   timeoutsMs: z.partialRecord(dependencyKey, positiveInt).optional(),
   retries: z.partialRecord(dependencyKey, z.number().int().min(0).max(5)).optional(),
   slowRequestMs: positiveInt.optional(),
+  connectionMaxAgeMs: z.number().int().min(0).optional(),
 };
 
 const redisShape = z
@@ -277,6 +281,7 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
     port: env.port ?? pick(file, 'port', 8080),
     logLevel,
     slowRequestMs: pick(file, 'slowRequestMs', DEFAULT_SLOW_REQUEST_MS),
+    connectionMaxAgeMs: pick(file, 'connectionMaxAgeMs', DEFAULT_CONNECTION_MAX_AGE_MS),
     podName: env.podName,
     podNamespace: env.podNamespace,
     otlpTracesEndpoint: env.otlpTracesEndpoint,

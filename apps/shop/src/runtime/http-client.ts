@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { type Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import {
@@ -13,6 +13,7 @@ import {
 // peer.service is incubating (and deprecated for server.service.name), but Jaeger's dependency graph and
 // firedrill's topology read it, so the shop keeps sending it.
 import { ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
+import { BoundedLifetimeAgent, DEFAULT_CONNECTION_MAX_AGE_MS } from './connection-agent.js';
 import { DependencyError } from './dependency-error.js';
 import { HttpError } from './http-error.js';
 import type { ShopMetrics } from './metrics.js';
@@ -43,7 +44,17 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const PROBE_TIMEOUT_MS = 1000;
 
-const sharedAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 15_000 });
+/** The connection pool of a service's dependency clients: kept alive, each connection retired after maxAgeMs. */
+export function dependencyAgent(maxAgeMs: number = DEFAULT_CONNECTION_MAX_AGE_MS): Agent {
+  return new BoundedLifetimeAgent({ keepAlive: true, maxSockets: 64, timeout: 15_000, maxAgeMs });
+}
+
+let shared: Agent | undefined;
+/** Clients made without a pool of their own share one with the default lifetime. */
+function sharedAgent(): Agent {
+  shared ??= dependencyAgent();
+  return shared;
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -234,7 +245,7 @@ export class DependencyClient {
         h['content-type'] = 'application/json';
         h['content-length'] = Buffer.byteLength(payload);
       }
-      const req = httpRequest(url, { method, headers: h, agent: this.opts.agent ?? sharedAgent }, (res) => {
+      const req = httpRequest(url, { method, headers: h, agent: this.opts.agent ?? sharedAgent() }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => finish(() => reject(e)));

@@ -2,7 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ShopConfig } from './config.js';
 import { CpuBurner } from './cpu-burner.js';
-import { DependencyClient } from './http-client.js';
+import { DependencyClient, dependencyAgent } from './http-client.js';
 import { ShopServer } from './http-server.js';
 import { MemoryRetainer } from './memory-retainer.js';
 import { ShopMetrics } from './metrics.js';
@@ -27,6 +27,7 @@ export function dependencyClients(
   deps: { tracer: Tracer; metrics: ShopMetrics; logger: Logger; settings?: SettingsStore },
 ): (dependency: HttpDependency) => DependencyClient {
   const clients = new Map<HttpDependency, DependencyClient>();
+  const agent = dependencyAgent(config.connectionMaxAgeMs);
   return (dependency) => {
     let c = clients.get(dependency);
     if (!c) {
@@ -36,6 +37,7 @@ export function dependencyClients(
         baseUrl: config.dependencies[dependency],
         timeoutMs: config.timeoutsMs[dependency],
         retries: config.retries[dependency],
+        agent,
         ...deps,
       });
       clients.set(dependency, c);

@@ -1,0 +1,54 @@
+import { blameEdge, healedAt, type FailedCall } from './edge-blame.js';
+import { EntityIndex } from './entity-index.js';
+import { SyntheticShop } from './testing/synthetic-shop.js';
+
+const index = new EntityIndex(new SyntheticShop({ durationS: 10 }).build());
+const T = Date.parse('2030-03-01T10:02:00Z');
+const burst = (from: number, to: number, code = 'ECONNRESET'): FailedCall[] =>
+  Array.from({ length: 20 }, (_, i) => ({ at: from + ((to - from) * i) / 19, code }));
+
+describe('healedAt', () => {
+  it('names the end of a short burst that stopped long before the end of the data', () => {
+    expect(healedAt({ failures: burst(T, T + 10_000), observedUntil: T + 70_000 }, 'ECONNRESET')).toBe(
+      T + 10_000,
+    );
+  });
+
+  it('is null for failures that go on to the end, last too long, or when the end is unknown', () => {
+    expect(healedAt({ failures: burst(T, T + 10_000), observedUntil: T + 20_000 }, 'ECONNRESET')).toBeNull();
+    expect(healedAt({ failures: burst(T, T + 60_000), observedUntil: T + 200_000 }, 'ECONNRESET')).toBeNull();
+    expect(healedAt({ failures: burst(T, T + 10_000) }, 'ECONNRESET')).toBeNull();
+  });
+
+  it('judges the commonest code alone: a stray retried 503 later does not make a burst ongoing', () => {
+    const failures = [...burst(T, T + 10_000), { at: T + 58_000, code: 'HTTP_503' }];
+    expect(healedAt({ failures, observedUntil: T + 60_000 }, 'ECONNRESET')).toBe(T + 10_000);
+  });
+});
+
+describe('blameEdge', () => {
+  const obs = (failures: FailedCall[], observedUntil: number) => ({
+    signal: 'logs' as const,
+    caller: 'shop/Deployment/frontend',
+    peer: 'catalog',
+    callee: 'shop/Deployment/catalog',
+    failures,
+    strength: 0.8,
+    start: T,
+    volume: `${failures.length} logged failures`,
+    observedUntil,
+  });
+
+  it('weakens a healed blip at the callee and says when it stopped', () => {
+    const [s] = blameEdge(obs(burst(T, T + 10_000), T + 120_000), index);
+    expect(s.kind).toBe('unreachable');
+    expect(s.weight).toBeCloseTo(0.8 * 0.35);
+    expect(s.detail).toMatch(/stopped at/);
+  });
+
+  it('keeps an ongoing outage at full strength', () => {
+    const [s] = blameEdge(obs(burst(T, T + 100_000), T + 101_000), index);
+    expect(s.weight).toBeCloseTo(0.8);
+    expect(s.detail).not.toMatch(/stopped at/);
+  });
+});

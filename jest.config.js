@@ -11,6 +11,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // `make test` runs the unit project beside the e2e project's real scenario runs on a 2-core runner; under
+  // that load a hook that only imports the command tree can pass jest's 5 s default. A hang still fails.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

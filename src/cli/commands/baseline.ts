@@ -5,21 +5,14 @@ import { explainJson, explainText } from '../../../agents/reference/explain.js';
 import { runAgent } from '../../../agents/reference/run-agent.js';
 import { openBundle, SNAPSHOT_DIR, type BundleHandle } from '../../bundle/index.js';
 import { ExitCode, InvalidInputError, UnreadableInputError } from '../../errors/index.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface BaselineOptions {
   explain?: boolean;
   json?: boolean;
 }
 
-export interface BaselineIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: BaselineIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type BaselineIo = CommandIo;
 
 /** Files whose presence makes a directory a snapshot (any one of them). */
 const SNAPSHOT_MARKERS = [

@@ -17,16 +17,13 @@ import {
   outputFormat,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface DiffCliOptions extends OutputCliOptions {
   stabilityThreshold?: string;
 }
 
-export interface DiffIo {
-  stdout(text: string): void;
-}
-
-const processIo: DiffIo = { stdout: (t) => process.stdout.write(t) };
+export type DiffIo = Pick<CommandIo, 'stdout'>;
 
 export function parseThreshold(text: string | undefined): number {
   if (text === undefined) return DEFAULT_STABILITY_THRESHOLD;

@@ -12,6 +12,7 @@ import {
   outputFormat,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface ExportCliOptions extends OutputCliOptions {
   format: string;
@@ -21,11 +22,7 @@ export interface ExportCliOptions extends OutputCliOptions {
   verify?: boolean;
 }
 
-export interface ExportIo {
-  stdout(text: string): void;
-}
-
-const processIo: ExportIo = { stdout: (t) => process.stdout.write(t) };
+export type ExportIo = Pick<CommandIo, 'stdout'>;
 
 /** `bundle export`: prints the export directory and the truth directory, one per line (or a document). */
 export async function runExport(

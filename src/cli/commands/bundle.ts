@@ -16,16 +16,9 @@ import {
 } from '../support/output-format.js';
 import { addDiff } from './bundle-diff.js';
 import { addExport } from './bundle-export.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
-export interface BundleIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: BundleIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type BundleIo = CommandIo;
 
 export interface VerifyCliOptions extends OutputCliOptions {
   strict?: boolean;

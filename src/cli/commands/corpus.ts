@@ -30,16 +30,9 @@ import {
   substrateOptionsFrom,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
-export interface CorpusIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: CorpusIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type CorpusIo = CommandIo;
 
 export interface CorpusRunCliOptions extends SubstrateCliOptions {
   /** Required unless --plan. */

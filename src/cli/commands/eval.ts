@@ -22,16 +22,9 @@ import {
   outputFormat,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
-export interface EvalIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: EvalIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type EvalIo = CommandIo;
 
 export interface EvalCliOptions extends OutputCliOptions {
   corpus?: string;

@@ -9,6 +9,7 @@ import { isPattern, PATTERN_IDS, PATTERNS, type Pattern } from '../../generate/p
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
 import { parseSubstrateName } from '../../substrates/registry.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface GenerateCliOptions {
   count: string;
@@ -19,15 +20,7 @@ export interface GenerateCliOptions {
   force?: boolean;
 }
 
-export interface GenerateIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: GenerateIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type GenerateIo = CommandIo;
 
 function integer(text: string, flag: string, min: number, max: number): number {
   const n = Number(text);

@@ -17,6 +17,7 @@ import {
   outputFormat,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface GradeOptions extends OutputCliOptions {
   truth?: string;
@@ -28,15 +29,7 @@ export interface GradeOptions extends OutputCliOptions {
   index?: string;
 }
 
-export interface GradeIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: GradeIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type GradeIo = CommandIo;
 
 const HELP_AFTER = `
 Answer format (JSON, ranked, first = most likely):

@@ -24,6 +24,7 @@ import {
   substratesHelp,
 } from '../support/substrate-options.js';
 import { parseThreshold } from './bundle-diff.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface ReproduceCliOptions extends OutputCliOptions {
   substrate?: string;
@@ -37,15 +38,7 @@ export interface ReproduceCliOptions extends OutputCliOptions {
   stabilityThreshold?: string;
 }
 
-export interface ReproduceIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: ReproduceIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type ReproduceIo = CommandIo;
 
 /** What the CLI wires in for real; tests pass a fake substrate and run function. */
 export interface ReproduceDeps {

@@ -30,6 +30,7 @@ import {
   substratesHelp,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
+import { processIo, type CommandIo } from '../support/command-io.js';
 
 export interface RunCommandOptions extends SubstrateCliOptions, OutputCliOptions {
   out: string;
@@ -113,15 +114,7 @@ export function runRecord(r: SeriesResult, outDir: string): RunRecord {
   };
 }
 
-export interface RunIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: RunIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+export type RunIo = CommandIo;
 
 /** What the CLI wires in for real; tests pass a fake substrate and run function. */
 export interface RunDeps {

@@ -38,6 +38,13 @@ export interface FakeApiServerOptions {
   proxy?: ProxyHandler;
   /** Items per list page when the client asks for fewer than this; exercises `continue`. */
   pageSize?: number;
+  /**
+   * Chaos Mesh resources (group chaos-mesh.org): `inject` reports every applied one injected at once
+   * (condition AllInjected), `never` leaves them without status, as a Chaos Mesh that cannot reach its pods.
+   */
+  chaosMesh?: 'inject' | 'never';
+  /** CustomResourceDefinitions are reported established when applied. */
+  establishCrds?: boolean;
   /** Per-path forced answers (`METHOD path`), e.g. a 403 for one object. */
   failures?: Record<string, { status: number; reason: string; message: string }>;
 }
@@ -292,6 +299,18 @@ export class FakeApiServer {
           readyReplicas: replicas,
           availableReplicas: replicas,
         };
+      } else if (r.apiVersion.startsWith('chaos-mesh.org/') && this.opts.chaosMesh === 'inject') {
+        obj.status = {
+          conditions: [
+            { type: 'Selected', status: 'True' },
+            { type: 'AllInjected', status: 'True' },
+            { type: 'AllRecovered', status: 'False' },
+            { type: 'Paused', status: 'False' },
+          ],
+          experiment: { desiredPhase: 'Run' },
+        };
+      } else if (r.kind === 'CustomResourceDefinition' && this.opts.establishCrds) {
+        obj.status = { conditions: [{ type: 'Established', status: 'True' }] };
       } else if (before?.status) obj.status = before.status;
       this.store.set(key, obj);
       return { status: 200, body: JSON.stringify(obj) };

@@ -43,7 +43,14 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const PROBE_TIMEOUT_MS = 1000;
 
-const sharedAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 15_000 });
+// LISTEN_HOST: on the local substrate each pod owns a loopback address. Calls leave from it, as a pod's
+// leave from its pod IP, so the Service proxies know which pod is calling.
+const sharedAgent = new Agent({
+  keepAlive: true,
+  maxSockets: 64,
+  timeout: 15_000,
+  localAddress: process.env.LISTEN_HOST || undefined,
+});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -41,6 +41,16 @@ function condition(o: KubeObject | undefined, type: string): boolean {
   return statusOf(o).conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 }
 
+/**
+ * In force: Chaos Mesh reports AllInjected and a record for every pod it selected, each injected. The
+ * condition alone is not enough: it is computed from the records, and an experiment that selected nothing
+ * has none.
+ */
+function injected(o: KubeObject | undefined): boolean {
+  const records = statusOf(o).experiment?.containerRecords ?? [];
+  return condition(o, 'AllInjected') && records.length > 0 && records.every((r) => r.phase === 'Injected');
+}
+
 /** The newest failure Chaos Mesh recorded against any target, for an error message. */
 function lastFailure(o: KubeObject | undefined): string | undefined {
   for (const r of statusOf(o).experiment?.containerRecords ?? []) {
@@ -153,9 +163,10 @@ export class ChaosMeshApi implements ChaosApi {
         resource.metadata.namespace,
         resource.metadata.name,
       );
-      if (condition(live, 'AllInjected')) return;
+      if (injected(live)) return;
       if (Date.now() >= deadline) {
-        const why = lastFailure(live);
+        const none = (statusOf(live).experiment?.containerRecords ?? []).length === 0;
+        const why = lastFailure(live) ?? (none ? 'it selected no pod' : undefined);
         throw new FiredrillError(
           `Chaos Mesh did not report ${id} injected within ${Math.round(this.timeoutMs / 1000)} s${why ? `: ${why}` : ''}`,
         );

@@ -30,6 +30,13 @@ describe('proxy chaos rules', () => {
     expect(b.take(500)).toBe(500);
   });
 
+  it("a token bucket refuses what would overflow its queue (tbf's limit), without taking tokens", () => {
+    const b = new TokenBucket(1000, 100, () => 0, 400);
+    expect(b.take(400)).toBe(300);
+    expect(b.take(200)).toBeUndefined();
+    expect(b.take(100)).toBe(400);
+  });
+
   it('matches a link by caller, callee and direction, and sums the delays of every rule', () => {
     const rules = new ProxyChaosRules(() => 0.5);
     rules.addNetwork({

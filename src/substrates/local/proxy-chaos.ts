@@ -37,6 +37,8 @@ export class TokenBucket {
     readonly bytesPerSecond: number,
     readonly bufferBytes: number,
     private readonly now: () => number = Date.now,
+    /** Bytes that may wait for tokens (tc tbf's limit); beyond it a chunk is refused. */
+    readonly limitBytes = Number.POSITIVE_INFINITY,
   ) {
     this.tokens = bufferBytes;
     this.stamp = now();
@@ -44,12 +46,14 @@ export class TokenBucket {
 
   /**
    * How long until `bytes` have passed at the rate; takes the tokens, going into debt for a chunk larger
-   * than what is saved up, so the chunks after it wait their turn.
+   * than what is saved up, so the chunks after it wait their turn. `undefined` when the queue is full:
+   * tbf drops the packet, and the chunk is refused without taking tokens.
    */
-  take(bytes: number): number {
+  take(bytes: number): number | undefined {
     const t = this.now();
     this.tokens = Math.min(this.bufferBytes, this.tokens + ((t - this.stamp) / 1000) * this.bytesPerSecond);
     this.stamp = t;
+    if (this.tokens - bytes < -this.limitBytes) return undefined;
     this.tokens -= bytes;
     return this.tokens >= 0 ? 0 : (-this.tokens / this.bytesPerSecond) * 1000;
   }
@@ -129,7 +133,9 @@ export class ProxyChaosRules {
       kind: 'network',
       experiment,
       random: new CorrelatedRandom(correlation, this.random),
-      bucket: bw ? new TokenBucket(bw.bytesPerSecond, Math.max(1, bw.bufferBytes), this.now) : undefined,
+      bucket: bw
+        ? new TokenBucket(bw.bytesPerSecond, Math.max(1, bw.bufferBytes), this.now, bw.limitBytes)
+        : undefined,
     });
     return id;
   }
@@ -194,9 +200,13 @@ export class ProxyChaosRules {
           delayMs += Math.max(0, d.latencyMs + spread);
           break;
         }
-        case 'bandwidth':
-          if (r.bucket) delayMs += r.bucket.take(bytes);
+        case 'bandwidth': {
+          // A full queue drops what arrives; TCP gives up on the connection as it would after retries.
+          const wait = r.bucket?.take(bytes);
+          if (r.bucket && wait === undefined) return { fate: 'reset' };
+          delayMs += wait ?? 0;
           break;
+        }
       }
     }
     return { fate: 'pass', delayMs };

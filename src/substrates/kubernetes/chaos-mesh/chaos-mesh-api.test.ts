@@ -62,7 +62,7 @@ describe('ChaosMeshApi', () => {
     const err = await chaos.start(STRESS, new AbortController().signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FiredrillError);
     expect((err as Error).message).toBe(
-      'Chaos Mesh did not report StressChaos chaos-mesh/stress-cart-abc123 injected within 0 s: shop/cart-5f6d7c8b9-h8j2k: Apply rpc error: code = Unavailable desc = connection refused',
+      'Chaos Mesh did not report StressChaos chaos-mesh/stress-cart-abc123 injected within 0.3 s: shop/cart-5f6d7c8b9-h8j2k: Apply rpc error: code = Unavailable desc = connection refused',
     );
     expect(writes()).toEqual([`PATCH ${PATH}`, `DELETE ${PATH}`]);
     expect(fake?.store.has(KEY)).toBe(false);
@@ -73,7 +73,7 @@ describe('ChaosMeshApi', () => {
     const err = await chaos
       .start({ ...STRESS, workload: { namespace: 'shop', name: 'frontend' } }, new AbortController().signal)
       .catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/injected within 0 s: it selected no pod$/);
+    expect((err as Error).message).toMatch(/injected within 0.3 s: it selected no pod$/);
   });
 
   it('interrupted while waiting (Ctrl-C), it deletes the resource before it rejects', async () => {
@@ -89,7 +89,7 @@ describe('ChaosMeshApi', () => {
     const chaos = await api({ chaosMesh: 'inject', chaosMeshRecovery: 'stuck' });
     const running = await chaos.start(STRESS, new AbortController().signal);
     await expect(running.stop()).rejects.toThrow(
-      'Chaos Mesh did not recover StressChaos chaos-mesh/stress-cart-abc123 within 0 s; its finalizer was forced off',
+      'Chaos Mesh did not recover StressChaos chaos-mesh/stress-cart-abc123 within 0.3 s; its finalizer was forced off',
     );
     expect(writes()).toEqual([`PATCH ${PATH}`, `DELETE ${PATH}`, `PATCH ${PATH}`]);
     const forced = fake?.requests.filter((r) => r.method === 'PATCH')[1];

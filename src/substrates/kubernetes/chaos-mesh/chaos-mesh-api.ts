@@ -35,6 +35,9 @@ interface ChaosStatus {
   };
 }
 
+/** Seconds for a message, to a tenth (a test's timeouts are fractions of one). */
+const seconds = (ms: number): number => Math.round(ms / 100) / 10;
+
 const statusOf = (o: KubeObject | undefined): ChaosStatus => (o?.status ?? {}) as ChaosStatus;
 
 function condition(o: KubeObject | undefined, type: string): boolean {
@@ -168,7 +171,7 @@ export class ChaosMeshApi implements ChaosApi {
         const none = (statusOf(live).experiment?.containerRecords ?? []).length === 0;
         const why = lastFailure(live) ?? (none ? 'it selected no pod' : undefined);
         throw new FiredrillError(
-          `Chaos Mesh did not report ${id} injected within ${Math.round(this.timeoutMs / 1000)} s${why ? `: ${why}` : ''}`,
+          `Chaos Mesh did not report ${id} injected within ${seconds(this.timeoutMs)} s${why ? `: ${why}` : ''}`,
         );
       }
       await abortableDelay(this.pollMs, signal);
@@ -211,7 +214,7 @@ export class ChaosMeshApi implements ChaosApi {
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
     throw new FiredrillError(
-      `Chaos Mesh did not recover ${id} within ${Math.round(this.timeoutMs / 1000)} s${why ? ` (${why})` : ''}; its finalizer was forced off, and the pods it selected may keep the disturbance until they restart`,
+      `Chaos Mesh did not recover ${id} within ${seconds(this.timeoutMs)} s${why ? ` (${why})` : ''}; its finalizer was forced off, and the pods it selected may keep the disturbance until they restart`,
     );
   }
 }

@@ -311,6 +311,8 @@ export class FakeApiServer {
           readyReplicas: replicas,
           availableReplicas: replicas,
         };
+      } else if (r.kind === 'DaemonSet' && this.opts.autoReady) {
+        obj.status = { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2 };
       } else if (r.apiVersion.startsWith('chaos-mesh.org/') && this.opts.chaosMesh) {
         if (before?.metadata.deletionTimestamp && obj.metadata.annotations?.[CLEAN_FINALIZER]) {
           // Chaos Mesh drops its finalizer without recovering: the terminating resource goes.

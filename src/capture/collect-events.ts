@@ -1,10 +1,13 @@
 import type { EventRecord } from '../bundle/records.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ofKind } from '../kube/typed-objects.js';
-import type { CaptureScope } from './capture-scope.js';
+import { apiGroupOf, MACHINERY_API_GROUPS, type CaptureScope } from './capture-scope.js';
 import type { CaptureWindow } from '../platform/capture-sources.js';
 
-/** Events that overlap the window, in the app's namespaces or about cluster-scoped objects (nodes). */
+/**
+ * Events that overlap the window, in the app's namespaces or about cluster-scoped objects (nodes), never
+ * about the testbed's machinery (MACHINERY_API_GROUPS).
+ */
 export function collectEvents(
   events: KubeObject[],
   window: CaptureWindow,
@@ -18,6 +21,7 @@ export function collectEvents(
     if (!io.kind || !io.name) continue;
     const namespaced = io.namespace !== undefined && io.namespace !== '';
     if (namespaced && !scope.namespaces.includes(io.namespace ?? '')) continue;
+    if (MACHINERY_API_GROUPS.has(apiGroupOf(io.apiVersion))) continue;
     const first = String(e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
     const last = String(e.lastTimestamp ?? first);
     if (last < start || first > end) continue;

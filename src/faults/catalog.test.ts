@@ -52,7 +52,26 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'node-cordon': [{}, { evict: ['shipping', 'currency'] }],
   'pvc-missing': [{}, { claimName: 'catalog-cache', mountPath: '/var/cache/catalog' }],
   'hpa-misconfig': [{}],
+  'network-delay': [
+    { from: 'frontend', latencyMs: 500 },
+    { from: 'checkout', latencyMs: 200, jitterMs: 50, direction: 'both', port: 8080 },
+  ],
+  'network-loss': [{ from: 'frontend', percent: 50 }],
+  'network-corrupt': [{ from: 'frontend', percent: 50 }],
+  'network-bandwidth': [{ from: 'frontend', rate: '2kbps' }],
+  'network-partition': [{ from: 'frontend' }, { from: 'checkout', direction: 'to' }],
+  'dns-failure': [{ name: 'catalog' }, { name: 'redis', mode: 'random' }],
+  'cpu-stress': [{}, { workers: 2, load: 50 }],
+  'memory-stress': [{ sizeMiB: 40 }],
+  'io-latency': [{ volumePath: '/tmp', delayMs: 100 }],
+  'clock-skew': [{ offsetMs: -3_600_000 }],
 };
+
+/**
+ * Types whose symptom no alert rule of the shop watches: the evidence is elsewhere (timestamps in logs
+ * and spans for a skewed clock), so they expect no alert and a scenario lists what it checks instead.
+ */
+const NO_ALERT = new Set(['clock-skew']);
 
 /**
  * Types whose root cause is an object they create in the target's namespace (what an SRE deletes or
@@ -117,7 +136,8 @@ describe('the fault catalog', () => {
           for (const raw of SAMPLE_PARAMS[type.id]) {
             const p: unknown = type.params.parse(raw);
             const alerts = type.expectedAlerts(target, p);
-            expect(alerts.length).toBeGreaterThan(0);
+            if (NO_ALERT.has(type.id)) expect(alerts).toEqual([]);
+            else expect(alerts.length).toBeGreaterThan(0);
             const unknown = alerts.filter((a) => !rules.has(a));
             expect({ target: target.name, params: raw, unknown }).toEqual({
               target: target.name,

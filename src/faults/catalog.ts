@@ -33,6 +33,17 @@ import { resourceQuotaExhausted } from './types/resource-quota-exhausted.js';
 import { nodeCordon } from './types/node-cordon.js';
 import { pvcMissing } from './types/pvc-missing.js';
 import { hpaMisconfig } from './types/hpa-misconfig.js';
+// network and resource chaos: imports
+import { networkDelay } from './types/network-delay.js';
+import { networkLoss } from './types/network-loss.js';
+import { networkCorrupt } from './types/network-corrupt.js';
+import { networkBandwidth } from './types/network-bandwidth.js';
+import { networkPartition } from './types/network-partition.js';
+import { dnsFailure } from './types/dns-failure.js';
+import { cpuStress } from './types/cpu-stress.js';
+import { memoryStress } from './types/memory-stress.js';
+import { ioLatency } from './types/io-latency.js';
+import { clockSkew } from './types/clock-skew.js';
 
 /**
  * Every fault type firedrill ships. Each lives in its own file under ./types/; add one import and one
@@ -73,6 +84,17 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   nodeCordon,
   pvcMissing,
   hpaMisconfig,
+  // network and resource chaos: entries
+  networkDelay,
+  networkLoss,
+  networkCorrupt,
+  networkBandwidth,
+  networkPartition,
+  dnsFailure,
+  cpuStress,
+  memoryStress,
+  ioLatency,
+  clockSkew,
 ];
 
 /** A fresh registry holding the shipped catalog (fresh so a caller that registers more cannot leak). */

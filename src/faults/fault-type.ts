@@ -51,6 +51,11 @@ export interface FaultType<P = unknown> {
   readonly targetKinds: readonly string[];
   /** Root causes an SRE would fix, derived from target and params unless the scenario overrides them. */
   groundTruth(target: EntityRef, params: P): EntityId[];
+  /**
+   * Other ids that name a root cause just as well, by root cause (an answer naming one counts), added to
+   * the aliases capture derives: for a disturbed link between two workloads, the caller.
+   */
+  aliases?(target: EntityRef, params: P): Record<EntityId, EntityId[]>;
   /** Alert names this fault is expected to raise (a scenario's expect.alerts may refine them). */
   expectedAlerts(target: EntityRef, params: P): string[];
   inject(ctx: FaultContext<P>): Promise<Undo>;

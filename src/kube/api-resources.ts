@@ -79,6 +79,30 @@ const TABLE: readonly ApiResource[] = [
     resource: 'clusterrolebindings',
     namespaced: false,
   },
+  {
+    kind: 'CustomResourceDefinition',
+    apiVersion: 'apiextensions.k8s.io/v1',
+    resource: 'customresourcedefinitions',
+    namespaced: false,
+  },
+  {
+    kind: 'MutatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    resource: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  {
+    kind: 'ValidatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    resource: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  // Chaos Mesh (installed on Kubernetes substrates for the chaos fault types).
+  { kind: 'NetworkChaos', apiVersion: 'chaos-mesh.org/v1alpha1', resource: 'networkchaos', namespaced: true },
+  { kind: 'DNSChaos', apiVersion: 'chaos-mesh.org/v1alpha1', resource: 'dnschaos', namespaced: true },
+  { kind: 'StressChaos', apiVersion: 'chaos-mesh.org/v1alpha1', resource: 'stresschaos', namespaced: true },
+  { kind: 'IOChaos', apiVersion: 'chaos-mesh.org/v1alpha1', resource: 'iochaos', namespaced: true },
+  { kind: 'TimeChaos', apiVersion: 'chaos-mesh.org/v1alpha1', resource: 'timechaos', namespaced: true },
 ];
 
 const BY_KIND = new Map(TABLE.map((r) => [r.kind, r]));

@@ -23,11 +23,28 @@ export const CAPABILITIES = {
   jobs: 'a Job controller that runs batch pods to completion',
   'volume-binding': 'PersistentVolumeClaims a pod waits for',
   'service-routing': "Service traffic routed by the Service's selector and targetPort (kube-proxy)",
+  'network-chaos':
+    'delay, loss, corruption, bandwidth limits and partitions between two workloads (Chaos Mesh NetworkChaos; locally the Service proxies)',
+  'dns-chaos':
+    "one workload's lookups of chosen Service names failing or answered wrong (Chaos Mesh DNSChaos; locally the Service proxies)",
+  'stress-chaos':
+    "CPU and memory stressors beside a workload's container, counted in its usage (Chaos Mesh StressChaos; locally a neighbour process)",
+  'io-chaos': "latency on the file operations of a container's volume (Chaos Mesh IOChaos)",
+  'time-chaos': "a container's clocks moved (Chaos Mesh TimeChaos)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
 
 export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
+
+/** The capabilities the chaos engine provides (`FaultTarget.chaos`): Kubernetes installs Chaos Mesh for them. */
+export const CHAOS_CAPABILITIES: readonly Capability[] = [
+  'network-chaos',
+  'dns-chaos',
+  'stress-chaos',
+  'io-chaos',
+  'time-chaos',
+];
 
 export function isCapability(name: string): name is Capability {
   return Object.hasOwn(CAPABILITIES, name);

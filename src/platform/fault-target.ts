@@ -1,3 +1,4 @@
+import type { ChaosApi } from './chaos-api.js';
 import type { ObjectApi } from './object-api.js';
 
 /** The shop's run-time settings service (testbed machinery, never captured). */
@@ -14,10 +15,12 @@ export interface RedisAdmin {
 
 /**
  * Capabilities a substrate lends to fault types. Both substrates implement every one, so a fault type
- * written against them runs on either (see docs/faults.md).
+ * written against them runs on either (see docs/faults.md); `chaos` refuses the experiments a substrate
+ * does not provide (its capabilities say which, so a scenario never asks).
  */
 export interface FaultTarget {
   readonly objects: ObjectApi;
   readonly flags: FlagsApi;
   readonly redis: RedisAdmin;
+  readonly chaos: ChaosApi;
 }

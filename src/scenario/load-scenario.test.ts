@@ -210,6 +210,24 @@ describe('loading valid scenarios', () => {
     expect(s.spec.expect.alerts).toEqual(['TestHighErrorRate', 'TestHighLatency']);
   });
 
+  it('adds the aliases a fault type declares to its root causes (the shipped network scenarios)', async () => {
+    const shop = join(REPO_ROOT, 'scenarios/shop');
+    const delay = await loadScenarioFile(join(shop, 'checkout-payment-link-slow.yaml'));
+    expect(delay.spec.groundTruth).toEqual({
+      rootCauses: [{ id: 'shop/Deployment/payment', aliases: ['shop/Deployment/checkout'] }],
+      source: 'faults',
+    });
+    const partition = await loadScenarioFile(join(shop, 'checkout-payment-partition.yaml'));
+    expect(partition.spec.groundTruth?.rootCauses).toEqual([
+      { id: 'shop/Deployment/payment', aliases: [] },
+      { id: 'shop/Deployment/checkout', aliases: [] },
+    ]);
+    const dns = await loadScenarioFile(join(shop, 'cart-catalog-name-unresolvable.yaml'));
+    expect(dns.spec.groundTruth?.rootCauses).toEqual([
+      { id: 'shop/Deployment/cart', aliases: ['shop/Service/catalog'] },
+    ]);
+  });
+
   it('keeps an explicitly empty expect.alerts (a fault meant to stay silent)', () => {
     const text = readFileSync(fixture('minimal.yaml'), 'utf8') + '  expect: {alerts: []}\n';
     const s = loadScenarioText(text, 'silent.yaml', registry);

@@ -141,6 +141,7 @@ function resolve(
   const problems: Array<{ path: Array<string | number>; message: string }> = [];
   const declaredAlerts: string[] = [];
   const declaredCauses: EntityId[] = [];
+  const declaredAliases = new Map<EntityId, Set<EntityId>>();
 
   const faults: ScenarioFault[] = doc.spec.faults.map((f, i) => {
     const type = registry.get(f.type);
@@ -158,6 +159,11 @@ function resolve(
             path: ['spec', 'faults', i, 'type'],
             message: `fault type "${type.id}" declared an invalid root cause (a bug in the fault type): ${id.error}`,
           });
+      }
+      for (const [cause, aliases] of Object.entries(type.aliases?.(ref.ref, p) ?? {})) {
+        const set = declaredAliases.get(cause) ?? new Set<EntityId>();
+        for (const a of aliases) if (a !== cause) set.add(a);
+        declaredAliases.set(cause, set);
       }
     } catch (err) {
       problems.push({
@@ -186,7 +192,7 @@ function resolve(
   const expectAlerts = doc.spec.expect?.alerts ?? unique(declaredAlerts);
   const rootCauses: RootCause[] = doc.spec.groundTruth
     ? doc.spec.groundTruth.rootCauses.map((rc) => ({ id: rc.id, aliases: rc.aliases }))
-    : unique(declaredCauses).map((id) => ({ id, aliases: [] }));
+    : unique(declaredCauses).map((id) => ({ id, aliases: [...(declaredAliases.get(id) ?? [])].sort() }));
   const { observe } = doc.spec;
 
   return {

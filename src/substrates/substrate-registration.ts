@@ -15,6 +15,12 @@ export interface SubstrateOptions {
   logsDir?: string;
   /** kind: leave the cluster running on `down`. */
   keepCluster?: boolean;
+  /**
+   * Whether the scenarios to run need the chaos engine (a chaos capability); Kubernetes substrates install
+   * Chaos Mesh only then. Default false: a cluster without Chaos Mesh's images still serves every other
+   * fault type.
+   */
+  chaosEngine?: boolean;
   /** How tools are looked up (tests point it at an empty PATH). */
   toolSearch?: FindToolOptions;
 }

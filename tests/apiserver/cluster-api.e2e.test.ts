@@ -235,6 +235,7 @@ suite(
         remove: () => Promise.reject(new Error(`flags ${NOT_HERE}`)),
       },
       redis: { command: () => Promise.reject(new Error(`redis ${NOT_HERE}`)) },
+      chaos: { start: () => Promise.reject(new Error(`chaos ${NOT_HERE}`)) },
     });
     const contextFor = (type: AnyFaultType, entity: string, params: unknown): FaultContext<unknown> => ({
       substrate: 'kubeconfig',

@@ -38,6 +38,20 @@ export interface FakeApiServerOptions {
   proxy?: ProxyHandler;
   /** Items per list page when the client asks for fewer than this; exercises `continue`. */
   pageSize?: number;
+  /**
+   * Chaos Mesh resources (group chaos-mesh.org): `inject` reports every applied one injected into the
+   * pods its selectors match (a record per pod, condition AllInjected); `never` records each pod failed
+   * and never injected, as a Chaos Mesh whose daemon cannot reach the pods does.
+   */
+  chaosMesh?: 'inject' | 'never';
+  /**
+   * Deleting a Chaos Mesh resource: `recovers` (default) removes it at once, as its finalizer does once
+   * every pod is recovered; `stuck` leaves it terminating until it is applied with the cleanFinalizer
+   * annotation.
+   */
+  chaosMeshRecovery?: 'recovers' | 'stuck';
+  /** CustomResourceDefinitions are reported established when applied. */
+  establishCrds?: boolean;
   /** Per-path forced answers (`METHOD path`), e.g. a 403 for one object. */
   failures?: Record<string, { status: number; reason: string; message: string }>;
 }
@@ -250,6 +264,11 @@ export class FakeApiServer {
         : this.status(404, 'NotFound', `${r.resource} "${name}" not found`);
     }
     if (req.method === 'DELETE') {
+      const live = this.store.get(key);
+      if (live && r.apiVersion.startsWith('chaos-mesh.org/') && this.opts.chaosMeshRecovery === 'stuck') {
+        live.metadata.deletionTimestamp = '2026-11-25T12:05:00Z';
+        return { status: 200, body: JSON.stringify(live) };
+      }
       const existed = this.store.delete(key);
       return existed
         ? { status: 200, body: JSON.stringify({ kind: 'Status', status: 'Success' }) }
@@ -292,10 +311,73 @@ export class FakeApiServer {
           readyReplicas: replicas,
           availableReplicas: replicas,
         };
+      } else if (r.kind === 'DaemonSet' && this.opts.autoReady) {
+        obj.status = { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2 };
+      } else if (r.apiVersion.startsWith('chaos-mesh.org/') && this.opts.chaosMesh) {
+        if (before?.metadata.deletionTimestamp && obj.metadata.annotations?.[CLEAN_FINALIZER]) {
+          // Chaos Mesh drops its finalizer without recovering: the terminating resource goes.
+          this.store.delete(key);
+          return { status: 200, body: JSON.stringify(obj) };
+        }
+        obj.status = this.chaosStatus(obj, this.opts.chaosMesh === 'inject');
+      } else if (r.kind === 'CustomResourceDefinition' && this.opts.establishCrds) {
+        obj.status = { conditions: [{ type: 'Established', status: 'True' }] };
       } else if (before?.status) obj.status = before.status;
       this.store.set(key, obj);
       return { status: 200, body: JSON.stringify(obj) };
     }
     return this.status(405, 'MethodNotAllowed', req.method);
   }
+
+  /** What Chaos Mesh's controller reports for a resource: one record per selected pod, and its conditions. */
+  private chaosStatus(obj: KubeObject, injected: boolean): Record<string, unknown> {
+    const spec = (obj.spec ?? {}) as {
+      selector?: ChaosSelector;
+      target?: { selector?: ChaosSelector };
+    };
+    const pick = (sel: ChaosSelector | undefined, key: string) =>
+      [...this.store.values()]
+        .filter(
+          (o) =>
+            o.kind === 'Pod' &&
+            (sel?.namespaces ?? []).includes(o.metadata.namespace ?? '') &&
+            Object.entries(sel?.labelSelectors ?? {}).every(([k, v]) => o.metadata.labels?.[k] === v),
+        )
+        .map((p) => ({
+          id: `${p.metadata.namespace}/${p.metadata.name}`,
+          selectorKey: key,
+          phase: injected ? 'Injected' : 'Not Injected',
+          injectedCount: injected ? 1 : 0,
+          recoveredCount: 0,
+          events: injected
+            ? [{ type: 'Succeeded', operation: 'Apply', timestamp: '2026-11-25T12:00:01Z' }]
+            : [
+                {
+                  type: 'Failed',
+                  operation: 'Apply',
+                  message: 'rpc error: code = Unavailable desc = connection refused',
+                  timestamp: '2026-11-25T12:00:01Z',
+                },
+              ],
+        }));
+    const records = [...pick(spec.selector, '.'), ...pick(spec.target?.selector, 'target')];
+    const selected = records.length > 0;
+    return {
+      conditions: [
+        { type: 'Selected', status: selected ? 'True' : 'False' },
+        { type: 'AllInjected', status: selected && injected ? 'True' : 'False' },
+        { type: 'AllRecovered', status: 'False' },
+        { type: 'Paused', status: 'False' },
+      ],
+      experiment: { desiredPhase: 'Run', containerRecords: records },
+    };
+  }
 }
+
+interface ChaosSelector {
+  namespaces?: string[];
+  labelSelectors?: Record<string, string>;
+}
+
+/** Chaos Mesh drops its finalizer without recovering when a resource carries this annotation. */
+const CLEAN_FINALIZER = 'chaos-mesh.chaos-mesh.org/cleanFinalizer';

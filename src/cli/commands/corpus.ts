@@ -28,6 +28,7 @@ import {
   kubeconfigOption,
   substrateOption,
   substrateOptionsFrom,
+  needsChaosEngine,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
@@ -153,7 +154,10 @@ export async function corpusRunCommand(
       failFast: o.failFast,
       stabilityThreshold,
       substrateName,
-      createSubstrate: deps.createSubstrate ?? (() => createSubstrate(substrateName, substrateOptions)),
+      createSubstrate:
+        deps.createSubstrate ??
+        (() =>
+          createSubstrate(substrateName, { ...substrateOptions, chaosEngine: needsChaosEngine(scenarios) })),
       runOne: deps.runOne ?? ((req) => runScenario(req)),
       registry: defaultCatalog(),
       signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,

@@ -27,6 +27,7 @@ import {
   kubeconfigOption,
   substrateOption,
   substrateOptionsFrom,
+  needsChaosEngine,
   substratesHelp,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
@@ -168,7 +169,10 @@ export async function runCommand(
     const series = await runSeries({
       runs: plan,
       outDir,
-      createSubstrate: deps.createSubstrate ?? (() => createSubstrate(substrateName, substrateOptions)),
+      createSubstrate:
+        deps.createSubstrate ??
+        (() =>
+          createSubstrate(substrateName, { ...substrateOptions, chaosEngine: needsChaosEngine(scenarios) })),
       runOne: deps.runOne ?? runScenario,
       registry: defaultCatalog(),
       secret,

@@ -7,6 +7,9 @@ import {
   SUBSTRATES,
 } from '../../substrates/registry.js';
 import type { SubstrateOptions } from '../../substrates/substrate-registration.js';
+import { CHAOS_CAPABILITIES } from '../../platform/capabilities.js';
+import { defaultCatalog } from '../../faults/catalog.js';
+import type { FaultRegistry } from '../../faults/fault-registry.js';
 import { envVar } from './environment.js';
 import { localPidDir } from './state-dir.js';
 
@@ -58,4 +61,14 @@ export function substrateOptionsFrom(
     name: parseSubstrateName(o.substrate),
     options: { logger, pidDir: localPidDir(), kubeconfig: o.kubeconfig, context: o.context, ...extra },
   };
+}
+
+/** Whether any fault of these scenarios needs the chaos engine (Kubernetes substrates then install Chaos Mesh). */
+export function needsChaosEngine(
+  scenarios: ReadonlyArray<{ spec: { faults: ReadonlyArray<{ type: string }> } }>,
+  registry: FaultRegistry = defaultCatalog(),
+): boolean {
+  return scenarios.some((s) =>
+    s.spec.faults.some((f) => registry.get(f.type)?.needs.some((n) => CHAOS_CAPABILITIES.includes(n))),
+  );
 }

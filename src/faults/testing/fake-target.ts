@@ -1,6 +1,7 @@
 import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultTarget, FlagsApi, RedisAdmin } from '../../platform/fault-target.js';
+import type { ChaosApi, ChaosExperiment, RunningChaos } from '../../platform/chaos-api.js';
 
 /** In-memory ObjectApi for fault tests: keeps objects and a journal of every call. */
 export class MemoryObjects implements ObjectApi {
@@ -59,10 +60,38 @@ export class RecordingRedis implements RedisAdmin {
   }
 }
 
+/** Keeps the experiments in force; `failStart` makes the next start reject (after nothing was started). */
+export class RecordingChaos implements ChaosApi {
+  readonly running: ChaosExperiment[] = [];
+  readonly calls: string[] = [];
+  failStart: Error | undefined;
+
+  async start(experiment: ChaosExperiment, signal: AbortSignal): Promise<RunningChaos> {
+    signal.throwIfAborted();
+    this.calls.push(`start ${experiment.kind}`);
+    if (this.failStart) throw this.failStart;
+    this.running.push(experiment);
+    return {
+      description: `stop ${experiment.kind} experiment`,
+      stop: async () => {
+        this.calls.push(`stop ${experiment.kind}`);
+        const i = this.running.indexOf(experiment);
+        if (i >= 0) this.running.splice(i, 1);
+      },
+    };
+  }
+}
+
 export function fakeTarget(objects: KubeObject[] = []): FaultTarget & {
   objects: MemoryObjects;
   flags: RecordingFlags;
   redis: RecordingRedis;
+  chaos: RecordingChaos;
 } {
-  return { objects: new MemoryObjects(objects), flags: new RecordingFlags(), redis: new RecordingRedis() };
+  return {
+    objects: new MemoryObjects(objects),
+    flags: new RecordingFlags(),
+    redis: new RecordingRedis(),
+    chaos: new RecordingChaos(),
+  };
 }

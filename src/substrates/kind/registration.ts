@@ -20,6 +20,7 @@ export const kindRegistration: SubstrateRegistration = {
       logsDir: opts.logsDir,
       keepCluster: opts.keepCluster,
       kubeconfigPath: opts.kubeconfig,
+      chaosMesh: opts.chaosEngine ?? false,
     });
   },
   async cleanup() {

@@ -14,6 +14,7 @@ export const kubeconfigRegistration: SubstrateRegistration = {
       context: opts.context,
       kubeconfigPath: opts.kubeconfig,
       deploy: { shopImage: process.env.FIREDRILL_SHOP_IMAGE || undefined },
+      chaosMesh: opts.chaosEngine ?? false,
     });
   },
   async cleanup() {

@@ -41,6 +41,11 @@ import {
 import { fetchJaegerSpans } from './jaeger-traces.js';
 import { redisBaseline } from './redis-baseline.js';
 import { waitPodsReplaced } from './wait-pods.js';
+import { ChaosMeshApi } from './chaos-mesh/chaos-mesh-api.js';
+import { ChaosMeshInstaller } from './chaos-mesh/chaos-mesh-install.js';
+import type { ChaosMeshCerts } from './chaos-mesh/chaos-mesh-certs.js';
+import type { ChaosApi } from '../../platform/chaos-api.js';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
 
 export interface KubernetesSubstrateOptions {
   logger: Logger;
@@ -52,6 +57,15 @@ export interface KubernetesSubstrateOptions {
   logNamespaces?: readonly string[];
   /** Bytes read per container log; default 8 MiB. */
   logLimitBytes?: number;
+  /**
+   * Install Chaos Mesh on `up` (and remove it on `down`), for the chaos fault types; default false. Runs
+   * whose scenarios need a chaos capability pass true; the others leave clusters without its images alone.
+   */
+  chaosMesh?: boolean;
+  /** How long Chaos Mesh may take to be ready, and to report an experiment injected or recovered. */
+  chaosTimeoutMs?: number;
+  /** Seam for tests: Chaos Mesh's certificates without openssl. */
+  chaosMeshCerts?: () => Promise<ChaosMeshCerts>;
   /** Seams for tests: HTTP to the API server, and the pod port-forward. */
   transportFor?: (kc: KubeConfig) => KubeTransport;
   portForwardFor?: (kc: KubeConfig) => PodStreamOpener;
@@ -83,6 +97,7 @@ export abstract class KubernetesSubstrate implements Substrate {
   private readonly forwarders = new Map<ServiceKey, ServiceProxyForwarder>();
   private redisForwarder: PodPortForwarder | undefined;
   private serverVersion: ServerVersion | undefined;
+  private chaosInstaller: ChaosMeshInstaller | undefined;
 
   constructor(protected readonly opts: KubernetesSubstrateOptions) {
     this.log = opts.logger.child({ component: 'kubernetes-substrate' });
@@ -90,12 +105,30 @@ export abstract class KubernetesSubstrate implements Substrate {
     const api = (): HttpClusterApi => this.requireApi();
     const url = (key: ServiceKey): string => this.forwarderUrl(key);
     const flags = new HttpFlagsClient(async () => this.forwarderUrl('flags'));
+    const chaos: ChaosApi = {
+      start: (experiment, signal) => {
+        if (!this.chaosInstaller) {
+          return Promise.reject(
+            new InvalidInputError(
+              `Chaos Mesh was not installed on the ${this.name} substrate (no scenario of this run needed it)`,
+            ),
+          );
+        }
+        const engine = new ChaosMeshApi({
+          objects: api(),
+          logger: this.log,
+          timeoutMs: this.opts.chaosTimeoutMs,
+        });
+        return engine.start(experiment, signal);
+      },
+    };
     this.faultTarget = {
       get objects() {
         return api();
       },
       flags,
       redis: new RespRedisAdmin(async () => this.redisEndpoint()),
+      chaos,
     };
     this.capture = {
       get prometheus() {
@@ -134,6 +167,13 @@ export abstract class KubernetesSubstrate implements Substrate {
     try {
       await this.bringUp(kc, signal, progress);
     } catch (err) {
+      const installer = this.chaosInstaller;
+      this.chaosInstaller = undefined;
+      if (installer && this.api) {
+        await installer
+          .uninstall()
+          .catch((e: unknown) => this.log.warn({ err: e }, 'removing Chaos Mesh failed'));
+      }
       await this.closeForwarders();
       this.api = undefined;
       if (signal.aborted) throw err;
@@ -171,6 +211,16 @@ export abstract class KubernetesSubstrate implements Substrate {
     await this.applyAll(await deploymentObjects(this.opts.deploy), signal);
     progress.phase('up', 'waiting for every Deployment to be ready (first start pulls images)');
     await waitDeploymentsReady(api, DEPLOY_NAMESPACES, this.readyTimeoutMs, signal);
+    if (this.opts.chaosMesh ?? false) {
+      const installer = new ChaosMeshInstaller({
+        objects: api,
+        logger: this.log,
+        timeoutMs: this.opts.chaosTimeoutMs ?? this.readyTimeoutMs,
+        createCerts: this.opts.chaosMeshCerts,
+      });
+      this.chaosInstaller = installer;
+      await installer.install(signal, progress);
+    }
     progress.phase(
       'up',
       'opening service proxies to Prometheus, Alertmanager, Jaeger and the settings service',
@@ -384,6 +434,13 @@ export abstract class KubernetesSubstrate implements Substrate {
   }
 
   async down(): Promise<void> {
+    const installer = this.chaosInstaller;
+    this.chaosInstaller = undefined;
+    if (installer && this.api) {
+      await installer
+        .uninstall()
+        .catch((err: unknown) => this.log.warn({ err }, 'removing Chaos Mesh failed'));
+    }
     await this.closeForwarders();
     this.api = undefined;
   }

@@ -13,6 +13,7 @@ import { podSpecOf } from '../../kube/pod-template.js';
 import { podPhaseOf } from '../../kube/pod-status.js';
 import { asCronJob, asJob, asNode, asService, ofKind } from '../../kube/typed-objects.js';
 import { ACTIVITIES } from '../../background/activities.js';
+import { RecordingChaos } from '../../faults/testing/fake-target.js';
 import { LocalCluster } from './local-cluster.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
@@ -280,6 +281,7 @@ describe('LocalCluster (real redis-server processes)', () => {
           objects: cluster,
           flags: { set: async () => undefined, remove: async () => undefined },
           redis: { command: async () => undefined },
+          chaos: new RecordingChaos(),
         },
         namespace: 'shop',
         excluded: new Set(),

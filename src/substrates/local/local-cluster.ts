@@ -21,6 +21,7 @@ import { DeploymentController, REVISION } from './deployment-controller.js';
 import { EventRecorder } from './event-recorder.js';
 import { CronJobController, defaultCronJob, defaultJob, JobController } from './job-controller.js';
 import { KubeStateExporter } from './kube-state-exporter.js';
+import { LocalChaos } from './local-chaos.js';
 import { LogStore } from './log-store.js';
 import { machineFacts, NODE_NAME, nodeObject, type MachineFacts } from './node.js';
 import { ObjectStore } from './object-store.js';
@@ -73,6 +74,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   readonly logs = new LogStore();
   readonly network: PodNetwork;
   readonly kubeState: KubeStateExporter;
+  readonly chaos: LocalChaos;
   private readonly workers = new Map<string, PodWorker>();
   private readonly terminating = new Set<string>();
   private readonly proxies = new Map<string, ServiceProxy>();
@@ -110,9 +112,18 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     this.replicaSets = new ReplicaSetController(this.store, this.events, this);
     this.jobs = new JobController(this.store, this.events, this, opts.clock, this.deps.backoff);
     this.cronJobs = new CronJobController(this.store, this.events);
+    this.chaos = new LocalChaos({
+      store: this.store,
+      runtime: opts.runtime,
+      logger: opts.logger.child({ component: 'chaos' }),
+      repoRoot: opts.repoRoot,
+      podIps: () => new Map([...this.workers].map(([k, w]) => [k, w.podIp])),
+      isRunning: (ns, name) => !!this.workers.get(`${ns}/${name}`)?.pid && !this.isTerminating(ns, name),
+    });
     this.kubeState = new KubeStateExporter({
       objects: (kind) => this.store.list(kind),
-      usage: (ns, pod) => this.workers.get(`${ns}/${pod}`)?.usage,
+      usage: (ns, pod) =>
+        withNeighbours(this.workers.get(`${ns}/${pod}`)?.usage, this.chaos.extraUsage(ns, pod)),
     });
     this.store.onChange((c) => {
       if (WATCHED.has(c.object.kind)) this.schedule();
@@ -266,6 +277,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     const done = worker ? worker.terminate(worker.graceMs()) : Promise.resolve();
     void done.finally(() => {
       this.workers.delete(key);
+      this.chaos.forgetPod(namespace, name);
       this.terminating.delete(key);
       this.removeIfReleased(namespace, name);
     });
@@ -336,7 +348,11 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
         live.add(key);
         let proxy = this.proxies.get(key);
         if (!proxy) {
-          proxy = new ServiceProxy(spec.clusterIP, p.port);
+          proxy = new ServiceProxy(spec.clusterIP, p.port, {
+            service: { namespace: svc.metadata.namespace ?? 'default', name: svc.metadata.name },
+            rules: this.chaos.rules,
+            workloadAt: (ip) => this.chaos.workloadAt(ip),
+          });
           this.proxies.set(key, proxy);
           await proxy.start();
         }
@@ -383,12 +399,22 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
+    await this.chaos.stop();
     await Promise.all([...this.workers.values()].map((w) => w.terminate(2000)));
     this.workers.clear();
     await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     this.proxies.clear();
     await this.kubeState.stop();
   }
+}
+
+/** A container's usage with what the stressors beside it use, as its cgroup would count them. */
+function withNeighbours(
+  own: { rssBytes: number; cpuSeconds: number } | undefined,
+  extra: { rssBytes: number; cpuSeconds: number } | undefined,
+): { rssBytes: number; cpuSeconds: number } | undefined {
+  if (!own || !extra) return own;
+  return { rssBytes: own.rssBytes + extra.rssBytes, cpuSeconds: own.cpuSeconds + extra.cpuSeconds };
 }
 
 function resolvePort(pod: KubeObject, target: number | string | undefined): number | undefined {

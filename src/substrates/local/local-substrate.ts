@@ -85,6 +85,9 @@ export class LocalSubstrate implements Substrate {
         async () => `http://${await this.serviceAddress(SYSTEM_NAMESPACE, FLAGS_SERVICE, 8080)}`,
       ),
       redis: new RespRedisAdmin(async () => this.redisEndpoint()),
+      get chaos() {
+        return cluster().chaos;
+      },
     };
     this.capture = {
       get prometheus() {
@@ -256,6 +259,8 @@ export class LocalSubstrate implements Substrate {
   async reset(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
     const cluster = this.requireCluster();
     progress.phase('reset', 're-applying manifests, clearing settings');
+    // Only a failed undo leaves a proxy rule or a stressor behind; none may reach the next run.
+    await cluster.chaos.clear();
     await this.applyManifests();
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()

@@ -6,7 +6,17 @@ export const localRegistration: SubstrateRegistration = {
   name: 'local',
   summary:
     'processes on this machine: a one-node Kubernetes of processes, real Prometheus, Alertmanager, Redis',
-  provides: ['objects', 'settings', 'redis-admin', 'rollouts', 'pod-lifecycle', 'jobs'],
+  provides: [
+    'objects',
+    'settings',
+    'redis-admin',
+    'rollouts',
+    'pod-lifecycle',
+    'jobs',
+    'network-chaos',
+    'dns-chaos',
+    'stress-chaos',
+  ],
   tools: [PROMETHEUS, PROMTOOL, ALERTMANAGER, REDIS_SERVER, NODE],
   async create(opts) {
     const { LocalSubstrate } = await import('./local-substrate.js');

@@ -46,7 +46,15 @@ const PROBE_TIMEOUT_MS = 1000;
 
 /** The connection pool of a service's dependency clients: kept alive, each connection retired after maxAgeMs. */
 export function dependencyAgent(maxAgeMs: number = DEFAULT_CONNECTION_MAX_AGE_MS): Agent {
-  return new BoundedLifetimeAgent({ keepAlive: true, maxSockets: 64, timeout: 15_000, maxAgeMs });
+  return new BoundedLifetimeAgent({
+    keepAlive: true,
+    maxSockets: 64,
+    timeout: 15_000,
+    maxAgeMs,
+    // LISTEN_HOST: on the local substrate each pod owns a loopback address. Calls leave from it, as a pod's
+    // leave from its pod IP, so the Service proxies know which pod is calling.
+    localAddress: process.env.LISTEN_HOST || undefined,
+  });
 }
 
 let shared: Agent | undefined;

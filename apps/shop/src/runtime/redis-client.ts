@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
+import { connectorFrom } from './redis-connector.js';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import {
@@ -144,6 +145,8 @@ export class InstrumentedRedis {
       commandTimeout: this.opts.commandTimeoutMs,
       maxRetriesPerRequest: this.opts.retries,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      // LISTEN_HOST: on the local substrate, dial from the pod's own address (see redis-connector.ts).
+      ...(process.env.LISTEN_HOST ? { Connector: connectorFrom(process.env.LISTEN_HOST) } : {}),
     });
     client.on('error', (err: Error & { code?: string }) => {
       if (client !== this.client) return;

@@ -1,0 +1,214 @@
+import type { DnsExperiment, NetworkExperiment, WorkloadRef } from '../../platform/chaos-api.js';
+
+/**
+ * The local substrate's stand-in for Chaos Mesh's network and DNS chaos. Every call between pods passes
+ * a Service proxy, and each pod calls from its own loopback address, so a proxy knows the calling and the
+ * called workload of every connection; the rules here tell it what to do with the bytes, chunk by chunk,
+ * as tc netem and iptables do with a pod's packets. Rules apply to connections already open when they are
+ * added, as packet rules do; DNS rules only to connections opened after, since a lookup happens once per
+ * connection.
+ */
+
+/** Correlated uniform numbers in [0, 1), as netem's get_crandom: next = (1 - ρ)·u + ρ·last. */
+export class CorrelatedRandom {
+  private last: number;
+
+  constructor(
+    private readonly correlation: number,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.last = random();
+  }
+
+  next(): number {
+    const u = this.random();
+    const rho = Math.min(1, Math.max(0, this.correlation / 100));
+    this.last = (1 - rho) * u + rho * this.last;
+    return this.last;
+  }
+}
+
+/** A token bucket shared by every connection a bandwidth rule covers, as tc tbf shapes an interface. */
+export class TokenBucket {
+  private tokens: number;
+  private stamp: number;
+
+  constructor(
+    readonly bytesPerSecond: number,
+    readonly bufferBytes: number,
+    private readonly now: () => number = Date.now,
+    /** Bytes that may wait for tokens (tc tbf's limit); beyond it a chunk is refused. */
+    readonly limitBytes = Number.POSITIVE_INFINITY,
+  ) {
+    this.tokens = bufferBytes;
+    this.stamp = now();
+  }
+
+  /**
+   * How long until `bytes` have passed at the rate; takes the tokens, going into debt for a chunk larger
+   * than what is saved up, so the chunks after it wait their turn. `undefined` when the queue is full:
+   * tbf drops the packet, and the chunk is refused without taking tokens.
+   */
+  take(bytes: number): number | undefined {
+    const t = this.now();
+    this.tokens = Math.min(this.bufferBytes, this.tokens + ((t - this.stamp) / 1000) * this.bytesPerSecond);
+    this.stamp = t;
+    if (this.tokens - bytes < -this.limitBytes) return undefined;
+    this.tokens -= bytes;
+    return this.tokens >= 0 ? 0 : (-this.tokens / this.bytesPerSecond) * 1000;
+  }
+}
+
+interface NetworkRule {
+  id: number;
+  kind: 'network';
+  experiment: NetworkExperiment;
+  random: CorrelatedRandom;
+  bucket?: TokenBucket;
+}
+
+interface DnsRule {
+  id: number;
+  kind: 'dns';
+  experiment: DnsExperiment;
+  /** namespace/name of each Service whose name fails. */
+  services: Set<string>;
+}
+
+type Rule = NetworkRule | DnsRule;
+
+/** What happens to one chunk travelling between two pods. */
+export type ChunkFate =
+  | { fate: 'pass'; delayMs: number }
+  /** Black hole: the bytes never arrive (a partition). */
+  | { fate: 'drop' }
+  /** The connection fails (loss and corruption seen as failed connections). */
+  | { fate: 'reset' };
+
+/** What a new connection meets before any byte is forwarded. */
+export type ConnectionFate = 'forward' | 'reset' | 'blackhole';
+
+/** One connection through a proxy: who calls whom, on which port of the callee. */
+export interface ConnectionEnds {
+  client?: WorkloadRef;
+  server?: WorkloadRef;
+  /** The Service the client dialled. */
+  service: WorkloadRef;
+  serverPort: number;
+}
+
+const same = (a: WorkloadRef | undefined, b: WorkloadRef): boolean =>
+  a !== undefined && a.namespace === b.namespace && a.name === b.name;
+
+/** `cart`, `cart.shop`, `cart.shop.svc`, `cart.shop.svc.cluster.local` → `shop/cart` (namespace defaulted). */
+export function serviceOfName(name: string, defaultNamespace: string): string | undefined {
+  const parts = name.toLowerCase().replace(/\.$/, '').split('.');
+  const [svc, ns, ...rest] = parts;
+  if (!svc) return undefined;
+  const tail = rest.join('.');
+  if (rest.length > 0 && tail !== 'svc' && tail !== 'svc.cluster.local') return undefined;
+  return `${ns ?? defaultNamespace}/${svc}`;
+}
+
+export class ProxyChaosRules {
+  private readonly rules = new Map<number, Rule>();
+  private nextId = 1;
+
+  constructor(
+    private readonly random: () => number = Math.random,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.rules.size;
+  }
+
+  addNetwork(experiment: NetworkExperiment): number {
+    const id = this.nextId++;
+    const correlation =
+      experiment.delay?.correlation ?? experiment.loss?.correlation ?? experiment.corrupt?.correlation ?? 0;
+    const bw = experiment.bandwidth;
+    this.rules.set(id, {
+      id,
+      kind: 'network',
+      experiment,
+      random: new CorrelatedRandom(correlation, this.random),
+      bucket: bw
+        ? new TokenBucket(bw.bytesPerSecond, Math.max(1, bw.bufferBytes), this.now, bw.limitBytes)
+        : undefined,
+    });
+    return id;
+  }
+
+  addDns(experiment: DnsExperiment): number {
+    const id = this.nextId++;
+    const services = new Set(
+      experiment.names.flatMap((n) => serviceOfName(n, experiment.from.namespace) ?? []),
+    );
+    this.rules.set(id, { id, kind: 'dns', experiment, services });
+    return id;
+  }
+
+  remove(id: number): boolean {
+    return this.rules.delete(id);
+  }
+
+  clear(): void {
+    this.rules.clear();
+  }
+
+  /** A lookup of the Service's name by the client, as cluster DNS would answer it now. */
+  connectionFate(c: ConnectionEnds): ConnectionFate {
+    for (const r of this.rules.values()) {
+      if (r.kind !== 'dns' || !same(c.client, r.experiment.from)) continue;
+      if (!r.services.has(`${c.service.namespace}/${c.service.name}`)) continue;
+      // No address: the caller has nowhere to connect. A wrong address: nothing answers there.
+      return r.experiment.action === 'error' ? 'reset' : 'blackhole';
+    }
+    return 'forward';
+  }
+
+  /** The fate of a chunk the client sends (`toServer`) or the server sends back. */
+  chunkFate(c: ConnectionEnds, toServer: boolean, bytes: number): ChunkFate {
+    const sender = toServer ? c.client : c.server;
+    const receiver = toServer ? c.server : c.client;
+    let delayMs = 0;
+    for (const r of this.rules.values()) {
+      if (r.kind !== 'network') continue;
+      const x = r.experiment;
+      const callerToCallee = same(sender, x.from) && same(receiver, x.to);
+      const calleeToCaller = same(sender, x.to) && same(receiver, x.from);
+      const covered = (callerToCallee && x.direction !== 'from') || (calleeToCaller && x.direction !== 'to');
+      if (!covered) continue;
+      // The port is the callee's: a connection the other way round is not on it.
+      if (x.port !== undefined && !(same(c.server, x.to) && c.serverPort === x.port)) continue;
+      switch (x.action) {
+        case 'partition':
+          return { fate: 'drop' };
+        case 'loss':
+        case 'corrupt': {
+          // A corrupted segment fails its checksum and is discarded like a lost one.
+          const pct = (x.loss ?? x.corrupt)?.percent ?? 0;
+          if (r.random.next() * 100 < pct) return { fate: 'reset' };
+          break;
+        }
+        case 'delay': {
+          const d = x.delay;
+          if (!d) break;
+          // Uniform in latency ± jitter, as netem without a distribution table.
+          const spread = d.jitterMs > 0 ? (2 * r.random.next() - 1) * d.jitterMs : 0;
+          delayMs += Math.max(0, d.latencyMs + spread);
+          break;
+        }
+        case 'bandwidth': {
+          // A full queue drops what arrives; TCP gives up on the connection as it would after retries.
+          const wait = r.bucket?.take(bytes);
+          if (r.bucket && wait === undefined) return { fate: 'reset' };
+          delayMs += wait ?? 0;
+          break;
+        }
+      }
+    }
+    return { fate: 'pass', delayMs };
+  }
+}

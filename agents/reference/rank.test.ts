@@ -154,4 +154,22 @@ describe('rank', () => {
     expect(r.candidates[0].entity).toBe('shop/ConfigMap/cart-config');
     expect(r.candidates[1].discounts.join(' ')).toMatch(/ranked below ConfigMap\/cart-config/);
   });
+
+  it('does not let a callee whose trouble began well after the caller’s take the caller’s away', () => {
+    const late = (x: Symptom): Symptom => ({ ...x, at: T + 60_000 });
+    const r = rank(
+      evidence(
+        [
+          sym('checkout', 'errors', 0.9),
+          sym('checkout', 'errors', 0.8, 'logs'),
+          late(sym('cart', 'errors', 0.7)),
+        ],
+        [],
+        [['checkout', 'cart']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/checkout');
+    expect(r.candidates[0].discounts.join(' ')).not.toMatch(/passed on/);
+  });
 });

@@ -300,6 +300,16 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
   return out;
 }
 
+/** Onsets are estimates (signals date trouble differently by a scrape or two): a callee may start this much later. */
+const LATER_CALLEE_MS = 20_000;
+
+/** When a workload's trouble (of these kinds, else any) was first seen strongly, if known. */
+function firstTrouble(h: WorkloadHealth, kinds?: ReadonlySet<SymptomKind>): number | null {
+  let t: number | null = null;
+  for (const [k, at] of h.onsetByKind) if (!kinds || kinds.has(k)) t = t === null ? at : Math.min(t, at);
+  return t;
+}
+
 /** Discounts symptoms a workload may only be passing on from something it calls. */
 function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: EntityIndex): void {
   const callees = new Map<EntityId, Set<EntityId>>();
@@ -323,13 +333,19 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
     const seen = new Set<EntityId>();
     let frontier = [...(callees.get(h.id) ?? [])].filter((d) => !atFault.has(d));
     let worst: WorkloadHealth | undefined;
+    // Trouble that began well after this workload's cannot be what it passes on.
+    const since = firstTrouble(h, PROPAGATING);
+    const began = (dh: WorkloadHealth): boolean => {
+      const t = firstTrouble(dh);
+      return since === null || t === null || t <= since + LATER_CALLEE_MS;
+    };
     for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
       const next: EntityId[] = [];
       for (const d of frontier) {
         if (seen.has(d) || d === h.id) continue;
         seen.add(d);
         const dh = health.get(d);
-        if (dh && (!worst || dh.raw > worst.raw)) worst = dh;
+        if (dh && began(dh) && (!worst || dh.raw > worst.raw)) worst = dh;
         next.push(...(callees.get(d) ?? []));
       }
       frontier = next;

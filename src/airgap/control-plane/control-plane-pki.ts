@@ -1,10 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CommandNotRunError } from '../../errors/command-not-run-error.js';
-import { FiredrillError } from '../../errors/firedrill-error.js';
-import { MissingToolError } from '../../errors/missing-tool-error.js';
 import type { CommandRunner } from '../../process/command-runner.js';
 import { ExecaCommandRunner } from '../../process/execa-command-runner.js';
+import { createCa, issueCert, runOpenssl, type Openssl } from '../../tools/openssl-certs.js';
 
 /** Files of a throwaway control plane's PKI, all PEM. */
 export interface ControlPlanePki {
@@ -50,7 +48,7 @@ export async function createControlPlanePki(
 ): Promise<ControlPlanePki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const runner = opts.runner ?? new ExecaCommandRunner();
-  const days = String(opts.days ?? 30);
+  const days = opts.days ?? 30;
   const pki: ControlPlanePki = {
     dir,
     caCert: join(dir, 'ca.crt'),
@@ -61,26 +59,19 @@ export async function createControlPlanePki(
     serviceAccountPub: join(dir, 'sa.pub'),
   };
   const sans = ['IP:127.0.0.1', 'DNS:localhost', ...IN_CLUSTER_SANS, ...(opts.extraSans ?? [])];
-  const openssl = (args: string[]): Promise<void> => runOpenssl(runner, args);
+  const openssl: Openssl = { runner, purpose: 'needed to create the control plane certificates' };
+  const ca = { cert: pki.caCert, key: pki.caKey };
 
-  // prettier-ignore
-  await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days,
-    '-keyout', pki.caKey, '-out', pki.caCert, '-subj', '/CN=firedrill-local-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-  ]);
-  // prettier-ignore
-  await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days,
-    '-CA', pki.caCert, '-CAkey', pki.caKey,
-    '-keyout', pki.servingKey, '-out', pki.servingCert, '-subj', '/CN=kube-apiserver',
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-    '-addext', 'extendedKeyUsage=serverAuth',
-    '-addext', `subjectAltName=${sans.join(',')}`,
-  ]);
-  await openssl([
+  await createCa(openssl, { ...ca, cn: 'firedrill-local-ca', days });
+  await issueCert(openssl, ca, {
+    cert: pki.servingCert,
+    key: pki.servingKey,
+    cn: 'kube-apiserver',
+    sans,
+    extendedKeyUsage: 'serverAuth',
+    days,
+  });
+  await runOpenssl(openssl, [
     'genpkey',
     '-algorithm',
     'RSA',
@@ -89,31 +80,6 @@ export async function createControlPlanePki(
     '-out',
     pki.serviceAccountKey,
   ]);
-  await openssl(['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]);
+  await runOpenssl(openssl, ['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]);
   return pki;
-}
-
-async function runOpenssl(runner: CommandRunner, args: string[]): Promise<void> {
-  let result;
-  try {
-    result = await runner.run('openssl', args, { timeoutMs: 30_000 });
-  } catch (err) {
-    if (err instanceof CommandNotRunError && err.code === 'ENOENT') {
-      throw new MissingToolError(
-        'openssl',
-        'apt-get install openssl',
-        'needed to create the control plane certificates',
-      );
-    }
-    throw err;
-  }
-  if (result.exitCode !== 0) {
-    // openssl prints key-generation progress dots on stderr; the error is in the last lines.
-    const tail = result.stderr
-      .split('\n')
-      .filter((l) => !/^[.+*\s-]*$/.test(l))
-      .slice(-5)
-      .join('\n');
-    throw new FiredrillError(`${result.command} failed (exit ${result.exitCode}):\n${tail}`);
-  }
 }

@@ -8,7 +8,14 @@ import { REDIS_SERVICE } from '../../platform/app-namespaces.js';
  * loss shows as the storefront's traffic drop.
  */
 export function unavailabilityAlerts(target: EntityRef): string[] {
-  if (target.name === REDIS_SERVICE) return ['ShopRedisCommandErrors'];
   if (target.name === 'frontend') return ['ShopFrontendTrafficDrop'];
-  return ['ShopDependencyErrors'];
+  return failedCallAlerts(target.name);
+}
+
+/**
+ * The alert a caller's failed calls to the workload or Service `callee` raise: ShopRedisCommandErrors for
+ * Redis (its own protocol), ShopDependencyErrors for a shop service over HTTP.
+ */
+export function failedCallAlerts(callee: string): string[] {
+  return callee === REDIS_SERVICE ? ['ShopRedisCommandErrors'] : ['ShopDependencyErrors'];
 }

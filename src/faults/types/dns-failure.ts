@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { REDIS_SERVICE } from '../../platform/app-namespaces.js';
+import { failedCallAlerts } from '../support/unavailability-alerts.js';
 import { requireObject } from '../support/object-snapshot.js';
 import { startChaos, workloadName, workloadOf } from '../support/chaos-fault.js';
 import type { FaultType } from '../fault-type.js';
@@ -34,8 +34,7 @@ export const dnsFailure: FaultType<Params> = {
   // The lookups of the target's pods are what is broken; the name they ask for is an alias.
   groundTruth: (target) => [formatEntityId(target)],
   aliases: (target, p) => ({ [formatEntityId(target)]: [serviceId(target, p.name)] }),
-  expectedAlerts: (_target, p) =>
-    p.name === REDIS_SERVICE ? ['ShopRedisCommandErrors'] : ['ShopDependencyErrors'],
+  expectedAlerts: (_target, p) => failedCallAlerts(p.name),
   async inject(ctx) {
     await requireObject(ctx.target.objects, ctx.entity);
     const ns = ctx.entity.namespace ?? 'default';

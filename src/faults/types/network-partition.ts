@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REDIS_SERVICE } from '../../platform/app-namespaces.js';
+import { failedCallAlerts } from '../support/unavailability-alerts.js';
 import { directionParam, linkFault, linkParams } from '../support/chaos-fault.js';
 
 const params = z.strictObject({
@@ -15,7 +15,6 @@ export const networkPartition = linkFault({
   action: 'partition',
   settings: () => ({}),
   // The caller's requests time out; readiness checks that probe the target fail as well.
-  expectedAlerts: (target) =>
-    target.name === REDIS_SERVICE ? ['ShopRedisCommandErrors'] : ['ShopDependencyErrors'],
+  expectedAlerts: (target) => failedCallAlerts(target.name),
   bothEnds: true,
 });

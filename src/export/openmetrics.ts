@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type { MetricPoint, MetricSeries } from '../bundle/records.js';
 import type { ExportedFile, Exporter } from './exporter.js';
+import { GROUND_TRUTH_FILE, writeGroundTruth } from './ground-truth-file.js';
+import { writeLineFile } from './line-file.js';
 
 /**
  * `openmetrics`: the bundle's metrics as OpenMetrics text with a timestamp on every sample, the input of
@@ -105,25 +104,17 @@ export const openMetricsExporter: Exporter = {
     const series: MetricSeries[] = [];
     if (bundle.has(SnapshotFile.metrics))
       for await (const s of bundle.readNdjson<MetricSeries>(SnapshotFile.metrics)) series.push(s);
-    const out = createWriteStream(join(dir, METRICS_FILE), { flags: 'wx' });
-    const closed = once(out, 'close');
     let samples = 0;
-    try {
+    await writeLineFile(join(dir, METRICS_FILE), async (writeLine) => {
       for (const f of metricFamilies(series))
         for (const line of familyLines(f)) {
           if (!line.startsWith('#')) samples++;
-          if (!out.write(`${line}\n`)) await once(out, 'drain');
+          await writeLine(line);
         }
-      out.write('# EOF\n');
-    } finally {
-      out.end();
-      await closed;
-    }
-    const truth = await bundle.groundTruth();
-    await writeFile(join(truthDir, 'ground_truth.json'), `${JSON.stringify(truth, null, 2)}\n`, {
-      flag: 'wx',
+      await writeLine('# EOF');
     });
+    await writeGroundTruth(truthDir, await bundle.groundTruth());
     const files: ExportedFile[] = [{ path: METRICS_FILE, rows: samples }];
-    return { files, truth: [{ path: 'ground_truth.json', rows: 1 }] };
+    return { files, truth: [{ path: GROUND_TRUTH_FILE, rows: 1 }] };
   },
 };

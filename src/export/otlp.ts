@@ -1,13 +1,12 @@
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { BundleHandle } from '../bundle/bundle-reader.js';
 import { SnapshotFile } from '../bundle/layout.js';
 import type { SpanRecord, Topology } from '../bundle/records.js';
 import { STATUS_MESSAGE_ATTRIBUTE } from '../telemetry/otlp-normalize.js';
 import type { ExportedFile, Exporter } from './exporter.js';
+import { GROUND_TRUTH_FILE, writeGroundTruth } from './ground-truth-file.js';
+import { writeLineFile } from './line-file.js';
 import { podDeployments, podResource, spanKind, type SpanKindName } from './otel-mapping.js';
 
 /**
@@ -125,32 +124,24 @@ export const otlpExporter: Exporter = {
       ? await bundle.readJson<Topology>(SnapshotFile.topology)
       : { entities: [], edges: [] };
     const deployments = podDeployments(topology);
-    const out = createWriteStream(join(dir, TRACES_FILE), { flags: 'wx' });
-    const closed = once(out, 'close');
     let lines = 0;
-    let batch: SpanRecord[] = [];
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      if (!out.write(`${JSON.stringify(traceRequest(batch, deployments))}\n`)) await once(out, 'drain');
-      lines++;
-      batch = [];
-    };
-    try {
+    await writeLineFile(join(dir, TRACES_FILE), async (writeLine) => {
+      let batch: SpanRecord[] = [];
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        await writeLine(JSON.stringify(traceRequest(batch, deployments)));
+        lines++;
+        batch = [];
+      };
       if (bundle.has(SnapshotFile.traces))
         for await (const span of bundle.readNdjson<SpanRecord>(SnapshotFile.traces)) {
           batch.push(span);
           if (batch.length >= SPANS_PER_LINE) await flush();
         }
       await flush();
-    } finally {
-      out.end();
-      await closed;
-    }
-    const truth = await bundle.groundTruth();
-    await writeFile(join(truthDir, 'ground_truth.json'), `${JSON.stringify(truth, null, 2)}\n`, {
-      flag: 'wx',
     });
+    await writeGroundTruth(truthDir, await bundle.groundTruth());
     const files: ExportedFile[] = [{ path: TRACES_FILE, rows: lines }];
-    return { files, truth: [{ path: 'ground_truth.json', rows: 1 }] };
+    return { files, truth: [{ path: GROUND_TRUTH_FILE, rows: 1 }] };
   },
 };

@@ -8,6 +8,7 @@ import { tryParseEntityId } from '../entities/entity-id.js';
 import { workloadOfPod } from '../entities/pod-workload.js';
 import { writeTable, type Cell } from './delimited-writer.js';
 import type { ExportedFile, Exporter } from './exporter.js';
+import { GROUND_TRUTH_FILE, writeGroundTruth } from './ground-truth-file.js';
 import { logFields } from './otel-mapping.js';
 import { comparableValues, numericPoints } from './series-math.js';
 import { epochNanos } from './time-format.js';
@@ -204,14 +205,12 @@ export const rcaevalExporter: Exporter = {
       return p.ok ? (p.ref.kind === 'Pod' ? workloadOfPod(p.ref.name) : p.ref.name) : rc.id;
     });
     await writeFile(join(truthDir, 'root_cause.txt'), `${[...new Set(names)].join('\n')}\n`, { flag: 'wx' });
-    await writeFile(join(truthDir, 'ground_truth.json'), `${JSON.stringify(truth, null, 2)}\n`, {
-      flag: 'wx',
-    });
+    await writeGroundTruth(truthDir, truth);
     return {
       files,
       truth: [
         { path: 'root_cause.txt', rows: new Set(names).size },
-        { path: 'ground_truth.json', rows: truth.rootCauses.length },
+        { path: GROUND_TRUTH_FILE, rows: truth.rootCauses.length },
       ],
     };
   },

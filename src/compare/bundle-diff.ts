@@ -1,4 +1,4 @@
-import type { BundleFacts } from './bundle-facts.js';
+import { runIdentity, type BundleFacts, type RunIdentity } from './bundle-facts.js';
 import { environmentDrift, type DriftItem } from './environment-drift.js';
 import type { ServiceSummary } from './service-signals.js';
 import { compareIncidents, DEFAULT_STABILITY_THRESHOLD, type IncidentComparison } from './stability.js';
@@ -40,22 +40,8 @@ export interface ServiceDiff {
 }
 
 export interface BundleDiff {
-  a: {
-    source: string;
-    bundleId: string;
-    scenarioId: string;
-    seed: number;
-    repeat: number;
-    substrate: string;
-  };
-  b: {
-    source: string;
-    bundleId: string;
-    scenarioId: string;
-    seed: number;
-    repeat: number;
-    substrate: string;
-  };
+  a: RunIdentity;
+  b: RunIdentity;
   verdict: Verdict;
   incident: IncidentComparison & { a: string[]; b: string[] };
   manifested: { a: boolean; b: boolean };
@@ -118,17 +104,9 @@ export function diffBundles(
   const counts: Record<string, [number, number]> = {};
   for (const k of new Set([...Object.keys(a.eventReasons), ...Object.keys(b.eventReasons)]))
     counts[k] = [a.eventReasons[k] ?? 0, b.eventReasons[k] ?? 0];
-  const head = (f: BundleFacts): BundleDiff['a'] => ({
-    source: f.source,
-    bundleId: f.bundleId,
-    scenarioId: f.scenarioId,
-    seed: f.seed,
-    repeat: f.repeat,
-    substrate: f.substrate,
-  });
   return {
-    a: head(a),
-    b: head(b),
+    a: runIdentity(a),
+    b: runIdentity(b),
     verdict: incident.same ? 'reproduced' : 'differs',
     incident: { ...incident, a: [...a.incident.firingAlerts], b: [...b.incident.firingAlerts] },
     manifested: { a: a.manifested, b: b.manifested },

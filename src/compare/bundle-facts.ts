@@ -34,6 +34,24 @@ export interface BundleFacts {
   faults: string[];
 }
 
+/** Which run a bundle holds, as `bundle diff` and `reproduce` name each side in their output. */
+export type RunIdentity = Pick<
+  BundleFacts,
+  'source' | 'bundleId' | 'scenarioId' | 'seed' | 'repeat' | 'substrate'
+>;
+
+/** The run's identity alone, in the order the JSON output has always listed it. */
+export function runIdentity(f: BundleFacts): RunIdentity {
+  return {
+    source: f.source,
+    bundleId: f.bundleId,
+    scenarioId: f.scenarioId,
+    seed: f.seed,
+    repeat: f.repeat,
+    substrate: f.substrate,
+  };
+}
+
 const toSec = (iso: string): number => Date.parse(iso) / 1000;
 
 /**

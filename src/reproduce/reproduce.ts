@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { openBundle } from '../bundle/bundle-reader.js';
 import { TruthFile } from '../bundle/layout.js';
 import { diffBundles, type BundleDiff } from '../compare/bundle-diff.js';
-import { readBundleFacts, type BundleFacts } from '../compare/bundle-facts.js';
+import { readBundleFacts, runIdentity, type BundleFacts, type RunIdentity } from '../compare/bundle-facts.js';
 import type { DriftItem } from '../compare/environment-drift.js';
 import { DEFAULT_STABILITY_THRESHOLD } from '../compare/stability.js';
 import { ExitCode } from '../errors/exit-codes.js';
@@ -57,14 +57,7 @@ export interface ReproducedRun {
 }
 
 export interface ReproduceResult {
-  original: {
-    source: string;
-    bundleId: string;
-    scenarioId: string;
-    seed: number;
-    repeat: number;
-    substrate: string;
-  };
+  original: RunIdentity;
   substrate: string;
   scenarioFile: string | null;
   /** Found before starting (versions, substrate, scenario, drawn plan). */
@@ -223,14 +216,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     );
   const reproduced = results.filter((r) => r.diff?.verdict === 'reproduced').length;
   return {
-    original: {
-      source: facts.source,
-      bundleId: facts.bundleId,
-      scenarioId: facts.scenarioId,
-      seed: facts.seed,
-      repeat: facts.repeat,
-      substrate: facts.substrate,
-    },
+    original: runIdentity(facts),
     substrate,
     scenarioFile: o.scenarioFile ?? null,
     drift,

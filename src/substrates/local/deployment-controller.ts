@@ -271,16 +271,7 @@ export class DeploymentController {
         COMPONENT,
       );
     this.setRevision(d, revision);
-    d.status = {
-      ...d.status,
-      conditions: this.condition(
-        d.status?.conditions,
-        'Progressing',
-        'True',
-        'NewReplicaSetCreated',
-        `Created new replica set "${created.metadata.name}"`,
-      ),
-    };
+    this.markProgressing(d, 'NewReplicaSetCreated', `Created new replica set "${created.metadata.name}"`);
     return created;
   }
 
@@ -310,17 +301,19 @@ export class DeploymentController {
     if (canonicalJson(annotations) !== before) synced = this.adopt(rs, this.store.apply(rs));
     this.setRevision(d, synced.metadata.annotations?.[REVISION] ?? String(next));
     if (!d.status?.conditions?.some((c) => c.type === 'Progressing'))
-      d.status = {
-        ...d.status,
-        conditions: this.condition(
-          d.status?.conditions,
-          'Progressing',
-          'True',
-          'FoundNewReplicaSet',
-          `Found new replica set "${rs.metadata.name}"`,
-        ),
-      };
+      this.markProgressing(d, 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`);
     return synced;
+  }
+
+  /**
+   * Progressing=True on the Deployment as its rollout starts from a created or a found ReplicaSet, as
+   * kube's controller sets it; the next status written (calculateStatus) carries the condition over.
+   */
+  private markProgressing(d: Deployment, reason: string, message: string): void {
+    d.status = {
+      ...d.status,
+      conditions: this.condition(d.status?.conditions, 'Progressing', 'True', reason, message),
+    };
   }
 
   private copyAnnotations(d: Deployment, rs: ReplicaSet): void {

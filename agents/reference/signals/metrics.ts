@@ -10,6 +10,16 @@ import { clock } from '../time.js';
 
 type Pt = [number, number];
 
+/** Records one symptom of a workload (dropped when there is none or it weighs next to nothing). */
+type AddSymptom = (
+  w: Workload | undefined,
+  kind: SymptomKind,
+  weight: number,
+  at: number | null,
+  detail: string,
+  peer?: Workload,
+) => void;
+
 /**
  * Metrics: kube-state-metrics pod and deployment state (restarts, OOMKilled, waiting reasons, phases,
  * readiness, desired vs available replicas), container resources against their limits (CPU near the
@@ -32,14 +42,7 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
     if (index.isBatchPod(id)) return undefined;
     return index.workloadOf(id);
   };
-  const add = (
-    w: Workload | undefined,
-    kind: SymptomKind,
-    weight: number,
-    at: number | null,
-    detail: string,
-    peer?: Workload,
-  ): void => {
+  const add: AddSymptom = (w, kind, weight, at, detail, peer) => {
     if (w && weight > 0.02)
       ev.symptoms.push({
         signal: 'metrics',
@@ -246,13 +249,7 @@ function resources(
   series: (n: string) => MetricSeries[],
   podWorkload: (m: MetricSeries) => Workload | undefined,
   index: EntityIndex,
-  add: (
-    w: Workload | undefined,
-    kind: SymptomKind,
-    weight: number,
-    at: number | null,
-    detail: string,
-  ) => void,
+  add: AddSymptom,
 ): void {
   const limit = new Map<string, { cpu?: number; memory?: number }>();
   for (const m of series('kube_pod_container_resource_limits')) {
@@ -352,19 +349,7 @@ function resources(
   }
 }
 
-function red(
-  series: (n: string) => MetricSeries[],
-  index: EntityIndex,
-  add: (
-    w: Workload | undefined,
-    kind: SymptomKind,
-    weight: number,
-    at: number | null,
-    detail: string,
-    peer?: Workload,
-  ) => void,
-  ev: Evidence,
-): void {
+function red(series: (n: string) => MetricSeries[], index: EntityIndex, add: AddSymptom, ev: Evidence): void {
   // 5xx share per service, summed over pods and routes.
   const perService = new Map<string, { ns: string; all: Map<number, number>; bad: Map<number, number> }>();
   for (const m of series('http_server_requests_total')) {

@@ -95,6 +95,35 @@ export interface Evidence {
   notes: string[];
 }
 
+/** Records one suspect; the object-reading signals (changes, misconfig) pass it to their checks. */
+export type AddSuspect = (
+  entity: EntityId,
+  weight: number,
+  affects: EntityId[],
+  explains: SymptomKind[],
+  detail: string,
+  standalone?: boolean,
+) => void;
+
+/**
+ * An AddSuspect for `signal`'s suspects dated `at` (null: a state whose start is unknown). `standalone`
+ * is set only when true, so an ordinary suspect has no such key.
+ */
+export function suspectAdder(ev: Evidence, signal: SignalName, at: number | null): AddSuspect {
+  return (entity, weight, affects, explains, detail, standalone = false) => {
+    ev.suspects.push({
+      signal,
+      entity,
+      weight,
+      at,
+      affects,
+      explains,
+      detail,
+      ...(standalone ? { standalone } : {}),
+    });
+  };
+}
+
 export function emptyEvidence(): Evidence {
   return { symptoms: [], suspects: [], calls: [], notes: [] };
 }

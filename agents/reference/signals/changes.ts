@@ -3,7 +3,7 @@ import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
 import { eventTime } from '../event-time.js';
 import { templateRefs, type EntityIndex, type ReplicaSetInfo, type Workload } from '../entity-index.js';
-import { clamp01, emptyEvidence, type Evidence, type SymptomKind } from '../evidence.js';
+import { clamp01, emptyEvidence, suspectAdder, type Evidence, type SymptomKind } from '../evidence.js';
 import { idParts, makeId, selectorMatches, specOf, type LabelSelector, type PodTemplate } from '../kube.js';
 import type { ObjectChange, Snapshot } from '../read-snapshot.js';
 import { diffTemplates, same, type TemplateChange } from '../template-diff.js';
@@ -230,24 +230,22 @@ function objectChange(
   const { kind, namespace } = idParts(c.entity);
   const prev = previousVersion(snap.objectChanges, c);
   const at = c.at;
+  const add = suspectAdder(ev, 'changes', at);
   const push = (
     weight: number,
     affects: EntityId[],
     explains: SymptomKind[],
     detail: string,
     standalone = false,
-  ): void => {
-    ev.suspects.push({
-      signal: 'changes',
-      entity: c.entity,
+  ): void =>
+    add(
+      c.entity,
       weight,
-      at,
       affects,
       explains,
-      detail: `${c.action.toLowerCase()} at ${clock(at)}: ${detail}`,
-      ...(standalone ? { standalone } : {}),
-    });
-  };
+      `${c.action.toLowerCase()} at ${clock(at)}: ${detail}`,
+      standalone,
+    );
   const obj = c.object;
   switch (kind) {
     case 'Deployment':

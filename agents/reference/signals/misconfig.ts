@@ -2,7 +2,13 @@ import type { Labels, ObjectRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
-import { emptyEvidence, type Evidence, type SymptomKind } from '../evidence.js';
+import {
+  emptyEvidence,
+  suspectAdder,
+  type AddSuspect,
+  type Evidence,
+  type SymptomKind,
+} from '../evidence.js';
 import {
   makeId,
   quantity,
@@ -26,25 +32,7 @@ const REACH: SymptomKind[] = ['unreachable', 'not-ready', 'errors', 'unavailable
  */
 export function misconfigSignal(snap: Snapshot, index: EntityIndex): Evidence {
   const ev = emptyEvidence();
-  const add = (
-    entity: EntityId,
-    weight: number,
-    affects: EntityId[],
-    explains: SymptomKind[],
-    detail: string,
-    standalone = false,
-  ): void => {
-    ev.suspects.push({
-      signal: 'misconfig',
-      entity,
-      weight,
-      at: null,
-      affects,
-      explains,
-      detail,
-      ...(standalone ? { standalone } : {}),
-    });
-  };
+  const add = suspectAdder(ev, 'misconfig', null);
   const appNs = index.namespaces;
   const pods = index.objectsOfKind('Pod');
 
@@ -233,14 +221,7 @@ function workloadChecks(
   snap: Snapshot,
   index: EntityIndex,
   nodes: ObjectRecord[],
-  add: (
-    entity: EntityId,
-    weight: number,
-    affects: EntityId[],
-    explains: SymptomKind[],
-    detail: string,
-    standalone?: boolean,
-  ) => void,
+  add: AddSuspect,
 ): void {
   const spec = w.template?.spec;
   if (!spec) return;
@@ -326,17 +307,7 @@ function workloadChecks(
  * (generation ahead of observedGeneration), a rollout past its progress deadline, replicas it failed to
  * create (the condition names a quota or an admission refusal).
  */
-function rolloutState(
-  w: Workload,
-  add: (
-    entity: EntityId,
-    weight: number,
-    affects: EntityId[],
-    explains: SymptomKind[],
-    detail: string,
-    standalone?: boolean,
-  ) => void,
-): void {
+function rolloutState(w: Workload, add: AddSuspect): void {
   const o = w.object;
   if (!o) return;
   const gen = (o.metadata as { generation?: number }).generation;
@@ -389,16 +360,7 @@ function rolloutState(
  * theirs, init containers they do not have. Weak on their own; they matter when that workload is the one
  * in trouble.
  */
-function outliers(
-  index: EntityIndex,
-  add: (
-    entity: EntityId,
-    weight: number,
-    affects: EntityId[],
-    explains: SymptomKind[],
-    detail: string,
-  ) => void,
-): void {
+function outliers(index: EntityIndex, add: AddSuspect): void {
   const byRepo = new Map<string, Array<{ w: Workload; tag: string; cpu?: number; init: number }>>();
   for (const w of index.workloads.values()) {
     const c = w.template?.spec?.containers?.[0];

@@ -32,6 +32,7 @@ import {
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
+import { integerOption } from '../support/integer-option.js';
 
 export type CorpusIo = CommandIo;
 
@@ -57,13 +58,6 @@ export interface CorpusRunDeps {
   signal?: AbortSignal;
   openRunLog?: CorpusRunOptions['openRunLog'];
   referenceAgent?: CorpusRunOptions['referenceAgent'];
-}
-
-function integer(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return n;
 }
 
 function threshold(text: string): number {
@@ -111,9 +105,9 @@ export async function corpusRunCommand(
 ): Promise<ExitCode> {
   const logger = createLogger();
   const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
-  const repeats = integer(o.repeats, '--repeats', 1);
+  const repeats = integerOption(o.repeats, '--repeats', 1);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-  const seed = o.seed !== undefined ? integer(o.seed, '--seed', 0) : undefined;
+  const seed = o.seed !== undefined ? integerOption(o.seed, '--seed', 0) : undefined;
   const stabilityThreshold = threshold(o.stabilityThreshold);
   if (o.resume && o.force)
     throw new InvalidInputError('--resume and --force contradict each other; choose one');

@@ -23,6 +23,7 @@ import {
   type OutputCliOptions,
 } from '../support/output-format.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
+import { integerOption } from '../support/integer-option.js';
 
 export type EvalIo = CommandIo;
 
@@ -50,13 +51,6 @@ export interface EvalDeps {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function integer(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return n;
 }
 
 function duration(text: string, flag: string, min: number): number {
@@ -259,10 +253,10 @@ export async function evalCommand(
     corpus: o.corpus,
     outDir: resolve(o.out ?? defaultOut()),
     agent,
-    repeats: integer(o.repeats, '--repeats', 1),
+    repeats: integerOption(o.repeats, '--repeats', 1),
     timeoutMs: duration(o.timeout, '--timeout', 1),
     graceMs: duration(o.grace, '--grace', 0),
-    parallel: integer(o.parallel, '--parallel', 1),
+    parallel: integerOption(o.parallel, '--parallel', 1),
     omit: parseOmit(o.omit ?? []),
     isolate: o.isolate === true,
     user: o.user,

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { formatDrift, NOTABLE, renderDiff } from '../../compare/index.js';
 import { ExitCode } from '../../errors/exit-codes.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { createLogger } from '../../logging/logger.js';
 import { reproduce, type ReproduceResult } from '../../reproduce/reproduce.js';
 import { fileRunLog, type RunLog } from '../../runner/run-log.js';
@@ -16,6 +15,7 @@ import {
   printStructured,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { integerOption } from '../support/integer-option.js';
 import { StderrProgress } from '../support/progress.js';
 import {
   contextOption,
@@ -64,9 +64,7 @@ export async function reproduceCommand(
   deps: ReproduceDeps = {},
 ): Promise<number> {
   const format = outputFormat(o);
-  const repeats = Number(o.repeats);
-  if (!Number.isInteger(repeats) || repeats < 1)
-    throw new InvalidInputError(`--repeats must be an integer >= 1, got "${o.repeats}"`);
+  const repeats = integerOption(o.repeats, '--repeats', 1);
   const threshold = parseThreshold(o.stabilityThreshold);
   const logger = createLogger();
   const progress = new StderrProgress(io.stderr);

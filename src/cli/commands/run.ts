@@ -21,6 +21,7 @@ import {
   printStructured,
   type OutputCliOptions,
 } from '../support/output-format.js';
+import { integerOption } from '../support/integer-option.js';
 import { StderrProgress } from '../support/progress.js';
 import {
   contextOption,
@@ -39,13 +40,6 @@ export interface RunCommandOptions extends SubstrateCliOptions, OutputCliOptions
   repeats: string;
   keepUp?: boolean;
   force?: boolean;
-}
-
-function positiveInt(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new InvalidInputError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return n;
 }
 
 export { loadRunnable, bundleIdFor };
@@ -134,8 +128,8 @@ export async function runCommand(
   const format = outputFormat(o);
   const logger = createLogger();
   const { name: substrateName, options: substrateOptions } = substrateOptionsFrom(o, logger);
-  const repeats = positiveInt(o.repeats, '--repeats', 1);
-  const seedOverride = o.seed !== undefined ? positiveInt(o.seed, '--seed', 0) : undefined;
+  const repeats = integerOption(o.repeats, '--repeats', 1);
+  const seedOverride = o.seed !== undefined ? integerOption(o.seed, '--seed', 0) : undefined;
   const scenarios = await loadRunnable(paths, substrateName);
   const outDir = resolve(o.out);
   await mkdir(outDir, { recursive: true });

@@ -92,17 +92,9 @@ export async function reproduceCommand(
       runOne: deps.runOne ?? runScenario,
       openRunLog: deps.openRunLog ?? fileRunLog,
       currentEnvironment: deps.currentEnvironment,
-      progress: {
-        phase: (name, detail) => progress.phase(name, detail),
-        note: (name, detail) => {
-          progress.prefix = '';
-          progress.phase(name, detail);
-        },
-        startRun: (run, i, total) => {
-          progress.prefix = `${run.scenario.metadata.id} (re-staging ${i + 1}/${total}) `;
-        },
-        endRun: () => undefined,
-      },
+      progress: progress.forSeries(
+        (run, i, total) => `${run.scenario.metadata.id} (re-staging ${i + 1}/${total}) `,
+      ),
       onDrift: (drift) => {
         if (drift.length === 0) progress.phase('check', 'same versions, images and plan as recorded');
         for (const d of drift) io.stderr(`firedrill: drift: ${formatDrift(d)}\n`);

@@ -178,17 +178,9 @@ export async function runCommand(
           bundleId: run.bundleId,
           scenario: run.scenario.metadata.id,
         }),
-      progress: {
-        phase: (name, detail) => progress.phase(name, detail),
-        note: (name, detail) => {
-          progress.prefix = '';
-          progress.phase(name, detail);
-        },
-        startRun: (run, i, total) => {
-          progress.prefix = `${run.scenario.metadata.id} (${i + 1}/${total}, repeat ${run.repeat}) `;
-        },
-        endRun: () => undefined,
-      },
+      progress: progress.forSeries(
+        (run, i, total) => `${run.scenario.metadata.id} (${i + 1}/${total}, repeat ${run.repeat}) `,
+      ),
       onResult: (r) => {
         records.push(runRecord(r, outDir));
         if (!r.ok) {

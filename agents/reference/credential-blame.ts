@@ -33,23 +33,29 @@ export function blameCredentials(
     }
   }
   const restarted = firstFailureByPod.size > 0 && fresh === firstFailureByPod.size;
-  if (restarted) for (const s of symptoms) if (s.kind === 'auth-rejects') s.weight *= 0.35;
+  const secrets = [...index.configOf(caller)].filter((id) => id.includes('/Secret/'));
+  // A restart re-reads the Secret; if no Secret it reads changed in the window, the restarted pods read the
+  // credential that worked before, and what changed is the server.
+  const secretChanged = secrets.some((id) => !index.unchangedInWindow(id));
+  if (restarted && secretChanged) for (const s of symptoms) if (s.kind === 'auth-rejects') s.weight *= 0.35;
   const calleeWorkload = callee ? index.workloads.get(callee) : undefined;
   const calleeConfig = calleeWorkload ? index.configOf(calleeWorkload) : new Set<EntityId>();
   const out: Suspect[] = [];
-  for (const id of index.configOf(caller)) {
-    if (!id.includes('/Secret/')) continue;
+  for (const id of secrets) {
     const shared = calleeConfig.has(id);
+    const unchanged = index.unchangedInWindow(id);
     out.push({
       signal,
       entity: id,
-      weight: (restarted ? 0.75 : 0.3) + (shared ? 0.1 : 0),
+      weight: (unchanged ? 0.1 : restarted ? 0.75 : 0.3) + (shared ? 0.1 : 0),
       at: restarted ? firstStart : null,
       affects: [caller.id],
       explains: ['auth', 'not-ready', 'errors', 'unreachable'],
-      detail: restarted
-        ? `${shortId(caller.id)}'s pods were (re)started and had their credentials rejected from their first connection (${clock(firstFail)}); they read ${shortId(id)}${shared ? `, which ${shortId(callee ?? '')} reads too` : ''}`
-        : `${shortId(caller.id)}'s credentials for ${shortId(callee ?? 'its dependency')} are rejected; they come from ${shortId(id)}`,
+      detail:
+        (restarted
+          ? `${shortId(caller.id)}'s pods were (re)started and had their credentials rejected from their first connection (${clock(firstFail)}); they read ${shortId(id)}${shared ? `, which ${shortId(callee ?? '')} reads too` : ''}`
+          : `${shortId(caller.id)}'s credentials for ${shortId(callee ?? 'its dependency')} are rejected; they come from ${shortId(id)}`) +
+        (unchanged ? ', which did not change in the window' : ''),
     });
   }
   return out;

@@ -50,6 +50,14 @@ export class EntityIndex {
   private readonly podWorkloadCache = new Map<EntityId, Workload | null>();
   private readonly podNode = new Map<EntityId, string>();
 
+  /**
+   * The snapshot records every change in the window and none touched this object: it is as it was before
+   * the trouble, so it cannot be what changed.
+   */
+  unchangedInWindow(id: EntityId): boolean {
+    return this.snap.historyRecorded === true && !this.snap.objectChanges.some((c) => c.entity === id);
+  }
+
   constructor(private readonly snap: Snapshot) {
     for (const o of snap.objects)
       this.byId.set(o.entity ?? makeId(o.metadata.namespace, o.kind, o.metadata.name), o);

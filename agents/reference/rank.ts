@@ -300,8 +300,8 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
   return out;
 }
 
-/** Onsets are estimates (signals date trouble differently by a scrape or two): a callee may start this much later. */
-const LATER_CALLEE_MS = 20_000;
+/** Onsets are estimates: metric-based ones lag by up to two 15 s scrapes, so a callee may start this much later. */
+const LATER_CALLEE_MS = 30_000;
 
 /** When a workload's trouble (of these kinds, else any) was first seen strongly, if known. */
 function firstTrouble(h: WorkloadHealth, kinds?: ReadonlySet<SymptomKind>): number | null {

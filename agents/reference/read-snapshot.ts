@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AlertsFile,
@@ -90,6 +90,8 @@ export interface Snapshot {
   events: EventRecord[];
   objects: ObjectRecord[];
   objectChanges: ObjectChange[];
+  /** object-changes.ndjson was there: every change in the window is recorded, so an absent one did not happen. */
+  historyRecorded?: boolean;
   topology: Topology;
   metrics: MetricSeries[];
   spans: SpanLite[];
@@ -151,6 +153,10 @@ export async function readSnapshot(snapshotDir: string): Promise<Snapshot> {
     events,
     objects,
     objectChanges,
+    historyRecorded: await access(file('object-changes.ndjson')).then(
+      () => true,
+      () => false,
+    ),
     topology,
     metrics,
     spans,

@@ -210,8 +210,8 @@ describe('loading valid scenarios', () => {
     expect(s.spec.expect.alerts).toEqual(['TestHighErrorRate', 'TestHighLatency']);
   });
 
-  it('adds the aliases a fault type declares to its root causes (the shipped network scenarios)', async () => {
-    const shop = join(REPO_ROOT, 'scenarios/shop');
+  it('adds the aliases a fault type declares to its root causes (the network scenarios)', async () => {
+    const shop = join(REPO_ROOT, 'scenarios/candidates');
     const delay = await loadScenarioFile(join(shop, 'checkout-payment-link-slow.yaml'));
     expect(delay.spec.groundTruth).toEqual({
       rootCauses: [{ id: 'shop/Deployment/payment', aliases: ['shop/Deployment/checkout'] }],

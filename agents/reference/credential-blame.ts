@@ -10,7 +10,9 @@ import { clock } from './time.js';
  * before they first failed read a credential at start that no longer matches (the Secret is at fault);
  * pods that were working and then began failing met a server that changed (the server is at fault).
  * Adds a suspect per Secret the caller reads, and weakens the server's share when the caller was
- * restarted, since a server that did not change explains little.
+ * restarted, since a server that did not change explains little — unless the recorded history shows
+ * that none of those Secrets changed in the window: then the restart only re-read a credential that
+ * worked, and the server is what changed.
  */
 export function blameCredentials(
   signal: SignalName,

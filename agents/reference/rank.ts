@@ -98,7 +98,10 @@ interface WorkloadHealth {
  *    trouble it would explain (the symptoms of the kinds it causes, at the workloads it affects), times
  *    how well its time fits (a change after the symptoms began explains little).
  * 4. A workload whose trouble another entity's suspect explains (its ConfigMap, its Service, a policy,
- *    a node) is discounted by that, since the object to fix is the other one.
+ *    a node) is discounted by that, since the object to fix is the other one; a strong explanation ranks
+ *    that object above the workload.
+ * Before all this, a callee is cleared of the failures of an edge whose caller is shown at fault
+ * (callerExplained), and in step 2 a callee whose trouble began well after the caller's passes nothing on.
  */
 export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAULT_RANK): Ranking {
   const health = workloadHealth(callerExplained(ev.symptoms));

@@ -17,20 +17,13 @@ import { ensureShopBuilt } from '../apps/shop/src/dev/ensure-built.js';
 import { findMainJs, launchShop, SHOP_SERVICES } from '../apps/shop/src/dev/launch-shop.js';
 import { loadRuleFiles } from '../src/manifests/rule-files.js';
 import { PrometheusProcess } from '../src/substrates/local/observability/prometheus-process.js';
+import { positiveArg } from './support/positive-arg.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
-
-const rps = arg('rps', 10);
-const seed = arg('seed', 1);
-const baselineS = arg('baseline', 240);
-const bypassS = arg('bypass', 60);
-const afterS = arg('after', 150);
+const rps = positiveArg('rps', 10);
+const seed = positiveArg('seed', 1);
+const baselineS = positiveArg('baseline', 240);
+const bypassS = positiveArg('bypass', 60);
+const afterS = positiveArg('after', 150);
 
 const HIT_RATIO = `1 - (
   sum by (service) (rate(catalog_cache_requests_total{job="shop", result!="hit"}[1m]))

@@ -16,18 +16,11 @@ import { startOtlpReceiver } from '../apps/shop/src/dev/otlp-receiver.js';
 import { DEFAULT_MIX, meanRequestsPerJourney } from '../apps/shop/src/loadgen/plan.js';
 import type { StatsSnapshot } from '../apps/shop/src/loadgen/latency-stats.js';
 import { ensureShopBuilt } from '../apps/shop/src/dev/ensure-built.js';
+import { positiveArg } from './support/positive-arg.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
-
-const targetRps = arg('rps', 20);
-const durationS = arg('duration', 60);
-const seed = arg('seed', 1);
+const targetRps = positiveArg('rps', 20);
+const durationS = positiveArg('duration', 60);
+const seed = positiveArg('seed', 1);
 const WARMUP_S = 5;
 const GIB = 1024 ** 3;
 

@@ -229,6 +229,11 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
 
 /** Below this a definite misrouted observation is too weak to clear its callee. */
 const MISROUTED_CLEARS = 0.3;
+/** A definite, strong enough sign that the caller's own setting breaks its calls to `peer`. */
+function showsCallerAtFault(s: Symptom): boolean {
+  return s.kind === 'misrouted' && s.definite === true && !!s.peer && s.weight >= MISROUTED_CLEARS;
+}
+
 /** What is left of a callee's unreachability on an edge whose caller is at fault. */
 const CLEARED_EDGE = 0.15;
 
@@ -239,9 +244,7 @@ const CLEARED_EDGE = 0.15;
  */
 export function callerExplained(symptoms: readonly Symptom[]): Symptom[] {
   const atFault = new Set<string>();
-  for (const s of symptoms)
-    if (s.kind === 'misrouted' && s.definite && s.peer && s.weight >= MISROUTED_CLEARS)
-      atFault.add(`${s.workload} ${s.peer}`);
+  for (const s of symptoms) if (showsCallerAtFault(s)) atFault.add(`${s.workload} ${s.peer}`);
   return symptoms.map((s) =>
     s.kind === 'unreachable' && s.peer && atFault.has(`${s.peer} ${s.workload}`)
       ? { ...s, weight: s.weight * CLEARED_EDGE, detail: `${s.detail} (the caller is at fault on this edge)` }
@@ -328,11 +331,7 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
     if (h.propagated <= 0) continue;
     // Everything downstream, a few hops deep, with the strongest trouble among them. A callee the caller is
     // itself at fault towards (it gives up too soon, dials the wrong place) passes nothing on to it.
-    const atFault = new Set(
-      h.symptoms
-        .filter((s) => s.kind === 'misrouted' && s.definite && s.peer && s.weight >= MISROUTED_CLEARS)
-        .map((s) => s.peer),
-    );
+    const atFault = new Set(h.symptoms.filter(showsCallerAtFault).map((s) => s.peer));
     const seen = new Set<EntityId>();
     let frontier = [...(callees.get(h.id) ?? [])].filter((d) => !atFault.has(d));
     let worst: WorkloadHealth | undefined;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdtemp, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BundleError } from '../errors/bundle-error.js';
@@ -15,7 +15,7 @@ import { GroundTruthSchema, type GroundTruth } from './ground-truth.js';
 import { BUNDLE_FORMAT, MANIFEST_FILE, MAX_MANIFEST_BYTES, TRUTH_FILE, bundlePathProblem } from './layout.js';
 import { ManifestSchema, formatIssues, type FileEntry, type Manifest } from './manifest.js';
 import { readDetachedDigest, rootDigestProblem } from './root-digest.js';
-import { holdScratch, releaseScratch } from './scratch.js';
+import { makeScratchDir, releaseScratch } from './scratch.js';
 import { unpackBundle } from './unpack.js';
 import { formatProblem, verifyBundle } from './verify.js';
 
@@ -77,8 +77,7 @@ export async function openBundle(path: string, opts: OpenOptions = {}): Promise<
   }
   if (isDir) return open(resolve(path), path, null, opts);
 
-  const tmp = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'firedrill-bundle-'));
-  holdScratch(tmp);
+  const tmp = await makeScratchDir(join(opts.tmpRoot ?? tmpdir(), 'firedrill-bundle-'));
   try {
     const { dir, bundleId } = await unpackBundle(path, tmp);
     const handle = await open(dir, path, tmp, opts);

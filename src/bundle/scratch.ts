@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { gracefulInterruptsActive } from '../util/graceful-interrupts.js';
 
 /**
@@ -61,4 +63,23 @@ export function releaseScratch(path: string): void {
 /** Paths held right now (tests). */
 export function heldScratch(): string[] {
   return [...paths];
+}
+
+/**
+ * mkdtemp, but held before it exists. With `mkdtemp` then `holdScratch` a signal handled between the
+ * two (the directory is on disk, the promise not yet resumed) left the directory behind; holding a
+ * path that does not exist yet costs nothing, since removal ignores missing paths.
+ */
+export async function makeScratchDir(prefix: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const path = `${prefix}${randomBytes(6).toString('hex')}`;
+    holdScratch(path);
+    try {
+      await mkdir(path, { mode: 0o700 });
+      return path;
+    } catch (err) {
+      releaseScratch(path);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 8) throw err;
+    }
+  }
 }

@@ -1,11 +1,11 @@
-import { lstat, mkdir, mkdtemp, open, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { BundleError } from '../errors/bundle-error.js';
 import { DirectoryError, NotRegularFileError, ensureDir } from '../util/safe-fs.js';
 import { archiveChunks } from './archive-source.js';
 import { installDir, pathExists } from './install-dir.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, bundleIdProblem } from './layout.js';
-import { holdScratch, releaseScratch } from './scratch.js';
+import { makeScratchDir, releaseScratch } from './scratch.js';
 import { TarError } from './tar.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import { formatProblem, verifyBundle } from './verify.js';
@@ -77,8 +77,7 @@ export async function unpackBundle(
   const files = plan.filter((e) => e.kind === 'file');
   const bytes = files.reduce((n, e) => n + e.size, 0);
   await requireFreeSpace(dest, bytes, opts);
-  const tmp = await mkdtemp(join(dest, '.unpack-'));
-  holdScratch(tmp);
+  const tmp = await makeScratchDir(join(dest, '.unpack-'));
   try {
     await writeEntries(file, tmp, plan);
     if (exists) {

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BundleError } from '../errors/bundle-error.js';
 import { MANIFEST_FILE } from './layout.js';
 import { readDetachedDigest, rootDigestProblem } from './root-digest.js';
-import { holdScratch, releaseScratch } from './scratch.js';
+import { makeScratchDir, releaseScratch } from './scratch.js';
 import { unpackBundle, type UnpackOptions } from './unpack.js';
 import { errnoMessage, failedVerify, verifyBundle, type VerifyOptions, type VerifyResult } from './verify.js';
 
@@ -30,8 +30,7 @@ export async function verifyBundlePath(path: string, opts: VerifyPathOptions = {
   }
   if (isDir) return verifyBundle(path, opts);
 
-  const tmp = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'firedrill-verify-'));
-  holdScratch(tmp);
+  const tmp = await makeScratchDir(join(opts.tmpRoot ?? tmpdir(), 'firedrill-verify-'));
   try {
     let unpacked;
     try {

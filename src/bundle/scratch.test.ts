@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heldScratch, makeScratchDir, releaseScratch } from './scratch.js';
+
+describe('makeScratchDir', () => {
+  let parent: string;
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'scratch-test-'));
+  });
+  afterEach(() => {
+    for (const p of heldScratch()) releaseScratch(p);
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('holds the path before the directory exists, so a signal in between cannot leave it behind', async () => {
+    const prefix = join(parent, '.unpack-');
+    const pending = makeScratchDir(prefix);
+    // synchronously after the call: mkdir has not run yet, but the path is already held
+    const held = heldScratch().filter((p) => p.startsWith(prefix));
+    expect(held).toHaveLength(1);
+    const dir = await pending;
+    expect(dir).toBe(held[0]);
+    expect(statSync(dir).isDirectory()).toBe(true);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('gives each call its own directory', async () => {
+    const prefix = join(parent, 'x-');
+    const [a, b] = await Promise.all([makeScratchDir(prefix), makeScratchDir(prefix)]);
+    expect(a).not.toBe(b);
+  });
+
+  it('releases the path and rethrows when the parent is missing', async () => {
+    const prefix = join(parent, 'missing', 'x-');
+    await expect(makeScratchDir(prefix)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(heldScratch().filter((p) => p.startsWith(prefix))).toEqual([]);
+  });
+});

@@ -8,5 +8,7 @@ export async function batchJob(name: JobName): Promise<BatchJob> {
       return (await import('./catalog-sync.js')).catalogSyncJob;
     case 'cart-cleanup':
       return (await import('./cart-cleanup.js')).cartCleanupJob;
+    case 'db-migrate':
+      return (await import('./db-migrate.js')).dbMigrateJob;
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_CONNECTION_MAX_AGE_MS } from './connection-agent.js';
 import type { ShopEnv } from './env.js';
 import {
   HTTP_DEPENDENCIES,
+  STORE_DEPENDENCIES,
   type DependencyName,
   type HttpDependency,
   type ProcessName,
@@ -43,6 +44,10 @@ export interface ShopConfig {
     productCacheTtlSeconds: number;
     redis: { host: string; port: number; password?: string; db: number };
   };
+  /** PostgreSQL: where (libpq's PG* variables) and how the service's connection pool behaves. */
+  db: DbConfig;
+  /** The Redis stream checkout publishes placed orders to and accounting/fulfillment consume. */
+  orderStream: string;
   payment: { providerLimitUsd: number; providerLatencyMs: number };
   shipping: { baseCostUsd: number; perItemUsd: number; quoteLatencyMs: number };
   currency: { rates: Record<string, number> };
@@ -64,6 +69,24 @@ export interface ShopConfig {
   cartCleanup: { staleAfterSeconds: number; fixMissingExpiry: boolean };
 }
 
+export interface DbConfig {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** Most connections the pool opens; further queries wait for one to be released. */
+  poolMax: number;
+  /** How long a query waits for a pooled connection before failing (pool exhausted). */
+  acquireTimeoutMs: number;
+  /** The server cancels a statement that runs longer (statement_timeout); 0: never. */
+  statementTimeoutMs: number;
+  /** An idle pooled connection is closed after this long. */
+  idleTimeoutMs: number;
+  /** Queries slower than this are logged at warn (`slow query`). */
+  slowQueryMs: number;
+}
+
 const DEFAULT_TIMEOUT_MS = 2000;
 /**
  * Half the latency alert's threshold (p95 > 500 ms): a brief slowdown shows up as warnings in the logs well
@@ -82,7 +105,7 @@ const nonNegative = z.number().min(0);
 const currencyCode = z.string().refine((c) => isKnownCurrency(c), {
   error: (iss) => `unknown currency code ${JSON.stringify(iss.input)}`,
 });
-const dependencyKey = z.enum([...HTTP_DEPENDENCIES, 'redis']);
+const dependencyKey = z.enum([...HTTP_DEPENDENCIES, ...STORE_DEPENDENCIES]);
 
 const commonShape = {
   logLevel: z.enum(LOG_LEVELS).optional(),
@@ -102,6 +125,19 @@ const redisShape = z
   })
   .optional();
 
+const dbShape = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    poolMax: z.number().int().min(1).max(100).optional(),
+    acquireTimeoutMs: positiveInt.optional(),
+    statementTimeoutMs: z.number().int().min(0).optional(),
+    idleTimeoutMs: positiveInt.optional(),
+    slowQueryMs: positiveInt.optional(),
+  })
+  .optional();
+
 /** The keys a `<service>-config` ConfigMap may carry, per service (docs/shop.md lists them with failure modes). */
 export const CONFIG_FILE_SCHEMAS = {
   frontend: z.object({ ...commonShape, defaultCurrency: currencyCode.optional() }),
@@ -117,7 +153,10 @@ export const CONFIG_FILE_SCHEMAS = {
     productCacheTtlSeconds: nonNegative.optional(),
     redis: redisShape,
   }),
-  checkout: z.object({ ...commonShape }),
+  checkout: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
+  inventory: z.object({ ...commonShape, db: dbShape }),
+  accounting: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
+  fulfillment: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
   payment: z.object({
     ...commonShape,
     providerLimitUsd: nonNegative.optional(),
@@ -158,6 +197,7 @@ export const CONFIG_FILE_SCHEMAS = {
     ...commonShape,
     syncRps: z.number().positive().max(1000).optional(),
   }),
+  'db-migrate': z.object({ ...commonShape, db: dbShape }),
   'cart-cleanup': z.object({
     ...commonShape,
     redis: redisShape,
@@ -251,7 +291,7 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
   const fileRetries = (file.retries ?? {}) as Partial<Record<DependencyName, number>>;
   const timeoutsMs = {} as Record<DependencyName, number>;
   const retries = {} as Record<DependencyName, number>;
-  for (const dep of [...HTTP_DEPENDENCIES, 'redis'] as const) {
+  for (const dep of [...HTTP_DEPENDENCIES, ...STORE_DEPENDENCIES] as const) {
     timeoutsMs[dep] = fileTimeouts[dep] ?? DEFAULT_TIMEOUTS[service]?.[dep] ?? DEFAULT_TIMEOUT_MS;
     retries[dep] = fileRetries[dep] ?? 1;
   }
@@ -265,6 +305,7 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
     logLevel = env.logLevel as LogLevel;
   }
   const redisFile = (file.redis ?? {}) as { host?: string; port?: number; db?: number };
+  const dbFile = (file.db ?? {}) as Partial<DbConfig>;
   let mix: JourneyMix = DEFAULT_MIX;
   try {
     if (env.loadMix !== undefined) mix = parseMix(env.loadMix);
@@ -305,6 +346,19 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
         db: redisFile.db ?? 0,
       },
     },
+    db: {
+      host: env.pgHost ?? dbFile.host ?? 'postgres',
+      port: env.pgPort ?? dbFile.port ?? 5432,
+      user: env.pgUser ?? 'shop',
+      password: env.pgPassword,
+      database: env.pgDatabase ?? dbFile.database ?? 'shop',
+      poolMax: dbFile.poolMax ?? 10,
+      acquireTimeoutMs: dbFile.acquireTimeoutMs ?? 1000,
+      statementTimeoutMs: dbFile.statementTimeoutMs ?? 2000,
+      idleTimeoutMs: dbFile.idleTimeoutMs ?? 30_000,
+      slowQueryMs: dbFile.slowQueryMs ?? 200,
+    },
+    orderStream: pick(file, 'orderStream', 'orders'),
     payment: {
       providerLimitUsd: pick(file, 'providerLimitUsd', 5000),
       providerLatencyMs: pick(file, 'providerLatencyMs', 30),

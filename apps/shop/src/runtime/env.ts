@@ -24,6 +24,12 @@ export interface ShopEnv {
   redisHost?: string;
   redisPort?: number;
   redisPassword?: string;
+  /** libpq's own variable names, so the manifests read as any PostgreSQL client's would. */
+  pgHost?: string;
+  pgPort?: number;
+  pgUser?: string;
+  pgPassword?: string;
+  pgDatabase?: string;
   configFile?: string;
   targetUrl?: string;
   loadRps?: number;
@@ -105,6 +111,11 @@ export function readEnv(argv: readonly string[], env: NodeJS.ProcessEnv): ShopEn
     // A password may legitimately contain spaces at the edges; only "unset" and "empty" are the same.
     redisPassword:
       env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
+    pgHost: nonEmpty(env.PGHOST),
+    pgPort: numberVar(env, 'PGPORT', (n) => isPort(n) && n > 0, 'a port number 1-65535'),
+    pgUser: nonEmpty(env.PGUSER),
+    pgPassword: env.PGPASSWORD === undefined || env.PGPASSWORD === '' ? undefined : env.PGPASSWORD,
+    pgDatabase: nonEmpty(env.PGDATABASE),
     configFile: nonEmpty(env.SHOP_CONFIG_FILE),
     targetUrl: urlVar(env, 'TARGET_URL'),
     loadRps: numberVar(env, 'LOAD_RPS', (n) => n > 0 && n <= 1000, 'a number in (0, 1000]'),

@@ -7,27 +7,46 @@ export const SERVICE_NAMES = [
   'payment',
   'shipping',
   'currency',
+  'inventory',
+  'accounting',
+  'fulfillment',
   'flags',
   'loadgen',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Services other shop services call over HTTP (each has a `<NAME>_URL` env var). */
-export const HTTP_DEPENDENCIES = ['catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency'] as const;
+export const HTTP_DEPENDENCIES = [
+  'catalog',
+  'cart',
+  'checkout',
+  'payment',
+  'shipping',
+  'currency',
+  'inventory',
+] as const;
 export type HttpDependency = (typeof HTTP_DEPENDENCIES)[number];
 
-/** Anything a service calls: the HTTP services plus Redis (cart only). */
-export type DependencyName = HttpDependency | 'redis';
+/** Data stores a service talks to with its own protocol. */
+export const STORE_DEPENDENCIES = ['redis', 'postgres'] as const;
+export type StoreDependency = (typeof STORE_DEPENDENCIES)[number];
+
+/** Anything a service calls: the HTTP services, Redis (carts, the order stream) and PostgreSQL. */
+export type DependencyName = HttpDependency | StoreDependency;
 
 /** The call graph: who calls whom. loadgen calls frontend through TARGET_URL, which is not a dependency. */
 export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyName[]>> = {
   frontend: ['catalog', 'cart', 'checkout', 'currency'],
-  catalog: [],
+  catalog: ['inventory'],
   cart: ['redis', 'catalog'],
-  checkout: ['cart', 'payment', 'shipping', 'currency'],
+  checkout: ['cart', 'inventory', 'payment', 'shipping', 'currency', 'postgres', 'redis'],
   payment: [],
   shipping: [],
   currency: [],
+  inventory: ['postgres'],
+  // the order stream's consumers: Redis for the stream, PostgreSQL for their own tables
+  accounting: ['redis', 'postgres'],
+  fulfillment: ['redis', 'postgres'],
   flags: [],
   loadgen: [],
 };
@@ -40,13 +59,14 @@ export function isServiceName(s: string): s is ServiceName {
  * Run-to-completion modes of the same entry point, run as Kubernetes Jobs: they do their work, exit 0, or
  * exit 1 after one error line. They serve no port (nothing to probe or scrape while they run).
  */
-export const JOB_NAMES = ['catalog-sync', 'cart-cleanup'] as const;
+export const JOB_NAMES = ['catalog-sync', 'cart-cleanup', 'db-migrate'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What a batch job talks to, like DEPENDENCIES_OF for the services. */
 export const JOB_DEPENDENCIES: Readonly<Record<JobName, readonly DependencyName[]>> = {
   'catalog-sync': ['catalog'],
   'cart-cleanup': ['redis'],
+  'db-migrate': ['postgres'],
 };
 
 export function isJobName(s: string): s is JobName {

@@ -8,6 +8,7 @@ import {
 // client span; the wire format stays as it was.
 import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_SQLITE } from '@opentelemetry/semantic-conventions/incubating';
 import { PRODUCTS, type Product } from '../data/products.js';
+import { DependencyError } from '../runtime/dependency-error.js';
 import { HttpError } from '../runtime/http-error.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 
@@ -20,6 +21,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export function catalogService(ctx: ServiceContext): ServiceParts {
   const { tracer, metrics, settings, config } = ctx;
+  const inventory = ctx.client('inventory');
   const cacheLookups = metrics.counter(
     'catalog_cache_requests_total',
     'Product cache lookups, by result (hit, miss, bypass).',
@@ -78,7 +80,21 @@ export function catalogService(ctx: ServiceContext): ServiceParts {
           queryStore('by id', () => PRODUCTS.find((p) => p.id === id) ?? null),
         );
         if (!product) throw new HttpError(404, `product ${id} not found`);
-        return { body: product satisfies Product };
+        // availability is a nice-to-have on the product page: without inventory the page still renders
+        let inStock: boolean | null = null;
+        try {
+          const level = await cached(`stock:${id}`, () =>
+            inventory.get<{ available: number }>(`/stock/${encodeURIComponent(id)}`, '/stock/:productId'),
+          );
+          inStock = level.available > 0;
+        } catch (err) {
+          if (!(err instanceof DependencyError)) throw err;
+          req.log.warn(
+            { dependency: 'inventory', err_code: err.code, product_id: id },
+            `stock level of ${id} unavailable, listing it without: ${err.message}`,
+          );
+        }
+        return { body: { ...(product satisfies Product), inStock } };
       });
     },
   };

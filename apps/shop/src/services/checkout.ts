@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../runtime/http-error.js';
+import { InstrumentedPostgres } from '../runtime/postgres-client.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 import type { Cart } from './cart.js';
 
@@ -18,9 +19,11 @@ interface Shipment {
 }
 
 /**
- * Places an order: reads the cart, quotes shipping, converts the total into the shopper's currency, charges
- * the payment service (a POST that is never retried after a timeout: double charges are worse than a failed
- * order), books the shipment and empties the cart.
+ * Places an order: reads the cart, quotes shipping, converts the total into the shopper's currency, reserves
+ * the items with inventory, charges the payment service (a POST that is never retried after a timeout: double
+ * charges are worse than a failed order), records the order in PostgreSQL, books the shipment, announces the
+ * order on the order stream and empties the cart. An order that fails after its reservation gives the stock
+ * back (best effort: a release that fails is logged, as a real shop would leave it to reconciliation).
  */
 export function checkoutService(ctx: ServiceContext): ServiceParts {
   const { config, metrics } = ctx;
@@ -28,6 +31,15 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
   const payment = ctx.client('payment');
   const shipping = ctx.client('shipping');
   const currency = ctx.client('currency');
+  const inventory = ctx.client('inventory');
+  const db = new InstrumentedPostgres({
+    service: config.service,
+    db: config.db,
+    tracer: ctx.tracer,
+    metrics,
+    logger: ctx.logger,
+    localAddress: process.env.LISTEN_HOST || undefined,
+  });
   const orders = metrics.counter('checkout_orders_total', 'Orders placed, by outcome.', [
     'service',
     'outcome',
@@ -41,6 +53,8 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
         const cur = typeof b.currency === 'string' ? b.currency.toUpperCase() : 'USD';
         const userId = b.userId;
         const orderId = randomUUID();
+        let reserved = false;
+        let charged = false;
         try {
           const c = await cart.get<Cart>(`/carts/${encodeURIComponent(userId)}`, '/carts/:userId');
           if (c.items.length === 0) throw new HttpError(400, 'cart is empty');
@@ -56,11 +70,23 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
                     '/convert',
                   )
                 ).converted;
+          await inventory.post('/reservations', '/reservations', {
+            orderId,
+            items: c.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
+          });
+          reserved = true;
           const charge = await payment.post<Charge>('/charge', '/charge', {
             orderId,
             userId,
             amountUsd: totalUsd,
           });
+          charged = true;
+          await db.query(
+            { name: 'INSERT', collection: 'orders' },
+            `INSERT INTO orders (id, user_id, total_usd, currency, items, status)
+ VALUES ($1, $2, $3, $4, $5, 'placed')`,
+            [orderId, userId, totalUsd, cur, items],
+          );
           const shipment = await shipping.post<Shipment>('/shipments', '/shipments', {
             orderId,
             userId,
@@ -83,6 +109,16 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
           };
         } catch (err) {
           orders.inc({ service: config.service, outcome: 'failed' });
+          // once charged, the stock stays reserved: the order exists for the shopper and is settled by hand
+          if (reserved && !charged)
+            await inventory
+              .delete(`/reservations/${orderId}`, '/reservations/:orderId')
+              .catch((e: unknown) =>
+                req.log.warn(
+                  { order_id: orderId, err_code: (e as { code?: string }).code },
+                  `could not release the reservation of order ${orderId}: ${(e as Error).message}`,
+                ),
+              );
           throw err;
         }
       });
@@ -92,6 +128,8 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
       payment: () => payment.probe(),
       shipping: () => shipping.probe(),
       currency: () => currency.probe(),
+      inventory: () => inventory.probe(),
     },
+    close: () => db.close(),
   };
 }

@@ -22,6 +22,8 @@ export async function serviceFactory(name: ServiceName, onFinished: () => void):
       return (await import('./shipping.js')).shippingService;
     case 'currency':
       return (await import('./currency.js')).currencyService;
+    case 'inventory':
+      return (await import('./inventory.js')).inventoryService;
     case 'flags':
       return (await import('./flags.js')).flagsService;
     case 'loadgen': {

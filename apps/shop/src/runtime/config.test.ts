@@ -196,3 +196,31 @@ describe('loadConfig', () => {
     expect(load('cart-cleanup', { maxItems: 3 }).unknownKeys).toEqual(['maxItems']);
   });
 });
+
+describe('the database settings', () => {
+  test('come from libpq variables and the db key, with pool defaults', () => {
+    const { config } = load(
+      'inventory',
+      { db: { poolMax: 4, statementTimeoutMs: 0 } },
+      { PGHOST: 'pg.internal', PGPORT: '6432', PGUSER: 'app', PGPASSWORD: ' s3 cret', PGDATABASE: 'orders' },
+    );
+    expect(config.db).toEqual({
+      host: 'pg.internal',
+      port: 6432,
+      user: 'app',
+      password: ' s3 cret',
+      database: 'orders',
+      poolMax: 4,
+      acquireTimeoutMs: 1000,
+      statementTimeoutMs: 0,
+      idleTimeoutMs: 30_000,
+      slowQueryMs: 200,
+    });
+    expect(load('checkout', undefined).config.db).toMatchObject({ host: 'postgres', port: 5432, user: 'shop' });
+  });
+
+  test('a bad pool size or port names the key', () => {
+    expect(failure(() => load('inventory', { db: { poolMax: 0 } }))).toMatch(/db\.poolMax/);
+    expect(failure(() => load('inventory', {}, { PGPORT: 'five' }))).toMatch(/PGPORT must be a port number/);
+  });
+});

@@ -141,7 +141,7 @@ export class InstrumentedPostgres {
 
   /** One statement on a connection of its own from the pool. */
   async query<R extends pg.QueryResultRow>(op: DbOperation, text: string, params?: unknown[]): Promise<R[]> {
-    const client = await this.acquire();
+    const client = await this.acquire(op);
     let broken: Error | undefined;
     try {
       return await this.run<R>(client, op, text, params);
@@ -155,7 +155,7 @@ export class InstrumentedPostgres {
 
   /** BEGIN … COMMIT on one connection; any error rolls back and is rethrown. */
   async transaction<T>(work: (tx: DbTransaction) => Promise<T>): Promise<T> {
-    const client = await this.acquire();
+    const client = await this.acquire({ name: 'BEGIN' });
     const tx: DbTransaction = { query: (op, text, params) => this.run(client, op, text, params) };
     let broken: Error | undefined;
     try {
@@ -187,7 +187,8 @@ export class InstrumentedPostgres {
     );
   }
 
-  private async acquire(): Promise<pg.PoolClient> {
+  /** A pooled connection; a statement that never got one is counted under `op` with the failure. */
+  private async acquire(op: DbOperation): Promise<pg.PoolClient> {
     const { tracer, service, db } = this.opts;
     const span = tracer.startSpan('pg-pool.connect', {
       kind: SpanKind.CLIENT,
@@ -207,6 +208,7 @@ export class InstrumentedPostgres {
         : this.toDependencyError('connect', err);
       if (timedOut) this.timeouts.inc({ service });
       else this.logConnectionError(err);
+      this.operations.inc({ service, operation: op.name, collection: op.collection ?? '', outcome: dep.code });
       failSpan(span, dep);
       throw dep;
     } finally {

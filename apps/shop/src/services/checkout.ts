@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../runtime/http-error.js';
 import { InstrumentedPostgres } from '../runtime/postgres-client.js';
+import { InstrumentedRedis } from '../runtime/redis-client.js';
+import { StreamProducer } from '../runtime/stream-producer.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 import type { Cart } from './cart.js';
 
@@ -39,6 +41,22 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
     metrics,
     logger: ctx.logger,
     localAddress: process.env.LISTEN_HOST || undefined,
+  });
+  const redis = new InstrumentedRedis({
+    service: config.service,
+    endpoint: config.cart.redis,
+    commandTimeoutMs: config.timeoutsMs.redis,
+    retries: config.retries.redis,
+    tracer: ctx.tracer,
+    metrics,
+    logger: ctx.logger,
+  });
+  const events = new StreamProducer({
+    redis,
+    stream: config.orderStream,
+    service: config.service,
+    tracer: ctx.tracer,
+    metrics,
   });
   const orders = metrics.counter('checkout_orders_total', 'Orders placed, by outcome.', [
     'service',
@@ -92,6 +110,15 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
             userId,
             items,
           });
+          // The order is committed and paid: a lost announcement is for reconciliation, not a failed order.
+          await events
+            .publish('order.placed', { orderId, userId, totalUsd, items })
+            .catch((e: unknown) =>
+              req.log.error(
+                { order_id: orderId, err_code: (e as { code?: string }).code },
+                `order ${orderId} placed but not published to ${events.stream}: ${(e as Error).message}`,
+              ),
+            );
           await cart.delete(`/carts/${encodeURIComponent(userId)}`, '/carts/:userId');
           orders.inc({ service: config.service, outcome: 'placed' });
           req.log.info({ order_id: orderId, total_usd: totalUsd, currency: cur, items }, 'order placed');
@@ -130,6 +157,8 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
       currency: () => currency.probe(),
       inventory: () => inventory.probe(),
     },
-    close: () => db.close(),
+    close: async () => {
+      await Promise.all([db.close(), redis.close()]);
+    },
   };
 }

@@ -24,6 +24,10 @@ export async function serviceFactory(name: ServiceName, onFinished: () => void):
       return (await import('./currency.js')).currencyService;
     case 'inventory':
       return (await import('./inventory.js')).inventoryService;
+    case 'accounting':
+      return (await import('./accounting.js')).accountingService;
+    case 'fulfillment':
+      return (await import('./fulfillment.js')).fulfillmentService;
     case 'flags':
       return (await import('./flags.js')).flagsService;
     case 'loadgen': {

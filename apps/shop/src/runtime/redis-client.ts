@@ -164,6 +164,8 @@ export class InstrumentedRedis {
   async close(): Promise<void> {
     this.parent?.duplicates.delete(this);
     await Promise.all([...this.duplicates].map((d) => d.close()));
+    // Closed already: another disconnect() would leave ioredis's 2 s stream-destroy timer running.
+    if (this.client.status === 'end') return;
     try {
       await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, 500).unref())]);
     } catch {
@@ -182,6 +184,9 @@ export class InstrumentedRedis {
       commandTimeout: this.opts.commandTimeoutMs,
       maxRetriesPerRequest: this.opts.retries,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      // How long disconnect() lets the socket end before destroying it (default 2 s). ioredis arms this timer
+      // even for a socket that is already gone (closing while Redis is unreachable), holding the event loop.
+      disconnectTimeout: 500,
       // LISTEN_HOST: on the local substrate, dial from the pod's own address (see redis-connector.ts).
       ...(process.env.LISTEN_HOST ? { Connector: connectorFrom(process.env.LISTEN_HOST) } : {}),
     });

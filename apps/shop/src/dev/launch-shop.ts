@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { JourneyMix } from '../loadgen/plan.js';
 import type { JobName, ProcessName, ServiceName } from '../runtime/service-names.js';
 import { ChildProcessGroup } from './child-process-group.js';
 import { freePorts } from './free-port.js';
+import { startRedisServer } from './redis-server.js';
+import { waitForPort } from './wait-for-port.js';
 
 /** The shop minus the load generator, in start order. */
 export const SHOP_SERVICES = [
@@ -92,23 +93,6 @@ export function spawnShopService(
   return new ChildProcessGroup({ name, command: process.execPath, args: [mainJs, service], env });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs}ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function ready(url: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
@@ -150,29 +134,8 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
   };
 
   try {
-    const redis = new ChildProcessGroup({
-      name: 'redis',
-      command: 'redis-server',
-      args: [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--requirepass',
-        password,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        workDir,
-        '--loglevel',
-        'warning',
-      ],
-      env: process.env,
-    });
-    processes.set('redis', redis);
-    await waitForPort(redisPort, 10_000);
+    const redis = await startRedisServer({ port: redisPort, password, dir: workDir });
+    processes.set('redis', redis.process);
 
     const envFor = (service: ProcessName, port: number): NodeJS.ProcessEnv => {
       const level = typeof opts.logLevel === 'string' ? opts.logLevel : opts.logLevel?.[service];

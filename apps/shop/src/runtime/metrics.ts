@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /** 5 ms .. 10 s: covers a cache hit and a request stuck behind a 2 s timeout plus one retry. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -42,11 +42,36 @@ export class ShopMetrics {
     });
   }
 
+  /*
+   * The helpers below return the metric already registered under `name` when there is one, so two users of
+   * one series in a process (two Redis connections, a queue producer and consumer) share it instead of
+   * prom-client refusing the second registration.
+   */
+
   histogram<L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> {
-    return new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+    return (
+      this.existing(name, Histogram) ??
+      new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [this.registry] })
+    );
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+    return (
+      this.existing(name, Counter) ?? new Counter({ name, help, labelNames, registers: [this.registry] })
+    );
+  }
+
+  gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
+    return this.existing(name, Gauge) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private existing<M extends Metric>(
+    name: string,
+    kind: abstract new (...args: never[]) => M,
+  ): M | undefined {
+    const found = this.registry.getSingleMetric(name);
+    if (found === undefined) return undefined;
+    if (!(found instanceof kind)) throw new Error(`metric ${name} is already registered as another type`);
+    return found;
   }
 }

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { connectorFrom } from './redis-connector.js';
 import type { Counter, Histogram } from 'prom-client';
@@ -42,6 +42,14 @@ export interface InstrumentedRedisOptions {
 
 const LOG_REPEAT_MS = 10_000;
 
+export interface CommandOptions {
+  /**
+   * Make a span only inside an active one (as the OpenTelemetry ioredis instrumentation's `requireParentSpan`):
+   * for polling and housekeeping commands, which would otherwise each start a one-span trace. Metrics as usual.
+   */
+  requireParent?: boolean;
+}
+
 /**
  * ioredis behind one `command()` entry point: a CLIENT span (db.system=redis) and redis_* metrics per command,
  * failures turned into DependencyError with the code an operator recognises (ECONNREFUSED, WRONGPASS, ETIMEDOUT…).
@@ -54,6 +62,9 @@ export class InstrumentedRedis {
   private lastLogged: { code: string; at: number } | undefined;
   private readonly commands: Counter<'service' | 'command' | 'status'>;
   private readonly duration: Histogram<'service' | 'command'>;
+  /** Connections made by duplicate(): they follow setAddress and are closed with this one. */
+  private readonly duplicates = new Set<InstrumentedRedis>();
+  private parent: InstrumentedRedis | undefined;
 
   constructor(private readonly opts: InstrumentedRedisOptions) {
     this.endpoint = opts.endpoint;
@@ -82,9 +93,29 @@ export class InstrumentedRedis {
     this.lastConnError = undefined;
     this.client = this.connect(this.endpoint);
     old.disconnect();
+    for (const d of this.duplicates) d.setAddress(host, port);
   }
 
-  async command<T>(name: string, run: (r: Redis) => Promise<T>): Promise<T> {
+  /**
+   * A second connection to the same endpoint with the same spans and metrics, for blocking reads
+   * (`XREADGROUP … BLOCK`): a blocked command holds its connection, so on the shared one it would stall every
+   * command queued behind it. Its command timeout is longer by `extraTimeoutMs` (the longest BLOCK it will
+   * send). It follows this client's setAddress, and close() of either closes it.
+   */
+  duplicate(extraTimeoutMs = 0): InstrumentedRedis {
+    const d = new InstrumentedRedis({
+      ...this.opts,
+      endpoint: this.endpoint,
+      commandTimeoutMs: this.opts.commandTimeoutMs + extraTimeoutMs,
+    });
+    d.parent = this;
+    this.duplicates.add(d);
+    return d;
+  }
+
+  async command<T>(name: string, run: (r: Redis) => Promise<T>, options: CommandOptions = {}): Promise<T> {
+    if (options.requireParent && trace.getSpan(context.active()) === undefined)
+      return this.measured(name, run, undefined);
     const span = this.opts.tracer.startSpan(name, {
       kind: SpanKind.CLIENT,
       attributes: {
@@ -97,6 +128,10 @@ export class InstrumentedRedis {
         [ATTR_PEER_SERVICE]: 'redis',
       },
     });
+    return this.measured(name, run, span);
+  }
+
+  private async measured<T>(name: string, run: (r: Redis) => Promise<T>, span: Span | undefined): Promise<T> {
     const started = process.hrtime.bigint();
     let status = 'ok';
     try {
@@ -104,8 +139,8 @@ export class InstrumentedRedis {
     } catch (err) {
       status = 'error';
       const dep = this.toDependencyError(name, err);
-      span.setAttribute(ATTR_ERROR_TYPE, dep.code);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: dep.message });
+      span?.setAttribute(ATTR_ERROR_TYPE, dep.code);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: dep.message });
       throw dep;
     } finally {
       this.commands.inc({ service: this.opts.service, command: name, status });
@@ -113,7 +148,7 @@ export class InstrumentedRedis {
         { service: this.opts.service, command: name },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
-      span.end();
+      span?.end();
     }
   }
 
@@ -127,6 +162,10 @@ export class InstrumentedRedis {
   }
 
   async close(): Promise<void> {
+    this.parent?.duplicates.delete(this);
+    await Promise.all([...this.duplicates].map((d) => d.close()));
+    // Closed already: another disconnect() would leave ioredis's 2 s stream-destroy timer running.
+    if (this.client.status === 'end') return;
     try {
       await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, 500).unref())]);
     } catch {
@@ -145,6 +184,9 @@ export class InstrumentedRedis {
       commandTimeout: this.opts.commandTimeoutMs,
       maxRetriesPerRequest: this.opts.retries,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      // How long disconnect() lets the socket end before destroying it (default 2 s). ioredis arms this timer
+      // even for a socket that is already gone (closing while Redis is unreachable), holding the event loop.
+      disconnectTimeout: 500,
       // LISTEN_HOST: on the local substrate, dial from the pod's own address (see redis-connector.ts).
       ...(process.env.LISTEN_HOST ? { Connector: connectorFrom(process.env.LISTEN_HOST) } : {}),
     });

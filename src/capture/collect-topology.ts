@@ -1,6 +1,6 @@
 // db.system is incubating (deprecated for db.system.name); the shop sends both, older instrumentations
 // only db.system.
-import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DB_SYSTEM, ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
 import type { SpanRecord, Topology, TopologyEdge, TopologyEntity } from '../bundle/records.js';
 import { containersOf } from '../kube/containers.js';
 import { labelsMatch, objectKey, type KubeObject } from '../kube/kube-object.js';
@@ -86,9 +86,16 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const calls = new Set<string>();
   for (const s of spans) {
-    if (s.attributes[ATTR_DB_SYSTEM] === DB_SYSTEM_VALUE_REDIS && s.entity) {
-      const ns = s.entity.split('/')[0];
-      add(`${ns}/Deployment/${s.service}`, `${ns}/Service/redis`, 'calls');
+    // A data store (db.system) or a broker (producer/consumer spans) is named by peer.service: the
+    // service calls its Service. A consumer's parent is the publisher, but that is no call between them.
+    const store =
+      s.attributes[ATTR_DB_SYSTEM] !== undefined || s.kind === 'producer' || s.kind === 'consumer';
+    if (store) {
+      const peer = s.attributes[ATTR_PEER_SERVICE];
+      if (typeof peer === 'string' && s.entity) {
+        const ns = s.entity.split('/')[0];
+        add(`${ns}/Deployment/${s.service}`, `${ns}/Service/${peer}`, 'calls');
+      }
       continue;
     }
     const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;

@@ -21,7 +21,10 @@ export interface AppWorkload {
 export interface AppModel {
   namespace: string;
   workloads: AppWorkload[];
-  /** Hops from the storefront (the workload nobody in the app calls) to each workload. */
+  /**
+   * Hops from the storefront (the workload nobody in the app calls that has a Service) to each workload it
+   * reaches; a queue consumer, reached through the queue rather than a call, has none.
+   */
   depth: Map<string, number>;
 }
 
@@ -50,8 +53,13 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const called = new Set(workloads.flatMap((w) => w.calls));
+  // The storefront is what nobody calls but the outside can reach (it has a Service); a queue consumer is
+  // called by nobody too, yet sits behind its publisher, so it is no root.
+  const services = new Set(
+    objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === ns).map((o) => o.metadata.name),
+  );
   const depth = new Map<string, number>();
-  const queue = workloads.filter((w) => !called.has(w.name)).map((w) => w.name);
+  const queue = workloads.filter((w) => !called.has(w.name) && services.has(w.name)).map((w) => w.name);
   for (const n of queue) depth.set(n, 0);
   while (queue.length > 0) {
     const cur = queue.shift() as string;

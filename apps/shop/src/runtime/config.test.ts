@@ -216,7 +216,11 @@ describe('the database settings', () => {
       idleTimeoutMs: 30_000,
       slowQueryMs: 200,
     });
-    expect(load('checkout', undefined).config.db).toMatchObject({ host: 'postgres', port: 5432, user: 'shop' });
+    expect(load('checkout', undefined).config.db).toMatchObject({
+      host: 'postgres',
+      port: 5432,
+      user: 'shop',
+    });
   });
 
   test('a bad pool size or port names the key', () => {

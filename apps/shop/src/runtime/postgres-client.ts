@@ -208,7 +208,12 @@ export class InstrumentedPostgres {
         : this.toDependencyError('connect', err);
       if (timedOut) this.timeouts.inc({ service });
       else this.logConnectionError(err);
-      this.operations.inc({ service, operation: op.name, collection: op.collection ?? '', outcome: dep.code });
+      this.operations.inc({
+        service,
+        operation: op.name,
+        collection: op.collection ?? '',
+        outcome: dep.code,
+      });
       failSpan(span, dep);
       throw dep;
     } finally {

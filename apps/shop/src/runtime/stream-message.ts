@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 // Messaging conventions are all incubating in @opentelemetry/semantic-conventions 1.45.0.
 import {
+  ATTR_PEER_SERVICE,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_SYSTEM,
   ATTR_MESSAGING_SYSTEM_NAME,
@@ -52,6 +53,8 @@ export function streamAttributes(stream: string): Attributes {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_REDIS,
     [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_REDIS,
     [ATTR_MESSAGING_DESTINATION_NAME]: stream,
+    // the broker as the topology and Jaeger's dependency graph name it, as on the Redis command spans
+    [ATTR_PEER_SERVICE]: 'redis',
   };
 }
 

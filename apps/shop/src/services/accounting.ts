@@ -6,7 +6,9 @@ import { orderConsumerService } from './order-consumer.js';
  * idempotent, since a message can be delivered twice (a consumer that died before acking it).
  */
 export function accountingService(ctx: ServiceContext): ServiceParts {
-  const booked = ctx.metrics.counter('accounting_ledger_entries_total', 'Ledger entries written.', ['service']);
+  const booked = ctx.metrics.counter('accounting_ledger_entries_total', 'Ledger entries written.', [
+    'service',
+  ]);
   return orderConsumerService(ctx, 'accounting', async (order, db) => {
     await db.query(
       { name: 'INSERT', collection: 'ledger' },

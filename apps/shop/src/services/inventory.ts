@@ -17,8 +17,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseReservation(body: unknown): ReservationRequest {
   const b = (body ?? {}) as Record<string, unknown>;
-  if (typeof b.orderId !== 'string' || !UUID.test(b.orderId)) throw new HttpError(400, 'orderId must be a uuid');
-  if (!Array.isArray(b.items) || b.items.length === 0) throw new HttpError(400, 'items must be a non-empty list');
+  if (typeof b.orderId !== 'string' || !UUID.test(b.orderId))
+    throw new HttpError(400, 'orderId must be a uuid');
+  if (!Array.isArray(b.items) || b.items.length === 0)
+    throw new HttpError(400, 'items must be a non-empty list');
   const items = b.items.map((raw: unknown, i) => {
     const it = (raw ?? {}) as Record<string, unknown>;
     if (typeof it.productId !== 'string' || it.productId === '')
@@ -63,7 +65,9 @@ export function inventoryService(ctx: ServiceContext): ServiceParts {
           [req.params.productId],
         );
         if (rows.length === 0) throw new HttpError(404, `product ${req.params.productId} not found`);
-        return { body: { productId: req.params.productId, available: rows[0].available } satisfies StockLevel };
+        return {
+          body: { productId: req.params.productId, available: rows[0].available } satisfies StockLevel,
+        };
       });
 
       server.route('POST', '/reservations', async (req) => {

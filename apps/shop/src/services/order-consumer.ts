@@ -66,6 +66,10 @@ export function orderConsumerService(
     logger,
     requiredFields: ORDER_FIELDS,
     handler: async (msg) => handle(placedOrder(msg), db, msg),
+    // a crash on a poison message: give the span batcher (1 s) time to export the failing span first
+    exit: (code) => {
+      setTimeout(() => process.exit(code), 1500);
+    },
   });
 
   return {

@@ -5,18 +5,22 @@ import type { JourneyMix } from '../loadgen/plan.js';
 import type { JobName, ProcessName, ServiceName } from '../runtime/service-names.js';
 import { ChildProcessGroup } from './child-process-group.js';
 import { freePorts } from './free-port.js';
+import { startPostgresServer } from './postgres-server.js';
 import { startRedisServer } from './redis-server.js';
 import { waitForPort } from './wait-for-port.js';
 
 /** The shop minus the load generator, in start order. */
 export const SHOP_SERVICES = [
   'flags',
+  'inventory',
   'catalog',
   'currency',
   'payment',
   'shipping',
   'cart',
   'checkout',
+  'accounting',
+  'fulfillment',
   'frontend',
 ] as const;
 export type ShopServiceName = (typeof SHOP_SERVICES)[number];
@@ -52,9 +56,10 @@ export interface LaunchOptions {
 }
 
 export interface LaunchedShop {
-  processes: Map<ServiceName | 'redis', ChildProcessGroup>;
+  processes: Map<ServiceName | 'redis' | 'postgres', ChildProcessGroup>;
   ports: Record<ShopServiceName, number>;
   redis: { port: number; password: string };
+  postgres: { port: number; user: string; database: string; password: string };
   workDir: string;
   url(service: ShopServiceName): string;
   /** Environment a service process gets (with PORT): for starting extra processes against this shop. */
@@ -70,6 +75,11 @@ export interface LaunchedShop {
   waitReady(timeoutMs?: number): Promise<void>;
   /** Stops everything (SIGTERM then SIGKILL per process group); returns exit codes by name. */
   stop(): Promise<Record<string, number | null>>;
+}
+
+/** dist/apps/shop/src/main.js → the repository root. */
+function repoRootOf(mainJs: string): string {
+  return resolve(dirname(mainJs), '..', '..', '..', '..');
 }
 
 export function findMainJs(from = process.cwd()): string {
@@ -104,21 +114,21 @@ async function ready(url: string): Promise<boolean> {
 }
 
 /**
- * Runs the whole shop on loopback: a password-protected, non-persistent redis-server and every service as a
- * child process of the compiled entry point, wired together through *_URL variables. Used by the shop's
+ * Runs the whole shop on loopback: a password-protected, non-persistent redis-server, a fresh PostgreSQL
+ * (schema applied by the db-migrate job before the services start) and every service as a child process of the compiled entry point, wired together through *_URL variables. Used by the shop's
  * integration test and bench/shop-load.ts.
  */
 export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop> {
   const mainJs = opts.mainJs ?? findMainJs();
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run npm run build`);
   const workDir = mkdtempSync(join(tmpdir(), 'shop-'));
-  const [redisPort, ...servicePorts] = await freePorts(SHOP_SERVICES.length + 1);
+  const [redisPort, pgPort, ...servicePorts] = await freePorts(SHOP_SERVICES.length + 2);
   const ports = Object.fromEntries(SHOP_SERVICES.map((s, i) => [s, servicePorts[i]])) as Record<
     ShopServiceName,
     number
   >;
   const password = opts.redisPassword ?? `pw-${Math.random().toString(36).slice(2)}`;
-  const processes = new Map<ServiceName | 'redis', ChildProcessGroup>();
+  const processes = new Map<ServiceName | 'redis' | 'postgres', ChildProcessGroup>();
   const url = (s: ShopServiceName) => `http://127.0.0.1:${ports[s]}`;
 
   const stop = async () => {
@@ -134,8 +144,12 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
   };
 
   try {
-    const redis = await startRedisServer({ port: redisPort, password, dir: workDir });
+    const [redis, pg] = await Promise.all([
+      startRedisServer({ port: redisPort, password, dir: workDir }),
+      startPostgresServer({ repoRoot: repoRootOf(mainJs), port: pgPort, password, dir: workDir }),
+    ]);
     processes.set('redis', redis.process);
+    processes.set('postgres', pg.process);
 
     const envFor = (service: ProcessName, port: number): NodeJS.ProcessEnv => {
       const level = typeof opts.logLevel === 'string' ? opts.logLevel : opts.logLevel?.[service];
@@ -154,6 +168,12 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
         PAYMENT_URL: url('payment'),
         SHIPPING_URL: url('shipping'),
         CURRENCY_URL: url('currency'),
+        INVENTORY_URL: url('inventory'),
+        PGHOST: '127.0.0.1',
+        PGPORT: String(pgPort),
+        PGUSER: pg.user,
+        PGPASSWORD: pg.password,
+        PGDATABASE: pg.database,
         REDIS_HOST: '127.0.0.1',
         REDIS_PORT: String(redisPort),
         REDIS_PASSWORD: password,
@@ -169,6 +189,14 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
       }
       return { ...env, ...opts.env?.[service] };
     };
+
+    // The schema first, as the db-migrate Job precedes the services on Kubernetes.
+    const migrateEnv = envFor('db-migrate', 0);
+    delete migrateEnv.PORT;
+    const migrate = spawnShopService(mainJs, 'db-migrate', migrateEnv);
+    const migrated = await migrate.exited;
+    if (migrated !== 0)
+      throw new Error(`db-migrate exited with ${migrated}: ${migrate.stdout.slice(-3).join(' | ')}`);
 
     for (const service of SHOP_SERVICES) {
       processes.set(service, spawnShopService(mainJs, service, envFor(service, ports[service])));
@@ -196,6 +224,7 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
       processes,
       ports,
       redis: { port: redisPort, password },
+      postgres: { port: pgPort, user: pg.user, database: pg.database, password: pg.password },
       workDir,
       url,
       envFor,
@@ -231,5 +260,5 @@ export async function launchShop(opts: LaunchOptions = {}): Promise<LaunchedShop
 
 function tierOf(name: string): number {
   if (name.startsWith('loadgen')) return 0;
-  return name === 'redis' ? 2 : 1;
+  return name === 'redis' || name === 'postgres' ? 2 : 1;
 }

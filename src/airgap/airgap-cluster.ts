@@ -29,6 +29,7 @@ export function clusterImages(): string[] {
   const deployed = [
     images.shop,
     images.redis,
+    images.postgres,
     images.prometheus,
     images.alertmanager,
     images.kubeStateMetrics,

@@ -12,7 +12,7 @@ export interface ActivityContext {
   namespace: string;
   /**
    * Deployments background must leave alone: the scenario's fault targets (so the incident stays the
-   * scenario's) and stateful ones whose restart would itself be an incident (Redis).
+   * scenario's) and stateful ones whose restart would itself be an incident (Redis, PostgreSQL).
    */
   excluded: ReadonlySet<string>;
   now: () => Date;

@@ -28,11 +28,16 @@ function world(extra: KubeObject[] = []): {
   (
     redis.spec as { template: { spec: { containers: Array<{ image: string }> } } }
   ).template.spec.containers[0].image = 'redis:7.0.15';
+  const postgres = readyDeployment('shop', 'postgres');
+  (
+    postgres.spec as { template: { spec: { containers: Array<{ image: string }> } } }
+  ).template.spec.containers[0].image = 'postgres:15';
   const target = fakeTarget([
     shopService('cart'),
     shopService('catalog'),
     shopService('payment'),
     redis,
+    postgres,
     ...extra,
   ]);
   const clock = new ManualClock();
@@ -103,7 +108,7 @@ describe('planBackground', () => {
 });
 
 describe('background activities', () => {
-  it('rolls out an eligible Deployment, never an excluded one or Redis', async () => {
+  it('rolls out an eligible Deployment, never an excluded one or a data store (Redis, PostgreSQL)', async () => {
     const { ctx, target } = world();
     for (const pick of [0, 0.5, 0.99]) {
       const out = await ACTIVITIES.get('rollout')?.run(

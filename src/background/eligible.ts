@@ -1,12 +1,12 @@
 import type { KubeObject } from '../kube/kube-object.js';
-import { isRedisImage } from '../faults/support/workloads.js';
+import { runsDataStore } from '../faults/support/workloads.js';
 import { containersOf } from '../kube/containers.js';
 import { podSpecOf } from '../kube/pod-template.js';
 import type { ActivityContext } from './activity-kind.js';
 
 /**
  * The app's Deployments an action may pick, sorted by name so the seeded pick is reproducible: not
- * excluded, not Redis (stateful), and (for `withService`) running a shop service that reads settings.
+ * excluded, not a data store (Redis, PostgreSQL: stateful), and (for `withService`) running a shop service that reads settings.
  */
 export async function eligibleDeployments(
   ctx: ActivityContext,
@@ -15,7 +15,7 @@ export async function eligibleDeployments(
   const all = await ctx.target.objects.list('Deployment', ctx.namespace);
   return all
     .filter((d) => !ctx.excluded.has(d.metadata.name))
-    .filter((d) => !containersOf(podSpecOf(d)).some((c) => isRedisImage(c.image)))
+    .filter((d) => !runsDataStore(d))
     .filter((d) => !opts.withService || serviceOf(d) !== undefined)
     .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));

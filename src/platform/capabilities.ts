@@ -7,6 +7,7 @@ export const CAPABILITIES = {
   objects: 'Kubernetes API objects: get, list, apply, delete',
   settings: "the app's run-time settings (the flags service)",
   'redis-admin': "an operator's access to the app's Redis over its own protocol",
+  'postgres-admin': "an operator's access to the app's PostgreSQL as its superuser, over its own protocol",
   rollouts: 'a Deployment controller that rolls a changed pod template out through ReplicaSets',
   'pod-lifecycle':
     'a kubelet that restarts crashed containers with back-off, enforces memory limits (OOMKilled) and replaces deleted pods',

@@ -1,11 +1,11 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../errors/exit-codes.js';
 import { MissingToolError } from '../errors/missing-tool-error.js';
-import { compareVersions, findTool, requireTool } from './find-tool.js';
+import { compareVersions, expandDirs, findTool, requireTool } from './find-tool.js';
 import type { ToolSpec } from './tool-spec.js';
-import { ALERTMANAGER, PROMETHEUS, REDIS_SERVER } from './tool-specs.js';
+import { ALERTMANAGER, POSTGRES, PROMETHEUS, REDIS_SERVER } from './tool-specs.js';
 
 function fakeBin(dir: string, name: string, output: string): string {
   const path = join(dir, name);
@@ -34,6 +34,33 @@ describe('findTool', () => {
     expect(am?.version).toMatch(/^0\.\d+\.\d+/);
     const redis = await findTool(REDIS_SERVER);
     expect(redis?.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("finds Debian's PostgreSQL server off PATH, in /usr/lib/postgresql/<major>/bin", async () => {
+    const pg = await findTool(POSTGRES, { searchPath: '', extraDirs: [] });
+    expect(pg?.path).toMatch(/^\/usr\/lib\/postgresql\/\d+\/bin\/postgres$/);
+    expect(pg?.version).toMatch(/^\d+\.\d+/);
+  });
+
+  it("searches a spec's own directories last, a `*` segment newest version first", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fd-tool-dirs-'));
+    for (const v of ['9', '15', '13']) {
+      mkdirSync(join(root, v, 'bin'), { recursive: true });
+      fakeBin(join(root, v, 'bin'), 'widget', `widget ${v}.0.0`);
+    }
+    mkdirSync(join(root, 'common'));
+    expect(await expandDirs([join(root, '*', 'bin'), '/nonexistent/*/bin'])).toEqual(
+      ['15', '13', '9', 'common'].map((v) => join(root, v, 'bin')),
+    );
+    await expect(
+      findTool(spec({ dirs: [join(root, '*', 'bin')] }), { searchPath: '', extraDirs: [] }),
+    ).resolves.toMatchObject({ path: join(root, '15', 'bin', 'widget'), version: '15.0.0' });
+    // PATH still wins.
+    const onPath = mkdtempSync(join(tmpdir(), 'fd-tool-path-'));
+    const first = fakeBin(onPath, 'widget', 'widget 1.0.0');
+    await expect(
+      findTool(spec({ dirs: [join(root, '*', 'bin')] }), { searchPath: onPath, extraDirs: [] }),
+    ).resolves.toMatchObject({ path: first });
   });
 
   it('prefers earlier candidates and earlier PATH entries, then the extra dirs', async () => {

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { access, readdir, stat } from 'node:fs/promises';
+import { delimiter, join, sep } from 'node:path';
 import { MissingToolError } from '../errors/missing-tool-error.js';
 import type { CommandRunner } from '../process/command-runner.js';
 import { ExecaCommandRunner } from '../process/execa-command-runner.js';
@@ -47,14 +47,40 @@ export function searchDirs(opts: FindToolOptions = {}): string[] {
   return [...new Set(dirs)];
 }
 
+/** Directory patterns with `*` segments made into the directories that exist, highest version first. */
+export async function expandDirs(patterns: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    const segments = pattern.split(sep);
+    let found = [segments[0] === '' ? sep : (segments[0] as string)];
+    for (const segment of segments.slice(1)) {
+      if (segment === '') continue;
+      if (segment !== '*') {
+        found = found.map((d) => join(d, segment));
+        continue;
+      }
+      const next: string[] = [];
+      for (const dir of found) {
+        const names = await readdir(dir).catch(() => [] as string[]);
+        names.sort((a, b) => compareVersions(b, a) || b.localeCompare(a));
+        next.push(...names.map((n) => join(dir, n)));
+      }
+      found = next;
+    }
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+
 /** Looks for the first candidate name in the search dirs; runs it for its version. Undefined if absent. */
 export async function findTool(
   spec: ToolSpec,
   opts: FindToolOptions = {},
 ): Promise<ToolLocation | undefined> {
   const isExec = opts.isExecutable ?? isExecutableFile;
+  const dirs = [...searchDirs(opts), ...(await expandDirs(spec.dirs ?? []))];
   for (const candidate of spec.candidates) {
-    for (const dir of searchDirs(opts)) {
+    for (const dir of dirs) {
       const path = join(dir, candidate);
       if (await isExec(path)) {
         return { name: spec.name, path, version: await readVersion(spec, path, opts) };
@@ -75,7 +101,7 @@ export async function requireTool(spec: ToolSpec, opts: FindToolOptions = {}): P
     throw new MissingToolError(
       spec.name,
       hint,
-      `looked for ${spec.candidates.join(' or ')} in PATH and ${EXTRA_TOOL_DIRS.join(', ')}`,
+      `looked for ${spec.candidates.join(' or ')} in PATH and ${[...EXTRA_TOOL_DIRS, ...(spec.dirs ?? [])].join(', ')}`,
     );
   }
   const problem = versionProblem(spec, found);

@@ -14,6 +14,12 @@ export interface ToolSpec {
   purpose: string;
   /** Executable names tried in order (Debian renames some, e.g. prometheus-alertmanager). */
   candidates: readonly string[];
+  /**
+   * Directories searched after PATH and the usual extra ones, for packages that keep their programs off
+   * PATH (Debian's /usr/lib/postgresql/<major>/bin). A `*` path segment matches any directory, the highest
+   * version first.
+   */
+  dirs?: readonly string[];
   versionArgs: readonly string[];
   /** Applied to stdout + stderr of the version command; group 1 is the version. */
   versionPattern: RegExp;

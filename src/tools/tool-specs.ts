@@ -60,6 +60,22 @@ export const REDIS_SERVER: ToolSpec = {
   },
 };
 
+export const POSTGRES: ToolSpec = {
+  name: 'postgres',
+  purpose: "the shop's database on the local substrate (with initdb, pg_ctl and psql beside it)",
+  candidates: ['postgres'],
+  // Debian and Ubuntu keep the server off PATH, one directory per major release.
+  dirs: ['/usr/lib/postgresql/*/bin'],
+  versionArgs: ['--version'],
+  versionPattern: /\(PostgreSQL\) (\d+(?:\.\d+)+)/,
+  install: {
+    debian: 'sudo apt-get install --no-install-recommends postgresql (bookworm: postgresql-15)',
+    macos: 'brew install postgresql@15',
+    other:
+      'install PostgreSQL 15 from https://www.postgresql.org/download/ and put its bin directory on PATH',
+  },
+};
+
 export const REDIS_CLI: ToolSpec = {
   name: 'redis-cli',
   purpose: 'optional: poke the local Redis by hand',
@@ -182,6 +198,7 @@ export const TOOLS: readonly ToolSpec[] = [
   PROMTOOL,
   ALERTMANAGER,
   REDIS_SERVER,
+  POSTGRES,
   DOCKER,
   KIND,
   AMTOOL,

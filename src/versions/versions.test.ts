@@ -18,6 +18,7 @@ describe('loadVersions', () => {
     expect(v.images.kindNode.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(imageReference(v.images.kindNode)).toBe(`${v.images.kindNode.image}@${v.images.kindNode.digest}`);
     expect(imageReference(v.images.redis)).toBe(v.images.redis.image);
+    expect(imageReference(v.images.postgres)).toBe('postgres:15');
     expect(Object.keys(imageReferences(v)).sort()).toEqual(Object.keys(v.images).sort());
   });
 

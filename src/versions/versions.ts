@@ -24,6 +24,7 @@ const versionsSchema = z.object({
     node: imagePin,
     shop: imagePin,
     redis: imagePin,
+    postgres: imagePin,
     prometheus: imagePin,
     alertmanager: imagePin,
     kubeStateMetrics: imagePin,
@@ -39,6 +40,7 @@ const versionsSchema = z.object({
     prometheus: z.string(),
     alertmanager: z.string(),
     redis: z.string(),
+    postgres: z.string(),
   }),
 });
 

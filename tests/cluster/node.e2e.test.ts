@@ -22,7 +22,7 @@ import { waitFor } from '../../src/util/wait-for.js';
  * react: CrashLoopBackOff, OOMKilled by the kernel, ErrImagePull. Opt-in: FIREDRILL_E2E=cluster; root.
  */
 
-const IMAGES = ['acme/shop:0.1.0', 'redis:7.0.15', PAUSE_IMAGE];
+const IMAGES = ['acme/shop:0.1.0', 'redis:7.0.15', 'postgres:15', PAUSE_IMAGE];
 
 function skipReason(): string | undefined {
   if (process.env.FIREDRILL_E2E !== 'cluster') return 'FIREDRILL_E2E=cluster not set';

@@ -20,6 +20,7 @@ import type { ProgressReporter } from '../../src/platform/substrate.js';
 import { REPO_ROOT } from '../../src/version.js';
 import { imageReference, loadVersions } from '../../src/versions/versions.js';
 import { FakeApiServer, type ProxyHandler } from './fake-api-server.js';
+import { FakePostgresServer } from './fake-postgres-server.js';
 
 const versions = loadVersions();
 const PINNED_NODE = imageReference(versions.images.kindNode);
@@ -103,11 +104,14 @@ class FakeRedis {
   }
 }
 
-/** Stands in for client-node's PortForward: every stream goes to the fake Redis. */
-function tcpTo(port: number, opened: string[]): PodStreamOpener {
+/**
+ * Stands in for client-node's PortForward: streams to pod port 5432 go to the fake PostgreSQL when there
+ * is one, every other to the fake Redis.
+ */
+function tcpTo(port: number, opened: string[], postgresPort?: number): PodStreamOpener {
   return async (ns: string, pod: string, target: number, socket: Duplex) => {
     opened.push(`${ns}/${pod}:${target}`);
-    const upstream = net.connect(port, '127.0.0.1');
+    const upstream = net.connect(target === 5432 && postgresPort ? postgresPort : port, '127.0.0.1');
     await new Promise<void>((r) => upstream.once('connect', () => r()));
     socket.pipe(upstream).pipe(socket);
     upstream.on('close', () => socket.end());
@@ -320,6 +324,41 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
       expect((await s.faultTarget.objects.get('Deployment', 'shop', 'cart'))?.metadata.name).toBe('cart');
     } finally {
       await s.down();
+    }
+  });
+
+  it('gives faults PostgreSQL as its superuser through a pod port-forward to the newest postgres pod', async () => {
+    const pg = await FakePostgresServer.start();
+    fake.put(
+      running('postgres-6b5c-old', 'shop', 'postgres', [{ name: 'postgres' }], '2026-11-25T11:00:00Z'),
+    );
+    fake.put(
+      running('postgres-6b5c-new', 'shop', 'postgres', [{ name: 'postgres' }], '2026-11-25T12:30:00Z'),
+    );
+    const { s } = substrate(new FakeKindCli(fake.kubeconfigYaml()), {
+      portForwardFor: () => tcpTo(redis.port, opened, pg.port),
+    });
+    try {
+      await s.up(new AbortController().signal, progress);
+      // Bring-up tried to read the state (statements with parameters, which this fake refuses).
+      expect(pg.sessions.length).toBeGreaterThan(0);
+      pg.sessions.length = 0;
+      opened.length = 0;
+      expect(await s.faultTarget.postgres?.query('SELECT 1 AS answer')).toEqual([{ answer: 1 }]);
+      // The password comes from the applied postgres-auth Secret, the database is the app's.
+      expect(pg.sessions).toEqual([
+        {
+          user: 'postgres',
+          database: 'shop',
+          password: 'firedrill-pg-7a41',
+          queries: ['SELECT 1 AS answer'],
+        },
+      ]);
+      expect(opened).toEqual(['shop/postgres-6b5c-new:5432']);
+      expect(s.endpoints().postgres).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await s.down();
+      await pg.close();
     }
   });
 

@@ -57,6 +57,17 @@ describe('versions.json', () => {
     expect(versions.images.shop.image).toBe(`acme/shop:${TOOL_VERSION}`);
   });
 
+  it("pins Redis to the release of Debian bookworm's redis-server, which the local substrate runs", () => {
+    expect(imageTag(versions.images.redis)).toBe(versions.local.redis);
+  });
+
+  it("pins PostgreSQL to the major of Debian bookworm's postgresql-15, which the local substrate runs", () => {
+    // The major only: Debian's point release moves with its security updates (see the pin's note).
+    expect(imageTag(versions.images.postgres)).toMatch(/^\d+$/);
+    expect(imageTag(versions.images.postgres)).toBe(versions.local.postgres.split('.')[0]);
+    expect(versions.images.postgres.note).toContain('postgresql-15');
+  });
+
   it('pins the kind node image by digest, for the Kubernetes version it names', () => {
     expect(versions.images.kindNode.digest).not.toBeNull();
     expect(imageTag(versions.images.kindNode)).toBe(versions.tools.kubernetes);

@@ -255,6 +255,7 @@ describe('Kubernetes manifests', () => {
             namespace: ns,
             objects,
             owner: w.object,
+            fields: { 'status.podIP': '10.244.0.7' },
           });
         } catch (err) {
           failures.push(`${c.name}: ${(err as Error).message}`);
@@ -291,7 +292,7 @@ describe('the shop deployment', () => {
     const shopWorkloads = loads
       .filter((w) => w.object.metadata.namespace === 'shop')
       .map((w) => w.object.metadata.name);
-    expect(shopWorkloads.sort()).toEqual([...SHOP_SERVICES, 'redis'].sort());
+    expect(shopWorkloads.sort()).toEqual([...SHOP_SERVICES, 'redis', 'postgres'].sort());
     const harness = loads
       .filter((w) => w.object.metadata.namespace === 'firedrill-system')
       .map((w) => w.object.metadata.name);
@@ -402,6 +403,84 @@ describe('the shop deployment', () => {
       name: 'redis-auth',
       key: 'password',
     });
+  });
+
+  it('runs PostgreSQL for the shop: role and database shop, the password from the postgres-auth Secret', () => {
+    const secret = find('Secret', 'shop', 'postgres-auth');
+    expect(secret?.stringData?.password).toBe('firedrill-pg-7a41');
+    const labels = { [NAME]: 'postgres', [PART_OF]: 'shop', [COMPONENT]: 'database' };
+    const service = find('Service', 'shop', 'postgres');
+    expect(service?.metadata.labels).toEqual(labels);
+    expect((service?.spec as ServiceSpec).ports).toEqual([
+      { name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' },
+    ]);
+
+    const pg = workload('shop', 'postgres');
+    expect(pg.object.metadata.labels).toEqual(labels);
+    expect(pg.template.metadata?.labels).toEqual(labels);
+    expect(pg.spec.replicas).toBe(1);
+    expect((pg.spec as { strategy?: { type?: string } }).strategy?.type).toBe('Recreate');
+    expect(pg.containers).toHaveLength(1);
+    const c = pg.containers[0] as Container;
+    expect(c.name).toBe('postgres');
+    expect(c.image).toBe(imageReferences(versions).postgres);
+    // The image's entrypoint (images/postgres/entrypoint.sh) makes the cluster; the arguments go to the server.
+    expect(c.command).toBeUndefined();
+    expect(c.ports).toEqual([{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }]);
+    expect(c.resources).toEqual({
+      requests: { cpu: '20m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+
+    const env = resolveEnv(c.env, {
+      podName: 'postgres-0',
+      namespace: 'shop',
+      objects,
+      owner: pg.object,
+      fields: { 'status.podIP': '10.244.0.7' },
+    });
+    expect(env).toMatchObject({
+      POSTGRES_USER: 'shop',
+      POSTGRES_DB: 'shop',
+      POSTGRES_PASSWORD: 'firedrill-pg-7a41',
+      POD_IP: '10.244.0.7',
+    });
+    expect(envOf(c, 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'postgres-auth',
+      key: 'password',
+    });
+    // PGDATA is a directory inside the data volume (initdb must own it), so the cluster lives on the volume.
+    const data = c.volumeMounts?.find((m) => m.name === 'data');
+    expect(env.PGDATA?.startsWith(`${data?.mountPath ?? '?'}/`)).toBe(true);
+    expect(pg.podSpec.volumes?.find((v) => v.name === 'data')?.emptyDir).toBeDefined();
+
+    // Every server setting is a visible `-c name=value` argument.
+    const args = c.args ?? [];
+    expect(args.filter((_, i) => i % 2 === 0).every((a) => a === '-c')).toBe(true);
+    const settings = Object.fromEntries(
+      args
+        .filter((_, i) => i % 2 === 1)
+        .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+    );
+    expect(settings).toMatchObject({
+      listen_addresses: '*',
+      max_connections: '50',
+      shared_buffers: '32MB',
+      log_min_duration_statement: '250',
+      log_lock_waits: 'on',
+      deadlock_timeout: '1s',
+      log_destination: 'stderr',
+      logging_collector: 'off',
+    });
+    expect(settings.log_line_prefix).toMatch(/^%m \[%p\] .*%u@%d.* $/);
+
+    expect(c.readinessProbe?.exec?.command).toEqual([
+      'sh',
+      '-c',
+      'pg_isready --quiet --host="$POD_IP" --port=5432 --username=shop --dbname=shop',
+    ]);
+    expect(envOf(c, 'POD_IP')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    expect(c.livenessProbe?.tcpSocket).toEqual({ port: 'postgres' });
   });
 
   it('drives the frontend with a seeded load generator the shop app accepts', () => {

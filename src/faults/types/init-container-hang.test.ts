@@ -21,7 +21,7 @@ import { defaultStepName, initContainerHang, waitStepCommand } from './init-cont
 import { substratesProviding } from '../../substrates/registry.js';
 
 /** The init container the fault adds to frontend, cart or checkout (whose containers share these settings). */
-const waitStep = (name = 'wait-for-postgres', waitFor = 'postgres:5432'): Container => ({
+const waitStep = (name = 'wait-for-db', waitFor = 'db:5432'): Container => ({
   name,
   image: 'acme/shop:0.1.0',
   imagePullPolicy: 'IfNotPresent',
@@ -76,8 +76,8 @@ describe('init-container-hang', () => {
     expect(substratesProviding(initContainerHang.needs)).toEqual(['kind', 'kubeconfig']);
   });
 
-  it('defaults to waiting for postgres:5432; the step is named after the host', () => {
-    expect(initContainerHang.params.parse({})).toEqual({ waitFor: 'postgres:5432' });
+  it('defaults to waiting for db:5432 (the shop serves its database as postgres); the step is named after the host', () => {
+    expect(initContainerHang.params.parse({})).toEqual({ waitFor: 'db:5432' });
     expect(
       initContainerHang.params.parse({ waitFor: 'orders-db.data.svc:5432', name: 'wait-db', container: 'x' }),
     ).toEqual({ waitFor: 'orders-db.data.svc:5432', name: 'wait-db', container: 'x' });
@@ -87,8 +87,7 @@ describe('init-container-hang', () => {
     expect(defaultStepName(`${'a'.repeat(54)}-b:1`)).toBe(`wait-for-${'a'.repeat(54)}`);
   });
 
-  const ADDRESS =
-    'waitFor: must be host:port with a lower-case host name or IPv4 address, e.g. postgres:5432';
+  const ADDRESS = 'waitFor: must be host:port with a lower-case host name or IPv4 address, e.g. db:5432';
   it.each([
     [{ waitFor: 'postgres' }, ADDRESS],
     [{ waitFor: '5432' }, ADDRESS],
@@ -201,6 +200,7 @@ describe('init-container-hang', () => {
 
   it.each([
     ['redis:6379', 'Service shop/redis serves port 6379'],
+    ['postgres:5432', 'Service shop/postgres serves port 5432'],
     ['catalog.shop:8080', 'Service shop/catalog serves port 8080'],
     ['catalog.shop.svc.cluster.local:8080', 'Service shop/catalog serves port 8080'],
   ])('refuses %s, an address a Service serves, changing nothing', async (waitFor, what) => {
@@ -211,7 +211,7 @@ describe('init-container-hang', () => {
     );
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.message).toBe(
-      `${what}, so the init step would not wait; name an address nothing answers on, e.g. postgres:5432`,
+      `${what}, so the init step would not wait; name an address nothing answers on, e.g. db:5432`,
     );
     expect(target.objects.calls).toEqual([]);
   });

@@ -30,8 +30,8 @@ const params = z.strictObject({
       if (!m) return false;
       const port = Number(m[2]);
       return port >= 1 && port <= 65535 && (IPV4.test(m[1]) || HOSTNAME.test(m[1]));
-    }, 'must be host:port with a lower-case host name or IPv4 address, e.g. postgres:5432')
-    .default('postgres:5432')
+    }, 'must be host:port with a lower-case host name or IPv4 address, e.g. db:5432')
+    .default('db:5432')
     .meta({ description: 'Address the init step waits for; nothing may answer there' }),
   name: z
     .string()
@@ -42,7 +42,7 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-/** `wait-for-postgres` for `postgres:5432` or `postgres.db.svc:5432`; `wait-for-db` for an IP address. */
+/** `wait-for-cart-db` for `cart-db:5432` or `cart-db.data.svc:5432`; `wait-for-db` for an IP address. */
 export function defaultStepName(waitFor: string): string {
   const { host } = splitAddress(waitFor);
   if (IPV4.test(host)) return 'wait-for-db';
@@ -96,14 +96,14 @@ async function refuseServedAddress(objects: ObjectApi, namespace: string, waitFo
   const ports = asService(svc)?.spec?.ports ?? [];
   if (ports.some((p) => p.port === port)) {
     throw new InvalidInputError(
-      `Service ${ns}/${m[1]} serves port ${port}, so the init step would not wait; name an address nothing answers on, e.g. postgres:5432`,
+      `Service ${ns}/${m[1]} serves port ${port}, so the init step would not wait; name an address nothing answers on, e.g. db:5432`,
     );
   }
 }
 
 /**
  * A release that adds a pre-start step waiting for a dependency that is not there (a database nobody
- * deployed): the init container never finishes, so the new pod stays Pending (Init:0/1) and unready, and
+ * deployed; the shop's own is `postgres`): the init container never finishes, so the new pod stays Pending (Init:0/1) and unready, and
  * the rollout stalls while the old pods keep serving.
  */
 export const initContainerHang: FaultType<Params> = {

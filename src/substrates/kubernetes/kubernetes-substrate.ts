@@ -24,11 +24,19 @@ import { TOOL_VERSION } from '../../version.js';
 import {
   APP_NAMESPACE,
   FLAGS_SERVICE,
+  POSTGRES_APP_ROLE,
+  POSTGRES_DATABASE,
+  POSTGRES_PORT,
+  POSTGRES_SECRET,
+  POSTGRES_SERVICE,
+  POSTGRES_SUPERUSER,
   REDIS_SECRET,
   REDIS_SERVICE,
   SYSTEM_NAMESPACE,
 } from '../../platform/app-namespaces.js';
 import { HttpFlagsClient } from '../http-flags-client.js';
+import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
+import { settlePostgres } from '../postgres-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
@@ -96,6 +104,9 @@ export abstract class KubernetesSubstrate implements Substrate {
   private api: HttpClusterApi | undefined;
   private readonly forwarders = new Map<ServiceKey, ServiceProxyForwarder>();
   private redisForwarder: PodPortForwarder | undefined;
+  private postgresForwarder: PodPortForwarder | undefined;
+  /** The PostgreSQL state once the app was first healthy (postgres-state.ts); undefined when unreadable. */
+  private postgresBaseline: string | undefined;
   private serverVersion: ServerVersion | undefined;
   private chaosInstaller: ChaosMeshInstaller | undefined;
 
@@ -128,6 +139,7 @@ export abstract class KubernetesSubstrate implements Substrate {
       },
       flags,
       redis: new RespRedisAdmin(async () => this.redisEndpoint()),
+      postgres: new PgPostgresAdmin(async () => this.postgresEndpoint()),
       chaos,
     };
     this.capture = {
@@ -235,6 +247,15 @@ export abstract class KubernetesSubstrate implements Substrate {
       open: (this.opts.portForwardFor ?? clientNodePortForward)(kc),
       logger: this.log,
     });
+    this.postgresForwarder = await PodPortForwarder.start({
+      namespace: APP_NAMESPACE,
+      port: POSTGRES_PORT,
+      pickPod: () => this.currentPod(APP_NAMESPACE, POSTGRES_SERVICE),
+      open: (this.opts.portForwardFor ?? clientNodePortForward)(kc),
+      logger: this.log,
+    });
+    // A reused cluster may carry an earlier run's changes: put them back before recording the baseline.
+    this.postgresBaseline = (await this.settlePostgres(undefined))?.state;
   }
 
   private get readyTimeoutMs(): number {
@@ -297,6 +318,41 @@ export abstract class KubernetesSubstrate implements Substrate {
     };
   }
 
+  private async postgresEndpoint(): Promise<PostgresEndpoint> {
+    const fwd = this.postgresForwarder;
+    if (!fwd) throw new FiredrillError(`the ${this.name} substrate is not up`, ExitCode.SubstrateError);
+    const secret = await this.requireApi().get('Secret', APP_NAMESPACE, POSTGRES_SECRET.name);
+    const b64 = secret?.data?.[POSTGRES_SECRET.key];
+    return {
+      host: fwd.host,
+      port: fwd.port,
+      password: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined,
+      database: POSTGRES_DATABASE,
+      users: [POSTGRES_SUPERUSER, POSTGRES_APP_ROLE],
+    };
+  }
+
+  /**
+   * PostgreSQL's run-time state put back as its entrypoint made it (postgres-state.ts) and read once it
+   * settles; undefined when PostgreSQL cannot be reached with the Secret's password.
+   */
+  private async settlePostgres(baseline: string | undefined): Promise<{ state: string } | undefined> {
+    const admin = this.faultTarget.postgres;
+    if (!admin) return undefined;
+    try {
+      const r = await settlePostgres(
+        admin,
+        { role: POSTGRES_APP_ROLE, database: POSTGRES_DATABASE },
+        { baseline },
+      );
+      if (r.actions.length > 0) this.log.warn({ actions: r.actions }, 'postgres differed; put back');
+      return r;
+    } catch (err) {
+      this.log.warn({ err }, 'cannot read the postgres state');
+      return undefined;
+    }
+  }
+
   /** Current and previous container logs of the app's pods, cut to the window. */
   private async collectLogs(w: CaptureWindow): Promise<LogRecord[]> {
     const api = this.requireApi();
@@ -357,14 +413,26 @@ export abstract class KubernetesSubstrate implements Substrate {
       got !== undefined &&
       (got[0] as string[] | undefined)?.[1] === want.maxmemory &&
       (got[1] as string[] | undefined)?.[1] === want.maxmemoryPolicy;
+    // PostgreSQL's state is in no manifest either: put back over SQL, restarted (an empty database again)
+    // only when that does not bring the bring-up state back.
+    const pg = await this.settlePostgres(this.postgresBaseline);
+    const pgSame = this.postgresBaseline === undefined || pg?.state === this.postgresBaseline;
     const replaced: string[] = [];
     for (const p of await api.list('Pod', APP_NAMESPACE)) {
-      // Redis when its settings drifted; any pod that restarted in an earlier run, since its restart
-      // count and last termination reason would feed this run's alerts.
+      // Redis or PostgreSQL when its settings drifted; any pod that restarted in an earlier run, since its
+      // restart count and last termination reason would feed this run's alerts.
       const restarted = hasRestarted(p);
-      const isRedis = p.metadata.labels?.['app.kubernetes.io/name'] === REDIS_SERVICE;
-      if (restarted || (isRedis && !same)) {
+      const app = p.metadata.labels?.['app.kubernetes.io/name'];
+      const isRedis = app === REDIS_SERVICE;
+      const isPostgres = app === POSTGRES_SERVICE;
+      if (restarted || (isRedis && !same) || (isPostgres && !pgSame)) {
         if (isRedis && !same) this.log.warn({ want, got }, 'redis differs from its baseline; restarting it');
+        if (isPostgres && !pgSame) {
+          this.log.warn(
+            { baseline: this.postgresBaseline, now: pg?.state },
+            'postgres differs from its baseline; restarting it',
+          );
+        }
         await api.delete('Pod', APP_NAMESPACE, p.metadata.name);
         replaced.push(p.metadata.name);
       }
@@ -395,6 +463,9 @@ export abstract class KubernetesSubstrate implements Substrate {
       if (f) out[key] = f.url;
     }
     if (this.redisForwarder) out.redis = `${this.redisForwarder.host}:${this.redisForwarder.port}`;
+    if (this.postgresForwarder) {
+      out.postgres = `${this.postgresForwarder.host}:${this.postgresForwarder.port}`;
+    }
     if (this.kc) out.context = this.kc.getCurrentContext();
     return out;
   }
@@ -450,5 +521,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     this.forwarders.clear();
     await this.redisForwarder?.close().catch(() => undefined);
     this.redisForwarder = undefined;
+    await this.postgresForwarder?.close().catch(() => undefined);
+    this.postgresForwarder = undefined;
   }
 }

@@ -15,7 +15,15 @@ export interface ImageCommand {
   resolve(argv0: string): string;
   /** Arguments only the local substrate needs, e.g. binding redis to the pod's IP. */
   localArgs(podIp: string, podDir: string): string[];
+  /**
+   * The image's own environment (its Dockerfile `ENV`), with its paths under the pod directory; the
+   * container's `env` overrides it, as on a node.
+   */
+  imageEnv?(podIp: string, podDir: string): Record<string, string>;
 }
+
+/** The postgres image's entrypoint, which the local substrate runs for it (scripts/make-local-images.sh copies it in). */
+export const POSTGRES_ENTRYPOINT = 'images/postgres/entrypoint.sh';
 
 export function imageCommand(image: string, repoRoot: string): ImageCommand | undefined {
   const repo = repoOf(image);
@@ -43,6 +51,22 @@ export function imageCommand(image: string, repoRoot: string): ImageCommand | un
         '--daemonize',
         'no',
       ],
+    };
+  }
+  if (repo === 'postgres' || repo === 'docker.io/library/postgres') {
+    return {
+      entrypoint: [join(repoRoot, POSTGRES_ENTRYPOINT)],
+      resolve: (a) => a,
+      // Later `-c` settings win: the pod's own address instead of the manifest's `*`, and the Unix socket
+      // in the pod directory instead of the host's /var/run/postgresql (where a distribution cluster's is).
+      localArgs: (ip, dir) => [
+        '-c',
+        `listen_addresses=${ip}`,
+        '-c',
+        `unix_socket_directories=${join(dir, 'run')}`,
+      ],
+      // The image's PGDATA default, for a pod that does not set it: never the host's /var/lib/postgresql.
+      imageEnv: (_ip, dir) => ({ PGDATA: join(dir, 'pgdata') }),
     };
   }
   return undefined;

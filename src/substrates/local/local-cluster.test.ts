@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import pg from 'pg';
 import { silentLogger } from '../../logging/logger.js';
 import { systemClock } from '../../util/clock.js';
 import { ManualClock } from '../../util/manual-clock.js';
@@ -17,7 +19,13 @@ import { RecordingChaos } from '../../faults/testing/fake-target.js';
 import { LocalCluster } from './local-cluster.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
-import { isRunning } from '../../process/proc-info.js';
+import { isRunning, processesInGroup } from '../../process/proc-info.js';
+import { loadManifests } from '../../manifests/load-manifests.js';
+import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
+import { PgPostgresAdmin } from '../pg-postgres-admin.js';
+import { postgresStateText, readPostgresState, settlePostgres } from '../postgres-state.js';
+import type { ContainerLaunch, ContainerProcess, ContainerRuntime } from './container-runtime.js';
+import { imageCommand, POSTGRES_ENTRYPOINT } from './image-commands.js';
 
 function redisPing(ip: string, port: number, password: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -407,6 +415,126 @@ describe('LocalCluster (real redis-server processes)', () => {
       reason: 'Error',
     });
   }, 40_000);
+});
+
+/** Real processes, with every launch kept for the test to look at. */
+class RecordingRuntime implements ContainerRuntime {
+  readonly launches: ContainerLaunch[] = [];
+  private readonly inner = new ProcessContainerRuntime();
+  start(launch: ContainerLaunch): Promise<ContainerProcess> {
+    this.launches.push(launch);
+    return this.inner.start(launch);
+  }
+}
+
+describe("LocalCluster (the shop's PostgreSQL, manifests/shop/postgres.yaml, real processes)", () => {
+  it('makes the cluster in the pod directory, serves the shop role, logs to the pod log and takes admin statements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-pg-'));
+    const runtime = new RecordingRuntime();
+    const cluster = new LocalCluster({
+      runtime,
+      prober: networkProber,
+      clock: systemClock,
+      logger: silentLogger(),
+      repoRoot: process.cwd(),
+      runDir: dir,
+    });
+    let pid: number | undefined;
+    try {
+      await cluster.start();
+      const objects = (await loadManifests(SHOP_MANIFESTS_DIR)).filter(
+        (o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'postgres',
+      );
+      expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'Secret', 'Service']);
+      for (const o of objects) await cluster.apply(o as KubeObject);
+      const ready = async (): Promise<KubeObject | undefined> =>
+        (await cluster.list('Pod', 'shop')).find((p) => cluster.isReady('shop', p.metadata.name));
+      const pod = await waitFor('postgres pod ready', ready, { timeoutMs: 60_000 });
+      const worker = cluster.worker('shop', pod.metadata.name);
+      pid = worker?.pid;
+      const podDir = worker?.podDir ?? '?';
+
+      // The image's entrypoint, the manifest's settings, then the local ones; PGDATA in the data volume.
+      const [launch] = runtime.launches;
+      expect(launch?.command).toBe(join(process.cwd(), POSTGRES_ENTRYPOINT));
+      expect(launch?.args).toEqual(
+        expect.arrayContaining([
+          'max_connections=50',
+          'shared_buffers=32MB',
+          'log_min_duration_statement=250',
+        ]),
+      );
+      expect(launch?.args.slice(-4)).toEqual(
+        imageCommand('postgres:15', process.cwd())?.localArgs(worker?.podIp ?? '', podDir),
+      );
+      const pgdata = join(podDir, 'volumes/kubernetes.io~empty-dir/data/pgdata');
+      expect(launch?.env.PGDATA).toBe(pgdata);
+      expect(existsSync(join(pgdata, 'PG_VERSION'))).toBe(true);
+
+      // The app's way in: the Service, as role shop (not a superuser) with the Secret's password.
+      const ip = asService(await cluster.get('Service', 'shop', 'postgres'))?.spec?.clusterIP ?? '';
+      const client = new pg.Client({
+        host: ip,
+        port: 5432,
+        user: 'shop',
+        password: 'firedrill-pg-7a41',
+        database: 'shop',
+      });
+      await client.connect();
+      try {
+        const me = await client.query<{ user: string; super: boolean }>(
+          'SELECT current_user AS user, rolsuper AS super FROM pg_roles WHERE rolname = current_user',
+        );
+        expect(me.rows).toEqual([{ user: 'shop', super: false }]);
+        await client.query('SELECT pg_sleep(0.3)');
+      } finally {
+        await client.end();
+      }
+      // The server's stderr is the pod's log: the slow statement is there, with the line prefix.
+      const lines = await waitFor(
+        'the slow statement in the pod log',
+        async () => {
+          const all = cluster.logs.between('1970-01-01T00:00:00Z', '2999-01-01T00:00:00Z');
+          return all.some((l) => l.line.includes('pg_sleep(0.3)')) ? all : undefined;
+        },
+        { timeoutMs: 5000 },
+      );
+      expect(lines.find((l) => l.line.includes('pg_sleep(0.3)'))).toMatchObject({
+        entity: `shop/Pod/${pod.metadata.name}`,
+        container: 'postgres',
+        stream: 'stderr',
+        line: expect.stringMatching(
+          / \[\d+\] shop@shop\/\S* LOG: {2}duration: \d+\.\d+ ms {2}statement: SELECT pg_sleep\(0\.3\)/,
+        ),
+      });
+
+      // The admin: the superuser on the pod's address; a connection limit a fault set is put back.
+      const admin = new PgPostgresAdmin(async () => ({
+        host: worker?.podIp ?? '',
+        port: 5432,
+        password: 'firedrill-pg-7a41',
+        database: 'shop',
+        users: ['postgres', 'shop'],
+      }));
+      expect(await admin.query('SELECT current_setting($1) AS v', ['max_connections'])).toEqual([
+        { v: '50' },
+      ]);
+      const names = { role: 'shop', database: 'shop' };
+      const baseline = postgresStateText(await readPostgresState(admin, names));
+      await admin.query('ALTER ROLE shop CONNECTION LIMIT 2');
+      await admin.query("ALTER SYSTEM SET work_mem = '64kB'");
+      await admin.query('SELECT pg_reload_conf()');
+      const settled = await settlePostgres(admin, names, { baseline });
+      expect(settled.actions).toHaveLength(2);
+      expect(settled.state).toBe(baseline);
+    } finally {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Nothing of the server outlives its pod.
+    expect(pid).toBeDefined();
+    expect(processesInGroup(pid ?? 0)).toEqual([]);
+  }, 90_000);
 });
 
 /** The Job spec of a CronJob's template, as `kubectl create job --from=cronjob/...` copies it. */

@@ -5,9 +5,9 @@ import type { LogRecord } from '../../bundle/records.js';
 import type { CaptureSources } from '../../platform/capture-sources.js';
 import type { FaultTarget } from '../../platform/fault-target.js';
 import { containersOf } from '../../kube/containers.js';
-import { hasRestarted } from '../../kube/pod-status.js';
+import { hasRestarted, podPhaseOf } from '../../kube/pod-status.js';
 import { podSpecOf } from '../../kube/pod-template.js';
-import { asService } from '../../kube/typed-objects.js';
+import { asPod, asService } from '../../kube/typed-objects.js';
 import { applyOrder } from '../../manifests/apply-order.js';
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
@@ -17,17 +17,25 @@ import { ProcessRegistry } from '../../process/process-registry.js';
 import { OtlpHttpReceiver } from '../../telemetry/otlp-http-receiver.js';
 import { PrometheusHttpClient } from '../../telemetry/prometheus-http-client.js';
 import { requireTool, type ToolLocation } from '../../tools/find-tool.js';
-import { ALERTMANAGER, PROMETHEUS, REDIS_SERVER } from '../../tools/tool-specs.js';
+import { ALERTMANAGER, POSTGRES, PROMETHEUS, REDIS_SERVER } from '../../tools/tool-specs.js';
 import { systemClock } from '../../util/clock.js';
 import { REPO_ROOT, TOOL_VERSION } from '../../version.js';
 import {
   APP_NAMESPACE,
   FLAGS_SERVICE,
+  POSTGRES_APP_ROLE,
+  POSTGRES_DATABASE,
+  POSTGRES_PORT,
+  POSTGRES_SECRET,
+  POSTGRES_SERVICE,
+  POSTGRES_SUPERUSER,
   REDIS_SECRET,
   REDIS_SERVICE,
   SYSTEM_NAMESPACE,
 } from '../../platform/app-namespaces.js';
 import { HttpFlagsClient } from '../http-flags-client.js';
+import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
+import { settlePostgres } from '../postgres-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
@@ -70,6 +78,8 @@ export class LocalSubstrate implements Substrate {
   private reloadChain: Promise<void> = Promise.resolve();
   private tools: Record<string, ToolLocation> = {};
   private redisBaseline: string | undefined;
+  /** The PostgreSQL state once the app was first healthy (postgres-state.ts); undefined when unreadable. */
+  private postgresBaseline: string | undefined;
   private observabilityGeneration = 0;
 
   constructor(private readonly opts: LocalSubstrateOptions) {
@@ -85,6 +95,7 @@ export class LocalSubstrate implements Substrate {
         async () => `http://${await this.serviceAddress(SYSTEM_NAMESPACE, FLAGS_SERVICE, 8080)}`,
       ),
       redis: new RespRedisAdmin(async () => this.redisEndpoint()),
+      postgres: new PgPostgresAdmin(async () => this.postgresEndpoint()),
       get chaos() {
         return cluster().chaos;
       },
@@ -120,26 +131,45 @@ export class LocalSubstrate implements Substrate {
     return `${ip}:${port}`;
   }
 
+  private async secretValue(ref: { name: string; key: string }): Promise<string | undefined> {
+    const secret = await this.requireCluster().get('Secret', APP_NAMESPACE, ref.name);
+    const b64 = secret?.data?.[ref.key];
+    return b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+  }
+
   private async redisEndpoint(): Promise<{ host: string; port: number; password?: string }> {
     const [host, port] = (await this.serviceAddress(APP_NAMESPACE, REDIS_SERVICE, 6379)).split(':');
-    const secret = await this.requireCluster().get('Secret', APP_NAMESPACE, REDIS_SECRET.name);
-    const b64 = secret?.data?.[REDIS_SECRET.key];
+    return { host, port: Number(port), password: await this.secretValue(REDIS_SECRET) };
+  }
+
+  /** The newest running PostgreSQL pod's own address, as an operator reaches it (past a broken Service). */
+  private async postgresEndpoint(): Promise<PostgresEndpoint> {
+    const pods = (
+      await this.requireCluster().list('Pod', APP_NAMESPACE, { 'app.kubernetes.io/name': POSTGRES_SERVICE })
+    )
+      .filter((p) => !p.metadata.deletionTimestamp && podPhaseOf(p) === 'Running')
+      .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
+    const host = asPod(pods[0])?.status?.podIP;
+    if (!host) throw new Error(`no running ${POSTGRES_SERVICE} pod in ${APP_NAMESPACE}`);
     return {
       host,
-      port: Number(port),
-      password: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined,
+      port: POSTGRES_PORT,
+      password: await this.secretValue(POSTGRES_SECRET),
+      database: POSTGRES_DATABASE,
+      users: [POSTGRES_SUPERUSER, POSTGRES_APP_ROLE],
     };
   }
 
   async up(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
     if (this.cluster) return;
     progress.phase('up', 'checking prerequisites');
-    const [prom, am, redis] = await Promise.all([
+    const [prom, am, redis, postgres] = await Promise.all([
       requireTool(PROMETHEUS),
       requireTool(ALERTMANAGER),
       requireTool(REDIS_SERVER),
+      requireTool(POSTGRES),
     ]);
-    this.tools = { prometheus: prom, alertmanager: am, 'redis-server': redis };
+    this.tools = { prometheus: prom, alertmanager: am, 'redis-server': redis, postgres };
     // The shop runs from compiled JavaScript (a TypeScript loader in every pod would double its memory).
     ensureShopBuilt(REPO_ROOT);
     this.ownsWorkDir = !this.opts.workDir;
@@ -173,6 +203,7 @@ export class LocalSubstrate implements Substrate {
       signal,
     );
     this.redisBaseline = await this.redisSettings();
+    this.postgresBaseline = (await this.settlePostgres(undefined))?.state;
   }
 
   /**
@@ -220,6 +251,27 @@ export class LocalSubstrate implements Substrate {
       values.push(`${key}=${String(r[1])}`);
     }
     return values.join(' ');
+  }
+
+  /**
+   * PostgreSQL's run-time state put back as the entrypoint made it (postgres-state.ts) and read once it
+   * settles; undefined when PostgreSQL cannot be reached with the Secret's password.
+   */
+  private async settlePostgres(baseline: string | undefined): Promise<{ state: string } | undefined> {
+    const admin = this.faultTarget.postgres;
+    if (!admin) return undefined;
+    try {
+      const r = await settlePostgres(
+        admin,
+        { role: POSTGRES_APP_ROLE, database: POSTGRES_DATABASE },
+        { baseline },
+      );
+      if (r.actions.length > 0) this.log.warn({ actions: r.actions }, 'postgres differed; put back');
+      return r;
+    } catch (err) {
+      this.log.warn({ err }, 'cannot read the postgres state');
+      return undefined;
+    }
   }
 
   private kubeStateJob(): { job: string; targets: string[]; honorLabels: boolean } {
@@ -274,6 +326,20 @@ export class LocalSubstrate implements Substrate {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
       }
     }
+    // PostgreSQL's too (connection limits, ALTER SYSTEM, per-role settings, stuck sessions): put back over
+    // SQL, and restarted (an empty database again) only when that does not bring the bring-up state back.
+    const pg = await this.settlePostgres(this.postgresBaseline);
+    if (this.postgresBaseline !== undefined && pg?.state !== this.postgresBaseline) {
+      this.log.warn(
+        { baseline: this.postgresBaseline, now: pg?.state },
+        'postgres differs from its baseline; restarting it',
+      );
+      for (const p of await cluster.list('Pod', APP_NAMESPACE, {
+        'app.kubernetes.io/name': POSTGRES_SERVICE,
+      })) {
+        await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
+      }
+    }
     // Pods that restarted in an earlier run carry its history (restart counts, OOMKilled); replace them.
     for (const p of await cluster.list('Pod', APP_NAMESPACE)) {
       if (hasRestarted(p)) {
@@ -316,7 +382,7 @@ export class LocalSubstrate implements Substrate {
       kernel: release(),
       tools: this.tools,
       images,
-      note: 'local substrate: images run as processes (acme/shop → node dist/apps/shop/src/main.js, redis → redis-server)',
+      note: "local substrate: images run as processes (acme/shop → node dist/apps/shop/src/main.js, redis → redis-server, postgres → images/postgres/entrypoint.sh with Debian's postgresql)",
     };
   }
 

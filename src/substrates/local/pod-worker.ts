@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, writeFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
@@ -234,6 +234,7 @@ export class PodWorker {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: this.podDir,
         LISTEN_HOST: this.podIp,
+        ...img.imageEnv?.(this.podIp, this.podDir),
         ...env,
       };
       this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, KUBELET);
@@ -362,6 +363,7 @@ export class PodWorker {
   /** ConfigMap and Secret volumes become files under the pod directory; returns mountPath → local path. */
   private async writeVolumes(): Promise<Record<string, string>> {
     await mkdir(this.podDir, { recursive: true });
+    await letOthersThrough([this.deps.runDir, join(this.deps.runDir, 'pods')]);
     const mounts: Record<string, string> = {};
     const vols = new Map((this.spec?.volumes ?? []).map((v) => [v.name, v]));
     for (const m of this.container.volumeMounts ?? []) {
@@ -545,6 +547,20 @@ export class PodWorker {
       qosClass: qosClass(containersOf(this.spec)),
     };
     this.deps.store.updateStatus('Pod', this.namespace, this.name, status);
+  }
+}
+
+/**
+ * A container may drop root for a user of its own (the postgres image runs its server as `postgres`),
+ * which must still reach its pod directory, as on a node it reaches its mounts. So when the kubelet runs
+ * as root, the directories above the pods' (a run directory from mkdtemp is 0700) let others pass
+ * through: search permission only, so listing them stays root's.
+ */
+async function letOthersThrough(dirs: readonly string[]): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const dir of dirs) {
+    const mode = (await stat(dir)).mode & 0o7777;
+    if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
   }
 }
 

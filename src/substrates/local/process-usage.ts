@@ -5,8 +5,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** RSS bytes and CPU seconds (user + system) of every process in a process group, from /proc. */
 export async function groupUsage(pgid: number): Promise<{ rssBytes: number; cpuSeconds: number }> {
-  let rssBytes = 0;
   let ticks = 0;
+  const statuses: string[] = [];
   const pids = processesInGroup(pgid).map((p) => p.pid);
   for (const pid of pids.length > 0 ? pids : [pgid]) {
     try {
@@ -14,8 +14,7 @@ export async function groupUsage(pgid: number): Promise<{ rssBytes: number; cpuS
         readFile(`/proc/${pid}/status`, 'utf8'),
         readFile(`/proc/${pid}/stat`, 'utf8'),
       ]);
-      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-      if (m) rssBytes += Number(m[1]) * 1024;
+      statuses.push(status);
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime and stime are fields 14 and 15 of proc(5); fields[0] is field 3.
       ticks += Number(fields[11]) + Number(fields[12]);
@@ -23,5 +22,34 @@ export async function groupUsage(pgid: number): Promise<{ rssBytes: number; cpuS
       // exited between listing and reading
     }
   }
-  return { rssBytes, cpuSeconds: ticks / TICKS_PER_SECOND };
+  return { rssBytes: groupRssBytes(statuses), cpuSeconds: ticks / TICKS_PER_SECOND };
+}
+
+/**
+ * The resident memory of a group of processes from their /proc/<pid>/status texts, each page counted once
+ * as a memory cgroup charges it: anonymous memory adds up, while the file pages (the program and its
+ * libraries) and shared memory (PostgreSQL's shared buffers) that forked processes share are counted
+ * once, at the largest share any one process maps. For a single process this is its VmRSS.
+ */
+export function groupRssBytes(statuses: readonly string[]): number {
+  let anon = 0;
+  let file = 0;
+  let shmem = 0;
+  for (const status of statuses) {
+    const kb = (field: string): number | undefined => {
+      const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+      return m ? Number(m[1]) * 1024 : undefined;
+    };
+    const parts = [kb('RssAnon'), kb('RssFile'), kb('RssShmem')];
+    if (parts.some((p) => p === undefined)) {
+      // A kernel without the breakdown (before 4.5): the whole RSS, shared pages included.
+      anon += kb('VmRSS') ?? 0;
+      continue;
+    }
+    const [a, f, s] = parts as [number, number, number];
+    anon += a;
+    file = Math.max(file, f);
+    shmem = Math.max(shmem, s);
+  }
+  return anon + file + shmem;
 }

@@ -1,15 +1,16 @@
 import { killStale } from '../../process/kill-stale.js';
-import { ALERTMANAGER, NODE, PROMETHEUS, PROMTOOL, REDIS_SERVER } from '../../tools/tool-specs.js';
+import { ALERTMANAGER, NODE, POSTGRES, PROMETHEUS, PROMTOOL, REDIS_SERVER } from '../../tools/tool-specs.js';
 import type { SubstrateRegistration } from '../substrate-registration.js';
 
 export const localRegistration: SubstrateRegistration = {
   name: 'local',
   summary:
-    'processes on this machine: a one-node Kubernetes of processes, real Prometheus, Alertmanager, Redis',
+    'processes on this machine: a one-node Kubernetes of processes, real Prometheus, Alertmanager, Redis, PostgreSQL',
   provides: [
     'objects',
     'settings',
     'redis-admin',
+    'postgres-admin',
     'rollouts',
     'pod-lifecycle',
     'jobs',
@@ -17,7 +18,7 @@ export const localRegistration: SubstrateRegistration = {
     'dns-chaos',
     'stress-chaos',
   ],
-  tools: [PROMETHEUS, PROMTOOL, ALERTMANAGER, REDIS_SERVER, NODE],
+  tools: [PROMETHEUS, PROMTOOL, ALERTMANAGER, REDIS_SERVER, POSTGRES, NODE],
   async create(opts) {
     const { LocalSubstrate } = await import('./local-substrate.js');
     // FIREDRILL_WORK_DIR keeps configs, TSDB and pod directories in a known place (debugging, tests).

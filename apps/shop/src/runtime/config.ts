@@ -48,6 +48,11 @@ export interface ShopConfig {
   db: DbConfig;
   /** The Redis stream checkout publishes placed orders to and accounting/fulfillment consume. */
   orderStream: string;
+  /**
+   * The shape of checkout's `order.placed` payload: v1 flat (what accounting and fulfillment read), v2 nested
+   * (`order`, `amount`), prepared for consumers that do not exist yet.
+   */
+  orderEventFormat: 'v1' | 'v2';
   payment: { providerLimitUsd: number; providerLatencyMs: number };
   shipping: { baseCostUsd: number; perItemUsd: number; quoteLatencyMs: number };
   currency: { rates: Record<string, number> };
@@ -153,7 +158,12 @@ export const CONFIG_FILE_SCHEMAS = {
     productCacheTtlSeconds: nonNegative.optional(),
     redis: redisShape,
   }),
-  checkout: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
+  checkout: z.object({
+    ...commonShape,
+    db: dbShape,
+    orderStream: z.string().min(1).optional(),
+    orderEventFormat: z.enum(['v1', 'v2']).optional(),
+  }),
   inventory: z.object({ ...commonShape, db: dbShape }),
   accounting: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
   fulfillment: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
@@ -359,6 +369,7 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
       slowQueryMs: dbFile.slowQueryMs ?? 200,
     },
     orderStream: pick(file, 'orderStream', 'orders'),
+    orderEventFormat: pick(file, 'orderEventFormat', 'v1'),
     payment: {
       providerLimitUsd: pick(file, 'providerLimitUsd', 5000),
       providerLatencyMs: pick(file, 'providerLatencyMs', 30),

@@ -112,7 +112,12 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
           });
           // The order is committed and paid: a lost announcement is for reconciliation, not a failed order.
           await events
-            .publish('order.placed', { orderId, userId, totalUsd, items })
+            .publish(
+              'order.placed',
+              config.orderEventFormat === 'v2'
+                ? { order: JSON.stringify({ id: orderId, user: userId, items }), amount: `${totalUsd} USD` }
+                : { orderId, userId, totalUsd, items },
+            )
             .catch((e: unknown) =>
               req.log.error(
                 { order_id: orderId, err_code: (e as { code?: string }).code },

@@ -5,7 +5,7 @@ OUT ?= out
 
 .PHONY: setup build demo test lint typecheck check clean
 
-setup: ## install npm packages, Prometheus, Alertmanager, Redis (Debian/Ubuntu), build
+setup: ## install npm packages, Prometheus, Alertmanager, Redis, PostgreSQL (Debian/Ubuntu), build
 	./scripts/install-prereqs.sh
 
 build:

@@ -6,6 +6,10 @@
 #                                        /usr/local, user and group `node` (1000:1000) as in the official image
 #   redis:<version>                      the manifests' Redis image, same name and tag: that base plus Debian's
 #                                        redis-server, user `redis` with uid 999 as in the official image
+#   postgres:<major>                     the manifests' PostgreSQL image: the Debian root plus Debian's
+#                                        postgresql-<major> (bookworm: 15), user `postgres` with uid 999 as in the
+#                                        official image, images/postgres/entrypoint.sh as its entrypoint (the
+#                                        script the local substrate runs), no cluster until it first starts
 #   acme/shop:<version>                  scripts/build-image.sh with BASE_IMAGE set to the base above
 #   registry.k8s.io/pause:<version>      the pod sandbox, compiled from the Kubernetes source's pause.c
 #                                        (k8s.io/kubernetes from the Go module proxy, gcc -static), when go
@@ -22,7 +26,7 @@
 # ~/.cache/firedrill/rootfs (delete it to start over). Prints the built image names on stdout.
 #
 # Usage: scripts/make-local-images.sh [IMAGE...]
-#   IMAGE  base redis pause shop prometheus alertmanager kube-state-metrics jaeger; default all
+#   IMAGE  base redis postgres pause shop prometheus alertmanager kube-state-metrics jaeger; default all
 #          (shop needs the base image, made now or before)
 # Exit codes: 0 built; 2 bad usage; 4 a tool is missing or the daemon is unreachable; other: the failing step's.
 set -euo pipefail
@@ -30,7 +34,7 @@ cd "$(dirname "$0")/.."
 
 say() { echo "make-local-images: $*" >&2; }
 
-all_images=(base redis pause shop prometheus alertmanager kube-state-metrics jaeger)
+all_images=(base redis postgres pause shop prometheus alertmanager kube-state-metrics jaeger)
 wanted=()
 for arg in "$@"; do
   case "$arg" in
@@ -38,7 +42,7 @@ for arg in "$@"; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    base | redis | pause | shop | prometheus | alertmanager | kube-state-metrics | jaeger) wanted+=("$arg") ;;
+    base | redis | postgres | pause | shop | prometheus | alertmanager | kube-state-metrics | jaeger) wanted+=("$arg") ;;
     *)
       say "unknown image \"$arg\" (one of: ${all_images[*]})"
       exit 2
@@ -72,6 +76,7 @@ if [ "$node_version" != "$pinned_node" ]; then
   say "warning: this machine's Node.js is $node_version, versions.json pins $pinned_node; the base image gets $node_version"
 fi
 redis_image=$(node -p 'require("./versions.json").images.redis.image')
+postgres_image=$(node -p 'require("./versions.json").images.postgres.image')
 base_image="local/node:${node_version}-bookworm-minbase"
 node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 npm_dir="$node_prefix/lib/node_modules/npm"
@@ -160,6 +165,34 @@ redis_version=$(chroot "$root" redis-server --version | sed -n 's/.*v=\([0-9.]*\
   say "warning: Debian's redis-server is $redis_version but the manifests name $redis_image"
 import_dir "$root" "$redis_image" "$path_env" 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
 echo "$redis_image"
+fi
+
+# PostgreSQL from Debian's package of the major the tag names (15 in bookworm), uid 999 as upstream, with this
+# repository's entrypoint: it makes the cluster in PGDATA on first start, then runs the server as `postgres`.
+if want postgres; then
+pg_major=${postgres_image##*:}
+root=$(unpack)
+chroot "$root" groupadd --system --gid 999 postgres
+chroot "$root" useradd --system --uid 999 --gid postgres --home-dir /var/lib/postgresql --no-create-home \
+  --shell /bin/bash postgres
+# No sample cluster (Debian's postinst would make `main`): the entrypoint makes one in PGDATA.
+with_packages "$root" postgresql-common
+sed -ri 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+  "$root/etc/postgresql-common/createcluster.conf"
+with_packages "$root" "postgresql-$pg_major"
+# Inside the root: its /var/run is a link to /run, which outside it would be this machine's.
+chroot "$root" install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+chroot "$root" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data
+install -m 0755 images/postgres/entrypoint.sh "$root/usr/local/bin/postgres-entrypoint"
+pg_version=$(chroot "$root" "/usr/lib/postgresql/$pg_major/bin/postgres" --version | sed -n 's/.*(PostgreSQL) \([0-9.]*\).*/\1/p')
+[ "${pg_version%%.*}" = "$pg_major" ] ||
+  say "warning: Debian's postgresql-$pg_major is $pg_version but the manifests name $postgres_image"
+# SIGINT: a fast shutdown (SIGTERM would wait for every client to disconnect), as the official image says.
+import_dir "$root" "$postgres_image" \
+  "ENV PATH=/usr/lib/postgresql/$pg_major/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  'ENV PGDATA=/var/lib/postgresql/data' 'STOPSIGNAL SIGINT' 'EXPOSE 5432' \
+  'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]' 'CMD ["postgres"]'
+echo "$postgres_image"
 fi
 
 # The pause image, from the Kubernetes release tools/k8s pins (kubeadm's PauseVersion for that release).

@@ -98,7 +98,8 @@ sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
 sql_ident() { printf '"%s"' "${1//\"/\"\"}"; }
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  echo "postgres-entrypoint: no cluster in $PGDATA: initdb, then role $app_user and database $app_db"
+  # Everything on stderr, where the server logs: the pod's log is one stream.
+  echo "postgres-entrypoint: no cluster in $PGDATA: initdb, then role $app_user and database $app_db" >&2
   as_postgres "$bindir/initdb" --pgdata="$PGDATA" --username=postgres --encoding=UTF8 --locale=C.UTF-8 \
     --auth-local=peer --auth-host=reject >/dev/null ||
     die 'initdb failed'
@@ -122,7 +123,7 @@ IDENT
   # A server on the Unix socket only (no TCP: nothing can see it ready before the roles exist).
   sock=${sockets[0]}
   as_postgres "$bindir/pg_ctl" --pgdata="$PGDATA" --wait --silent \
-    --options="-c listen_addresses='' -c 'unix_socket_directories=$sock' -c logging_collector=off" start ||
+    --options="-c listen_addresses='' -c 'unix_socket_directories=$sock' -c logging_collector=off" start >&2 ||
     die 'the set-up server did not start'
   sql="ALTER ROLE postgres PASSWORD $(sql_literal "$POSTGRES_PASSWORD");"
   if [ "$app_user" != postgres ]; then
@@ -137,10 +138,10 @@ CREATE DATABASE $(sql_ident "$app_db") OWNER $(sql_ident "$app_user");"
   printf '%s\n' "$sql" |
     as_postgres "$bindir/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --host="$sock" --username=postgres \
       --dbname=postgres >/dev/null || status=$?
-  as_postgres "$bindir/pg_ctl" --pgdata="$PGDATA" --wait --silent --mode=fast stop ||
+  as_postgres "$bindir/pg_ctl" --pgdata="$PGDATA" --wait --silent --mode=fast stop >&2 ||
     die 'the set-up server did not stop'
   [ "$status" = 0 ] || die "creating role $app_user and database $app_db failed"
-  echo 'postgres-entrypoint: cluster made; starting the server'
+  echo 'postgres-entrypoint: cluster made; starting the server' >&2
 fi
 
 exec "${run_as_postgres[@]}" "$bindir/postgres" "$@"

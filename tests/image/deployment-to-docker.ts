@@ -62,8 +62,16 @@ export async function containerFor(
     throw new Error(`${ns}/${deployName}: ${what}`);
   }
 
-  // The kubelet's rules, as the local substrate applies them (src/manifests/resolve-env.ts).
-  const env = resolveEnv(c.env, { podName, namespace: ns, objects, owner: deploy });
+  // The kubelet's rules, as the local substrate applies them (src/manifests/resolve-env.ts). The pod's
+  // address is not known before the container starts: its host name, which Docker maps to that address in
+  // the container's /etc/hosts, stands in for it.
+  const env = resolveEnv(c.env, {
+    podName,
+    namespace: ns,
+    objects,
+    owner: deploy,
+    fields: { 'status.podIP': podName },
+  });
   const aliases = [deployName, `${deployName}.${ns}`, `${deployName}.${ns}.svc.cluster.local`];
   const container = new PodContainer(c.image ?? fail('the container names no image'))
     .withPullPolicy(PullPolicy.defaultPolicy())

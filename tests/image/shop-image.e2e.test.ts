@@ -20,7 +20,7 @@ import { containerFor, type DeploymentContainer } from './deployment-to-docker.j
 
 /**
  * The shop image, for real: every Deployment of manifests/shop started with testcontainers as a container
- * of the image it names (acme/shop and redis, built without a registry by scripts/make-local-images.sh),
+ * of the image it names (acme/shop, redis and postgres, built without a registry by scripts/make-local-images.sh),
  * with the manifests' command, args, environment, Secrets, ConfigMaps, emptyDirs, user and read-only
  * root, on a Docker network where the in-cluster names resolve. Proves every entry point starts, answers
  * its readiness probe, serves metrics and exports traces. Opt-in with FIREDRILL_E2E=image (make
@@ -167,6 +167,7 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
         'frontend-shop',
         'loadgen-firedrill-system',
         'payment-shop',
+        'postgres-shop',
         'redis-shop',
         'shipping-shop',
       ].sort(),
@@ -190,16 +191,52 @@ suite('the shop image on a Docker network, as the manifests run it', () => {
       }),
     );
     expect(states).toEqual(specs.map((s) => `${s.name}: running, restarts 0`));
-    // Redis has an exec probe: the same command the manifest runs.
-    const redis = specs.find((s) => s.execProbe);
-    expect(redis?.name).toBe('redis-shop');
-    expect((await started('redis-shop').exec(redis?.execProbe ?? [])).exitCode).toBe(0);
+    // Redis and PostgreSQL have exec probes: the same commands the manifests run.
+    const execProbed = specs.filter((s) => s.execProbe);
+    expect(execProbed.map((s) => s.name).sort()).toEqual(['postgres-shop', 'redis-shop']);
+    for (const s of execProbed) {
+      const probe = await started(s.name).exec(s.execProbe ?? []);
+      expect({ container: s.name, exitCode: probe.exitCode }).toEqual({ container: s.name, exitCode: 0 });
+    }
     const ping = await started('redis-shop').exec([
       'sh',
       '-c',
       'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping',
     ]);
     expect(ping.stdout.trim()).toBe('PONG');
+  }, 60_000);
+
+  it('serves the shop database to role shop (no superuser) with the Secret password; the server logs to the container log', async () => {
+    const pg = started('postgres-shop');
+    const psql = async (user: string, sql: string) =>
+      pg.exec(['psql', '-h', '127.0.0.1', '-U', user, '-d', 'shop', '-Atc', sql], {
+        env: { PGPASSWORD: 'firedrill-pg-7a41' },
+      });
+    const me = await psql('shop', 'SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user');
+    expect({ exitCode: me.exitCode, out: me.stdout.trim() }).toEqual({ exitCode: 0, out: 'shop|f' });
+    const admin = await psql('postgres', 'SHOW max_connections');
+    expect(admin.stdout.trim()).toBe('50');
+    await psql('shop', 'SELECT pg_sleep(0.3)');
+    const logs = await waitFor(
+      'the slow statement in the container log',
+      async () => {
+        const text = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          void pg.logs().then((stream) => {
+            stream.on('data', (c: Buffer | string) => (out += String(c)));
+            stream.on('end', () => resolve(out));
+            stream.on('error', reject);
+            setTimeout(() => {
+              stream.destroy();
+              resolve(out);
+            }, 1000);
+          });
+        });
+        return text.includes('SELECT pg_sleep(0.3)') ? text : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 1000 },
+    );
+    expect(logs).toMatch(/shop@shop\/psql LOG: {2}duration: [\d.]+ ms {2}statement: SELECT pg_sleep\(0\.3\)/);
   }, 60_000);
 
   it("runs every container as the manifest's user, on a read-only root with its emptyDirs and ConfigMap files", async () => {

@@ -279,7 +279,7 @@ Exit codes:
   1    a run failed after starting (the error says where); faults were recovered
   2    invalid scenario or option; nothing was started
   3    at least one incident did not manifest (its bundle is written and marked manifested=false)
-  4    a prerequisite is missing (prometheus, alertmanager, redis-server; docker/kind for --substrate kind)
+  4    a prerequisite is missing (prometheus, alertmanager, redis-server, postgres; docker/kind for --substrate kind)
   5    the substrate could not be brought up or timed out (the message names what was not ready)
   130  interrupted (Ctrl-C): faults recovered, processes stopped, no partial bundle left`,
     )

@@ -76,7 +76,7 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   {
     name: 'PATH',
     description:
-      'where prerequisites are looked up (prometheus, alertmanager, redis-server, kind, docker), then ' +
+      'where prerequisites are looked up (prometheus, alertmanager, redis-server, postgres, kind, docker), then ' +
       '/usr/local/bin and the sbin directories; the local substrate passes it to its processes, eval to agents',
     commands: ['doctor', ...SUBSTRATE_COMMANDS, 'eval'],
   },

@@ -499,6 +499,9 @@ describe("LocalCluster (the shop's PostgreSQL, manifests/shop/postgres.yaml, rea
         },
         { timeoutMs: 5000 },
       );
+      // One stream, the server's: the entrypoint's set-up lines are on stderr too.
+      expect(lines.filter((l) => l.stream !== 'stderr')).toEqual([]);
+      expect(lines[0]?.line).toMatch(/^postgres-entrypoint: no cluster in /);
       expect(lines.find((l) => l.line.includes('pg_sleep(0.3)'))).toMatchObject({
         entity: `shop/Pod/${pod.metadata.name}`,
         container: 'postgres',

@@ -4,6 +4,8 @@ import { podSpecOf } from '../kube/pod-template.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import { isRedisImage } from '../faults/support/workloads.js';
 
+const DATA_STORES = new Set(['redis', 'postgres']);
+
 /** One of the app's workloads, as the generator sees it. */
 export interface AppWorkload {
   /** Deployment name. */
@@ -22,8 +24,8 @@ export interface AppModel {
   namespace: string;
   workloads: AppWorkload[];
   /**
-   * Hops from the storefront (the workload nobody in the app calls that has a Service) to each workload it
-   * reaches; a queue consumer, reached through the queue rather than a call, has none.
+   * Hops from the storefront (the workload nobody in the app calls, which calls services itself) to each
+   * workload it reaches; a queue consumer, reached through the queue rather than a call, has none.
    */
   depth: Map<string, number>;
 }
@@ -53,13 +55,11 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const called = new Set(workloads.flatMap((w) => w.calls));
-  // The storefront is what nobody calls but the outside can reach (it has a Service); a queue consumer is
-  // called by nobody too, yet sits behind its publisher, so it is no root.
-  const services = new Set(
-    objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === ns).map((o) => o.metadata.name),
-  );
+  // The storefront is what nobody calls and that calls services itself; a queue consumer is called by
+  // nobody too, yet sits behind its publisher and calls only data stores, so it is no root.
+  const httpCalls = (w: AppWorkload) => w.calls.some((c) => !DATA_STORES.has(c));
   const depth = new Map<string, number>();
-  const queue = workloads.filter((w) => !called.has(w.name) && services.has(w.name)).map((w) => w.name);
+  const queue = workloads.filter((w) => !called.has(w.name) && httpCalls(w)).map((w) => w.name);
   for (const n of queue) depth.set(n, 0);
   while (queue.length > 0) {
     const cur = queue.shift() as string;

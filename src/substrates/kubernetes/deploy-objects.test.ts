@@ -63,7 +63,7 @@ describe('deploy objects', () => {
     const images = objects
       .filter((o) => o.kind === 'Deployment')
       .flatMap((o) => containersOf(podSpecOf(o)).map((c) => c.image));
-    expect(images.filter((i) => i === 'registry.example.com/acme/shop:0.1.0')).toHaveLength(9);
+    expect(images.filter((i) => i === 'registry.example.com/acme/shop:0.1.0')).toHaveLength(12);
     expect(images).not.toContain(original);
     expect(images).toContain(loadVersions().images.redis.image);
   });

@@ -10,6 +10,7 @@ import type { ServerVersion } from '../../kube/cluster-api.js';
 import { HttpClusterApi } from '../../kube/http-cluster-api.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { containerStatusesOf, hasRestarted, podPhaseOf } from '../../kube/pod-status.js';
+import { rerunSetupJobs } from '../setup-jobs.js';
 import { asNode } from '../../kube/typed-objects.js';
 import { KubeConfigTransport } from '../../kube/kubeconfig-transport.js';
 import type { KubeTransport } from '../../kube/kube-transport.js';
@@ -418,6 +419,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     const pg = await this.settlePostgres(this.postgresBaseline);
     const pgSame = this.postgresBaseline === undefined || pg?.state === this.postgresBaseline;
     const replaced: string[] = [];
+    let databaseReplaced = false;
     for (const p of await api.list('Pod', APP_NAMESPACE)) {
       // Redis or PostgreSQL when its settings drifted; any pod that restarted in an earlier run, since its
       // restart count and last termination reason would feed this run's alerts.
@@ -435,7 +437,12 @@ export abstract class KubernetesSubstrate implements Substrate {
         }
         await api.delete('Pod', APP_NAMESPACE, p.metadata.name);
         replaced.push(p.metadata.name);
+        if (isPostgres) databaseReplaced = true;
       }
+    }
+    if (databaseReplaced) {
+      const jobs = await rerunSetupJobs(api, shop);
+      this.log.warn({ jobs }, 'postgres was replaced (an empty database); running the setup jobs again');
     }
     progress.phase('reset', 'waiting for the shop to be ready');
     await waitPodsReplaced(api, APP_NAMESPACE, replaced, this.readyTimeoutMs, signal);

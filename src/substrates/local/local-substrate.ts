@@ -36,6 +36,7 @@ import {
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
 import { settlePostgres } from '../postgres-state.js';
+import { rerunSetupJobs } from '../setup-jobs.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
@@ -329,6 +330,7 @@ export class LocalSubstrate implements Substrate {
     // PostgreSQL's too (connection limits, ALTER SYSTEM, per-role settings, stuck sessions): put back over
     // SQL, and restarted (an empty database again) only when that does not bring the bring-up state back.
     const pg = await this.settlePostgres(this.postgresBaseline);
+    let databaseReplaced = false;
     if (this.postgresBaseline !== undefined && pg?.state !== this.postgresBaseline) {
       this.log.warn(
         { baseline: this.postgresBaseline, now: pg?.state },
@@ -338,13 +340,19 @@ export class LocalSubstrate implements Substrate {
         'app.kubernetes.io/name': POSTGRES_SERVICE,
       })) {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
+        databaseReplaced = true;
       }
     }
     // Pods that restarted in an earlier run carry its history (restart counts, OOMKilled); replace them.
     for (const p of await cluster.list('Pod', APP_NAMESPACE)) {
       if (hasRestarted(p)) {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
+        if (p.metadata.labels?.['app.kubernetes.io/name'] === POSTGRES_SERVICE) databaseReplaced = true;
       }
+    }
+    if (databaseReplaced) {
+      const jobs = await rerunSetupJobs(cluster, await loadManifests(SHOP_MANIFESTS_DIR));
+      this.log.warn({ jobs }, 'postgres was replaced (an empty database); running the setup jobs again');
     }
     await waitDeploymentsReady(
       cluster,

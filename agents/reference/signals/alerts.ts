@@ -136,10 +136,16 @@ function workloadOf(labels: Labels, index: EntityIndex): Workload | undefined {
   return svc ? index.workloadByTelemetry(svc, ns) : undefined;
 }
 
-/** The dependency an alert about failing calls points at (`dependency` label; Redis for Redis command errors). */
+/** Alerts about a data store's commands failing, seen from a caller: the store they name. */
+const STORE_ALERTS: Readonly<Record<string, string>> = {
+  ShopRedisCommandErrors: 'redis',
+  ShopDatabaseErrors: 'postgres',
+};
+
+/** The dependency an alert about failing calls points at (`dependency` label, or the store it is about). */
 function dependencyOf(s: Series, index: EntityIndex): Workload | undefined {
   const ns = s.labels.namespace;
-  const dep = s.labels.dependency ?? (s.name === 'ShopRedisCommandErrors' ? 'redis' : undefined);
+  const dep = s.labels.dependency ?? STORE_ALERTS[s.name];
   return dep ? index.workloadByTelemetry(dep, ns) : undefined;
 }
 

@@ -420,31 +420,54 @@ function red(series: (n: string) => MetricSeries[], index: EntityIndex, add: Add
       from,
     );
   }
-  // Redis command errors, seen from the callers.
-  const redisAll = new Map<number, number>();
-  const redisBad = new Map<number, number>();
-  let ns = '';
-  for (const m of series('redis_commands_total')) {
-    ns = m.labels.namespace ?? ns;
-    const err = m.labels.status === 'error';
-    for (const [t, v] of deltas(points(m))) {
-      redisAll.set(t, (redisAll.get(t) ?? 0) + v);
-      if (err) redisBad.set(t, (redisBad.get(t) ?? 0) + v);
+  // Data store errors, seen from the callers: Redis commands, and PostgreSQL statements the server
+  // refused or cancelled (a statement that waited in vain for the caller's own pool is the caller's).
+  for (const store of STORES) {
+    const all = new Map<number, number>();
+    const bad = new Map<number, number>();
+    let ns = '';
+    for (const m of series(store.metric)) {
+      ns = m.labels.namespace ?? ns;
+      const err = store.failed(m.labels);
+      for (const [t, v] of deltas(points(m))) {
+        all.set(t, (all.get(t) ?? 0) + v);
+        if (err) bad.set(t, (bad.get(t) ?? 0) + v);
+      }
     }
+    const share: Pt[] = [...all.entries()]
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => [t, (bad.get(t) ?? 0) / n]);
+    const shift = upwardShift(share, 3);
+    if (shift && shift.after > 0.05)
+      add(
+        index.workloadByTelemetry(store.name, ns),
+        'errors',
+        0.35 * clamp01(shift.after * 3),
+        shift.at,
+        `${store.what} failing: ${pct(shift.before)} → ${pct(shift.after)} from ${clock(shift.at)}`,
+      );
   }
-  const share: Pt[] = [...redisAll.entries()]
-    .filter(([, n]) => n > 0)
-    .map(([t, n]) => [t, (redisBad.get(t) ?? 0) / n]);
-  const shift = upwardShift(share, 3);
-  if (shift && shift.after > 0.05)
-    add(
-      index.workloadByTelemetry('redis', ns),
-      'errors',
-      0.35 * clamp01(shift.after * 3),
-      shift.at,
-      `Redis commands failing: ${pct(shift.before)} → ${pct(shift.after)} from ${clock(shift.at)}`,
-    );
 }
+
+const STORES: ReadonlyArray<{
+  name: string;
+  what: string;
+  metric: string;
+  failed: (labels: Record<string, string>) => boolean;
+}> = [
+  {
+    name: 'redis',
+    what: 'Redis commands',
+    metric: 'redis_commands_total',
+    failed: (l) => l.status === 'error',
+  },
+  {
+    name: 'postgres',
+    what: 'PostgreSQL statements',
+    metric: 'db_client_operations_total',
+    failed: (l) => l.outcome !== undefined && l.outcome !== 'ok' && l.outcome !== 'POOL_TIMEOUT',
+  },
+];
 
 /** Autoscalers, quotas and nodes as kube-state-metrics reports them. */
 function objectStateMetrics(series: (n: string) => MetricSeries[], index: EntityIndex, ev: Evidence): void {

@@ -32,8 +32,7 @@ export const dbMigrateJob: BatchJob = {
       tracer: ctx.tracer,
       metrics: ctx.metrics,
       logger,
-      localAddress: process.env.LISTEN_HOST || undefined,
-    });
+      });
     try {
       await waitForDatabase(ctx, db);
       await db.transaction(async (tx) => {

@@ -44,8 +44,6 @@ export interface InstrumentedPostgresOptions {
   tracer: Tracer;
   metrics: ShopMetrics;
   logger: Logger;
-  /** Dial from this address (the local substrate's pod address, as LISTEN_HOST). */
-  localAddress?: string;
 }
 
 const LOG_REPEAT_MS = 10_000;
@@ -81,7 +79,8 @@ export class InstrumentedPostgres {
       ...(db.statementTimeoutMs > 0 ? { statement_timeout: db.statementTimeoutMs } : {}),
       // pg_stat_activity and the server log then say which service holds a connection
       application_name: opts.service,
-      ...(opts.localAddress ? { stream: socketFrom(opts.localAddress) } : {}),
+      // LISTEN_HOST: on the local substrate, dial from the pod's own address (see postgres-socket.ts).
+      ...(process.env.LISTEN_HOST ? { stream: socketFrom(process.env.LISTEN_HOST) } : {}),
     });
     // An idle pooled connection the server dropped (restart, pg_terminate_backend) must not kill the process.
     this.pool.on('error', (err) => this.logConnectionError(err));

@@ -40,7 +40,6 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
     tracer: ctx.tracer,
     metrics,
     logger: ctx.logger,
-    localAddress: process.env.LISTEN_HOST || undefined,
   });
   const redis = new InstrumentedRedis({
     service: config.service,

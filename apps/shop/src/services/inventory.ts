@@ -48,7 +48,6 @@ export function inventoryService(ctx: ServiceContext): ServiceParts {
     tracer: ctx.tracer,
     metrics: ctx.metrics,
     logger,
-    localAddress: process.env.LISTEN_HOST || undefined,
   });
   const reservations = ctx.metrics.counter(
     'inventory_reservations_total',

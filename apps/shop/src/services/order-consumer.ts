@@ -37,7 +37,6 @@ export function orderConsumerService(
   handle: (order: PlacedOrder, db: InstrumentedPostgres, msg: StreamMessage) => Promise<void>,
 ): ServiceParts {
   const { config, logger } = ctx;
-  const localAddress = process.env.LISTEN_HOST || undefined;
   const redis = new InstrumentedRedis({
     service: config.service,
     endpoint: config.cart.redis,
@@ -53,7 +52,6 @@ export function orderConsumerService(
     tracer: ctx.tracer,
     metrics: ctx.metrics,
     logger,
-    localAddress,
   });
   const consumer = new StreamConsumer({
     redis,

@@ -36,6 +36,7 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'config-corruption': [{}, { mode: 'set', path: 'timeoutsMs.payment', value: 1, restart: false }],
   'redis-maxmemory': [{}],
   'redis-auth-change': [{}],
+  'db-connection-limit': [{}, { limit: 0, dropExisting: false }],
   'image-not-found': [{}],
   'readiness-probe-misconfig': [{}, { port: 8081 }],
   'liveness-probe-misconfig': [{}, { port: 8081, timeoutSeconds: 1 }],

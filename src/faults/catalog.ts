@@ -13,6 +13,8 @@ import { scaleToZero } from './types/scale-to-zero.js';
 import { configCorruption } from './types/config-corruption.js';
 import { redisMaxmemory } from './types/redis-maxmemory.js';
 import { redisAuthChange } from './types/redis-auth-change.js';
+// PostgreSQL and queue faults: imports
+import { dbConnectionLimit } from './types/db-connection-limit.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
@@ -64,6 +66,8 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   configCorruption,
   redisMaxmemory,
   redisAuthChange,
+  // PostgreSQL and queue faults: entries
+  dbConnectionLimit,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

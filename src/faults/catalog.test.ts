@@ -37,6 +37,7 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'redis-maxmemory': [{}],
   'redis-auth-change': [{}],
   'db-connection-limit': [{}, { limit: 0, dropExisting: false }],
+  'db-read-only': [{}],
   'image-not-found': [{}],
   'readiness-probe-misconfig': [{}, { port: 8081 }],
   'liveness-probe-misconfig': [{}, { port: 8081, timeoutSeconds: 1 }],

@@ -15,6 +15,7 @@ import { redisMaxmemory } from './types/redis-maxmemory.js';
 import { redisAuthChange } from './types/redis-auth-change.js';
 // PostgreSQL and queue faults: imports
 import { dbConnectionLimit } from './types/db-connection-limit.js';
+import { dbReadOnly } from './types/db-read-only.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
@@ -68,6 +69,7 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   redisAuthChange,
   // PostgreSQL and queue faults: entries
   dbConnectionLimit,
+  dbReadOnly,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

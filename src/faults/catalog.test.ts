@@ -38,6 +38,12 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'redis-auth-change': [{}],
   'db-connection-limit': [{}, { limit: 0, dropExisting: false }],
   'db-read-only': [{}],
+  'db-lock-held': [
+    {},
+    { table: 'stock' },
+    { table: 'orders', mode: 'ACCESS EXCLUSIVE' },
+    { table: 'reservations' },
+  ],
   'image-not-found': [{}],
   'readiness-probe-misconfig': [{}, { port: 8081 }],
   'liveness-probe-misconfig': [{}, { port: 8081, timeoutSeconds: 1 }],

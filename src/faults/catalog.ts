@@ -16,6 +16,7 @@ import { redisAuthChange } from './types/redis-auth-change.js';
 // PostgreSQL and queue faults: imports
 import { dbConnectionLimit } from './types/db-connection-limit.js';
 import { dbReadOnly } from './types/db-read-only.js';
+import { dbLockHeld } from './types/db-lock-held.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
@@ -70,6 +71,7 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   // PostgreSQL and queue faults: entries
   dbConnectionLimit,
   dbReadOnly,
+  dbLockHeld,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

@@ -38,6 +38,7 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'redis-auth-change': [{}],
   'db-connection-limit': [{}, { limit: 0, dropExisting: false }],
   'db-read-only': [{}],
+  'queue-poison-message': [{}],
   'db-lock-held': [
     {},
     { table: 'stock' },

@@ -17,6 +17,7 @@ import { redisAuthChange } from './types/redis-auth-change.js';
 import { dbConnectionLimit } from './types/db-connection-limit.js';
 import { dbReadOnly } from './types/db-read-only.js';
 import { dbLockHeld } from './types/db-lock-held.js';
+import { queuePoisonMessage } from './types/queue-poison-message.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
@@ -72,6 +73,7 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   dbConnectionLimit,
   dbReadOnly,
   dbLockHeld,
+  queuePoisonMessage,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

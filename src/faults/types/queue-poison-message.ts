@@ -25,7 +25,7 @@ const SETTING = 'orderEventFormat';
 const FORMAT = 'v2';
 
 /** The shop services whose config file has the setting: the ones that publish order events. */
-const PRODUCERS = Object.entries(CONFIG_FILE_SCHEMAS)
+export const ORDER_EVENT_PRODUCERS: readonly string[] = Object.entries(CONFIG_FILE_SCHEMAS)
   .filter(([, schema]) => SETTING in schema.shape)
   .map(([service]) => service);
 
@@ -184,9 +184,9 @@ export const queuePoisonMessage: FaultType<Params> = {
     const { objects } = ctx.target;
     const id = formatEntityId(ctx.entity);
     const service = await shopServiceOf(objects, ctx.entity);
-    if (!PRODUCERS.includes(service)) {
+    if (!ORDER_EVENT_PRODUCERS.includes(service)) {
       throw new InvalidInputError(
-        `${id} runs ${service}, which publishes no order events (its config has no ${SETTING}); target the Deployment that publishes to the order stream: ${PRODUCERS.map((p) => `${ctx.entity.namespace ?? ''}/Deployment/${p}`).join(', ')}`,
+        `${id} runs ${service}, which publishes no order events (its config has no ${SETTING}); target the Deployment that publishes to the order stream: ${ORDER_EVENT_PRODUCERS.map((p) => `${ctx.entity.namespace ?? ''}/Deployment/${p}`).join(', ')}`,
       );
     }
     const cmRef = configMapOf(ctx.entity);

@@ -2,7 +2,7 @@ import { containersOf } from '../kube/containers.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { podSpecOf } from '../kube/pod-template.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
-import { isRedisImage } from '../faults/support/workloads.js';
+import { isPostgresImage, isRedisImage } from '../faults/support/workloads.js';
 
 const DATA_STORES = new Set(['redis', 'postgres']);
 
@@ -17,6 +17,7 @@ export interface AppWorkload {
   /** Services it calls: from its `<NAME>_URL` variables, and `redis` from REDIS_HOST. */
   calls: string[];
   isRedis: boolean;
+  isPostgres: boolean;
 }
 
 /** The app's Deployments and how they call each other, read off the manifests (nothing hand-written). */
@@ -51,6 +52,7 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
         configMap: configMaps.has(`${name}-config`) ? `${name}-config` : undefined,
         calls: [...new Set(calls)].sort(),
         isRedis: containers.some((c) => isRedisImage(c.image)),
+        isPostgres: containers.some((c) => isPostgresImage(c.image)),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

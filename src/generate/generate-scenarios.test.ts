@@ -6,6 +6,9 @@ import { checkScenarioText } from '../scenario/load-scenario.js';
 import { appModel } from './app-model.js';
 import { generateScenarios } from './generate-scenarios.js';
 import { PATTERN_IDS } from './patterns.js';
+import { RECIPES } from './recipes.js';
+import { parseEntityId } from '../entities/entity-id.js';
+import { SeededRandom } from '../util/seeded-random.js';
 
 let objects: KubeObject[];
 beforeAll(async () => {
@@ -23,6 +26,47 @@ describe('appModel', () => {
     expect(app.depth.get('payment')).toBe(2);
     expect(app.depth.get('redis')).toBe(2);
     expect(app.workloads.find((w) => w.name === 'redis')?.isRedis).toBe(true);
+    expect(app.workloads.filter((w) => w.isPostgres).map((w) => w.name)).toEqual(['postgres']);
+  });
+});
+
+describe('recipes', () => {
+  it('each has a workload of the shop to act on, a target of a kind its type takes, and params its schema accepts', () => {
+    const app = appModel(objects);
+    const registry = defaultCatalog();
+    const rng = new SeededRandom('recipes', 'test');
+    for (const r of RECIPES) {
+      const type = registry.get(r.type);
+      expect({ type: r.type, known: type !== undefined }).toEqual({ type: r.type, known: true });
+      const eligible = r.eligible(app);
+      expect({ type: r.type, eligible: eligible.length > 0 }).toEqual({ type: r.type, eligible: true });
+      for (const w of eligible) {
+        const target = parseEntityId(r.target(w, app));
+        expect(type?.targetKinds).toContain(target.kind);
+        for (const params of [r.params(rng, w, app), ...(r.partial ? [r.partial(rng, w)] : [])]) {
+          expect({
+            type: r.type,
+            target: target.name,
+            problems: type?.params.safeParse(params).error?.issues,
+          }).toEqual({
+            type: r.type,
+            target: target.name,
+            problems: undefined,
+          });
+        }
+      }
+    }
+  });
+
+  it('aims the PostgreSQL faults at the database and the poison message at the order stream’s producer', () => {
+    const app = appModel(objects);
+    const targets = (type: string): string[] => {
+      const r = RECIPES.find((x) => x.type === type);
+      return (r?.eligible(app) ?? []).map((w) => r?.target(w, app) ?? '');
+    };
+    for (const t of ['db-connection-limit', 'db-read-only', 'db-lock-held'])
+      expect(targets(t)).toEqual(['shop/Deployment/postgres']);
+    expect(targets('queue-poison-message')).toEqual(['shop/Deployment/checkout']);
   });
 });
 

@@ -1,3 +1,5 @@
+import { UNREACHABLE_DEPENDENCIES } from '../faults/types/app-dependency-unreachable.js';
+import { ORDER_EVENT_PRODUCERS } from '../faults/types/queue-poison-message.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
 
@@ -21,6 +23,9 @@ export interface Recipe {
 
 const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
 const deployment = (w: AppWorkload, app: AppModel): string => `${app.namespace}/Deployment/${w.name}`;
+/** The calls app-dependency-unreachable can cut (not inventory or postgres, say). */
+const cuttable = (w: AppWorkload): string[] =>
+  w.calls.filter((c) => (UNREACHABLE_DEPENDENCIES as readonly string[]).includes(c));
 /** `x` to the nearest `step`, without binary fractions left over (0.85, not 0.8500000000000001). */
 const round = (x: number, step: number): number => Number((Math.round(x / step) * step).toFixed(6));
 
@@ -62,9 +67,9 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     type: 'app-dependency-unreachable',
-    eligible: (app) => services(app).filter((w) => w.calls.length > 0),
+    eligible: (app) => services(app).filter((w) => cuttable(w).length > 0),
     target: deployment,
-    params: (rng, w) => ({ dependency: rng.pick(w.calls) }),
+    params: (rng, w) => ({ dependency: rng.pick(cuttable(w)) }),
   },
   {
     type: 'env-override',
@@ -117,6 +122,37 @@ export const RECIPES: readonly Recipe[] = [
   {
     type: 'redis-auth-change',
     eligible: (app) => app.workloads.filter((w) => w.isRedis),
+    target: deployment,
+    params: () => ({}),
+  },
+  {
+    type: 'db-connection-limit',
+    eligible: (app) => app.workloads.filter((w) => w.isPostgres),
+    target: deployment,
+    // Below what any one service's pool holds, so every service is refused some of the time.
+    params: (rng) => ({ limit: rng.int(1, 3) }),
+  },
+  {
+    type: 'db-read-only',
+    eligible: (app) => app.workloads.filter((w) => w.isPostgres),
+    target: deployment,
+    params: () => ({}),
+  },
+  {
+    type: 'db-lock-held',
+    eligible: (app) => app.workloads.filter((w) => w.isPostgres),
+    target: deployment,
+    params: (rng) => ({
+      table: rng.pick(['stock', 'orders', 'reservations', 'ledger']),
+      mode: rng.pick(['SHARE', 'SHARE', 'EXCLUSIVE']),
+    }),
+  },
+  {
+    type: 'queue-poison-message',
+    eligible: (app) =>
+      services(app).filter(
+        (w) => w.configMap !== undefined && ORDER_EVENT_PRODUCERS.includes(w.service ?? ''),
+      ),
     target: deployment,
     params: () => ({}),
   },

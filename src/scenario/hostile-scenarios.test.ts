@@ -134,7 +134,7 @@ describe('fault targets are checked against the app manifests', () => {
       problems(VALID.replace('target: shop/Deployment/payment', 'target: shop/Deployment/paymnet')),
     ).toEqual([
       expect.stringMatching(
-        /spec\.faults\.0\.target: shop\/Deployment\/paymnet does not exist in the shop's manifests \(manifests\/shop\); its Deployments in shop: cart, catalog, checkout, currency, frontend, payment, postgres, redis, shipping$/,
+        /spec\.faults\.0\.target: shop\/Deployment\/paymnet does not exist in the shop's manifests \(manifests\/shop\); its Deployments in shop: accounting, cart, catalog, checkout, currency, frontend, fulfillment, inventory, payment, postgres, redis, shipping$/,
       ),
     ]);
   });

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { PgPostgresAdmin, type PgClient, type PostgresEndpoint } from './pg-postgres-admin.js';
 
@@ -86,5 +87,23 @@ describe('PgPostgresAdmin', () => {
     });
     await expect(refusing.query('SELECT 1')).rejects.toThrow('ECONNREFUSED');
     expect(log).toEqual(['connect']);
+  });
+
+  it('listens for the error a session ended by the server emits, so it cannot take the process down', async () => {
+    class EndedByServer extends EventEmitter implements PgClient {
+      async connect(): Promise<void> {}
+      async query(): Promise<{ rows: [] }> {
+        // What pg.Client does when pg_terminate_backend ends the session and the socket closes before end().
+        this.emit('error', new Error('Connection terminated unexpectedly'));
+        throw Object.assign(new Error('terminating connection due to administrator command'), {
+          code: '57P01',
+        });
+      }
+      async end(): Promise<void> {}
+    }
+    const admin = new PgPostgresAdmin(endpoint, { client: () => new EndedByServer() });
+    await expect(admin.query('SELECT pg_sleep(60)')).rejects.toThrow(
+      'terminating connection due to administrator command',
+    );
   });
 });

@@ -21,6 +21,11 @@ export interface PgClient {
   connect(): Promise<unknown>;
   query(sql: string, params?: unknown[]): Promise<{ rows: PostgresRow[] }>;
   end(): Promise<void>;
+  /**
+   * pg.Client emits `error` when the server ends the session (pg_terminate_backend, a shutdown) and its
+   * socket closes before `end()` was called; without a listener that would take the process down.
+   */
+  on?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface PgPostgresAdminOptions {
@@ -70,6 +75,8 @@ export class PgPostgresAdmin implements PostgresAdmin {
         // What an operator's session shows in pg_stat_activity and the log prefix (%a).
         application_name: 'psql',
       });
+      // The failure reaches the pending connect or statement as well; the event itself needs no more.
+      client.on?.('error', () => undefined);
       try {
         await client.connect();
       } catch (err) {

@@ -156,7 +156,10 @@ const OBJECT_FAULTS: ObjectFaultCase[] = [
   },
 ];
 
-/** Faults that act through the flags service or Redis, never by changing objects. */
+/**
+ * Faults that act through the flags service, Redis or PostgreSQL, never by changing objects first
+ * (queue-poison-message reads the order stream before its ConfigMap edit).
+ */
 const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unknown> }> = {
   'app-latency': { target: 'shop/Deployment/payment', params: { delayMs: 1200 } },
   'app-error-rate': { target: 'shop/Deployment/catalog', params: { fraction: 0.5, status: 503 } },
@@ -165,6 +168,10 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
   'app-dependency-unreachable': { target: 'shop/Deployment/checkout', params: { dependency: 'payment' } },
   'redis-maxmemory': { target: 'shop/Deployment/redis', params: {} },
   'redis-auth-change': { target: 'shop/Deployment/redis', params: {} },
+  'db-connection-limit': { target: 'shop/Deployment/postgres', params: {} },
+  'db-read-only': { target: 'shop/Deployment/postgres', params: {} },
+  'db-lock-held': { target: 'shop/Deployment/postgres', params: {} },
+  'queue-poison-message': { target: 'shop/Deployment/checkout', params: {} },
 };
 
 /** Kinds the Kubernetes-only faults change or create, compared before, during and after each one. */
@@ -235,6 +242,7 @@ suite(
         remove: () => Promise.reject(new Error(`flags ${NOT_HERE}`)),
       },
       redis: { command: () => Promise.reject(new Error(`redis ${NOT_HERE}`)) },
+      postgres: { query: () => Promise.reject(new Error(`postgres ${NOT_HERE}`)) },
       chaos: { start: () => Promise.reject(new Error(`chaos ${NOT_HERE}`)) },
     });
     const contextFor = (type: AnyFaultType, entity: string, params: unknown): FaultContext<unknown> => ({
@@ -437,7 +445,7 @@ suite(
     }, 90_000);
 
     it.each(Object.entries(OTHER_FAULTS))(
-      '%s acts through flags or Redis, not objects: with those missing it fails and changes no object',
+      '%s acts through flags, Redis or PostgreSQL, not objects: with those missing it fails and changes no object',
       async (id, c) => {
         const before = desiredOf(await shopState());
         const type = faultType(id);

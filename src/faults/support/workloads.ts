@@ -52,3 +52,17 @@ export async function requireRedisDeployment(objects: ObjectApi, ref: EntityRef)
     );
   }
 }
+
+/**
+ * Checks that the target is the Deployment running PostgreSQL. PostgreSQL faults act on the shop's database
+ * through its own protocol (as its superuser), so the target only names the root cause; naming anything
+ * else would record a false one.
+ */
+export async function requirePostgresDeployment(objects: ObjectApi, ref: EntityRef): Promise<void> {
+  const deploy = await requireObject(objects, ref);
+  if (!containersOf(podSpecOf(deploy)).some((c) => isPostgresImage(c.image))) {
+    throw new InvalidInputError(
+      `${formatEntityId(ref)} does not run PostgreSQL (no container uses the postgres image); target the PostgreSQL Deployment, e.g. shop/Deployment/postgres`,
+    );
+  }
+}

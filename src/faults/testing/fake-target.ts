@@ -1,6 +1,12 @@
 import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import type { ObjectApi } from '../../platform/object-api.js';
-import type { FaultTarget, FlagsApi, RedisAdmin } from '../../platform/fault-target.js';
+import type {
+  FaultTarget,
+  FlagsApi,
+  PostgresAdmin,
+  PostgresRow,
+  RedisAdmin,
+} from '../../platform/fault-target.js';
 import type { ChaosApi, ChaosExperiment, RunningChaos } from '../../platform/chaos-api.js';
 
 /** In-memory ObjectApi for fault tests: keeps objects and a journal of every call. */
@@ -60,6 +66,33 @@ export class RecordingRedis implements RedisAdmin {
   }
 }
 
+/** How a RecordingPostgres answers one statement (its text folded onto one line). */
+export type PostgresAnswer = (
+  sql: string,
+  params: readonly unknown[],
+  opts?: { database?: string },
+) => PostgresRow[] | Promise<PostgresRow[]>;
+
+/**
+ * Records every statement, folded onto one line with its params (and the database when one is named), and
+ * answers through `answer` (no rows by default); tests give it the few answers their fault reads.
+ */
+export class RecordingPostgres implements PostgresAdmin {
+  readonly calls: string[] = [];
+  constructor(public answer: PostgresAnswer = () => []) {}
+  async query(
+    sql: string,
+    params: readonly unknown[] = [],
+    opts?: { database?: string },
+  ): Promise<PostgresRow[]> {
+    const text = sql.replace(/\s+/g, ' ').trim();
+    this.calls.push(
+      `${text}${params.length > 0 ? ` ${JSON.stringify(params)}` : ''}${opts?.database ? ` (in ${opts.database})` : ''}`,
+    );
+    return this.answer(text, params, opts);
+  }
+}
+
 /** Keeps the experiments in force; `failStart` makes the next start reject (after nothing was started). */
 export class RecordingChaos implements ChaosApi {
   readonly running: ChaosExperiment[] = [];
@@ -86,12 +119,14 @@ export function fakeTarget(objects: KubeObject[] = []): FaultTarget & {
   objects: MemoryObjects;
   flags: RecordingFlags;
   redis: RecordingRedis;
+  postgres: RecordingPostgres;
   chaos: RecordingChaos;
 } {
   return {
     objects: new MemoryObjects(objects),
     flags: new RecordingFlags(),
     redis: new RecordingRedis(),
+    postgres: new RecordingPostgres(),
     chaos: new RecordingChaos(),
   };
 }

@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { flagFault } from '../support/flag-fault.js';
 
+/** The dependencies the type can cut (the generator's recipe picks among these). */
+export const UNREACHABLE_DEPENDENCIES = [
+  'catalog',
+  'cart',
+  'checkout',
+  'payment',
+  'shipping',
+  'currency',
+  'redis',
+] as const;
+
 const params = z.strictObject({
   dependency: z
-    .enum(['catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency', 'redis'])
+    .enum(UNREACHABLE_DEPENDENCIES)
     .meta({ description: 'The dependency the target can no longer reach' }),
   // A loopback port nothing listens on: connection refused, never traffic to a foreign host.
   address: z

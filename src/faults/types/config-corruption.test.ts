@@ -131,7 +131,15 @@ describe('config-corruption', () => {
     );
     const cm = await target.objects.get('ConfigMap', 'shop', 'checkout-config');
     expect(cm?.data?.['config.json']).toBe(
-      `${JSON.stringify({ logLevel: 'info', timeoutsMs: { cart: 2000, payment: 1, shipping: 2000, currency: 2000 } }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          logLevel: 'info',
+          timeoutsMs: { cart: 2000, inventory: 2000, payment: 1, shipping: 2000, currency: 2000 },
+          db: { poolMax: 5, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 },
+        },
+        null,
+        2,
+      )}\n`,
     );
     expect(target.objects.calls).toEqual([
       'apply shop/ConfigMap/checkout-config',

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
-import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { envKeyRefsOf, volumeRefsOf } from '../../kube/pod-references.js';
-import { podSpecOf } from '../../kube/pod-template.js';
-import type { FaultType, Undo } from '../fault-type.js';
+import type { FaultType } from '../fault-type.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { markRestart, planChange } from '../support/object-snapshot.js';
-import { injectOrRollBack, runAll } from '../support/roll-back.js';
+import { editConfigMapAndRollOut } from '../support/config-rollout.js';
+import { planChange } from '../support/object-snapshot.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -63,15 +60,6 @@ function validButWrongDependencySetting(path: string | undefined, value: unknown
   return false;
 }
 
-function mountsConfigMap(deploy: KubeObject, name: string): boolean {
-  const spec = podSpecOf(deploy);
-  const isConfigMap = (r: { kind: string; name: string }): boolean =>
-    r.kind === 'ConfigMap' && r.name === name;
-  return (
-    volumeRefsOf(spec).some(isConfigMap) || containersOf(spec).some((c) => envKeyRefsOf(c).some(isConfigMap))
-  );
-}
-
 /** The corrupted text of the configured key; refuses (before anything changes) when it cannot be produced. */
 function corrupt(cm: KubeObject, id: string, p: Params): string {
   const original = cm.data?.[p.key];
@@ -123,23 +111,13 @@ export const configCorruption: FaultType<Params> = {
     const configMap = await planChange(objects, ctx.entity, (obj) => {
       obj.data = { ...(obj.data ?? {}), [ctx.params.key]: corrupt(obj, id, ctx.params) };
     });
-    // The ConfigMap is restored first, so the Deployments rolled back after it start on the good config.
-    const restores: Array<() => Promise<void>> = [() => configMap.restore()];
-    const undo: Undo = {
-      description: `restore ConfigMap ${id} and the Deployments rolled with it`,
-      undo: () => runAll(restores),
-    };
-    return injectOrRollBack(ctx.logger, undo, async () => {
-      await objects.apply(configMap.next);
-      if (!ctx.params.restart) return;
-      for (const d of await objects.list('Deployment', ctx.entity.namespace)) {
-        if (!mountsConfigMap(d, ctx.entity.name)) continue;
-        const ref = { namespace: d.metadata.namespace, kind: 'Deployment', name: d.metadata.name };
-        const rollout = await planChange(objects, ref, (x) => markRestart(x, new Date()));
-        restores.push(() => rollout.restore());
-        await objects.apply(rollout.next);
-        ctx.logger.info({ deployment: d.metadata.name }, 'rolled out with the corrupted config');
-      }
+    return editConfigMapAndRollOut({
+      objects,
+      logger: ctx.logger,
+      configMap: ctx.entity,
+      plan: configMap,
+      restart: ctx.params.restart,
+      rolledOut: 'rolled out with the corrupted config',
     });
   },
 };

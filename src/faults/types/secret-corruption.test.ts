@@ -204,14 +204,18 @@ describe('secret-corruption', () => {
 
   it('refuses a Secret only Redis reads (with restart), changing nothing', async () => {
     const target = liveShop();
-    // cart reads its password from elsewhere: only Redis reads the Secret now.
-    const cart = shop.get('shop/Deployment/cart');
-    const env = firstContainer(cart).env ?? [];
-    env.splice(
-      env.findIndex((e) => e.name === 'REDIS_PASSWORD'),
-      1,
-    );
-    target.objects.objects.set('shop/Deployment/cart', asLive(cart, 92));
+    // Redis' clients (cart, checkout, the order consumers) read their password from elsewhere: only Redis
+    // reads the Secret now.
+    for (const d of shop.all) {
+      if (d.kind !== 'Deployment' || d.metadata.namespace !== 'shop' || d.metadata.name === 'redis') continue;
+      const id = `shop/Deployment/${d.metadata.name}`;
+      const client = shop.get(id);
+      const env = firstContainer(client).env ?? [];
+      const i = env.findIndex((e) => e.name === 'REDIS_PASSWORD');
+      if (i < 0) continue;
+      env.splice(i, 1);
+      target.objects.objects.set(id, asLive(client, 92));
+    }
     const err = await injectError(
       secretCorruption,
       contextFor(secretCorruption, target, 'shop/Secret/redis-auth'),

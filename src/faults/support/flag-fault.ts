@@ -1,6 +1,8 @@
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import type { FaultContext, FaultType, Undo } from '../fault-type.js';
 import type { z } from 'zod';
+import { requireObject } from './object-snapshot.js';
+import { deletePodsOf } from './restart-pods.js';
 import { injectOrRollBack } from './roll-back.js';
 import { shopServiceOf } from './workloads.js';
 
@@ -15,6 +17,11 @@ export function flagFault<P>(def: {
   setting: string;
   value: (params: P) => unknown;
   expectedAlerts: (target: EntityRef, params: P) => string[];
+  /**
+   * Undo also replaces the target's pods, as an operator does after the fact: clearing a setting stops
+   * what it started, but memory a process already took stays resident, and would feed the next run.
+   */
+  replacePodsOnUndo?: boolean;
 }): FaultType<P> {
   return {
     id: def.id,
@@ -29,8 +36,17 @@ export function flagFault<P>(def: {
     async inject(ctx: FaultContext<P>): Promise<Undo> {
       const service = await shopServiceOf(ctx.target.objects, ctx.entity);
       const key = `${service}.${def.setting}`;
-      const undo: Undo = { description: `clear setting ${key}`, undo: () => ctx.target.flags.remove(key) };
-      return injectOrRollBack(ctx.logger, undo, () => ctx.target.flags.set(key, def.value(ctx.params)));
+      const { objects, flags } = ctx.target;
+      const undo: Undo = def.replacePodsOnUndo
+        ? {
+            description: `clear setting ${key} and replace the pods of ${formatEntityId(ctx.entity)}`,
+            undo: async () => {
+              await flags.remove(key);
+              await deletePodsOf(objects, await requireObject(objects, ctx.entity));
+            },
+          }
+        : { description: `clear setting ${key}`, undo: () => flags.remove(key) };
+      return injectOrRollBack(ctx.logger, undo, () => flags.set(key, def.value(ctx.params)));
     },
   };
 }

@@ -11,6 +11,7 @@ import { appMemoryLeak } from './app-memory-leak.js';
 import { substratesProviding } from '../../substrates/registry.js';
 
 const CART = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
+const UNDO_POD_CALLS = ['delete shop/Pod/cart-5f6d7c8b9-h8j2k'];
 
 describe('app-memory-leak', () => {
   let shop: ShopObjects;
@@ -41,7 +42,7 @@ describe('app-memory-leak', () => {
     expect(appMemoryLeak.expectedAlerts(CART, { mbPerMinute: 60 })).toEqual(['ShopContainerMemoryNearLimit']);
   });
 
-  it('sets <service>.retention to a value the shop accepts, and undo clears exactly that key', async () => {
+  it('sets <service>.retention to a value the shop accepts; undo clears that key and replaces the pods', async () => {
     const target = shopTarget(shop);
     const undo = await appMemoryLeak.inject(
       contextFor(appMemoryLeak, target, 'shop/Deployment/cart', { mbPerMinute: 60 }),
@@ -52,11 +53,15 @@ describe('app-memory-leak', () => {
       value: { mbPerMinute: 60 },
     });
     expect(target.objects.calls).toEqual([]);
-    expect(undo.description).toBe('clear setting cart.retention');
+    expect(undo.description).toBe(
+      'clear setting cart.retention and replace the pods of shop/Deployment/cart',
+    );
 
     await undo.undo();
     expect(target.flags.calls).toEqual(['set cart.retention {"mbPerMinute":60}', 'remove cart.retention']);
     expect([...target.flags.values]).toEqual([]);
+    // memory already retained stays resident after the setting is gone: the pods go too
+    expect(target.objects.calls.filter((c) => /Pod/.test(c))).toEqual(UNDO_POD_CALLS);
   });
 
   itRefusesMissingTarget(appMemoryLeak, () => shop, 'default/Deployment/cart', {

@@ -12,4 +12,5 @@ export const appMemoryLeak = flagFault({
   setting: 'retention',
   value: (p) => ({ mbPerMinute: p.mbPerMinute }),
   expectedAlerts: () => ['ShopContainerMemoryNearLimit'],
+  replacePodsOnUndo: true,
 });

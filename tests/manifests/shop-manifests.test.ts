@@ -29,7 +29,21 @@ import { SCHEMAS } from './k8s-schemas.js';
 /** Kinds that live outside any namespace. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 
-const SHOP_SERVICES = ['frontend', 'catalog', 'cart', 'checkout', 'payment', 'shipping', 'currency'] as const;
+const SHOP_SERVICES = [
+  'frontend',
+  'catalog',
+  'cart',
+  'checkout',
+  'payment',
+  'shipping',
+  'currency',
+  'inventory',
+  'accounting',
+  'fulfillment',
+] as const;
+/** Jobs the manifests hold themselves (set-up applied with the shop); every other job is a CronJob's. */
+const SETUP_JOBS: readonly string[] = ['db-migrate'];
+const SCHEDULED_JOBS = JOB_NAMES.filter((j) => !SETUP_JOBS.includes(j));
 const HARNESS_SERVICES = ['flags', 'loadgen'] as const;
 const NAME = 'app.kubernetes.io/name';
 const PART_OF = 'app.kubernetes.io/part-of';
@@ -304,7 +318,8 @@ describe('the shop deployment', () => {
     (svc) => {
       const ns = (SHOP_SERVICES as readonly string[]).includes(svc) ? 'shop' : 'firedrill-system';
       const w = workload(ns, svc);
-      expect(w.spec.replicas).toBe(svc === 'frontend' ? 2 : 1);
+      // frontend and inventory take the most traffic per request (every page, every stock check)
+      expect(w.spec.replicas).toBe(svc === 'frontend' || svc === 'inventory' ? 2 : 1);
       expect(w.containers).toHaveLength(1);
       const c = w.containers[0] as Container;
       expect(c.name).toBe(svc);
@@ -529,7 +544,7 @@ describe('the shop batch jobs', () => {
   const cronJobs = () => objects.filter((o) => o.kind === 'CronJob');
   const batch = (name: string) => {
     const p = pods.find((x) => x.batch && x.object.metadata.name === name);
-    if (!p) throw new Error(`no CronJob ${name}`);
+    if (!p) throw new Error(`no CronJob or Job ${name}`);
     return p;
   };
   interface CronJobSpec {
@@ -543,37 +558,58 @@ describe('the shop batch jobs', () => {
     };
   }
 
-  it('are a CronJob in namespace shop for each job the shop app knows', () => {
+  it('are a CronJob in namespace shop for each scheduled job, and a Job for each set-up job', () => {
     expect(
       cronJobs()
         .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
         .sort(),
-    ).toEqual(JOB_NAMES.map((j) => `shop/${j}`).sort());
-    expect(objects.filter((o) => o.kind === 'Job')).toEqual([]);
+    ).toEqual(SCHEDULED_JOBS.map((j) => `shop/${j}`).sort());
+    expect(
+      objects
+        .filter((o) => o.kind === 'Job')
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(SETUP_JOBS.map((j) => `shop/${j}`).sort());
   });
 
-  it.each(JOB_NAMES)('schedules %s in quiet hours, one run at a time, keeping a short history', (name) => {
-    const cj = find('CronJob', 'shop', name)!;
-    const spec = cj.spec as unknown as CronJobSpec;
-    expect(runsPerDay(spec.schedule)).toBeLessThanOrEqual(4);
-    expect(spec).toMatchObject({
-      concurrencyPolicy: 'Forbid',
-      successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 1,
-    });
-    expect(spec.jobTemplate.spec.backoffLimit).toBe(1);
-    // Finished Jobs stay until the history limits remove them, so their pods and logs can be looked at.
-    expect(spec.jobTemplate.spec.ttlSecondsAfterFinished).toBeUndefined();
-    expect(spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
-    const labels = { [NAME]: name, [PART_OF]: 'shop', [COMPONENT]: 'batch' };
-    const p = batch(name);
-    expect(cj.metadata.labels).toEqual(labels);
-    expect(spec.jobTemplate.metadata?.labels).toEqual(labels);
-    expect(p.template.metadata?.labels).toEqual(labels);
-    // Never scraped: a Job's pod is gone before Prometheus would notice it.
-    expect(p.template.metadata?.annotations).toBeUndefined();
-    expect((p.template.spec as { restartPolicy?: string }).restartPolicy).toBe('Never');
+  it('retries db-migrate a few times (the database may still be starting) and keeps the finished Job', () => {
+    const job = find('Job', 'shop', 'db-migrate')!;
+    const spec = job.spec as unknown as {
+      backoffLimit?: number;
+      activeDeadlineSeconds?: number;
+      ttlSecondsAfterFinished?: number;
+    };
+    expect(spec.backoffLimit).toBeGreaterThanOrEqual(2);
+    expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(job.metadata.labels).toEqual({ [NAME]: 'db-migrate', [PART_OF]: 'shop', [COMPONENT]: 'batch' });
   });
+
+  it.each(SCHEDULED_JOBS)(
+    'schedules %s in quiet hours, one run at a time, keeping a short history',
+    (name) => {
+      const cj = find('CronJob', 'shop', name)!;
+      const spec = cj.spec as unknown as CronJobSpec;
+      expect(runsPerDay(spec.schedule)).toBeLessThanOrEqual(4);
+      expect(spec).toMatchObject({
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 1,
+      });
+      expect(spec.jobTemplate.spec.backoffLimit).toBe(1);
+      // Finished Jobs stay until the history limits remove them, so their pods and logs can be looked at.
+      expect(spec.jobTemplate.spec.ttlSecondsAfterFinished).toBeUndefined();
+      expect(spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      const labels = { [NAME]: name, [PART_OF]: 'shop', [COMPONENT]: 'batch' };
+      const p = batch(name);
+      expect(cj.metadata.labels).toEqual(labels);
+      expect(spec.jobTemplate.metadata?.labels).toEqual(labels);
+      expect(p.template.metadata?.labels).toEqual(labels);
+      // Never scraped: a Job's pod is gone before Prometheus would notice it.
+      expect(p.template.metadata?.annotations).toBeUndefined();
+      expect((p.template.spec as { restartPolicy?: string }).restartPolicy).toBe('Never');
+    },
+  );
 
   it.each(JOB_NAMES)('runs %s from the shop image like the services, and the app accepts its env', (name) => {
     const p = batch(name);

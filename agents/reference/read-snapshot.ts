@@ -42,6 +42,8 @@ export interface SpanLite {
   address?: string;
   /** db.system of a datastore call (redis, sqlite). */
   db?: string;
+  /** A queue's side of the span: it published a message, or processed one (its parent is the publisher's). */
+  messaging?: 'producer' | 'consumer';
   entity: EntityId | null;
 }
 
@@ -225,6 +227,7 @@ export const WANTED_METRICS: ReadonlySet<string> = new Set([
   'kube_pod_status_ready',
   'kube_resourcequota',
   'redis_commands_total',
+  'db_client_operations_total',
   'up',
 ]);
 
@@ -250,7 +253,7 @@ function liteSpan(s: SpanRecord): SpanLite | null {
     parentId: s.parentSpanId ?? null,
     service: typeof s.service === 'string' ? s.service : 'unknown',
     name: typeof s.name === 'string' ? s.name : '',
-    kind: spanKind(a),
+    kind: spanKind(a, s.kind),
     start,
     end: start + durationMs,
     durationMs,
@@ -270,12 +273,14 @@ function liteSpan(s: SpanRecord): SpanLite | null {
   }
   const db = str('db.system');
   if (db) lite.db = db;
+  const role = (s.kind ?? str('span.kind') ?? '').toLowerCase();
+  if (role === 'producer' || role === 'consumer') lite.messaging = role;
   return lite;
 }
 
-/** `span.kind` when the emitter recorded it, else inferred from the attributes OTel conventions set. */
-function spanKind(a: Record<string, string | number | boolean>): SpanLite['kind'] {
-  const declared = typeof a['span.kind'] === 'string' ? a['span.kind'].toLowerCase() : '';
+/** The span's kind as the emitter recorded it, else inferred from the attributes OTel conventions set. */
+function spanKind(a: Record<string, string | number | boolean>, recorded?: string): SpanLite['kind'] {
+  const declared = (recorded ?? (typeof a['span.kind'] === 'string' ? a['span.kind'] : '')).toLowerCase();
   if (declared === 'server' || declared === 'consumer') return 'server';
   if (declared === 'client' || declared === 'producer') return 'client';
   if (declared === 'internal') return 'internal';

@@ -63,3 +63,68 @@ describe('traceSignal', () => {
     );
   });
 });
+
+describe('traceSignal on a queue', () => {
+  // cart stands in for a consumer of what checkout publishes: the roles come from the spans, not names
+  function withMessages(failInConsumer: boolean, childFails: boolean) {
+    const shop = new SyntheticShop();
+    const snap = shop.build();
+    const index = new EntityIndex(snap);
+    for (let i = 0; i < 6; i++) {
+      const at = shop.t(60 + i * 5);
+      const base = { traceId: `t${i}`, start: at, end: at + 5, durationMs: 5 };
+      snap.spans.push(
+        {
+          ...base,
+          spanId: `p${i}`,
+          parentId: null,
+          service: 'checkout',
+          name: 'send orders',
+          kind: 'client',
+          error: false,
+          messaging: 'producer',
+          entity: null,
+        },
+        {
+          ...base,
+          spanId: `c${i}`,
+          parentId: `p${i}`,
+          service: 'cart',
+          name: 'process orders',
+          kind: 'server',
+          error: failInConsumer,
+          errorType: 'PoisonMessageError',
+          messaging: 'consumer',
+          entity: null,
+        },
+        {
+          ...base,
+          spanId: `d${i}`,
+          parentId: `c${i}`,
+          service: 'cart',
+          name: 'INSERT ledger',
+          kind: 'client',
+          error: childFails,
+          peer: 'redis',
+          entity: null,
+        },
+      );
+    }
+    return traceSignal(snap.spans, index, podLifecycles(snap, index)).suspects.filter(
+      (s) => s.signal === 'traces',
+    );
+  }
+
+  it('suspects the publisher when consumers keep failing in their own code on its messages', () => {
+    const got = withMessages(true, false);
+    expect(got.map((s) => [s.entity, s.affects])).toEqual([
+      ['shop/Deployment/checkout', ['shop/Deployment/cart']],
+    ]);
+    expect(got[0].detail).toMatch(/6 messages it published failed in cart's own code .*PoisonMessageError/);
+  });
+
+  it('leaves the publisher alone when the consumer failed on a call of its own, or did not fail', () => {
+    expect(withMessages(true, true)).toEqual([]);
+    expect(withMessages(false, false)).toEqual([]);
+  });
+});

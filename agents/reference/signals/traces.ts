@@ -108,6 +108,8 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
     });
   }
 
+  publisherSuspects(spans, children, workloadOf, ev);
+
   // The traces' own end stands for the end of the observation (a span's start is all a SpanLite dates).
   let observedUntil = -Infinity;
   for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
@@ -264,3 +266,50 @@ function namespaceOf(id: EntityId): string | undefined {
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)}s` : `${Math.round(x)}ms`);
+
+/**
+ * A queue: a consumer span's parent is the span that published its message. When consumers keep failing
+ * in their own code on what one service published (no call of theirs failed underneath: the message itself
+ * is what they cannot process), the publisher is the one to look at: a new format, a bad field. Failures
+ * with a failed call underneath (a database, a downstream) are the consumer's or that callee's, not this.
+ */
+function publisherSuspects(
+  spans: SpanLite[],
+  children: Map<string, SpanLite[]>,
+  workloadOf: (s: SpanLite) => EntityId | undefined,
+  ev: Evidence,
+): void {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const found = new Map<EntityId, { consumers: Set<EntityId>; times: number[]; sample: SpanLite }>();
+  for (const s of spans) {
+    if (s.messaging !== 'consumer' || !s.error || !s.parentId) continue;
+    if ((children.get(s.spanId) ?? []).some((k) => k.error)) continue;
+    const parent = byId.get(s.parentId);
+    if (parent?.messaging !== 'producer') continue;
+    const publisher = workloadOf(parent);
+    const consumer = workloadOf(s);
+    if (!publisher || !consumer || publisher === consumer) continue;
+    let f = found.get(publisher);
+    if (!f) found.set(publisher, (f = { consumers: new Set(), times: [], sample: s }));
+    f.consumers.add(consumer);
+    f.times.push(s.start);
+  }
+  for (const [publisher, f] of found) {
+    if (f.times.length < 3) continue;
+    const at = Math.min(...f.times);
+    const consumers = [...f.consumers].sort();
+    ev.suspects.push({
+      signal: 'traces',
+      entity: publisher,
+      weight: 0.5 + 0.2 * clamp01(consumers.length - 1) + 0.1 * clamp01(f.times.length / 10),
+      at,
+      affects: consumers,
+      explains: ['crash', 'errors', 'not-ready', 'unavailable'],
+      detail: `${f.times.length} messages it published failed in ${consumers.map(shortName).join(', ')}'s own code from ${clock(at)} (e.g. ${f.sample.name} → ${f.sample.errorType ?? 'error'})`,
+    });
+  }
+}
+
+function shortName(id: EntityId): string {
+  return id.split('/').pop() ?? id;
+}

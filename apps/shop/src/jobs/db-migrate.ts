@@ -32,7 +32,7 @@ export const dbMigrateJob: BatchJob = {
       tracer: ctx.tracer,
       metrics: ctx.metrics,
       logger,
-      });
+    });
     try {
       await waitForDatabase(ctx, db);
       await db.transaction(async (tx) => {

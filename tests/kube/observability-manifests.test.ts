@@ -251,7 +251,18 @@ describe("Prometheus' configuration", () => {
       return relabel(meta, job.relabel_configs ?? []) !== undefined;
     });
     expect(scraped.map((d) => d.metadata.name).sort()).toEqual(
-      ['cart', 'catalog', 'checkout', 'currency', 'frontend', 'payment', 'shipping'].sort(),
+      [
+        'accounting',
+        'cart',
+        'catalog',
+        'checkout',
+        'currency',
+        'frontend',
+        'fulfillment',
+        'inventory',
+        'payment',
+        'shipping',
+      ].sort(),
     );
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
 import { containersOf } from '../../kube/containers.js';
@@ -363,7 +364,11 @@ export class PodWorker {
   /** ConfigMap and Secret volumes become files under the pod directory; returns mountPath → local path. */
   private async writeVolumes(): Promise<Record<string, string>> {
     await mkdir(this.podDir, { recursive: true });
-    await letOthersThrough([this.deps.runDir, join(this.deps.runDir, 'pods')]);
+    await letOthersThrough([
+      ...tmpAncestors(this.deps.runDir),
+      this.deps.runDir,
+      join(this.deps.runDir, 'pods'),
+    ]);
     const mounts: Record<string, string> = {};
     const vols = new Map((this.spec?.volumes ?? []).map((v) => [v.name, v]));
     for (const m of this.container.volumeMounts ?? []) {
@@ -562,6 +567,18 @@ async function letOthersThrough(dirs: readonly string[]): Promise<void> {
     const mode = (await stat(dir)).mode & 0o7777;
     if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
   }
+}
+
+/**
+ * The directories between the system's temporary directory and `dir` (a FIREDRILL_WORK_DIR inside a
+ * mkdtemp'd 0700 directory, as tests make): opened like the run directory. Directories outside the
+ * temporary directory (a home directory) are the user's to open; docs/air-gapped.md says so.
+ */
+export function tmpAncestors(dir: string): string[] {
+  const tmp = resolve(tmpdir());
+  const out: string[] = [];
+  for (let d = dirname(resolve(dir)); d.startsWith(`${tmp}/`); d = dirname(d)) out.unshift(d);
+  return out;
 }
 
 /** The pod's QoS class from its containers' requests and limits (v1qos.GetPodQOS). */

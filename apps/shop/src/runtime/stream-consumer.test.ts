@@ -142,6 +142,7 @@ describe('StreamConsumer', () => {
     expect(processSpan.attributes).toEqual({
       'messaging.system': 'redis',
       'messaging.system.name': 'redis',
+      'peer.service': 'redis',
       'messaging.destination.name': h.stream,
       'messaging.operation.type': 'process',
       'messaging.operation.name': 'process',

@@ -74,6 +74,7 @@ describe('StreamProducer', () => {
     expect(send.attributes).toEqual({
       'messaging.system': 'redis',
       'messaging.system.name': 'redis',
+      'peer.service': 'redis',
       'messaging.destination.name': 'orders-p1',
       'messaging.operation.type': 'send',
       'messaging.operation.name': 'send',

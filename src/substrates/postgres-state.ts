@@ -1,3 +1,5 @@
+import type { Logger } from '../logging/logger.js';
+import { POSTGRES_APP_ROLE, POSTGRES_DATABASE } from '../platform/app-namespaces.js';
 import type { PostgresAdmin } from '../platform/fault-target.js';
 
 /**
@@ -145,5 +147,30 @@ export async function settlePostgres(
       return { state, actions };
     }
     await sleep(250);
+  }
+}
+
+/**
+ * What a substrate does at bring-up and reset with the shop's PostgreSQL: settlePostgres for the app's role
+ * and database, what it put back logged; undefined when there is no admin or PostgreSQL cannot be reached
+ * with the Secret's password (logged too), so the caller treats the state as unknown.
+ */
+export async function settleAppPostgres(
+  admin: PostgresAdmin | undefined,
+  log: Logger,
+  baseline: string | undefined,
+): Promise<{ state: string } | undefined> {
+  if (!admin) return undefined;
+  try {
+    const r = await settlePostgres(
+      admin,
+      { role: POSTGRES_APP_ROLE, database: POSTGRES_DATABASE },
+      { baseline },
+    );
+    if (r.actions.length > 0) log.warn({ actions: r.actions }, 'postgres differed; put back');
+    return r;
+  } catch (err) {
+    log.warn({ err }, 'cannot read the postgres state');
+    return undefined;
   }
 }

@@ -37,7 +37,7 @@ import {
 } from '../../platform/app-namespaces.js';
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
-import { settlePostgres } from '../postgres-state.js';
+import { settleAppPostgres } from '../postgres-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
@@ -333,25 +333,9 @@ export abstract class KubernetesSubstrate implements Substrate {
     };
   }
 
-  /**
-   * PostgreSQL's run-time state put back as its entrypoint made it (postgres-state.ts) and read once it
-   * settles; undefined when PostgreSQL cannot be reached with the Secret's password.
-   */
-  private async settlePostgres(baseline: string | undefined): Promise<{ state: string } | undefined> {
-    const admin = this.faultTarget.postgres;
-    if (!admin) return undefined;
-    try {
-      const r = await settlePostgres(
-        admin,
-        { role: POSTGRES_APP_ROLE, database: POSTGRES_DATABASE },
-        { baseline },
-      );
-      if (r.actions.length > 0) this.log.warn({ actions: r.actions }, 'postgres differed; put back');
-      return r;
-    } catch (err) {
-      this.log.warn({ err }, 'cannot read the postgres state');
-      return undefined;
-    }
+  /** PostgreSQL's run-time state put back and read once it settles (postgres-state.ts). */
+  private settlePostgres(baseline: string | undefined): Promise<{ state: string } | undefined> {
+    return settleAppPostgres(this.faultTarget.postgres, this.log, baseline);
   }
 
   /** Current and previous container logs of the app's pods, cut to the window. */

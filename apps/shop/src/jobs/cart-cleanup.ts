@@ -1,4 +1,4 @@
-import { InstrumentedRedis } from '../runtime/redis-client.js';
+import { shopRedis } from '../runtime/redis-client.js';
 import type { BatchJob, JobContext } from './job-runtime.js';
 
 const PATTERN = 'cart:*';
@@ -21,15 +21,7 @@ export const cartCleanupJob: BatchJob = {
     const endpoint = config.cart.redis;
     const { staleAfterSeconds, fixMissingExpiry } = config.cartCleanup;
     const ttlSeconds = config.cart.cartTtlSeconds;
-    const redis = new InstrumentedRedis({
-      service: config.service,
-      endpoint,
-      commandTimeoutMs: config.timeoutsMs.redis,
-      retries: config.retries.redis,
-      tracer: ctx.tracer,
-      metrics: ctx.metrics,
-      logger,
-    });
+    const redis = shopRedis(ctx);
     const started = performance.now();
     logger.info(
       { address: redis.address, db: endpoint.db, pattern: PATTERN },

@@ -1,6 +1,6 @@
 import { MIGRATIONS } from '../db/migrations.js';
 import { DependencyError } from '../runtime/dependency-error.js';
-import { InstrumentedPostgres } from '../runtime/postgres-client.js';
+import { shopPostgres, type InstrumentedPostgres } from '../runtime/postgres-client.js';
 import { JobError, type BatchJob, type JobContext } from './job-runtime.js';
 
 /** How long the job waits for PostgreSQL to accept connections before failing (the Job retries it). */
@@ -25,14 +25,8 @@ export const dbMigrateJob: BatchJob = {
   title: 'database migration',
   async run(ctx: JobContext): Promise<void> {
     const { config, logger, signal } = ctx;
-    const db = new InstrumentedPostgres({
-      service: config.service,
-      // statement_timeout guards request paths; a migration cancelled half-way would only be retried
-      db: { ...config.db, poolMax: 1, statementTimeoutMs: 0 },
-      tracer: ctx.tracer,
-      metrics: ctx.metrics,
-      logger,
-    });
+    // statement_timeout guards request paths; a migration cancelled half-way would only be retried
+    const db = shopPostgres(ctx, { ...config.db, poolMax: 1, statementTimeoutMs: 0 });
     try {
       await waitForDatabase(ctx, db);
       await db.transaction(async (tx) => {

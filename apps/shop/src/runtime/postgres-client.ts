@@ -22,6 +22,7 @@ import pg from 'pg';
 import { Gauge, type Counter, type Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DbConfig } from './config.js';
+import type { ClientContext } from './redis-client.js';
 import { DependencyError } from './dependency-error.js';
 import type { ShopMetrics } from './metrics.js';
 import { postgresCode } from './postgres-errors.js';
@@ -307,4 +308,15 @@ function failSpan(span: Span, err: DependencyError): void {
 function connectionBroken(err: unknown): Error | undefined {
   if (!(err instanceof DependencyError)) return err instanceof Error ? err : new Error(String(err));
   return /^E[A-Z]+$/.test(err.code) || err.code === 'admin_shutdown' ? err : undefined;
+}
+
+/** The shop's PostgreSQL as a service or job reaches it: PG* / the `db` key, unless `db` overrides them. */
+export function shopPostgres(ctx: ClientContext, db: DbConfig = ctx.config.db): InstrumentedPostgres {
+  return new InstrumentedPostgres({
+    service: ctx.config.service,
+    db,
+    tracer: ctx.tracer,
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+  });
 }

@@ -21,6 +21,7 @@ import {
   DB_SYSTEM_VALUE_REDIS,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { DependencyError } from './dependency-error.js';
+import type { ShopConfig } from './config.js';
 import type { ShopMetrics } from './metrics.js';
 
 export interface RedisEndpoint {
@@ -228,4 +229,26 @@ function redisCode(err: Error & { code?: string }): string | undefined {
   if (err.code && /^E[A-Z]+$/.test(err.code)) return err.code;
   const m = /^(WRONGPASS|NOAUTH|OOM|READONLY|LOADING|MISCONF|NOPERM|WRONGTYPE)\b/.exec(err.message);
   return m?.[1];
+}
+
+/** What a service or job has that its store clients are made from (ServiceContext and JobContext both do). */
+export interface ClientContext {
+  config: ShopConfig;
+  tracer: Tracer;
+  metrics: ShopMetrics;
+  logger: Logger;
+}
+
+/** The shop's Redis as every service and job reaches it: REDIS_* / the `redis` key, Redis timeouts and retries. */
+export function shopRedis(ctx: ClientContext): InstrumentedRedis {
+  const { config } = ctx;
+  return new InstrumentedRedis({
+    service: config.service,
+    endpoint: config.cart.redis,
+    commandTimeoutMs: config.timeoutsMs.redis,
+    retries: config.retries.redis,
+    tracer: ctx.tracer,
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+  });
 }

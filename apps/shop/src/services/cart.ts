@@ -1,6 +1,6 @@
 import type { Product } from '../data/products.js';
 import { HttpError } from '../runtime/http-error.js';
-import { InstrumentedRedis } from '../runtime/redis-client.js';
+import { shopRedis } from '../runtime/redis-client.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 
 export interface CartItem {
@@ -40,17 +40,9 @@ function parseAdd(body: unknown): { productId: string; quantity: number } {
  * every line of every cart is fetched from the catalog again.
  */
 export function cartService(ctx: ServiceContext): ServiceParts {
-  const { config, settings, logger } = ctx;
+  const { config, settings } = ctx;
   const catalog = ctx.client('catalog');
-  const redis = new InstrumentedRedis({
-    service: config.service,
-    endpoint: config.cart.redis,
-    commandTimeoutMs: config.timeoutsMs.redis,
-    retries: config.retries.redis,
-    tracer: ctx.tracer,
-    metrics: ctx.metrics,
-    logger,
-  });
+  const redis = shopRedis(ctx);
   const products = new Map<string, { product: Product; expires: number }>();
 
   settings.onChange((next) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../runtime/http-error.js';
-import { InstrumentedPostgres } from '../runtime/postgres-client.js';
-import { InstrumentedRedis } from '../runtime/redis-client.js';
+import { shopPostgres } from '../runtime/postgres-client.js';
+import { shopRedis } from '../runtime/redis-client.js';
 import { StreamProducer } from '../runtime/stream-producer.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 import type { Cart } from './cart.js';
@@ -34,22 +34,8 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
   const shipping = ctx.client('shipping');
   const currency = ctx.client('currency');
   const inventory = ctx.client('inventory');
-  const db = new InstrumentedPostgres({
-    service: config.service,
-    db: config.db,
-    tracer: ctx.tracer,
-    metrics,
-    logger: ctx.logger,
-  });
-  const redis = new InstrumentedRedis({
-    service: config.service,
-    endpoint: config.cart.redis,
-    commandTimeoutMs: config.timeoutsMs.redis,
-    retries: config.retries.redis,
-    tracer: ctx.tracer,
-    metrics,
-    logger: ctx.logger,
-  });
+  const db = shopPostgres(ctx);
+  const redis = shopRedis(ctx);
   const events = new StreamProducer({
     redis,
     stream: config.orderStream,

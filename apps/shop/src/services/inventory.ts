@@ -1,6 +1,6 @@
 import { DependencyError } from '../runtime/dependency-error.js';
 import { HttpError } from '../runtime/http-error.js';
-import { InstrumentedPostgres } from '../runtime/postgres-client.js';
+import { shopPostgres } from '../runtime/postgres-client.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 
 export interface StockLevel {
@@ -41,14 +41,8 @@ function parseReservation(body: unknown): ReservationRequest {
  * lock held elsewhere queues the requests behind it.
  */
 export function inventoryService(ctx: ServiceContext): ServiceParts {
-  const { config, logger } = ctx;
-  const db = new InstrumentedPostgres({
-    service: config.service,
-    db: config.db,
-    tracer: ctx.tracer,
-    metrics: ctx.metrics,
-    logger,
-  });
+  const { config } = ctx;
+  const db = shopPostgres(ctx);
   const reservations = ctx.metrics.counter(
     'inventory_reservations_total',
     'Reservation requests, by outcome (reserved, out_of_stock, duplicate, failed).',

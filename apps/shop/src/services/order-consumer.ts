@@ -1,5 +1,5 @@
-import { InstrumentedPostgres } from '../runtime/postgres-client.js';
-import { InstrumentedRedis } from '../runtime/redis-client.js';
+import { shopPostgres, type InstrumentedPostgres } from '../runtime/postgres-client.js';
+import { shopRedis } from '../runtime/redis-client.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 import { StreamConsumer } from '../runtime/stream-consumer.js';
 import { PoisonMessageError, type StreamMessage } from '../runtime/stream-message.js';
@@ -37,22 +37,8 @@ export function orderConsumerService(
   handle: (order: PlacedOrder, db: InstrumentedPostgres, msg: StreamMessage) => Promise<void>,
 ): ServiceParts {
   const { config, logger } = ctx;
-  const redis = new InstrumentedRedis({
-    service: config.service,
-    endpoint: config.cart.redis,
-    commandTimeoutMs: config.timeoutsMs.redis,
-    retries: config.retries.redis,
-    tracer: ctx.tracer,
-    metrics: ctx.metrics,
-    logger,
-  });
-  const db = new InstrumentedPostgres({
-    service: config.service,
-    db: config.db,
-    tracer: ctx.tracer,
-    metrics: ctx.metrics,
-    logger,
-  });
+  const redis = shopRedis(ctx);
+  const db = shopPostgres(ctx);
   const consumer = new StreamConsumer({
     redis,
     stream: config.orderStream,

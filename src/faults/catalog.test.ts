@@ -38,6 +38,8 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'redis-auth-change': [{}],
   'db-connection-limit': [{}, { limit: 0, dropExisting: false }],
   'db-read-only': [{}],
+  'db-pool-exhaustion': [{}, { leakFraction: 1 }],
+  'queue-consumer-stall': [{}],
   'queue-poison-message': [{}],
   'db-lock-held': [
     {},

@@ -18,6 +18,8 @@ import { dbConnectionLimit } from './types/db-connection-limit.js';
 import { dbReadOnly } from './types/db-read-only.js';
 import { dbLockHeld } from './types/db-lock-held.js';
 import { queuePoisonMessage } from './types/queue-poison-message.js';
+import { dbPoolExhaustion } from './types/db-pool-exhaustion.js';
+import { queueConsumerStall } from './types/queue-consumer-stall.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
@@ -74,6 +76,8 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   dbReadOnly,
   dbLockHeld,
   queuePoisonMessage,
+  dbPoolExhaustion,
+  queueConsumerStall,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

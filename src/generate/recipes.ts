@@ -1,5 +1,5 @@
 import { UNREACHABLE_DEPENDENCIES } from '../faults/types/app-dependency-unreachable.js';
-import { ORDER_EVENT_PRODUCERS } from '../faults/types/queue-poison-message.js';
+import { ORDER_EVENT_PRODUCERS } from '../faults/support/order-stream.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
 

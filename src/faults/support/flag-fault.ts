@@ -1,6 +1,7 @@
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import type { FaultContext, FaultType, Undo } from '../fault-type.js';
 import type { z } from 'zod';
+import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { requireObject } from './object-snapshot.js';
 import { deletePodsOf } from './restart-pods.js';
 import { injectOrRollBack } from './roll-back.js';
@@ -22,6 +23,11 @@ export function flagFault<P>(def: {
    * what it started, but memory a process already took stays resident, and would feed the next run.
    */
   replacePodsOnUndo?: boolean;
+  /**
+   * The shop services whose code reads the setting (e.g. only queue consumers hold reads); a target running
+   * another service is refused, since the setting would change nothing there.
+   */
+  services?: readonly string[];
 }): FaultType<P> {
   return {
     id: def.id,
@@ -35,6 +41,11 @@ export function flagFault<P>(def: {
     leakTerms: (target) => [`${target.name}.${def.setting}`],
     async inject(ctx: FaultContext<P>): Promise<Undo> {
       const service = await shopServiceOf(ctx.target.objects, ctx.entity);
+      if (def.services && !def.services.includes(service)) {
+        throw new InvalidInputError(
+          `target: ${formatEntityId(ctx.entity)} runs shop service ${service}, which does not read setting ${def.setting}; ${def.id} applies to ${def.services.join(', ')}`,
+        );
+      }
       const key = `${service}.${def.setting}`;
       const { objects, flags } = ctx.target;
       const undo: Undo = def.replacePodsOnUndo

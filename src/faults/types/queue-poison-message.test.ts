@@ -15,7 +15,7 @@ import {
 import { itRefusesMissingTarget } from '../../../tests/fixtures/faults/rollout-contract.js';
 import { substratesProviding } from '../../substrates/registry.js';
 import { MemoryObjects, RecordingRedis } from '../testing/fake-target.js';
-import { queuePoisonMessage } from './queue-poison-message.js';
+import { queuePoisonMessage, SWEEP } from './queue-poison-message.js';
 
 const CHECKOUT = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -91,6 +91,7 @@ describe('queue-poison-message', () => {
   let shop: ShopObjects;
   beforeAll(async () => {
     shop = await loadShopObjects();
+    SWEEP.intervalMs = 1;
   });
 
   async function expectShopUnchanged(objects: {
@@ -169,9 +170,12 @@ describe('queue-poison-message', () => {
     ]);
     await expectShopUnchanged(target.objects);
     // Once checkout publishes v1 again, the poison is gone: the consumers find their pending v2 entries deleted.
+    // then swept twice more, finding nothing a terminating v2 pod published late
     expect(redis.calls.slice(1)).toEqual([
       'XRANGE orders (1001-0 + COUNT 500',
       'XDEL orders 1002-0 1003-0 1004-0',
+      'XRANGE orders (1001-0 + COUNT 500',
+      'XRANGE orders (1001-0 + COUNT 500',
     ]);
     expect(redis.entries.map(([id]) => id)).toEqual(['1000-0', '1001-0', '1002-1']);
   });
@@ -184,12 +188,71 @@ describe('queue-poison-message', () => {
     );
     for (let i = 0; i < 700; i++) redis.entries.push(i % 7 === 0 ? v1(`${2000 + i}-0`) : v2(`${2000 + i}-0`));
     await undo.undo();
-    expect(redis.calls.filter((c) => c.startsWith('XRANGE'))).toEqual([
+    expect(redis.calls.filter((c) => c.startsWith('XRANGE')).slice(0, 2)).toEqual([
       'XRANGE orders (0-0 + COUNT 500',
       'XRANGE orders (2499-0 + COUNT 500',
     ]);
     expect(redis.entries).toHaveLength(100);
     expect(redis.entries.every(([id]) => Number(id.split('-')[0]) % 7 === 2000 % 7)).toBe(true);
+  });
+
+  it('sweeps until the stream stays clean: a v2 event a terminating pod publishes late goes too', async () => {
+    const redis = new StreamRedis([v1('1000-0')]);
+    const target = { ...shopTarget(shop, new RollingObjects()), redis };
+    const undo = await queuePoisonMessage.inject(
+      contextFor(queuePoisonMessage, target, 'shop/Deployment/checkout'),
+    );
+    redis.entries.push(v2('1001-0'));
+    let late = true;
+    const xdel = redis.command.bind(redis);
+    redis.command = async (args, opts) => {
+      const reply = await xdel(args, opts);
+      // right after the first deletion, the old pod's last request publishes one more
+      if (args[0] === 'XDEL' && late) {
+        late = false;
+        redis.entries.push(v2('1002-0'));
+      }
+      return reply;
+    };
+    await undo.undo();
+    expect(redis.calls.filter((c) => c.startsWith('XDEL'))).toEqual([
+      'XDEL orders 1001-0',
+      'XDEL orders 1002-0',
+    ]);
+    expect(redis.entries.map(([id]) => id)).toEqual(['1000-0']);
+  });
+
+  it('replaces the consumers that crash-looped, and leaves the others alone', async () => {
+    const objects = new RollingObjects();
+    const target = { ...shopTarget(shop, objects), redis: new StreamRedis() };
+    const pod = (name: string, app: string, restarts: number): KubeObject =>
+      asLive(
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name,
+            namespace: 'shop',
+            labels: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'shop' },
+          },
+          spec: { containers: [{ name: app, image: 'firedrill/shop:0.1.0' }] },
+        },
+        200 + restarts,
+      );
+    const crashed = pod('accounting-7d9f8c6b5-k2m4n', 'accounting', 0);
+    crashed.status = { phase: 'Running', containerStatuses: [{ name: 'accounting', restartCount: 6 }] };
+    objects.objects.set('shop/Pod/accounting-7d9f8c6b5-k2m4n', crashed);
+    objects.objects.set(
+      'shop/Pod/fulfillment-5c8d7b9f6-p3q8r',
+      pod('fulfillment-5c8d7b9f6-p3q8r', 'fulfillment', 0),
+    );
+    const undo = await queuePoisonMessage.inject(
+      contextFor(queuePoisonMessage, target, 'shop/Deployment/checkout'),
+    );
+    await undo.undo();
+    expect(objects.calls.filter((c) => c.startsWith('delete'))).toEqual([
+      'delete shop/Pod/accounting-7d9f8c6b5-k2m4n',
+    ]);
   });
 
   it('changes nothing when Redis does not answer before the change', async () => {

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { CONFIG_FILE_SCHEMAS } from '../../../apps/shop/src/runtime/config.js';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import type { KubeObject } from '../../kube/kube-object.js';
@@ -14,7 +13,10 @@ import type { FaultType, Undo } from '../fault-type.js';
 import { editConfigMapAndRollOut, mountsConfigMap } from '../support/config-rollout.js';
 import { planChange, requireObject } from '../support/object-snapshot.js';
 import { runAll } from '../support/roll-back.js';
+import { ORDER_EVENT_PRODUCERS, ORDER_STREAM_CONSUMERS } from '../support/order-stream.js';
+import { deletePodsOf, livePodsOf } from '../support/restart-pods.js';
 import { shopServiceOf } from '../support/workloads.js';
+import { hasRestarted } from '../../kube/pod-status.js';
 
 const params = z.strictObject({});
 type Params = z.output<typeof params>;
@@ -23,11 +25,6 @@ const KEY = 'config.json';
 const SETTING = 'orderEventFormat';
 /** The format the producer switches to: nested (`order`, `amount`), which no consumer of the shop reads yet. */
 const FORMAT = 'v2';
-
-/** The shop services whose config file has the setting: the ones that publish order events. */
-export const ORDER_EVENT_PRODUCERS: readonly string[] = Object.entries(CONFIG_FILE_SCHEMAS)
-  .filter(([, schema]) => SETTING in schema.shape)
-  .map(([service]) => service);
 
 /** The stream the shop's producer publishes to when its config names none (apps/shop/src/runtime/config.ts). */
 const DEFAULT_STREAM = 'orders';
@@ -140,9 +137,48 @@ async function producerRolledBack(objects: ObjectApi, ref: EntityRef): Promise<v
 }
 
 /**
+ * How the undo sweeps the stream after the rollback: a pod of the old ReplicaSet may still finish a request
+ * and publish one more v2 event while it terminates, so the stream is swept again until `quietPasses` passes
+ * in a row find none (at most `maxMs`). Tests shorten it.
+ */
+export const SWEEP = { intervalMs: 3000, quietPasses: 2, maxMs: 45_000 };
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Deletes v2 events until the stream stays clean; returns how many went. */
+async function sweepNewFormatEvents(redis: RedisAdmin, stream: string, after: string): Promise<number> {
+  const deadline = Date.now() + SWEEP.maxMs;
+  let deleted = await deleteNewFormatEvents(redis, stream, after);
+  for (let quiet = 0; quiet < SWEEP.quietPasses && Date.now() < deadline;) {
+    await sleep(SWEEP.intervalMs);
+    const n = await deleteNewFormatEvents(redis, stream, after);
+    deleted += n;
+    quiet = n === 0 ? quiet + 1 : 0;
+  }
+  return deleted;
+}
+
+/**
+ * Replaces the pods of the order stream's consumers that restarted: after a crash loop they sit out
+ * CrashLoopBackOff (up to five minutes) before they would read again, and an operator who has cleared the
+ * poison restarts them rather than wait. Returns the pods deleted.
+ */
+async function restartCrashedConsumers(objects: ObjectApi, namespace: string | undefined): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const name of ORDER_STREAM_CONSUMERS) {
+    const deploy = await getKind(objects, 'Deployment', namespace, name);
+    if (!deploy) continue;
+    if ((await livePodsOf(objects, deploy)).some(hasRestarted))
+      deleted.push(...(await deletePodsOf(objects, deploy)));
+  }
+  return deleted;
+}
+
+/**
  * After the config is restored: once the producer publishes v1 again, delete the v2 events, so the
- * consumers stop crashing on them (the undo must leave nothing behind, and no reset clears the stream).
- * The events are deleted even when the rollback does not finish in time; that failure is reported after.
+ * consumers stop crashing on them, then restart the consumers that crash-looped. The events are deleted
+ * even when the rollback does not finish in time; that failure is reported after. (A reset empties the
+ * stream as well, so nothing an undo misses reaches the next run: src/substrates/queue-state.ts.)
  */
 function cleanUp(
   objects: ObjectApi,
@@ -157,8 +193,11 @@ function cleanUp(
     await producerRolledBack(objects, producer).catch((err: unknown) => {
       late = err;
     });
-    const deleted = await deleteNewFormatEvents(redis, stream, after);
+    const deleted = await sweepNewFormatEvents(redis, stream, after);
     logger.info({ stream, deleted }, `deleted ${deleted} ${FORMAT} event(s) from stream ${stream}`);
+    const restarted = await restartCrashedConsumers(objects, producer.namespace);
+    if (restarted.length > 0)
+      logger.info({ pods: restarted }, `replaced ${restarted.length} crash-looping consumer pod(s)`);
     if (late !== undefined) throw late;
   };
 }

@@ -38,6 +38,7 @@ import {
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
 import { settleAppPostgres } from '../postgres-state.js';
+import { settleStreams } from '../queue-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
@@ -398,6 +399,8 @@ export abstract class KubernetesSubstrate implements Substrate {
       got !== undefined &&
       (got[0] as string[] | undefined)?.[1] === want.maxmemory &&
       (got[1] as string[] | undefined)?.[1] === want.maxmemoryPolicy;
+    // No run inherits the previous one's messages (queue-state.ts).
+    await settleStreams(this.faultTarget.redis, this.log);
     // PostgreSQL's state is in no manifest either: put back over SQL, restarted (an empty database again)
     // only when that does not bring the bring-up state back.
     const pg = await this.settlePostgres(this.postgresBaseline);

@@ -36,6 +36,7 @@ import {
 import { HttpFlagsClient } from '../http-flags-client.js';
 import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js';
 import { settleAppPostgres } from '../postgres-state.js';
+import { settleStreams } from '../queue-state.js';
 import { rerunSetupJobs } from '../setup-jobs.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
@@ -311,6 +312,8 @@ export class LocalSubstrate implements Substrate {
         await cluster.delete('Pod', APP_NAMESPACE, p.metadata.name);
       }
     }
+    // No run inherits the previous one's messages (queue-state.ts).
+    await settleStreams(this.faultTarget.redis, this.log);
     // PostgreSQL's too (connection limits, ALTER SYSTEM, per-role settings, stuck sessions): put back over
     // SQL, and restarted (an empty database again) only when that does not bring the bring-up state back.
     const pg = await this.settlePostgres(this.postgresBaseline);

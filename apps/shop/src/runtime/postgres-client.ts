@@ -25,6 +25,7 @@ import type { DbConfig } from './config.js';
 import type { ClientContext } from './redis-client.js';
 import { DependencyError } from './dependency-error.js';
 import type { ShopMetrics } from './metrics.js';
+import type { RuntimeSettings } from './settings.js';
 import { postgresCode } from './postgres-errors.js';
 import { socketFrom } from './postgres-socket.js';
 
@@ -45,6 +46,8 @@ export interface InstrumentedPostgresOptions {
   tracer: Tracer;
   metrics: ShopMetrics;
   logger: Logger;
+  /** Runtime settings (`audit`); jobs have none. */
+  settings?: { readonly current: RuntimeSettings };
 }
 
 const LOG_REPEAT_MS = 10_000;
@@ -143,26 +146,30 @@ export class InstrumentedPostgres {
   async query<R extends pg.QueryResultRow>(op: DbOperation, text: string, params?: unknown[]): Promise<R[]> {
     const client = await this.acquire(op);
     let broken: Error | undefined;
+    let rows: R[];
     try {
-      return await this.run<R>(client, op, text, params);
+      rows = await this.run<R>(client, op, text, params);
     } catch (err) {
       broken = connectionBroken(err);
       throw err;
     } finally {
       client.release(broken);
     }
+    await this.sampleAudit();
+    return rows;
   }
 
   /** BEGIN … COMMIT on one connection; any error rolls back and is rethrown. */
   async transaction<T>(work: (tx: DbTransaction) => Promise<T>): Promise<T> {
     const client = await this.acquire({ name: 'BEGIN' });
+    let committed: T;
     const tx: DbTransaction = { query: (op, text, params) => this.run(client, op, text, params) };
     let broken: Error | undefined;
     try {
       await this.run(client, { name: 'BEGIN' }, 'BEGIN');
       const result = await work(tx);
       await this.run(client, { name: 'COMMIT' }, 'COMMIT');
-      return result;
+      committed = result;
     } catch (err) {
       broken = connectionBroken(err);
       if (!broken) await this.run(client, { name: 'ROLLBACK' }, 'ROLLBACK').catch(() => undefined);
@@ -170,6 +177,23 @@ export class InstrumentedPostgres {
     } finally {
       client.release(broken);
     }
+    await this.sampleAudit();
+    return committed;
+  }
+
+  /**
+   * The `audit` setting's sampled record of a committed transaction (a statement is one too), taken on a
+   * connection of its own so it can never join the caller's transaction. That connection is never released:
+   * the shop's deliberate defect, a leak that drains the pool at the sampled rate once the setting is on
+   * (fault type db-pool-exhaustion). Nothing logs it; only the pool's gauges and wait spans show it.
+   */
+  private async sampleAudit(): Promise<void> {
+    const fraction = this.opts.settings?.current.audit?.fraction ?? 0;
+    if (fraction <= 0 || Math.random() >= fraction) return;
+    const client = await this.acquire({ name: 'SELECT' });
+    // out of the pool's hands, a dropped connection's error event would otherwise end the process
+    client.on('error', () => undefined);
+    await this.run(client, { name: 'SELECT' }, 'SELECT pg_backend_pid(), now()');
   }
 
   /** For /readyz: one statement outside tracing and metrics. */
@@ -318,5 +342,6 @@ export function shopPostgres(ctx: ClientContext, db: DbConfig = ctx.config.db): 
     tracer: ctx.tracer,
     metrics: ctx.metrics,
     logger: ctx.logger,
+    settings: ctx.settings,
   });
 }

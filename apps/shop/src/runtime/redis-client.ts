@@ -23,6 +23,7 @@ import {
 import { DependencyError } from './dependency-error.js';
 import type { ShopConfig } from './config.js';
 import type { ShopMetrics } from './metrics.js';
+import type { RuntimeSettings } from './settings.js';
 
 export interface RedisEndpoint {
   host: string;
@@ -237,6 +238,8 @@ export interface ClientContext {
   tracer: Tracer;
   metrics: ShopMetrics;
   logger: Logger;
+  /** A service's runtime settings; jobs have none. */
+  settings?: { readonly current: RuntimeSettings };
 }
 
 /** The shop's Redis as every service and job reaches it: REDIS_* / the `redis` key, Redis timeouts and retries. */

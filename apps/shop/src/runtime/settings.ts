@@ -28,6 +28,10 @@ export const SETTING_SCHEMAS = {
   }),
   /** The catalog cache / the cart's product read-through. */
   cache: z.object({ enabled: z.boolean() }),
+  /** Sample that fraction of database transactions for the audit trail (postgres-client.ts). */
+  audit: z.object({ fraction: z.number().min(0).max(1) }),
+  /** A queue consumer's flow control: 0 messages in flight holds its reads. */
+  consumer: z.object({ maxInFlight: z.number().int().min(0).max(1000) }),
 } as const;
 
 export type SettingName = keyof typeof SETTING_SCHEMAS;
@@ -39,6 +43,8 @@ export type CpuSetting = z.infer<typeof SETTING_SCHEMAS.cpu>;
 export type RetentionSetting = z.infer<typeof SETTING_SCHEMAS.retention>;
 export type UpstreamSetting = z.infer<typeof SETTING_SCHEMAS.upstream>;
 export type CacheSetting = z.infer<typeof SETTING_SCHEMAS.cache>;
+export type AuditSetting = z.infer<typeof SETTING_SCHEMAS.audit>;
+export type ConsumerSetting = z.infer<typeof SETTING_SCHEMAS.consumer>;
 
 export interface RuntimeSettings {
   latency?: LatencySetting;
@@ -47,6 +53,8 @@ export interface RuntimeSettings {
   retention?: RetentionSetting;
   upstream?: UpstreamSetting;
   cache?: CacheSetting;
+  audit?: AuditSetting;
+  consumer?: ConsumerSetting;
 }
 
 export function isSettingName(s: string): s is SettingName {
@@ -104,6 +112,10 @@ function label(name: SettingName, s: RuntimeSettings): string {
       return `${s.upstream?.dependency ?? 'dependency'} endpoint override`;
     case 'cache':
       return 'cache setting';
+    case 'audit':
+      return 'transaction audit sampling';
+    case 'consumer':
+      return 'consumer flow control';
   }
 }
 
@@ -122,6 +134,10 @@ export function describeSetting(name: SettingName, s: RuntimeSettings): string {
       return `${s.upstream!.dependency} endpoint set to ${s.upstream!.address}`;
     case 'cache':
       return s.cache!.enabled ? 'cache enabled' : 'cache disabled';
+    case 'audit':
+      return `transaction audit sampling on ${pct(s.audit!.fraction)} of transactions`;
+    case 'consumer':
+      return `consumer max in flight ${s.consumer!.maxInFlight}`;
   }
 }
 

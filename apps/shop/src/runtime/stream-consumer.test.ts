@@ -318,6 +318,21 @@ describe('StreamConsumer', () => {
     });
   });
 
+  test('held (in-flight limit 0): reads nothing while the backlog gauges keep growing; released, it catches up', async () => {
+    let held = true;
+    const h = await setup({ held: () => held });
+    for (let i = 0; i < 3; i++) await h.producer.publish('order placed', { orderId: `o-${i}` });
+    await waitFor('three undelivered', async () => (await h.sample('queue_consumer_lag')) === 3);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(h.received).toHaveLength(0);
+    expect(await h.sample('queue_consumer_lag')).toBe(3);
+    expect(await h.sample('queue_oldest_unacked_age_seconds')).toBeGreaterThan(0);
+
+    held = false;
+    await waitFor('all three handled', () => h.received.length === 3);
+    await waitFor('an empty backlog', async () => (await h.sample('queue_consumer_lag')) === 0);
+  });
+
   test('stop(): prompt when idle; waits for the message in hand and acks it; then reads nothing more', async () => {
     const idle = await setup({ blockMs: 1000 });
     await new Promise((r) => setTimeout(r, 100));

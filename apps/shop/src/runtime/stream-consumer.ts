@@ -72,6 +72,11 @@ export interface StreamConsumerOptions {
   gaugeIntervalMs?: number;
   /** Wall clock, ms: the oldest-unacked age is measured against it. */
   now?: () => number;
+  /**
+   * Flow control read before every read: true holds the loop (no reads, no claims) while the gauges go on
+   * being refreshed, as a consumer whose in-flight limit is 0 does.
+   */
+  held?: () => boolean;
 }
 
 interface Entry {
@@ -256,6 +261,10 @@ export class StreamConsumer {
     let readFailures = 0;
     let handlerFailures = 0;
     while (!this.stopping) {
+      if (this.opts.held?.()) {
+        await this.pause(this.blockMs);
+        continue;
+      }
       let batch: Entry[];
       try {
         if (ownPending !== undefined) {

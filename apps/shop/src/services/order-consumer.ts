@@ -50,6 +50,7 @@ export function orderConsumerService(
     logger,
     requiredFields: ORDER_FIELDS,
     handler: async (msg) => handle(placedOrder(msg), db, msg),
+    held: () => ctx.settings.current.consumer?.maxInFlight === 0,
     // a crash on a poison message: give the span batcher (1 s) time to export the failing span first
     exit: (code) => {
       setTimeout(() => process.exit(code), 1500);

@@ -17,6 +17,7 @@ import { redisAuthChange } from './types/redis-auth-change.js';
 import { dbConnectionLimit } from './types/db-connection-limit.js';
 import { dbReadOnly } from './types/db-read-only.js';
 import { dbLockHeld } from './types/db-lock-held.js';
+import { dbSlowQuery } from './types/db-slow-query.js';
 import { queuePoisonMessage } from './types/queue-poison-message.js';
 // kubernetes-only faults, group A: imports
 import { imageNotFound } from './types/image-not-found.js';
@@ -73,6 +74,7 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   dbConnectionLimit,
   dbReadOnly,
   dbLockHeld,
+  dbSlowQuery,
   queuePoisonMessage,
   // kubernetes-only faults, group A: entries
   imageNotFound,

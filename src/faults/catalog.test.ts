@@ -47,6 +47,7 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
     { table: 'orders', mode: 'ACCESS EXCLUSIVE' },
     { table: 'reservations' },
   ],
+  'db-slow-query': [{}, { products: ['OLJCESPC7Z', '66VCHSJNUP', 'BX1GQ3HZ8K'], applicationName: 'psql' }],
   'image-not-found': [{}],
   'readiness-probe-misconfig': [{}, { port: 8081 }],
   'liveness-probe-misconfig': [{}, { port: 8081, timeoutSeconds: 1 }],

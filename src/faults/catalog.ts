@@ -17,6 +17,7 @@ import { redisAuthChange } from './types/redis-auth-change.js';
 import { dbConnectionLimit } from './types/db-connection-limit.js';
 import { dbReadOnly } from './types/db-read-only.js';
 import { dbLockHeld } from './types/db-lock-held.js';
+import { dbSlowQuery } from './types/db-slow-query.js';
 import { queuePoisonMessage } from './types/queue-poison-message.js';
 import { dbPoolExhaustion } from './types/db-pool-exhaustion.js';
 import { queueConsumerStall } from './types/queue-consumer-stall.js';
@@ -75,6 +76,7 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   dbConnectionLimit,
   dbReadOnly,
   dbLockHeld,
+  dbSlowQuery,
   queuePoisonMessage,
   dbPoolExhaustion,
   queueConsumerStall,

@@ -171,6 +171,7 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
   'db-connection-limit': { target: 'shop/Deployment/postgres', params: {} },
   'db-read-only': { target: 'shop/Deployment/postgres', params: {} },
   'db-lock-held': { target: 'shop/Deployment/postgres', params: {} },
+  'db-slow-query': { target: 'shop/Deployment/postgres', params: {} },
   'queue-poison-message': { target: 'shop/Deployment/checkout', params: {} },
 };
 

@@ -27,3 +27,15 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
 
 /** A quoted string literal (standard_conforming_strings, on since PostgreSQL 9.1). */
 export const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * A clearer error for a statement that failed because one of the shop's tables does not exist: the
+ * db-migrate Job has not run. Undefined for any other failure.
+ */
+export function missingTableError(table: string, err: unknown): Error | undefined {
+  const e = err as (Error & { code?: string }) | undefined;
+  if (e?.code !== '42P01') return undefined;
+  return new Error(
+    `table ${table} does not exist in the shop's database (has the db-migrate Job run?): ${e.message}`,
+  );
+}

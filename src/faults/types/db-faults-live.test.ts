@@ -1,10 +1,13 @@
-// db-lock-held, db-connection-limit and db-read-only against a real PostgreSQL: the server the postgres image
-// and the local substrate run (images/postgres/entrypoint.sh, via apps/shop/src/dev/postgres-server.ts), the
-// real admin adapter (PgPostgresAdmin), and the app's role on connections of its own, as the shop's pools.
+// db-lock-held, db-slow-query, db-connection-limit and db-read-only against a real PostgreSQL: the server the
+// postgres image and the local substrate run (images/postgres/entrypoint.sh, via
+// apps/shop/src/dev/postgres-server.ts), the real admin adapter (PgPostgresAdmin), and the app's role on
+// connections of its own, as the shop's pools.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { MIGRATIONS } from '../../../apps/shop/src/db/migrations.js';
 import { startPostgresServer, type PostgresServer } from '../../../apps/shop/src/dev/postgres-server.js';
+import { TimeoutError } from '../../errors/timeout-error.js';
 import { processesInGroup } from '../../process/proc-info.js';
 import { PgPostgresAdmin } from '../../substrates/pg-postgres-admin.js';
 import { findTool } from '../../tools/find-tool.js';
@@ -21,6 +24,7 @@ import type { FaultTarget } from '../../platform/fault-target.js';
 import { dbConnectionLimit } from './db-connection-limit.js';
 import { dbLockHeld } from './db-lock-held.js';
 import { dbReadOnly } from './db-read-only.js';
+import { dbSlowQuery } from './db-slow-query.js';
 
 async function skipReason(): Promise<string | undefined> {
   const server = await findTool(POSTGRES);
@@ -84,6 +88,10 @@ suite('PostgreSQL faults against a real PostgreSQL', () => {
     const owner = await app({ name: 'db-migrate' });
     await owner.query('CREATE TABLE ledger (order_id text PRIMARY KEY, amount_usd numeric NOT NULL)');
     await owner.query("INSERT INTO ledger VALUES ('o-1', 10)");
+    // The shop's own stock table and its products, as db-migrate creates them.
+    const stock = MIGRATIONS.find((m) => m.name === 'stock');
+    if (!stock) throw new Error('no stock migration in apps/shop/src/db/migrations.ts');
+    await owner.query(stock.sql);
     await owner.end();
   }, 60_000);
 
@@ -155,6 +163,118 @@ suite('PostgreSQL faults against a real PostgreSQL', () => {
       );
     } finally {
       if (!undone) await undo.undo();
+    }
+  }, 30_000);
+
+  it("db-slow-query: a locked product's reservation waits out its statement timeout while another product's goes through; after undo both do", async () => {
+    const [locked, free] = ['0PUK6V6EV0', 'OLJCESPC7Z'];
+    /** inventory's reservation of one unit (apps/shop/src/services/inventory.ts). */
+    const reserve = (c: pg.Client, id: string): Promise<pg.QueryResult> =>
+      c.query(
+        `UPDATE stock SET available = available - 1, updated_at = now()
+          WHERE product_id = $1 AND available >= 1 RETURNING available`,
+        [id],
+      );
+    const ended = (): number =>
+      server.process.stderr.filter((l) => l.includes('terminating connection due to administrator command'))
+        .length;
+    const endedBefore = ended();
+    const [undo, injectMs] = await timed(() =>
+      dbSlowQuery.inject(
+        contextFor(dbSlowQuery, target, 'shop/Deployment/postgres', { holdSeconds: 120, grantSeconds: 5 }),
+      ),
+    );
+    let undone = false;
+    try {
+      const c = await app({ statementTimeoutMs: 500, name: 'inventory' });
+      const [err, lockedMs] = await timed(() =>
+        reserve(c, locked).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
+      expect(code(err)).toBe('57014'); // query_canceled: canceling statement due to statement timeout
+      expect(lockedMs).toBeGreaterThanOrEqual(450);
+      const [ok, freeMs] = await timed(() => reserve(c, free));
+      expect(ok.rowCount).toBe(1);
+      expect(freeMs).toBeLessThan(400);
+
+      // What an SRE finds in pg_stat_activity: a reservation waiting on a transaction, blocked by the batch
+      // job's session asleep in its one statement.
+      const waiter = await app({ statementTimeoutMs: 10_000, name: 'inventory' });
+      const waiting = reserve(waiter, locked);
+      // Awaited after the undo; a failure before then must not surface as an unhandled rejection.
+      waiting.catch(() => undefined);
+      const seen = await waitFor(
+        'the waiting reservation in pg_stat_activity',
+        async () => {
+          const rows = await target.postgres?.query(
+            `SELECT w.wait_event_type, w.wait_event, h.usename, h.application_name, h.state,
+                    h.wait_event AS holder_wait_event
+               FROM pg_stat_activity w
+               CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS b(pid)
+               JOIN pg_stat_activity h ON h.pid = b.pid
+              WHERE w.application_name = 'inventory' AND w.query LIKE 'UPDATE stock%'`,
+          );
+          return rows && rows.length > 0 ? rows : undefined;
+        },
+        { timeoutMs: 5000, intervalMs: 50 },
+      );
+      expect(seen).toEqual([
+        {
+          wait_event_type: 'Lock',
+          wait_event: 'transactionid',
+          usename: 'postgres',
+          application_name: 'stock-recount',
+          state: 'active',
+          holder_wait_event: 'PgSleep',
+        },
+      ]);
+
+      const [, undoMs] = await timed(() => undo.undo());
+      undone = true;
+      // The reservation that was waiting goes through once the session ends, and so does the next one.
+      expect((await waiting).rowCount).toBe(1);
+      const [again, afterMs] = await timed(() => reserve(c, locked));
+      expect(again.rowCount).toBe(1);
+      expect((await reserve(c, free)).rowCount).toBe(1);
+      // The server's log tells of the ended session, never of the statement that held the rows.
+      const log = await waitFor(
+        'the ended session in the server log',
+        () => ended() > endedBefore && server.process.stderr,
+        { timeoutMs: 5000 },
+      );
+      expect(log.filter((l) => /pg_sleep|FOR UPDATE|set_config|DO \$\$/.test(l))).toEqual([]);
+      console.log(
+        `db-slow-query live: inject ${injectMs} ms, UPDATE of ${locked} canceled after ${lockedMs} ms (57014), UPDATE of ${free} ${freeMs} ms, undo ${undoMs} ms, UPDATE of ${locked} after undo ${afterMs} ms`,
+      );
+    } finally {
+      if (!undone) await undo.undo();
+    }
+  }, 30_000);
+
+  it('db-slow-query: a row an open transaction holds is not granted in time; the inject names that session and leaves none behind', async () => {
+    const busy = await app({ name: 'inventory' });
+    await busy.query('BEGIN');
+    await busy.query("UPDATE stock SET available = available - 1 WHERE product_id = '1YMWWN1N4O'");
+    const pid = (await busy.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    try {
+      const err = await dbSlowQuery
+        .inject(contextFor(dbSlowQuery, target, 'shop/Deployment/postgres', { grantSeconds: 1 }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toBe(
+        `timed out after 1000 ms waiting for the row locks on stock of products 0PUK6V6EV0, 1YMWWN1N4O to be granted; still waiting for: session(s) holding a conflicting lock: ${pid} shop/inventory`,
+      );
+      const left = await target.postgres?.query(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'stock-recount'",
+      );
+      expect(left).toEqual([]);
+    } finally {
+      await busy.query('ROLLBACK');
     }
   }, 30_000);
 

@@ -1,6 +1,11 @@
 import { TimeoutError } from '../../errors/timeout-error.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { RecordingPostgres } from '../testing/fake-target.js';
+import {
+  heldStatement,
+  HOLDER_STATE,
+  HolderPostgres,
+  TERMINATE_HOLDER as TERMINATE,
+} from '../testing/holder-postgres.js';
 import {
   contextFor,
   injectError,
@@ -15,68 +20,9 @@ import { dbLockHeld } from './db-lock-held.js';
 
 const POSTGRES = { namespace: 'shop', kind: 'Deployment', name: 'postgres' };
 
-/** The statement the fault holds the lock with, its marker (16 hex digits) replaced by <marker>. */
+/** The statement the fault holds the lock with, its marker replaced by <marker>. */
 const hold = (table: string, mode: string, seconds: number, app = 'psql', grant = 10): string =>
-  `DO $$ BEGIN /* <marker> */ PERFORM set_config('application_name', '${app}', false); PERFORM set_config('log_min_error_statement', 'panic', false); PERFORM set_config('log_min_duration_statement', '-1', false); PERFORM set_config('log_error_verbosity', 'terse', false); PERFORM set_config('lock_timeout', '${grant}s', false); LOCK TABLE ${table} IN ${mode} MODE; PERFORM pg_sleep(${seconds}); END $$`;
-
-const terminated = (): Error =>
-  Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-
-/**
- * One PostgreSQL backend at a time holding (or waiting for) a table lock: the DO statement stays pending
- * until it is terminated, fails at once when `failHold` is set, and is granted unless `blockedBy` names the
- * session holding a conflicting lock. `failOn` makes matching statements fail.
- */
-class LockServer extends RecordingPostgres {
-  holder: { marker: string; table: string; mode: string; end: (err?: Error) => void } | undefined;
-  blockedBy: string | undefined;
-  failHold: Error | undefined;
-  terminations = 0;
-
-  constructor(private readonly failOn?: RegExp) {
-    super();
-    this.answer = (sql, params) => {
-      if (this.failOn?.test(sql)) throw new Error('Connection terminated unexpectedly');
-      if (sql.startsWith('DO $$')) {
-        if (this.failHold) throw this.failHold;
-        const [, marker = '', table = '', mode = ''] =
-          /\/\* ([0-9a-f]+) \*\/.*LOCK TABLE (\w+) IN ([A-Z ]+) MODE/.exec(sql) ?? [];
-        return new Promise((resolve, reject) => {
-          this.holder = { marker, table, mode, end: (err) => (err ? reject(err) : resolve([])) };
-        });
-      }
-      if (sql.startsWith('SELECT a.pid, l.granted')) {
-        const h = this.holder;
-        const mode = {
-          SHARE: 'ShareLock',
-          EXCLUSIVE: 'ExclusiveLock',
-          'ACCESS EXCLUSIVE': 'AccessExclusiveLock',
-        }[h?.mode ?? ''];
-        if (!h || params[0] !== h.marker || params[1] !== h.table || params[2] !== mode) return [];
-        return [{ pid: 4321, granted: this.blockedBy === undefined, blockers: this.blockedBy ?? null }];
-      }
-      if (sql.startsWith('SELECT pid, pg_terminate_backend(pid)')) {
-        const h = this.holder;
-        if (!h || params[0] !== h.marker) return [];
-        this.terminations++;
-        this.holder = undefined;
-        h.end(terminated());
-        return [{ pid: 4321, ended: true }];
-      }
-      throw new Error(`unexpected statement: ${sql}`);
-    };
-  }
-
-  /** The calls with the marker replaced, to compare with the expected statements. */
-  get statements(): string[] {
-    return this.calls.map((c) => c.replace(/[0-9a-f]{16}/g, '<marker>'));
-  }
-}
-
-const LOCK_STATE = (table: string, mode: string): string =>
-  `SELECT a.pid, l.granted, (SELECT string_agg(b.pid || ' ' || coalesce(b.usename, '?') || '/' || coalesce(b.application_name, ''), ', ') FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid WHERE a.query LIKE '%' || $1 || '%' AND a.pid <> pg_backend_pid() AND l.locktype = 'relation' AND l.relation = to_regclass($2) AND l.mode = $3 ["<marker>","${table}","${mode}"]`;
-const TERMINATE =
-  "SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid() [\"<marker>\"]";
+  heldStatement(`LOCK TABLE ${table} IN ${mode} MODE;`, seconds, app, grant);
 
 describe('db-lock-held', () => {
   let shop: ShopObjects;
@@ -153,10 +99,10 @@ describe('db-lock-held', () => {
   });
 
   it('starts the holding statement, returns once the lock is granted, and undo terminates that session', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     const target = { ...shopTarget(shop), postgres };
     const undo = await dbLockHeld.inject(contextFor(dbLockHeld, target, 'shop/Deployment/postgres'));
-    expect(postgres.statements).toEqual([hold('ledger', 'SHARE', 900), LOCK_STATE('ledger', 'ShareLock')]);
+    expect(postgres.statements).toEqual([hold('ledger', 'SHARE', 900), HOLDER_STATE]);
     expect(postgres.holder).toBeDefined();
     expect(undo.description).toBe('end the session holding the SHARE lock on table ledger');
 
@@ -171,7 +117,7 @@ describe('db-lock-held', () => {
   });
 
   it('marks each injection with its own marker', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     const target = { ...shopTarget(shop), postgres };
     const first = await dbLockHeld.inject(contextFor(dbLockHeld, target, 'shop/Deployment/postgres'));
     await first.undo();
@@ -190,11 +136,11 @@ describe('db-lock-held', () => {
     expect(markers).toHaveLength(2);
     expect(new Set(markers).size).toBe(2);
     expect(postgres.statements[3]).toBe(hold('stock', 'ACCESS EXCLUSIVE', 120, 'pgAdmin_4'));
-    expect(postgres.statements[4]).toBe(LOCK_STATE('stock', 'AccessExclusiveLock'));
+    expect(postgres.statements[4]).toBe(HOLDER_STATE);
   });
 
   it('undo is content when the session already let go by itself (holdSeconds elapsed)', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     const target = { ...shopTarget(shop), postgres };
     const undo = await dbLockHeld.inject(contextFor(dbLockHeld, target, 'shop/Deployment/postgres'));
     postgres.holder?.end();
@@ -205,7 +151,7 @@ describe('db-lock-held', () => {
   });
 
   it('gives up when the lock is not granted in time, naming who holds a conflicting one, and ends its session', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     postgres.blockedBy = '777 shop/accounting';
     const target = { ...shopTarget(shop), postgres };
     const started = Date.now();
@@ -223,22 +169,18 @@ describe('db-lock-held', () => {
   });
 
   it('reports a table that does not exist (the schema not migrated) at once', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     postgres.failHold = Object.assign(new Error('relation "ledger" does not exist'), { code: '42P01' });
     const target = { ...shopTarget(shop), postgres };
     const err = await injectError(dbLockHeld, contextFor(dbLockHeld, target, 'shop/Deployment/postgres'));
     expect(err.message).toBe(
       `table ledger does not exist in the shop's database (has the db-migrate Job run?): relation "ledger" does not exist`,
     );
-    expect(postgres.statements).toEqual([
-      hold('ledger', 'SHARE', 900),
-      LOCK_STATE('ledger', 'ShareLock'),
-      TERMINATE,
-    ]);
+    expect(postgres.statements).toEqual([hold('ledger', 'SHARE', 900), HOLDER_STATE, TERMINATE]);
   });
 
   it('when looking for the lock fails, ends the session before reporting the error', async () => {
-    const postgres = new LockServer(/^SELECT a\.pid, l\.granted/);
+    const postgres = new HolderPostgres({ failOn: /^SELECT a\.pid, \(a\.wait_event_type/ });
     const target = { ...shopTarget(shop), postgres };
     const err = await injectError(dbLockHeld, contextFor(dbLockHeld, target, 'shop/Deployment/postgres'));
     expect(err.message).toBe('Connection terminated unexpectedly');
@@ -247,7 +189,7 @@ describe('db-lock-held', () => {
   });
 
   it('stops waiting when the run is interrupted, and ends its session', async () => {
-    const postgres = new LockServer();
+    const postgres = new HolderPostgres();
     postgres.blockedBy = '777 shop/accounting';
     const target = { ...shopTarget(shop), postgres };
     const ac = new AbortController();

@@ -11,11 +11,12 @@ import { processesMatching } from './processes.js';
 import { startCli } from './run-firedrill.js';
 
 /**
- * Shipped scenarios end to end on the local substrate, as `firedrill run` runs them. CI runs three;
- * FIREDRILL_E2E_ALL=1 runs every scenario under scenarios/shop (the nightly set).
+ * Shipped scenarios end to end on the local substrate, as `firedrill run` runs them. CI runs two (about
+ * three minutes each on 2 cores; a third would put `make test` over its 15-minute aim, and the unit suites
+ * cover every fault type); FIREDRILL_E2E_ALL=1 runs every scenario under scenarios/shop (the nightly set).
  */
 const ALL = process.env.FIREDRILL_E2E_ALL === '1';
-const CI_SET = ['payment-latency', 'catalog-error-rate', 'cart-catalog-url-typo'];
+const CI_SET = ['payment-latency', 'cart-catalog-url-typo'];
 const scenarios = ALL
   ? readdirSync(join(REPO_ROOT, 'scenarios/shop')).filter((f) => f.endsWith('.yaml'))
   : CI_SET.map((id) => `${id}.yaml`);

@@ -115,6 +115,16 @@ describe('traceSignal on a queue', () => {
     );
   }
 
+  it("puts statements that waited out the caller's own connection pool at the caller, not the store", () => {
+    const shop = new SyntheticShop();
+    shop.breakCalls('redis', 100, 'POOL_TIMEOUT', { caller: 'cart' });
+    const got = symptoms(shop);
+    expect(got).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/cart', kind: 'saturation' }),
+    );
+    expect(got.filter((s) => s.workload === 'shop/Deployment/redis')).toEqual([]);
+  });
+
   it('suspects the publisher when consumers keep failing in their own code on its messages', () => {
     const got = withMessages(true, false);
     expect(got.map((s) => [s.entity, s.affects])).toEqual([

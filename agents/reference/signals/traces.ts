@@ -50,6 +50,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   const edges = new Map<string, EdgeStats>();
   const selfTimes = new Map<EntityId, Array<[number, number]>>();
   const callPairs = new Set<string>();
+  const poolWaits = new Map<EntityId, SpanLite[]>();
 
   for (const s of spans) {
     const w = workloadOf(s);
@@ -62,6 +63,11 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
       continue;
     }
     if (s.kind !== 'client' || !s.peer) continue;
+    // A statement that never got a pooled connection never left the caller: not a call that failed.
+    if (s.errorType === POOL_TIMEOUT) {
+      push(poolWaits, w, s);
+      continue;
+    }
     const callee = index.workloadByTelemetry(s.peer, namespaceOf(w))?.id;
     if (callee && callee !== w && !callPairs.has(`${w}|${callee}`)) {
       callPairs.add(`${w}|${callee}`);
@@ -109,6 +115,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   }
 
   publisherSuspects(spans, children, workloadOf, ev);
+  for (const [w, waits] of poolWaits) poolSymptom(w, waits, edges, ev);
 
   // The traces' own end stands for the end of the observation (a span's start is all a SpanLite dates).
   let observedUntil = -Infinity;
@@ -251,6 +258,44 @@ function selfTime(s: SpanLite, kids: SpanLite[]): number {
   }
   if (curB > curA) covered += curB - curA;
   return Math.max(0, s.durationMs - covered);
+}
+
+/** The shop's code for a statement that gave up waiting for a pooled connection (postgres-client.ts). */
+const POOL_TIMEOUT = 'POOL_TIMEOUT';
+
+/**
+ * A caller whose statements wait out its connection pool. Either its own pool is held (connections taken and
+ * not given back, too small a pool) or the statements that got a connection are slow at the server (a lock,
+ * a slow query) and keep the pool full. The second shows as statements to the same peers taking far longer
+ * than before, or failing there; then the pool is a victim and this weighs little.
+ */
+function poolSymptom(w: EntityId, waits: SpanLite[], edges: Map<string, EdgeStats>, ev: Evidence): void {
+  const start = sustainedStart(
+    waits.map((s) => s.start),
+    3,
+    30_000,
+  );
+  if (start === null) return;
+  const after = waits.filter((s) => s.start >= start).length;
+  const mine = [...edges.values()].filter((e) => e.caller === w && waits.some((x) => x.peer === e.peer));
+  const statements = mine.flatMap((e) => e.calls);
+  const before = statements.filter((s) => s.start < start).map((s) => s.durationMs);
+  const since = statements.filter((s) => s.start >= start);
+  const failedThere = mine.reduce((n, e) => n + e.unanswered.filter((s) => s.start >= start).length, 0);
+  const normal = before.length >= 5 ? median(before) : undefined;
+  const now = since.length > 0 ? median(since.map((s) => s.durationMs)) : undefined;
+  const slowThere = normal !== undefined && now !== undefined && now > Math.max(3 * normal, 100);
+  const own = slowThere ? 0.2 : after / (after + failedThere);
+  const weight = clamp01(after / 10) * own * 0.8;
+  if (weight < 0.05) return;
+  ev.symptoms.push({
+    signal: 'traces',
+    workload: w,
+    kind: 'saturation',
+    weight,
+    at: start,
+    detail: `${after} statements gave up waiting for a pooled connection (${POOL_TIMEOUT}) since ${clock(start)}; those that got one took ~${ms(now ?? 0)} (before: ~${ms(normal ?? 0)})${failedThere > 0 ? `, ${failedThere} failed at ${waits[0].peer}` : ''}`,
+  });
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

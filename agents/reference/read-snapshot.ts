@@ -228,6 +228,8 @@ export const WANTED_METRICS: ReadonlySet<string> = new Set([
   'kube_resourcequota',
   'redis_commands_total',
   'db_client_operations_total',
+  'queue_consumer_lag',
+  'queue_messages_processed_total',
   'up',
 ]);
 

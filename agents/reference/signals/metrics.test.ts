@@ -33,6 +33,24 @@ describe('metricSignal', () => {
     );
   });
 
+  it('sees a consumer group that stopped taking messages, and not one that keeps failing on them', () => {
+    const stalled = new SyntheticShop({ durationS: 240 });
+    const labels = { job: 'shop', service: 'shipping', queue: 'orders', group: 'shipping' };
+    stalled.metric('queue_consumer_lag', labels, (s) => (s < 100 ? 0 : (s - 100) / 5));
+    stalled.metric('queue_messages_processed_total', { ...labels, outcome: 'ok' }, (s) => Math.min(s, 100));
+    expect(run(stalled).symptoms).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/shipping', kind: 'unavailable' }),
+    );
+
+    const failing = new SyntheticShop({ durationS: 240 });
+    failing.metric('queue_consumer_lag', labels, (s) => (s < 100 ? 0 : (s - 100) / 5));
+    failing.metric('queue_messages_processed_total', { ...labels, outcome: 'ok' }, (s) => Math.min(s, 100));
+    failing.metric('queue_messages_processed_total', { ...labels, outcome: 'error' }, (s) =>
+      Math.max(0, s - 100),
+    );
+    expect(run(failing).symptoms.filter((x) => x.kind === 'unavailable')).toEqual([]);
+  });
+
   it('makes a drop of desired replicas to zero a suspect', () => {
     const shop = new SyntheticShop({ durationS: 200 });
     shop.scale('shipping', 100, 0);

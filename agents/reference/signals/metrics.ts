@@ -168,6 +168,7 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
   deploymentReplicas(series, index, ev);
   resources(series, podWorkload, index, add);
   red(series, index, add, ev);
+  stoppedConsumers(series, index, add);
 
   for (const m of series('up')) {
     const w = podWorkload(m);
@@ -468,6 +469,47 @@ const STORES: ReadonlyArray<{
     failed: (l) => l.outcome !== undefined && l.outcome !== 'ok' && l.outcome !== 'POOL_TIMEOUT',
   },
 ];
+
+/**
+ * A consumer group that stopped taking messages: its lag grows to the end of the window while it handles
+ * none at all, not even failures, after handling some before. A consumer failing on its messages (a lock, a
+ * poison message) counts those; one that is down leaves its series behind (restarts show elsewhere).
+ */
+function stoppedConsumers(series: (n: string) => MetricSeries[], index: EntityIndex, add: AddSymptom): void {
+  const handled = new Map<string, Pt[]>();
+  for (const m of series('queue_messages_processed_total')) {
+    const key = `${m.labels.namespace}|${m.labels.service}|${m.labels.group}`;
+    handled.set(key, [...(handled.get(key) ?? []), ...deltas(points(m))]);
+  }
+  const lags = new Map<string, { labels: Record<string, string>; pts: Pt[] }>();
+  for (const m of series('queue_consumer_lag')) {
+    const key = `${m.labels.namespace}|${m.labels.service}|${m.labels.group}`;
+    const cur = lags.get(key) ?? { labels: m.labels, pts: [] };
+    cur.pts.push(...points(m));
+    lags.set(key, cur);
+  }
+  for (const [key, { labels, pts }] of lags) {
+    pts.sort((a, b) => a[0] - b[0]);
+    // The start of the last stretch in which the lag never fell back to zero.
+    let from = -1;
+    for (let i = 0; i < pts.length; i++) if (pts[i][1] <= 0) from = i;
+    const stretch = pts.slice(from + 1);
+    if (stretch.length < 6) continue;
+    const at = stretch[0][0];
+    const last = stretch[stretch.length - 1][1];
+    const done = handled.get(key) ?? [];
+    const before = done.filter(([t, v]) => t < at && v > 0).length;
+    const since = done.filter(([t]) => t >= at).reduce((n, [, v]) => n + v, 0);
+    if (last < 10 || before === 0 || since > 0) continue;
+    add(
+      index.workloadByTelemetry(labels.service ?? '', labels.namespace),
+      'unavailable',
+      0.55,
+      at,
+      `group ${labels.group ?? '?'} stopped taking messages from ${labels.queue ?? 'its queue'} at ${clock(at)}: none handled since, ${Math.round(last)} waiting`,
+    );
+  }
+}
 
 /** Autoscalers, quotas and nodes as kube-state-metrics reports them. */
 function objectStateMetrics(series: (n: string) => MetricSeries[], index: EntityIndex, ev: Evidence): void {

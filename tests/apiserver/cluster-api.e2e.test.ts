@@ -173,6 +173,8 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
   'db-lock-held': { target: 'shop/Deployment/postgres', params: {} },
   'db-slow-query': { target: 'shop/Deployment/postgres', params: {} },
   'queue-poison-message': { target: 'shop/Deployment/checkout', params: {} },
+  'db-pool-exhaustion': { target: 'shop/Deployment/inventory', params: {} },
+  'queue-consumer-stall': { target: 'shop/Deployment/fulfillment', params: {} },
 };
 
 /** Kinds the Kubernetes-only faults change or create, compared before, during and after each one. */

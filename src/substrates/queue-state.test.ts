@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { startRedisServer, type RedisServer } from '../../apps/shop/src/dev/redis-server.js';
+import { pairs } from '../../apps/shop/src/runtime/stream-backlog.js';
 import { RespRedisAdmin } from './resp-redis-admin.js';
 import { settleStreams } from './queue-state.js';
 
@@ -21,9 +22,8 @@ describe('settleStreams (real Redis)', () => {
   });
 
   const groups = async (stream: string) =>
-    ((await redis.command(['XINFO', 'GROUPS', stream])) as unknown[][]).map((g) => {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i + 1 < g.length; i += 2) o[String(g[i])] = g[i + 1];
+    ((await redis.command(['XINFO', 'GROUPS', stream])) as unknown[]).map((g) => {
+      const o = pairs(g);
       return { name: o.name, lag: o.lag, pending: o.pending };
     });
 

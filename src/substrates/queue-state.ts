@@ -1,3 +1,4 @@
+import { pairs } from '../../apps/shop/src/runtime/stream-backlog.js';
 import type { Logger } from '../logging/logger.js';
 import type { RedisAdmin } from '../platform/fault-target.js';
 
@@ -6,14 +7,6 @@ import type { RedisAdmin } from '../platform/fault-target.js';
  * stream (stream-message.ts, `<stream>:dead`).
  */
 export const SHOP_STREAMS: readonly string[] = ['orders', 'orders:dead'];
-
-/** A RESP2 flat [key, value, key, value…] reply as an object. */
-function pairs(reply: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!Array.isArray(reply)) return out;
-  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = reply[i + 1];
-  return out;
-}
 
 /**
  * Points every consumer group of `stream` at its end with a lag it can count again. Redis counts a group's

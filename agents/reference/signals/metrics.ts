@@ -479,7 +479,9 @@ function stoppedConsumers(series: (n: string) => MetricSeries[], index: EntityIn
   const handled = new Map<string, Pt[]>();
   for (const m of series('queue_messages_processed_total')) {
     const key = `${m.labels.namespace}|${m.labels.service}|${m.labels.group}`;
-    handled.set(key, [...(handled.get(key) ?? []), ...deltas(points(m))]);
+    const list = handled.get(key) ?? [];
+    list.push(...deltas(points(m)));
+    handled.set(key, list);
   }
   const lags = new Map<string, { labels: Record<string, string>; pts: Pt[] }>();
   for (const m of series('queue_consumer_lag')) {

@@ -277,7 +277,8 @@ function poolSymptom(w: EntityId, waits: SpanLite[], edges: Map<string, EdgeStat
   );
   if (start === null) return;
   const after = waits.filter((s) => s.start >= start).length;
-  const mine = [...edges.values()].filter((e) => e.caller === w && waits.some((x) => x.peer === e.peer));
+  const peers = new Set(waits.map((s) => s.peer));
+  const mine = [...edges.values()].filter((e) => e.caller === w && peers.has(e.peer));
   const statements = mine.flatMap((e) => e.calls);
   const before = statements.filter((s) => s.start < start).map((s) => s.durationMs);
   const since = statements.filter((s) => s.start >= start);

@@ -35,7 +35,7 @@ export async function readBacklog(
     if (/no such key/i.test((err as Error).message)) return undefined;
     throw err;
   }
-  const info = (groups as unknown[][]).map(pairs).find((g) => g.name === group);
+  const info = (groups as unknown[]).map((g) => pairs(g)).find((g) => g.name === group);
   if (!info) return undefined;
   const lastDelivered = String(info['last-delivered-id']);
   const pending = Number(info.pending);
@@ -67,9 +67,10 @@ export async function readBacklog(
   return { lag, pending, oldestUnackedAgeSeconds };
 }
 
-/** A RESP2 flat [key, value, key, value…] reply as an object. */
-function pairs(flat: unknown[]): Record<string, unknown> {
+/** A RESP2 flat [key, value, key, value…] reply (XINFO's) as an object; {} for anything else. */
+export function pairs(flat: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  if (!Array.isArray(flat)) return out;
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
   return out;
 }

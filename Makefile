@@ -67,7 +67,7 @@ test-kind-cli: setup ## the kind CLI wrapper against real kind (built by k8s-too
 test-apiserver: setup k8s-tools ## ClusterApi and the object faults against a real API server built by k8s-tools
 	FIREDRILL_E2E=apiserver npm run test:e2e -- --testPathPatterns=tests/apiserver
 
-.PHONY: browser test-report test-reproduce test-reproduce-all test-otlp
+.PHONY: browser test-report test-reproduce test-reproduce-all test-interrupt-all test-otlp
 browser: ## install Debian's chromium for the HTML report's browser test (scripts/install-browser.sh)
 	./scripts/install-browser.sh
 
@@ -79,6 +79,9 @@ test-reproduce: setup ## firedrill reproduce of two short local scenarios, and o
 
 test-reproduce-all: setup ## nightly: firedrill reproduce of every shipped local scenario (about 5 min per scenario on 2 cores)
 	FIREDRILL_E2E=reproduce FIREDRILL_E2E_ALL=1 npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/reproduce
+
+test-interrupt-all: setup ## nightly: Ctrl-C in all five phases of a local run (make test covers three of them)
+	FIREDRILL_E2E_ALL=1 npm run test:e2e -- --runInBand --testPathPatterns=tests/e2e/local-interrupt
 
 test-otlp: setup ## the OTLP export read back by Jaeger v2, built from its Go module by build-k8s-tools.sh
 	./scripts/build-k8s-tools.sh jaeger

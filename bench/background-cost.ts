@@ -1,6 +1,6 @@
 // What background activity costs on the local substrate: the same scenario run with `background:
 // quiet` and with `typical`, alternating, in one substrate session. Prints CPU seconds per second of run
-// and the process tree's memory (sum of RSS, mean and peak) for each, and the difference.
+// and the process tree's memory (sum of RSS and of PSS, mean and peak) for each, and the difference.
 //   npx tsx bench/background-cost.ts [scenario.yaml] [--pairs 2]
 // Target (issue: realism): under 10 % more CPU and under 100 MiB more memory with `typical`.
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,16 @@ interface ProcStat {
   rss: number;
 }
 
+/** Proportional set size: shared pages (PostgreSQL's shared buffers) split between the processes mapping them. */
+async function pss(pid: number): Promise<number> {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 async function procStat(pid: number): Promise<ProcStat | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -43,7 +53,7 @@ async function procStat(pid: number): Promise<ProcStat | undefined> {
 }
 
 /** This process and every live descendant: their CPU (reaped children included) and summed RSS. */
-async function tree(): Promise<{ cpu: number; rss: number }> {
+async function tree(): Promise<{ cpu: number; rss: number; pss: number }> {
   const stats = new Map<number, ProcStat>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -61,14 +71,16 @@ async function tree(): Promise<{ cpu: number; rss: number }> {
   }
   let cpu = 0;
   let rss = 0;
+  let shared = 0;
   for (const pid of inTree) {
     const s = stats.get(pid);
     if (s) {
       cpu += s.cpu;
       rss += s.rss;
+      shared += await pss(pid);
     }
   }
-  return { cpu, rss };
+  return { cpu, rss, pss: shared };
 }
 
 interface Sample {
@@ -77,6 +89,8 @@ interface Sample {
   cpuPerSecond: number;
   meanRss: number;
   peakRss: number;
+  meanPss: number;
+  peakPss: number;
   actions: number;
 }
 
@@ -89,10 +103,13 @@ async function measure(
   const s: Scenario = { ...scenario, spec: { ...scenario.spec, background: { profile, counts: {} } } };
   const out = await mkdtemp(join(tmpdir(), 'fd-bg-bench-'));
   const rss: number[] = [];
+  const psss: number[] = [];
   let stop = false;
   const sampler = (async () => {
     while (!stop) {
-      rss.push((await tree()).rss);
+      const t = await tree();
+      rss.push(t.rss);
+      psss.push(t.pss);
       await new Promise((r) => setTimeout(r, 2000));
     }
   })();
@@ -123,6 +140,8 @@ async function measure(
       cpuPerSecond: (after.cpu - before.cpu) / seconds,
       meanRss: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length),
       peakRss: Math.max(...rss),
+      meanPss: psss.reduce((a, b) => a + b, 0) / Math.max(1, psss.length),
+      peakPss: Math.max(...psss),
       actions: bg.actions.length,
     };
   } finally {
@@ -145,7 +164,7 @@ try {
       const x = await measure(substrate, scenario, p, i);
       samples.push(x);
       console.log(
-        `${p.padEnd(8)} run ${i}: ${x.seconds.toFixed(0)} s, ${x.cpuPerSecond.toFixed(3)} CPU s/s, RSS mean ${mib(x.meanRss)} MiB peak ${mib(x.peakRss)} MiB, ${x.actions} background actions`,
+        `${p.padEnd(8)} run ${i}: ${x.seconds.toFixed(0)} s, ${x.cpuPerSecond.toFixed(3)} CPU s/s, RSS mean ${mib(x.meanRss)} MiB peak ${mib(x.peakRss)} MiB, PSS mean ${mib(x.meanPss)} MiB peak ${mib(x.peakPss)} MiB, ${x.actions} background actions`,
       );
     }
   }
@@ -156,7 +175,7 @@ try {
   const cpuQ = avg('quiet', (x) => x.cpuPerSecond);
   const cpuT = avg('typical', (x) => x.cpuPerSecond);
   console.log(
-    `typical vs quiet: CPU ${(((cpuT - cpuQ) / cpuQ) * 100).toFixed(1)} %, mean RSS ${mib(avg('typical', (x) => x.meanRss) - avg('quiet', (x) => x.meanRss))} MiB, peak RSS ${mib(avg('typical', (x) => x.peakRss) - avg('quiet', (x) => x.peakRss))} MiB (over ${pairs} pair(s) of ${scenario.metadata.id})`,
+    `typical vs quiet: CPU ${(((cpuT - cpuQ) / cpuQ) * 100).toFixed(1)} %, mean RSS ${mib(avg('typical', (x) => x.meanRss) - avg('quiet', (x) => x.meanRss))} MiB, peak RSS ${mib(avg('typical', (x) => x.peakRss) - avg('quiet', (x) => x.peakRss))} MiB, mean PSS ${mib(avg('typical', (x) => x.meanPss) - avg('quiet', (x) => x.meanPss))} MiB, peak PSS ${mib(avg('typical', (x) => x.peakPss) - avg('quiet', (x) => x.peakPss))} MiB (over ${pairs} pair(s) of ${scenario.metadata.id})`,
   );
 } finally {
   await substrate.down();

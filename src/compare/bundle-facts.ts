@@ -1,11 +1,12 @@
 import type { BundleHandle } from '../bundle/bundle-reader.js';
-import { SnapshotFile, TruthFile } from '../bundle/layout.js';
+import { SnapshotFile } from '../bundle/layout.js';
 import type { BundleTimes } from '../bundle/manifest.js';
 import type { AlertsFile, EventRecord, MetricSeries, Topology } from '../bundle/records.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
 import { workloadOfPod } from '../entities/pod-workload.js';
 import { serviceSignals, summarizeSignals, type ServiceSummary } from './service-signals.js';
-import { incidentAlertKeys, type IncidentFacts } from './stability.js';
+import { readIncidentAlerts } from './incident-alerts.js';
+import type { IncidentFacts } from './stability.js';
 
 /** Everything `bundle diff` compares of one bundle, read once. */
 export interface BundleFacts {
@@ -105,13 +106,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
   const alerts = b.has(SnapshotFile.alerts)
     ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
     : { active: [], timeline: [] };
-  // Only what the scenario itself observes is compared (the recipe's stableUntil; see firingAlertKeys).
-  const stableUntil = b.has(TruthFile.recipe)
-    ? ((await b.readJson<{ stableUntil?: string | null }>(TruthFile.recipe)).stableUntil ?? null)
-    : null;
-  const backgroundAlerts = b.has(TruthFile.background)
-    ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
-    : [];
+  const { keys: firingAlerts, backgroundAlerts } = await readIncidentAlerts(b, alerts, truth);
   const injectedAt = m.times.injectedAt ?? truth.injectedAt;
   const manifestedAt = m.times.manifestedAt ?? truth.manifestedAt;
   const from = injectedAt ?? m.times.windowStart;
@@ -153,7 +148,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
     times: m.times,
     environment: m.environment,
     incident: {
-      firingAlerts: incidentAlertKeys(alerts, backgroundAlerts, stableUntil),
+      firingAlerts,
       rootCauseIds: [...new Set(truth.rootCauses.map((r) => r.id))].sort(),
     },
     backgroundAlerts,

@@ -1,4 +1,12 @@
-import { alertKey, firingAlertKeys, jaccard, stabilityChecks, type StabilityInput } from './stability.js';
+import {
+  alertKey,
+  firingAlertKeys,
+  incidentAlertKeys,
+  jaccard,
+  stabilityChecks,
+  unexplainedAlerts,
+  type StabilityInput,
+} from './stability.js';
 
 const input = (
   repeat: number,
@@ -98,6 +106,55 @@ describe('alertKey / firingAlertKeys', () => {
     ];
     expect(firingAlertKeys({ active, timeline }, '2025-01-01T00:01:00Z')).toEqual(['Early@shop/x']);
     expect(firingAlertKeys({ active, timeline }, null)).toEqual(['Early@shop/x', 'Late@shop/y']);
+  });
+});
+
+describe('unexplainedAlerts / incidentAlertKeys', () => {
+  const fired = (alertname: string, service: string) => ({
+    alertname,
+    labels: { namespace: 'shop', service },
+    state: 'firing' as const,
+    start: '2025-01-01T00:00:10Z',
+    end: null,
+  });
+  // fulfillment's consumer stalls; a background rollout of checkout raises a latency alert there.
+  const cause = {
+    propagation: [
+      { symptom: 'shop/Service/fulfillment', alerts: ['ShopQueueBacklogAging'], reached: true },
+      {
+        symptom: 'shop/Service/checkout',
+        alerts: ['ShopHighLatencyP95', 'ShopQueueBacklogAging'],
+        reached: false,
+      },
+    ],
+  };
+  const alerts = {
+    active: [],
+    timeline: [
+      fired('ShopQueueBacklogAging', 'fulfillment'),
+      fired('ShopHighLatencyP95', 'checkout'),
+      fired('ShopQueueBacklogAging', 'checkout'),
+    ],
+  };
+
+  it('leaves out the alerts no root cause reaches, but never one the scenario expects', () => {
+    const unexplained = unexplainedAlerts([cause], ['ShopQueueBacklogAging']);
+    expect([...unexplained]).toEqual(['shop/Service/checkout\nShopHighLatencyP95']);
+    expect(incidentAlertKeys(alerts, ['ShopCacheHitRatioLow'], null, unexplained)).toEqual([
+      'ShopQueueBacklogAging@shop/checkout',
+      'ShopQueueBacklogAging@shop/fulfillment',
+    ]);
+    // Without the set (or its truth), every firing alert counts, as before.
+    expect(incidentAlertKeys(alerts, [], null)).toHaveLength(3);
+  });
+
+  it('keeps an alert that any root cause reaches, and judges nothing when a cause has no propagation', () => {
+    const other = {
+      propagation: [{ symptom: 'shop/Service/checkout', alerts: ['ShopHighLatencyP95'], reached: true }],
+    };
+    expect([...unexplainedAlerts([cause, other], ['ShopQueueBacklogAging'])]).toEqual([]);
+    expect([...unexplainedAlerts([cause, {}])]).toEqual([]);
+    expect([...unexplainedAlerts([])]).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../bundle/manifest.js';
 import type { AlertsFile, Labels } from '../bundle/records.js';
+import { alertEntity } from '../entities/alert-entity.js';
 import { workloadOfPod } from '../entities/pod-workload.js';
 
 /**
@@ -35,18 +36,62 @@ export function firingAlertKeys(alerts: AlertsFile, until?: string | null): stri
   return [...keys].sort();
 }
 
+/** What unexplainedAlerts() needs of a root cause: its propagation in the ground truth. */
+export interface PropagatedCause {
+  propagation?: ReadonlyArray<{ symptom: string; alerts: readonly string[]; reached: boolean }>;
+}
+
+const symptomKey = (entity: string, alertname: string): string => `${entity}\n${alertname}`;
+
 /**
- * The firing alerts that belong to the incident: background activity differs per repeat by design and
- * the alerts it raises on purpose (truth/background.json `alerts`) are not the incident's. `until`: the
- * recipe's `stableUntil` (see firingAlertKeys).
+ * The alerts (as `entity\nalertname`) that fired after the fault on an entity no root cause reaches
+ * through the topology in the direction harm travels (truth `propagation`, `reached: false` for every
+ * cause): a latency blip while another workload rolls out, an error burst of a batch Job. The incident
+ * cannot have raised them, so they are noise of the run, and noise differs between repeats by design.
+ * An alert the scenario expects is never left out: if its entity is unreached, the topology misses an
+ * edge, and the comparison keeps it. Empty when a root cause has no propagation (older bundles): nothing
+ * is left out then.
+ */
+export function unexplainedAlerts(
+  rootCauses: readonly PropagatedCause[],
+  expectedAlerts: readonly string[] = [],
+): Set<string> {
+  if (rootCauses.length === 0 || rootCauses.some((rc) => !rc.propagation)) return new Set();
+  const expected = new Set(expectedAlerts);
+  const seen = new Set<string>();
+  const reached = new Set<string>();
+  for (const rc of rootCauses)
+    for (const p of rc.propagation ?? [])
+      for (const a of p.alerts) {
+        if (expected.has(a)) continue;
+        seen.add(symptomKey(p.symptom, a));
+        if (p.reached) reached.add(symptomKey(p.symptom, a));
+      }
+  return new Set([...seen].filter((k) => !reached.has(k)));
+}
+
+/**
+ * The firing alerts that belong to the incident. Left out: the alerts background activity raises on
+ * purpose (truth/background.json `alerts`), and those on entities the fault cannot have reached
+ * (`unexplained`, from unexplainedAlerts()). `until`: the recipe's `stableUntil` (see firingAlertKeys).
  */
 export function incidentAlertKeys(
   alerts: AlertsFile,
   backgroundAlerts: readonly string[],
   until?: string | null,
+  unexplained: ReadonlySet<string> = new Set(),
 ): string[] {
   const ignored = new Set(backgroundAlerts);
-  return firingAlertKeys(alerts, until).filter((k) => !ignored.has(k.split('@')[0]));
+  const explained = <T extends { alertname: string; labels: Labels }>(a: T): boolean => {
+    const entity = alertEntity({ ...a.labels, alertname: a.alertname });
+    return !entity || !unexplained.has(symptomKey(entity, a.alertname));
+  };
+  const kept: AlertsFile = {
+    ...alerts,
+    active: (alerts.active ?? []).filter(explained),
+    timeline: (alerts.timeline ?? []).filter(explained),
+  };
+  return firingAlertKeys(kept, until).filter((k) => !ignored.has(k.split('@')[0]));
 }
 
 /** |A ∩ B| / |A ∪ B|; two empty sets agree completely (1). */
@@ -61,7 +106,7 @@ export function jaccard(a: readonly string[], b: readonly string[]): number {
 
 /** What "same incident" compares of one run. */
 export interface IncidentFacts {
-  /** incidentAlertKeys(): firing alerts by workload, background alerts left out. */
+  /** incidentAlertKeys(): firing alerts by workload, background and unexplained alerts left out. */
   firingAlerts: readonly string[];
   /** Root-cause ids of the ground truth (aliases are not compared: pod names differ per run). */
   rootCauseIds: readonly string[];

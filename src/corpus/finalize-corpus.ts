@@ -19,7 +19,8 @@ import type { MovementOptions } from './metric-movement.js';
 import { checkObservable } from './observable-check.js';
 import { renderReport } from './render-report.js';
 import { outcomeFromRunLog, timingsOf } from './run-timings.js';
-import { incidentAlertKeys, stabilityChecks, type StabilityInput } from '../compare/stability.js';
+import { readIncidentAlerts } from '../compare/incident-alerts.js';
+import { stabilityChecks, type StabilityInput } from '../compare/stability.js';
 
 /** What a corpus run (or a merge) knows of one planned run before the corpus checks. */
 export interface RunRecord {
@@ -86,13 +87,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
           ? await o.referenceAgent(join(layout.bundleDir(r.bundleId), SNAPSHOT_DIR)).catch(() => [])
           : null;
         const difficulty = difficultyOf(truth, alerts, answer);
-        // Stability compares what the scenario itself observes: up to `window.after` past the incident.
-        const stableUntil = b.has(TruthFile.recipe)
-          ? ((await b.readJson<{ stableUntil?: string | null }>(TruthFile.recipe)).stableUntil ?? null)
-          : null;
-        const background = b.has(TruthFile.background)
-          ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
-          : [];
+        // Stability compares what the scenario itself observes (compare/incident-alerts.ts).
+        const incidentAlerts = await readIncidentAlerts(b, alerts, truth);
         inspected.push({
           record: r,
           manifest: b.manifest,
@@ -105,7 +101,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             scenarioId: b.manifest.scenarioId,
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
-            firingAlerts: incidentAlertKeys(alerts, background, stableUntil),
+            firingAlerts: incidentAlerts.keys,
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

@@ -1,4 +1,4 @@
-import type { Topology } from '../bundle/records.js';
+import type { SpanRecord, Topology } from '../bundle/records.js';
 import { propagationOf } from './propagation.js';
 
 const t0 = Date.parse('2025-01-01T00:01:00Z');
@@ -112,5 +112,73 @@ describe('propagationOf', () => {
       injectedAt: t0,
     }).get('shop/Deployment/payment');
     expect(p).toEqual([{ symptom: 'shop/Service/cart', alerts: ['X'], reached: false, path: [] }]);
+  });
+
+  it('follows messages from a producer to its consumers, which the topology shows only as broker calls', () => {
+    const topology: Topology = {
+      entities: [],
+      edges: [
+        { from: 'shop/Deployment/checkout', to: 'shop/Pod/checkout-abc-12345', type: 'owns' },
+        { from: 'shop/Deployment/fulfillment', to: 'shop/Pod/fulfillment-abc-12345', type: 'owns' },
+        { from: 'shop/Deployment/checkout', to: 'shop/Service/redis', type: 'calls' },
+        { from: 'shop/Deployment/fulfillment', to: 'shop/Service/redis', type: 'calls' },
+      ],
+    };
+    const span = (
+      spanId: string,
+      parentSpanId: string | null,
+      service: string,
+      kind: 'producer' | 'consumer',
+    ) => ({
+      traceId: 't1',
+      spanId,
+      parentSpanId,
+      name: kind === 'producer' ? 'orders publish' : 'orders process',
+      service,
+      entity: `shop/Pod/${service}-abc-12345`,
+      kind,
+      start: at(30),
+      end: at(30),
+      durationMs: 2,
+      status: 'ok' as const,
+      attributes: {},
+    });
+    const inputs = {
+      rootCauses: [{ id: 'shop/Deployment/checkout', aliases: [] }],
+      topology,
+      alerts: {
+        active: [],
+        timeline: [
+          {
+            alertname: 'KubePodCrashLooping',
+            labels: { namespace: 'shop', deployment: 'fulfillment' },
+            state: 'firing' as const,
+            start: at(40),
+            end: null,
+          },
+        ],
+      },
+      events: [],
+      injectedAt: t0,
+    };
+    const reached = (spans: SpanRecord[]) =>
+      propagationOf({ ...inputs, spans }).get('shop/Deployment/checkout')?.[0];
+    expect(
+      reached([span('p1', 'x', 'checkout', 'producer'), span('c1', 'p1', 'fulfillment', 'consumer')]),
+    ).toEqual({
+      symptom: 'shop/Deployment/fulfillment',
+      alerts: ['KubePodCrashLooping'],
+      reached: true,
+      path: [
+        {
+          from: 'shop/Deployment/checkout',
+          to: 'shop/Deployment/fulfillment',
+          edge: 'delivers-to',
+          effects: ['alert KubePodCrashLooping'],
+        },
+      ],
+    });
+    // Both only calling the broker: the consumer's trouble is not the producer's doing.
+    expect(reached([])?.reached).toBe(false);
   });
 });

@@ -11,7 +11,8 @@ export interface PropagationHop {
    * `owns`/`owned-by` (a workload and its ReplicaSets and pods), `selected-by` (a pod behind its
    * Service), `called-by` (a Service and the workloads calling it), `used-by` (a ConfigMap, Secret or
    * PVC and the pods mounting it), `hosts` (a Node and its pods), `scales` (an HPA and its target),
-   * `selects` (a NetworkPolicy and the pods it isolates).
+   * `selects` (a NetworkPolicy and the pods it isolates), `delivers-to` (a producer and the consumers of
+   * its messages, from the traces).
    */
   edge: string;
   /** What the evidence shows at `to` (alerts, warning events, error ratio, latency), if anything. */
@@ -80,6 +81,31 @@ function harmGraph(t: Topology): Map<EntityId, Arc[]> {
     }
   }
   return g;
+}
+
+/**
+ * Messages carry harm the other way round from calls: a producer's bad or missing messages reach every
+ * consumer of them (`delivers-to`), though the topology only shows both ends calling the broker. Read
+ * from the traces: a consumer span whose parent is another workload's producer span (the trace context
+ * travels in the message).
+ */
+function addDeliveries(
+  graph: Map<EntityId, Arc[]>,
+  spans: readonly SpanRecord[],
+  owners: Map<EntityId, EntityId>,
+): void {
+  const producers = new Map<string, EntityId>();
+  for (const s of spans)
+    if (s.kind === 'producer' && s.entity) producers.set(s.spanId, owners.get(s.entity) ?? s.entity);
+  for (const s of spans) {
+    if (s.kind !== 'consumer' || !s.entity || s.parentSpanId === null) continue;
+    const from = producers.get(s.parentSpanId);
+    const to = owners.get(s.entity) ?? s.entity;
+    if (!from || from === to) continue;
+    const list = graph.get(from) ?? [];
+    if (!list.some((a) => a.to === to && a.edge === 'delivers-to')) list.push({ to, edge: 'delivers-to' });
+    graph.set(from, list);
+  }
 }
 
 /** What happened at each entity after the fault, in an SRE's words, from alerts, events and spans. */
@@ -154,6 +180,7 @@ function podOwners(t: Topology): Map<EntityId, EntityId> {
 export function propagationOf(i: PropagationInputs): Map<EntityId, Propagation[]> {
   const graph = harmGraph(i.topology);
   const owners = podOwners(i.topology);
+  addDeliveries(graph, i.spans, owners);
   const effects = effectsByEntity(i, owners);
   const alertsAt = new Map<EntityId, Set<string>>();
   for (const t of i.alerts.timeline) {

@@ -1,0 +1,39 @@
+import type { BundleHandle } from '../bundle/bundle-reader.js';
+import type { GroundTruth } from '../bundle/ground-truth.js';
+import { TruthFile } from '../bundle/layout.js';
+import type { AlertsFile } from '../bundle/records.js';
+import { incidentAlertKeys, unexplainedAlerts } from './stability.js';
+
+/** The firing alerts of one bundle as runs are compared, and the background alerts left out of them. */
+export interface IncidentAlerts {
+  /** incidentAlertKeys(): background and unexplained alerts left out, up to the recipe's stableUntil. */
+  keys: string[];
+  backgroundAlerts: string[];
+}
+
+/**
+ * Reads what the comparison needs besides the alerts themselves: the recipe's `stableUntil` (only what
+ * the scenario itself observes), truth/background.json's alerts and the ground truth's propagation.
+ * The corpus' `stable` check and `bundle diff` both read through here, so they cannot drift apart.
+ */
+export async function readIncidentAlerts(
+  b: BundleHandle,
+  alerts: AlertsFile,
+  truth: GroundTruth,
+): Promise<IncidentAlerts> {
+  const stableUntil = b.has(TruthFile.recipe)
+    ? ((await b.readJson<{ stableUntil?: string | null }>(TruthFile.recipe)).stableUntil ?? null)
+    : null;
+  const backgroundAlerts = b.has(TruthFile.background)
+    ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
+    : [];
+  return {
+    keys: incidentAlertKeys(
+      alerts,
+      backgroundAlerts,
+      stableUntil,
+      unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
+    ),
+    backgroundAlerts,
+  };
+}

@@ -51,4 +51,18 @@ describe('blameEdge', () => {
     expect(s.weight).toBeCloseTo(0.8);
     expect(s.detail).not.toMatch(/stopped at/);
   });
+
+  it("blames the caller's setting when every call fails while the callee serves others, the path when only some do", () => {
+    const all = blameEdge(
+      { ...obs(burst(T, T + 100_000), T + 101_000), calleeServesOthers: true, failShare: 1 },
+      index,
+    );
+    expect(all.map((x) => `${x.workload} ${x.kind}`)[0]).toBe('shop/Deployment/frontend misrouted');
+    const some = blameEdge(
+      { ...obs(burst(T, T + 100_000), T + 101_000), calleeServesOthers: true, failShare: 0.45 },
+      index,
+    );
+    expect(some.map((x) => `${x.workload} ${x.kind}`)).toEqual(['shop/Deployment/catalog unreachable']);
+    expect(some[0].weight).toBeCloseTo(0.8);
+  });
 });

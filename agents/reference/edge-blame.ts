@@ -38,9 +38,14 @@ export interface EdgeObservation {
   goodAddresses?: Set<string>;
   /** The callee kept serving other callers while these calls failed. */
   calleeServesOthers?: boolean;
+  /** Share of this caller's calls to it that failed since `start` (undefined: not known). */
+  failShare?: number;
   /** End of what the signal observed (the window's end): failures that stopped well before it had healed. */
   observedUntil?: number;
 }
+
+/** Below this share of failed calls an edge fails in part: a lossy path, not a caller's wrong setting. */
+const PARTIAL_SHARE = 0.8;
 
 /** A burst no longer than this that stopped at least HEALED_MS before the end of the data is a blip. */
 const BLIP_MS = 30_000;
@@ -138,8 +143,17 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
   // A caller that gives up after a few milliseconds has a timeout misconfigured, whatever the callee does.
   const timeouts = obs.failures.map((f) => f.timeoutMs).filter((t): t is number => t !== undefined);
   const impatient = timeouts.length >= obs.failures.length / 3 && median(timeouts) < 50;
+  // A wrong setting in the caller fails every call; a path that drops some connections (loss, resets on
+  // the link) lets the rest through from the same caller to the same address, so it is not the caller's.
+  const consistent = obs.failShare === undefined || obs.failShare >= PARTIAL_SHARE;
   const callerBlame =
-    misdialled || impatient ? 1 : DNS_CODES.test(topCode) ? 0.7 : obs.calleeServesOthers ? 0.6 : 0;
+    misdialled || impatient
+      ? 1
+      : DNS_CODES.test(topCode)
+        ? 0.7
+        : obs.calleeServesOthers && consistent
+          ? 0.6
+          : 0;
   if (callerBlame > 0) {
     out.push({
       ...base,

@@ -30,6 +30,23 @@ describe('traceSignal', () => {
     ]);
   });
 
+  it("puts a slow link at its far end, though neither side's own spans slowed", () => {
+    const shop = new SyntheticShop();
+    shop.delayLink('payment', 100, 600, { caller: 'checkout' });
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'latency').map((s) => s.workload)).toEqual([
+      'shop/Deployment/payment',
+    ]);
+  });
+
+  it('leaves a caller that reads every answer late to its own time, not to its callees', () => {
+    const shop = new SyntheticShop();
+    for (const peer of ['payment', 'shipping', 'currency', 'cart', 'catalog'])
+      shop.delayLink(peer, 100, 400, { caller: 'checkout' });
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'latency' && s.workload !== 'shop/Deployment/checkout')).toEqual([]);
+  });
+
   it('blames the callee for calls refused at its Service address', () => {
     const shop = new SyntheticShop();
     shop.breakCalls('currency', 100, 'ECONNREFUSED');

@@ -19,6 +19,8 @@ interface EdgeStats {
   waitedOut: Array<{ client: SpanLite; server: SpanLite }>;
   /** How long the callee took on calls that went fine (its normal answer time). */
   answered: number[];
+  /** [start, client time − server time] of calls that went fine: time spent between the two ends. */
+  wire: Array<[number, number]>;
 }
 
 /**
@@ -78,12 +80,24 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
     if (!e)
       edges.set(
         key,
-        (e = { caller: w, peer: s.peer, callee, calls: [], unanswered: [], waitedOut: [], answered: [] }),
+        (e = {
+          caller: w,
+          peer: s.peer,
+          callee,
+          calls: [],
+          unanswered: [],
+          waitedOut: [],
+          answered: [],
+          wire: [],
+        }),
       );
     e.calls.push(s);
     const served = (children.get(s.spanId) ?? []).filter((k) => k.kind === 'server');
     if (!s.error) {
-      if (served[0]) e.answered.push(served[0].durationMs);
+      if (served[0]) {
+        e.answered.push(served[0].durationMs);
+        e.wire.push([s.start, Math.max(0, s.durationMs - served[0].durationMs)]);
+      }
       continue;
     }
     if (served.length === 0) e.unanswered.push(s);
@@ -121,6 +135,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   let observedUntil = -Infinity;
   for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
   for (const e of edges.values()) edgeSymptoms(e, spans, observedUntil, index, workloadOf, pods, ev);
+  wireSymptoms([...edges.values()], ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -225,6 +240,7 @@ function edgeSymptoms(
       volume: `${fails.length} of ${callsAfter} calls`,
       goodAddresses: good,
       calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
+      failShare: share,
       observedUntil,
     },
     index,
@@ -237,6 +253,44 @@ function edgeSymptoms(
     ev.suspects.push(...blameCredentials('traces', caller, e.callee, firstByPod, index, pods, symptoms));
   }
   ev.symptoms.push(...symptoms);
+}
+
+/**
+ * Time between the two ends of a call: the caller's client span minus the callee's server span, on calls
+ * that went fine. It grows when the link is slow or throttled, or when the callee's pods cannot take the
+ * request in time (a starved node, a full accept queue), and neither side's own time shows it. A caller
+ * whose calls to every traced dependency grew alike is slow to read answers itself (its event loop is
+ * busy): that is its own time, left to the self-time signal. Otherwise the edge's callee is the suspect,
+ * as an SRE starts at the far end of a slow link (docs/faults.md: network faults blame the destination).
+ */
+function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
+  const shifted = new Map<EdgeStats, { at: number; before: number; after: number }>();
+  for (const e of edges) {
+    if (!e.callee || e.callee === e.caller) continue;
+    const shift = upwardShift(e.wire, 10);
+    if (!shift) continue;
+    const diff = shift.after - shift.before;
+    if (diff < 40 || (shift.after + 1) / (shift.before + 1) < 2) continue;
+    shifted.set(e, shift);
+  }
+  for (const [e, shift] of shifted) {
+    const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
+    const alike = traced.filter((x) => shifted.has(x)).length;
+    if (traced.length >= 2 && alike === traced.length) continue;
+    const diff = shift.after - shift.before;
+    const weight =
+      clamp01(Math.log2((shift.after + 1) / (shift.before + 1)) / 3) * clamp01((diff - 30) / 300);
+    if (weight < 0.05) continue;
+    ev.symptoms.push({
+      signal: 'traces',
+      workload: e.callee as EntityId,
+      kind: 'latency',
+      weight,
+      at: shift.at,
+      detail: `calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (before ~${ms(shift.before)}) since ${clock(shift.at)}, though ${e.peer}'s own spans did not slow`,
+      peer: e.caller,
+    });
+  }
 }
 
 /** A server span's duration minus the time covered by its outbound calls (merged intervals). */

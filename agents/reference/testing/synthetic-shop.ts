@@ -116,6 +116,7 @@ export class SyntheticShop {
   private readonly breaks: CallBreak[] = [];
   private readonly errorRates: ErrorRate[] = [];
   private readonly slows: Slow[] = [];
+  private readonly links: Array<Slow & { caller?: string }> = [];
   private readonly overrides: PodOverride[] = [];
   private readonly down: Array<{ service: string; from: number; to: number }> = [];
   objectChanges: Array<{
@@ -530,6 +531,17 @@ export class SyntheticShop {
     this.slows.push({ service, from, to, ms });
   }
 
+  /** Calls to `service` (from `caller`, or from everyone) take `ms` longer on the way; its own spans do not slow. */
+  delayLink(service: string, from: number, ms: number, opts: { caller?: string; to?: number } = {}): void {
+    this.links.push({
+      service,
+      from,
+      to: opts.to ?? Infinity,
+      ms,
+      ...(opts.caller ? { caller: opts.caller } : {}),
+    });
+  }
+
   /** The service receives no traffic (its pods are gone or unready); callers are refused. */
   takeDown(service: string, from: number, code = 'ECONNREFUSED', to = Infinity): void {
     this.down.push({ service, from, to });
@@ -603,8 +615,21 @@ export class SyntheticShop {
             childMs = 1;
             childStatus = 200;
           } else {
-            const r = handle(call.peer, `${call.peer} ${call.method} ${call.route}`, t0 + 0.5, traceId, cId);
-            childMs = r.ms + 1;
+            const s0 = (t0 - this.start) / 1000;
+            const wire = this.links
+              .filter(
+                (l) =>
+                  l.service === call.peer && (!l.caller || l.caller === service) && s0 >= l.from && s0 < l.to,
+              )
+              .reduce((a, l) => a + l.ms, 0);
+            const r = handle(
+              call.peer,
+              `${call.peer} ${call.method} ${call.route}`,
+              t0 + 0.5 + wire / 2,
+              traceId,
+              cId,
+            );
+            childMs = r.ms + 1 + wire;
             childStatus = r.status;
           }
           const failed = childStatus === 0 || childStatus >= 500;

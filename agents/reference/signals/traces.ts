@@ -267,11 +267,14 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
   const shifted = new Map<EdgeStats, { at: number; before: number; after: number }>();
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller) continue;
-    const shift = upwardShift(e.wire, 10);
-    if (!shift) continue;
-    const diff = shift.after - shift.before;
-    if (diff < 40 || (shift.after + 1) / (shift.before + 1) < 2) continue;
-    shifted.set(e, shift);
+    const split = upwardShift(e.wire, 10);
+    if (!split) continue;
+    // Medians on each side of the split: a slow link delays every call, while a new connection or a
+    // garbage-collection pause in the caller makes a single call slow, which moves a mean, not a median.
+    const before = median(e.wire.filter(([t]) => t < split.at).map(([, v]) => v));
+    const after = median(e.wire.filter(([t]) => t >= split.at).map(([, v]) => v));
+    if (after - before < 40 || (after + 1) / (before + 1) < 2) continue;
+    shifted.set(e, { at: split.at, before, after });
   }
   for (const [e, shift] of shifted) {
     const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
@@ -287,7 +290,7 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
       kind: 'latency',
       weight,
       at: shift.at,
-      detail: `calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (before ~${ms(shift.before)}) since ${clock(shift.at)}, though ${e.peer}'s own spans did not slow`,
+      detail: `calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (median; before ~${ms(shift.before)}) since ${clock(shift.at)}: on the link, or waiting for ${e.peer} to take them`,
       peer: e.caller,
     });
   }

@@ -40,7 +40,7 @@ function fault(
   return {
     type: r.type,
     target: r.target(w, app),
-    params: partial && r.partial ? r.partial(rng, w) : r.params(rng, w, app),
+    params: partial && r.partial ? r.partial(rng, w, app) : r.params(rng, w, app),
     at: `${at}s`,
   };
 }
@@ -112,7 +112,7 @@ export function composeScenario(
       break;
     }
     case 'distractor': {
-      const cause = pickRecipe(rng, app, (r) => !r.slow);
+      const cause = pickRecipe(rng, app, (r) => !r.slow && !r.link);
       if (!cause) return undefined;
       const others = app.workloads.filter((w) => w.service !== undefined && w.name !== cause[1].name);
       if (others.length === 0) return undefined;

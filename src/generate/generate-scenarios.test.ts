@@ -43,7 +43,7 @@ describe('recipes', () => {
       for (const w of eligible) {
         const target = parseEntityId(r.target(w, app));
         expect(type?.targetKinds).toContain(target.kind);
-        for (const params of [r.params(rng, w, app), ...(r.partial ? [r.partial(rng, w)] : [])]) {
+        for (const params of [r.params(rng, w, app), ...(r.partial ? [r.partial(rng, w, app)] : [])]) {
           expect({
             type: r.type,
             target: target.name,
@@ -67,6 +67,26 @@ describe('recipes', () => {
     for (const t of ['db-connection-limit', 'db-read-only', 'db-lock-held'])
       expect(targets(t)).toEqual(['shop/Deployment/postgres']);
     expect(targets('queue-poison-message')).toEqual(['shop/Deployment/checkout']);
+    expect(targets('queue-consumer-stall')).toEqual([
+      'shop/Deployment/accounting',
+      'shop/Deployment/fulfillment',
+    ]);
+  });
+
+  it('puts a link fault between a workload and one of its callers', () => {
+    const app = appModel(objects);
+    const rng = new SeededRandom('links', 'test');
+    for (const type of ['network-delay', 'network-loss', 'network-partition']) {
+      const r = RECIPES.find((x) => x.type === type);
+      for (const w of r?.eligible(app) ?? []) {
+        const { from } = r?.params(rng, w, app) as { from: string };
+        expect({ type, target: w.name, calls: app.workloads.find((c) => c.name === from)?.calls }).toEqual({
+          type,
+          target: w.name,
+          calls: expect.arrayContaining([w.name]) as string[],
+        });
+      }
+    }
   });
 });
 
@@ -95,6 +115,8 @@ describe('generateScenarios', () => {
     expect(distractors.length).toBeGreaterThan(0);
     for (const d of distractors) {
       const [decoy, cause] = d.scenario.spec.faults;
+      // A link fault's caller is also to blame: a distractor's one-cause truth cannot hold it.
+      expect(RECIPES.find((r) => r.type === cause.type)?.link).toBeUndefined();
       expect(decoy.type).toBe('env-override');
       expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).toEqual([cause.target]);
       expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).not.toContain(decoy.target);

@@ -1,5 +1,5 @@
 import { UNREACHABLE_DEPENDENCIES } from '../faults/types/app-dependency-unreachable.js';
-import { ORDER_EVENT_PRODUCERS } from '../faults/support/order-stream.js';
+import { ORDER_EVENT_PRODUCERS, ORDER_STREAM_CONSUMERS } from '../faults/support/order-stream.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
 
@@ -16,9 +16,14 @@ export interface Recipe {
   /** Whether the symptom shows only a while after the change (leaks): the run waits longer. */
   slow?: boolean;
   /** Partial failures (a share of requests, one route) for the `partial` pattern. */
-  partial?: (rng: SeededRandom, w: AppWorkload) => Record<string, unknown>;
+  partial?: (rng: SeededRandom, w: AppWorkload, app: AppModel) => Record<string, unknown>;
   /** A valid but wrong value, for the `wrong-value` pattern. */
   wrongValue?: boolean;
+  /**
+   * A fault on the link between two workloads: its caller (`from`) is an alias of the root cause, or a
+   * root cause itself, so the distractor pattern (whose ground truth names the target alone) skips it.
+   */
+  link?: boolean;
 }
 
 const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
@@ -26,6 +31,12 @@ const deployment = (w: AppWorkload, app: AppModel): string => `${app.namespace}/
 /** The calls app-dependency-unreachable can cut (not inventory or postgres, say). */
 const cuttable = (w: AppWorkload): string[] =>
   w.calls.filter((c) => (UNREACHABLE_DEPENDENCIES as readonly string[]).includes(c));
+/** Workloads of the shop's services that call `w` (the `from` end of a link fault to it). */
+const callersOf = (app: AppModel, w: AppWorkload): AppWorkload[] =>
+  services(app).filter((c) => c.name !== w.name && c.calls.includes(w.name));
+const linkTargets = (app: AppModel): AppWorkload[] =>
+  app.workloads.filter((w) => callersOf(app, w).length > 0);
+const caller = (rng: SeededRandom, w: AppWorkload, app: AppModel): string => rng.pick(callersOf(app, w)).name;
 /** `x` to the nearest `step`, without binary fractions left over (0.85, not 0.8500000000000001). */
 const round = (x: number, step: number): number => Number((Math.round(x / step) * step).toFixed(6));
 
@@ -155,6 +166,61 @@ export const RECIPES: readonly Recipe[] = [
       ),
     target: deployment,
     params: () => ({}),
+  },
+  {
+    type: 'network-delay',
+    eligible: linkTargets,
+    target: deployment,
+    // Beyond the p95 alert's 500 ms at the caller, short of most callers' timeouts.
+    params: (rng, w, app) => ({
+      from: caller(rng, w, app),
+      latencyMs: round(rng.between(600, 1000), 50),
+      jitterMs: round(rng.between(50, 150), 10),
+    }),
+    link: true,
+  },
+  {
+    type: 'network-loss',
+    eligible: linkTargets,
+    target: deployment,
+    params: (rng, w, app) => ({ from: caller(rng, w, app), percent: round(rng.between(35, 60), 5) }),
+    partial: (rng, w, app) => ({ from: caller(rng, w, app), percent: round(rng.between(15, 25), 5) }),
+    link: true,
+  },
+  {
+    type: 'network-partition',
+    eligible: linkTargets,
+    target: deployment,
+    params: (rng, w, app) => ({ from: caller(rng, w, app) }),
+    link: true,
+  },
+  {
+    type: 'dns-failure',
+    eligible: (app) => services(app).filter((w) => w.calls.length > 0),
+    target: deployment,
+    params: (rng, w) => ({ name: rng.pick(w.calls) }),
+  },
+  {
+    type: 'db-slow-query',
+    eligible: (app) => app.workloads.filter((w) => w.isPostgres),
+    target: deployment,
+    params: () => ({}),
+  },
+  {
+    // Only inventory's pool (the busiest: every product page and every order) drains within a run at
+    // the generator's load; the consumers' pools would take longer than its timeout.
+    type: 'db-pool-exhaustion',
+    eligible: (app) => services(app).filter((w) => w.service === 'inventory'),
+    target: deployment,
+    params: (rng) => ({ leakFraction: round(rng.between(0.02, 0.04), 0.01) }),
+    slow: true,
+  },
+  {
+    type: 'queue-consumer-stall',
+    eligible: (app) => services(app).filter((w) => ORDER_STREAM_CONSUMERS.includes(w.service ?? '')),
+    target: deployment,
+    params: () => ({}),
+    slow: true,
   },
 ];
 

@@ -45,6 +45,25 @@ const evidence = (
 });
 
 describe('rank', () => {
+  it("counts a pod's pending, not-ready and gone states as one observation, not three", () => {
+    // cart: one pod replaced in seconds, seen from every angle, weakly; payment: one strong, sustained kind.
+    const r = rank(
+      evidence([
+        sym('cart', 'unavailable', 0.37, 'events'),
+        sym('cart', 'pending', 0.22, 'alerts'),
+        sym('cart', 'not-ready', 0.26, 'alerts'),
+        sym('cart', 'unreachable', 0.3, 'logs'),
+        sym('payment', 'unreachable', 0.8, 'logs'),
+        sym('payment', 'unreachable', 0.56, 'traces'),
+      ]),
+      index,
+    );
+    expect(r.candidates.map((c) => c.entity).slice(0, 2)).toEqual([
+      'shop/Deployment/payment',
+      'shop/Deployment/cart',
+    ]);
+  });
+
   it('puts the most downstream unhealthy service first: callers only pass its errors on', () => {
     const r = rank(
       evidence(

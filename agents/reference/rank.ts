@@ -31,6 +31,9 @@ export const KIND_WEIGHT: Record<SymptomKind, number> = {
   config: 1,
 };
 
+/** Symptom kinds that say the workload's pods are not serving, each from another angle. */
+const AVAILABILITY: ReadonlySet<SymptomKind> = new Set(['pending', 'not-ready', 'unavailable']);
+
 export interface Reason {
   signal: SignalName | 'rank';
   text: string;
@@ -297,10 +300,21 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
     h.byKind.set(kind, 1 - (1 - (h.byKind.get(kind) ?? 0)) * (1 - w));
   }
   for (const h of out.values()) {
+    // Pods that are pending, not ready or gone are one observation seen three ways (a pod replaced shows
+    // all three for a few seconds): the strongest counts, they do not add up.
+    let availability = 0;
+    let availabilityPropagated = 0;
     for (const [k, v] of h.byKind) {
+      if (AVAILABILITY.has(k)) {
+        availability = Math.max(availability, KIND_WEIGHT[k] * v);
+        if (PROPAGATING.has(k)) availabilityPropagated = Math.max(availabilityPropagated, KIND_WEIGHT[k] * v);
+        continue;
+      }
       h.raw += KIND_WEIGHT[k] * v;
       if (PROPAGATING.has(k)) h.propagated += KIND_WEIGHT[k] * v;
     }
+    h.raw += availability;
+    h.propagated += availabilityPropagated;
     h.origin = h.raw;
   }
   return out;

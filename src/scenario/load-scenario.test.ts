@@ -211,7 +211,7 @@ describe('loading valid scenarios', () => {
   });
 
   it('adds the aliases a fault type declares to its root causes (the network scenarios)', async () => {
-    const shop = join(REPO_ROOT, 'scenarios/candidates');
+    const shop = join(REPO_ROOT, 'scenarios/shop');
     const delay = await loadScenarioFile(join(shop, 'checkout-payment-link-slow.yaml'));
     expect(delay.spec.groundTruth).toEqual({
       rootCauses: [{ id: 'shop/Deployment/payment', aliases: ['shop/Deployment/checkout'] }],

@@ -264,7 +264,7 @@ function edgeSymptoms(
  * as an SRE starts at the far end of a slow link (docs/faults.md: network faults blame the destination).
  */
 function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
-  const shifted = new Map<EdgeStats, { at: number; before: number; after: number }>();
+  const shifted = new Map<EdgeStats, { callee: EntityId; at: number; before: number; after: number }>();
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller) continue;
     const split = upwardShift(e.wire, 10);
@@ -274,7 +274,7 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
     const before = median(e.wire.filter(([t]) => t < split.at).map(([, v]) => v));
     const after = median(e.wire.filter(([t]) => t >= split.at).map(([, v]) => v));
     if (after - before < 40 || (after + 1) / (before + 1) < 2) continue;
-    shifted.set(e, { at: split.at, before, after });
+    shifted.set(e, { callee: e.callee, at: split.at, before, after });
   }
   for (const [e, shift] of shifted) {
     const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
@@ -286,7 +286,7 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
     if (weight < 0.05) continue;
     ev.symptoms.push({
       signal: 'traces',
-      workload: e.callee as EntityId,
+      workload: shift.callee,
       kind: 'latency',
       weight,
       at: shift.at,

@@ -144,7 +144,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
     const diff = shift.after - shift.before;
     const ratio = (shift.after + 1) / (shift.before + 1);
     if (diff < 40 || ratio < 1.8) continue;
-    const weight = clamp01(Math.log2(ratio) / 3) * clamp01((diff - 30) / 300);
+    const weight = shiftWeight(shift.before, shift.after);
     if (weight < 0.05) continue;
     ev.symptoms.push({
       signal: 'traces',
@@ -280,9 +280,7 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
     const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
     const alike = traced.filter((x) => shifted.has(x)).length;
     if (traced.length >= 2 && alike === traced.length) continue;
-    const diff = shift.after - shift.before;
-    const weight =
-      clamp01(Math.log2((shift.after + 1) / (shift.before + 1)) / 3) * clamp01((diff - 30) / 300);
+    const weight = shiftWeight(shift.before, shift.after);
     if (weight < 0.05) continue;
     ev.symptoms.push({
       signal: 'traces',
@@ -294,6 +292,11 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
       peer: e.caller,
     });
   }
+}
+
+/** How much a rise in per-call time (ms) weighs, by its ratio and its size: self time and wire time alike. */
+function shiftWeight(before: number, after: number): number {
+  return clamp01(Math.log2((after + 1) / (before + 1)) / 3) * clamp01((after - before - 30) / 300);
 }
 
 /** A server span's duration minus the time covered by its outbound calls (merged intervals). */

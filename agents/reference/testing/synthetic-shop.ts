@@ -78,6 +78,8 @@ interface Slow {
   from: number;
   to: number;
   ms: number;
+  /** Only calls from this service (a link delay); undefined: every request. */
+  caller?: string;
 }
 interface PodOverride {
   pod: string;
@@ -103,6 +105,13 @@ export interface PodInfo {
   end?: number;
 }
 
+/** The delay in force for `service` at second `s` (from `caller`, where a delay names one). */
+function addedMs(delays: readonly Slow[], service: string, s: number, caller?: string): number {
+  return delays
+    .filter((x) => x.service === service && (!x.caller || x.caller === caller) && s >= x.from && s < x.to)
+    .reduce((a, x) => a + x.ms, 0);
+}
+
 export class SyntheticShop {
   readonly start: number;
   readonly duration: number;
@@ -116,7 +125,7 @@ export class SyntheticShop {
   private readonly breaks: CallBreak[] = [];
   private readonly errorRates: ErrorRate[] = [];
   private readonly slows: Slow[] = [];
-  private readonly links: Array<Slow & { caller?: string }> = [];
+  private readonly links: Slow[] = [];
   private readonly overrides: PodOverride[] = [];
   private readonly down: Array<{ service: string; from: number; to: number }> = [];
   objectChanges: Array<{
@@ -578,11 +587,7 @@ export class SyntheticShop {
       const pods = this.podsOf(service, (at - this.start) / 1000);
       const pod = pods[Math.floor(pseudo(`${traceId}${service}p`) * pods.length)]?.name ?? `${service}-gone`;
       const s = (at - this.start) / 1000;
-      let ms =
-        2 +
-        this.slows
-          .filter((x) => x.service === service && s >= x.from && s < x.to)
-          .reduce((a, x) => a + x.ms, 0);
+      let ms = 2 + addedMs(this.slows, service, s);
       let status = 200;
       const err = this.errorRates.find((x) => x.service === service && s >= x.from && s < x.to);
       let failedDep: { dep: string; code: string } | undefined;
@@ -615,13 +620,7 @@ export class SyntheticShop {
             childMs = 1;
             childStatus = 200;
           } else {
-            const s0 = (t0 - this.start) / 1000;
-            const wire = this.links
-              .filter(
-                (l) =>
-                  l.service === call.peer && (!l.caller || l.caller === service) && s0 >= l.from && s0 < l.to,
-              )
-              .reduce((a, l) => a + l.ms, 0);
+            const wire = addedMs(this.links, call.peer, (t0 - this.start) / 1000, service);
             const r = handle(
               call.peer,
               `${call.peer} ${call.method} ${call.route}`,

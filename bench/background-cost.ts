@@ -14,6 +14,7 @@ import { runScenario } from '../src/runner/run-scenario.js';
 import { loadScenarioFile } from '../src/scenario/load-scenario.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 import { LocalSubstrate } from '../src/substrates/local/local-substrate.js';
+import { pssOf } from './support/proc-memory.js';
 
 const file = process.argv.find((a) => a.endsWith('.yaml')) ?? 'scenarios/shop/payment-latency.yaml';
 const pairsAt = process.argv.indexOf('--pairs');
@@ -25,16 +26,6 @@ interface ProcStat {
   /** utime + stime + cutime + cstime, seconds: the process and the children it reaped. */
   cpu: number;
   rss: number;
-}
-
-/** Proportional set size: shared pages (PostgreSQL's shared buffers) split between the processes mapping them. */
-async function pss(pid: number): Promise<number> {
-  try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function procStat(pid: number): Promise<ProcStat | undefined> {
@@ -77,7 +68,7 @@ async function tree(): Promise<{ cpu: number; rss: number; pss: number }> {
     if (s) {
       cpu += s.cpu;
       rss += s.rss;
-      shared += await pss(pid);
+      shared += pssOf(pid);
     }
   }
   return { cpu, rss, pss: shared };

@@ -22,6 +22,7 @@ import { DEFAULT_MIX, meanRequestsPerJourney } from '../apps/shop/src/loadgen/pl
 import type { StatsSnapshot } from '../apps/shop/src/loadgen/latency-stats.js';
 import { ensureShopBuilt } from '../apps/shop/src/dev/ensure-built.js';
 import { positiveArg } from './support/positive-arg.js';
+import { pssOf, procKiB } from './support/proc-memory.js';
 
 const targetRps = positiveArg('rps', 20);
 const durationS = positiveArg('duration', 60);
@@ -30,15 +31,6 @@ const WARMUP_S = 5;
 const BUDGET = 1.5 * 1024 ** 3;
 
 const clkTck = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-function kB(file: string, field: string): number {
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(file, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 function statFields(pid: number): string[] {
   try {
@@ -64,9 +56,9 @@ function tree(pid: number): number[] {
   return out;
 }
 
-const rssBytes = (pid: number): number => tree(pid).reduce((n, p) => n + kB(`/proc/${p}/status`, 'VmRSS'), 0);
-const pssBytes = (pid: number): number =>
-  tree(pid).reduce((n, p) => n + kB(`/proc/${p}/smaps_rollup`, 'Pss'), 0);
+const rssBytes = (pid: number): number =>
+  tree(pid).reduce((n, p) => n + procKiB(`/proc/${p}/status`, 'VmRSS'), 0);
+const pssBytes = (pid: number): number => tree(pid).reduce((n, p) => n + pssOf(p), 0);
 
 function cpuSeconds(pid: number): number {
   return tree(pid).reduce((n, p) => {

@@ -110,7 +110,7 @@ try {
   );
 
   t = process.hrtime.bigint();
-  const index = await finalizeCorpus({ layout, records, stabilityThreshold: 0.8, commandWallMs: [] });
+  const index = await finalizeCorpus({ layout, records, stabilityThreshold: 0.8, commands: [] });
   const total = Number(process.hrtime.bigint() - t) / 1e6;
   const bytes = index.rows.reduce((a, r) => a + (r.bundle?.bytes ?? 0), 0);
   const packed = index.rows.reduce((a, r) => a + (r.packed?.bytes ?? 0), 0);

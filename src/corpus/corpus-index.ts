@@ -62,6 +62,8 @@ export const IndexRowSchema = z.object({
   difficulty: DifficultySchema.nullable().default(null),
 });
 
+const CommandRunSchema = z.object({ id: z.string().min(1), wallMs: z.number() });
+
 export const CorpusIndexSchema = z.object({
   format: z.literal(1),
   toolVersion: z.string(),
@@ -69,12 +71,32 @@ export const CorpusIndexSchema = z.object({
   stabilityThreshold: z.number(),
   /** Wall time of the commands that produced the corpus (one per shard after a merge), ms. */
   commandWallMs: z.array(z.number()),
+  /**
+   * The same commands with an id each, so a merge counts a shard once however often it is merged and two
+   * shards that happened to take the same time twice; absent in indexes written before it was recorded.
+   */
+  commands: z.array(CommandRunSchema).optional(),
   rows: z.array(IndexRowSchema),
 });
 
 export type RunTimings = z.infer<typeof RunTimingsSchema>;
 export type IndexRow = z.infer<typeof IndexRowSchema>;
 export type CorpusIndex = z.infer<typeof CorpusIndexSchema>;
+export type CommandRun = z.infer<typeof CommandRunSchema>;
+
+/**
+ * The commands behind an index. An older index has wall times only: each gets an id from its value and
+ * its occurrence, which keeps merges of such indexes idempotent (two equal times in one index stay two).
+ */
+export function commandsOf(index: Pick<CorpusIndex, 'commandWallMs' | 'commands'>): CommandRun[] {
+  if (index.commands) return index.commands;
+  const seen = new Map<number, number>();
+  return index.commandWallMs.map((wallMs) => {
+    const n = (seen.get(wallMs) ?? 0) + 1;
+    seen.set(wallMs, n);
+    return { id: `wall-${wallMs}-${n}`, wallMs };
+  });
+}
 
 /** Rows in a stable order: scenario, then repeat, then bundle id. */
 export function sortRows<T extends Pick<IndexRow, 'scenarioId' | 'repeat' | 'bundleId'>>(rows: T[]): T[] {

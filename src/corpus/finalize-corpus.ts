@@ -12,7 +12,13 @@ import { errorText } from '../util/error-text.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { TOOL_VERSION } from '../version.js';
 import type { CorpusLayout } from './corpus-layout.js';
-import { sortRows, type CorpusIndex, type IndexRow, type RunTimings } from './corpus-index.js';
+import {
+  sortRows,
+  type CommandRun,
+  type CorpusIndex,
+  type IndexRow,
+  type RunTimings,
+} from './corpus-index.js';
 import { fileSha256 } from './file-sha256.js';
 import { recordManifestChecks } from './manifest-checks.js';
 import type { MovementOptions } from './metric-movement.js';
@@ -41,7 +47,8 @@ export interface FinalizeOptions {
   layout: CorpusLayout;
   records: readonly RunRecord[];
   stabilityThreshold: number;
-  commandWallMs: number[];
+  /** The commands that produced the corpus (one per shard after a merge; a resumed run adds one). */
+  commands: CommandRun[];
   movement?: MovementOptions;
   now?: () => Date;
   /** One line per bundle as it is checked and packed. */
@@ -181,7 +188,8 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
     toolVersion: TOOL_VERSION,
     generatedAt: (o.now?.() ?? new Date()).toISOString(),
     stabilityThreshold: o.stabilityThreshold,
-    commandWallMs: o.commandWallMs,
+    commandWallMs: o.commands.map((c) => c.wallMs),
+    commands: o.commands,
     rows: sortRows(rows),
   };
   await mkdir(layout.corpusDir, { recursive: true });

@@ -5,7 +5,7 @@ import type { Manifest } from '../bundle/manifest.js';
 import { formatProblem, verifyBundle } from '../bundle/verify.js';
 import { CorpusError } from '../errors/corpus-error.js';
 import { CorpusLayout } from './corpus-layout.js';
-import type { CorpusIndex, IndexRow } from './corpus-index.js';
+import { commandsOf, type CommandRun, type CorpusIndex, type IndexRow } from './corpus-index.js';
 import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { readCorpusIndex } from './read-index.js';
@@ -84,7 +84,8 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
   const chosen = new Map<string, Candidate>();
   const failedRows = new Map<string, IndexRow>();
   // Multiset union, not concatenation: merging the same shards into the same output twice counts them once.
-  const wallCounts = new Map<number, number>();
+  // by id: a shard merged twice counts once, two shards that took the same time count twice
+  const commands = new Map<string, CommandRun>();
   let duplicates = 0;
 
   const sources: Array<{ layout: CorpusLayout; inOut: boolean }> = [{ layout: out, inOut: true }];
@@ -105,9 +106,7 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     } catch (err) {
       problems.push((err as Error).message);
     }
-    const here = new Map<number, number>();
-    for (const ms of index?.commandWallMs ?? []) here.set(ms, (here.get(ms) ?? 0) + 1);
-    for (const [ms, n] of here) wallCounts.set(ms, Math.max(wallCounts.get(ms) ?? 0, n));
+    for (const c of index ? commandsOf(index) : []) commands.set(c.id, c);
     const rows = new Map((index?.rows ?? []).map((r) => [r.bundleId, r]));
     for (const r of rows.values()) if (r.status === 'failed') failedRows.set(r.bundleId, r);
     const ids = await bundleIdsIn(layout);
@@ -229,7 +228,7 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
     layout: out,
     records,
     stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
-    commandWallMs: [...wallCounts].flatMap(([ms, n]) => Array<number>(n).fill(ms)),
+    commands: [...commands.values()],
     movement: o.movement,
     referenceAgent: o.referenceAgent,
   });

@@ -15,6 +15,7 @@ import { fakeRun } from './testing/fake-run.js';
 import { FakeSubstrate } from '../platform/testing/fake-substrate.js';
 import { quietRunLog } from './testing/quiet-run-log.js';
 import { CorpusError } from '../errors/corpus-error.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 const TEST_SECRET = 'ab'.repeat(32);
 
@@ -227,8 +228,13 @@ describe('runCorpus', () => {
 
 describe('mergeCorpora', () => {
   it('joins shards into the same set of bundles as an unsharded run', async () => {
-    await runCorpus(options(join(root, 's1'), { shard: { index: 1, count: 2 } }));
-    await runCorpus(options(join(root, 's2'), { shard: { index: 2, count: 2 } }));
+    // both shards take exactly as long: their commands still count twice
+    const sameTime = (): Clock => {
+      let calls = 0;
+      return { now: () => (calls++ === 0 ? 1_000 : 1_048), sleep: systemClock.sleep };
+    };
+    await runCorpus(options(join(root, 's1'), { shard: { index: 1, count: 2 }, clock: sameTime() }));
+    await runCorpus(options(join(root, 's2'), { shard: { index: 2, count: 2 }, clock: sameTime() }));
     const whole = await runCorpus(options(join(root, 'whole')));
     const lines: string[] = [];
     const merged = await mergeCorpora({
@@ -242,6 +248,7 @@ describe('mergeCorpora', () => {
     expect(merged.index.rows.every((r) => /2 repeats/.test(r.checks.stable.detail))).toBe(true);
     expect(merged.index.rows.every((r) => r.timings?.wallMs === 580)).toBe(true);
     expect(merged.index.commandWallMs).toHaveLength(2);
+    expect(new Set(merged.index.commands?.map((c) => c.id)).size).toBe(2);
     // the same content packs to the same bytes as in the unsharded run
     const sha = (rows: typeof whole.index.rows): string[] =>
       rows.map((r) => `${r.bundleId}:${r.packed?.sha256}`).sort();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { CorpusError } from '../errors/corpus-error.js';
 import { ExitCode } from '../errors/exit-codes.js';
@@ -11,7 +12,7 @@ import { errorText } from '../util/error-text.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { CorpusLayout } from './corpus-layout.js';
 import { CorpusProgress } from './corpus-progress.js';
-import type { CorpusIndex, IndexRow } from './corpus-index.js';
+import { commandsOf, type CorpusIndex, type IndexRow } from './corpus-index.js';
 import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
 import type { MovementOptions } from './metric-movement.js';
 import { planCorpus, type PlannedRun, type Shard } from './plan.js';
@@ -210,7 +211,10 @@ export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
     layout,
     records: stillThere,
     stabilityThreshold: o.stabilityThreshold ?? DEFAULT_STABILITY_THRESHOLD,
-    commandWallMs: [...(previous?.commandWallMs ?? []), clock.now() - started],
+    commands: [
+      ...(previous ? commandsOf(previous) : []),
+      { id: randomUUID(), wallMs: clock.now() - started },
+    ],
     movement: o.movement,
     referenceAgent: o.referenceAgent,
   });

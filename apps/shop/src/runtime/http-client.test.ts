@@ -162,6 +162,22 @@ describe('DependencyClient', () => {
     });
   });
 
+  test('a 404 from a route naming no resource is a missing endpoint: a failed call, not an answer', async () => {
+    const srv = await serve((req, res) => json(res, 404, { error: `no route for GET ${req.url}` }));
+    const { c, samples } = client(srv.url, { retries: 0 });
+    await expect(c.get('/convert?amount=1', '/convert')).rejects.toMatchObject({
+      name: 'DependencyError',
+      code: 'HTTP_404',
+      upstreamStatus: 404,
+      proxyStatus: 502,
+    });
+    // a resource route's 404 is the dependency's answer ("no such product"), passed on as such
+    const missing = await c.get('/products/x', '/products/:id').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(HttpError);
+    expect(missing).toMatchObject({ status: 404 });
+    expect(sumSamples(await samples(), 'http_client_requests_total', { status: '404' })).toBe(2);
+  });
+
   test('the upstream setting redirects this dependency only, and clearing it restores the original', async () => {
     const good = await serve((_req, res) => json(res, 200, { from: 'good' }));
     const other = await serve((_req, res) => json(res, 200, { from: 'other' }));

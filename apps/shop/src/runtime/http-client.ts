@@ -95,17 +95,20 @@ export class DependencyClient {
     return up && up.dependency === this.opts.dependency ? `http://${up.address}` : this.opts.baseUrl;
   }
 
-  /** GET returning the JSON body; 4xx becomes HttpError (same status), anything else DependencyError. */
+  /**
+   * GET returning the JSON body; 4xx becomes HttpError (same status), passed on as the dependency's answer,
+   * except a missing endpoint (see `missingEndpoint`); anything else DependencyError.
+   */
   async get<T>(path: string, route: string): Promise<T> {
-    return this.expectOk<T>(await this.call('GET', path, route));
+    return this.expectOk<T>(await this.call('GET', path, route), route);
   }
 
   async post<T>(path: string, route: string, body: unknown): Promise<T> {
-    return this.expectOk<T>(await this.call('POST', path, route, body));
+    return this.expectOk<T>(await this.call('POST', path, route, body), route);
   }
 
   async delete(path: string, route: string): Promise<void> {
-    this.expectOk(await this.call('DELETE', path, route));
+    this.expectOk(await this.call('DELETE', path, route), route);
   }
 
   /** Liveness of the dependency for /readyz: untraced, unmetered, one short attempt. */
@@ -177,10 +180,10 @@ export class DependencyClient {
     }
   }
 
-  private expectOk<T>(res: CallResult): T {
+  private expectOk<T>(res: CallResult, route: string): T {
     if (res.status < 400) return res.body as T;
     const message = errorMessage(res.body) ?? `answered ${res.status}`;
-    if (res.status < 500) throw new HttpError(res.status, message);
+    if (res.status < 500 && !missingEndpoint(res.status, route)) throw new HttpError(res.status, message);
     throw new DependencyError(
       this.opts.dependency,
       `HTTP_${res.status}`,
@@ -217,7 +220,8 @@ export class DependencyClient {
       const res = await this.send(method, url, headers, payload, this.opts.timeoutMs);
       status = String(res.status);
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.status);
-      if (res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` });
+      if (res.status >= 500 || missingEndpoint(res.status, route))
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` });
       return res;
     } catch (err) {
       const e = err as NetError;
@@ -282,6 +286,15 @@ export class DependencyClient {
       req.end(payload);
     });
   }
+}
+
+/**
+ * A 404 on a route that names no resource (`/convert`, `/charge`, not `/products/:id`) cannot mean "no such
+ * item": the endpoint itself is missing, so this client is talking to the wrong service or version. Typed
+ * clients treat such an undeclared answer as a failure of the call, not as the dependency's answer.
+ */
+export function missingEndpoint(status: number, route: string): boolean {
+  return status === 404 && !route.includes('/:');
 }
 
 function errorMessage(body: unknown): string | undefined {

@@ -65,4 +65,16 @@ describe('blameEdge', () => {
     expect(some.map((x) => `${x.workload} ${x.kind}`)).toEqual(['shop/Deployment/catalog unreachable']);
     expect(some[0].weight).toBeCloseTo(0.8);
   });
+
+  it('puts an answer that the request is wrong (404: no such endpoint) on the caller, not on the server', () => {
+    const out = blameEdge(obs(burst(T, T + 100_000, 'HTTP_404'), T + 101_000), index);
+    expect(out.map((x) => `${x.workload} ${x.kind}`)).toEqual([
+      'shop/Deployment/frontend misrouted',
+      'shop/Deployment/catalog errors',
+    ]);
+    expect(out[0].weight).toBeGreaterThan(4 * out[1].weight);
+    // a 500 stays the server's
+    const five = blameEdge(obs(burst(T, T + 100_000, 'HTTP_500'), T + 101_000), index);
+    expect(five.map((x) => `${x.workload} ${x.kind}`)).toEqual(['shop/Deployment/catalog errors']);
+  });
 });

@@ -10,6 +10,11 @@ export const CONNECT_CODES =
   /^(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|ECONNABORTED|timeout|error)$/i;
 /** The name did not resolve: the caller asked for something that does not exist, or its resolver is broken. */
 export const DNS_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/i;
+/**
+ * The server answered that the request itself is wrong: no such endpoint, method or shape. The caller
+ * built it, so its configuration or code is at fault, not the server that said so.
+ */
+export const REQUEST_CODES = /^HTTP_(400|404|405|406|410|415)$/i;
 /** The server answered and refused the caller's credentials. */
 export const AUTH_CODES = /^(WRONGPASS|NOAUTH|NOPERM|HTTP_401|HTTP_403|EACCES|unauthorized|forbidden)$/i;
 
@@ -115,6 +120,26 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
         kind: 'auth-rejects',
         weight: strength,
         detail: `rejects ${shortId(obs.caller)}'s credentials (${codeText}) ${since}`,
+        peer: obs.caller,
+      });
+    return out;
+  }
+  if (REQUEST_CODES.test(topCode)) {
+    out.push({
+      ...base,
+      workload: obs.caller,
+      kind: 'misrouted',
+      weight: strength * 0.8,
+      detail: `${where}: ${obs.volume} answered that the request is wrong (${codeText}) ${since}: the caller asks for something ${obs.peer} does not serve`,
+      ...(obs.callee ? { peer: obs.callee } : {}),
+    });
+    if (obs.callee)
+      out.push({
+        ...base,
+        workload: obs.callee,
+        kind: 'errors',
+        weight: strength * 0.15,
+        detail: `${where}: calls answered ${codeText} ${since}, ${obs.volume}`,
         peer: obs.caller,
       });
     return out;

@@ -67,6 +67,21 @@ describe('traceSignal', () => {
     expect(got.filter((s) => s.workload === 'shop/Deployment/payment')).toEqual([]);
   });
 
+  it('blames the caller whose calls another service answers (a URL that resolves to the wrong service)', () => {
+    const shop = new SyntheticShop();
+    shop.misroute('currency', 100, 'catalog', { caller: 'frontend' });
+    const got = symptoms(shop);
+    expect(got).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/frontend', kind: 'misrouted' }),
+    );
+    // neither the service named (currency) nor the one that answered (catalog) is at fault
+    expect(
+      got.filter(
+        (s) => s.workload === 'shop/Deployment/currency' || s.workload === 'shop/Deployment/catalog',
+      ),
+    ).toEqual([]);
+  });
+
   it('reports both sides of rejected credentials, and errors answered by a datastore at the datastore', () => {
     const auth = new SyntheticShop();
     auth.breakCalls('redis', 100, 'WRONGPASS', { caller: 'cart' });

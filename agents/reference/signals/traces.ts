@@ -21,6 +21,8 @@ interface EdgeStats {
   answered: number[];
   /** [start, client time − server time] of calls that went fine: time spent between the two ends. */
   wire: Array<[number, number]>;
+  /** Failed calls a server of another workload answered: the caller dials the wrong service. */
+  misanswered: Array<{ client: SpanLite; by: EntityId }>;
 }
 
 /**
@@ -89,10 +91,16 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
           waitedOut: [],
           answered: [],
           wire: [],
+          misanswered: [],
         }),
       );
     e.calls.push(s);
     const served = (children.get(s.spanId) ?? []).filter((k) => k.kind === 'server');
+    const answeredBy = served[0] ? workloadOf(served[0]) : undefined;
+    if (s.error && callee && answeredBy && answeredBy !== callee) {
+      e.misanswered.push({ client: s, by: answeredBy });
+      continue;
+    }
     if (!s.error) {
       if (served[0]) {
         e.answered.push(served[0].durationMs);
@@ -101,7 +109,9 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
       continue;
     }
     if (served.length === 0) e.unanswered.push(s);
-    else if (!served.some((k) => k.error)) e.waitedOut.push({ client: s, server: served[0] });
+    // an answer that came (a 4xx) is no call given up on while the server worked
+    else if (!served.some((k) => k.error) && s.httpStatus === undefined)
+      e.waitedOut.push({ client: s, server: served[0] });
   }
 
   // Errors that originate in a service's own code.
@@ -198,6 +208,7 @@ function edgeSymptoms(
           },
     );
   }
+  misansweredSymptom(e, ev);
   if (e.unanswered.length < 3) return;
   const start = sustainedStart(
     e.unanswered.map((s) => s.start),
@@ -253,6 +264,39 @@ function edgeSymptoms(
     ev.suspects.push(...blameCredentials('traces', caller, e.callee, firstByPod, index, pods, symptoms));
   }
   ev.symptoms.push(...symptoms);
+}
+
+/**
+ * Calls to one dependency that a server of another workload answered, and failed: the caller's address
+ * for it points at the wrong service (a URL that resolves, to something that has no such endpoint). The
+ * caller's configuration is at fault, definitely; neither the service that answered nor the one named is.
+ */
+function misansweredSymptom(e: EdgeStats, ev: Evidence): void {
+  if (e.misanswered.length < 3 || !e.callee) return;
+  const start = sustainedStart(
+    e.misanswered.map((x) => x.client.start),
+    3,
+    30_000,
+  );
+  if (start === null) return;
+  const after = e.misanswered.filter((x) => x.client.start >= start);
+  const callsAfter = e.calls.filter((s) => s.start >= start).length || 1;
+  const weight = clamp01((after.length / callsAfter) * 1.5) * clamp01(after.length / 8);
+  if (weight < 0.05) return;
+  const by = new Map<EntityId, number>();
+  for (const x of after) by.set(x.by, (by.get(x.by) ?? 0) + 1);
+  const answerer = [...by.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const sample = after[after.length - 1].client;
+  ev.symptoms.push({
+    signal: 'traces',
+    workload: e.caller,
+    kind: 'misrouted',
+    weight,
+    at: start,
+    definite: true,
+    peer: e.callee,
+    detail: `${after.length} of ${callsAfter} calls to ${e.peer} since ${clock(start)} were answered by ${shortId(answerer)}${sample.address ? ` at ${sample.address}` : ''} and failed (${sample.httpStatus ?? sample.errorType ?? 'error'}): it dials the wrong service`,
+  });
 }
 
 /**

@@ -65,6 +65,8 @@ interface CallBreak {
   address?: string;
   /** The caller gives up after this long while the callee still answers (a timeout set too short). */
   giveUpAfterMs?: number;
+  /** The calls reach this other service instead, which has no such endpoint and answers 404. */
+  answeredBy?: string;
 }
 interface ErrorRate {
   service: string;
@@ -532,6 +534,26 @@ export class SyntheticShop {
     });
   }
 
+  /**
+   * Calls to `peer` (from `caller`, or from everyone) go to `answeredBy`'s address from `from` on: a URL
+   * that resolves to the wrong service, which answers 404 (no such endpoint); the caller fails with 502.
+   */
+  misroute(
+    peer: string,
+    from: number,
+    answeredBy: string,
+    opts: { caller?: string; to?: number } = {},
+  ): void {
+    this.breaks.push({
+      peer,
+      from,
+      to: opts.to ?? Infinity,
+      code: 'HTTP_404',
+      answeredBy,
+      ...(opts.caller ? { caller: opts.caller } : {}),
+    });
+  }
+
   failRequests(service: string, from: number, share: number, status = 500, to = Infinity): void {
     this.errorRates.push({ service, from, to, share, status });
   }
@@ -603,7 +625,11 @@ export class SyntheticShop {
               (t0 - this.start) / 1000 >= b.from &&
               (t0 - this.start) / 1000 < b.to,
           );
-          const address = brk?.address ?? `${ip(call.peer)}:${call.peer === 'redis' ? 6379 : 8080}`;
+          const address =
+            brk?.address ??
+            (brk?.answeredBy
+              ? `${ip(brk.answeredBy)}:8080`
+              : `${ip(call.peer)}:${call.peer === 'redis' ? 6379 : 8080}`);
           let childMs: number;
           let childStatus: number;
           let code: string | undefined;
@@ -612,6 +638,30 @@ export class SyntheticShop {
             childMs = brk.giveUpAfterMs;
             childStatus = 0;
             code = 'ETIMEDOUT';
+          } else if (brk?.answeredBy) {
+            const by = brk.answeredBy;
+            const byPods = this.podsOf(by, (t0 - this.start) / 1000);
+            const byPod =
+              byPods[Math.floor(pseudo(`${traceId}${by}p`) * byPods.length)]?.name ?? `${by}-gone`;
+            spans.push({
+              traceId,
+              spanId: hex(`${traceId}|${this.counter++}`, 16),
+              parentSpanId: cId,
+              service: by,
+              name: call.method,
+              start: new Date(t0 + 0.5).toISOString(),
+              end: new Date(t0 + 1.5).toISOString(),
+              durationMs: 1,
+              status: 'unset',
+              attributes: {
+                'span.kind': 'server',
+                'http.request.method': call.method,
+                'http.response.status_code': 404,
+              },
+              entity: `shop/Pod/${byPod}`,
+            });
+            childMs = 2;
+            childStatus = 404;
           } else if (brk) {
             childMs = brk.code === 'ETIMEDOUT' ? 2000 : 1;
             childStatus = 0;
@@ -631,7 +681,7 @@ export class SyntheticShop {
             childMs = r.ms + 1 + wire;
             childStatus = r.status;
           }
-          const failed = childStatus === 0 || childStatus >= 500;
+          const failed = childStatus === 0 || childStatus >= 500 || brk?.answeredBy !== undefined;
           spans.push({
             traceId,
             spanId: cId,

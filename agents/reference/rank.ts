@@ -62,21 +62,6 @@ export interface RankOptions {
   minShare: number;
 }
 
-/**
- * Trouble that began this long after the incident's onset cannot have started it: a pod replaced at
- * capture time, a blip a minute into an outage. Such a workload keeps a fading share of its score (down
- * to LATE_FLOOR a minute later still), its own symptoms and its suspects alike; it stays on the list.
- */
-const LATE_AFTER_MS = 30_000;
-const LATE_FADE_MS = 60_000;
-const LATE_FLOOR = 0.5;
-
-export function lateness(firstSeen: number | null, onset: number | null): number {
-  if (firstSeen === null || onset === null) return 1;
-  const late = firstSeen - onset - LATE_AFTER_MS;
-  return late <= 0 ? 1 : Math.max(LATE_FLOOR, 1 - ((1 - LATE_FLOOR) * late) / LATE_FADE_MS);
-}
-
 /** How much of a workload's own score another entity's explaining suspect can take away. */
 const EXPLAINED_AWAY = 0.75;
 
@@ -219,15 +204,6 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
       c.discounts.push(`its trouble is explained by ${shortId(by)} (${share.toFixed(2)})`);
     }
     c.score = 1 - (1 - clamp01(own)) * (1 - clamp01(c.suspect));
-    const h = health.get(c.entity);
-    const first = h && h.origin > 0.02 ? firstTrouble(h) : null;
-    const late = lateness(first, onset);
-    if (late < 1 && first !== null && onset !== null) {
-      c.score *= late;
-      c.discounts.push(
-        `its trouble began ${Math.round((first - onset) / 1000)} s after the incident's (×${late.toFixed(2)})`,
-      );
-    }
     c.reasons.sort((a, b) => b.weight - a.weight);
   }
 

@@ -57,7 +57,10 @@ cluster-up: setup node-tools ## a real one-node cluster here until Ctrl-C; print
 cluster-down: ## remove what a killed cluster-up left behind (processes, pods, mounts, bridge, iptables rules)
 	node --import tsx scripts/local-cluster.ts down
 
-.PHONY: k8s-tools test-apiserver test-kind-cli
+.PHONY: k8s-tools test-apiserver test-kind-cli chaos-mesh-manifests
+chaos-mesh-manifests: ## render Chaos Mesh's chart (the module tools/chaos-mesh pins) into manifests/chaos-mesh (Go; docs/kubernetes.md)
+	./scripts/render-chaos-mesh.sh
+
 k8s-tools: ## build etcd, kube-apiserver, kube-controller-manager, kubectl, kind from Go modules (docs/air-gapped.md)
 	./scripts/build-k8s-tools.sh
 

@@ -1,5 +1,6 @@
 // The Chaos Mesh installer through the real client layer against the HTTP fake API server, with the
-// stand-in manifests of tests/fixtures/chaos-mesh (the rendered chart is not committed yet).
+// small stand-in manifests of tests/fixtures/chaos-mesh, and once with the rendered chart of
+// manifests/chaos-mesh (scripts/render-chaos-mesh.sh).
 import { join } from 'node:path';
 import { FiredrillError } from '../../../errors/firedrill-error.js';
 import { HttpClusterApi } from '../../../kube/http-cluster-api.js';
@@ -9,7 +10,7 @@ import { silentLogger } from '../../../logging/logger.js';
 import { REPO_ROOT } from '../../../version.js';
 import { FakeApiServer } from '../../../../tests/kube/fake-api-server.js';
 import type { ChaosMeshCerts } from './chaos-mesh-certs.js';
-import { CERTS_HASH_ANNOTATION, ChaosMeshInstaller } from './chaos-mesh-install.js';
+import { CERTS_HASH_ANNOTATION, CHAOS_MESH_MANIFESTS_DIR, ChaosMeshInstaller } from './chaos-mesh-install.js';
 
 const FIXTURES = join(REPO_ROOT, 'tests/fixtures/chaos-mesh');
 const pair = (n: string) => ({ ca: `ca-${n}`, cert: `cert-${n}`, key: `key-${n}` });
@@ -59,6 +60,28 @@ describe('ChaosMeshInstaller', () => {
       'mutatingwebhookconfigurations/chaos-mesh-mutation',
     ]);
   });
+
+  it('installs the rendered chart: every object applied, no certificate or caBundle left empty', async () => {
+    const cm = await installer([], CHAOS_MESH_MANIFESTS_DIR);
+    await cm.install(signal, progress);
+    const store = fake?.store;
+    const kinds = written('PATCH').map((w) => w.split('/')[0]);
+    // the CRDs of every experiment kind firedrill creates, and the three workloads
+    for (const crd of ['networkchaos', 'dnschaos', 'stresschaos', 'iochaos', 'timechaos'])
+      expect(written('PATCH')).toContain(`customresourcedefinitions/${crd}.chaos-mesh.org`);
+    expect(kinds.filter((k) => k === 'deployments' || k === 'daemonsets')).toHaveLength(3);
+    for (const name of [
+      'chaos-mesh-webhook-certs',
+      'chaos-mesh-daemon-certs',
+      'chaos-mesh-daemon-client-certs',
+    ])
+      expect(Object.values(store?.get(`Secret/chaos-mesh/${name}`)?.data ?? {})).not.toContain('');
+    const hooks = [...(store?.values() ?? [])].filter((o) => /WebhookConfiguration$/.test(o.kind)) as Array<
+      KubeObject & { webhooks: Array<{ clientConfig: { caBundle?: string } }> }
+    >;
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const h of hooks) for (const w of h.webhooks) expect(w.clientConfig.caBundle).toBe(b64('ca-w'));
+  }, 30_000);
 
   it('fills the certificate Secrets and the caBundle, labels its namespace, rolls pods on new certificates', async () => {
     const cm = await installer();

@@ -22,6 +22,10 @@ import { REPO_ROOT } from '../../src/version.js';
 import { join } from 'node:path';
 import { loadVersions } from '../../src/versions/versions.js';
 import { substratesProviding } from '../../src/substrates/registry.js';
+import type { ChaosExperiment, RunningChaos } from '../../src/platform/chaos-api.js';
+import { ChaosMeshApi } from '../../src/substrates/kubernetes/chaos-mesh/chaos-mesh-api.js';
+import { CHAOS_MESH_MANIFESTS_DIR } from '../../src/substrates/kubernetes/chaos-mesh/chaos-mesh-install.js';
+import { CHAOS_MESH_NAMESPACE } from '../../src/substrates/kubernetes/chaos-mesh/chaos-resources.js';
 
 /**
  * The client layer (HttpClusterApi over KubeConfigTransport) and the object-mutating fault types against a
@@ -175,6 +179,26 @@ const OTHER_FAULTS: Record<string, { target: string; params: Record<string, unkn
   'queue-poison-message': { target: 'shop/Deployment/checkout', params: {} },
   'db-pool-exhaustion': { target: 'shop/Deployment/inventory', params: {} },
   'queue-consumer-stall': { target: 'shop/Deployment/fulfillment', params: {} },
+};
+
+/**
+ * Faults that act through the chaos engine, with the params of the scenarios that use them: their Chaos
+ * Mesh resource is applied against the CRDs of manifests/chaos-mesh (no controller runs here to inject).
+ */
+const CHAOS_FAULTS: Record<string, { target: string; params: Record<string, unknown> }> = {
+  'network-delay': {
+    target: 'shop/Deployment/payment',
+    params: { from: 'checkout', latencyMs: 600, jitterMs: 100 },
+  },
+  'network-loss': { target: 'shop/Deployment/payment', params: { from: 'checkout', percent: 35 } },
+  'network-corrupt': { target: 'shop/Deployment/shipping', params: { from: 'checkout', percent: 40 } },
+  'network-bandwidth': { target: 'shop/Deployment/catalog', params: { from: 'frontend', rate: '2kbps' } },
+  'network-partition': { target: 'shop/Deployment/payment', params: { from: 'checkout' } },
+  'dns-failure': { target: 'shop/Deployment/cart', params: { name: 'catalog' } },
+  'cpu-stress': { target: 'shop/Deployment/currency', params: { workers: 1, load: 100 } },
+  'memory-stress': { target: 'shop/Deployment/catalog', params: { sizeMiB: 100 } },
+  'io-latency': { target: 'shop/Deployment/catalog', params: { volumePath: '/tmp', delayMs: 200 } },
+  'clock-skew': { target: 'shop/Deployment/catalog', params: { offsetMs: -3600000 } },
 };
 
 /** Kinds the Kubernetes-only faults change or create, compared before, during and after each one. */
@@ -389,6 +413,7 @@ suite(
         ...OBJECT_FAULTS.map((c) => c.type),
         'pod-kill',
         ...Object.keys(OTHER_FAULTS),
+        ...Object.keys(CHAOS_FAULTS),
         ...K8S_ONLY.map(([, f]) => f.type),
       ]);
       expect([...covered].sort()).toEqual(FAULT_TYPES.map((t) => t.id).sort());
@@ -457,6 +482,59 @@ suite(
       },
       60_000,
     );
+
+    describe("chaos faults: their resources under Chaos Mesh's CRDs", () => {
+      beforeAll(async () => {
+        const crds = (await loadManifests(CHAOS_MESH_MANIFESTS_DIR)).filter(
+          (o) => o.kind === 'CustomResourceDefinition',
+        ) as unknown as KubeObject[];
+        for (const crd of crds) await api.apply(crd);
+        await waitFor(
+          `${crds.length} Chaos Mesh CRDs established`,
+          async () => {
+            for (const crd of crds) {
+              const live = await api.get('CustomResourceDefinition', undefined, crd.metadata.name);
+              const conditions = (live?.status as { conditions?: Array<{ type: string; status: string }> })
+                ?.conditions;
+              if (!conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
+            }
+            return true;
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+        await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CHAOS_MESH_NAMESPACE } });
+      }, 120_000);
+
+      it.each(Object.entries(CHAOS_FAULTS))(
+        '%s: the server takes its resource as written (schema-checked, nothing pruned), then deletes it',
+        async (id, c) => {
+          const type = faultType(id);
+          const started: ChaosExperiment[] = [];
+          const recording = {
+            start: async (x: ChaosExperiment): Promise<RunningChaos> => {
+              started.push(x);
+              return { description: 'recorded', stop: async () => undefined };
+            },
+          };
+          const undo = await type.inject({
+            ...contextFor(type, c.target, c.params),
+            target: { ...target(), chaos: recording },
+          });
+          await undo.undo();
+          expect(started).toHaveLength(1);
+          const chaos = new ChaosMeshApi({ objects: api, logger: silentLogger() });
+          const resource = await chaos.resourceFor(started[0], `e2e-${id}`);
+          const applied = await api.apply(resource);
+          try {
+            expect(applied.spec).toEqual(resource.spec);
+          } finally {
+            await api.delete(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name);
+          }
+          expect(await api.get(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name)).toBeUndefined();
+        },
+        60_000,
+      );
+    });
 
     describe('Kubernetes-only faults, with the params of the scenarios that use them', () => {
       /** Desired state of every object these faults touch: shop's objects of K8S_FAULT_KINDS, and Nodes. */

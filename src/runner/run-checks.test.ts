@@ -31,6 +31,30 @@ describe('runChecks', () => {
     });
   });
 
+  it("lets the cluster's own alerts fire before the fault, but not the ones the incident is judged by", () => {
+    const firing = (alertname: string, start: string) => ({
+      alertname,
+      labels: {},
+      state: 'firing' as const,
+      start,
+      end: null,
+    });
+    const noise = runChecks(
+      inputs({ alerts: { active: [], timeline: [firing('ShopDependencyErrors', '2025-01-01T00:00:12Z')] } }),
+    );
+    expect(noise.quietBaseline).toEqual({
+      ok: true,
+      detail: 'before injection only other alerts fired (background): ShopDependencyErrors',
+    });
+    const early = runChecks(
+      inputs({ alerts: { active: [], timeline: [firing('TestHighLatency', '2025-01-01T00:00:12Z')] } }),
+    );
+    expect(early.quietBaseline).toEqual({
+      ok: false,
+      detail: 'TestHighLatency firing at 2025-01-01T00:00:12Z before injection',
+    });
+  });
+
   it('names what is missing, what fired before the fault and where the snapshot leaked', () => {
     const c = runChecks(
       inputs({
@@ -40,7 +64,13 @@ describe('runChecks', () => {
         alerts: {
           active: [],
           timeline: [
-            { alertname: 'Early', labels: {}, state: 'firing', start: '2025-01-01T00:00:12Z', end: null },
+            {
+              alertname: 'TestHighLatency',
+              labels: {},
+              state: 'firing',
+              start: '2025-01-01T00:00:12Z',
+              end: null,
+            },
             { alertname: 'Pending', labels: {}, state: 'pending', start: '2025-01-01T00:00:11Z', end: null },
           ],
         },
@@ -53,7 +83,7 @@ describe('runChecks', () => {
     expect(c.expectedAlertsFired).toEqual({ ok: false, detail: 'missing: TestHighLatency' });
     expect(c.quietBaseline).toEqual({
       ok: false,
-      detail: 'Early firing at 2025-01-01T00:00:12Z before injection',
+      detail: 'TestHighLatency firing at 2025-01-01T00:00:12Z before injection',
     });
     expect(c.leakFree).toEqual({ ok: false, detail: 'snapshot/logs.ndjson:3: "staged-delay"' });
   });

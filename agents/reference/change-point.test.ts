@@ -28,6 +28,17 @@ describe('sustainedStart', () => {
     expect(sustainedStart([0, 60_000, 120_000, 200_000, 201_000, 202_000])).toBe(200_000);
     expect(sustainedStart([0, 60_000, 120_000])).toBeNull();
   });
+
+  it('starts at the surge, not at a trickle long before it', () => {
+    const trickle = [0, 9_000, 18_000, 27_000, 36_000];
+    const surge = Array.from({ length: 40 }, (_, i) => 50_000 + i * 500);
+    expect(sustainedStart([...trickle, ...surge])).toBe(50_000);
+    // a steady rise is no trickle: it starts where it starts
+    const steady = Array.from({ length: 60 }, (_, i) => i * 1000);
+    expect(sustainedStart(steady)).toBe(0);
+    // too few to tell
+    expect(sustainedStart([0, 1_000, 2_000, 40_000, 41_000])).toBe(0);
+  });
 });
 
 describe('quantile', () => {

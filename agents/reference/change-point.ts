@@ -59,12 +59,34 @@ export function quantile(xs: number[], q: number): number {
 
 /**
  * First time a stream of event times becomes sustained: `need` events within `spanMs`. Scattered
- * background events (a retry here and there) do not start an incident.
+ * background events (a retry here and there) do not start an incident; nor does a trickle long before a
+ * surge (a background blip failing one request in seventy): when the events before the first 10 s that
+ * reach a quarter of the peak rate came at a tenth of it or less, the surge is the start.
  */
 export function sustainedStart(times: number[], need = 3, spanMs = 30_000): number | null {
   const t = [...times].sort((a, b) => a - b);
   for (let i = 0; i + need - 1 < t.length; i++) {
-    if (t[i + need - 1] - t[i] <= spanMs) return t[i];
+    if (t[i + need - 1] - t[i] <= spanMs) return surgeAfter(t.slice(i), t[i]);
   }
   return null;
+}
+
+const SURGE_BUCKET_MS = 10_000;
+/** Below this many events in the busiest 10 s, a trickle cannot be told from a surge. */
+const SURGE_MIN_PEAK = 8;
+
+function surgeAfter(sorted: number[], start: number): number {
+  const counts: number[] = [];
+  for (const x of sorted) {
+    const b = Math.floor((x - start) / SURGE_BUCKET_MS);
+    counts[b] = (counts[b] ?? 0) + 1;
+  }
+  const peak = Math.max(...Array.from(counts, (c) => c ?? 0));
+  if (peak < SURGE_MIN_PEAK) return start;
+  const first = counts.findIndex((c) => (c ?? 0) >= peak / 4);
+  if (first <= 0) return start;
+  let before = 0;
+  for (let b = 0; b < first; b++) before += counts[b] ?? 0;
+  if (before / first > peak / 10) return start;
+  return sorted.find((x) => x >= start + first * SURGE_BUCKET_MS) ?? start;
 }

@@ -62,7 +62,7 @@ describe('memory-stress', () => {
       chaosApply('StressChaos', name, {
         mode: 'all',
         selector: shopSelector('cart'),
-        stressors: { memory: { workers: 1, size: `${100 * MIB}B` } },
+        stressors: { memory: { workers: 1, size: `${100 * MIB}B`, oomScoreAdj: 0 } },
       }),
     ]);
     expect(run.undo).toEqual([chaosDelete('StressChaos', name)]);

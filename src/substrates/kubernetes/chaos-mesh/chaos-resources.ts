@@ -108,6 +108,8 @@ export function chaosResource(
                     workers: x.memory.workers,
                     // Per worker, in bytes as memStress reads them.
                     size: `${Math.ceil(x.memory.sizeBytes / x.memory.workers)}B`,
+                    // the CRD's default, written out like every other default (see above)
+                    oomScoreAdj: 0,
                   },
                 }
               : {}),

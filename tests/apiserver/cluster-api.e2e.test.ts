@@ -483,59 +483,6 @@ suite(
       60_000,
     );
 
-    describe("chaos faults: their resources under Chaos Mesh's CRDs", () => {
-      beforeAll(async () => {
-        const crds = (await loadManifests(CHAOS_MESH_MANIFESTS_DIR)).filter(
-          (o) => o.kind === 'CustomResourceDefinition',
-        ) as unknown as KubeObject[];
-        for (const crd of crds) await api.apply(crd);
-        await waitFor(
-          `${crds.length} Chaos Mesh CRDs established`,
-          async () => {
-            for (const crd of crds) {
-              const live = await api.get('CustomResourceDefinition', undefined, crd.metadata.name);
-              const conditions = (live?.status as { conditions?: Array<{ type: string; status: string }> })
-                ?.conditions;
-              if (!conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
-            }
-            return true;
-          },
-          { timeoutMs: 60_000, intervalMs: 500 },
-        );
-        await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CHAOS_MESH_NAMESPACE } });
-      }, 120_000);
-
-      it.each(Object.entries(CHAOS_FAULTS))(
-        '%s: the server takes its resource as written (schema-checked, nothing pruned), then deletes it',
-        async (id, c) => {
-          const type = faultType(id);
-          const started: ChaosExperiment[] = [];
-          const recording = {
-            start: async (x: ChaosExperiment): Promise<RunningChaos> => {
-              started.push(x);
-              return { description: 'recorded', stop: async () => undefined };
-            },
-          };
-          const undo = await type.inject({
-            ...contextFor(type, c.target, c.params),
-            target: { ...target(), chaos: recording },
-          });
-          await undo.undo();
-          expect(started).toHaveLength(1);
-          const chaos = new ChaosMeshApi({ objects: api, logger: silentLogger() });
-          const resource = await chaos.resourceFor(started[0], `e2e-${id}`);
-          const applied = await api.apply(resource);
-          try {
-            expect(applied.spec).toEqual(resource.spec);
-          } finally {
-            await api.delete(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name);
-          }
-          expect(await api.get(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name)).toBeUndefined();
-        },
-        60_000,
-      );
-    });
-
     describe('Kubernetes-only faults, with the params of the scenarios that use them', () => {
       /** Desired state of every object these faults touch: shop's objects of K8S_FAULT_KINDS, and Nodes. */
       const state = async (): Promise<Record<string, unknown>> => {
@@ -625,6 +572,61 @@ suite(
           expect(await state()).toEqual(before);
         },
         120_000,
+      );
+    });
+
+    // After the Kubernetes-only faults: new CRDs set the quota controller re-discovering resources, which
+    // can hold back the "exceeded quota" refusals resource-quota-exhausted waits for.
+    describe("chaos faults: their resources under Chaos Mesh's CRDs", () => {
+      beforeAll(async () => {
+        const crds = (await loadManifests(CHAOS_MESH_MANIFESTS_DIR)).filter(
+          (o) => o.kind === 'CustomResourceDefinition',
+        ) as unknown as KubeObject[];
+        for (const crd of crds) await api.apply(crd);
+        await waitFor(
+          `${crds.length} Chaos Mesh CRDs established`,
+          async () => {
+            for (const crd of crds) {
+              const live = await api.get('CustomResourceDefinition', undefined, crd.metadata.name);
+              const conditions = (live?.status as { conditions?: Array<{ type: string; status: string }> })
+                ?.conditions;
+              if (!conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
+            }
+            return true;
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+        await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CHAOS_MESH_NAMESPACE } });
+      }, 120_000);
+
+      it.each(Object.entries(CHAOS_FAULTS))(
+        '%s: the server takes its resource as written (schema-checked, nothing pruned), then deletes it',
+        async (id, c) => {
+          const type = faultType(id);
+          const started: ChaosExperiment[] = [];
+          const recording = {
+            start: async (x: ChaosExperiment): Promise<RunningChaos> => {
+              started.push(x);
+              return { description: 'recorded', stop: async () => undefined };
+            },
+          };
+          const undo = await type.inject({
+            ...contextFor(type, c.target, c.params),
+            target: { ...target(), chaos: recording },
+          });
+          await undo.undo();
+          expect(started).toHaveLength(1);
+          const chaos = new ChaosMeshApi({ objects: api, logger: silentLogger() });
+          const resource = await chaos.resourceFor(started[0], `e2e-${id}`);
+          const applied = await api.apply(resource);
+          try {
+            expect(applied.spec).toEqual(resource.spec);
+          } finally {
+            await api.delete(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name);
+          }
+          expect(await api.get(resource.kind, CHAOS_MESH_NAMESPACE, resource.metadata.name)).toBeUndefined();
+        },
+        60_000,
       );
     });
 

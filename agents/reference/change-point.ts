@@ -57,6 +57,13 @@ export function quantile(xs: number[], q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
+/** The commonest value (ties: the first by name), '' for none. */
+export function mode(xs: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
+}
+
 /**
  * First time a stream of event times becomes sustained: `need` events within `spanMs`. Scattered
  * background events (a retry here and there) do not start an incident; nor does a trickle long before a

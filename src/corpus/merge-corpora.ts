@@ -83,8 +83,8 @@ export async function mergeCorpora(o: MergeOptions): Promise<MergeResult> {
   const problems: string[] = [];
   const chosen = new Map<string, Candidate>();
   const failedRows = new Map<string, IndexRow>();
-  // Multiset union, not concatenation: merging the same shards into the same output twice counts them once.
-  // by id: a shard merged twice counts once, two shards that took the same time count twice
+  // Union by command id, not concatenation: a shard merged twice into the same output counts once, and two
+  // shards that happened to take the same time count twice.
   const commands = new Map<string, CommandRun>();
   let duplicates = 0;
 

@@ -1,3 +1,4 @@
+import { mode } from '../change-point.js';
 import type { Labels, ObjectRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
@@ -415,12 +416,6 @@ function splitImage(image: string): [string, string] {
   if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
   const colon = image.lastIndexOf(':');
   return colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
-}
-
-function mode(xs: string[]): string {
-  const counts = new Map<string, number>();
-  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
 }
 
 /** Does the snapshot list objects of this kind at all (else a missing reference proves nothing)? */

@@ -1,5 +1,5 @@
 import type { EntityId } from '../../../src/entities/index.js';
-import { median, sustainedStart, upwardShift } from '../change-point.js';
+import { median, mode, sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
 import { blameCredentials } from '../credential-blame.js';
 import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
@@ -283,9 +283,7 @@ function misansweredSymptom(e: EdgeStats, ev: Evidence): void {
   const callsAfter = e.calls.filter((s) => s.start >= start).length || 1;
   const weight = clamp01((after.length / callsAfter) * 1.5) * clamp01(after.length / 8);
   if (weight < 0.05) return;
-  const by = new Map<EntityId, number>();
-  for (const x of after) by.set(x.by, (by.get(x.by) ?? 0) + 1);
-  const answerer = [...by.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const answerer = mode(after.map((x) => x.by));
   const sample = after[after.length - 1].client;
   ev.symptoms.push({
     signal: 'traces',

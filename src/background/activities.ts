@@ -2,6 +2,7 @@ import type { ActivityKindId } from './background-action.js';
 import type { ActivityKind } from './activity-kind.js';
 import { cacheBypass } from './activities/cache-bypass.js';
 import { errorBlip } from './activities/error-blip.js';
+import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
 import { latencyBlip } from './activities/latency-blip.js';
 import { reschedule } from './activities/reschedule.js';
@@ -10,5 +11,5 @@ import { scale } from './activities/scale.js';
 
 /** Every background activity kind: one file each under activities/, one line here. */
 export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
-  [rollout, scale, job, reschedule, latencyBlip, errorBlip, cacheBypass].map((a) => [a.id, a]),
+  [rollout, scale, job, failingJob, reschedule, latencyBlip, errorBlip, cacheBypass].map((a) => [a.id, a]),
 );

@@ -11,8 +11,9 @@ export interface ActivityContext {
   /** The app's namespace. */
   namespace: string;
   /**
-   * Deployments background must leave alone: the scenario's fault targets (so the incident stays the
-   * scenario's) and stateful ones whose restart would itself be an incident (Redis, PostgreSQL).
+   * Workloads (Deployments, CronJobs) background must leave alone, by name: the scenario's fault targets
+   * and root causes, so the incident stays the scenario's. Stateful Deployments whose restart would itself
+   * be an incident (Redis, PostgreSQL) are left out by eligible.ts.
    */
   excluded: ReadonlySet<string>;
   now: () => Date;

@@ -5,6 +5,7 @@ export const ACTIVITY_KINDS = [
   'rollout',
   'scale',
   'job',
+  'failing-job',
   'reschedule',
   'latency-blip',
   'error-blip',

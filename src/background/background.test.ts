@@ -178,6 +178,57 @@ describe('background activities', () => {
     await out?.undo?.();
     expect(await target.objects.get('Job', 'shop', name)).toBeUndefined();
   });
+
+  it('edits a CronJob to a port nothing serves and starts a run from it; the edit stays, the Job goes', async () => {
+    const cron = (name: string, env: Array<{ name: string; value: string }>): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name, namespace: 'shop', uid: `u-${name}` },
+      spec: {
+        schedule: '17 3 * * *',
+        jobTemplate: {
+          spec: { backoffLimit: 1, template: { spec: { containers: [{ name: 'c', image: 'i', env }] } } },
+        },
+      },
+    });
+    const { ctx, target, clock } = world([
+      cron('cart-cleanup', [{ name: 'REDIS_PORT', value: '6379' }]),
+      cron('catalog-sync', [
+        { name: 'CATALOG_URL', value: 'http://catalog:8080' },
+        { name: 'SYNC_RPS', value: '20' },
+      ]),
+    ]);
+    const run = (portOffset: number) =>
+      ACTIVITIES.get('failing-job')?.run(action('failing-job', { params: { portOffset, which: 0.9 } }), ctx);
+    const out = await run(10);
+    const name = `catalog-sync-${Math.floor(clock.now() / 60_000)}`;
+    expect(out).toMatchObject({
+      target: `shop/Job/${name}`,
+      detail:
+        'CronJob catalog-sync: CATALOG_URL http://catalog:8080 → http://catalog:8090, then a run started from it',
+    });
+    const envOf = (o: KubeObject | undefined) =>
+      (o?.spec as { jobTemplate?: { spec: { template: { spec: { containers: Array<{ env: unknown }> } } } } })
+        ?.jobTemplate?.spec.template.spec.containers[0].env;
+    const edited = await target.objects.get('CronJob', 'shop', 'catalog-sync');
+    expect(envOf(edited)).toEqual([
+      { name: 'CATALOG_URL', value: 'http://catalog:8090' },
+      { name: 'SYNC_RPS', value: '20' },
+    ]);
+    const job = await target.objects.get('Job', 'shop', name);
+    expect(job?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'catalog-sync' });
+    expect(
+      (job?.spec as { template: { spec: { containers: Array<{ env: unknown }> } } }).template.spec
+        .containers[0].env,
+    ).toEqual(envOf(edited));
+    await out?.undo?.();
+    expect(await target.objects.get('Job', 'shop', name)).toBeUndefined();
+    expect(envOf(await target.objects.get('CronJob', 'shop', 'catalog-sync'))).toEqual(envOf(edited));
+
+    // A CronJob the scenario names is left alone, and one without an address is never picked.
+    ctx.excluded = new Set(['catalog-sync']);
+    expect(await run(1)).toEqual({ target: null, detail: 'no CronJob with a dependency address' });
+  });
 });
 
 describe('BackgroundRunner', () => {

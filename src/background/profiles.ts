@@ -3,12 +3,17 @@ import type { ActivityKindId } from './background-action.js';
 export const BACKGROUND_PROFILES = ['quiet', 'typical', 'busy'] as const;
 export type BackgroundProfile = (typeof BACKGROUND_PROFILES)[number];
 
-/** How many actions of each kind one run gets, per profile; a scenario may override any count. */
+/**
+ * How many actions of each kind one run gets, per profile; a scenario may override any count. A new kind
+ * starts at 0 everywhere (opt-in through `counts`) and joins the profiles once a corpus of every shipped
+ * scenario is still valid with it on: a profile change alters every bundle.
+ */
 export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<ActivityKindId, number>>>> = {
   quiet: {
     rollout: 0,
     scale: 0,
     job: 0,
+    'failing-job': 0,
     reschedule: 0,
     'latency-blip': 0,
     'error-blip': 0,
@@ -18,6 +23,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     rollout: 2,
     scale: 1,
     job: 1,
+    'failing-job': 0,
     reschedule: 1,
     'latency-blip': 2,
     'error-blip': 1,
@@ -27,6 +33,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     rollout: 4,
     scale: 2,
     job: 2,
+    'failing-job': 0,
     reschedule: 2,
     'latency-blip': 3,
     'error-blip': 2,

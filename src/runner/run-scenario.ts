@@ -18,15 +18,16 @@ import type { RunOutcome, RunRequest } from './run-request.js';
 export type { RunOutcome, RunRequest } from './run-request.js';
 
 /**
- * Deployments background activity leaves alone: those a fault targets or the truth names, so the incident
- * stays the scenario's (a rollout of the target would also restart away a leak, say).
+ * Workloads (Deployments, CronJobs) background activity leaves alone: those a fault targets or the truth
+ * names, so the incident stays the scenario's (a rollout of the target would also restart away a leak, say).
  */
 function untouchable(scenario: Scenario): Set<string> {
   const names = new Set<string>();
-  for (const f of scenario.spec.faults) if (f.targetRef.kind === 'Deployment') names.add(f.targetRef.name);
+  const workload = (kind: string) => kind === 'Deployment' || kind === 'CronJob';
+  for (const f of scenario.spec.faults) if (workload(f.targetRef.kind)) names.add(f.targetRef.name);
   for (const rc of scenario.spec.groundTruth.rootCauses) {
     const [, kind, name] = rc.id.split('/');
-    if (kind === 'Deployment' && name) names.add(name);
+    if (workload(kind) && name) names.add(name);
   }
   return names;
 }

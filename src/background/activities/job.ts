@@ -1,7 +1,6 @@
-import type { KubeObject } from '../../kube/kube-object.js';
-import { ofKind } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { pickFrom } from '../eligible.js';
+import { cronJobs, jobFromCronJob } from './job-from-cronjob.js';
 
 /**
  * A batch Job started from one of the app's CronJobs, as `kubectl create job --from=cronjob/...` does:
@@ -15,37 +14,10 @@ export const job: ActivityKind = {
     return { params: {} };
   },
   async run(action, ctx) {
-    const crons = ofKind(await ctx.target.objects.list('CronJob', ctx.namespace), 'CronJob').sort((a, b) =>
-      a.metadata.name.localeCompare(b.metadata.name),
-    );
-    const cron = pickFrom(crons, action.pick);
+    const cron = pickFrom(await cronJobs(ctx), action.pick);
     if (!cron) return { target: null, detail: 'no CronJob to start a Job from' };
-    const template = cron.spec?.jobTemplate;
-    // The CronJob controller names its Jobs after the scheduled minute; a manual run looks the same.
-    const name = `${cron.metadata.name}-${Math.floor(ctx.now().getTime() / 60_000)}`;
-    const jobObject: KubeObject = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: {
-        name,
-        namespace: ctx.namespace,
-        labels: { ...template?.metadata?.labels },
-        annotations: {
-          ...template?.metadata?.annotations,
-          'cronjob.kubernetes.io/instantiate': 'manual',
-        },
-        ownerReferences: [
-          {
-            apiVersion: 'batch/v1',
-            kind: 'CronJob',
-            name: cron.metadata.name,
-            uid: cron.metadata.uid ?? '',
-            controller: true,
-          },
-        ],
-      },
-      spec: structuredClone({ ...template?.spec }),
-    };
+    const jobObject = jobFromCronJob(cron, ctx.now());
+    const name = jobObject.metadata.name;
     await ctx.target.objects.apply(jobObject);
     return {
       target: `${ctx.namespace}/Job/${name}`,

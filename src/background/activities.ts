@@ -5,11 +5,14 @@ import { errorBlip } from './activities/error-blip.js';
 import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
 import { latencyBlip } from './activities/latency-blip.js';
+import { probeRestart } from './activities/probe-restart.js';
 import { reschedule } from './activities/reschedule.js';
 import { rollout } from './activities/rollout.js';
 import { scale } from './activities/scale.js';
 
 /** Every background activity kind: one file each under activities/, one line here. */
 export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
-  [rollout, scale, job, failingJob, reschedule, latencyBlip, errorBlip, cacheBypass].map((a) => [a.id, a]),
+  [rollout, scale, job, failingJob, reschedule, probeRestart, latencyBlip, errorBlip, cacheBypass].map(
+    (a) => [a.id, a],
+  ),
 );

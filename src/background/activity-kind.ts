@@ -38,6 +38,11 @@ export interface ActivityKind {
   readonly needs: readonly Capability[];
   /** Alerts this activity may raise on purpose (low severity); checks treat them as background. */
   readonly alerts: readonly string[];
+  /**
+   * `warmup`: planned from the start of the warmup instead of shortly before the window, for activity
+   * whose trace is history (restart counts, last states) as much as events in the window.
+   */
+  readonly from?: 'warmup';
   plan(rng: SeededRandom): Pick<PlannedAction, 'durationMs' | 'params'>;
   run(action: PlannedAction, ctx: ActivityContext): Promise<ActivityOutcome>;
 }

@@ -7,6 +7,7 @@ export const ACTIVITY_KINDS = [
   'job',
   'failing-job',
   'reschedule',
+  'probe-restart',
   'latency-blip',
   'error-blip',
   'cache-bypass',

@@ -105,6 +105,31 @@ describe('planBackground', () => {
       [],
     );
   });
+
+  it('plans kinds whose trace is history from the start of the warmup, the others from before the window', () => {
+    const withProbes = [...all, 'probes'] as const;
+    const plan = (seed: string) =>
+      planBackground(
+        { profile: 'quiet', counts: { 'probe-restart': 10, reschedule: 10 } },
+        times,
+        withProbes,
+        new SeededRandom('s', seed),
+      );
+    const runs = ['a', 'b', 'c'].flatMap(plan);
+    const at = (kind: string) => runs.filter((x) => x.kind === kind).map((x) => x.atMs);
+    expect(at('probe-restart')).toHaveLength(30);
+    expect(Math.min(...at('probe-restart'))).toBeLessThan(times.windowStartMs - 20_000);
+    expect(Math.min(...at('reschedule'))).toBeGreaterThanOrEqual(times.windowStartMs - 20_000);
+    // Without probes, no probe-restart: the substrate could not restart anything for it.
+    expect(
+      planBackground(
+        { profile: 'quiet', counts: { 'probe-restart': 3 } },
+        times,
+        all,
+        new SeededRandom('s', 'a'),
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe('background activities', () => {
@@ -228,6 +253,37 @@ describe('background activities', () => {
     // A CronJob the scenario names is left alone, and one without an address is never picked.
     ctx.excluded = new Set(['catalog-sync']);
     expect(await run(1)).toEqual({ target: null, detail: 'no CronJob with a dependency address' });
+  });
+});
+
+describe('probe-restart', () => {
+  it("slows one service's liveness path past the probe's timeout, then clears it; never an excluded one", async () => {
+    const probed = (name: string): KubeObject => {
+      const d = shopService(name);
+      const c = (d.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template
+        .spec.containers[0];
+      c.livenessProbe = { httpGet: { path: '/healthz', port: 'http' }, timeoutSeconds: 2 };
+      return d;
+    };
+    const { ctx, target } = world([probed('checkout'), probed('shipping')]);
+    ctx.excluded = new Set(['checkout']);
+    const out = await ACTIVITIES.get('probe-restart')?.run(
+      action('probe-restart', { pick: 0, params: { ms: 5000 } }),
+      ctx,
+    );
+    expect(out).toMatchObject({ target: 'shop/Deployment/shipping' });
+    expect(target.flags.values.get('shipping.latency')).toEqual({
+      ms: 5000,
+      probability: 1,
+      route: '/healthz',
+    });
+    await out?.undo?.();
+    expect(target.flags.values.has('shipping.latency')).toBe(false);
+    ctx.excluded = new Set(['checkout', 'shipping']);
+    expect(await ACTIVITIES.get('probe-restart')?.run(action('probe-restart'), ctx)).toEqual({
+      target: null,
+      detail: 'no Deployment with an HTTP liveness probe',
+    });
   });
 });
 

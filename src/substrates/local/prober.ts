@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { Probe } from '../../kube/kube-object.js';
+import { loadVersions } from '../../versions/versions.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -16,6 +17,9 @@ function portOf(p: number | string, ports: Record<string, number>): number | und
   return typeof p === 'number' ? p : /^\d+$/.test(p) ? Number(p) : ports[p];
 }
 
+/** What the kubelet sends as User-Agent on HTTP probes: `kube-probe/<major>.<minor>` of its version. */
+export const KUBE_PROBE_AGENT = `kube-probe/${loadVersions().tools.kubernetes.replace(/^v(\d+\.\d+).*$/, '$1')}`;
+
 export const networkProber: Prober = {
   async check(probe, podIp, ports) {
     const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
@@ -24,7 +28,11 @@ export const networkProber: Prober = {
       if (port === undefined) return { ok: false, message: `unknown port ${String(probe.httpGet.port)}` };
       const url = `http://${podIp}:${port}${probe.httpGet.path ?? '/'}`;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+        // The kubelet's own headers, which a server may tell its probes apart by.
+        const res = await fetch(url, {
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'user-agent': KUBE_PROBE_AGENT, accept: '*/*' },
+        });
         await res.body?.cancel();
         if (res.status >= 200 && res.status < 400) return { ok: true, message: '' };
         return { ok: false, message: `HTTP probe failed with statuscode: ${res.status}` };

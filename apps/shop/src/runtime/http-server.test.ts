@@ -119,6 +119,22 @@ describe('ShopServer', () => {
     expect((await timed(`${base}/charge/1`, { method: 'POST' })).status).toBe(201);
   });
 
+  test("only a latency setting scoped to exactly a probe path slows that probe, and only the kubelet's", async () => {
+    const { base, settings } = await start();
+    settings.update({ latency: { ms: 250, probability: 1 } });
+    expect((await timed(`${base}/healthz`)).ms).toBeLessThan(200);
+    settings.update({ latency: { ms: 250, probability: 1, route: '/charge/:id' } });
+    expect((await timed(`${base}/healthz`)).ms).toBeLessThan(200);
+    settings.update({ latency: { ms: 250, probability: 1, route: '/healthz' } });
+    // Only the kubelet's probes: a caller's readiness check of this service stays fast.
+    expect((await timed(`${base}/healthz`)).ms).toBeLessThan(200);
+    const slow = await timed(`${base}/healthz`, { headers: { 'user-agent': 'kube-probe/1.34' } });
+    expect(slow).toMatchObject({ status: 200 });
+    expect(slow.ms).toBeGreaterThanOrEqual(245);
+    expect((await timed(`${base}/readyz`)).ms).toBeLessThan(200);
+    expect((await timed(`${base}/charge/1`, { method: 'POST' })).ms).toBeLessThan(200);
+  });
+
   test('a fraction applies to roughly that share of requests', async () => {
     let i = 0;
     const { base, settings } = await start(() => (i++ % 4) / 4); // 0, .25, .5, .75, ...

@@ -122,7 +122,7 @@ export class ShopServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (PROBE_PATHS.has(path)) return this.probe(path, res);
+    if (PROBE_PATHS.has(path)) return this.probe(path, req, res);
 
     const match = this.router.match(method, path);
     const route = typeof match === 'object' ? match.route : 'unmatched';
@@ -254,8 +254,13 @@ export class ShopServer {
     return { status: 500, body: { error: 'internal server error' }, error: e.name };
   }
 
-  private async probe(path: string, res: ServerResponse): Promise<void> {
+  private async probe(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // A latency setting scoped to exactly this probe path slows the kubelet's probes of it (a liveness
+      // check stuck behind something of its own) and nothing else: callers' own checks of /healthz (the
+      // readiness of frontend and checkout) stay fast, and unscoped settings never touch probes.
+      const slow = this.opts.settings?.current?.latency;
+      if (slow?.route === path && header(req, 'user-agent')?.startsWith('kube-probe/')) await sleep(slow.ms);
       if (path === '/healthz') return send(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const r = this.opts.readiness ? await this.opts.readiness.evaluate() : { ready: true, checks: {} };

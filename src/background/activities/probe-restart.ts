@@ -1,0 +1,49 @@
+import { formatEntityId } from '../../entities/entity-id.js';
+import { containersOf } from '../../kube/containers.js';
+import { podSpecOf } from '../../kube/pod-template.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import type { ActivityKind } from '../activity-kind.js';
+import { eligibleDeployments, pickFrom, serviceOf } from '../eligible.js';
+
+function livenessPath(d: KubeObject): string | undefined {
+  for (const c of containersOf(podSpecOf(d))) {
+    const path = c.livenessProbe?.httpGet?.path;
+    if (path) return path;
+  }
+  return undefined;
+}
+
+/**
+ * History every long-running cluster has: a container restarted by its liveness probe. The service's
+ * health endpoint answers slower than the probe's timeout for long enough that the kubelet gives up
+ * (`Unhealthy` Warnings, `Killing … failed liveness probe, will be restarted`), the container restarts and
+ * comes back healthy: the pod keeps `restartCount: 1` and its `lastState`. Planned from the start of the
+ * warmup, so it is as often history before the window as a blip inside it. The setting is cleared before
+ * the restarted container's probes could fail three times again.
+ */
+export const probeRestart: ActivityKind = {
+  id: 'probe-restart',
+  needs: ['objects', 'settings', 'probes', 'pod-lifecycle'],
+  alerts: [],
+  from: 'warmup',
+  plan(rng) {
+    // The shop's probes time out after 2 s, every 10 s, three failures: killed 20–32 s in, restarted at once.
+    return { durationMs: rng.int(36, 42) * 1000, params: { ms: rng.pick([3000, 5000, 8000]) } };
+  },
+  async run(action, ctx) {
+    const candidates = (await eligibleDeployments(ctx, { withService: true })).filter(
+      (d) => livenessPath(d) !== undefined,
+    );
+    const d = pickFrom(candidates, action.pick);
+    const service = d && serviceOf(d);
+    const path = d && livenessPath(d);
+    if (!d || !service || !path) return { target: null, detail: 'no Deployment with an HTTP liveness probe' };
+    const key = `${service}.latency`;
+    await ctx.target.flags.set(key, { ms: Number(action.params.ms), probability: 1, route: path });
+    return {
+      target: formatEntityId({ namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name }),
+      detail: `${path} answered after ${Number(action.params.ms) / 1000} s until the liveness probe restarted the container`,
+      undo: () => ctx.target.flags.remove(key),
+    };
+  },
+};

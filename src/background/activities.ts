@@ -1,6 +1,7 @@
 import type { ActivityKindId } from './background-action.js';
 import type { ActivityKind } from './activity-kind.js';
 import { cacheBypass } from './activities/cache-bypass.js';
+import { chronicErrors } from './activities/chronic-errors.js';
 import { errorBlip } from './activities/error-blip.js';
 import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
@@ -12,7 +13,16 @@ import { scale } from './activities/scale.js';
 
 /** Every background activity kind: one file each under activities/, one line here. */
 export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
-  [rollout, scale, job, failingJob, reschedule, probeRestart, latencyBlip, errorBlip, cacheBypass].map(
-    (a) => [a.id, a],
-  ),
+  [
+    rollout,
+    scale,
+    job,
+    failingJob,
+    reschedule,
+    probeRestart,
+    latencyBlip,
+    errorBlip,
+    chronicErrors,
+    cacheBypass,
+  ].map((a) => [a.id, a]),
 );

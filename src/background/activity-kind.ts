@@ -16,6 +16,8 @@ export interface ActivityContext {
    * be an incident (Redis, PostgreSQL) are left out by eligible.ts.
    */
   excluded: ReadonlySet<string>;
+  /** Run-time setting keys (`<service>.<setting>`) background actions hold now (activities/setting-blip.ts). */
+  heldSettings: Set<string>;
   now: () => Date;
   logger: Logger;
 }
@@ -39,10 +41,11 @@ export interface ActivityKind {
   /** Alerts this activity may raise on purpose (low severity); checks treat them as background. */
   readonly alerts: readonly string[];
   /**
-   * `warmup`: planned from the start of the warmup instead of shortly before the window, for activity
-   * whose trace is history (restart counts, last states) as much as events in the window.
+   * When it is planned. Default: from shortly before the window to the horizon. `warmup`: from the start
+   * of the warmup, for activity whose trace is history (restart counts, last states) as much as events in
+   * the window. `start`: in the first 10 s of the warmup, for chronic trouble that was there all along.
    */
-  readonly from?: 'warmup';
+  readonly from?: 'warmup' | 'start';
   plan(rng: SeededRandom): Pick<PlannedAction, 'durationMs' | 'params'>;
   run(action: PlannedAction, ctx: ActivityContext): Promise<ActivityOutcome>;
 }

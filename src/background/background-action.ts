@@ -10,6 +10,7 @@ export const ACTIVITY_KINDS = [
   'probe-restart',
   'latency-blip',
   'error-blip',
+  'chronic-errors',
   'cache-bypass',
 ] as const;
 export type ActivityKindId = (typeof ACTIVITY_KINDS)[number];

@@ -48,6 +48,7 @@ function world(extra: KubeObject[] = []): {
       target,
       namespace: 'shop',
       excluded: new Set(['payment']),
+      heldSettings: new Set(),
       now: () => new Date(clock.now()),
       logger: silentLogger(),
     },
@@ -120,6 +121,17 @@ describe('planBackground', () => {
     expect(at('probe-restart')).toHaveLength(30);
     expect(Math.min(...at('probe-restart'))).toBeLessThan(times.windowStartMs - 20_000);
     expect(Math.min(...at('reschedule'))).toBeGreaterThanOrEqual(times.windowStartMs - 20_000);
+    const chronic = planBackground(
+      { profile: 'quiet', counts: { 'chronic-errors': 5 } },
+      times,
+      all,
+      new SeededRandom('s', 'a'),
+    );
+    expect(chronic).toHaveLength(5);
+    for (const x of chronic) {
+      expect(x.atMs).toBeLessThanOrEqual(10_000);
+      expect(x.durationMs).toBeUndefined();
+    }
     // Without probes, no probe-restart: the substrate could not restart anything for it.
     expect(
       planBackground(
@@ -253,6 +265,27 @@ describe('background activities', () => {
     // A CronJob the scenario names is left alone, and one without an address is never picked.
     ctx.excluded = new Set(['catalog-sync']);
     expect(await run(1)).toEqual({ target: null, detail: 'no CronJob with a dependency address' });
+  });
+});
+
+describe('held settings', () => {
+  it('never gives two actions the same setting of one service at once; an undo frees it', async () => {
+    const { ctx, target } = world();
+    const blip = (pick: number) =>
+      ACTIVITIES.get('latency-blip')?.run(
+        action('latency-blip', { pick, params: { ms: 200, probability: 0.1 } }),
+        ctx,
+      );
+    // cart, catalog eligible (payment excluded): both pick the first, the second gets the other one.
+    const first = await blip(0);
+    const second = await blip(0);
+    expect([first?.target, second?.target]).toEqual(['shop/Deployment/cart', 'shop/Deployment/catalog']);
+    expect(await blip(0)).toEqual({ target: null, detail: 'no service for latency' });
+    await first?.undo?.();
+    expect(target.flags.values.has('cart.latency')).toBe(false);
+    expect(target.flags.values.has('catalog.latency')).toBe(true);
+    expect((await blip(0))?.target).toBe('shop/Deployment/cart');
+    expect([...ctx.heldSettings].sort()).toEqual(['cart.latency', 'catalog.latency']);
   });
 });
 

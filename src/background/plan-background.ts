@@ -21,7 +21,8 @@ export interface BackgroundTimes {
 /**
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
- * warmup's start for kinds planned `from: 'warmup'`) and the horizon, sorted by time. Kinds the substrate cannot do are left out.
+ * warmup's start for kinds planned `from: 'warmup'`, its first 10 s for `from: 'start'`) and the horizon,
+ * sorted by time. Kinds the substrate cannot do are left out.
  */
 export function planBackground(
   spec: BackgroundSpec,
@@ -37,7 +38,11 @@ export function planBackground(
     const n = spec.counts[kind] ?? PROFILE_COUNTS[spec.profile][kind];
     const kindRng = rng.fork(kind);
     for (let i = 0; i < n; i++) {
-      let atMs = Math.round(kindRng.between(activity.from === 'warmup' ? 0 : from, times.horizonMs));
+      const [lo, hi] =
+        activity.from === 'start'
+          ? [0, Math.min(10_000, times.horizonMs)]
+          : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
+      let atMs = Math.round(kindRng.between(lo, hi));
       if (kind === 'rollout' && i === 0 && kindRng.chance(COINCIDENT_ROLLOUT_CHANCE[spec.profile]))
         atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));
       out.push({ kind, atMs, pick: kindRng.next(), ...activity.plan(kindRng) });

@@ -18,6 +18,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'probe-restart': 0,
     'latency-blip': 0,
     'error-blip': 0,
+    'chronic-errors': 0,
     'cache-bypass': 0,
   },
   typical: {
@@ -29,6 +30,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'probe-restart': 0,
     'latency-blip': 2,
     'error-blip': 1,
+    'chronic-errors': 0,
     'cache-bypass': 1,
   },
   busy: {
@@ -40,6 +42,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'probe-restart': 0,
     'latency-blip': 3,
     'error-blip': 2,
+    'chronic-errors': 0,
     'cache-bypass': 2,
   },
 };

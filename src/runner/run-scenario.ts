@@ -55,6 +55,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       target: req.substrate.faultTarget,
       namespace: APP_NAMESPACE,
       excluded: untouchable(req.scenario),
+      heldSettings: new Set(),
       now: () => new Date(ctx.now()),
       logger: req.logger.child({ component: 'background' }),
     },

@@ -4,6 +4,7 @@ import { podSpecOf } from '../../kube/pod-template.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom, serviceOf } from '../eligible.js';
+import { holdSetting } from './setting-blip.js';
 
 function livenessPath(d: KubeObject): string | undefined {
   for (const c of containersOf(podSpecOf(d))) {
@@ -32,18 +33,21 @@ export const probeRestart: ActivityKind = {
   },
   async run(action, ctx) {
     const candidates = (await eligibleDeployments(ctx, { withService: true })).filter(
-      (d) => livenessPath(d) !== undefined,
+      (d) => livenessPath(d) !== undefined && !ctx.heldSettings.has(`${serviceOf(d) ?? ''}.latency`),
     );
     const d = pickFrom(candidates, action.pick);
     const service = d && serviceOf(d);
     const path = d && livenessPath(d);
     if (!d || !service || !path) return { target: null, detail: 'no Deployment with an HTTP liveness probe' };
-    const key = `${service}.latency`;
-    await ctx.target.flags.set(key, { ms: Number(action.params.ms), probability: 1, route: path });
+    const undo = await holdSetting(ctx, `${service}.latency`, {
+      ms: Number(action.params.ms),
+      probability: 1,
+      route: path,
+    });
     return {
       target: formatEntityId({ namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name }),
       detail: `${path} answered after ${Number(action.params.ms) / 1000} s until the liveness probe restarted the container`,
-      undo: () => ctx.target.flags.remove(key),
+      undo,
     };
   },
 };

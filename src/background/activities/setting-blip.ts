@@ -4,8 +4,26 @@ import type { PlannedAction } from '../background-action.js';
 import { eligibleDeployments, pickFrom, serviceOf } from '../eligible.js';
 
 /**
+ * Sets one run-time setting and returns its undo. Background never holds a key twice at once: a second
+ * action on it would replace the first one's value, and the first one's undo would clear both.
+ */
+export async function holdSetting(
+  ctx: ActivityContext,
+  key: string,
+  value: unknown,
+): Promise<() => Promise<void>> {
+  ctx.heldSettings.add(key);
+  await ctx.target.flags.set(key, value);
+  return async () => {
+    await ctx.target.flags.remove(key);
+    ctx.heldSettings.delete(key);
+  };
+}
+
+/**
  * A service's run-time setting held for the action's duration and cleared afterwards: the shop really
- * slows down or fails a little, below the alert thresholds. `only` restricts the services it may pick.
+ * slows down or fails a little, below the alert thresholds. `only` restricts the services it may pick;
+ * services whose setting another action holds are left out.
  */
 export async function settingBlip(
   action: PlannedAction,
@@ -15,17 +33,16 @@ export async function settingBlip(
   describe: string,
   only?: readonly string[],
 ): Promise<ActivityOutcome> {
-  const candidates = (await eligibleDeployments(ctx, { withService: true })).filter(
-    (d) => !only || only.includes(serviceOf(d) ?? ''),
-  );
+  const candidates = (await eligibleDeployments(ctx, { withService: true })).filter((d) => {
+    const service = serviceOf(d) ?? '';
+    return (!only || only.includes(service)) && !ctx.heldSettings.has(`${service}.${setting}`);
+  });
   const d = pickFrom(candidates, action.pick);
   const service = d ? serviceOf(d) : undefined;
   if (!d || !service) return { target: null, detail: `no service for ${setting}` };
-  const key = `${service}.${setting}`;
-  await ctx.target.flags.set(key, value);
   return {
     target: formatEntityId({ namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name }),
     detail: describe,
-    undo: () => ctx.target.flags.remove(key),
+    undo: await holdSetting(ctx, `${service}.${setting}`, value),
   };
 }

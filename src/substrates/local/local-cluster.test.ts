@@ -293,6 +293,7 @@ describe('LocalCluster (real redis-server processes)', () => {
         },
         namespace: 'shop',
         excluded: new Set(),
+        heldSettings: new Set(),
         now: clock.now,
         logger: silentLogger(),
       },

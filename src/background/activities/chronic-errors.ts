@@ -1,0 +1,27 @@
+import type { ActivityKind } from '../activity-kind.js';
+import { settingBlip } from './setting-blip.js';
+
+/**
+ * A defect nobody has fixed: one service answers a small share of its requests with 500 from before the
+ * window until the end of the run, below the error-rate alert. Its error spans and logs are in every
+ * snapshot, at the same level before and during the incident: trouble an agent must see is not new.
+ */
+export const chronicErrors: ActivityKind = {
+  id: 'chronic-errors',
+  needs: ['objects', 'settings'],
+  alerts: [],
+  from: 'start',
+  plan(rng) {
+    return { params: { fraction: Math.round(rng.between(0.01, 0.025) * 1000) / 1000 } };
+  },
+  run(action, ctx) {
+    const fraction = Number(action.params.fraction);
+    return settingBlip(
+      action,
+      ctx,
+      'errors',
+      { fraction, status: 500 },
+      `${(fraction * 100).toFixed(1)} % of requests answered 500 for the whole run`,
+    );
+  },
+};

@@ -108,12 +108,11 @@ describe('planBackground', () => {
   });
 
   it('plans kinds whose trace is history from the start of the warmup, the others from before the window', () => {
-    const withProbes = [...all, 'probes'] as const;
     const plan = (seed: string) =>
       planBackground(
         { profile: 'quiet', counts: { 'probe-restart': 10, reschedule: 10 } },
         times,
-        withProbes,
+        all,
         new SeededRandom('s', seed),
       );
     const runs = ['a', 'b', 'c'].flatMap(plan);
@@ -132,12 +131,12 @@ describe('planBackground', () => {
       expect(x.atMs).toBeLessThanOrEqual(10_000);
       expect(x.durationMs).toBeUndefined();
     }
-    // Without probes, no probe-restart: the substrate could not restart anything for it.
+    // Without a kubelet that restarts containers, no probe-restart.
     expect(
       planBackground(
         { profile: 'quiet', counts: { 'probe-restart': 3 } },
         times,
-        all,
+        ['objects', 'settings'],
         new SeededRandom('s', 'a'),
       ),
     ).toEqual([]);

@@ -24,7 +24,9 @@ function livenessPath(d: KubeObject): string | undefined {
  */
 export const probeRestart: ActivityKind = {
   id: 'probe-restart',
-  needs: ['objects', 'settings', 'probes', 'pod-lifecycle'],
+  // Liveness probes run on both substrates' kubelets (the local one too, which leaves the probe
+  // *misconfiguration* faults to a real kubelet and so does not claim `probes`).
+  needs: ['objects', 'settings', 'pod-lifecycle'],
   alerts: [],
   from: 'warmup',
   plan(rng) {

@@ -7,6 +7,8 @@ import { systemClock } from '../../util/clock.js';
 import { REPO_ROOT } from '../../version.js';
 import { LocalChaos } from './local-chaos.js';
 import { ObjectStore } from './object-store.js';
+import type { ContainerProcess } from './container-runtime.js';
+import { procCpuSeconds } from './cpu-quota.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 
 const MIB = 1024 * 1024;
@@ -35,10 +37,11 @@ function objects(cpuLimit = '500m'): KubeObject[] {
   ] as KubeObject[];
 }
 
-function engine(cpuLimit?: string): LocalChaos {
+function engine(cpuLimit?: string, container?: ContainerProcess): LocalChaos {
   const store = new ObjectStore(systemClock);
   for (const o of objects(cpuLimit)) store.apply(o);
   return new LocalChaos({
+    containerProcess: (ns, name) => (ns === 'shop' && name === 'cart-1-a' ? container : undefined),
     store,
     runtime: new ProcessContainerRuntime(),
     logger: silentLogger(),
@@ -82,6 +85,39 @@ describe('LocalChaos', () => {
     expect(after?.cpuSeconds).toBeGreaterThanOrEqual(busy?.cpuSeconds ?? 0);
     expect(after?.rssBytes).toBe(0);
   }, 15_000);
+
+  it('holds a busy container and its CPU neighbour to the container limit together, and lets go on undo', async () => {
+    const app = await new ProcessContainerRuntime().start({
+      id: 'shop/cart-1-a/cart',
+      command: process.execPath,
+      args: ['-e', 'for (;;) {}'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      cwd: REPO_ROOT,
+      onLine: () => undefined,
+    });
+    try {
+      chaos = engine('400m', app);
+      const running = await chaos.start(
+        { kind: 'stress', workload: { namespace: 'shop', name: 'cart' }, cpu: { workers: 1, load: 100 } },
+        signal,
+      );
+      const app0 = procCpuSeconds(app.pid) ?? 0;
+      const both0 = app0 + (chaos.extraUsage('shop', 'cart-1-a')?.cpuSeconds ?? 0);
+      const t0 = performance.now();
+      await sleep(3000);
+      const appShare = ((procCpuSeconds(app.pid) ?? 0) - app0) / ((performance.now() - t0) / 1000);
+      // Unthrottled, the busy app alone would use a whole core; together they get 0.4 of one.
+      expect(appShare).toBeLessThan(0.4);
+      const both = (procCpuSeconds(app.pid) ?? 0) + (chaos.extraUsage('shop', 'cart-1-a')?.cpuSeconds ?? 0);
+      expect((both - both0) / ((performance.now() - t0) / 1000)).toBeLessThan(0.75);
+      await running.stop();
+      const free0 = procCpuSeconds(app.pid) ?? 0;
+      await sleep(600);
+      expect((procCpuSeconds(app.pid) ?? 0) - free0).toBeGreaterThan(0.3);
+    } finally {
+      await app.stop(1000);
+    }
+  }, 20_000);
 
   it('a memory neighbour holds its size resident in the pod until undone', async () => {
     chaos = engine();

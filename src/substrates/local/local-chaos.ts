@@ -12,6 +12,7 @@ import type {
 } from '../../platform/chaos-api.js';
 import type { ContainerProcess, ContainerRuntime } from './container-runtime.js';
 import type { ObjectStore } from './object-store.js';
+import { CpuQuota } from './cpu-quota.js';
 import { ProxyChaosRules } from './proxy-chaos.js';
 
 /** What the local chaos engine reads from the cluster it runs in. */
@@ -24,6 +25,8 @@ export interface LocalChaosDeps {
   podIps(): Map<string, string>;
   /** Whether a pod is running and not terminating. */
   isRunning(namespace: string, name: string): boolean;
+  /** The running process of a pod's container, if any (a stressed pod shares its CPU limit with it). */
+  containerProcess?(namespace: string, name: string): ContainerProcess | undefined;
   usagePollMs?: number;
 }
 
@@ -31,6 +34,8 @@ interface Neighbour {
   proc: ContainerProcess;
   cpuSeconds: number;
   rssBytes: number;
+  /** The container's CPU limit enforced over the container and this neighbour together. */
+  quota?: CpuQuota;
 }
 
 /**
@@ -54,7 +59,8 @@ setInterval(() => held.length, 1 << 30);
  * The local substrate's chaos engine. Network and DNS experiments become rules of the Service proxies
  * (proxy-chaos.ts); a stress experiment starts a neighbour process beside each of the workload's pods,
  * whose CPU and memory the kubelet counts as the container's, as Chaos Mesh runs its stressors in the
- * container's cgroup. I/O and clock experiments have no local mechanism (the substrate does not provide
+ * container's cgroup, and holds the two to the container's CPU limit together (cpu-quota.ts), as the
+ * cgroup's quota would. I/O and clock experiments have no local mechanism (the substrate does not provide
  * `io-chaos` or `time-chaos`).
  */
 export class LocalChaos implements ChaosApi {
@@ -166,6 +172,17 @@ export class LocalChaos implements ChaosApi {
           onLine: (stream, line) => this.deps.logger.debug({ pod: key, stream }, line),
         });
         const n: Neighbour = { proc, cpuSeconds: 0, rssBytes: 0 };
+        // A cluster's kernel throttles the container's cgroup, stressors included, at its CPU limit; the
+        // local substrate enforces no limits, so the two share one quota here while the experiment runs.
+        const containerOf = this.deps.containerProcess?.bind(this.deps);
+        if (workers > 0 && limit !== undefined && containerOf) {
+          const podName = pod.metadata.name;
+          n.quota = new CpuQuota({
+            cores: limit,
+            members: () => [proc, containerOf(x.workload.namespace, podName)].filter((m) => m !== undefined),
+          });
+          n.quota.start();
+        }
         started.push({ key, n });
         this.neighbours.set(key, [...(this.neighbours.get(key) ?? []), n]);
       }
@@ -182,6 +199,7 @@ export class LocalChaos implements ChaosApi {
   }
 
   private async stopNeighbour(key: string, n: Neighbour): Promise<void> {
+    await n.quota?.stop();
     await n.proc.stop(1000);
     const rest = (this.neighbours.get(key) ?? []).filter((m) => m !== n);
     if (rest.length > 0) this.neighbours.set(key, rest);

@@ -119,6 +119,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       repoRoot: opts.repoRoot,
       podIps: () => new Map([...this.workers].map(([k, w]) => [k, w.podIp])),
       isRunning: (ns, name) => !!this.workers.get(`${ns}/${name}`)?.pid && !this.isTerminating(ns, name),
+      containerProcess: (ns, name) => this.workers.get(`${ns}/${name}`)?.process,
     });
     this.kubeState = new KubeStateExporter({
       objects: (kind) => this.store.list(kind),

@@ -107,6 +107,10 @@ export class PodWorker {
   get pid(): number | undefined {
     return this.proc?.pid;
   }
+  /** The container's running process, if any. */
+  get process(): ContainerProcess | undefined {
+    return this.proc;
+  }
   get isReady(): boolean {
     return this.ready && !this.terminating;
   }

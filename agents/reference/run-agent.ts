@@ -1,6 +1,7 @@
 import { EntityIndex } from './entity-index.js';
 import { mergeEvidence } from './evidence.js';
 import type { AgentResult } from './agent-result.js';
+import { healedRestarts } from './healed-restarts.js';
 import { podLifecycles } from './pod-lifecycle.js';
 import { DEFAULT_RANK, rank, type RankOptions } from './rank.js';
 import { readSnapshot, type Snapshot } from './read-snapshot.js';
@@ -23,7 +24,7 @@ export async function runAgent(snapshotDir: string, opts: RankOptions = DEFAULT_
 export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK): AgentResult {
   const index = new EntityIndex(snap);
   const pods = podLifecycles(snap, index);
-  const evidence = mergeEvidence([
+  const merged = mergeEvidence([
     alertSignal(snap, index),
     eventSignal(snap, index),
     changeSignal(snap, index),
@@ -32,6 +33,7 @@ export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK
     logSignal(snap, index, pods),
     metricSignal(snap, index),
   ]);
+  const evidence = { ...merged, symptoms: healedRestarts(merged.symptoms, index, pods) };
   const ranking = rank(evidence, index, opts);
   return {
     answer: { entities: ranking.candidates.map((c) => c.entity) },

@@ -8,7 +8,7 @@ import { ACTIVITIES } from './activities.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
-import { planBackground } from './plan-background.js';
+import { drawCount, planBackground } from './plan-background.js';
 
 function shopService(name: string): KubeObject {
   const d = readyDeployment('shop', name);
@@ -107,6 +107,15 @@ describe('planBackground', () => {
     );
   });
 
+  it('draws a fractional count as the chance of one more action, a whole one exactly', () => {
+    const draws = Array.from({ length: 400 }, (_, i) => drawCount(1.5, new SeededRandom('s', `run-${i}`)));
+    expect(new Set(draws)).toEqual(new Set([1, 2]));
+    const share = draws.filter((n) => n === 2).length / draws.length;
+    expect(share).toBeGreaterThan(0.4);
+    expect(share).toBeLessThan(0.6);
+    expect(drawCount(2, new SeededRandom('s', 'x'))).toBe(2);
+  });
+
   it('plans kinds whose trace is history from the start of the warmup, the others from before the window', () => {
     const plan = (seed: string) =>
       planBackground(
@@ -115,9 +124,9 @@ describe('planBackground', () => {
         all,
         new SeededRandom('s', seed),
       );
-    const runs = ['a', 'b', 'c'].flatMap(plan);
+    const runs = Array.from({ length: 10 }, (_, i) => `run-${i}`).flatMap(plan);
     const at = (kind: string) => runs.filter((x) => x.kind === kind).map((x) => x.atMs);
-    expect(at('probe-restart')).toHaveLength(30);
+    expect(at('probe-restart')).toHaveLength(100);
     expect(Math.min(...at('probe-restart'))).toBeLessThan(times.windowStartMs - 20_000);
     expect(Math.min(...at('reschedule'))).toBeGreaterThanOrEqual(times.windowStartMs - 20_000);
     const chronic = planBackground(
@@ -228,7 +237,11 @@ describe('background activities', () => {
       },
     });
     const { ctx, target, clock } = world([
-      cron('cart-cleanup', [{ name: 'REDIS_PORT', value: '6379' }]),
+      // A telemetry endpoint is not a dependency the job needs: never picked.
+      cron('cart-cleanup', [
+        { name: 'REDIS_PORT', value: '6379' },
+        { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value: 'http://jaeger.observability:4318/v1/traces' },
+      ]),
       cron('catalog-sync', [
         { name: 'CATALOG_URL', value: 'http://catalog:8080' },
         { name: 'SYNC_RPS', value: '20' },
@@ -237,7 +250,7 @@ describe('background activities', () => {
     const run = (portOffset: number) =>
       ACTIVITIES.get('failing-job')?.run(action('failing-job', { params: { portOffset, which: 0.9 } }), ctx);
     const out = await run(10);
-    const name = `catalog-sync-${Math.floor(clock.now() / 60_000)}`;
+    const name = `catalog-sync-manual-${Math.floor(clock.now() / 1000)}`;
     expect(out).toMatchObject({
       target: `shop/Job/${name}`,
       detail:
@@ -297,17 +310,29 @@ describe('probe-restart', () => {
       c.livenessProbe = { httpGet: { path: '/healthz', port: 'http' }, timeoutSeconds: 2 };
       return d;
     };
-    const { ctx, target } = world([probed('checkout'), probed('shipping')]);
+    const pod = (name: string, app: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { 'app.kubernetes.io/name': app } },
+    });
+    const { ctx, target } = world([
+      probed('checkout'),
+      probed('shipping'),
+      pod('shipping-5d9f-aaaaa', 'shipping'),
+      pod('shipping-5d9f-bbbbb', 'shipping'),
+    ]);
     ctx.excluded = new Set(['checkout']);
     const out = await ACTIVITIES.get('probe-restart')?.run(
-      action('probe-restart', { pick: 0, params: { ms: 5000 } }),
+      action('probe-restart', { pick: 0, params: { ms: 5000, pod: 0.7 } }),
       ctx,
     );
-    expect(out).toMatchObject({ target: 'shop/Deployment/shipping' });
+    // One pod of the service, never all its replicas at once.
+    expect(out).toMatchObject({ target: 'shop/Pod/shipping-5d9f-bbbbb' });
     expect(target.flags.values.get('shipping.latency')).toEqual({
       ms: 5000,
       probability: 1,
       route: '/healthz',
+      pod: 'shipping-5d9f-bbbbb',
     });
     await out?.undo?.();
     expect(target.flags.values.has('shipping.latency')).toBe(false);

@@ -19,6 +19,16 @@ export interface BackgroundTimes {
 }
 
 /**
+ * A profile's count of one kind: its whole part always, its fraction as a chance of one more. The draw
+ * comes first from the kind's own stream and only for a fractional count, so whole counts plan exactly
+ * what they did before fractions existed.
+ */
+export function drawCount(count: number, rng: SeededRandom): number {
+  const whole = Math.floor(count);
+  return count === whole ? whole : whole + (rng.chance(count - whole) ? 1 : 0);
+}
+
+/**
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
  * warmup's start for kinds planned `from: 'warmup'`, its first 10 s for `from: 'start'`) and the horizon,
@@ -35,8 +45,8 @@ export function planBackground(
   for (const kind of ACTIVITY_KINDS) {
     const activity = ACTIVITIES.get(kind);
     if (!activity || !activity.needs.every((c) => provides.includes(c))) continue;
-    const n = spec.counts[kind] ?? PROFILE_COUNTS[spec.profile][kind];
     const kindRng = rng.fork(kind);
+    const n = spec.counts[kind] ?? drawCount(PROFILE_COUNTS[spec.profile][kind], kindRng);
     for (let i = 0; i < n; i++) {
       const [lo, hi] =
         activity.from === 'start'

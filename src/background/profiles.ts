@@ -4,9 +4,11 @@ export const BACKGROUND_PROFILES = ['quiet', 'typical', 'busy'] as const;
 export type BackgroundProfile = (typeof BACKGROUND_PROFILES)[number];
 
 /**
- * How many actions of each kind one run gets, per profile; a scenario may override any count. A new kind
- * starts at 0 everywhere (opt-in through `counts`) and joins the profiles once a corpus of every shipped
- * scenario is still valid with it on: a profile change alters every bundle.
+ * How many actions of each kind one run gets, per profile; a scenario may override any count. A fraction
+ * is the chance of one more (0.5: half the runs have one), so that what a snapshot shows cannot be
+ * learnt as a constant. A new kind starts at 0 everywhere (opt-in through `counts`) and joins the
+ * profiles once a corpus of every shipped scenario is still valid with it on: a profile change alters
+ * every bundle.
  */
 export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<ActivityKindId, number>>>> = {
   quiet: {

@@ -6,10 +6,18 @@ import { cronJobs, jobFromCronJob } from './job-from-cronjob.js';
 
 const HTTP_ADDRESS = /^(https?:\/\/[^/:\s]+):(\d{1,5})(\/.*)?$/;
 
-/** The env entries of a CronJob's containers that hold a literal http(s) address with a port. */
+/**
+ * The env entries of a CronJob's containers that name a dependency the job cannot work without: a
+ * literal http(s) address with a port in a `*_URL`. Telemetry endpoints (`OTEL_*`) are not: a job whose
+ * exporter fails still does its work.
+ */
 function addressVars(cron: CronJob): EnvVar[] {
   const containers = cron.spec?.jobTemplate.spec?.template.spec?.containers ?? [];
-  return containers.flatMap((c) => (c.env ?? []).filter((e) => HTTP_ADDRESS.test(e.value ?? '')));
+  return containers.flatMap((c) =>
+    (c.env ?? []).filter(
+      (e) => /_URL$/.test(e.name) && !e.name.startsWith('OTEL_') && HTTP_ADDRESS.test(e.value ?? ''),
+    ),
+  );
 }
 
 /**
@@ -42,8 +50,11 @@ export const failingJob: ActivityKind = {
     entry.value = `${m[1]}:${port}${m[3] ?? ''}`;
     delete edited.metadata.resourceVersion;
     await ctx.target.objects.apply(edited);
+    // A run started by hand to try the edit, named the way people name those (`kubectl create job
+    // <cron>-manual-<epoch> --from=cronjob/<cron>`): never the name a scheduled or `job` run takes.
     const jobObject = jobFromCronJob(edited, ctx.now());
-    const name = jobObject.metadata.name;
+    const name = `${cron.metadata.name}-manual-${Math.floor(ctx.now().getTime() / 1000)}`;
+    jobObject.metadata.name = name;
     await ctx.target.objects.apply(jobObject);
     return {
       target: `${ctx.namespace}/Job/${name}`,

@@ -1,7 +1,7 @@
-import { formatEntityId } from '../../entities/entity-id.js';
 import { containersOf } from '../../kube/containers.js';
 import { podSpecOf } from '../../kube/pod-template.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom, serviceOf } from '../eligible.js';
 import { holdSetting } from './setting-blip.js';
@@ -15,8 +15,8 @@ function livenessPath(d: KubeObject): string | undefined {
 }
 
 /**
- * History every long-running cluster has: a container restarted by its liveness probe. The service's
- * health endpoint answers slower than the probe's timeout for long enough that the kubelet gives up
+ * History every long-running cluster has: a container restarted by its liveness probe. One pod's health
+ * endpoint answers slower than the probe's timeout for long enough that the kubelet gives up
  * (`Unhealthy` Warnings, `Killing … failed liveness probe, will be restarted`), the container restarts and
  * comes back healthy: the pod keeps `restartCount: 1` and its `lastState`. Planned from the start of the
  * warmup, so it is as often history before the window as a blip inside it. The setting is cleared before
@@ -31,7 +31,10 @@ export const probeRestart: ActivityKind = {
   from: 'warmup',
   plan(rng) {
     // The shop's probes time out after 2 s, every 10 s, three failures: killed 20–32 s in, restarted at once.
-    return { durationMs: rng.int(36, 42) * 1000, params: { ms: rng.pick([3000, 5000, 8000]) } };
+    return {
+      durationMs: rng.int(36, 42) * 1000,
+      params: { ms: rng.pick([3000, 5000, 8000]), pod: rng.next() },
+    };
   },
   async run(action, ctx) {
     const candidates = (await eligibleDeployments(ctx, { withService: true })).filter(
@@ -41,13 +44,21 @@ export const probeRestart: ActivityKind = {
     const service = d && serviceOf(d);
     const path = d && livenessPath(d);
     if (!d || !service || !path) return { target: null, detail: 'no Deployment with an HTTP liveness probe' };
+    // One pod: its replicas' probes do not fail together, so the service keeps serving.
+    const selector = asDeployment(d)?.spec?.selector.matchLabels;
+    const pods = (await ctx.target.objects.list('Pod', ctx.namespace, selector))
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const pod = pickFrom(pods, Number(action.params.pod));
+    if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };
     const undo = await holdSetting(ctx, `${service}.latency`, {
       ms: Number(action.params.ms),
       probability: 1,
       route: path,
+      pod: pod.metadata.name,
     });
     return {
-      target: formatEntityId({ namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name }),
+      target: `${ctx.namespace}/Pod/${pod.metadata.name}`,
       detail: `${path} answered after ${Number(action.params.ms) / 1000} s until the liveness probe restarted the container`,
       undo,
     };

@@ -157,11 +157,15 @@ export class LocalChaos implements ChaosApi {
       for (const pod of pods) {
         signal.throwIfAborted();
         const key = `${x.workload.namespace}/${pod.metadata.name}`;
-        // The stressors share the container's cgroup in a cluster, so its CPU limit caps them too.
+        // The stressors share the container's cgroup in a cluster, so its CPU limit caps them too: through
+        // the shared quota below when the container's process is known (the stressors then want what they
+        // were asked for, as stress-ng does, and the quota holds them), else by asking for no more.
         const limit = parseQuantity(containersOf(podSpecOf(pod))[0]?.resources?.limits?.cpu);
         const workers = x.cpu?.workers ?? 0;
         const wanted = (workers * (x.cpu?.load ?? 0)) / 100;
-        const cores = limit !== undefined ? Math.min(wanted, limit) : wanted;
+        const containerOf = this.deps.containerProcess?.bind(this.deps);
+        const shared = workers > 0 && limit !== undefined && containerOf !== undefined;
+        const cores = limit !== undefined && !shared ? Math.min(wanted, limit) : wanted;
         const perWorker = workers > 0 ? cores / workers : 0;
         const proc = await this.deps.runtime.start({
           id: `${key}/stress-${this.nextNeighbour++}`,
@@ -174,8 +178,7 @@ export class LocalChaos implements ChaosApi {
         const n: Neighbour = { proc, cpuSeconds: 0, rssBytes: 0 };
         // A cluster's kernel throttles the container's cgroup, stressors included, at its CPU limit; the
         // local substrate enforces no limits, so the two share one quota here while the experiment runs.
-        const containerOf = this.deps.containerProcess?.bind(this.deps);
-        if (workers > 0 && limit !== undefined && containerOf) {
+        if (shared) {
           const podName = pod.metadata.name;
           n.quota = new CpuQuota({
             cores: limit,

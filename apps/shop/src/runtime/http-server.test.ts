@@ -27,6 +27,7 @@ async function start(random = () => 0, slowRequestMs?: number) {
     }),
     random,
     slowRequestMs,
+    podName: 'payment-7c9d-abcde',
   });
   server.route('POST', '/charge/:id', async (req) => ({
     status: 201,
@@ -133,6 +134,15 @@ describe('ShopServer', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(245);
     expect((await timed(`${base}/readyz`)).ms).toBeLessThan(200);
     expect((await timed(`${base}/charge/1`, { method: 'POST' })).ms).toBeLessThan(200);
+    settings.update({ latency: { ms: 250, probability: 1, route: '/healthz', pod: 'payment-7c9d-abcde' } });
+    expect(
+      (await timed(`${base}/healthz`, { headers: { 'user-agent': 'kube-probe/1.34' } })).ms,
+    ).toBeGreaterThanOrEqual(245);
+    // Scoped to another pod: this one's probes stay fast.
+    settings.update({ latency: { ms: 250, probability: 1, route: '/healthz', pod: 'payment-7c9d-other' } });
+    expect(
+      (await timed(`${base}/healthz`, { headers: { 'user-agent': 'kube-probe/1.34' } })).ms,
+    ).toBeLessThan(200);
   });
 
   test('a fraction applies to roughly that share of requests', async () => {

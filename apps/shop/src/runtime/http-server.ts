@@ -66,6 +66,8 @@ export interface ShopServerOptions {
   /** Requests that take longer than this are also logged at warn as `slow request`; absent: never. */
   slowRequestMs?: number;
   random?: () => number;
+  /** This process's pod (POD_NAME), for settings scoped to one pod. */
+  podName?: string;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -260,7 +262,12 @@ export class ShopServer {
       // check stuck behind something of its own) and nothing else: callers' own checks of /healthz (the
       // readiness of frontend and checkout) stay fast, and unscoped settings never touch probes.
       const slow = this.opts.settings?.current?.latency;
-      if (slow?.route === path && header(req, 'user-agent')?.startsWith('kube-probe/')) await sleep(slow.ms);
+      if (
+        slow?.route === path &&
+        (slow.pod === undefined || slow.pod === this.opts.podName) &&
+        header(req, 'user-agent')?.startsWith('kube-probe/')
+      )
+        await sleep(slow.ms);
       if (path === '/healthz') return send(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const r = this.opts.readiness ? await this.opts.readiness.evaluate() : { ready: true, checks: {} };

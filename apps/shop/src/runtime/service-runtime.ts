@@ -87,6 +87,7 @@ export async function runService(
     readiness: new Readiness(parts.readiness ?? {}),
     untracked: parts.untracked,
     slowRequestMs: config.slowRequestMs,
+    podName: config.podName,
   });
   parts.routes(server);
   // LISTEN_HOST: the local substrate gives each pod its own loopback address; in a pod, all interfaces.

@@ -10,6 +10,8 @@ export const SETTING_SCHEMAS = {
     ms: z.number().int().min(0).max(600_000),
     probability: z.number().min(0).max(1).default(1),
     route: z.string().min(1).optional(),
+    /** Only in this pod (POD_NAME); absent: every pod of the service. Honoured for probe paths. */
+    pod: z.string().min(1).optional(),
   }),
   /** Answer that fraction of matching inbound requests with `status`. */
   errors: z.object({

@@ -1,0 +1,79 @@
+import type { EntityId } from '../../src/entities/index.js';
+import { EntityIndex } from './entity-index.js';
+import type { Symptom } from './evidence.js';
+import { healedRestarts } from './healed-restarts.js';
+import type { PodLife } from './pod-lifecycle.js';
+import { SyntheticShop } from './testing/synthetic-shop.js';
+
+const T = Date.parse('2030-03-01T10:02:00Z');
+const CART: EntityId = 'shop/Deployment/cart';
+
+function world(opts: { ready: boolean; kills: number }): {
+  index: EntityIndex;
+  pods: Map<EntityId, PodLife>;
+} {
+  const shop = new SyntheticShop({ durationS: 10 });
+  const pod = shop.podsOf('cart')[0];
+  const podId = `shop/Pod/${pod.name}` as EntityId;
+  shop.get(podId).status = {
+    phase: 'Running',
+    containerStatuses: [
+      { name: 'cart', ready: opts.ready, restartCount: opts.kills, state: { running: { startedAt: 'x' } } },
+    ],
+  };
+  const life: PodLife = {
+    id: podId,
+    workload: CART,
+    started: null,
+    killed: [],
+    livenessKills: Array.from({ length: opts.kills }, (_, i) => T + i * 30_000),
+    firstLog: T - 60_000,
+    lastLog: T + 60_000,
+  };
+  return { index: new EntityIndex(shop.build()), pods: new Map([[podId, life]]) };
+}
+
+const crash = (detail: string, weight = 0.55): Symptom => ({
+  signal: 'events',
+  workload: CART,
+  kind: 'crash',
+  weight,
+  at: T,
+  detail,
+});
+const latency: Symptom = {
+  signal: 'traces',
+  workload: CART,
+  kind: 'latency',
+  weight: 0.9,
+  at: T,
+  detail: 'slow',
+};
+
+describe('healedRestarts', () => {
+  it("cuts one liveness restart's crash evidence when the pod is ready again, and says so", () => {
+    const { index, pods } = world({ ready: true, kills: 1 });
+    const out = healedRestarts([crash('liveness probe failing'), latency], index, pods);
+    expect(out[0]).toMatchObject({
+      weight: expect.closeTo(0.11, 5) as number,
+      detail: 'liveness probe failing (restarted once by its liveness probe, ready again)',
+    });
+    // Other kinds of trouble at the same workload are left alone.
+    expect(out[1]).toEqual(latency);
+  });
+
+  it('leaves restarts that repeat, a pod that is not ready, or a container backing off as they are', () => {
+    const cases: Array<[{ ready: boolean; kills: number }, Symptom[]]> = [
+      [{ ready: true, kills: 2 }, [crash('liveness probe failing')]],
+      [{ ready: false, kills: 1 }, [crash('liveness probe failing')]],
+      [
+        { ready: true, kills: 1 },
+        [crash('liveness probe failing'), crash('container restarting with back-off: "x"')],
+      ],
+    ];
+    for (const [opts, symptoms] of cases) {
+      const { index, pods } = world(opts);
+      expect(healedRestarts(symptoms, index, pods)).toEqual(symptoms);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { substrateRegistration } from '../substrates/registry.js';
@@ -15,10 +16,16 @@ export class RunContext {
   readonly plan: RunPlan;
   readonly timings: Partial<Record<RunPhase, number>> = {};
   private mark: number;
+  /**
+   * This process's event-loop delay: on the local substrate every Service proxy, the trace receiver
+   * and the kubelet share it, so a stall here is latency in every call between pods. Logged per phase.
+   */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(readonly req: RunRequest) {
     this.clock = req.clock ?? systemClock;
     this.mark = this.clock.now();
+    this.loopDelay.enable();
     this.plan =
       req.plan ??
       planRun({
@@ -43,6 +50,22 @@ export class RunContext {
     const now = this.clock.now();
     this.timings[name] = now - this.mark;
     this.mark = now;
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    this.req.logger.info(
+      {
+        phase: name,
+        ms: this.timings[name],
+        loopDelayP99Ms: ms(this.loopDelay.percentile(99)),
+        loopDelayMaxMs: ms(this.loopDelay.max),
+      },
+      'phase done',
+    );
+    this.loopDelay.reset();
+  }
+
+  /** Stops measuring the event loop (the run is over). */
+  close(): void {
+    this.loopDelay.disable();
   }
 
   checkAbort(): void {

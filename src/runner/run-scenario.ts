@@ -118,5 +118,6 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     await history.stop().catch(() => undefined);
     await faults.recoverAll().catch((err: unknown) => req.logger.error({ err }, 'fault recovery failed'));
     if (writer && !committed) await writer.abort().catch(() => undefined);
+    ctx.close();
   }
 }

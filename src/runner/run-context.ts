@@ -57,6 +57,7 @@ export class RunContext {
         ms: this.timings[name],
         loopDelayP99Ms: ms(this.loopDelay.percentile(99)),
         loopDelayMaxMs: ms(this.loopDelay.max),
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       },
       'phase done',
     );

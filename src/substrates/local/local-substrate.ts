@@ -299,6 +299,11 @@ export class LocalSubstrate implements Substrate {
     progress.phase('reset', 're-applying manifests, clearing settings');
     // Only a failed undo leaves a proxy rule or a stressor behind; none may reach the next run.
     await cluster.chaos.clear();
+    // Nor the earlier runs' spans and log lines: each run captures only its own window, and in a corpus
+    // session they piled up in this process (half a million spans after ten runs), whose garbage
+    // collection then stalled the Service proxies it also runs: later runs saw p95s several times higher.
+    this.receiver?.store.clear();
+    cluster.logs.clear();
     await this.applyManifests();
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()

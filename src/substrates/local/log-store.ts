@@ -35,4 +35,10 @@ export class LogStore {
   get size(): number {
     return this.lines.length;
   }
+
+  /** Forgets every line (between runs: each run captures only its own window). */
+  clear(): void {
+    this.lines = [];
+    this.dropped = 0;
+  }
 }

@@ -60,14 +60,15 @@ describe('CpuQuota', () => {
       await sleep(3000);
       await quota.stop();
       const share = ((procCpuSeconds(busy.pid) ?? 0) - before) / ((performance.now() - t0) / 1000);
-      // Unthrottled it would use a whole core; a tick of overshoot per period is allowed.
-      expect(share).toBeGreaterThan(0.15);
+      // Unthrottled it would use a whole core; a tick of overshoot per period is allowed. The lower
+      // bounds are loose: on a machine busy with other test workers it may get less than its quota.
+      expect(share).toBeGreaterThan(0.05);
       expect(share).toBeLessThan(0.45);
-      expect(quota.stats.throttledPeriods).toBeGreaterThan(quota.stats.periods * 0.8);
+      expect(quota.stats.throttledPeriods).toBeGreaterThan(quota.stats.periods * 0.5);
       // Running freely again after stop().
       const after = procCpuSeconds(busy.pid) ?? 0;
       await sleep(500);
-      expect((procCpuSeconds(busy.pid) ?? 0) - after).toBeGreaterThan(0.2);
+      expect((procCpuSeconds(busy.pid) ?? 0) - after).toBeGreaterThan(0.08);
     } finally {
       await busy.stop(1000);
     }

@@ -30,7 +30,7 @@ function healedWorkloads(
 ): Set<EntityId> {
   const byWorkload = new Map<EntityId, PodLife[]>();
   for (const p of pods.values()) {
-    if (!p.workload || (p.livenessKills.length === 0 && p.killed.length === 0)) continue;
+    if (!p.workload || p.livenessKills.length === 0) continue;
     byWorkload.set(p.workload, [...(byWorkload.get(p.workload) ?? []), p]);
   }
   const backingOff = new Set(
@@ -39,9 +39,8 @@ function healedWorkloads(
       .map((s) => s.workload),
   );
   const out = new Set<EntityId>();
-  for (const [w, list] of byWorkload) {
-    const restarted = list.filter((p) => p.livenessKills.length > 0);
-    if (restarted.length === 0 || backingOff.has(w)) continue;
+  for (const [w, restarted] of byWorkload) {
+    if (backingOff.has(w)) continue;
     if (restarted.every((p) => p.livenessKills.length === 1 && readyNow(index, p.id))) out.add(w);
   }
   return out;

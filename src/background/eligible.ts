@@ -2,6 +2,7 @@ import type { KubeObject } from '../kube/kube-object.js';
 import { runsDataStore } from '../faults/support/workloads.js';
 import { containersOf } from '../kube/containers.js';
 import { podSpecOf } from '../kube/pod-template.js';
+import { asDeployment } from '../kube/typed-objects.js';
 import type { ActivityContext } from './activity-kind.js';
 
 /**
@@ -18,6 +19,14 @@ export async function eligibleDeployments(
     .filter((d) => !runsDataStore(d))
     .filter((d) => !opts.withService || serviceOf(d) !== undefined)
     .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/** A Deployment's pods that are not being deleted, sorted by name so a seeded pick is reproducible. */
+export async function livePodsOf(ctx: ActivityContext, d: KubeObject): Promise<KubeObject[]> {
+  const selector = asDeployment(d)?.spec?.selector.matchLabels;
+  return (await ctx.target.objects.list('Pod', ctx.namespace, selector))
+    .filter((p) => !p.metadata.deletionTimestamp)
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 

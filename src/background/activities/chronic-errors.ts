@@ -1,5 +1,5 @@
 import type { ActivityKind } from '../activity-kind.js';
-import { settingBlip } from './setting-blip.js';
+import { errorShareBlip } from './setting-blip.js';
 
 /**
  * A defect nobody has fixed: one service answers a small share of its requests with 500 from before the
@@ -15,13 +15,6 @@ export const chronicErrors: ActivityKind = {
     return { params: { fraction: Math.round(rng.between(0.01, 0.025) * 1000) / 1000 } };
   },
   run(action, ctx) {
-    const fraction = Number(action.params.fraction);
-    return settingBlip(
-      action,
-      ctx,
-      'errors',
-      { fraction, status: 500 },
-      `${(fraction * 100).toFixed(1)} % of requests answered 500 for the whole run`,
-    );
+    return errorShareBlip(action, ctx, 500, ' for the whole run');
   },
 };

@@ -1,5 +1,5 @@
 import type { ActivityKind } from '../activity-kind.js';
-import { settingBlip } from './setting-blip.js';
+import { errorShareBlip } from './setting-blip.js';
 
 /** A few transient 503s at one service (callers retry GETs and succeed), under the error-rate alerts. */
 export const errorBlip: ActivityKind = {
@@ -13,13 +13,6 @@ export const errorBlip: ActivityKind = {
     };
   },
   run(action, ctx) {
-    const fraction = Number(action.params.fraction);
-    return settingBlip(
-      action,
-      ctx,
-      'errors',
-      { fraction, status: 503 },
-      `${(fraction * 100).toFixed(1)} % of requests answered 503`,
-    );
+    return errorShareBlip(action, ctx, 503);
   },
 };

@@ -1,9 +1,8 @@
 import { containersOf } from '../../kube/containers.js';
 import { podSpecOf } from '../../kube/pod-template.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { asDeployment } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
-import { eligibleDeployments, pickFrom, serviceOf } from '../eligible.js';
+import { eligibleDeployments, livePodsOf, pickFrom, serviceOf } from '../eligible.js';
 import { holdSetting } from './setting-blip.js';
 
 function livenessPath(d: KubeObject): string | undefined {
@@ -45,11 +44,7 @@ export const probeRestart: ActivityKind = {
     const path = d && livenessPath(d);
     if (!d || !service || !path) return { target: null, detail: 'no Deployment with an HTTP liveness probe' };
     // One pod: its replicas' probes do not fail together, so the service keeps serving.
-    const selector = asDeployment(d)?.spec?.selector.matchLabels;
-    const pods = (await ctx.target.objects.list('Pod', ctx.namespace, selector))
-      .filter((p) => !p.metadata.deletionTimestamp)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const pod = pickFrom(pods, Number(action.params.pod));
+    const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };
     const undo = await holdSetting(ctx, `${service}.latency`, {
       ms: Number(action.params.ms),

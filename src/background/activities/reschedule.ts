@@ -1,6 +1,5 @@
-import { asDeployment } from '../../kube/typed-objects.js';
 import type { ActivityKind } from '../activity-kind.js';
-import { eligibleDeployments, pickFrom } from '../eligible.js';
+import { eligibleDeployments, livePodsOf, pickFrom } from '../eligible.js';
 
 /** One pod deleted and replaced by its ReplicaSet, as a node drain or an eviction does now and then. */
 export const reschedule: ActivityKind = {
@@ -13,11 +12,7 @@ export const reschedule: ActivityKind = {
   async run(action, ctx) {
     const d = pickFrom(await eligibleDeployments(ctx), action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
-    const selector = asDeployment(d)?.spec?.selector.matchLabels;
-    const pods = (await ctx.target.objects.list('Pod', ctx.namespace, selector))
-      .filter((p) => !p.metadata.deletionTimestamp)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const pod = pickFrom(pods, Number(action.params.pod));
+    const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };
     await ctx.target.objects.delete('Pod', ctx.namespace, pod.metadata.name);
     return {

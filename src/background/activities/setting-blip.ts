@@ -20,6 +20,23 @@ export async function holdSetting(
   };
 }
 
+/** `fraction` (from the plan) of one service's requests answered `status`, held as settingBlip holds. */
+export function errorShareBlip(
+  action: PlannedAction,
+  ctx: ActivityContext,
+  status: number,
+  suffix = '',
+): Promise<ActivityOutcome> {
+  const fraction = Number(action.params.fraction);
+  return settingBlip(
+    action,
+    ctx,
+    'errors',
+    { fraction, status },
+    `${(fraction * 100).toFixed(1)} % of requests answered ${status}${suffix}`,
+  );
+}
+
 /**
  * A service's run-time setting held for the action's duration and cleared afterwards: the shop really
  * slows down or fails a little, below the alert thresholds. `only` restricts the services it may pick;

@@ -86,7 +86,7 @@ export class CpuQuota {
     this.stopped = [];
   }
 
-  private stop_(members: QuotaMember[]): void {
+  private pause(members: QuotaMember[]): void {
     for (const m of members) {
       if (this.stopped.some((x) => x.pid === m.pid)) continue;
       m.kill('SIGSTOP');
@@ -105,7 +105,7 @@ export class CpuQuota {
       const allowance = quota - debt;
       this.stats.periods++;
       if (allowance <= 0) {
-        this.stop_(members);
+        this.pause(members);
         this.stats.throttledPeriods++;
         const at = performance.now();
         await sleep(end - at);
@@ -118,7 +118,7 @@ export class CpuQuota {
       while (this.running && performance.now() < end) {
         await sleep(Math.min(this.sampleMs, end - performance.now()));
         if (this.used(members) - base < allowance) continue;
-        this.stop_(members);
+        this.pause(members);
         const at = performance.now();
         this.stats.throttledPeriods++;
         await sleep(end - at);

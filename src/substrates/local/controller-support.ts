@@ -33,8 +33,7 @@ export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
 /** The objects of `kind` in the owner's namespace it controls, oldest first (ties by name). */
 export function controlledBy(store: ObjectStore, kind: string, owner: KubeObject): KubeObject[] {
   return store
-    .list(kind, owner.metadata.namespace ?? 'default')
-    .filter((o) => isControlledBy(o, owner))
+    .select(kind, owner.metadata.namespace ?? 'default', (o) => isControlledBy(o, owner))
     .sort(byCreation);
 }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../../util/clock.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { ofKind, type Event } from '../../kube/typed-objects.js';
+import { isKind, ofKind, type Event } from '../../kube/typed-objects.js';
 import type { ObjectStore } from './object-store.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -41,13 +41,19 @@ export class EventRecorder {
   ): void {
     const ns = involved.metadata.namespace ?? 'default';
     const now = new Date(this.clock.now()).toISOString();
-    const existing = ofKind(this.store.list('Event', ns), 'Event').find(
-      (e) =>
-        e.involvedObject.name === involved.metadata.name &&
-        e.involvedObject.kind === involved.kind &&
-        e.reason === reason &&
-        e.message === message,
-    );
+    const existing = ofKind(
+      this.store.select(
+        'Event',
+        ns,
+        (e) =>
+          isKind(e, 'Event') &&
+          e.involvedObject.name === involved.metadata.name &&
+          e.involvedObject.kind === involved.kind &&
+          e.reason === reason &&
+          e.message === message,
+      ),
+      'Event',
+    )[0];
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;

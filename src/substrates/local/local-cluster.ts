@@ -319,9 +319,8 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       this.replicaSets.reconcileAll();
       this.jobs.reconcileAll();
       this.cronJobs.reconcileAll((ns, name) => void this.delete('Job', ns, name));
-      for (const p of this.store.list('Pod'))
-        if (p.metadata.deletionTimestamp)
-          this.removeIfReleased(p.metadata.namespace ?? 'default', p.metadata.name);
+      for (const p of this.store.select('Pod', undefined, (o) => !!o.metadata.deletionTimestamp))
+        this.removeIfReleased(p.metadata.namespace ?? 'default', p.metadata.name);
       void this.syncProxies();
       this.publishTargets();
     });
@@ -329,8 +328,8 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
 
   private endpointsOf(svc: Service, targetPort: number | string | undefined): Endpoint[] {
     const out: Endpoint[] = [];
-    for (const pod of this.store.list('Pod', svc.metadata.namespace)) {
-      if (!labelsMatch(svc.spec?.selector, pod.metadata.labels)) continue;
+    const selects = (o: Readonly<KubeObject>): boolean => labelsMatch(svc.spec?.selector, o.metadata.labels);
+    for (const pod of this.store.select('Pod', svc.metadata.namespace, selects)) {
       const w = this.workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
       if (!w?.isReady) continue;
       const port = resolvePort(pod, targetPort);

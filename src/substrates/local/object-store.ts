@@ -11,6 +11,8 @@ export type StoreChange = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Kube
  */
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
+  // Controllers list one kind many times a second; scanning only that kind keeps each pass cheap.
+  private readonly byKind = new Map<string, Map<string, KubeObject>>();
   private readonly listeners = new Set<(c: StoreChange) => void>();
   private version = 0;
 
@@ -22,14 +24,30 @@ export class ObjectStore {
   }
 
   list(kind: string, namespace?: string, selector?: Record<string, string>): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const o of this.objects.values()) {
-      if (o.kind !== kind) continue;
+    return this.select(
+      kind,
+      namespace,
+      selector ? (o) => labelsMatch(selector, o.metadata.labels) : undefined,
+    );
+  }
+
+  /**
+   * Copies of the objects of `kind` (in `namespace`, when given) that `keep` accepts, sorted by key. `keep`
+   * sees the stored object, read-only: only what it keeps is copied, which is what makes a controller's
+   * "pods this ReplicaSet owns" cheap when the namespace holds many pods.
+   */
+  select(
+    kind: string,
+    namespace: string | undefined,
+    keep?: (o: Readonly<KubeObject>) => boolean,
+  ): KubeObject[] {
+    const out: [string, KubeObject][] = [];
+    for (const [key, o] of this.byKind.get(kind) ?? []) {
       if (namespace !== undefined && o.metadata.namespace !== namespace) continue;
-      if (selector && !labelsMatch(selector, o.metadata.labels)) continue;
-      out.push(structuredClone(o));
+      if (keep && !keep(o)) continue;
+      out.push([key, o]);
     }
-    return out.sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+    return out.sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => structuredClone(o));
   }
 
   all(): KubeObject[] {
@@ -50,7 +68,7 @@ export class ObjectStore {
     next.metadata.generation = (prev?.metadata.generation ?? 0) + (specChanged ? 1 : 0) || 1;
     next.metadata.resourceVersion = String(++this.version);
     if (prev && next.status === undefined) next.status = prev.status;
-    this.objects.set(key, next);
+    this.put(key, next);
     this.emit({ type: prev ? 'MODIFIED' : 'ADDED', object: next });
     return structuredClone(next);
   }
@@ -68,7 +86,7 @@ export class ObjectStore {
     if (JSON.stringify(prev.status) === JSON.stringify(status)) return;
     const next = { ...prev, status: structuredClone(status) };
     next.metadata = { ...prev.metadata, resourceVersion: String(++this.version) };
-    this.objects.set(key, next);
+    this.put(key, next);
     this.emit({ type: 'MODIFIED', object: next });
   }
 
@@ -77,8 +95,16 @@ export class ObjectStore {
     const prev = this.objects.get(key);
     if (!prev) return undefined;
     this.objects.delete(key);
+    this.byKind.get(prev.kind)?.delete(key);
     this.emit({ type: 'DELETED', object: prev });
     return structuredClone(prev);
+  }
+
+  private put(key: string, o: KubeObject): void {
+    this.objects.set(key, o);
+    let bucket = this.byKind.get(o.kind);
+    if (!bucket) this.byKind.set(o.kind, (bucket = new Map()));
+    bucket.set(key, o);
   }
 
   onChange(listener: (c: StoreChange) => void): () => void {

@@ -18,6 +18,13 @@ export class ProcessContainerRuntime implements ContainerRuntime {
       registry: this.registry,
       onLine: (l) => launch.onLine(l.stream, l.line),
     });
+    // The kubelet's poll asks for memory then CPU: one read of /proc serves both.
+    let last: { at: number; value: Promise<{ rssBytes: number; cpuSeconds: number }> } | undefined;
+    const usage = (): Promise<{ rssBytes: number; cpuSeconds: number }> => {
+      const now = Date.now();
+      if (!last || now - last.at > 100) last = { at: now, value: groupUsage(p.pid) };
+      return last.value;
+    };
     return {
       pid: p.pid,
       exited: p.exited,
@@ -25,8 +32,8 @@ export class ProcessContainerRuntime implements ContainerRuntime {
       kill: (sig) => {
         p.signal(sig);
       },
-      rssBytes: async () => (await groupUsage(p.pid)).rssBytes,
-      cpuSeconds: async () => (await groupUsage(p.pid)).cpuSeconds,
+      rssBytes: async () => (await usage()).rssBytes,
+      cpuSeconds: async () => (await usage()).cpuSeconds,
     };
   }
 }

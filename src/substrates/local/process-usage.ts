@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { processesInGroup } from '../../process/proc-info.js';
+import { listPids, readProcStat } from '../../process/proc-info.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -7,7 +7,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 export async function groupUsage(pgid: number): Promise<{ rssBytes: number; cpuSeconds: number }> {
   let ticks = 0;
   const statuses: string[] = [];
-  const pids = processesInGroup(pgid).map((p) => p.pid);
+  const pids = groupMembers(pgid);
   for (const pid of pids.length > 0 ? pids : [pgid]) {
     try {
       const [status, stat] = await Promise.all([
@@ -52,4 +52,28 @@ export function groupRssBytes(statuses: readonly string[]): number {
     shmem = Math.max(shmem, s);
   }
   return anon + file + shmem;
+}
+
+const TABLE_TTL_MS = 500;
+let table: { at: number; groups: Map<number, number[]> } | undefined;
+
+/**
+ * The live processes of a group, from one scan of /proc shared by every pod polled within half a second:
+ * each pod used to scan all of /proc twice a second, which grew with pods × processes and held up the
+ * runner's event loop (the one that also carries every Service proxy's traffic).
+ */
+function groupMembers(pgid: number): number[] {
+  const now = Date.now();
+  if (!table || now - table.at > TABLE_TTL_MS) {
+    const groups = new Map<number, number[]>();
+    for (const pid of listPids()) {
+      const st = readProcStat(pid);
+      if (!st || st.state === 'Z' || st.state === 'X') continue;
+      const members = groups.get(st.pgrp);
+      if (members) members.push(pid);
+      else groups.set(st.pgrp, [pid]);
+    }
+    table = { at: now, groups };
+  }
+  return table.groups.get(pgid) ?? [];
 }

@@ -77,6 +77,8 @@ describe('planBackground', () => {
       [
         'cache-bypass',
         'error-blip',
+        // typical's 0.5 failing-job: this key draws the one more
+        'failing-job',
         'job',
         'latency-blip',
         'latency-blip',

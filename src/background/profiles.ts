@@ -7,8 +7,7 @@ export type BackgroundProfile = (typeof BACKGROUND_PROFILES)[number];
  * How many actions of each kind one run gets, per profile; a scenario may override any count. A fraction
  * is the chance of one more (0.5: half the runs have one), so that what a snapshot shows cannot be
  * learnt as a constant. A new kind starts at 0 everywhere (opt-in through `counts`) and joins the
- * profiles once a corpus of every shipped scenario is still valid with it on: a profile change alters
- * every bundle.
+ * profiles with a corpus of every shipped scenario run with it on: a profile change alters every bundle.
  */
 export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<ActivityKindId, number>>>> = {
   quiet: {
@@ -27,24 +26,24 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     rollout: 2,
     scale: 1,
     job: 1,
-    'failing-job': 0,
+    'failing-job': 0.5,
     reschedule: 1,
-    'probe-restart': 0,
+    'probe-restart': 0.4,
     'latency-blip': 2,
     'error-blip': 1,
-    'chronic-errors': 0,
+    'chronic-errors': 0.3,
     'cache-bypass': 1,
   },
   busy: {
     rollout: 4,
     scale: 2,
     job: 2,
-    'failing-job': 0,
+    'failing-job': 1,
     reschedule: 2,
-    'probe-restart': 0,
+    'probe-restart': 0.8,
     'latency-blip': 3,
     'error-blip': 2,
-    'chronic-errors': 0,
+    'chronic-errors': 0.6,
     'cache-bypass': 2,
   },
 };

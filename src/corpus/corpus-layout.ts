@@ -11,6 +11,7 @@ import { join } from 'node:path';
  * <out>/corpus/report.md                tables per scenario and corpus totals
  * <out>/reports/<bundleId>.html         each bundle's HTML report, ground truth shown (for authors)
  * <out>/corpus/secret                   the corpus secret (never inside a bundle's snapshot/)
+ * <out>/corpus/run.lock                 while a `corpus run` writes the corpus: its pid (corpus-lock.ts)
  * ```
  */
 export class CorpusLayout {
@@ -48,6 +49,11 @@ export class CorpusLayout {
   /** The corpus secret (corpus-secret.ts): bundle ids, window offsets and background derive from it. */
   get secretFile(): string {
     return join(this.corpusDir, 'secret');
+  }
+
+  /** Held by the one `corpus run` writing this corpus (corpus-lock.ts). */
+  get lockFile(): string {
+    return join(this.corpusDir, 'run.lock');
   }
 
   get reportFile(): string {

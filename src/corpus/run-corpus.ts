@@ -11,6 +11,7 @@ import type { Substrate } from '../platform/substrate.js';
 import { errorText } from '../util/error-text.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { CorpusLayout } from './corpus-layout.js';
+import { lockCorpus } from './corpus-lock.js';
 import { CorpusProgress } from './corpus-progress.js';
 import { commandsOf, type CorpusIndex, type IndexRow } from './corpus-index.js';
 import { finalizeCorpus, type RunRecord } from './finalize-corpus.js';
@@ -77,10 +78,20 @@ export interface CorpusRunResult {
  * is complete, and throws exit code 130.
  */
 export async function runCorpus(o: CorpusRunOptions): Promise<CorpusRunResult> {
-  const clock = o.clock ?? systemClock;
-  const started = clock.now();
   const layout = new CorpusLayout(o.outDir);
   await mkdir(layout.bundlesDir, { recursive: true });
+  await mkdir(layout.corpusDir, { recursive: true });
+  const release = await lockCorpus(layout.lockFile, o.outDir);
+  try {
+    return await runLocked(o, layout);
+  } finally {
+    await release();
+  }
+}
+
+async function runLocked(o: CorpusRunOptions, layout: CorpusLayout): Promise<CorpusRunResult> {
+  const clock = o.clock ?? systemClock;
+  const started = clock.now();
   const secret = o.secret ?? (await loadOrCreateSecret(layout.secretFile));
   const planned = planCorpus(o.scenarios, {
     repeats: o.repeats,

@@ -225,7 +225,7 @@ time left) and a summary naming every invalid task and why.
 Exit codes:
   0    every planned run produced a bundle (with --strict: and every check passed)
   1    a run failed (recorded in the index, the corpus went on), or --strict and a check failed
-  2    invalid scenario or option; nothing was started
+  2    invalid scenario or option, or another corpus run is writing --out; nothing was started
   4    a prerequisite is missing;  5  the substrate could not be brought up
   130  interrupted: the current run's faults recovered, complete bundles indexed; --resume continues
 

@@ -1,5 +1,5 @@
 import { containersOf } from '../kube/containers.js';
-import type { KubeObject } from '../kube/kube-object.js';
+import { parseQuantity, type KubeObject } from '../kube/kube-object.js';
 import { podSpecOf } from '../kube/pod-template.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import { isPostgresImage, isRedisImage } from '../faults/support/workloads.js';
@@ -18,6 +18,9 @@ export interface AppWorkload {
   calls: string[];
   isRedis: boolean;
   isPostgres: boolean;
+  /** Its first container's limits (bytes, cores), which a noisy neighbour shares. */
+  memoryLimit?: number;
+  cpuLimit?: number;
 }
 
 /** The app's Deployments and how they call each other, read off the manifests (nothing hand-written). */
@@ -53,6 +56,8 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
         calls: [...new Set(calls)].sort(),
         isRedis: containers.some((c) => isRedisImage(c.image)),
         isPostgres: containers.some((c) => isPostgresImage(c.image)),
+        memoryLimit: parseQuantity(containers[0]?.resources?.limits?.memory),
+        cpuLimit: parseQuantity(containers[0]?.resources?.limits?.cpu),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

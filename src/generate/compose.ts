@@ -71,6 +71,12 @@ export function composeScenario(
       if (pattern === 'coincident') background = { profile: 'busy', counts: { rollout: rng.int(3, 5) } };
       break;
     }
+    case 'noisy-neighbour': {
+      const p = pickRecipe(rng, app, (r) => r.neighbour === true);
+      if (!p) return undefined;
+      faults.push(fault(rng, app, p[0], p[1], 0));
+      break;
+    }
     case 'multi-hop': {
       const p = pickRecipe(rng, app, (r, w) => (app.depth.get(w.name) ?? 0) >= 2 && !r.slow);
       if (!p) return undefined;

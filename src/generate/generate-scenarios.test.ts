@@ -31,6 +31,27 @@ describe('appModel', () => {
 });
 
 describe('recipes', () => {
+  it("gives a noisy neighbour a share of the target's own budget: past the 80 % alert with the service's own use, short of the limit", () => {
+    const app = appModel(objects);
+    const rng = new SeededRandom('neighbour', 'test');
+    const memory = RECIPES.find((r) => r.type === 'memory-stress');
+    const cpu = RECIPES.find((r) => r.type === 'cpu-stress');
+    expect(memory?.neighbour && cpu?.neighbour).toBe(true);
+    for (const w of memory?.eligible(app) ?? []) {
+      const limitMiB = (w.memoryLimit ?? 0) / (1024 * 1024);
+      for (let i = 0; i < 20; i++) {
+        const size = Number(memory?.params(rng, w, app).sizeMiB);
+        expect(size / limitMiB).toBeGreaterThanOrEqual(0.41);
+        expect(size / limitMiB).toBeLessThanOrEqual(0.5);
+      }
+    }
+    expect((cpu?.eligible(app) ?? []).every((w) => (w.cpuLimit ?? 0) > 0)).toBe(true);
+    expect(app.workloads.find((w) => w.name === 'catalog')).toMatchObject({
+      memoryLimit: 192 * 1024 * 1024,
+      cpuLimit: 0.5,
+    });
+  });
+
   it('each has a workload of the shop to act on, a target of a kind its type takes, and params its schema accepts', () => {
     const app = appModel(objects);
     const registry = defaultCatalog();

@@ -8,6 +8,8 @@ export const PATTERNS = {
   partial: 'only a share of requests fails or slows down',
   'wrong-value': 'a valid but wrong value (a wrong port, a timeout too short), not a crash',
   coincident: 'busy routine activity: several rollouts around the cause',
+  'noisy-neighbour':
+    "a neighbour using the target's CPU or memory budget: the target saturates, nothing of its own changed",
 } as const;
 
 export type Pattern = keyof typeof PATTERNS;

@@ -24,6 +24,8 @@ export interface Recipe {
    * root cause itself, so the distractor pattern (whose ground truth names the target alone) skips it.
    */
   link?: boolean;
+  /** A neighbour using the target's own budget (CPU, memory), for the `noisy-neighbour` pattern. */
+  neighbour?: boolean;
 }
 
 const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
@@ -39,6 +41,7 @@ const linkTargets = (app: AppModel): AppWorkload[] =>
 const caller = (rng: SeededRandom, w: AppWorkload, app: AppModel): string => rng.pick(callersOf(app, w)).name;
 /** `x` to the nearest `step`, without binary fractions left over (0.85, not 0.8500000000000001). */
 const round = (x: number, step: number): number => Number((Math.round(x / step) * step).toFixed(6));
+const MIB = 1024 * 1024;
 
 /**
  * The recipes for the fault types the generator composes. Values are within each type's schema and
@@ -193,6 +196,42 @@ export const RECIPES: readonly Recipe[] = [
     target: deployment,
     params: (rng, w, app) => ({ from: caller(rng, w, app) }),
     link: true,
+  },
+  {
+    type: 'network-corrupt',
+    eligible: linkTargets,
+    target: deployment,
+    params: (rng, w, app) => ({ from: caller(rng, w, app), percent: round(rng.between(35, 50), 5) }),
+    link: true,
+  },
+  {
+    // Only the product list is large enough (several KiB) for a throttled link to push a p95 past 500 ms;
+    // other answers are a few hundred bytes and pass a few KiB/s unnoticed.
+    type: 'network-bandwidth',
+    eligible: (app) => app.workloads.filter((w) => w.service === 'catalog' && callersOf(app, w).length > 0),
+    target: deployment,
+    params: (rng, w, app) => ({
+      from: callersOf(app, w).some((c) => c.service === 'frontend') ? 'frontend' : caller(rng, w, app),
+      rate: `${rng.int(1, 2)}kbps`,
+    }),
+    link: true,
+  },
+  {
+    // A CPU limit the neighbour can fill: the container then runs at its limit (ShopContainerCPUNearLimit).
+    type: 'cpu-stress',
+    eligible: (app) => services(app).filter((w) => (w.cpuLimit ?? 0) > 0 && (w.cpuLimit ?? 0) <= 1),
+    target: deployment,
+    params: (rng) => ({ workers: 1, load: round(rng.between(90, 100), 5) }),
+    neighbour: true,
+  },
+  {
+    // 42-50 % of the limit on top of a service's own ~45 %: past the 80 % alert, short of the limit
+    // (which the fault refuses: that would be an OOM kill, `memory-limit`'s incident).
+    type: 'memory-stress',
+    eligible: (app) => services(app).filter((w) => (w.memoryLimit ?? 0) >= 128 * MIB),
+    target: deployment,
+    params: (rng, w) => ({ sizeMiB: Math.floor(((w.memoryLimit ?? 0) / MIB) * rng.between(0.42, 0.5)) }),
+    neighbour: true,
   },
   {
     type: 'dns-failure',

@@ -304,7 +304,7 @@ describe('held settings', () => {
 });
 
 describe('probe-restart', () => {
-  it("slows one service's liveness path past the probe's timeout, then clears it; never an excluded one", async () => {
+  it("slows one pod's liveness path past the probe's timeout, then clears it; never an excluded service or one with a single pod", async () => {
     const probed = (name: string): KubeObject => {
       const d = shopService(name);
       const c = (d.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template
@@ -318,6 +318,8 @@ describe('probe-restart', () => {
       metadata: { name, namespace: 'shop', labels: { 'app.kubernetes.io/name': app } },
     });
     const { ctx, target } = world([
+      probed('cart'),
+      pod('cart-7c4b-aaaaa', 'cart'),
       probed('checkout'),
       probed('shipping'),
       pod('shipping-5d9f-aaaaa', 'shipping'),
@@ -341,7 +343,7 @@ describe('probe-restart', () => {
     ctx.excluded = new Set(['checkout', 'shipping']);
     expect(await ACTIVITIES.get('probe-restart')?.run(action('probe-restart'), ctx)).toEqual({
       target: null,
-      detail: 'no Deployment with an HTTP liveness probe',
+      detail: 'no Deployment with an HTTP liveness probe and two running pods',
     });
   });
 });

@@ -36,15 +36,22 @@ export const probeRestart: ActivityKind = {
     };
   },
   async run(action, ctx) {
-    const candidates = (await eligibleDeployments(ctx, { withService: true })).filter(
-      (d) => livenessPath(d) !== undefined && !ctx.heldSettings.has(`${serviceOf(d) ?? ''}.latency`),
-    );
-    const d = pickFrom(candidates, action.pick);
+    // One pod of a workload with another one serving: a single replica restarting is a short outage, and
+    // its callers' dependency alert fired (frontend → catalog within 10 s of the restart), so the
+    // history would have been an incident of its own.
+    const candidates: Array<{ d: KubeObject; pods: KubeObject[] }> = [];
+    for (const d of await eligibleDeployments(ctx, { withService: true })) {
+      if (livenessPath(d) === undefined || ctx.heldSettings.has(`${serviceOf(d) ?? ''}.latency`)) continue;
+      const pods = await livePodsOf(ctx, d);
+      if (pods.length >= 2) candidates.push({ d, pods });
+    }
+    const picked = pickFrom(candidates, action.pick);
+    const d = picked?.d;
     const service = d && serviceOf(d);
     const path = d && livenessPath(d);
-    if (!d || !service || !path) return { target: null, detail: 'no Deployment with an HTTP liveness probe' };
-    // One pod: its replicas' probes do not fail together, so the service keeps serving.
-    const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
+    if (!picked || !d || !service || !path)
+      return { target: null, detail: 'no Deployment with an HTTP liveness probe and two running pods' };
+    const pod = pickFrom(picked.pods, Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };
     const undo = await holdSetting(ctx, `${service}.latency`, {
       ms: Number(action.params.ms),

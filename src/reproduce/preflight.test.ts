@@ -21,6 +21,7 @@ const inputs = (o: Partial<PreflightInputs> = {}): PreflightInputs => ({
     warmupMs: plan.warmupMs,
     leadMs: plan.leadMs,
     tailMs: plan.tailMs,
+    loadSeed: plan.loadSeed,
   },
   scenario,
   substrate: 'local',
@@ -32,6 +33,31 @@ const inputs = (o: Partial<PreflightInputs> = {}): PreflightInputs => ({
 });
 
 describe('preflightDrift', () => {
+  it("draws the load generator's seed from the secret, not the scenario's public seed", () => {
+    const again = planRun({
+      secret: SECRET,
+      scenario,
+      seed: 42,
+      repeat: 0,
+      provides: localRegistration.provides,
+    });
+    const repeat1 = planRun({
+      secret: SECRET,
+      scenario,
+      seed: 42,
+      repeat: 1,
+      provides: localRegistration.provides,
+    });
+    const otherSecret = planRun({ secret: 'ab'.repeat(32), scenario, seed: 42, repeat: 0, provides: [] });
+    expect(again.loadSeed).toBe(plan.loadSeed);
+    expect(new Set([plan.loadSeed, repeat1.loadSeed, otherSecret.loadSeed, 42]).size).toBe(4);
+  });
+
+  it('reports no load-seed drift for a bundle from before the seed was drawn', () => {
+    const { loadSeed: _drawn, ...old } = inputs().recipe;
+    expect(preflightDrift(inputs({ recipe: old }))).toEqual([]);
+  });
+
   it('finds nothing when the machine and this version would run what was recorded', () => {
     expect(plan.background.length).toBeGreaterThan(0);
     expect(preflightDrift(inputs())).toEqual([]);
@@ -42,7 +68,7 @@ describe('preflightDrift', () => {
       inputs({
         substrate: 'kind',
         recorded: { environment: env, scenarioHash: 'f'.repeat(64) },
-        plan: { ...plan, leadMs: plan.leadMs + 1 },
+        plan: { ...plan, leadMs: plan.leadMs + 1, loadSeed: plan.loadSeed + 1 },
         recordedBackground: ['job', ...plan.background.map((a) => a.kind)],
         current: { ...env, tools: { prometheus: { version: '2.53.0' } } },
       }),
@@ -52,6 +78,7 @@ describe('preflightDrift', () => {
       'substrate',
       'scenario (as resolved: fault defaults, expected alerts)',
       'window offsets drawn from the secret',
+      "load generator's seed drawn from the secret",
       'background schedule drawn from the secret',
     ]);
     expect(drift[0]).toEqual({ what: 'tool prometheus', recorded: '2.42.0+ds', current: '2.53.0' });

@@ -73,6 +73,13 @@ export function preflightDrift(i: PreflightInputs): DriftItem[] {
       recorded: offsets(i.recipe),
       current: offsets(i.plan),
     });
+  // Bundles from before the load seed was drawn ran the scenario's seed; reproduce runs that again.
+  if (i.recipe.loadSeed !== undefined && i.recipe.loadSeed !== i.plan.loadSeed)
+    out.push({
+      what: "load generator's seed drawn from the secret",
+      recorded: String(i.recipe.loadSeed),
+      current: String(i.plan.loadSeed),
+    });
   // Actions planned after observation ended never ran, so the record is a prefix of the plan.
   const planned = i.plan.background.map((a) => a.kind);
   if (i.recordedBackground.some((kind, k) => planned[k] !== kind))

@@ -15,6 +15,8 @@ export const RecipeSchema = z.object({
   warmupMs: z.number().nonnegative(),
   leadMs: z.number().nonnegative(),
   tailMs: z.number().nonnegative(),
+  /** The load generator's seed (drawn from the secret); bundles from before it was drawn ran `seed`. */
+  loadSeed: z.number().int().optional(),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 

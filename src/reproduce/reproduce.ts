@@ -141,7 +141,13 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     );
 
   // The recorded offsets, whatever this version draws: the window must open and close where it did.
-  const plan = { ...drawn, warmupMs: recipe.warmupMs, leadMs: recipe.leadMs, tailMs: recipe.tailMs };
+  const plan = {
+    ...drawn,
+    warmupMs: recipe.warmupMs,
+    leadMs: recipe.leadMs,
+    tailMs: recipe.tailMs,
+    loadSeed: recipe.loadSeed ?? recipe.seed,
+  };
   const outDir = resolve(o.outDir);
   const runs: SeriesRun[] = [];
   for (let k = 1; k <= o.repeats; k++) {

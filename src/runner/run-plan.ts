@@ -19,6 +19,11 @@ export interface RunPlan {
   leadMs: number;
   /** After the awaited alerts fire, observation goes on this long: `window.after` + [0, max(after, 15 s)). */
   tailMs: number;
+  /**
+   * The load generator's seed: drawn, not the scenario's public `seed`, which the generator's traffic
+   * would carry into the logs and traces for anyone to look the scenario up by.
+   */
+  loadSeed: number;
   background: PlannedAction[];
 }
 
@@ -61,6 +66,7 @@ export function planRun(i: PlanInputs): RunPlan {
     warmupMs: warmup,
     leadMs,
     tailMs,
+    loadSeed: rng.fork('load').int(1, 2_147_483_647),
     background,
   };
 }

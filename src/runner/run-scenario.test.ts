@@ -39,7 +39,7 @@ async function start(
     outDir,
     bundleId: 'incident-test',
     secret: TEST_SECRET,
-    plan: { warmupMs: 10_000, leadMs: 10_000, tailMs: 4_000, background: [] },
+    plan: { warmupMs: 10_000, leadMs: 10_000, tailMs: 4_000, loadSeed: 7, background: [] },
     substrate: w.substrate,
     registry: w.registry,
     logger: w.logger,
@@ -114,6 +114,7 @@ describe('runScenario, phase by phase against a staged world', () => {
       warmupMs: 10_000,
       leadMs: 10_000,
       tailMs: 4_000,
+      loadSeed: 7,
       stableUntil: expect.any(String) as string,
     });
     for (const f of await readdir(join(outcome.bundleDir, 'snapshot'))) {

@@ -86,6 +86,7 @@ export async function capturePhase(
     warmupMs: ctx.plan.warmupMs,
     leadMs: ctx.plan.leadMs,
     tailMs: ctx.plan.tailMs,
+    loadSeed: ctx.plan.loadSeed,
     // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.
     stableUntil:
       times.manifestedAt !== undefined

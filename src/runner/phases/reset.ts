@@ -8,11 +8,11 @@ export const SYSTEM_READY_TIMEOUT_MS = 120_000;
 
 /** App back to its baseline, the scenario's load applied, the testbed's own workloads ready. */
 export async function resetPhase(ctx: RunContext): Promise<void> {
-  const { substrate, scenario, progress, signal, seed } = ctx.req;
+  const { substrate, scenario, progress, signal } = ctx.req;
   progress.phase('reset', 'app back to baseline, waiting for every Deployment to be ready');
   await substrate.reset(signal, progress);
   const { load } = scenario.spec;
-  await applyLoad(substrate.faultTarget.objects, { rps: load.rps, seed, mix: load.mix });
+  await applyLoad(substrate.faultTarget.objects, { rps: load.rps, seed: ctx.plan.loadSeed, mix: load.mix });
   await waitDeploymentsReady(
     substrate.faultTarget.objects,
     [SYSTEM_NAMESPACE],

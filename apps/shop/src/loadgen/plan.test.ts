@@ -36,12 +36,24 @@ describe('planJourneys', () => {
           expect(s.body?.quantity).toBeLessThanOrEqual(3);
         }
       }
-      expect(j.steps.map((s) => s.requestId)).toEqual(j.steps.map((_, i) => `lg-5-${j.index}-${i}`));
+      for (const s of j.steps) expect(s.requestId).toMatch(/^[0-9a-f]{16}$/);
+      if (j.kind === 'checkout') expect(j.userId).toMatch(/^shopper-[0-9a-f]{10}$/);
       if (j.kind === 'checkout') {
         expect(j.steps.at(-1)?.step).toBe('place_order');
         expect(j.steps.at(-1)?.body?.currency).toMatch(/^[A-Z]{3}$/);
       }
     }
+  });
+
+  test('request and shopper ids are unique, the same for a seed, and carry neither the seed nor the journey number', () => {
+    const ids = (seed: number): string[] =>
+      planJourneys(seed, DEFAULT_MIX, 3000).flatMap((j) => [...j.steps.map((s) => s.requestId), j.userId]);
+    const a = ids(97);
+    expect(ids(97)).toEqual(a);
+    const requestIds = planJourneys(97, DEFAULT_MIX, 3000).flatMap((j) => j.steps.map((s) => s.requestId));
+    expect(new Set(requestIds).size).toBe(requestIds.length);
+    expect(a.filter((id) => /(^|-)97-|-\d+-\d+$/.test(id))).toEqual([]);
+    expect(ids(98).filter((id) => a.includes(id) && !/^(user|visitor)-/.test(id))).toEqual([]);
   });
 
   test('meanRequestsPerJourney matches the plan', () => {

@@ -17,7 +17,11 @@ export interface PlannedRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: Readonly<Record<string, unknown>>;
-  /** Sent as X-Request-Id: `lg-<seed>-<journey>-<step#>`, so a recorded run can be put back in plan order. */
+  /**
+   * Sent as X-Request-Id: 16 hex digits drawn from the seed, as a proxy or client library makes them. Not
+   * the seed or the journey's number: both would be read back out of the logs (the seed names the
+   * scenario, the number how long the load has run).
+   */
   requestId: string;
 }
 
@@ -85,14 +89,24 @@ export function meanRequestsPerJourney(mix: JourneyMix): number {
  */
 export class JourneyPlanner {
   private readonly rand: () => number;
-  private readonly seed: number;
+  /** Ids come from their own stream, so the journeys are the same draws as without them. */
+  private readonly idRand: () => number;
   private readonly mix: JourneyMix;
   private index = 0;
 
   constructor(seed: number, mix: JourneyMix = DEFAULT_MIX) {
-    this.seed = seed;
     this.mix = mix;
     this.rand = mulberry32(seed);
+    this.idRand = mulberry32(seed ^ 0x9e3779b9);
+  }
+
+  private hexId(digits: number): string {
+    let out = '';
+    while (out.length < digits)
+      out += Math.floor(this.idRand() * 0x10000)
+        .toString(16)
+        .padStart(4, '0');
+    return out.slice(0, digits);
   }
 
   next(): Journey {
@@ -100,7 +114,7 @@ export class JourneyPlanner {
     const kind = this.pickKind();
     const steps: PlannedRequest[] = [];
     const add = (step: Omit<PlannedRequest, 'requestId'>) =>
-      steps.push({ ...step, requestId: `lg-${this.seed}-${index}-${steps.length}` });
+      steps.push({ ...step, requestId: this.hexId(16) });
     let userId: string;
     switch (kind) {
       case 'browse': {
@@ -133,7 +147,7 @@ export class JourneyPlanner {
       }
       case 'checkout': {
         // A fresh shopper per checkout so the order total depends on the plan, not on earlier runs.
-        userId = `shopper-${this.seed}-${index}`;
+        userId = `shopper-${this.hexId(10)}`;
         const items = this.int(1, 3);
         for (let i = 0; i < items; i++) {
           const product = this.product();

@@ -11,12 +11,16 @@ export interface ActivityContext {
   /** The app's namespace. */
   namespace: string;
   /**
-   * Workloads (Deployments, CronJobs) background must leave alone, by name: the scenario's fault targets
-   * and root causes, so the incident stays the scenario's. Stateful Deployments whose restart would itself
-   * be an incident (Redis, PostgreSQL) are left out by eligible.ts.
+   * Workloads (Deployments, CronJobs) background must not roll out, scale, restart or reschedule, by name:
+   * the scenario's fault targets and root causes, so the incident stays the scenario's. Setting blips may
+   * still pick them (a key the faults hold is in `heldSettings`). Stateful Deployments whose restart would
+   * itself be an incident (Redis, PostgreSQL) are left out by eligible.ts.
    */
   excluded: ReadonlySet<string>;
-  /** Run-time setting keys (`<service>.<setting>`) background actions hold now (activities/setting-blip.ts). */
+  /**
+   * Run-time setting keys (`<service>.<setting>`) held now: by background actions (activities/setting-blip.ts)
+   * and, for the whole run, by the scenario's faults (FaultType.setting).
+   */
   heldSettings: Set<string>;
   now: () => Date;
   logger: Logger;

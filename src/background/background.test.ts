@@ -285,12 +285,14 @@ describe('background activities', () => {
 describe('held settings', () => {
   it('never gives two actions the same setting of one service at once; an undo frees it', async () => {
     const { ctx, target } = world();
+    // payment's fault holds its latency for the whole run (runner/run-scenario.ts).
+    ctx.heldSettings.add('payment.latency');
     const blip = (pick: number) =>
       ACTIVITIES.get('latency-blip')?.run(
         action('latency-blip', { pick, params: { ms: 200, probability: 0.1 } }),
         ctx,
       );
-    // cart, catalog eligible (payment excluded): both pick the first, the second gets the other one.
+    // cart, catalog eligible (payment's latency held): both pick the first, the second gets the other one.
     const first = await blip(0);
     const second = await blip(0);
     expect([first?.target, second?.target]).toEqual(['shop/Deployment/cart', 'shop/Deployment/catalog']);
@@ -299,7 +301,24 @@ describe('held settings', () => {
     expect(target.flags.values.has('cart.latency')).toBe(false);
     expect(target.flags.values.has('catalog.latency')).toBe(true);
     expect((await blip(0))?.target).toBe('shop/Deployment/cart');
-    expect([...ctx.heldSettings].sort()).toEqual(['cart.latency', 'catalog.latency']);
+    expect([...ctx.heldSettings].sort()).toEqual(['cart.latency', 'catalog.latency', 'payment.latency']);
+  });
+
+  it("may blip a fault's target on a setting the fault leaves free: the faulty service is not the one quiet one", async () => {
+    const { ctx, target } = world();
+    ctx.heldSettings.add('payment.latency');
+    const out = await ACTIVITIES.get('error-blip')?.run(
+      action('error-blip', { pick: 0.99, params: { fraction: 0.01 } }),
+      ctx,
+    );
+    expect(out?.target).toBe('shop/Deployment/payment');
+    expect(target.flags.values.get('payment.errors')).toEqual({ fraction: 0.01, status: 503 });
+    // Rollouts, scaling and restarts still leave it alone.
+    const rollout = await ACTIVITIES.get('scale')?.run(
+      action('scale', { pick: 0.99, params: { add: 1 } }),
+      ctx,
+    );
+    expect(rollout?.target).not.toBe('shop/Deployment/payment');
   });
 });
 

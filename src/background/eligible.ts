@@ -7,15 +7,16 @@ import type { ActivityContext } from './activity-kind.js';
 
 /**
  * The app's Deployments an action may pick, sorted by name so the seeded pick is reproducible: not
- * excluded, not a data store (Redis, PostgreSQL: stateful), and (for `withService`) running a shop service that reads settings.
+ * excluded (unless `includeExcluded`: an action that only holds a setting the faults leave free), not a
+ * data store (Redis, PostgreSQL: stateful), and (for `withService`) running a shop service that reads settings.
  */
 export async function eligibleDeployments(
   ctx: ActivityContext,
-  opts: { withService?: boolean; minReplicas?: number } = {},
+  opts: { withService?: boolean; minReplicas?: number; includeExcluded?: boolean } = {},
 ): Promise<KubeObject[]> {
   const all = await ctx.target.objects.list('Deployment', ctx.namespace);
   return all
-    .filter((d) => !ctx.excluded.has(d.metadata.name))
+    .filter((d) => opts.includeExcluded === true || !ctx.excluded.has(d.metadata.name))
     .filter((d) => !runsDataStore(d))
     .filter((d) => !opts.withService || serviceOf(d) !== undefined)
     .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))

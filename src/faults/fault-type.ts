@@ -49,6 +49,11 @@ export interface FaultType<P = unknown> {
   readonly needs: readonly Capability[];
   /** Kinds the target may name (canonical, e.g. `Deployment`). */
   readonly targetKinds: readonly string[];
+  /**
+   * The run-time setting the fault holds on its target's service (`<service>.<setting>` in the settings
+   * service), if it works through one: routine activity keeps off that key, and may use the target's others.
+   */
+  readonly setting?: string;
   /** Root causes an SRE would fix, derived from target and params unless the scenario overrides them. */
   groundTruth(target: EntityRef, params: P): EntityId[];
   /**

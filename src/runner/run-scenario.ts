@@ -1,4 +1,5 @@
 import { BackgroundRunner } from '../background/background-runner.js';
+import { serviceOf } from '../background/eligible.js';
 import { BundleWriter } from '../bundle/bundle-writer.js';
 import { DEFAULT_SCOPE } from '../capture/capture-scope.js';
 import { ObjectHistoryRecorder } from '../capture/object-history.js';
@@ -33,6 +34,26 @@ function untouchable(scenario: Scenario): Set<string> {
 }
 
 /**
+ * The run-time settings the scenario's faults will hold (`<service>.<setting>`), read off their targets:
+ * held for background from the start, so that a blip never takes a fault's setting, nor clears it when done.
+ */
+async function faultSettings(req: RunRequest): Promise<string[]> {
+  const keys: string[] = [];
+  for (const f of req.scenario.spec.faults) {
+    const setting = req.registry.get(f.type)?.setting;
+    if (!setting || f.targetRef.kind !== 'Deployment') continue;
+    const d = await req.substrate.faultTarget.objects.get(
+      'Deployment',
+      f.targetRef.namespace,
+      f.targetRef.name,
+    );
+    const service = d && serviceOf(d);
+    if (service) keys.push(`${service}.${setting}`);
+  }
+  return keys;
+}
+
+/**
  * One run of one scenario, as named phases: reset → warm up → inject → wait for the incident →
  * capture → commit → recover, with routine background activity and an object-change recorder running
  * beside them from the start of the warmup to the end of observation. Faults and background are always
@@ -55,7 +76,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       target: req.substrate.faultTarget,
       namespace: APP_NAMESPACE,
       excluded: untouchable(req.scenario),
-      heldSettings: new Set(),
+      heldSettings: new Set(await faultSettings(req)),
       now: () => new Date(ctx.now()),
       logger: req.logger.child({ component: 'background' }),
     },

@@ -453,6 +453,15 @@ describe('KindSubstrate with a fake kind CLI and an HTTP fake of the API server'
         'DELETE /api/v1/namespaces/observability/pods/prometheus-7d8-abc?propagationPolicy=Background',
       ]);
       expect(phases).toContain('reset: fresh Prometheus and Alertmanager');
+      // Every Deployment without data is deployed afresh (gone before the manifests are applied again).
+      const deleted = fake.calls((r) => r.method === 'DELETE' && r.path.includes('/deployments/'));
+      expect(deleted.length).toBeGreaterThan(0);
+      expect(deleted.some((c) => /\/deployments\/(redis|postgres)\b/.test(c))).toBe(false);
+      const firstApply = fake.requests.findIndex((r) => r.method === 'PATCH');
+      const lastDelete = Math.max(
+        ...fake.requests.map((r, k) => (r.method === 'DELETE' && r.path.includes('/deployments/') ? k : -1)),
+      );
+      expect(lastDelete).toBeLessThan(firstApply);
 
       // A fault left Redis without its memory cap: reset restarts it.
       redis.config.maxmemory = '0';

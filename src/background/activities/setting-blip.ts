@@ -40,7 +40,7 @@ export function errorShareBlip(
 /**
  * A service's run-time setting held for the action's duration and cleared afterwards: the shop really
  * slows down or fails a little, below the alert thresholds. `only` restricts the services it may pick;
- * services whose setting another action holds are left out.
+ * services whose setting another action or a fault holds are left out.
  */
 export async function settingBlip(
   action: PlannedAction,
@@ -50,10 +50,15 @@ export async function settingBlip(
   describe: string,
   only?: readonly string[],
 ): Promise<ActivityOutcome> {
-  const candidates = (await eligibleDeployments(ctx, { withService: true })).filter((d) => {
-    const service = serviceOf(d) ?? '';
-    return (!only || only.includes(service)) && !ctx.heldSettings.has(`${service}.${setting}`);
-  });
+  // The scenario's targets too: a setting is a key of its own, and the faults' keys are held from the start
+  // (runner/run-scenario.ts). Were the faulty service the one no routine activity ever touched, its quiet
+  // would name it.
+  const candidates = (await eligibleDeployments(ctx, { withService: true, includeExcluded: true })).filter(
+    (d) => {
+      const service = serviceOf(d) ?? '';
+      return (!only || only.includes(service)) && !ctx.heldSettings.has(`${service}.${setting}`);
+    },
+  );
   const d = pickFrom(candidates, action.pick);
   const service = d ? serviceOf(d) : undefined;
   if (!d || !service) return { target: null, detail: `no service for ${setting}` };

@@ -35,6 +35,7 @@ export function flagFault<P>(def: {
     params: def.params,
     needs: ['objects', 'settings'],
     targetKinds: ['Deployment'],
+    setting: def.setting,
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: def.expectedAlerts,
     // The settings key names the fault outright; the shop never logs it, and no snapshot may show it.

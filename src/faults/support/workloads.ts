@@ -1,10 +1,12 @@
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import type { KubeObject } from '../../kube/kube-object.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import { containersOf } from '../../kube/containers.js';
 import { podSpecOf } from '../../kube/pod-template.js';
+import { isPostgresImage, isRedisImage } from '../../platform/data-stores.js';
 import { requireObject } from './object-snapshot.js';
+
+export { isPostgresImage, isRedisImage, runsDataStore } from '../../platform/data-stores.js';
 
 /**
  * The shop service a Deployment runs (its containers' SHOP_SERVICE), which names its runtime settings
@@ -20,24 +22,6 @@ export async function shopServiceOf(objects: ObjectApi, ref: EntityRef): Promise
   throw new InvalidInputError(
     `${formatEntityId(ref)} runs no shop service (no container sets SHOP_SERVICE), so it reads no runtime settings; target one of the shop's service Deployments`,
   );
-}
-
-/** Whether an image reference names the Redis image (`redis:7.0.15`, `docker.io/library/redis@sha256:…`). */
-export function isRedisImage(image: unknown): boolean {
-  return typeof image === 'string' && /(^|\/)redis([:@]|$)/.test(image);
-}
-
-/** Whether an image reference names the PostgreSQL image (`postgres:15`, `docker.io/library/postgres@sha256:…`). */
-export function isPostgresImage(image: unknown): boolean {
-  return typeof image === 'string' && /(^|\/)postgres([:@]|$)/.test(image);
-}
-
-/**
- * Whether a Deployment runs the shop's data stores (Redis, PostgreSQL): a restart empties them (no
- * persistence), which would itself be an incident, so routine activity leaves them alone.
- */
-export function runsDataStore(deploy: KubeObject | undefined): boolean {
-  return containersOf(podSpecOf(deploy)).some((c) => isRedisImage(c.image) || isPostgresImage(c.image));
 }
 
 /**

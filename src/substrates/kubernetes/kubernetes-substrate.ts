@@ -41,6 +41,7 @@ import { settleAppPostgres } from '../postgres-state.js';
 import { settleStreams } from '../queue-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
+import { pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import {
   deploymentObjects,
@@ -380,6 +381,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     const api = this.requireApi();
     progress.phase('reset', 're-applying the shop manifests, clearing settings');
     const shop = await shopObjects(this.opts.deploy);
+    await removeStatelessDeployments(api, APP_NAMESPACE, this.readyTimeoutMs, signal);
     await this.applyAll(shop, signal);
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()
@@ -434,6 +436,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     progress.phase('reset', 'waiting for the shop to be ready');
     await waitPodsReplaced(api, APP_NAMESPACE, replaced, this.readyTimeoutMs, signal);
     await waitDeploymentsReady(api, [APP_NAMESPACE, SYSTEM_NAMESPACE], this.readyTimeoutMs, signal);
+    await pruneReplicaSetHistory(api, APP_NAMESPACE);
 
     // A new Prometheus (empty TSDB) and Alertmanager: no series, alert state or notifications carried
     // over from the previous run, as on the local substrate.

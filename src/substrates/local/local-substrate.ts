@@ -40,6 +40,7 @@ import { settleStreams } from '../queue-state.js';
 import { rerunSetupJobs } from '../setup-jobs.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
+import { pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';
@@ -304,6 +305,7 @@ export class LocalSubstrate implements Substrate {
     // collection then stalled the Service proxies it also runs: later runs saw p95s several times higher.
     this.receiver?.store.clear();
     cluster.logs.clear();
+    await removeStatelessDeployments(cluster, APP_NAMESPACE, this.opts.readyTimeoutMs ?? 120_000, signal);
     await this.applyManifests();
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()
@@ -352,6 +354,7 @@ export class LocalSubstrate implements Substrate {
       this.opts.readyTimeoutMs ?? 120_000,
       signal,
     );
+    await pruneReplicaSetHistory(cluster, APP_NAMESPACE);
     progress.phase('reset', 'fresh Prometheus and Alertmanager');
     await this.stopObservability();
     await this.startObservability();

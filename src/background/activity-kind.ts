@@ -12,7 +12,8 @@ export interface ActivityContext {
   namespace: string;
   /**
    * Workloads (Deployments, CronJobs) background must not roll out, scale, restart or reschedule, by name:
-   * the scenario's fault targets and root causes, so the incident stays the scenario's. Setting blips may
+   * the scenario's fault targets and root causes (but the targets of faults that outlive their pods), so the
+   * incident stays the scenario's. Setting blips may
    * still pick them (a key the faults hold is in `heldSettings`). Stateful Deployments whose restart would
    * itself be an incident (Redis, PostgreSQL) are left out by eligible.ts.
    */

@@ -54,6 +54,12 @@ export interface FaultType<P = unknown> {
    * service), if it works through one: routine activity keeps off that key, and may use the target's others.
    */
   readonly setting?: string;
+  /**
+   * Whether the fault's effect lives outside its target's pods (a setting each new pod reads), so that a
+   * routine rollout, scale-up or pod replacement of the target leaves the incident as it is. Background
+   * activity keeps off every other fault's target (runner/run-scenario.ts).
+   */
+  readonly survivesRestart?: boolean;
   /** Root causes an SRE would fix, derived from target and params unless the scenario overrides them. */
   groundTruth(target: EntityRef, params: P): EntityId[];
   /**

@@ -5,7 +5,9 @@ import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Manifest } from '../bundle/manifest.js';
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { ManualClock } from '../util/manual-clock.js';
-import { runScenario } from './run-scenario.js';
+import { defaultCatalog } from '../faults/catalog.js';
+import { loadScenarioText } from '../scenario/load-scenario.js';
+import { runScenario, untouchable } from './run-scenario.js';
 import type { RunOutcome } from './run-request.js';
 import { stagedWorld, TEST_SCENARIO, type StagedWorld } from './testing/staged-world.js';
 
@@ -156,5 +158,34 @@ describe('runScenario, phase by phase against a staged world', () => {
       'undo test-delay shop/Deployment/payment',
     ]);
     expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe('untouchable', () => {
+  const scenario = (faults: string) =>
+    loadScenarioText(
+      `apiVersion: firedrill/v1
+kind: Scenario
+metadata: { id: two-faults, title: Two faults }
+spec:
+  app: shop
+  faults:
+${faults}
+  observe: { timeout: 3m }
+`,
+      'two-faults.yaml',
+    );
+
+  it('lets background roll out, scale and restart a target whose fault outlives its pods, never one whose fault dies with them', () => {
+    const s = scenario(`    - { type: app-latency, target: shop/Deployment/payment, params: { delayMs: 900 } }
+    - { type: app-memory-leak, target: shop/Deployment/cart, params: { mbPerMinute: 40 } }
+    - { type: env-override, target: shop/Deployment/checkout, params: { name: PAYMENT_URL, value: "http://payment:8081" } }`);
+    expect([...untouchable(s, defaultCatalog())].sort()).toEqual(['cart', 'checkout']);
+  });
+
+  it('keeps a workload off limits when any fault on it would not survive a restart', () => {
+    const s = scenario(`    - { type: app-latency, target: shop/Deployment/payment, params: { delayMs: 900 } }
+    - { type: crash-loop, target: shop/Deployment/payment }`);
+    expect([...untouchable(s, defaultCatalog())]).toEqual(['payment']);
   });
 });

@@ -19,17 +19,28 @@ import type { RunOutcome, RunRequest } from './run-request.js';
 export type { RunOutcome, RunRequest } from './run-request.js';
 
 /**
- * Workloads (Deployments, CronJobs) background activity leaves alone: those a fault targets or the truth
- * names, so the incident stays the scenario's (a rollout of the target would also restart away a leak, say).
+ * Workloads (Deployments, CronJobs) background activity must not roll out, scale or restart: those a fault
+ * targets or the truth names, so the incident stays the scenario's (a rollout of the target would restart
+ * away a leak, say), except the targets of faults whose effect outlives their pods (a setting each new pod
+ * reads). Were every faulty workload the one no rollout ever touches, that quiet would name it.
  */
-function untouchable(scenario: Scenario): Set<string> {
-  const names = new Set<string>();
+export function untouchable(scenario: Scenario, registry: RunRequest['registry']): Set<string> {
   const workload = (kind: string) => kind === 'Deployment' || kind === 'CronJob';
-  for (const f of scenario.spec.faults) if (workload(f.targetRef.kind)) names.add(f.targetRef.name);
+  const names = new Set<string>();
+  const robust = new Set<string>();
+  for (const f of scenario.spec.faults) {
+    if (!workload(f.targetRef.kind)) continue;
+    names.add(f.targetRef.name);
+    if (registry.get(f.type)?.survivesRestart === true) robust.add(f.targetRef.name);
+  }
+  for (const f of scenario.spec.faults)
+    if (workload(f.targetRef.kind) && registry.get(f.type)?.survivesRestart !== true)
+      robust.delete(f.targetRef.name);
   for (const rc of scenario.spec.groundTruth.rootCauses) {
     const [, kind, name] = rc.id.split('/');
     if (workload(kind) && name) names.add(name);
   }
+  for (const name of robust) names.delete(name);
   return names;
 }
 
@@ -75,7 +86,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     {
       target: req.substrate.faultTarget,
       namespace: APP_NAMESPACE,
-      excluded: untouchable(req.scenario),
+      excluded: untouchable(req.scenario, req.registry),
       heldSettings: new Set(await faultSettings(req)),
       now: () => new Date(ctx.now()),
       logger: req.logger.child({ component: 'background' }),

@@ -36,6 +36,8 @@ export function flagFault<P>(def: {
     needs: ['objects', 'settings'],
     targetKinds: ['Deployment'],
     setting: def.setting,
+    // What a process already took (leaked memory, held connections) goes with a restart.
+    survivesRestart: def.replacePodsOnUndo !== true,
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: def.expectedAlerts,
     // The settings key names the fault outright; the shop never logs it, and no snapshot may show it.

@@ -17,6 +17,8 @@ export const RecipeSchema = z.object({
   tailMs: z.number().nonnegative(),
   /** The load generator's seed (drawn from the secret); bundles from before it was drawn ran `seed`. */
   loadSeed: z.number().int().optional(),
+  /** Whether the run's rollouts carried `kubernetes.io/change-cause`; absent in bundles from before it was drawn. */
+  recordChangeCause: z.boolean().optional(),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 

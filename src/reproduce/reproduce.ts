@@ -147,6 +147,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     leadMs: recipe.leadMs,
     tailMs: recipe.tailMs,
     loadSeed: recipe.loadSeed ?? recipe.seed,
+    recordChangeCause: recipe.recordChangeCause ?? drawn.recordChangeCause,
   };
   const outDir = resolve(o.outDir);
   const runs: SeriesRun[] = [];

@@ -20,7 +20,12 @@ describe('FaultSession', () => {
     const registry = testRegistry(journal);
     const s = loadScenarioText(TWO_FAULTS, 'two.yaml', registry);
     const w = stagedWorld();
-    const session = new FaultSession(registry, w.substrate, silentLogger(), new AbortController().signal);
+    const session = new FaultSession(
+      registry,
+      { substrate: w.substrate.name, target: w.substrate.faultTarget },
+      silentLogger(),
+      new AbortController().signal,
+    );
     await session.inject(s.spec.faults[0], 1_000);
     await session.inject(s.spec.faults[1], 6_000);
     expect(session.firstInjectedAt()).toBe(1_000);

@@ -1,9 +1,8 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
-import type { Undo } from '../faults/fault-type.js';
+import type { FaultTargetProvider, Undo } from '../faults/fault-type.js';
 import type { Logger } from '../logging/logger.js';
 import type { ScenarioFault } from '../scenario/scenario.js';
-import type { Substrate } from '../platform/substrate.js';
 
 interface Applied {
   fault: ScenarioFault;
@@ -23,7 +22,8 @@ export class FaultSession {
 
   constructor(
     private readonly registry: FaultRegistry,
-    private readonly substrate: Substrate,
+    /** The substrate's name and the fault target every change of the run goes through. */
+    private readonly provider: FaultTargetProvider,
     private readonly logger: Logger,
     private readonly signal: AbortSignal,
   ) {}
@@ -38,8 +38,8 @@ export class FaultSession {
     this.applied.push(entry);
     this.logger.info({ type: fault.type, target: fault.target, params: fault.params }, 'injecting');
     entry.undo = await type.inject({
-      substrate: this.substrate.name,
-      target: this.substrate.faultTarget,
+      substrate: this.provider.substrate,
+      target: this.provider.target,
       entity: fault.targetRef,
       params: fault.params,
       logger: this.logger.child({ fault: fault.type }),

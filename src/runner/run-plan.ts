@@ -24,6 +24,11 @@ export interface RunPlan {
    * would carry into the logs and traces for anyone to look the scenario up by.
    */
   loadSeed: number;
+  /**
+   * Whether this run's operators record their rollouts in `kubernetes.io/change-cause` (a team's habit:
+   * all of a run's rollouts, faults' and background's alike, or none).
+   */
+  recordChangeCause: boolean;
   background: PlannedAction[];
 }
 
@@ -67,6 +72,7 @@ export function planRun(i: PlanInputs): RunPlan {
     leadMs,
     tailMs,
     loadSeed: rng.fork('load').int(1, 2_147_483_647),
+    recordChangeCause: rng.fork('change-cause').chance(0.5),
     background,
   };
 }

@@ -41,7 +41,14 @@ async function start(
     outDir,
     bundleId: 'incident-test',
     secret: TEST_SECRET,
-    plan: { warmupMs: 10_000, leadMs: 10_000, tailMs: 4_000, loadSeed: 7, background: [] },
+    plan: {
+      warmupMs: 10_000,
+      leadMs: 10_000,
+      tailMs: 4_000,
+      loadSeed: 7,
+      recordChangeCause: false,
+      background: [],
+    },
     substrate: w.substrate,
     registry: w.registry,
     logger: w.logger,
@@ -117,6 +124,7 @@ describe('runScenario, phase by phase against a staged world', () => {
       leadMs: 10_000,
       tailMs: 4_000,
       loadSeed: 7,
+      recordChangeCause: false,
       stableUntil: expect.any(String) as string,
     });
     for (const f of await readdir(join(outcome.bundleDir, 'snapshot'))) {

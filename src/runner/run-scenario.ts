@@ -5,6 +5,7 @@ import { DEFAULT_SCOPE } from '../capture/capture-scope.js';
 import { ObjectHistoryRecorder } from '../capture/object-history.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { changeCauseTarget } from './change-cause-target.js';
 import { FaultSession } from './fault-session.js';
 import { capturePhase } from './phases/capture.js';
 import { commitPhase } from './phases/commit.js';
@@ -75,16 +76,18 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const ctx = new RunContext(req);
   const scope = req.scope ?? DEFAULT_SCOPE;
   await resetPhase(ctx);
+  // Faults and background change objects through one target, so their rollouts are annotated alike.
+  const target = changeCauseTarget(req.substrate.faultTarget, ctx.plan.recordChangeCause);
   const faults = new FaultSession(
     req.registry,
-    req.substrate,
+    { substrate: req.substrate.name, target },
     req.logger.child({ component: 'faults' }),
     req.signal,
   );
   const background = new BackgroundRunner(
     ctx.plan.background,
     {
-      target: req.substrate.faultTarget,
+      target,
       namespace: APP_NAMESPACE,
       excluded: untouchable(req.scenario, req.registry),
       heldSettings: new Set(await faultSettings(req)),

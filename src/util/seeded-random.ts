@@ -46,6 +46,11 @@ export class SeededRandom {
     return items[Math.floor(this.next() * items.length)];
   }
 
+  /** `length` lowercase hex digits, as a checksum or an id looks. */
+  hex(length: number): string {
+    return Array.from({ length }, () => this.int(0, 15).toString(16)).join('');
+  }
+
   /** A new stream for a sub-purpose, independent of this one's draws. */
   fork(label: string): SeededRandom {
     return new SeededRandom(this.key, `${this.label}/${label}`);

@@ -1,5 +1,11 @@
 import { formatEntityId } from '../../entities/entity-id.js';
-import { containerOf, markRestart, planChange } from '../../faults/support/object-snapshot.js';
+import {
+  containerOf,
+  markRestart,
+  planChange,
+  requirePodSpec,
+  requirePodTemplate,
+} from '../../faults/support/object-snapshot.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
@@ -13,21 +19,28 @@ const ENV_CHANGES: ReadonlyArray<[name: string, value: string]> = [
 
 /**
  * A routine rollout of another Deployment: a restart (`kubectl rollout restart`), a harmless environment
- * tweak, or a CPU request bump. New ReplicaSet, new pods, the controllers' events; nothing breaks.
+ * tweak, a CPU request bump, or a re-applied manifest (a new config checksum on the pod template, as a
+ * Helm upgrade writes, or a longer termination grace period). New ReplicaSet, new pods, the controllers'
+ * events; nothing breaks. Its `kubernetes.io/change-cause`, when the run records one, is written by the
+ * run's fault target for faults and background alike (src/runner/change-cause-target.ts).
  */
 export const rollout: ActivityKind = {
   id: 'rollout',
   needs: ['objects', 'rollouts'],
   alerts: [],
   plan(rng) {
-    const change = rng.pick(['restart', 'env', 'resources'] as const);
+    const change = rng.pick(['restart', 'env', 'resources', 'manifest'] as const);
     const env = rng.pick(ENV_CHANGES);
     return {
       params: {
         change,
         ...(change === 'env' ? { name: env[0], value: env[1] } : {}),
         ...(change === 'resources' ? { cpuRequest: rng.pick(['60m', '75m', '100m']) } : {}),
-        changeCause: rng.chance(0.5),
+        ...(change === 'manifest'
+          ? rng.chance(0.5)
+            ? { checksum: rng.hex(16) }
+            : { gracePeriodSeconds: rng.pick([20, 45, 60]) }
+          : {}),
       },
     };
   },
@@ -46,19 +59,19 @@ export const rollout: ActivityKind = {
         else env.push(entry);
       } else if (p.change === 'resources') {
         c.resources = { ...c.resources, requests: { ...c.resources?.requests, cpu: String(p.cpuRequest) } };
+      } else if (p.change === 'manifest') {
+        const template = requirePodTemplate(next);
+        if (p.checksum !== undefined) {
+          template.metadata ??= {};
+          template.metadata.annotations = {
+            ...(template.metadata.annotations ?? {}),
+            'checksum/config': String(p.checksum),
+          };
+        } else {
+          requirePodSpec(next).terminationGracePeriodSeconds = Number(p.gracePeriodSeconds);
+        }
       } else {
         markRestart(next, ctx.now());
-      }
-      if (p.changeCause) {
-        next.metadata.annotations = {
-          ...(next.metadata.annotations ?? {}),
-          'kubernetes.io/change-cause':
-            p.change === 'restart'
-              ? `kubectl rollout restart deployment/${d.metadata.name}`
-              : p.change === 'env'
-                ? `kubectl set env deployment/${d.metadata.name} ${String(p.name)}=${String(p.value)}`
-                : `kubectl set resources deployment/${d.metadata.name} --requests=cpu=${String(p.cpuRequest)}`,
-        };
       }
     });
     await ctx.target.objects.apply(plan.next);

@@ -87,6 +87,7 @@ export async function capturePhase(
     leadMs: ctx.plan.leadMs,
     tailMs: ctx.plan.tailMs,
     loadSeed: ctx.plan.loadSeed,
+    recordChangeCause: ctx.plan.recordChangeCause,
     // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.
     stableUntil:
       times.manifestedAt !== undefined

@@ -20,14 +20,19 @@ export interface ResolveContext {
   aliases: Record<string, string>;
   /** mountPath → local directory, for env values that point into mounted volumes. */
   mounts: Record<string, string>;
+  /**
+   * The container resolves names at the cluster DNS (dns-shim.ts): Service names stay in its environment
+   * as written. Otherwise they are replaced by the Service's ClusterIP, for processes that cannot use it.
+   */
+  clusterDns?: boolean;
 }
 
 const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
 
 /**
  * Resolves a container's environment the way kubelet does (values, fieldRef, secretKeyRef,
- * configMapKeyRef, `$(VAR)` expansion) and then does what cluster DNS would: in-cluster Service names
- * in values become the Service's local ClusterIP.
+ * configMapKeyRef, `$(VAR)` expansion). Names the substrate serves itself (aliases) become its local
+ * address; without the cluster DNS, in-cluster Service names in values become the Service's local ClusterIP.
  */
 export function resolveEnv(container: Container, ctx: ResolveContext): Record<string, string> {
   const ns = ctx.pod.metadata.namespace ?? 'default';
@@ -93,6 +98,7 @@ function rewriteHosts(value: string, ns: string, ctx: ResolveContext): string {
       const svcNs = parts[0] ?? ns;
       const alias = ctx.aliases[`${name}.${svcNs}${port ?? ''}`];
       if (alias) return `${lead}${alias}`;
+      if (ctx.clusterDns) return whole;
       const svc = ctx.lookup('Service', svcNs, name);
       const ip = asService(svc)?.spec?.clusterIP;
       if (!ip || ip === 'None') return whole;

@@ -20,7 +20,12 @@ export interface ImageCommand {
    * container's `env` overrides it, as on a node.
    */
   imageEnv?(podIp: string, podDir: string): Record<string, string>;
+  /** A Node.js process: it looks names up at the cluster DNS through the preloaded resolver (DNS_SHIM). */
+  nodeRuntime?: true;
 }
+
+/** The resolver every Node container loads (`--import`), built from src/substrates/local/dns-shim.ts. */
+export const DNS_SHIM = 'dist/src/substrates/local/dns-shim.js';
 
 /** The postgres image's entrypoint, which the local substrate runs for it (scripts/make-local-images.sh copies it in). */
 export const POSTGRES_ENTRYPOINT = 'images/postgres/entrypoint.sh';
@@ -33,6 +38,7 @@ export function imageCommand(image: string, repoRoot: string): ImageCommand | un
       entrypoint: ['node', join(repoRoot, 'dist/apps/shop/src/main.js')],
       resolve: (a) => (a === 'node' ? process.execPath : a),
       localArgs: () => [],
+      nodeRuntime: true,
     };
   }
   if (repo === 'redis' || repo === 'docker.io/library/redis') {

@@ -21,6 +21,7 @@ import { DeploymentController, REVISION } from './deployment-controller.js';
 import { EventRecorder } from './event-recorder.js';
 import { CronJobController, defaultCronJob, defaultJob, JobController } from './job-controller.js';
 import { KubeStateExporter } from './kube-state-exporter.js';
+import { ClusterDns } from './cluster-dns.js';
 import { LocalChaos } from './local-chaos.js';
 import { LogStore } from './log-store.js';
 import { machineFacts, NODE_NAME, nodeObject, type MachineFacts } from './node.js';
@@ -75,6 +76,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   readonly network: PodNetwork;
   readonly kubeState: KubeStateExporter;
   readonly chaos: LocalChaos;
+  private readonly dns: ClusterDns;
   private readonly workers = new Map<string, PodWorker>();
   private readonly terminating = new Set<string>();
   private readonly proxies = new Map<string, ServiceProxy>();
@@ -121,6 +123,14 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       isRunning: (ns, name) => !!this.workers.get(`${ns}/${name}`)?.pid && !this.isTerminating(ns, name),
       containerProcess: (ns, name) => this.workers.get(`${ns}/${name}`)?.process,
     });
+    this.dns = new ClusterDns({
+      clusterIp: (ns, name) => {
+        const ip = asService(this.store.get('Service', ns, name))?.spec?.clusterIP;
+        return ip && ip !== 'None' ? ip : undefined;
+      },
+      workloadAt: (ip) => this.chaos.workloadAt(ip),
+      lookupFails: (client, service) => this.chaos.rules.lookupFails(client, service),
+    });
     this.kubeState = new KubeStateExporter({
       objects: (kind) => this.store.list(kind),
       usage: (ns, pod) =>
@@ -138,6 +148,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
 
   async start(): Promise<void> {
     this.store.apply(nodeObject(this.opts.machine ?? machineFacts(), this.opts.clock.now()));
+    this.deps.clusterDns = await this.dns.start();
     await this.kubeState.start();
     this.ticker = setInterval(() => {
       this.heartbeat();
@@ -404,6 +415,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     this.workers.clear();
     await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     this.proxies.clear();
+    await this.dns.stop();
     await this.kubeState.stop();
   }
 }

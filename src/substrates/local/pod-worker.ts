@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../util/clock.js';
@@ -17,7 +18,7 @@ import type { ContainerExit, ContainerProcess, ContainerRuntime } from './contai
 import { expandVars } from '../../manifests/resolve-env.js';
 import { ConfigRefError, resolveEnv, volumeFiles } from './env-resolver.js';
 import type { EventRecorder } from './event-recorder.js';
-import { imageCommand } from './image-commands.js';
+import { DNS_SHIM, imageCommand } from './image-commands.js';
 import type { LogStore } from './log-store.js';
 import type { ObjectStore } from './object-store.js';
 import type { Prober } from './prober.js';
@@ -35,6 +36,8 @@ export interface KubeletDeps {
   runDir: string;
   /** host.ns:port → address for in-cluster names the substrate serves itself (the trace store). */
   aliases: Record<string, string>;
+  /** `host:port` of the cluster DNS (cluster-dns.ts) once it serves; Node containers resolve names there. */
+  clusterDns?: string;
   nodeName: string;
   /** Container-restart back-off: first delay and cap, ms (kubelet: 10 s and 300 s). */
   backoff: { initialMs: number; maxMs: number };
@@ -187,6 +190,7 @@ export class PodWorker {
           lookup: (kind, ns, name) => this.deps.store.get(kind, ns, name),
           aliases: this.deps.aliases,
           mounts,
+          clusterDns: this.usesClusterDns(c),
         });
       } catch (err) {
         if (!(err instanceof ConfigRefError)) throw err;
@@ -241,6 +245,7 @@ export class PodWorker {
         LISTEN_HOST: this.podIp,
         ...img.imageEnv?.(this.podIp, this.podDir),
         ...env,
+        ...(this.usesClusterDns(c) ? this.resolverEnv(env.NODE_OPTIONS) : {}),
       };
       this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, KUBELET);
       let proc: ContainerProcess;
@@ -481,6 +486,25 @@ export class PodWorker {
 
   graceMs(): number {
     return Math.min((this.spec?.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
+  }
+
+  /** Whether this container looks names up at the cluster DNS: a Node.js image, once the DNS serves. */
+  private usesClusterDns(c: Container): boolean {
+    return (
+      this.deps.clusterDns !== undefined &&
+      imageCommand(c.image ?? '', this.deps.repoRoot)?.nodeRuntime === true
+    );
+  }
+
+  /** The pod's resolv.conf, for a Node process: the resolver preloaded, the server, the pod's address and namespace. */
+  private resolverEnv(nodeOptions: string | undefined): Record<string, string> {
+    const shim = pathToFileURL(join(this.deps.repoRoot, DNS_SHIM)).href;
+    return {
+      NODE_OPTIONS: [`--import=${shim}`, nodeOptions].filter(Boolean).join(' '),
+      FIREDRILL_CLUSTER_DNS: this.deps.clusterDns ?? '',
+      FIREDRILL_POD_IP: this.podIp,
+      FIREDRILL_POD_NAMESPACE: this.namespace,
+    };
   }
 
   private setReady(ready: boolean): void {

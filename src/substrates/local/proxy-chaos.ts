@@ -157,15 +157,26 @@ export class ProxyChaosRules {
     this.rules.clear();
   }
 
-  /** A lookup of the Service's name by the client, as cluster DNS would answer it now. */
+  /** Whether the cluster DNS fails this client's lookups of the Service (`error`: SERVFAIL, cluster-dns.ts). */
+  lookupFails(client: WorkloadRef | undefined, service: WorkloadRef): boolean {
+    return this.dnsRuleFor(client, service)?.experiment.action === 'error';
+  }
+
+  /**
+   * A new connection to the Service. A `random` lookup answer would send the caller to an address where
+   * nothing answers; the substrate keeps every packet on loopback, so the proxy plays that address: the
+   * connection hangs until the caller gives up.
+   */
   connectionFate(c: ConnectionEnds): ConnectionFate {
+    return this.dnsRuleFor(c.client, c.service)?.experiment.action === 'random' ? 'blackhole' : 'forward';
+  }
+
+  private dnsRuleFor(client: WorkloadRef | undefined, service: WorkloadRef): DnsRule | undefined {
     for (const r of this.rules.values()) {
-      if (r.kind !== 'dns' || !same(c.client, r.experiment.from)) continue;
-      if (!r.services.has(`${c.service.namespace}/${c.service.name}`)) continue;
-      // No address: the caller has nowhere to connect. A wrong address: nothing answers there.
-      return r.experiment.action === 'error' ? 'reset' : 'blackhole';
+      if (r.kind !== 'dns' || !same(client, r.experiment.from)) continue;
+      if (r.services.has(`${service.namespace}/${service.name}`)) return r;
     }
-    return 'forward';
+    return undefined;
   }
 
   /** The fate of a chunk the client sends (`toServer`) or the server sends back. */

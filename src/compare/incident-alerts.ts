@@ -6,7 +6,10 @@ import { incidentAlertKeys, unexplainedAlerts } from './stability.js';
 
 /** The firing alerts of one bundle as runs are compared, and the background alerts left out of them. */
 export interface IncidentAlerts {
-  /** incidentAlertKeys(): background and unexplained alerts left out, up to the recipe's stableUntil. */
+  /**
+   * incidentAlertKeys(): background and unexplained alerts left out, from the first injection up to the
+   * recipe's stableUntil.
+   */
   keys: string[];
   backgroundAlerts: string[];
 }
@@ -33,6 +36,7 @@ export async function readIncidentAlerts(
       backgroundAlerts,
       stableUntil,
       unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
+      truth.injectedAt,
     ),
     backgroundAlerts,
   };

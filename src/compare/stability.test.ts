@@ -107,6 +107,46 @@ describe('alertKey / firingAlertKeys', () => {
     expect(firingAlertKeys({ active, timeline }, '2025-01-01T00:01:00Z')).toEqual(['Early@shop/x']);
     expect(firingAlertKeys({ active, timeline }, null)).toEqual(['Early@shop/x', 'Late@shop/y']);
   });
+
+  it('leaves out what started firing before the first fault: background of that run, whatever it names', () => {
+    const at = (m: number): string => `2025-01-01T00:0${m}:00Z`;
+    const timeline = [
+      {
+        alertname: 'Before',
+        labels: { namespace: 'shop', service: 'x' },
+        state: 'firing' as const,
+        start: at(0),
+        end: null,
+      },
+      {
+        alertname: 'Again',
+        labels: { namespace: 'shop', service: 'y' },
+        state: 'firing' as const,
+        start: at(0),
+        end: at(1),
+      },
+      {
+        alertname: 'Again',
+        labels: { namespace: 'shop', service: 'y' },
+        state: 'firing' as const,
+        start: at(3),
+        end: null,
+      },
+      {
+        alertname: 'After',
+        labels: { namespace: 'shop', service: 'z' },
+        state: 'firing' as const,
+        start: at(2),
+        end: null,
+      },
+    ];
+    expect(firingAlertKeys({ active: [], timeline }, at(4), at(2))).toEqual(['After@shop/z', 'Again@shop/y']);
+    expect(incidentAlertKeys({ active: [], timeline }, [], at(4), new Set(), at(2))).toEqual([
+      'After@shop/z',
+      'Again@shop/y',
+    ]);
+    expect(firingAlertKeys({ active: [], timeline }, at(4))).toHaveLength(3);
+  });
 });
 
 describe('unexplainedAlerts / incidentAlertKeys', () => {

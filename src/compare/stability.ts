@@ -25,14 +25,17 @@ export function alertKey(alertname: string, labels: Labels): string {
  * Every alert that was firing at some point of the window (timeline) or at capture (active). With
  * `until` (ISO time), only those that started firing by then: a run draws extra observation time after
  * the scenario's own `window.after` (docs/scenario-format.md), and what shows only in that random extra
- * time would make repeats differ by the draw, not by the incident.
+ * time would make repeats differ by the draw, not by the incident. With `since` (the first fault's
+ * injection), only those that started firing from then on: an alert already firing before any fault
+ * was the run's background, whatever it names, and background differs between repeats by design.
  */
-export function firingAlertKeys(alerts: AlertsFile, until?: string | null): string[] {
+export function firingAlertKeys(alerts: AlertsFile, until?: string | null, since?: string | null): string[] {
   const keys = new Set<string>();
   if (!until)
     for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
   for (const t of alerts.timeline ?? [])
-    if (t.state === 'firing' && (!until || t.start <= until)) keys.add(alertKey(t.alertname, t.labels));
+    if (t.state === 'firing' && (!until || t.start <= until) && (!since || t.start >= since))
+      keys.add(alertKey(t.alertname, t.labels));
   return [...keys].sort();
 }
 
@@ -73,13 +76,15 @@ export function unexplainedAlerts(
 /**
  * The firing alerts that belong to the incident. Left out: the alerts background activity raises on
  * purpose (truth/background.json `alerts`), and those on entities the fault cannot have reached
- * (`unexplained`, from unexplainedAlerts()). `until`: the recipe's `stableUntil` (see firingAlertKeys).
+ * (`unexplained`, from unexplainedAlerts()). `until`: the recipe's `stableUntil`; `since`: the ground
+ * truth's `injectedAt` (see firingAlertKeys).
  */
 export function incidentAlertKeys(
   alerts: AlertsFile,
   backgroundAlerts: readonly string[],
   until?: string | null,
   unexplained: ReadonlySet<string> = new Set(),
+  since?: string | null,
 ): string[] {
   const ignored = new Set(backgroundAlerts);
   const explained = <T extends { alertname: string; labels: Labels }>(a: T): boolean => {
@@ -91,7 +96,7 @@ export function incidentAlertKeys(
     active: (alerts.active ?? []).filter(explained),
     timeline: (alerts.timeline ?? []).filter(explained),
   };
-  return firingAlertKeys(kept, until).filter((k) => !ignored.has(k.split('@')[0]));
+  return firingAlertKeys(kept, until, since).filter((k) => !ignored.has(k.split('@')[0]));
 }
 
 /** |A ∩ B| / |A ∪ B|; two empty sets agree completely (1). */

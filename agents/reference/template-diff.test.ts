@@ -38,6 +38,13 @@ describe('diffTemplates', () => {
     expect(Math.max(...d.map((x) => x.harm))).toBeLessThan(0.1);
   });
 
+  it('weighs a longer termination grace period (how pods stop, not how they run) at almost nothing', () => {
+    const d = changed((t) => {
+      if (t.spec) t.spec.terminationGracePeriodSeconds = 45;
+    });
+    expect(d).toEqual([{ what: 'terminationGracePeriodSeconds (none) → 45', harm: 0.03 }]);
+  });
+
   it('weighs edits that can stop a service by how directly they do', () => {
     const url = changed((t) => {
       const e = c0(t).env?.find((x) => x.name === 'CATALOG_URL');

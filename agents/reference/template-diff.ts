@@ -36,6 +36,9 @@ const ADDRESS_VAR = /(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT|PORT|SERVER|SERVICE|DSN
  * stop a service (image, arguments, addresses, limits, probes, scheduling constraints, volumes, DNS,
  * init containers) weigh by how directly they break it.
  */
+/** Pod-spec fields whose change cannot break a running pod (only how it stops). */
+const HARMLESS_POD_FIELDS = new Set(['terminationGracePeriodSeconds']);
+
 export function diffTemplates(
   before: PodTemplate | undefined,
   after: PodTemplate | undefined,
@@ -118,6 +121,11 @@ export function diffTemplates(
   ]);
   for (const k of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
     if (known.has(k) || same(sa[k], sb[k])) continue;
+    if (HARMLESS_POD_FIELDS.has(k)) {
+      // How long a stopping pod may drain: nothing a running pod does depends on it.
+      out.push({ what: `${k} ${show(sa[k])} → ${show(sb[k])}`, harm: 0.03, explains: [] });
+      continue;
+    }
     out.push({
       what: `${k} ${show(sa[k])} → ${show(sb[k])}`,
       harm: 0.2,

@@ -27,7 +27,7 @@ export const CAPABILITIES = {
   'network-chaos':
     'delay, loss, corruption, bandwidth limits and partitions between two workloads (Chaos Mesh NetworkChaos; locally the Service proxies)',
   'dns-chaos':
-    "one workload's lookups of chosen Service names failing or answered wrong (Chaos Mesh DNSChaos; locally the Service proxies)",
+    "one workload's lookups of chosen Service names failing or answered wrong (Chaos Mesh DNSChaos; locally the substrate's cluster DNS and Service proxies)",
   'stress-chaos':
     "CPU and memory stressors beside a workload's container, counted in its usage (Chaos Mesh StressChaos; locally a neighbour process)",
   'io-chaos': "latency on the file operations of a container's volume (Chaos Mesh IOChaos)",

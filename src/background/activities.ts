@@ -7,6 +7,7 @@ import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
 import { latencyBlip } from './activities/latency-blip.js';
 import { probeRestart } from './activities/probe-restart.js';
+import { release } from './activities/release.js';
 import { reschedule } from './activities/reschedule.js';
 import { rollout } from './activities/rollout.js';
 import { scale } from './activities/scale.js';
@@ -24,5 +25,6 @@ export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
     errorBlip,
     chronicErrors,
     cacheBypass,
+    release,
   ].map((a) => [a.id, a]),
 );

@@ -12,6 +12,7 @@ export const ACTIVITY_KINDS = [
   'error-blip',
   'chronic-errors',
   'cache-bypass',
+  'release',
 ] as const;
 export type ActivityKindId = (typeof ACTIVITY_KINDS)[number];
 

@@ -5,6 +5,7 @@ import { readyDeployment } from '../runner/testing/staged-world.js';
 import { ManualClock } from '../util/manual-clock.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { ACTIVITIES } from './activities.js';
+import { buildTag } from './activities/release.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
@@ -210,6 +211,36 @@ describe('background activities', () => {
     expect(target.flags.values.get('catalog.cache')).toEqual({ enabled: false });
     await blip?.undo?.();
     expect(target.flags.values.has('catalog.cache')).toBe(false);
+  });
+
+  it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {
+    const { ctx, target } = world();
+    const seen = new Set<string>();
+    for (const pick of [0, 0.5, 0.99]) {
+      const out = await ACTIVITIES.get('release')?.run(
+        action('release', { pick, params: { commits: 12, hash: '3f9c2ab' } }),
+        ctx,
+      );
+      seen.add(String(out?.target));
+    }
+    expect([...seen].sort()).toEqual(['shop/Deployment/cart', 'shop/Deployment/catalog']);
+    const image = (name: string): Promise<unknown> =>
+      target.objects
+        .get('Deployment', 'shop', name)
+        .then(
+          (d) =>
+            (d?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec
+              .containers[0].image,
+        );
+    expect(await image('cart')).toMatch(/:0\.1\.0-12-g3f9c2ab$/);
+    expect(await image('payment')).not.toContain('-g');
+  });
+
+  it('names a build tag as git describe does, keeping the release of a tag that is already a build', () => {
+    expect(buildTag('acme/shop:0.1.0', 12, '3f9c2ab')).toBe('acme/shop:0.1.0-12-g3f9c2ab');
+    expect(buildTag('acme/shop:0.1.0-4-gabcdef0', 7, '1234567')).toBe('acme/shop:0.1.0-7-g1234567');
+    expect(buildTag('localhost:5000/shop', 1, 'a')).toBeUndefined();
+    expect(buildTag('acme/shop@sha256:' + '0'.repeat(64), 1, 'a')).toBeUndefined();
   });
 
   it('starts a Job from a CronJob the way kubectl create job --from does, and removes it afterwards', async () => {

@@ -21,6 +21,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'error-blip': 0,
     'chronic-errors': 0,
     'cache-bypass': 0,
+    release: 0,
   },
   typical: {
     rollout: 2,
@@ -33,6 +34,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'error-blip': 1,
     'chronic-errors': 0.3,
     'cache-bypass': 1,
+    release: 1,
   },
   busy: {
     rollout: 4,
@@ -45,6 +47,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'error-blip': 2,
     'chronic-errors': 0.6,
     'cache-bypass': 2,
+    release: 2,
   },
 };
 

@@ -12,6 +12,8 @@ export const CAPABILITIES = {
   'pod-lifecycle':
     'a kubelet that restarts crashed containers with back-off, enforces memory limits (OOMKilled) and replaces deleted pods',
   'image-pulls': 'a kubelet that pulls images from a registry (a missing tag fails with ErrImagePull)',
+  'release-builds':
+    "newer builds of the app's image to roll out as routine releases (`<release>-<n>-g<hash>` tags of the shop image)",
   probes: 'readiness and liveness probes as declared in the pod spec, with their Events',
   'init-containers': 'init containers run to completion before the app container starts',
   secrets: "Secrets injected into a container's env and volumes when it starts, as the kubelet does",

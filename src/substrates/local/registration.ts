@@ -12,6 +12,8 @@ export const localRegistration: SubstrateRegistration = {
     'redis-admin',
     'postgres-admin',
     'rollouts',
+    // Every tag of the shop image runs the same command here (image-commands.ts).
+    'release-builds',
     'pod-lifecycle',
     'jobs',
     'network-chaos',

@@ -126,7 +126,8 @@ describe('alert rules', () => {
             labels.deployment ??
             labels.pod ??
             labels.horizontalpodautoscaler ??
-            labels.resourcequota,
+            labels.resourcequota ??
+            labels.job_name,
         ).toBeTruthy();
       }
     }

@@ -31,7 +31,9 @@ function addressVars(cron: CronJob): EnvVar[] {
 export const failingJob: ActivityKind = {
   id: 'failing-job',
   needs: ['objects', 'jobs'],
-  alerts: [],
+  // The Job gives up for good (BackoffLimitExceeded) and stays until the run's end: KubeJobFailed, as a
+  // chronic batch failure raises in any cluster.
+  alerts: ['KubeJobFailed'],
   plan(rng) {
     return { params: { portOffset: rng.pick([1, 10, 1000]), which: rng.next() } };
   },

@@ -93,6 +93,25 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
       'cached (default ~/.cache/firedrill)',
     commands: [],
   },
+  // The local substrate's kubelet sets these in each Node container's environment (the pod's resolv.conf,
+  // read by src/substrates/local/dns-shim.ts inside the container); nobody sets them by hand.
+  {
+    name: 'FIREDRILL_CLUSTER_DNS',
+    description: "local substrate, inside a pod: the cluster DNS's host:port (set by the substrate)",
+    commands: [],
+  },
+  {
+    name: 'FIREDRILL_POD_IP',
+    description:
+      "local substrate, inside a pod: the pod's address, which lookups leave from (set by the substrate)",
+    commands: [],
+  },
+  {
+    name: 'FIREDRILL_POD_NAMESPACE',
+    description:
+      "local substrate, inside a pod: the namespace of the pod's search path (set by the substrate)",
+    commands: [],
+  },
 ];
 
 /** The name, checked against the table, for commander's Option.env(): an unlisted variable fails at once. */

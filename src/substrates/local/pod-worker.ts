@@ -245,7 +245,7 @@ export class PodWorker {
         LISTEN_HOST: this.podIp,
         ...img.imageEnv?.(this.podIp, this.podDir),
         ...env,
-        ...(this.usesClusterDns(c) ? this.resolverEnv(env.NODE_OPTIONS) : {}),
+        ...(this.usesClusterDns(c) ? this.resolverEnv(env) : {}),
       };
       this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, KUBELET);
       let proc: ContainerProcess;
@@ -497,10 +497,10 @@ export class PodWorker {
   }
 
   /** The pod's resolv.conf, for a Node process: the resolver preloaded, the server, the pod's address and namespace. */
-  private resolverEnv(nodeOptions: string | undefined): Record<string, string> {
+  private resolverEnv(containerEnv: Record<string, string>): Record<string, string> {
     const shim = pathToFileURL(join(this.deps.repoRoot, DNS_SHIM)).href;
     return {
-      NODE_OPTIONS: [`--import=${shim}`, nodeOptions].filter(Boolean).join(' '),
+      NODE_OPTIONS: [`--import=${shim}`, containerEnv.NODE_OPTIONS].filter(Boolean).join(' '),
       FIREDRILL_CLUSTER_DNS: this.deps.clusterDns ?? '',
       FIREDRILL_POD_IP: this.podIp,
       FIREDRILL_POD_NAMESPACE: this.namespace,

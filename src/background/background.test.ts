@@ -176,6 +176,31 @@ describe('background activities', () => {
     expect(cart?.metadata.annotations?.['kubernetes.io/change-cause']).toBeUndefined();
   });
 
+  it('rewrites a dependency address in another form that reaches the same Service, or restarts', async () => {
+    const { ctx, target } = world([
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'catalog', namespace: 'shop' }, spec: {} },
+    ]);
+    const cart = await target.objects.get('Deployment', 'shop', 'cart');
+    const c = (cart?.spec as { template: { spec: { containers: Array<{ env?: unknown[] }> } } }).template.spec
+      .containers[0];
+    c.env = [
+      { name: 'CATALOG_URL', value: 'http://catalog:8080' },
+      { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value: 'http://jaeger.observability:4318/v1/traces' },
+    ];
+    if (cart) await target.objects.apply(cart);
+    const out = await ACTIVITIES.get('rollout')?.run(
+      action('rollout', { pick: 0, params: { change: 'address', variable: 0.9, form: 0.9 } }),
+      ctx,
+    );
+    expect(out?.detail).toBe('rolled out (address: CATALOG_URL=http://catalog.shop.svc.cluster.local:8080)');
+    // catalog has no such variable: a restart instead.
+    const other = await ACTIVITIES.get('rollout')?.run(
+      action('rollout', { pick: 0.99, params: { change: 'address', variable: 0, form: 0 } }),
+      ctx,
+    );
+    expect(other).toMatchObject({ target: 'shop/Deployment/catalog', detail: 'rolled out (address)' });
+  });
+
   it('re-applies a manifest: a new config checksum on the pod template, or a longer grace period', async () => {
     const { ctx, target } = world();
     const rollout = ACTIVITIES.get('rollout');

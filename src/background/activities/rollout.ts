@@ -6,7 +6,9 @@ import {
   requirePodSpec,
   requirePodTemplate,
 } from '../../faults/support/object-snapshot.js';
-import type { ActivityKind } from '../activity-kind.js';
+import type { Container } from '../../kube/kube-object.js';
+import type { ActivityContext, ActivityKind } from '../activity-kind.js';
+import { ADDRESS_FORMS, addressedService, rewriteAddress, type AddressForm } from '../equivalent-address.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
 /** Harmless environment changes an operator rolls out (tuning, not behaviour). */
@@ -17,9 +19,41 @@ const ENV_CHANGES: ReadonlyArray<[name: string, value: string]> = [
   ['NODE_NO_WARNINGS', '1'],
 ];
 
+const ADDRESS_VARIABLE = /(URL|HOST|ADDR|ADDRESS|ENDPOINT)$/;
+
+/**
+ * One env value of the container that addresses a Service of the namespace, rewritten in another form
+ * (`http://catalog:8080` → `http://catalog.shop.svc.cluster.local:8080`); undefined when none does (the
+ * rollout is then a restart). `u` picks the variable, `v` the form among those it is not written in.
+ */
+async function equivalentAddressEdit(
+  ctx: ActivityContext,
+  c: Container,
+  u: number,
+  v: number,
+): Promise<{ name: string; value: string } | undefined> {
+  const candidates: Array<{ name: string; value: string; form: AddressForm }> = [];
+  for (const e of c.env ?? []) {
+    // By its name an address (SHOP_SERVICE=catalog names the service a process is, not one it calls).
+    if (e.value === undefined || !ADDRESS_VARIABLE.test(e.name)) continue;
+    const a = addressedService(e.value, ctx.namespace);
+    if (a && (await ctx.target.objects.get('Service', ctx.namespace, a.service)))
+      candidates.push({ name: e.name, value: e.value, form: a.form });
+  }
+  const pick = pickFrom(candidates, u);
+  if (!pick) return undefined;
+  const form = pickFrom(
+    ADDRESS_FORMS.filter((f) => f !== pick.form),
+    v,
+  );
+  const value = form && rewriteAddress(pick.value, ctx.namespace, form);
+  return value ? { name: pick.name, value } : undefined;
+}
+
 /**
  * A routine rollout of another Deployment: a restart (`kubectl rollout restart`), a harmless environment
- * tweak, a CPU request bump, or a re-applied manifest (a new config checksum on the pod template, as a
+ * tweak, a dependency address rewritten in another form that reaches the same Service, a CPU request
+ * bump, or a re-applied manifest (a new config checksum on the pod template, as a
  * Helm upgrade writes, or a longer termination grace period). New ReplicaSet, new pods, the controllers'
  * events; nothing breaks. Its `kubernetes.io/change-cause`, when the run records one, is written by the
  * run's fault target for faults and background alike (src/runner/change-cause-target.ts).
@@ -29,7 +63,7 @@ export const rollout: ActivityKind = {
   needs: ['objects', 'rollouts'],
   alerts: [],
   plan(rng) {
-    const change = rng.pick(['restart', 'env', 'resources', 'manifest'] as const);
+    const change = rng.pick(['restart', 'env', 'resources', 'manifest', 'address'] as const);
     const env = rng.pick(ENV_CHANGES);
     return {
       params: {
@@ -41,6 +75,7 @@ export const rollout: ActivityKind = {
             ? { checksum: rng.hex(16) }
             : { gracePeriodSeconds: rng.pick([20, 45, 60]) }
           : {}),
+        ...(change === 'address' ? { variable: rng.next(), form: rng.next() } : {}),
       },
     };
   },
@@ -49,9 +84,18 @@ export const rollout: ActivityKind = {
     if (!d) return { target: null, detail: 'no Deployment to roll out' };
     const ref = { namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name };
     const p = action.params;
+    // An address written another way that reaches the same Service: an existing setting edited, as the
+    // faults that break one edit it, without breaking anything.
+    const address =
+      p.change === 'address'
+        ? await equivalentAddressEdit(ctx, containerOf(d, undefined), Number(p.variable), Number(p.form))
+        : undefined;
     const plan = await planChange(ctx.target.objects, ref, (next) => {
       const c = containerOf(next, undefined);
-      if (p.change === 'env') {
+      if (address) {
+        const e = c.env?.find((x) => x.name === address.name);
+        if (e) e.value = address.value;
+      } else if (p.change === 'env') {
         const env = (c.env ??= []);
         const entry = { name: String(p.name), value: String(p.value) };
         const i = env.findIndex((e) => e.name === entry.name);
@@ -75,6 +119,7 @@ export const rollout: ActivityKind = {
       }
     });
     await ctx.target.objects.apply(plan.next);
-    return { target: formatEntityId(ref), detail: `rolled out (${String(p.change)})` };
+    const what = address ? `address: ${address.name}=${address.value}` : String(p.change);
+    return { target: formatEntityId(ref), detail: `rolled out (${what})` };
   },
 };

@@ -38,6 +38,20 @@ describe('diffTemplates', () => {
     expect(Math.max(...d.map((x) => x.harm))).toBeLessThan(0.1);
   });
 
+  it('weighs an address rewritten in another form of the same Service at almost nothing, another Service not', () => {
+    const to = (value: string): Array<{ what: string; harm: number }> => {
+      const next = structuredClone(base);
+      const e = c0(next).env?.find((x) => x.name === 'CATALOG_URL');
+      if (e) e.value = value;
+      return diffTemplates(base, next, 'shop').map(({ what, harm }) => ({ what, harm }));
+    };
+    expect(to('http://catalog.shop.svc.cluster.local:8080')[0].harm).toBe(0.03);
+    expect(to('http://catalog.shop:8080')[0].harm).toBe(0.03);
+    expect(to('http://catalog.other:8080')[0].harm).toBe(0.6);
+    expect(to('http://catalog.shop.svc.cluster.local:8081')[0].harm).toBe(0.6);
+    expect(to('http://currency:8080')[0].harm).toBe(0.6);
+  });
+
   it('weighs a longer termination grace period (how pods stop, not how they run) at almost nothing', () => {
     const d = changed((t) => {
       if (t.spec) t.spec.terminationGracePeriodSeconds = 45;

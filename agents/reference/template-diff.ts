@@ -42,6 +42,8 @@ const HARMLESS_POD_FIELDS = new Set(['terminationGracePeriodSeconds']);
 export function diffTemplates(
   before: PodTemplate | undefined,
   after: PodTemplate | undefined,
+  /** The workload's namespace: what a Service's short name resolves in. */
+  namespace?: string,
 ): TemplateChange[] {
   const out: TemplateChange[] = [];
   const a = before ?? {};
@@ -63,8 +65,8 @@ export function diffTemplates(
 
   const sa = a.spec ?? {};
   const sb = b.spec ?? {};
-  diffContainers(sa.containers ?? [], sb.containers ?? [], false, out);
-  diffContainers(sa.initContainers ?? [], sb.initContainers ?? [], true, out);
+  diffContainers(sa.containers ?? [], sb.containers ?? [], false, out, namespace);
+  diffContainers(sa.initContainers ?? [], sb.initContainers ?? [], true, out, namespace);
 
   const volA = new Map((sa.volumes ?? []).map((v) => [v.name ?? '', v]));
   const volB = new Map((sb.volumes ?? []).map((v) => [v.name ?? '', v]));
@@ -147,6 +149,7 @@ function diffContainers(
   bs: ContainerSpec[],
   init: boolean,
   out: TemplateChange[],
+  namespace: string | undefined,
 ): void {
   const byName = new Map(as.map((c, i) => [c.name ?? `#${i}`, c]));
   const label = init ? 'init container' : 'container';
@@ -178,7 +181,7 @@ function diffContainers(
         harm: 0.6,
         explains: ['crash', 'config', 'errors', 'not-ready'],
       });
-    diffEnv(name, old, c, out);
+    diffEnv(name, old, c, out, namespace);
     diffResources(name, old, c, out);
     for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
       if (same(old[probe], c[probe])) continue;
@@ -239,7 +242,26 @@ function diffContainers(
     });
 }
 
-function diffEnv(container: string, a: ContainerSpec, b: ContainerSpec, out: TemplateChange[]): void {
+/**
+ * `[scheme://]host[:port][/path]` with the host as the Service it names: `catalog`, `catalog.shop`,
+ * `catalog.shop.svc` and `catalog.shop.svc.cluster.local` are one Service from namespace `shop`.
+ */
+function serviceAddress(value: string, namespace: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/:]+)(:\d+)?(\/.*)?$/i.exec(value);
+  if (!m) return undefined;
+  const [name, ns = namespace, ...rest] = m[2].toLowerCase().split('.');
+  const tail = rest.join('.');
+  if (tail !== '' && tail !== 'svc' && tail !== 'svc.cluster.local') return undefined;
+  return `${m[1] ?? ''}${name}.${ns}${m[3] ?? ''}${m[4] ?? ''}`;
+}
+
+function diffEnv(
+  container: string,
+  a: ContainerSpec,
+  b: ContainerSpec,
+  out: TemplateChange[],
+  namespace: string | undefined,
+): void {
   const ea = new Map((a.env ?? []).map((e) => [e.name ?? '', e]));
   const eb = new Map((b.env ?? []).map((e) => [e.name ?? '', e]));
   for (const name of new Set([...ea.keys(), ...eb.keys()])) {
@@ -250,6 +272,15 @@ function diffEnv(container: string, a: ContainerSpec, b: ContainerSpec, out: Tem
     const after = y ? (y.value ?? show(y.valueFrom)) : '(unset)';
     const what = `env ${name} ${show(before)} → ${show(after)} (container ${container})`;
     if (LOGGING_VAR.test(name) && (y?.value === undefined || LEVEL_VALUE.test(y.value)))
+      out.push({ what, harm: 0.03, explains: [] });
+    else if (
+      namespace !== undefined &&
+      x?.value !== undefined &&
+      y?.value !== undefined &&
+      serviceAddress(x.value, namespace) !== undefined &&
+      serviceAddress(x.value, namespace) === serviceAddress(y.value, namespace)
+    )
+      // The same Service written another way (`catalog` → `catalog.shop.svc.cluster.local`): nothing moved.
       out.push({ what, harm: 0.03, explains: [] });
     else if (ADDRESS_VAR.test(name))
       out.push({

@@ -81,7 +81,7 @@ function rollout(
   after: PodTemplate | undefined,
   ev: Evidence,
 ): void {
-  const diff = diffTemplates(before, after);
+  const diff = diffTemplates(before, after, w.namespace);
   const harmful = diff.filter((d) => d.harm >= 0.1).sort((a, b) => b.harm - a.harm);
   const top = harmful[0] ?? diff.sort((a, b) => b.harm - a.harm)[0];
   // Several risky edits at once are a little riskier than the worst of them alone.

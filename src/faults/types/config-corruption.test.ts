@@ -120,8 +120,9 @@ describe('config-corruption', () => {
     await expectShopUnchanged(target.objects);
   });
 
-  it('in mode "set" writes one value at a dotted path and keeps the rest of the JSON', async () => {
+  it('in mode "set" edits one value at a dotted path in place, every other byte of the file kept', async () => {
     const target = shopTarget(shop);
+    const before = (await target.objects.get('ConfigMap', 'shop', 'checkout-config'))?.data?.['config.json'];
     await configCorruption.inject(
       contextFor(configCorruption, target, 'shop/ConfigMap/checkout-config', {
         mode: 'set',
@@ -130,17 +131,13 @@ describe('config-corruption', () => {
       }),
     );
     const cm = await target.objects.get('ConfigMap', 'shop', 'checkout-config');
-    expect(cm?.data?.['config.json']).toBe(
-      `${JSON.stringify(
-        {
-          logLevel: 'info',
-          timeoutsMs: { cart: 2000, inventory: 2000, payment: 1, shipping: 2000, currency: 2000 },
-          db: { poolMax: 5, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    expect(before).toContain('"payment": 2000');
+    expect(cm?.data?.['config.json']).toBe(before?.replace('"payment": 2000', '"payment": 1'));
+    expect(JSON.parse(String(cm?.data?.['config.json']))).toEqual({
+      logLevel: 'info',
+      timeoutsMs: { cart: 2000, inventory: 2000, payment: 1, shipping: 2000, currency: 2000 },
+      db: { poolMax: 5, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 },
+    });
     expect(target.objects.calls).toEqual([
       'apply shop/ConfigMap/checkout-config',
       'apply shop/Deployment/checkout',

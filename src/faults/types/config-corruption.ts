@@ -5,6 +5,7 @@ import type { FaultType } from '../fault-type.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { editConfigMapAndRollOut } from '../support/config-rollout.js';
 import { planChange } from '../support/object-snapshot.js';
+import { setJsonValueInText } from '../../util/json-text-edit.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -81,6 +82,9 @@ function corrupt(cm: KubeObject, id: string, p: Params): string {
   if (!holdsKeys(json) || Array.isArray(json)) {
     throw new InvalidInputError(`key "${p.key}" of ConfigMap ${id} is not a JSON object`);
   }
+  // Edited in place, as by hand: a file rewritten from top to bottom would stand out in any diff of it.
+  const inPlace = setJsonValueInText(original, (p.path ?? '').split('.'), p.value);
+  if (inPlace !== undefined) return inPlace;
   setPath(json, p.path ?? '', p.value);
   return `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@ import type { ActivityKindId } from './background-action.js';
 import type { ActivityKind } from './activity-kind.js';
 import { cacheBypass } from './activities/cache-bypass.js';
 import { chronicErrors } from './activities/chronic-errors.js';
+import { configEdit } from './activities/config-edit.js';
 import { errorBlip } from './activities/error-blip.js';
 import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
@@ -26,5 +27,6 @@ export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
     chronicErrors,
     cacheBypass,
     release,
+    configEdit,
   ].map((a) => [a.id, a]),
 );

@@ -13,6 +13,7 @@ export const ACTIVITY_KINDS = [
   'chronic-errors',
   'cache-bypass',
   'release',
+  'config-edit',
 ] as const;
 export type ActivityKindId = (typeof ACTIVITY_KINDS)[number];
 

@@ -201,6 +201,53 @@ describe('background activities', () => {
     expect(other).toMatchObject({ target: 'shop/Deployment/catalog', detail: 'rolled out (address)' });
   });
 
+  it('edits one harmless value of a config file in place and rolls out its readers, never an excluded one', async () => {
+    const config = '{\n  "logLevel": "info",\n  "cacheTtlSeconds": 30,\n  "storeLatencyMs": 40\n}\n';
+    const mounting = (name: string, cm: string): KubeObject => {
+      const d = shopService(name);
+      (d.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec.volumes = [
+        { name: 'config', configMap: { name: cm } },
+      ];
+      return d;
+    };
+    const cm = (name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'shop' },
+      data: { 'config.json': config },
+    });
+    const { ctx, target } = world([
+      mounting('search', 'search-config'),
+      cm('search-config'),
+      mounting('billing', 'payment-config'),
+      cm('payment-config'),
+    ]);
+    ctx.excluded = new Set(['payment-config']);
+    const outs = [];
+    for (const pick of [0, 0.99])
+      outs.push(
+        await ACTIVITIES.get('config-edit')?.run(
+          action('config-edit', { pick, params: { edit: 0, value: 0.99 } }),
+          ctx,
+        ),
+      );
+    expect(outs.map((o) => o?.detail)).toEqual(['logLevel set to "debug"', 'cacheTtlSeconds set to 60']);
+    expect(outs.map((o) => o?.target)).toEqual([
+      'shop/ConfigMap/search-config',
+      'shop/ConfigMap/search-config',
+    ]);
+    expect((await target.objects.get('ConfigMap', 'shop', 'search-config'))?.data?.['config.json']).toBe(
+      config.replace('"info"', '"debug"').replace('30', '60'),
+    );
+    expect((await target.objects.get('ConfigMap', 'shop', 'payment-config'))?.data?.['config.json']).toBe(
+      config,
+    );
+    const template = (await target.objects.get('Deployment', 'shop', 'search'))?.spec as {
+      template: { metadata?: { annotations?: Record<string, string> } };
+    };
+    expect(template.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+  });
+
   it('re-applies a manifest: a new config checksum on the pod template, or a longer grace period', async () => {
     const { ctx, target } = world();
     const rollout = ACTIVITIES.get('rollout');

@@ -22,6 +22,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'chronic-errors': 0,
     'cache-bypass': 0,
     release: 0,
+    'config-edit': 0,
   },
   typical: {
     rollout: 2,
@@ -35,6 +36,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'chronic-errors': 0.3,
     'cache-bypass': 1,
     release: 1,
+    'config-edit': 0.5,
   },
   busy: {
     rollout: 4,
@@ -48,6 +50,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'chronic-errors': 0.6,
     'cache-bypass': 2,
     release: 2,
+    'config-edit': 1,
   },
 };
 

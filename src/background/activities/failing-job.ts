@@ -24,8 +24,8 @@ function addressVars(cron: CronJob): EnvVar[] {
  * A chronic batch failure beside the incident, as every real cluster has one: a CronJob's dependency
  * address is edited to a port nothing serves (the one an older release listened on) and a run is started
  * to try it. Its pods fail to connect and log why, the Job controller retries up to the template's
- * backoffLimit and gives up (`BackoffLimitExceeded`, a Warning event). Nothing the users call depends on
- * the job, so no alert fires: it is evidence an agent must rule out. The Job is removed when observation
+ * backoffLimit and gives up (`BackoffLimitExceeded`, a Warning event, then `KubeJobFailed`). Nothing the
+ * users call depends on the job: it is evidence an agent must rule out. The Job is removed when observation
  * ends; the CronJob keeps the edit until the next run's reset re-applies the manifests, as rollouts do.
  */
 export const failingJob: ActivityKind = {

@@ -104,10 +104,18 @@ export class BackgroundRunner {
     }
   }
 
-  /** Stops the schedule and takes back everything still held, newest first. Safe to call twice. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the schedule and leaves what is held in place: the objects captured at the end of the window
+   * must show the scale-up the metrics show, not its undo a second later. Safe to call twice.
+   */
+  async halt(): Promise<void> {
     this.stopper.abort();
     await this.loop;
+  }
+
+  /** Stops the schedule and takes back everything still held, newest first. Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.halt();
     for (const p of [...this.pending].reverse()) await this.takeBack(p);
   }
 

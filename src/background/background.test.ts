@@ -499,6 +499,11 @@ describe('BackgroundRunner', () => {
     await clock.advance(10_000);
     expect(target.flags.values.size).toBe(0);
     expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(2);
+    // Halted at the window's end: nothing more happens, and what is held stays for the capture.
+    await r.halt();
+    await clock.advance(60_000);
+    expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(2);
+    expect(r.records().map((x) => x.undoneAt !== null)).toEqual([true, false]);
     await r.stop();
     expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(1);
     const rec = r.records();

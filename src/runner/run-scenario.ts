@@ -106,10 +106,11 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     const t0 = ctx.now();
     await injectPhase(ctx, faults, t0);
     const manifestedAt = await waitForIncidentPhase(ctx, faults, t0, scope);
-    // The window ends here; what background takes back from now on falls outside it.
+    // The window ends here. Background stops acting but takes nothing back before the capture: objects
+    // must show what the window ended with (a scale-up still up), as the metrics do.
     const windowEnd = ctx.now();
     await history.observe();
-    await Promise.all([background.stop(), history.stop()]);
+    await Promise.all([background.halt(), history.stop()]);
     writer = await BundleWriter.create(req.outDir, req.bundleId);
     const captured = await capturePhase(
       ctx,
@@ -120,6 +121,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       background,
       { objectChanges: (w) => history.changes(w) },
     );
+    await background.stop();
     const done = await commitPhase(ctx, writer, captured, {
       t0,
       injectedAt: faults.firstInjectedAt(),

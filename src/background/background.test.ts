@@ -330,7 +330,7 @@ describe('background activities', () => {
     };
     const { ctx, target, clock } = world([cron]);
     const out = await ACTIVITIES.get('job')?.run(action('job'), ctx);
-    const name = `catalog-sync-${Math.floor(clock.now() / 60_000)}`;
+    const name = `catalog-sync-manual-${Math.floor(clock.now() / 1000)}`;
     expect(out?.target).toBe(`shop/Job/${name}`);
     const job = await target.objects.get('Job', 'shop', name);
     expect(job?.metadata.ownerReferences?.[0]).toMatchObject({

@@ -52,11 +52,9 @@ export const failingJob: ActivityKind = {
     entry.value = `${m[1]}:${port}${m[3] ?? ''}`;
     delete edited.metadata.resourceVersion;
     await ctx.target.objects.apply(edited);
-    // A run started by hand to try the edit, named the way people name those (`kubectl create job
-    // <cron>-manual-<epoch> --from=cronjob/<cron>`): never the name a scheduled or `job` run takes.
+    // A run started by hand to try the edit, named as every run started by hand is (job-from-cronjob.ts).
     const jobObject = jobFromCronJob(edited, ctx.now());
-    const name = `${cron.metadata.name}-manual-${Math.floor(ctx.now().getTime() / 1000)}`;
-    jobObject.metadata.name = name;
+    const name = jobObject.metadata.name;
     await ctx.target.objects.apply(jobObject);
     return {
       target: `${ctx.namespace}/Job/${name}`,

@@ -10,8 +10,10 @@ export async function cronJobs(ctx: ActivityContext): Promise<CronJob[]> {
 }
 
 /**
- * The Job `kubectl create job --from=cronjob/<name>` makes: the CronJob's job template, owned by it,
- * named after the minute as the CronJob controller names its scheduled runs, so a manual run looks the same.
+ * The Job `kubectl create job <cron>-manual-<epoch> --from=cronjob/<cron>` makes: the CronJob's job
+ * template, owned by it, marked `instantiate: manual`, named the way people name a run they start by hand.
+ * Not the CronJob controller's `<cron>-<minute>`: a scheduled-looking name at a minute the schedule never
+ * fires, beside the manual mark, is a contradiction no cluster shows.
  */
 export function jobFromCronJob(cron: CronJob, now: Date): KubeObject {
   const template = cron.spec?.jobTemplate;
@@ -19,7 +21,7 @@ export function jobFromCronJob(cron: CronJob, now: Date): KubeObject {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: `${cron.metadata.name}-${Math.floor(now.getTime() / 60_000)}`,
+      name: `${cron.metadata.name}-manual-${Math.floor(now.getTime() / 1000)}`,
       namespace: cron.metadata.namespace,
       labels: { ...template?.metadata?.labels },
       annotations: {

@@ -19,6 +19,8 @@ export interface ObjectChange {
   action: 'ADDED' | 'MODIFIED' | 'DELETED';
   entity: EntityId;
   object: ObjectRecord | null;
+  /** The version before a MODIFIED, as the snapshot records it (null when it does not). */
+  before?: ObjectRecord | null;
 }
 
 /** The parts of a span the signals use; attributes are reduced to the few that locate a failure. */
@@ -126,14 +128,23 @@ export async function readSnapshot(snapshotDir: string): Promise<Snapshot> {
     if (o.metadata && typeof o.kind === 'string') objects.push(o);
   }
   const objectChanges: ObjectChange[] = [];
-  for await (const c of readNdjson<{ ts?: string; action?: string; entity?: string; object?: ObjectRecord }>(
-    file('object-changes.ndjson'),
-    problems,
-  )) {
+  for await (const c of readNdjson<{
+    ts?: string;
+    action?: string;
+    entity?: string;
+    object?: ObjectRecord;
+    before?: ObjectRecord;
+  }>(file('object-changes.ndjson'), problems)) {
     const at = isoMs(c.ts);
     if (at === null || typeof c.entity !== 'string') continue;
     if (c.action !== 'ADDED' && c.action !== 'MODIFIED' && c.action !== 'DELETED') continue;
-    objectChanges.push({ at, action: c.action, entity: c.entity, object: c.object ?? null });
+    objectChanges.push({
+      at,
+      action: c.action,
+      entity: c.entity,
+      object: c.object ?? null,
+      before: c.before ?? null,
+    });
   }
   objectChanges.sort((a, b) => a.at - b.at);
 

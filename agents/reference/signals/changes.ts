@@ -6,6 +6,7 @@ import { templateRefs, type EntityIndex, type ReplicaSetInfo, type Workload } fr
 import { clamp01, emptyEvidence, suspectAdder, type Evidence, type SymptomKind } from '../evidence.js';
 import { idParts, makeId, selectorMatches, specOf, type LabelSelector, type PodTemplate } from '../kube.js';
 import type { ObjectChange, Snapshot } from '../read-snapshot.js';
+import { configFileDiff } from '../config-diff.js';
 import { diffTemplates, same, type TemplateChange } from '../template-diff.js';
 import { clock, isoMs } from '../time.js';
 
@@ -288,6 +289,15 @@ function objectChange(
       // Snapshots hold no Secret values: a Secret update whose visible metadata changed was probably
       // only that (a label, an annotation); one with nothing visible changed must have changed its data.
       const metaOnly = !!prev && !!obj && !keys && sameDataKeys(prev, obj) && !sameMeta(prev, obj);
+      // A config file whose only change turns logging up or down: read afresh, it explains no failure.
+      const diffs = keys ? keys.split(', ').map((k) => dataDiff(prev, obj, k)) : [];
+      if (diffs.length > 0 && diffs.every((d) => d?.loggingOnly))
+        return push(
+          0.03,
+          users,
+          [],
+          `only logging changed (${diffs.flatMap((d) => d?.changes ?? []).join(', ')}); read by ${names(users)}`,
+        );
       push(
         metaOnly ? 0.1 : reread ? 0.7 : 0.5,
         users,
@@ -503,12 +513,25 @@ function workloadsBehind(svc: ObjectRecord | null | undefined, index: EntityInde
 }
 
 function previousVersion(changes: ObjectChange[], c: ObjectChange): ObjectRecord | null {
+  // The snapshot records the version a change replaced; older snapshots only the versions after each.
+  if (c.before) return c.before;
   let prev: ObjectRecord | null = null;
   for (const o of changes) {
     if (o === c) break;
     if (o.entity === c.entity && o.object) prev = o.object;
   }
   return prev;
+}
+
+/** The JSON diff of one data key of a ConfigMap between two versions; undefined when it is not JSON. */
+function dataDiff(
+  a: ObjectRecord | null,
+  b: ObjectRecord | null,
+  key: string,
+): ReturnType<typeof configFileDiff> {
+  const before = (a?.data as Record<string, unknown> | undefined)?.[key];
+  const after = (b?.data as Record<string, unknown> | undefined)?.[key];
+  return typeof before === 'string' && typeof after === 'string' ? configFileDiff(before, after) : undefined;
 }
 
 function changedKeys(a: ObjectRecord | null, b: ObjectRecord | null): string {

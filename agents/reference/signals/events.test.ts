@@ -8,6 +8,21 @@ function run(shop: SyntheticShop) {
 }
 
 describe('eventSignal', () => {
+  it('reads a probe refused once while a fresh pod starts as its start, not its failure', () => {
+    const shop = new SyntheticShop({ durationS: 60 });
+    const [old] = shop.podsOf('cart');
+    const fresh = shop.startPod('cart', old.rs, 30);
+    const refused =
+      'Liveness probe failed: Get "http://10.0.0.9:8080/healthz": dial tcp 10.0.0.9:8080: connect: connection refused';
+    shop.event(32, 'Warning', 'Unhealthy', 'Pod', fresh.name, refused);
+    shop.event(40, 'Warning', 'Unhealthy', 'Pod', old.name, refused);
+    const ev = run(shop);
+    const weights = ev.symptoms.filter((x) => x.workload === 'shop/Deployment/cart').map((x) => x.weight);
+    expect(weights.sort()).toEqual([0.05, 0.55]);
+    // Only the long-running pod's refused probe makes the workload a suspect.
+    expect(ev.suspects.filter((x) => x.entity === 'shop/Deployment/cart')).toHaveLength(1);
+  });
+
   it('names the quota a FailedCreate event names', () => {
     const shop = new SyntheticShop({ durationS: 60 });
     const rs = shop.podsOf('shipping')[0].rs;

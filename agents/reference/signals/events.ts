@@ -37,6 +37,9 @@ export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
   return ctx.ev;
 }
 
+/** How long after a pod's creation a refused probe is its start, not its failure. */
+const STARTUP_GRACE_MS = 20_000;
+
 function handle(e: EventRecord, ctx: Ctx): void {
   const { index, ev } = ctx;
   const count = Math.max(1, e.count ?? 1);
@@ -132,6 +135,24 @@ function handle(e: EventRecord, ctx: Ctx): void {
       return;
     }
     case 'Unhealthy': {
+      // A probe or two refused while a fresh container is still starting to listen: every pod start
+      // can show one, and the kubelet waits for more before it acts.
+      const created = isoMs(index.get(id)?.metadata.creationTimestamp);
+      if (
+        /connection refused/i.test(msg) &&
+        count <= 2 &&
+        at !== null &&
+        created !== null &&
+        at - created >= 0 &&
+        at - created <= STARTUP_GRACE_MS
+      ) {
+        symptom(
+          /liveness|startup/i.test(msg) ? 'crash' : 'not-ready',
+          0.05,
+          `probe refused while starting: ${quoted(msg)}`,
+        );
+        return;
+      }
       const probeWrong =
         /statuscode: 404|status code 404|connection refused|no such file|executable file not found/i.test(
           msg,

@@ -299,7 +299,7 @@ describe('LocalCluster (real redis-server processes)', () => {
       },
     );
     const name = outcome?.target?.split('/')[2] ?? '';
-    expect(name).toMatch(/^catalog-sync-\d+$/);
+    expect(name).toMatch(/^catalog-sync-manual-\d+$/);
     await waitFor('Job complete', () => jobDone(name), { timeoutMs: 20_000 });
 
     const stored = asJob(await cluster.get('Job', 'shop', name));

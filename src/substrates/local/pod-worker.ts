@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -568,7 +568,8 @@ export class PodWorker {
         {
           name: c.name,
           image: c.image,
-          imageID: '',
+          // Known once the image is there, as containerd reports it: the repository and the content digest.
+          imageID: this.containerId ? imageIdOf(c.image ?? '') : '',
           ...(this.containerId ? { containerID: this.containerId } : {}),
           ready,
           started: 'running' in this.state,
@@ -607,6 +608,17 @@ export function tmpAncestors(dir: string): string[] {
   const out: string[] = [];
   for (let d = dirname(resolve(dir)); d.startsWith(`${tmp}/`); d = dirname(d)) out.unshift(d);
   return out;
+}
+
+/** `acme/shop:0.1.0` → `docker.io/acme/shop@sha256:<64 hex>`, a digest fixed by the reference. */
+export function imageIdOf(image: string): string {
+  const [ref, pinned] = image.split('@');
+  const name = ref.replace(/:[^/:]+$/, '');
+  const slash = name.indexOf('/');
+  const registry = slash > 0 && /[.:]|^localhost$/.test(name.slice(0, slash));
+  const full = registry ? name : `docker.io/${slash < 0 ? `library/${name}` : name}`;
+  const digest = pinned ?? `sha256:${createHash('sha256').update(image).digest('hex')}`;
+  return `${full}@${digest}`;
 }
 
 /** The pod's QoS class from its containers' requests and limits (v1qos.GetPodQOS). */

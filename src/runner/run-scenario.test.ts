@@ -149,6 +149,12 @@ describe('runScenario, phase by phase against a staged world', () => {
     });
   });
 
+  it('does not take an alert active since before the first fault for the incident (background), and times out', async () => {
+    const w = stagedWorld({ fireAtPoll: 3, alertActiveAt: new Date(0).toISOString() });
+    const outcome = await drive(start(w, out), w.clock);
+    expect(outcome.manifested).toBe(false);
+  });
+
   it('recovers every fault and leaves no bundle when interrupted while waiting', async () => {
     const w = stagedWorld();
     const ac = new AbortController();

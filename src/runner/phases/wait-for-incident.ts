@@ -6,8 +6,18 @@ import type { RunContext } from '../run-context.js';
 export const ALERT_POLL_MS = 2000;
 
 /**
+ * Whether an alert became active (pending) once the faults were going in: one already active before the
+ * first fault is the run's background (a rollout's slow start, a blip), whatever its name, and must not end
+ * the wait before the incident shows. A second of slack for timestamps; an alert without `activeAt` counts.
+ */
+export function becameActiveSince(activeAt: string | undefined, t0: number): boolean {
+  const at = activeAt ? Date.parse(activeAt) : NaN;
+  return !Number.isFinite(at) || at >= t0 - 1000;
+}
+
+/**
  * Waits for the incident: the scenario's `until` alerts firing (any or all of them, in the capture's
- * namespaces), or its timeout counted from `t0`. Then keeps observing `window.after`. Returns when the
+ * namespaces, active since the first fault), or its timeout counted from `t0`. Then keeps observing `window.after`. Returns when the
  * condition was met, or undefined on timeout.
  */
 export async function waitForIncidentPhase(
@@ -31,7 +41,9 @@ export async function waitForIncidentPhase(
       (await substrate.capture.prometheus.alerts())
         .filter(
           (a) =>
-            a.state === 'firing' && (!a.labels.namespace || scope.namespaces.includes(a.labels.namespace)),
+            a.state === 'firing' &&
+            (!a.labels.namespace || scope.namespaces.includes(a.labels.namespace)) &&
+            becameActiveSince(a.activeAt, t0),
         )
         .map((a) => a.labels.alertname),
     );

@@ -80,7 +80,14 @@ export interface StagedWorld {
  * Prometheus' alerts (never when undefined).
  */
 export function stagedWorld(
-  opts: { scenarioText?: string; fireAtPoll?: number; logs?: LogRecord[]; spans?: SpanRecord[] } = {},
+  opts: {
+    scenarioText?: string;
+    fireAtPoll?: number;
+    /** `activeAt` of the staged alert (ISO); none by default. */
+    alertActiveAt?: string;
+    logs?: LogRecord[];
+    spans?: SpanRecord[];
+  } = {},
 ): StagedWorld {
   const journal: TestFaultJournal = { entries: [] };
   const registry = testRegistry(journal);
@@ -100,7 +107,8 @@ export function stagedWorld(
             labels: { alertname: 'TestHighLatency', namespace: 'shop', service: 'payment' },
             annotations: {},
             state: 'firing',
-            activeAt: new Date(0).toISOString(),
+            // Prometheus' time of the first pending evaluation; a staged alert has none unless asked for.
+            ...(opts.alertActiveAt !== undefined ? { activeAt: opts.alertActiveAt } : {}),
             value: '1',
           },
         ]

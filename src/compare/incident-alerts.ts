@@ -2,7 +2,8 @@ import type { BundleHandle } from '../bundle/bundle-reader.js';
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import { TruthFile } from '../bundle/layout.js';
 import type { AlertsFile } from '../bundle/records.js';
-import { incidentAlertKeys, unexplainedAlerts } from './stability.js';
+import type { Labels } from '../bundle/records.js';
+import { dependencyAlertExplained, incidentAlertKeys, unexplainedAlerts } from './stability.js';
 
 /** The firing alerts of one bundle as runs are compared, and the background alerts left out of them. */
 export interface IncidentAlerts {
@@ -37,7 +38,15 @@ export async function readIncidentAlerts(
       stableUntil,
       unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
       truth.injectedAt,
+      edgeExplainer(truth),
     ),
     backgroundAlerts,
   };
+}
+
+/** dependencyAlertExplained() for this truth; an alert the scenario expects always counts. */
+function edgeExplainer(truth: GroundTruth): (labels: Labels, alertname: string) => boolean {
+  const explained = dependencyAlertExplained(truth.rootCauses);
+  const expected = new Set(truth.expectedAlerts);
+  return (labels, alertname) => expected.has(alertname) || explained(labels);
 }

@@ -1,4 +1,5 @@
 import {
+  dependencyAlertExplained,
   alertKey,
   firingAlertKeys,
   incidentAlertKeys,
@@ -231,5 +232,37 @@ describe('stabilityChecks', () => {
     const r = stabilityChecks([input(0, five), input(1, ['zzz'], undefined, { substrate: 'kind' })]);
     expect(r.get('b0')).toEqual({ ok: true, detail: 'one repeat: stability not assessed' });
     expect(r.get('b1kind')?.ok).toBe(true);
+  });
+});
+
+describe('dependencyAlertExplained', () => {
+  const causes = [
+    {
+      id: 'shop/Deployment/payment',
+      aliases: ['shop/Service/payment'],
+      propagation: [
+        { symptom: 'shop/Deployment/checkout', alerts: ['ShopHighLatencyP95'], reached: true },
+        { symptom: 'shop/Pod/frontend-5d6c6f644-x7k2p', alerts: ['ShopDependencyErrors'], reached: true },
+      ],
+    },
+  ];
+  const dep = (service: string, dependency: string) => ({ namespace: 'shop', service, dependency });
+
+  it('keeps a dependency alert on an edge the incident reaches, or whose caller is a cause', () => {
+    const explained = dependencyAlertExplained(causes);
+    expect(explained(dep('checkout', 'payment'))).toBe(true);
+    expect(explained(dep('frontend', 'checkout'))).toBe(true);
+    expect(explained(dep('payment', 'postgres'))).toBe(true);
+    expect(explained({ namespace: 'shop', service: 'frontend' })).toBe(true);
+  });
+
+  it('leaves out errors calling a Service the incident never reached, though the caller is reached', () => {
+    expect(dependencyAlertExplained(causes)(dep('frontend', 'catalog'))).toBe(false);
+  });
+
+  it('keeps everything when the truth has no propagation (older bundles)', () => {
+    expect(dependencyAlertExplained([{ id: 'shop/Deployment/payment' }])(dep('frontend', 'catalog'))).toBe(
+      true,
+    );
   });
 });

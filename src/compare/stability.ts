@@ -73,11 +73,60 @@ export function unexplainedAlerts(
   return new Set([...seen].filter((k) => !reached.has(k)));
 }
 
+/** What dependencyAlertExplained() needs of a root cause: its ids and its propagation. */
+export interface CauseWithPropagation extends PropagatedCause {
+  id: string;
+  aliases?: readonly string[];
+}
+
+/** The workload or Service name an entity id stands for (`shop/Pod/cart-5d-x7k2p` → `shop/cart`). */
+function workloadName(entity: string): string | undefined {
+  const [ns, kind, name] = entity.split('/');
+  if (!ns || !kind || !name) return undefined;
+  if (kind === 'Pod') {
+    const w = workloadOfPod(name);
+    return w ? `${ns}/${w}` : undefined;
+  }
+  return ['Deployment', 'StatefulSet', 'Service'].includes(kind) ? `${ns}/${name}` : undefined;
+}
+
+/**
+ * Whether a dependency alert (labels `service` calling `dependency`) can be the incident's: its caller is a
+ * root cause (a caller broken in how it calls), or its dependency is one or is reached by one (truth
+ * `propagation`). Errors calling a Service the incident never reached are that edge's own noise (a
+ * rescheduled pod, a blip), even when the caller is reached by the incident through another callee.
+ * Alerts without a `dependency` label, and bundles without propagation, always count.
+ */
+export function dependencyAlertExplained(
+  rootCauses: readonly CauseWithPropagation[],
+): (labels: Labels) => boolean {
+  if (rootCauses.length === 0 || rootCauses.some((rc) => !rc.propagation)) return () => true;
+  const causes = new Set(
+    rootCauses.flatMap((rc) => [rc.id, ...(rc.aliases ?? [])]).flatMap((e) => workloadName(e) ?? []),
+  );
+  const reached = new Set(
+    rootCauses.flatMap((rc) =>
+      (rc.propagation ?? []).filter((p) => p.reached).flatMap((p) => workloadName(p.symptom) ?? []),
+    ),
+  );
+  return (labels) => {
+    if (!labels.dependency) return true;
+    const ns = labels.namespace ?? '';
+    const dep = `${ns}/${labels.dependency}`;
+    return (
+      (labels.service !== undefined && causes.has(`${ns}/${labels.service}`)) ||
+      causes.has(dep) ||
+      reached.has(dep)
+    );
+  };
+}
+
 /**
  * The firing alerts that belong to the incident. Left out: the alerts background activity raises on
  * purpose (truth/background.json `alerts`), and those on entities the fault cannot have reached
- * (`unexplained`, from unexplainedAlerts()). `until`: the recipe's `stableUntil`; `since`: the ground
- * truth's `injectedAt` (see firingAlertKeys).
+ * (`unexplained`, from unexplainedAlerts()), and dependency alerts on an edge it cannot have reached
+ * (`edgeExplained`, from dependencyAlertExplained()). `until`: the recipe's `stableUntil`; `since`: the
+ * ground truth's `injectedAt` (see firingAlertKeys).
  */
 export function incidentAlertKeys(
   alerts: AlertsFile,
@@ -85,11 +134,14 @@ export function incidentAlertKeys(
   until?: string | null,
   unexplained: ReadonlySet<string> = new Set(),
   since?: string | null,
+  edgeExplained: (labels: Labels, alertname: string) => boolean = () => true,
 ): string[] {
   const ignored = new Set(backgroundAlerts);
   const explained = <T extends { alertname: string; labels: Labels }>(a: T): boolean => {
     const entity = alertEntity({ ...a.labels, alertname: a.alertname });
-    return !entity || !unexplained.has(symptomKey(entity, a.alertname));
+    return (
+      (!entity || !unexplained.has(symptomKey(entity, a.alertname))) && edgeExplained(a.labels, a.alertname)
+    );
   };
   const kept: AlertsFile = {
     ...alerts,

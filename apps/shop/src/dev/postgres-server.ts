@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ChildProcessGroup } from './child-process-group.js';
 import { freePorts } from './free-port.js';
 import { waitForPort } from './wait-for-port.js';
+import pg from 'pg';
 
 export interface PostgresServerOptions {
   /** The repository root: the server is started by its images/postgres/entrypoint.sh. */
@@ -24,6 +25,28 @@ export interface PostgresServer {
   password: string;
   process: ChildProcessGroup;
   stop(): Promise<void>;
+}
+
+/** Resolves once a session can log in and run `SELECT 1`; throws at `deadline` with the last error. */
+async function waitForQueries(
+  conn: { port: number; user: string; database: string; password: string },
+  deadline: number,
+): Promise<void> {
+  for (;;) {
+    const client = new pg.Client({ host: '127.0.0.1', ...conn, connectionTimeoutMillis: 2000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`PostgreSQL on 127.0.0.1:${conn.port} answers no query: ${(err as Error).message}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** First start runs initdb and makes the role: seconds on a slow machine. */
@@ -71,7 +94,11 @@ export async function startPostgresServer(opts: PostgresServerOptions): Promise<
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const deadline = Date.now() + START_TIMEOUT_MS;
     await waitForPort(port, START_TIMEOUT_MS);
+    // A port that accepts is not a server that answers: PostgreSQL accepts while it still starts up
+    // (57P03), and the entrypoint's first server runs only to make the role, then restarts.
+    await waitForQueries({ port, user: 'shop', database: 'shop', password }, deadline);
   } catch (err) {
     await stop();
     const tail = [...proc.stdout.slice(-3), ...proc.stderr.slice(-3)].join(' | ');

@@ -1,7 +1,7 @@
+import { LEVEL_VALUE } from './template-diff.js';
+
 /** A setting that only decides how much a process logs, and values it may take. */
 const LOG_SETTING = /^(log_?level|loglevel|verbosity|verbose|debug|log_?format)$/i;
-const LEVEL_VALUE =
-  /^(fatal|error|warn|warning|info|debug|trace|silent|verbose|true|false|0|1|on|off|json|text|pretty)$/i;
 
 function leafChanges(
   a: unknown,

@@ -1,3 +1,4 @@
+import { sameServiceAddress } from '../../src/kube/service-address.js';
 import type { SymptomKind } from './evidence.js';
 import { quantity, type ContainerSpec, type PodTemplate } from './kube.js';
 
@@ -26,9 +27,13 @@ const ANY: SymptomKind[] = [
 ];
 const LOGGING_VAR =
   /^(LOG_?LEVEL|LOGLEVEL|.*_LOG_LEVEL|DEBUG|VERBOSE|LOG_FORMAT|.*_DEBUG|TRACE|NODE_DEBUG)$/i;
-const LEVEL_VALUE =
+/** Values a logging setting takes (a level, on/off, a format). */
+export const LEVEL_VALUE =
   /^(fatal|error|warn|warning|info|debug|trace|silent|verbose|true|false|0|1|on|off|json|text|pretty)$/i;
 const ADDRESS_VAR = /(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT|PORT|SERVER|SERVICE|DSN|BROKER)/i;
+
+/** Pod-spec fields whose change cannot break a running pod (only how it stops). */
+const HARMLESS_POD_FIELDS = new Set(['terminationGracePeriodSeconds']);
 
 /**
  * What changed between the previous and the new pod template of a workload. Harmless edits that
@@ -36,9 +41,6 @@ const ADDRESS_VAR = /(URL|URI|HOST|ADDR|ADDRESS|ENDPOINT|PORT|SERVER|SERVICE|DSN
  * stop a service (image, arguments, addresses, limits, probes, scheduling constraints, volumes, DNS,
  * init containers) weigh by how directly they break it.
  */
-/** Pod-spec fields whose change cannot break a running pod (only how it stops). */
-const HARMLESS_POD_FIELDS = new Set(['terminationGracePeriodSeconds']);
-
 export function diffTemplates(
   before: PodTemplate | undefined,
   after: PodTemplate | undefined,
@@ -242,19 +244,6 @@ function diffContainers(
     });
 }
 
-/**
- * `[scheme://]host[:port][/path]` with the host as the Service it names: `catalog`, `catalog.shop`,
- * `catalog.shop.svc` and `catalog.shop.svc.cluster.local` are one Service from namespace `shop`.
- */
-function serviceAddress(value: string, namespace: string): string | undefined {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/:]+)(:\d+)?(\/.*)?$/i.exec(value);
-  if (!m) return undefined;
-  const [name, ns = namespace, ...rest] = m[2].toLowerCase().split('.');
-  const tail = rest.join('.');
-  if (tail !== '' && tail !== 'svc' && tail !== 'svc.cluster.local') return undefined;
-  return `${m[1] ?? ''}${name}.${ns}${m[3] ?? ''}${m[4] ?? ''}`;
-}
-
 function diffEnv(
   container: string,
   a: ContainerSpec,
@@ -277,8 +266,7 @@ function diffEnv(
       namespace !== undefined &&
       x?.value !== undefined &&
       y?.value !== undefined &&
-      serviceAddress(x.value, namespace) !== undefined &&
-      serviceAddress(x.value, namespace) === serviceAddress(y.value, namespace)
+      sameServiceAddress(x.value, y.value, namespace)
     )
       // The same Service written another way (`catalog` → `catalog.shop.svc.cluster.local`): nothing moved.
       out.push({ what, harm: 0.03, explains: [] });

@@ -7,8 +7,13 @@ import {
   requirePodTemplate,
 } from '../../faults/support/object-snapshot.js';
 import type { Container } from '../../kube/kube-object.js';
+import {
+  ADDRESS_FORMS,
+  addressedService,
+  rewriteAddress,
+  type AddressForm,
+} from '../../kube/service-address.js';
 import type { ActivityContext, ActivityKind } from '../activity-kind.js';
-import { ADDRESS_FORMS, addressedService, rewriteAddress, type AddressForm } from '../equivalent-address.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
 /** Harmless environment changes an operator rolls out (tuning, not behaviour). */

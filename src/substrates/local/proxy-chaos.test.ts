@@ -1,4 +1,5 @@
-import { CorrelatedRandom, ProxyChaosRules, serviceOfName, TokenBucket } from './proxy-chaos.js';
+import { serviceOfName } from '../../kube/service-address.js';
+import { CorrelatedRandom, ProxyChaosRules, TokenBucket } from './proxy-chaos.js';
 
 const w = (name: string) => ({ namespace: 'shop', name });
 

@@ -1,3 +1,4 @@
+import { serviceOfName } from '../../kube/service-address.js';
 import type { DnsExperiment, NetworkExperiment, WorkloadRef } from '../../platform/chaos-api.js';
 
 /**
@@ -99,16 +100,6 @@ export interface ConnectionEnds {
 
 const same = (a: WorkloadRef | undefined, b: WorkloadRef): boolean =>
   a !== undefined && a.namespace === b.namespace && a.name === b.name;
-
-/** `cart`, `cart.shop`, `cart.shop.svc`, `cart.shop.svc.cluster.local` → `shop/cart` (namespace defaulted). */
-export function serviceOfName(name: string, defaultNamespace: string): string | undefined {
-  const parts = name.toLowerCase().replace(/\.$/, '').split('.');
-  const [svc, ns, ...rest] = parts;
-  if (!svc) return undefined;
-  const tail = rest.join('.');
-  if (rest.length > 0 && tail !== 'svc' && tail !== 'svc.cluster.local') return undefined;
-  return `${ns ?? defaultNamespace}/${svc}`;
-}
 
 export class ProxyChaosRules {
   private readonly rules = new Map<number, Rule>();

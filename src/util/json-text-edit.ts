@@ -68,44 +68,34 @@ class Scanner {
   }
 
   private object(path: string[]): void {
-    this.expect('{');
-    this.skipSpace();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return;
-    }
-    for (;;) {
+    this.list('{', '}', () => {
       this.skipSpace();
       const key = this.string();
       this.skipSpace();
       this.expect(':');
       this.value([...path, key]);
-      this.skipSpace();
-      if (this.text[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      this.expect('}');
-      return;
-    }
+    });
   }
 
   private array(path: string[]): void {
-    this.expect('[');
+    let i = 0;
+    this.list('[', ']', () => this.value([...path, String(i++)]));
+  }
+
+  /** `open item, item… close`, possibly empty. */
+  private list(open: string, close: string, item: () => void): void {
+    this.expect(open);
     this.skipSpace();
-    if (this.text[this.at] === ']') {
+    if (this.text[this.at] === close) {
       this.at++;
       return;
     }
-    for (let i = 0; ; i++) {
-      this.value([...path, String(i)]);
+    for (;;) {
+      item();
       this.skipSpace();
-      if (this.text[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      this.expect(']');
-      return;
+      if (this.text[this.at] !== ',') break;
+      this.at++;
     }
+    this.expect(close);
   }
 }

@@ -1,16 +1,16 @@
 import { formatEntityId } from '../../entities/entity-id.js';
+import { parseImageRef } from '../../versions/image-ref.js';
 import { containerOf, planChange } from '../../faults/support/object-snapshot.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
 /** `repo:tag` → `repo:<base>-<n>-g<hash>`, the tag a build of a later commit gets (`git describe`). */
 export function buildTag(image: string, commits: number, hash: string): string | undefined {
-  if (image.includes('@')) return undefined;
-  const colon = image.lastIndexOf(':');
-  if (colon <= image.lastIndexOf('/')) return undefined;
+  const ref = parseImageRef(image);
+  if (!ref?.tag || ref.digest) return undefined;
   // A tag that is already a build of a release keeps its release: 0.1.0-4-gabc → 0.1.0-<n>-g<hash>.
-  const release = image.slice(colon + 1).replace(/-\d+-g[0-9a-f]+$/, '');
-  return `${image.slice(0, colon)}:${release}-${commits}-g${hash}`;
+  const release = ref.tag.replace(/-\d+-g[0-9a-f]+$/, '');
+  return `${ref.name}:${release}-${commits}-g${hash}`;
 }
 
 /**

@@ -17,8 +17,8 @@ export function becameActiveSince(activeAt: string | undefined, t0: number): boo
 
 /**
  * Waits for the incident: the scenario's `until` alerts firing (any or all of them, in the capture's
- * namespaces, active since the first fault), or its timeout counted from `t0`. Then keeps observing `window.after`. Returns when the
- * condition was met, or undefined on timeout.
+ * namespaces, active since the first fault), or its timeout counted from `t0`. Then keeps observing
+ * `window.after`. Returns when the condition was met, or undefined on timeout.
  */
 export async function waitForIncidentPhase(
   ctx: RunContext,

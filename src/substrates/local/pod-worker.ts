@@ -14,6 +14,7 @@ import {
   type Probe,
 } from '../../kube/kube-object.js';
 import { podSpecOf } from '../../kube/pod-template.js';
+import { parseImageRef } from '../../versions/image-ref.js';
 import type { ContainerExit, ContainerProcess, ContainerRuntime } from './container-runtime.js';
 import { expandVars } from '../../manifests/resolve-env.js';
 import { ConfigRefError, resolveEnv, volumeFiles } from './env-resolver.js';
@@ -612,13 +613,12 @@ export function tmpAncestors(dir: string): string[] {
 
 /** `acme/shop:0.1.0` → `docker.io/acme/shop@sha256:<64 hex>`, a digest fixed by the reference. */
 export function imageIdOf(image: string): string {
-  const [ref, pinned] = image.split('@');
-  const name = ref.replace(/:[^/:]+$/, '');
+  const ref = parseImageRef(image);
+  const name = ref?.name ?? image;
   const slash = name.indexOf('/');
   const registry = slash > 0 && /[.:]|^localhost$/.test(name.slice(0, slash));
   const full = registry ? name : `docker.io/${slash < 0 ? `library/${name}` : name}`;
-  const digest = pinned ?? `sha256:${createHash('sha256').update(image).digest('hex')}`;
-  return `${full}@${digest}`;
+  return `${full}@${ref?.digest ?? `sha256:${createHash('sha256').update(image).digest('hex')}`}`;
 }
 
 /** The pod's QoS class from its containers' requests and limits (v1qos.GetPodQOS). */

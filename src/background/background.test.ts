@@ -227,7 +227,7 @@ describe('background activities', () => {
     for (const pick of [0, 0.99])
       outs.push(
         await ACTIVITIES.get('config-edit')?.run(
-          action('config-edit', { pick, params: { edit: 0, value: 0.99 } }),
+          action('config-edit', { pick, params: { value: 0.99 } }),
           ctx,
         ),
       );
@@ -246,6 +246,37 @@ describe('background activities', () => {
       template: { metadata?: { annotations?: Record<string, string> } };
     };
     expect(template.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+  });
+
+  it('never draws a config file that an excluded Deployment also mounts', async () => {
+    const withVolume = (name: string, cm: string): KubeObject => {
+      const d = shopService(name);
+      (d.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec.volumes = [
+        { name: 'config', configMap: { name: cm } },
+      ];
+      return d;
+    };
+    const cm = (name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'shop' },
+      data: { 'config.json': '{ "logLevel": "info" }' },
+    });
+    for (const pick of [0, 0.5, 0.99]) {
+      const { ctx } = world([
+        withVolume('search', 'shared-config'),
+        withVolume('billing', 'shared-config'),
+        cm('shared-config'),
+        withVolume('reports', 'reports-config'),
+        cm('reports-config'),
+      ]);
+      ctx.excluded = new Set(['billing']);
+      const out = await ACTIVITIES.get('config-edit')?.run(
+        action('config-edit', { pick, params: { value: 0 } }),
+        ctx,
+      );
+      expect(out).toMatchObject({ target: 'shop/ConfigMap/reports-config' });
+    }
   });
 
   it('re-applies a manifest: a new config checksum on the pod template, or a longer grace period', async () => {

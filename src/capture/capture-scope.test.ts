@@ -57,6 +57,26 @@ describe('the capture scope leaves the chaos engine out', () => {
     expect(kept).toEqual(['Node/shop-lab-worker', 'shop/Pod/cart-7d9f-abcde']);
   });
 
+  it('reads event times as times: whole seconds and microseconds against a window that ends mid-second', () => {
+    const at = (name: string, first: string, last = first): KubeObject => ({
+      ...event(name, { kind: 'Pod', namespace: 'shop', name }),
+      firstTimestamp: first,
+      lastTimestamp: last,
+    });
+    const window = { start: new Date('2026-01-01T00:00:00.500Z'), end: new Date('2026-01-01T00:00:10.900Z') };
+    const kept = collectEvents(
+      [
+        at('late', '2026-01-01T00:00:10.950000Z'),
+        at('inside-micro', '2026-01-01T00:00:10.100000Z'),
+        at('inside', '2026-01-01T00:00:10Z'),
+        at('before', '2026-01-01T00:00:00Z'),
+      ],
+      window,
+      DEFAULT_SCOPE,
+    ).map((e) => e.involvedObject.name);
+    expect(kept).toEqual(['inside', 'inside-micro']);
+  });
+
   it("captures no object of Chaos Mesh's namespace, nor the namespace itself", async () => {
     const objects = new MemoryObjects([
       obj('Namespace', 'shop'),

@@ -13,8 +13,10 @@ export function collectEvents(
   window: CaptureWindow,
   scope: CaptureScope,
 ): EventRecord[] {
-  const start = window.start.toISOString();
-  const end = window.end.toISOString();
+  // By time, not text: the API writes whole seconds ("…:35Z"), MicroTime adds microseconds, and "Z" sorts
+  // after ".", so "…:35Z" would read as later than "…:35.900Z".
+  const start = window.start.getTime();
+  const end = window.end.getTime();
   const out: EventRecord[] = [];
   for (const e of ofKind(events, 'Event')) {
     const io = e.involvedObject;
@@ -24,7 +26,7 @@ export function collectEvents(
     if (MACHINERY_API_GROUPS.has(apiGroupOf(io.apiVersion))) continue;
     const first = String(e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
     const last = String(e.lastTimestamp ?? first);
-    if (last < start || first > end) continue;
+    if (Date.parse(last) < start || Date.parse(first) > end) continue;
     out.push({
       type: e.type === 'Warning' ? 'Warning' : 'Normal',
       reason: String(e.reason ?? ''),
@@ -40,6 +42,6 @@ export function collectEvents(
     });
   }
   return out.sort(
-    (a, b) => a.lastTimestamp.localeCompare(b.lastTimestamp) || a.entity.localeCompare(b.entity),
+    (a, b) => Date.parse(a.lastTimestamp) - Date.parse(b.lastTimestamp) || a.entity.localeCompare(b.entity),
   );
 }

@@ -149,7 +149,7 @@ export async function readReportData(b: BundleHandle, withTruth: boolean): Promi
   const events: EventRecord[] = [];
   if (b.has(SnapshotFile.events))
     for await (const e of b.readNdjson<EventRecord>(SnapshotFile.events)) events.push(e);
-  events.sort((x, y) => x.lastTimestamp.localeCompare(y.lastTimestamp));
+  events.sort((x, y) => Date.parse(x.lastTimestamp) - Date.parse(y.lastTimestamp));
 
   const spans: SpanRecord[] = [];
   if (b.has(SnapshotFile.traces))

@@ -38,15 +38,20 @@ export const configEdit: ActivityKind = {
   needs: ['objects', 'rollouts'],
   alerts: [],
   plan(rng) {
-    return { params: { edit: rng.next(), value: rng.next() } };
+    return { params: { value: rng.next() } };
   },
   async run(action, ctx) {
     const { objects } = ctx.target;
+    const deployments = await objects.list('Deployment', ctx.namespace);
+    // A Deployment the scenario keeps background off must not be rolled by an edit either: a ConfigMap it
+    // mounts is never a choice, so the draw falls on one that can be edited.
+    const leftAlone = (configMap: string): boolean =>
+      deployments.some((d) => ctx.excluded.has(d.metadata.name) && mountsConfigMap(d, configMap));
     // Each eligible Deployment's ConfigMaps with a config file, with the edits that file allows.
     const options: Array<{ configMap: string; path: string[]; values: readonly unknown[] }> = [];
     for (const d of await eligibleDeployments(ctx)) {
       for (const ref of volumeRefsOf(podSpecOf(d))) {
-        if (ref.kind !== 'ConfigMap' || ctx.excluded.has(ref.name)) continue;
+        if (ref.kind !== 'ConfigMap' || ctx.excluded.has(ref.name) || leftAlone(ref.name)) continue;
         const text = (await objects.get('ConfigMap', ctx.namespace, ref.name))?.data?.[KEY];
         if (text === undefined) continue;
         for (const e of HARMLESS_EDITS) {
@@ -61,12 +66,6 @@ export const configEdit: ActivityKind = {
     const value = pick && pickFrom(pick.values, Number(action.params.value));
     if (!pick || value === undefined) return { target: null, detail: 'no config file to edit' };
     const ref = { namespace: ctx.namespace, kind: 'ConfigMap', name: pick.configMap };
-    // A Deployment the scenario keeps background off must not be rolled by this edit either.
-    const readers = (await objects.list('Deployment', ctx.namespace)).filter((d) =>
-      mountsConfigMap(d, pick.configMap),
-    );
-    if (readers.some((d) => ctx.excluded.has(d.metadata.name)))
-      return { target: null, detail: `${pick.configMap} is read by a Deployment background leaves alone` };
     const plan = await planChange(objects, ref, (cm) => {
       const text = cm.data?.[KEY] ?? '';
       cm.data = { ...(cm.data ?? {}), [KEY]: setJsonValueInText(text, pick.path, value) ?? text };

@@ -7,6 +7,7 @@ import type { EntityRef } from '../../entities/entity-id.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Undo } from '../fault-type.js';
 import { injectOrRollBack } from './roll-back.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 /** Server-populated fields that must not be sent back when restoring an object. */
 function restorable(obj: KubeObject): KubeObject {
@@ -97,13 +98,16 @@ export function containerOf(deploy: KubeObject, name: string | undefined): Conta
   return c;
 }
 
-/** `kubectl rollout restart`: a template annotation change makes the Deployment roll out new pods. */
+/**
+ * `kubectl rollout restart`: a template annotation change makes the Deployment roll out new pods. kubectl
+ * writes the time in RFC 3339 whole seconds (Go's time.RFC3339), as the API server writes its own times.
+ */
 export function markRestart(deploy: KubeObject, at: Date): void {
   const template = requirePodTemplate(deploy);
   template.metadata ??= {};
   template.metadata.annotations = {
     ...(template.metadata.annotations ?? {}),
-    'kubectl.kubernetes.io/restartedAt': at.toISOString(),
+    'kubectl.kubernetes.io/restartedAt': kubeTime(at.getTime()),
   };
 }
 

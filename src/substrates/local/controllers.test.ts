@@ -1,3 +1,4 @@
+import { kubeTime } from '../../kube/kube-time.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { podPhaseOf } from '../../kube/pod-status.js';
 import {
@@ -498,7 +499,7 @@ describe('JobController', () => {
     expect(status).toMatchObject({
       succeeded: 1,
       ready: 0,
-      completionTime: new Date(clock.now()).toISOString(),
+      completionTime: kubeTime(clock.now()),
     });
     expect(status?.active).toBeUndefined();
     expect(status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([

@@ -5,6 +5,7 @@ import { controlledBy, controllerRef, isTerminal, setCondition } from './control
 import type { EventRecorder } from './event-recorder.js';
 import { canonicalJson, podTemplateHash } from './names.js';
 import type { ObjectStore } from './object-store.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -477,7 +478,7 @@ export class DeploymentController {
         );
       } else if (progressing) {
         // Progress moves lastUpdateTime on, which the deadline is counted from.
-        const now = new Date(this.clock.now()).toISOString();
+        const now = kubeTime(this.clock.now());
         const cond: DeploymentCondition = {
           type: 'Progressing',
           status: 'True',
@@ -516,7 +517,7 @@ export class DeploymentController {
     reason: string,
     message: string,
   ): DeploymentCondition[] {
-    const now = new Date(this.clock.now()).toISOString();
+    const now = kubeTime(this.clock.now());
     return setCondition(conditions, {
       type,
       status,

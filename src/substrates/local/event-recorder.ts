@@ -2,6 +2,7 @@ import type { Clock } from '../../util/clock.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { isKind, ofKind, type Event } from '../../kube/typed-objects.js';
 import type { ObjectStore } from './object-store.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -40,7 +41,7 @@ export class EventRecorder {
     component: string,
   ): void {
     const ns = involved.metadata.namespace ?? 'default';
-    const now = new Date(this.clock.now()).toISOString();
+    const now = kubeTime(this.clock.now());
     const existing = ofKind(
       this.store.select(
         'Event',

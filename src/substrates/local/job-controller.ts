@@ -13,6 +13,7 @@ import {
 import type { EventRecorder } from './event-recorder.js';
 import { generateName } from './names.js';
 import type { ObjectStore } from './object-store.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 /** The finalizer a Job's pods carry until the job controller has counted them. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -122,7 +123,7 @@ export class JobController {
     const ns = job.metadata.namespace ?? 'default';
     const uid = job.metadata.uid ?? '';
     const now = this.clock.now();
-    const nowIso = new Date(now).toISOString();
+    const nowIso = kubeTime(now);
     const status: JobStatus = structuredClone(job.status ?? {});
     status.startTime ??= nowIso;
     let succeeded = status.succeeded ?? 0;

@@ -1,3 +1,4 @@
+import { kubeTime } from '../../kube/kube-time.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -566,10 +567,10 @@ describe('LocalCluster node', () => {
           (c) => c.type === 'Ready',
         )?.lastHeartbeatTime;
       const first = await heartbeat();
-      expect(first).toBe(new Date(clock.now()).toISOString());
+      expect(first).toBe(kubeTime(clock.now()));
       await clock.advance(5 * 60_000);
       await waitFor('heartbeat moved on', async () => (await heartbeat()) !== first, { timeoutMs: 5000 });
-      expect(await heartbeat()).toBe(new Date(clock.now()).toISOString());
+      expect(await heartbeat()).toBe(kubeTime(clock.now()));
     } finally {
       await cluster.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -31,6 +31,7 @@ import { PodWorker, type KubeletDeps } from './pod-worker.js';
 import type { Prober } from './prober.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { ServiceProxy, type Endpoint } from './service-proxy.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 export interface LocalClusterOptions {
   runtime: ContainerRuntime;
@@ -168,7 +169,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     const now = this.opts.clock.now();
     const last = Math.max(...conditions.map((c) => Date.parse(c.lastHeartbeatTime ?? '') || 0));
     if (now - last < NODE_STATUS_REPORT_MS) return;
-    const at = new Date(now).toISOString();
+    const at = kubeTime(now);
     this.store.updateStatus('Node', undefined, NODE_NAME, {
       ...node.status,
       conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: at })),
@@ -281,7 +282,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     }
     this.terminating.add(key);
     if (pod) {
-      pod.metadata.deletionTimestamp = new Date(this.opts.clock.now()).toISOString();
+      pod.metadata.deletionTimestamp = kubeTime(this.opts.clock.now());
       pod.metadata.deletionGracePeriodSeconds = podSpecOf(pod)?.terminationGracePeriodSeconds ?? 30;
       this.store.apply(pod);
     }

@@ -3,6 +3,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { arch, availableParallelism, release, totalmem } from 'node:os';
 import type { Node } from '../../kube/typed-objects.js';
 import { loadVersions } from '../../versions/versions.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 /**
  * The one node of the local cluster. A worker's name, as on any cluster with numbered nodes: pods, events
@@ -77,7 +78,7 @@ const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
  * nodefs.available 10%), nodeInfo and the four conditions of a healthy node.
  */
 export function nodeObject(facts: MachineFacts, nowMs: number, name = NODE_NAME): Node {
-  const now = new Date(nowMs).toISOString();
+  const now = kubeTime(nowMs);
   const goarch = goArch(facts.arch);
   // Stable per machine and node name, as /etc/machine-id is; never the machine's own id.
   const machineId = createHash('sha256')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import type { Clock } from '../../util/clock.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 export type StoreChange = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
@@ -61,9 +62,7 @@ export class ObjectStore {
     const next = structuredClone(obj);
     next.metadata.uid = prev?.metadata.uid ?? next.metadata.uid ?? randomUUID();
     next.metadata.creationTimestamp =
-      prev?.metadata.creationTimestamp ??
-      next.metadata.creationTimestamp ??
-      new Date(this.clock.now()).toISOString();
+      prev?.metadata.creationTimestamp ?? next.metadata.creationTimestamp ?? kubeTime(this.clock.now());
     const specChanged = !prev || JSON.stringify(prev.spec) !== JSON.stringify(next.spec);
     next.metadata.generation = (prev?.metadata.generation ?? 0) + (specChanged ? 1 : 0) || 1;
     next.metadata.resourceVersion = String(++this.version);

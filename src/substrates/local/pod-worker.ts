@@ -23,6 +23,7 @@ import { DNS_SHIM, imageCommand } from './image-commands.js';
 import type { LogStore } from './log-store.js';
 import type { ObjectStore } from './object-store.js';
 import type { Prober } from './prober.js';
+import { kubeTime } from '../../kube/kube-time.js';
 
 export interface KubeletDeps {
   store: ObjectStore;
@@ -284,7 +285,7 @@ export class PodWorker {
       this.containerId = `containerd://${randomBytes(32).toString('hex')}`;
       this.oomKilled = false;
       this.livenessKill = false;
-      this.setState({ running: { startedAt: new Date(this.startedAtMs).toISOString() } });
+      this.setState({ running: { startedAt: kubeTime(this.startedAtMs) } });
       this.deps.events.record(this.pod, 'Normal', 'Started', `Started container ${c.name}`, KUBELET);
       const watchers = new AbortController();
       const stopWatch = (): void => watchers.abort();
@@ -343,8 +344,8 @@ export class PodWorker {
       terminated: {
         exitCode,
         reason,
-        startedAt: this.startedAtMs ? new Date(this.startedAtMs).toISOString() : undefined,
-        finishedAt: new Date(this.deps.clock.now()).toISOString(),
+        startedAt: this.startedAtMs ? kubeTime(this.startedAtMs) : undefined,
+        finishedAt: kubeTime(this.deps.clock.now()),
         ...(this.containerId ? { containerID: this.containerId } : {}),
       },
     };
@@ -534,7 +535,7 @@ export class PodWorker {
 
   /** Write the pod's status as kubelet reports it. */
   publish(): void {
-    const now = new Date(this.deps.clock.now()).toISOString();
+    const now = kubeTime(this.deps.clock.now());
     const c = this.container;
     const ready = this.isReady;
     const phase = this.phase;

@@ -1,5 +1,11 @@
 import { serviceOfName } from '../../kube/service-address.js';
-import { CorrelatedRandom, ProxyChaosRules, TokenBucket } from './proxy-chaos.js';
+import {
+  CorrelatedRandom,
+  MAX_RETRANSMISSIONS,
+  ProxyChaosRules,
+  TokenBucket,
+  retransmissionDelay,
+} from './proxy-chaos.js';
 
 const w = (name: string) => ({ namespace: 'shop', name });
 
@@ -10,6 +16,20 @@ describe('proxy chaos rules', () => {
     expect(serviceOfName('cart.shop.svc', 'other')).toBe('shop/cart');
     expect(serviceOfName('Cart.shop.svc.cluster.local.', 'other')).toBe('shop/cart');
     expect(serviceOfName('cart.example.com', 'shop')).toBeUndefined();
+  });
+
+  it('holds a lost chunk for the retransmission timeouts of every lost copy, doubling from 200 ms', () => {
+    const draws = (...xs: number[]) => {
+      let i = 0;
+      return () => xs[i++];
+    };
+    expect(retransmissionDelay(35, draws(0.5))).toBe(0);
+    expect(retransmissionDelay(35, draws(0.1, 0.5))).toBe(200);
+    expect(retransmissionDelay(35, draws(0.1, 0.2, 0.3, 0.9))).toBe(200 + 400 + 800);
+    // A copy lost once more than Linux would retransmit before every caller has given up: never arrives.
+    expect(retransmissionDelay(100, () => 0)).toBeUndefined();
+    const justArrives = [...Array<number>(MAX_RETRANSMISSIONS).fill(0), 0.99];
+    expect(retransmissionDelay(50, draws(...justArrives))).toBe(200 * (2 ** MAX_RETRANSMISSIONS - 1));
   });
 
   it('correlates draws as netem does: next = (1 - ρ)·u + ρ·last', () => {

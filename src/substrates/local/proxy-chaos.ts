@@ -83,7 +83,7 @@ export type ChunkFate =
   | { fate: 'pass'; delayMs: number }
   /** Black hole: the bytes never arrive (a partition). */
   | { fate: 'drop' }
-  /** The connection fails (loss and corruption seen as failed connections). */
+  /** The connection fails (a bandwidth limit's full queue). */
   | { fate: 'reset' };
 
 /** What a new connection meets before any byte is forwarded. */
@@ -100,6 +100,31 @@ export interface ConnectionEnds {
 
 const same = (a: WorkloadRef | undefined, b: WorkloadRef): boolean =>
   a !== undefined && a.namespace === b.namespace && a.name === b.name;
+
+/** Linux's TCP_RTO_MIN: on a pod network, with round trips far below it, the first retransmission timeout. */
+export const TCP_RTO_MIN_MS = 200;
+/**
+ * Retransmissions after which a chunk counts as never arriving: the timeouts by then add up to 12.6 s, past
+ * every caller's own timeout, so the call has failed long before Linux would abort the connection
+ * (tcp_retries2, about 15 minutes).
+ */
+export const MAX_RETRANSMISSIONS = 6;
+
+/**
+ * How long a chunk is held when each transmission is lost with probability `percent`: the sum of the
+ * retransmission timeouts (200 ms, 400 ms, 800 ms, ...) of the copies lost before one arrives, or
+ * undefined when more than MAX_RETRANSMISSIONS copies are lost.
+ */
+export function retransmissionDelay(percent: number, draw: () => number): number | undefined {
+  let delayMs = 0;
+  let rto = TCP_RTO_MIN_MS;
+  for (let lost = 0; draw() * 100 < percent; lost++) {
+    if (lost === MAX_RETRANSMISSIONS) return undefined;
+    delayMs += rto;
+    rto *= 2;
+  }
+  return delayMs;
+}
 
 export class ProxyChaosRules {
   private readonly rules = new Map<number, Rule>();
@@ -189,9 +214,13 @@ export class ProxyChaosRules {
           return { fate: 'drop' };
         case 'loss':
         case 'corrupt': {
-          // A corrupted segment fails its checksum and is discarded like a lost one.
+          // A corrupted segment fails its checksum and is discarded like a lost one. TCP sends a lost
+          // segment again after its retransmission timeout, doubled on every loss: the caller sees a slow
+          // call, and only when losses pile up beyond its own timeout a failed one.
           const pct = (x.loss ?? x.corrupt)?.percent ?? 0;
-          if (r.random.next() * 100 < pct) return { fate: 'reset' };
+          const wait = retransmissionDelay(pct, () => r.random.next());
+          if (wait === undefined) return { fate: 'drop' };
+          delayMs += wait;
           break;
         }
         case 'delay': {

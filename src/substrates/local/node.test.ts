@@ -41,8 +41,11 @@ describe('the local node', () => {
 
   it("sizes the instance type after the machine and reads the kubelet version from versions.json's pin", () => {
     expect(instanceType(2, 2 * 1024 ** 3)).toBe('e2-highcpu-2');
-    expect(instanceType(4, 16 * 1024 ** 3)).toBe('e2-standard-4');
-    expect(instanceType(2, 24 * 1024 ** 3)).toBe('e2-highmem-2');
+    expect(instanceType(4, 15.6 * 1024 ** 3)).toBe('e2-standard-4');
+    expect(instanceType(2, 16 * 1024 ** 3)).toBe('e2-highmem-2');
+    // No predefined type has 2 cores and 24 GiB (this CI machine): the custom type says what it has.
+    expect(instanceType(2, 24151.8 * 1024 ** 2)).toBe('e2-custom-2-24064');
+    expect(instanceType(6, 24 * 1024 ** 3)).toBe('e2-custom-6-24576');
     expect(goArch('arm64')).toBe('arm64');
     expect(machineFacts().kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
   });

@@ -58,16 +58,26 @@ export function goArch(nodeArch: string): string {
   return map[nodeArch] ?? nodeArch;
 }
 
+/** GiB of memory per core of the E2 predefined families. */
+const E2_FAMILIES: ReadonlyArray<{ family: string; gibPerCore: number }> = [
+  { family: 'highcpu', gibPerCore: 1 },
+  { family: 'standard', gibPerCore: 4 },
+  { family: 'highmem', gibPerCore: 8 },
+];
+
 /**
- * An instance type of a general-purpose family with this machine's shape: the nearest size by cores, the
- * family by memory per core (highcpu, standard, highmem), as a cloud node pool would be labelled.
+ * The instance type a cloud node pool with this machine's shape would be labelled with: a predefined E2
+ * type when the cores are one of its sizes and the memory within 10 % of the family's, otherwise the custom
+ * type GCE names by cores and MiB (`e2-custom-2-24576`, memory in whole 256 MiB), so the label never claims
+ * a shape the node's capacity contradicts.
  */
 export function instanceType(cpus: number, memoryBytes: number): string {
-  const sizes = [2, 4, 8, 16, 32];
-  const size = sizes.reduce((best, s) => (Math.abs(s - cpus) < Math.abs(best - cpus) ? s : best), sizes[0]);
-  const perCore = memoryBytes / 1024 ** 3 / Math.max(1, cpus);
-  const family = perCore < 3 ? 'highcpu' : perCore < 6 ? 'standard' : 'highmem';
-  return `e2-${family}-${size}`;
+  const gib = memoryBytes / 1024 ** 3;
+  if ([2, 4, 8, 16, 32].includes(cpus))
+    for (const f of E2_FAMILIES)
+      if (Math.abs(gib - f.gibPerCore * cpus) <= 0.1 * f.gibPerCore * cpus) return `e2-${f.family}-${cpus}`;
+  const mib = Math.max(256, Math.round(memoryBytes / 1024 ** 2 / 256) * 256);
+  return `e2-custom-${Math.max(2, cpus)}-${mib}`;
 }
 
 const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;

@@ -50,6 +50,36 @@ describe('captureSnapshot', () => {
   });
 });
 
+describe('captureSnapshot with a substrate that presents its stand-ins', () => {
+  it('passes every string written to snapshot/ through present(), records and documents alike', async () => {
+    const w = stagedWorld({
+      logs: [
+        {
+          ts: '2025-01-01T00:00:01Z',
+          entity: 'shop/Pod/payment-0',
+          container: 'payment',
+          stream: 'stdout',
+          line: 'connect ECONNREFUSED 127.9.200.4:8080',
+        },
+      ],
+    });
+    const sources = {
+      ...w.substrate.capture,
+      present: (t: string) => t.replaceAll('127.9.200.4', '10.100.7.9'),
+    };
+    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
+    try {
+      const window = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
+      await captureSnapshot(sources, window, DEFAULT_SCOPE, writer, silentLogger());
+      const logs = await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
+      expect(logs).toContain('connect ECONNREFUSED 10.100.7.9:8080');
+      expect(logs).not.toContain('127.9.200.4');
+    } finally {
+      await writer.abort();
+    }
+  });
+});
+
 describe('SIGNALS', () => {
   it('names a distinct snapshot file and docs/bundle-format.md section for each signal', async () => {
     const doc = await readFile(new URL('../../docs/bundle-format.md', import.meta.url), 'utf8');

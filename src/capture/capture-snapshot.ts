@@ -7,6 +7,7 @@ import type { CaptureScope } from './capture-scope.js';
 import type { CaptureFindings, RunRecordings, Signal } from './signal.js';
 import { SIGNALS } from './signals.js';
 import { taskText } from './task-text.js';
+import { mapStrings } from '../util/map-strings.js';
 
 export interface CaptureResult {
   alerts: AlertsFile;
@@ -41,11 +42,15 @@ export async function captureSnapshot(
     const t0 = Date.now();
     try {
       const out = await signal.collect({ sources, window, scope, logger, found, recorded });
+      const present = sources.present?.bind(sources);
       if ('json' in out) {
-        await writer.writeJson(signal.file, out.json);
+        await writer.writeJson(signal.file, present ? mapStrings(out.json, present) : out.json);
         counts[signal.name] = 1;
       } else {
-        counts[signal.name] = await writer.writeNdjson(signal.file, out.records);
+        counts[signal.name] = await writer.writeNdjson(
+          signal.file,
+          present ? presented(out.records, present) : out.records,
+        );
       }
     } finally {
       timingsMs[signal.name] = Date.now() - t0;
@@ -62,4 +67,11 @@ export async function captureSnapshot(
     counts,
     timingsMs,
   };
+}
+
+async function* presented(
+  records: Iterable<unknown> | AsyncIterable<unknown>,
+  present: (text: string) => string,
+): AsyncIterable<unknown> {
+  for await (const r of records) yield mapStrings(r, present);
 }

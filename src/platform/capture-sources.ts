@@ -17,4 +17,10 @@ export interface CaptureSources {
   /** Container log lines in the window, including containers that have since died. */
   logs(window: CaptureWindow): Promise<LogRecord[]>;
   traces(window: CaptureWindow): Promise<SpanRecord[]>;
+  /**
+   * How a text of the evidence reads in a cluster, when the substrate stages with stand-ins a cluster
+   * would not show (the local substrate's loopback addresses); applied to every string written to
+   * `snapshot/`. Absent: the evidence is written as collected.
+   */
+  present?(text: string): string;
 }

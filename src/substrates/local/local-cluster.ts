@@ -27,6 +27,7 @@ import { LogStore } from './log-store.js';
 import { machineFacts, NODE_NAME, nodeObject, type MachineFacts } from './node.js';
 import { ObjectStore } from './object-store.js';
 import { PodNetwork } from './pod-network.js';
+import { ClusterAddresses } from './cluster-addresses.js';
 import { PodWorker, type KubeletDeps } from './pod-worker.js';
 import type { Prober } from './prober.js';
 import { ReplicaSetController } from './replicaset-controller.js';
@@ -75,6 +76,8 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   readonly events: EventRecorder;
   readonly logs = new LogStore();
   readonly network: PodNetwork;
+  /** How the loopback addresses read in the snapshot (cluster-addresses.ts). */
+  readonly addresses: ClusterAddresses;
   readonly kubeState: KubeStateExporter;
   readonly chaos: LocalChaos;
   private readonly dns: ClusterDns;
@@ -96,6 +99,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     this.store = new ObjectStore(opts.clock);
     this.events = new EventRecorder(this.store, opts.clock, NODE_NAME);
     this.network = opts.network ?? new PodNetwork();
+    this.addresses = new ClusterAddresses(this.network.prefix, () => this.kubeState.port);
     this.deps = {
       store: this.store,
       events: this.events,

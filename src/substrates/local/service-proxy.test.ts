@@ -27,10 +27,13 @@ function network(x: Partial<NetworkExperiment> & Pick<NetworkExperiment, 'action
 /** Requests the cart pod received, and its open connections (closed after the suite). */
 let requests = 0;
 const podSockets = new Set<Socket>();
+/** The address each connection to the cart pod came from. */
+const peers: string[] = [];
 
 /** The cart pod: answers each line `n` with n bytes of 'x' and a newline. */
 async function cartPod(): Promise<Server> {
   const server = createServer((s) => {
+    peers.push((s.remoteAddress ?? '').replace(/^::ffff:/, ''));
     podSockets.add(s);
     s.once('close', () => podSockets.delete(s));
     s.on('data', (d) => {
@@ -121,6 +124,25 @@ describe('ServiceProxy with chaos rules, over real sockets', () => {
     const r = await ask(await dialFrom(FRONTEND_IP), 1000);
     expect(r).toMatchObject({ reply: 1000 });
     expect(r.ms).toBeLessThan(100);
+  });
+
+  it("reaches the pod from the caller's own address, as DNAT leaves the source alone", async () => {
+    await startProxy();
+    expect(await ask(await dialFrom(CHECKOUT_IP), 10)).toMatchObject({ reply: 10 });
+    expect(peers.at(-1)).toBe(CHECKOUT_IP);
+  });
+
+  it('refuses new connections while the Service has no endpoints, keeps the open ones, and listens again', async () => {
+    await startProxy();
+    const before = await dialFrom(FRONTEND_IP);
+    expect(await ask(before, 10)).toMatchObject({ reply: 10 });
+    proxy.setEndpoints([]);
+    await proxy.settled();
+    expect(await ask(await dialFrom(FRONTEND_IP), 10)).toMatchObject({ error: 'ECONNREFUSED' });
+    expect(await ask(before, 10)).toMatchObject({ reply: 10 });
+    proxy.setEndpoints([{ ip: CART_IP, port: POD_PORT }]);
+    await proxy.settled();
+    expect(await ask(await dialFrom(FRONTEND_IP), 10)).toMatchObject({ reply: 10 });
   });
 
   it('delays the link from the caller to the target, and only that link', async () => {

@@ -69,16 +69,20 @@ class DelayLine {
 
 /**
  * kube-proxy for one Service port: listens on the Service's loopback ClusterIP and forwards each
- * connection to the next ready endpoint, round robin. With no endpoints the connection is reset at
- * once, as the iptables REJECT rule does in a cluster, so callers see ECONNREFUSED-like failures.
- * With chaos rules (proxy-chaos.ts) it also plays the pod network's netem and iptables rules between the
- * calling and the called pod.
+ * connection to the next ready endpoint, round robin, from the caller's own address (kube-proxy DNATs
+ * the destination and leaves the source alone, so the called pod sees the calling pod's IP). With no
+ * endpoints it does not listen at all, so a new connection is refused (ECONNREFUSED) as kube-proxy's
+ * REJECT rule refuses it in a cluster; connections already open stay. With chaos rules (proxy-chaos.ts)
+ * it also plays the pod network's netem and iptables rules between the calling and the called pod.
  */
 export class ServiceProxy {
   private server: Server | undefined;
   private endpoints: Endpoint[] = [];
   private next = 0;
   private readonly sockets = new Set<Socket>();
+  private started = false;
+  /** Listening follows the endpoints, one change at a time and in the order they came. */
+  private listening: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ip: string,
@@ -88,15 +92,43 @@ export class ServiceProxy {
 
   setEndpoints(eps: Endpoint[]): void {
     this.endpoints = eps;
+    if (this.started) this.follow(eps.length > 0);
   }
 
+  /** Starts serving; resolves once the proxy listens, or at once while the Service has no endpoints. */
   async start(): Promise<void> {
+    this.started = true;
+    this.follow(this.endpoints.length > 0);
+    await this.listening;
+  }
+
+  /** Settles when listening matches the endpoints set so far (for tests and callers that must know). */
+  settled(): Promise<void> {
+    return this.listening;
+  }
+
+  private follow(open: boolean): void {
+    const step = (): Promise<void> => (open ? this.listen() : this.unlisten());
+    // A failed step is retried by the next change of endpoints; the caller meanwhile sees a refusal.
+    this.listening = this.listening.then(step, step).catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.server || !this.started) return;
     const server = createServer((client) => this.forward(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, this.ip, () => resolve());
     });
     this.server = server;
+  }
+
+  private async unlisten(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    // close() stops accepting at once; its callback waits for the open connections, which may go on.
+    if (server) server.close();
+    await Promise.resolve();
   }
 
   private track(s: Socket): void {
@@ -107,6 +139,7 @@ export class ServiceProxy {
   private forward(client: Socket): void {
     this.track(client);
     if (this.endpoints.length === 0) {
+      // Accepted in the instant before the listener closed: the closest a socket can come to a refusal.
       client.resetAndDestroy();
       return;
     }
@@ -123,7 +156,13 @@ export class ServiceProxy {
       client.once('error', () => client.destroy());
       return;
     }
-    const upstream = connect(ep.port, ep.ip);
+    const caller = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
+    // From the caller's pod address when it has one (the shop binds its pod's); 127.0.0.1 is the node.
+    const upstream = connect({
+      port: ep.port,
+      host: ep.ip,
+      ...(caller.startsWith('127.') && caller !== '127.0.0.1' ? { localAddress: caller } : {}),
+    });
     this.track(upstream);
     upstream.once('error', () => client.resetAndDestroy());
     client.once('error', () => upstream.destroy());
@@ -170,6 +209,8 @@ export class ServiceProxy {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
+    await this.listening;
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     this.server = undefined;

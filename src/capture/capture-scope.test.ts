@@ -77,6 +77,17 @@ describe('the capture scope leaves the chaos engine out', () => {
     expect(kept).toEqual(['inside', 'inside-micro']);
   });
 
+  it("keeps the node that reported a kubelet's event", () => {
+    const e = {
+      ...event('p', { kind: 'Pod', namespace: 'shop', name: 'p' }),
+      source: { component: 'kubelet', host: 'worker-1' },
+    };
+    expect(collectEvents([e], WINDOW, DEFAULT_SCOPE)[0].source).toEqual({
+      component: 'kubelet',
+      host: 'worker-1',
+    });
+  });
+
   it("captures no object of Chaos Mesh's namespace, nor the namespace itself", async () => {
     const objects = new MemoryObjects([
       obj('Namespace', 'shop'),

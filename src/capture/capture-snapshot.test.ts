@@ -6,6 +6,7 @@ import { silentLogger } from '../logging/logger.js';
 import { stagedWorld } from '../runner/testing/staged-world.js';
 import { DEFAULT_SCOPE } from './capture-scope.js';
 import { captureSnapshot } from './capture-snapshot.js';
+import { HistoryShift } from './history-shift.js';
 import { SIGNALS } from './signals.js';
 
 describe('captureSnapshot', () => {
@@ -74,6 +75,37 @@ describe('captureSnapshot with a substrate that presents its stand-ins', () => {
       const logs = await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
       expect(logs).toContain('connect ECONNREFUSED 10.100.7.9:8080');
       expect(logs).not.toContain('127.9.200.4');
+    } finally {
+      await writer.abort();
+    }
+  });
+});
+
+describe('captureSnapshot with a history shift', () => {
+  it("writes times before the run's warmup into the past, the window's own as they were", async () => {
+    const w = stagedWorld({
+      logs: [
+        {
+          ts: '2025-01-01T00:00:20Z',
+          entity: 'shop/Pod/payment-0',
+          container: 'payment',
+          stream: 'stdout',
+          line: 'cache warmed at 2024-12-31T23:59:50Z',
+        },
+      ],
+    });
+    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
+    try {
+      const window = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
+      const reset = Date.parse('2024-12-31T23:59:30Z');
+      const history = new HistoryShift(reset, Date.parse('2024-12-31T23:59:55Z'), {
+        appAgeMs: 86_400_000,
+        clusterAgeMs: 0,
+      });
+      await captureSnapshot(w.substrate.capture, window, DEFAULT_SCOPE, writer, silentLogger(), {}, history);
+      const logs = await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
+      expect(logs).toContain('"ts":"2025-01-01T00:00:20Z"');
+      expect(logs).toContain('cache warmed at 2024-12-30T23:59:50Z');
     } finally {
       await writer.abort();
     }

@@ -8,6 +8,7 @@ import type { CaptureFindings, RunRecordings, Signal } from './signal.js';
 import { SIGNALS } from './signals.js';
 import { taskText } from './task-text.js';
 import { mapStrings } from '../util/map-strings.js';
+import type { HistoryShift } from './history-shift.js';
 
 export interface CaptureResult {
   alerts: AlertsFile;
@@ -22,7 +23,9 @@ export interface CaptureResult {
 }
 
 /**
- * Collects every signal of the table for the window into `snapshot/` of the writer, then task.md.
+ * Collects every signal of the table for the window into `snapshot/` of the writer, then task.md. Every
+ * string written passes the substrate's `present` and, when given, `history` (times before the run moved
+ * into the past); the signals keep what they found as collected, for the checks.
  * Each collector is bounded by the window and the scope; nothing about the testbed (its namespace, its
  * settings service) is kept.
  */
@@ -33,16 +36,25 @@ export async function captureSnapshot(
   writer: BundleWriter,
   logger: Logger,
   recorded: RunRecordings = {},
+  history?: HistoryShift,
   signals: readonly Signal[] = SIGNALS,
 ): Promise<CaptureResult> {
+  const substrate = sources.present?.bind(sources);
+  // The substrate's stand-ins first (addresses), then the times before the run moved into the past.
+  const present =
+    substrate || history
+      ? (text: string): string => {
+          const s = substrate ? substrate(text) : text;
+          return history ? history.text(s) : s;
+        }
+      : undefined;
   const timingsMs: Record<string, number> = {};
   const counts: Record<string, number> = {};
   const found: CaptureFindings = { spans: [], events: [], objects: [], seen: new Set() };
   for (const signal of signals) {
     const t0 = Date.now();
     try {
-      const out = await signal.collect({ sources, window, scope, logger, found, recorded });
-      const present = sources.present?.bind(sources);
+      const out = await signal.collect({ sources, window, scope, logger, found, recorded, history });
       if ('json' in out) {
         await writer.writeJson(signal.file, present ? mapStrings(out.json, present) : out.json);
         counts[signal.name] = 1;

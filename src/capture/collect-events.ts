@@ -37,6 +37,8 @@ export function collectEvents(
       count: Number(e.count ?? 1),
       source: {
         component: String(e.source?.component ?? e.reportingComponent ?? ''),
+        // The kubelet names its node, as `kubectl describe` shows ("kubelet, worker-1").
+        ...(e.source?.host ? { host: e.source.host } : {}),
       },
       entity: namespaced ? `${io.namespace}/${io.kind}/${io.name}` : `${io.kind}/${io.name}`,
     });

@@ -3,6 +3,7 @@ import type { KubeObject } from '../kube/kube-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CaptureSources, CaptureWindow } from '../platform/capture-sources.js';
 import type { CaptureScope } from './capture-scope.js';
+import type { HistoryShift } from './history-shift.js';
 
 /** What earlier signals found, for later ones (topology needs objects and spans) and for the run. */
 export interface CaptureFindings {
@@ -23,6 +24,8 @@ export interface SignalContext {
   found: CaptureFindings;
   /** What the run recorded while it went on (object changes); absent when nothing recorded it. */
   recorded: RunRecordings;
+  /** Times before the run moved into the past; strings are moved by the capture, values by the signal. */
+  history?: HistoryShift;
 }
 
 /** Signals recorded during the run rather than queried at capture. */

@@ -65,8 +65,9 @@ export const SIGNALS: readonly Signal[] = [
     file: SnapshotFile.metrics,
     evidence: 'Prometheus series over the window, one series per line',
     docs: 'metricsndjson',
-    async collect({ sources, window, scope }) {
-      return { records: await collectMetrics(sources.prometheus, window, scope) };
+    async collect({ sources, window, scope, history }) {
+      const series = await collectMetrics(sources.prometheus, window, scope);
+      return { records: history ? series.map((s) => history.series(s)) : series };
     },
   },
   {

@@ -19,6 +19,10 @@ export const RecipeSchema = z.object({
   loadSeed: z.number().int().optional(),
   /** Whether the run's rollouts carried `kubernetes.io/change-cause`; absent in bundles from before it was drawn. */
   recordChangeCause: z.boolean().optional(),
+  /** How far times before the run were moved into the past; absent in bundles from before they were. */
+  history: z
+    .object({ appAgeMs: z.number().nonnegative(), clusterAgeMs: z.number().nonnegative() })
+    .optional(),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 

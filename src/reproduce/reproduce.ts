@@ -148,6 +148,9 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     tailMs: recipe.tailMs,
     loadSeed: recipe.loadSeed ?? recipe.seed,
     recordChangeCause: recipe.recordChangeCause ?? drawn.recordChangeCause,
+    history: recipe.history
+      ? { appAgeMs: recipe.history.appAgeMs, clusterAgeMs: recipe.history.clusterAgeMs }
+      : drawn.history,
   };
   const outDir = resolve(o.outDir);
   const runs: SeriesRun[] = [];

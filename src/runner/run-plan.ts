@@ -3,6 +3,7 @@ import type { PlannedAction } from '../background/background-action.js';
 import type { Capability } from '../platform/capabilities.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { SeededRandom } from '../util/seeded-random.js';
+import type { HistoryAges } from '../capture/history-shift.js';
 
 /** History the window keeps before its start, so rates over a minute are settled when it opens. */
 export const WARMUP_MARGIN_MS = 15_000;
@@ -10,6 +11,14 @@ export const WARMUP_MARGIN_MS = 15_000;
 export const BACKGROUND_HORIZON_MS = 60_000;
 /** The tail's extra time is drawn from [0, max(after, this)). */
 export const MIN_TAIL_JITTER_MS = 15_000;
+
+/** The app's last deployment, as the snapshot dates it: 2 hours to 20 days before the warmup. */
+export const APP_AGE_MS: readonly [number, number] = [2 * 3_600_000, 20 * 86_400_000];
+/** How much older the cluster and what outlives a run (node, namespaces, Services) look: 20 to 400 days. */
+export const CLUSTER_AGE_MS: readonly [number, number] = [20 * 86_400_000, 400 * 86_400_000];
+
+const wholeSeconds = ([lo, hi]: readonly [number, number], u: number): number =>
+  Math.round((lo + u * (hi - lo)) / 1000) * 1000;
 
 /** Everything about one run that is drawn from the corpus secret, the scenario, the seed and the repeat. */
 export interface RunPlan {
@@ -29,6 +38,8 @@ export interface RunPlan {
    * all of a run's rollouts, faults' and background's alike, or none).
    */
   recordChangeCause: boolean;
+  /** How old the app and the cluster look at capture (capture/history-shift.ts). */
+  history: HistoryAges;
   background: PlannedAction[];
 }
 
@@ -73,6 +84,10 @@ export function planRun(i: PlanInputs): RunPlan {
     tailMs,
     loadSeed: rng.fork('load').int(1, 2_147_483_647),
     recordChangeCause: rng.fork('change-cause').chance(0.5),
+    history: {
+      appAgeMs: wholeSeconds(APP_AGE_MS, rng.fork('app-age').next()),
+      clusterAgeMs: wholeSeconds(CLUSTER_AGE_MS, rng.fork('cluster-age').next()),
+    },
     background,
   };
 }

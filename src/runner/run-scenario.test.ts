@@ -47,6 +47,7 @@ async function start(
       tailMs: 4_000,
       loadSeed: 7,
       recordChangeCause: false,
+      history: { appAgeMs: 0, clusterAgeMs: 0 },
       background: [],
     },
     substrate: w.substrate,
@@ -125,6 +126,7 @@ describe('runScenario, phase by phase against a staged world', () => {
       tailMs: 4_000,
       loadSeed: 7,
       recordChangeCause: false,
+      history: { appAgeMs: 0, clusterAgeMs: 0, resetStart: expect.any(String) as string },
       stableUntil: expect.any(String) as string,
     });
     for (const f of await readdir(join(outcome.bundleDir, 'snapshot'))) {

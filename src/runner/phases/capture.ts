@@ -4,6 +4,7 @@ import type { GroundTruth } from '../../bundle/ground-truth.js';
 import type { BackgroundRunner } from '../../background/background-runner.js';
 import type { CaptureScope } from '../../capture/capture-scope.js';
 import { captureSnapshot, type CaptureResult } from '../../capture/capture-snapshot.js';
+import { HistoryShift } from '../../capture/history-shift.js';
 import { firedAlertNames } from '../../capture/collect-alerts.js';
 import type { RunRecordings } from '../../capture/signal.js';
 import type { CaptureWindow } from '../../platform/capture-sources.js';
@@ -21,6 +22,8 @@ export interface Captured {
 }
 
 export interface CaptureTimes {
+  /** When the reset started: older times are the cluster's, newer ones this run's app's. */
+  resetStart: number;
   warmupStart: number;
   /** End of the warmup. */
   t0: number;
@@ -56,6 +59,7 @@ export async function capturePhase(
     writer,
     logger.child({ component: 'capture' }),
     recorded,
+    new HistoryShift(times.resetStart, times.warmupStart, ctx.plan.history),
   );
   const fired = firedAlertNames(cap.alerts);
   const truth = assembleTruth({
@@ -88,6 +92,8 @@ export async function capturePhase(
     tailMs: ctx.plan.tailMs,
     loadSeed: ctx.plan.loadSeed,
     recordChangeCause: ctx.plan.recordChangeCause,
+    // Times before the warmup in snapshot/ are moved back by these (capture/history-shift.ts).
+    history: { ...ctx.plan.history, resetStart: new Date(times.resetStart).toISOString() },
     // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.
     stableUntil:
       times.manifestedAt !== undefined

@@ -6,8 +6,12 @@ import type { RunContext } from '../run-context.js';
 /** How long the testbed's own Deployments (load generator, settings) may take after the load changed. */
 export const SYSTEM_READY_TIMEOUT_MS = 120_000;
 
-/** App back to its baseline, the scenario's load applied, the testbed's own workloads ready. */
-export async function resetPhase(ctx: RunContext): Promise<void> {
+/**
+ * App back to its baseline, the scenario's load applied, the testbed's own workloads ready. Returns when
+ * the reset started: what the app is made of from then on is this run's.
+ */
+export async function resetPhase(ctx: RunContext): Promise<number> {
+  const started = ctx.now();
   const { substrate, scenario, progress, signal } = ctx.req;
   progress.phase('reset', 'app back to baseline, waiting for every Deployment to be ready');
   await substrate.reset(signal, progress);
@@ -21,4 +25,5 @@ export async function resetPhase(ctx: RunContext): Promise<void> {
   );
   ctx.checkAbort();
   ctx.phaseDone('reset');
+  return started;
 }

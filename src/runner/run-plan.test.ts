@@ -1,0 +1,25 @@
+import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
+import { loadScenarioText } from '../scenario/load-scenario.js';
+import { localRegistration } from '../substrates/local/registration.js';
+import { APP_AGE_MS, CLUSTER_AGE_MS, planRun } from './run-plan.js';
+
+const scenario = loadScenarioText(INCIDENT_SCENARIO_TEXT, 'scenario.yaml');
+const plan = (secret: string, repeat: number) =>
+  planRun({ secret, scenario, seed: 42, repeat, provides: localRegistration.provides });
+
+describe('planRun', () => {
+  it("draws the app's and the cluster's ages in whole seconds within their ranges, per run", () => {
+    const ages = [0, 1, 2, 3].map((r) => plan('ab'.repeat(32), r).history);
+    for (const a of ages) {
+      expect(a.appAgeMs % 1000).toBe(0);
+      expect(a.clusterAgeMs % 1000).toBe(0);
+      expect(a.appAgeMs).toBeGreaterThanOrEqual(APP_AGE_MS[0]);
+      expect(a.appAgeMs).toBeLessThanOrEqual(APP_AGE_MS[1]);
+      expect(a.clusterAgeMs).toBeGreaterThanOrEqual(CLUSTER_AGE_MS[0]);
+      expect(a.clusterAgeMs).toBeLessThanOrEqual(CLUSTER_AGE_MS[1]);
+    }
+    expect(new Set(ages.map((a) => a.appAgeMs)).size).toBe(4);
+    expect(plan('ab'.repeat(32), 2).history).toEqual(ages[2]);
+    expect(plan('cd'.repeat(32), 2).history).not.toEqual(ages[2]);
+  });
+});

@@ -16,9 +16,15 @@ beforeAll(async () => {
 const key = (r: { scenarioId: string; repeat: number }): string => `${r.scenarioId}#${r.repeat}`;
 
 describe('planCorpus', () => {
-  it('orders runs by scenario id then repeat, whatever order the files came in', () => {
+  it("orders runs by the secret's shuffle, whatever order the files came in; by id without a secret", () => {
     const plan = planCorpus([...scenarios].reverse(), { secret: TEST_SECRET, repeats: 2 });
-    expect(plan.map(key)).toEqual([
+    expect(plan.map((r) => r.bundleId)).toEqual(plan.map((r) => r.bundleId).sort());
+    expect(planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2 }).map((r) => r.bundleId)).toEqual(
+      plan.map((r) => r.bundleId),
+    );
+    const other = planCorpus(scenarios, { secret: 'cd'.repeat(32), repeats: 2 }).map(key);
+    expect(new Set([plan.map(key).join(), other.join()]).size).toBe(2);
+    expect(planCorpus([...scenarios].reverse(), { repeats: 2 }).map(key)).toEqual([
       'cart-slow#0',
       'cart-slow#1',
       'catalog-errors#0',
@@ -26,9 +32,6 @@ describe('planCorpus', () => {
       'payment-slow#0',
       'payment-slow#1',
     ]);
-    expect(planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2 }).map((r) => r.bundleId)).toEqual(
-      plan.map((r) => r.bundleId),
-    );
   });
 
   it('gives deterministic, distinct, opaque bundle ids', () => {

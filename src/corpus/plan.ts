@@ -41,10 +41,13 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * The runs of a corpus, in a stable order: scenarios sorted by `metadata.id`, each with repeats 0..n−1.
+ * The runs of a corpus, in a stable order: by bundle id, which the corpus secret keys, so the order is
+ * the secret's shuffle of the runs (without a secret, as `--plan` before a corpus: scenarios by
+ * `metadata.id`, each with repeats 0..n−1). A substrate carries state from run to run (its age, its
+ * databases' rows), and in a public order that state would tell which scenario a bundle came from.
  * Sharding is round-robin over that list (run k goes to shard k mod n + 1), so n jobs given the same
- * scenarios, repeats and --only cover every run exactly once, and the shards stay within one run of
- * each other in size. Returns only the runs of `opts.shard` when given.
+ * scenarios, repeats, --only and secret cover every run exactly once, and the shards stay within one run
+ * of each other in size. Returns only the runs of `opts.shard` when given.
  */
 export function planCorpus(scenarios: readonly Scenario[], opts: PlanOptions): PlannedRun[] {
   if (!Number.isInteger(opts.repeats) || opts.repeats < 1)
@@ -80,10 +83,12 @@ export function planCorpus(scenarios: readonly Scenario[], opts: PlanOptions): P
         repeat,
         seed,
         bundleId: opts.secret !== undefined ? bundleIdFor(opts.secret, id, seed, repeat) : '',
-        shard: (all.length % shards) + 1,
+        shard: 0,
         shards,
       });
   }
+  if (opts.secret !== undefined) all.sort((a, b) => a.bundleId.localeCompare(b.bundleId));
+  all.forEach((r, k) => (r.shard = (k % shards) + 1));
   return opts.shard ? all.filter((r) => r.shard === opts.shard?.index) : all;
 }
 

@@ -215,9 +215,9 @@ Checks (recorded in each manifest's "checks" and in the index; docs/corpus.md ha
   stable       across the repeats of a scenario, firing alerts agree (pairwise Jaccard >=
                --stability-threshold) and the root causes are identical
 
-Sharding: --shard i/n takes every n-th run (round-robin over the runs sorted by scenario id and
-repeat), so n jobs with the same arguments cover every run exactly once; merge their outputs with
-"firedrill corpus merge".
+Sharding: --shard i/n takes every n-th run (round-robin over the runs in the corpus secret's order),
+so n jobs with the same arguments and $FIREDRILL_CORPUS_SECRET cover every run exactly once; merge
+their outputs with "firedrill corpus merge".
 
 Output: stdout: the index and report paths; stderr: progress (scenario i/n, repeat, phase, elapsed,
 time left) and a summary naming every invalid task and why.
@@ -270,7 +270,7 @@ this help on stderr and exit code 2.`,
     .summary('run scenarios × repeats into <out> and index them')
     .description(
       'Run every scenario (files, or directories searched for *.yaml) --repeats times on one substrate, in a ' +
-        'stable order (sorted by scenario id), into <out>/bundles; then check every bundle, pack it and write ' +
+        'stable order (shuffled by the corpus secret), into <out>/bundles; then check every bundle, pack it and write ' +
         '<out>/corpus/index.json and report.md. The substrate is brought up once and reset between runs.',
     )
     .argument('<scenarios...>', 'scenario files, or directories searched for *.yaml')

@@ -294,6 +294,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     const done = worker ? worker.terminate(worker.graceMs()) : Promise.resolve();
     void done.finally(() => {
       this.workers.delete(key);
+      if (worker) this.network.release(worker.podIp);
       this.chaos.forgetPod(namespace, name);
       this.terminating.delete(key);
       this.removeIfReleased(namespace, name);

@@ -3,6 +3,8 @@ import type { PrometheusApi } from '../telemetry/prometheus-api.js';
 import type { CaptureScope } from './capture-scope.js';
 import type { CaptureWindow } from '../platform/capture-sources.js';
 
+const ALERT_SERIES = ['ALERTS', 'ALERTS_FOR_STATE'];
+
 /**
  * Every series of the app's jobs over the window at the scrape step, one range query per metric name
  * (one query for everything would hit Prometheus' sample limits on long windows).
@@ -20,10 +22,13 @@ export async function collectMetrics(
     start: window.start,
     end: window.end,
   });
+  // Prometheus' own alert series carry the alert's labels, and most alerts aggregate `job` away: they
+  // are the app namespaces' whatever their job, or the series would hold only some of alerts.json's.
+  const alertSelector = `namespace=~"${nss}"`;
   const out: MetricSeries[] = [];
-  for (const name of names.sort()) {
+  for (const name of [...new Set([...names, ...ALERT_SERIES])].sort()) {
     const series = await prom.queryRange(
-      `{__name__="${name}",${selector}}`,
+      `{__name__="${name}",${ALERT_SERIES.includes(name) ? alertSelector : selector}}`,
       window.start,
       window.end,
       scope.stepSec,

@@ -3,6 +3,7 @@ import type { KubeObject, PodSpec } from '../kube/kube-object.js';
 import { allContainersOf } from '../kube/containers.js';
 import { podSpecOf, podTemplateOf } from '../kube/pod-template.js';
 import { objectKey } from '../kube/kube-object.js';
+import { withApiDefaults } from '../kube/api-defaults.js';
 
 /** Env vars that only wire the app to the testbed's machinery; an operator of a real shop would not have them. */
 const MACHINERY_ENV = new Set(['FLAGS_URL', 'FLAGS_POLL_MS']);
@@ -23,11 +24,12 @@ function cleanPodSpec(spec: PodSpec | undefined): void {
 }
 
 /**
- * An object as an agent may see it: no Secret values (keys only), no managedFields or last-applied
- * blobs, none of firedrill's bookkeeping, and no wiring to the testbed's settings service.
+ * An object as an agent may see it: with the fields the API server defaults (as a cluster returns it,
+ * whatever substrate stored it), no Secret values (keys only), no managedFields or last-applied blobs,
+ * none of firedrill's bookkeeping, and no wiring to the testbed's settings service.
  */
 export function sanitizeObject(obj: KubeObject): ObjectRecord {
-  const o = structuredClone(obj);
+  const o = withApiDefaults(obj);
   const meta = o.metadata;
   const rec: ObjectRecord = {
     entity: objectKey(o),

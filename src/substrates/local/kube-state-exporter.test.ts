@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/kube-object.js';
-import { renderKubeState } from './kube-state-exporter.js';
+import { CADVISOR_PATH, KubeStateExporter, renderKubeState } from './kube-state-exporter.js';
 
 function render(objects: KubeObject[]): string[] {
   return renderKubeState({
@@ -111,5 +111,38 @@ describe('renderKubeState', () => {
         `kube_pod_container_status_waiting{${pod},container="seed"} 0`,
       ]),
     );
+  });
+});
+
+describe('KubeStateExporter', () => {
+  it("serves kube-state-metrics' series on /metrics and the containers' usage on /metrics/cadvisor", async () => {
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cart-1', namespace: 'shop', uid: 'u1' },
+      spec: { containers: [{ name: 'cart' }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'cart', restartCount: 0, ready: true, image: 'x', imageID: '', state: { running: {} } },
+        ],
+      },
+    };
+    const exporter = new KubeStateExporter({
+      objects: (kind) => (kind === 'Pod' ? [pod] : []),
+      usage: () => ({ cpuSeconds: 1, rssBytes: 900 }),
+    });
+    await exporter.start();
+    try {
+      const get = (path: string) => fetch(`http://127.0.0.1:${exporter.port}${path}`).then((r) => r.text());
+      const state = await get('/metrics');
+      const cadvisor = await get(CADVISOR_PATH);
+      expect(state).toContain('kube_pod_info{');
+      expect(state).not.toContain('container_cpu_usage_seconds_total');
+      expect(cadvisor).toContain('container_cpu_usage_seconds_total{');
+      expect(cadvisor).not.toContain('kube_pod_info');
+    } finally {
+      await exporter.stop();
+    }
   });
 });

@@ -66,11 +66,11 @@ function addCondition(family: Family, base: Labels, status: string): void {
 }
 
 /**
- * The series kube-state-metrics v2.18 and the kubelet's cAdvisor endpoint publish, with their label
- * sets, computed from the local substrate's objects and process statistics, so the same alert rules
+ * The series kube-state-metrics v2.18 (`state`) and the kubelet's cAdvisor endpoint (`cadvisor`) publish,
+ * with their label sets, computed from the local substrate's objects and process statistics, so the same alert rules
  * and the same evidence serve local and Kubernetes runs.
  */
-export function renderKubeState(src: KubeStateSource): string {
+export function renderKubeState(src: KubeStateSource, part: 'state' | 'cadvisor' | 'all' = 'all'): string {
   const fam = (name: string, type: 'gauge' | 'counter', help: string): Family => new Family(name, type, help);
   const f = {
     podInfo: fam('kube_pod_info', 'gauge', 'Information about pod.'),
@@ -417,12 +417,23 @@ export function renderKubeState(src: KubeStateSource): string {
       f.cronSuccessLimit.add(l, spec.successfulJobsHistoryLimit);
     if (spec?.failedJobsHistoryLimit !== undefined) f.cronFailedLimit.add(l, spec.failedJobsHistoryLimit);
   }
-  return Object.values(f)
-    .map((x) => x.text())
+  return Object.entries(f)
+    .filter(([key]) => part === 'all' || CADVISOR_FAMILIES.has(key) === (part === 'cadvisor'))
+    .map(([, x]) => x.text())
     .join('');
 }
 
-/** Serves renderKubeState on 127.0.0.1:<port>/metrics for the local Prometheus to scrape. */
+/** The container series a kubelet's cAdvisor serves (`/metrics/cadvisor`), not kube-state-metrics. */
+const CADVISOR_FAMILIES = new Set(['mem', 'rss', 'cpu', 'memLimit']);
+
+/** Where a kubelet serves its cAdvisor's container series. */
+export const CADVISOR_PATH = '/metrics/cadvisor';
+
+/**
+ * Serves renderKubeState on 127.0.0.1:<port> for the local Prometheus to scrape: kube-state-metrics'
+ * series on /metrics, the containers' usage on /metrics/cadvisor (scraped as the kubelet job, as in a
+ * cluster).
+ */
 export class KubeStateExporter {
   private server: Server | undefined;
   port = 0;
@@ -431,11 +442,14 @@ export class KubeStateExporter {
 
   async start(host = '127.0.0.1'): Promise<void> {
     const server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
+      const part = req.url === '/metrics' ? 'state' : req.url === CADVISOR_PATH ? 'cadvisor' : undefined;
+      if (!part) {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderKubeState(this.src));
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(renderKubeState(this.src, part));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -46,7 +46,9 @@ import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';
 import { AlertmanagerProcess } from './observability/alertmanager-process.js';
 import { PrometheusProcess } from './observability/prometheus-process.js';
-import type { ScrapeTarget } from './observability/prometheus-config.js';
+import type { ExtraScrapeJob, ScrapeTarget } from './observability/prometheus-config.js';
+import { CADVISOR_PATH } from './kube-state-exporter.js';
+import { NODE_NAME } from './node.js';
 import { redisCommand } from './observability/redis-resp.js';
 import { ProcessContainerRuntime } from './process-container-runtime.js';
 import { networkProber } from './prober.js';
@@ -230,7 +232,7 @@ export class LocalSubstrate implements Substrate {
       ruleFiles: await loadRuleFiles(),
       alertmanagers: [`${this.alertmanager.host}:${this.alertmanager.port}`],
       targets: this.scrapeConfig(this.requireCluster().scrapeTargets()),
-      extraJobs: [this.kubeStateJob()],
+      extraJobs: this.clusterJobs(),
     });
   }
 
@@ -262,12 +264,23 @@ export class LocalSubstrate implements Substrate {
     return settleAppPostgres(this.faultTarget.postgres, this.log, baseline);
   }
 
-  private kubeStateJob(): { job: string; targets: string[]; honorLabels: boolean } {
-    return {
-      job: 'kube-state-metrics',
-      targets: [`127.0.0.1:${this.requireCluster().kubeState.port}`],
-      honorLabels: true,
-    };
+  /**
+   * kube-state-metrics, and the kubelet's cAdvisor (container usage) as a cluster scrapes it: both are
+   * served by the substrate's exporter, labelled as manifests/observability/prometheus.yaml labels them on
+   * a cluster (the kubelet reached through the API server's node proxy).
+   */
+  private clusterJobs(): ExtraScrapeJob[] {
+    const address = `127.0.0.1:${this.requireCluster().kubeState.port}`;
+    return [
+      { job: 'kube-state-metrics', targets: [address], honorLabels: true },
+      {
+        job: 'kubelet',
+        targets: [address],
+        metricsPath: CADVISOR_PATH,
+        honorLabels: true,
+        labels: { instance: 'kubernetes.default.svc:443', node: NODE_NAME },
+      },
+    ];
   }
 
   /** Pod discovery: Prometheus is re-targeted whenever the set of scrapeable pods changes. */

@@ -1,4 +1,4 @@
-import { goArch, instanceType, machineFacts, nodeObject } from './node.js';
+import { goArch, instanceType, machineFacts, nodeKernel, nodeObject } from './node.js';
 
 describe('the local node', () => {
   const facts = {
@@ -47,6 +47,11 @@ describe('the local node', () => {
     expect(instanceType(2, 24151.8 * 1024 ** 2)).toBe('e2-custom-2-24064');
     expect(instanceType(6, 24 * 1024 ** 3)).toBe('e2-custom-6-24576');
     expect(goArch('arm64')).toBe('arm64');
+    expect(nodeKernel('6.18.44-fc-v1272', 'Debian GNU/Linux 12 (bookworm)', 'amd64')).toBe(
+      '6.1.0-28-cloud-amd64',
+    );
+    expect(nodeKernel('6.1.0-31-amd64', 'Debian GNU/Linux 12 (bookworm)', 'amd64')).toBe('6.1.0-31-amd64');
+    expect(nodeKernel('6.18.44-fc-v1272', 'Arch Linux', 'amd64')).toBe('6.18.44-fc-v1272');
     expect(machineFacts().kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
   });
 });

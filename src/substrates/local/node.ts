@@ -46,10 +46,26 @@ export function machineFacts(): MachineFacts {
     memoryBytes: totalmem(),
     storageBytes,
     arch: arch(),
-    kernel: release(),
+    kernel: nodeKernel(release(), osImage, goArch(arch())),
     osImage,
     kubeletVersion: loadVersions().tools.kubernetes,
   };
+}
+
+/** The cloud kernel each distribution ships its node images with, by PRETTY_NAME. */
+const DISTRO_KERNELS: ReadonlyArray<{ os: RegExp; kernel: (goarch: string) => string }> = [
+  { os: /^Debian GNU\/Linux 12\b/, kernel: (a) => `6.1.0-28-cloud-${a}` },
+  { os: /^Debian GNU\/Linux 13\b/, kernel: (a) => `6.12.41+deb13-cloud-${a}` },
+];
+
+/**
+ * The kernel the node reports: this machine's when it is a distribution's own, otherwise (a sandbox's or a
+ * micro-VM's kernel, `6.18.44-fc-v1272`, which no node image runs) the one its OS image ships, so the node
+ * does not pair a Debian image with a kernel Debian never built.
+ */
+export function nodeKernel(kernel: string, osImage: string, goarch: string): string {
+  if (/^\d+\.\d+\.\d+-\d+(-cloud)?-(amd64|arm64)$|-generic$|-(gcp|aws|azure)$/.test(kernel)) return kernel;
+  return DISTRO_KERNELS.find((d) => d.os.test(osImage))?.kernel(goarch) ?? kernel;
 }
 
 /** GOARCH for Node.js' architecture name: the value of kubernetes.io/arch. */

@@ -39,6 +39,15 @@ describe('traceSignal', () => {
     ]);
   });
 
+  it('puts a lossy link at its far end: a third of the calls held for retransmissions, the median unchanged', () => {
+    const shop = new SyntheticShop();
+    shop.delayLink('shipping', 100, 600, { caller: 'checkout', share: 0.3 });
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'latency').map((s) => s.workload)).toEqual([
+      'shop/Deployment/shipping',
+    ]);
+  });
+
   it('leaves a caller that reads every answer late to its own time, not to its callees', () => {
     const shop = new SyntheticShop();
     for (const peer of ['payment', 'shipping', 'currency', 'cart', 'catalog'])

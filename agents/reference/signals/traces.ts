@@ -1,5 +1,5 @@
 import type { EntityId } from '../../../src/entities/index.js';
-import { median, mode, sustainedStart, upwardShift } from '../change-point.js';
+import { median, mode, quantile, sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
 import { blameCredentials } from '../credential-blame.js';
 import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
@@ -306,23 +306,37 @@ function misansweredSymptom(e: EdgeStats, ev: Evidence): void {
  * as an SRE starts at the far end of a slow link (docs/faults.md: network faults blame the destination).
  */
 function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
-  const shifted = new Map<EdgeStats, { callee: EntityId; at: number; before: number; after: number }>();
+  const shifted = new Map<
+    EdgeStats,
+    { callee: EntityId; at: number; before: number; after: number; tail: boolean }
+  >();
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller) continue;
     const split = upwardShift(e.wire, 10);
     if (!split) continue;
     // Medians on each side of the split: a slow link delays every call, while a new connection or a
     // garbage-collection pause in the caller makes a single call slow, which moves a mean, not a median.
-    const before = median(e.wire.filter(([t]) => t < split.at).map(([, v]) => v));
-    const after = median(e.wire.filter(([t]) => t >= split.at).map(([, v]) => v));
-    if (after - before < 40 || (after + 1) / (before + 1) < 2) continue;
-    shifted.set(e, { callee: e.callee, at: split.at, before, after });
+    const beforeWire = e.wire.filter(([t]) => t < split.at).map(([, v]) => v);
+    const afterWire = e.wire.filter(([t]) => t >= split.at).map(([, v]) => v);
+    const before = median(beforeWire);
+    const after = median(afterWire);
+    if (after - before >= 40 && (after + 1) / (before + 1) >= 2) {
+      shifted.set(e, { callee: e.callee, at: split.at, before, after, tail: false });
+      continue;
+    }
+    // A lossy link delays only the calls whose packets were lost, each by TCP's retransmission timeouts
+    // (200 ms, then 400, 800...): the median stays, the slowest tenth moves by hundreds of milliseconds.
+    const tailBefore = quantile(beforeWire, 0.9);
+    const tailAfter = quantile(afterWire, 0.9);
+    if (afterWire.length >= 20 && tailAfter - tailBefore >= 150 && (tailAfter + 1) / (tailBefore + 1) >= 3)
+      shifted.set(e, { callee: e.callee, at: split.at, before: tailBefore, after: tailAfter, tail: true });
   }
   for (const [e, shift] of shifted) {
     const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
     const alike = traced.filter((x) => shifted.has(x)).length;
     if (traced.length >= 2 && alike === traced.length) continue;
-    const weight = shiftWeight(shift.before, shift.after);
+    // A tail is less conclusive than every call moving: some calls of a healthy link are slow too.
+    const weight = shiftWeight(shift.before, shift.after) * (shift.tail ? 0.8 : 1);
     if (weight < 0.05) continue;
     ev.symptoms.push({
       signal: 'traces',
@@ -330,7 +344,9 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
       kind: 'latency',
       weight,
       at: shift.at,
-      detail: `calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (median; before ~${ms(shift.before)}) since ${clock(shift.at)}: on the link, or waiting for ${e.peer} to take them`,
+      detail: shift.tail
+        ? `the slowest tenth of the calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (before ~${ms(shift.before)}) since ${clock(shift.at)}, the median unchanged: packets lost and sent again on the link, or ${e.peer} slow to take some calls`
+        : `calls from ${shortId(e.caller)} spend ~${ms(shift.after)} between the two ends (median; before ~${ms(shift.before)}) since ${clock(shift.at)}: on the link, or waiting for ${e.peer} to take them`,
       peer: e.caller,
     });
   }

@@ -82,6 +82,8 @@ interface Slow {
   ms: number;
   /** Only calls from this service (a link delay); undefined: every request. */
   caller?: string;
+  /** The share of calls delayed (a lossy link's retransmissions); undefined: every call. */
+  share?: number;
 }
 interface PodOverride {
   pod: string;
@@ -108,9 +110,10 @@ export interface PodInfo {
 }
 
 /** The delay in force for `service` at second `s` (from `caller`, where a delay names one). */
-function addedMs(delays: readonly Slow[], service: string, s: number, caller?: string): number {
+function addedMs(delays: readonly Slow[], service: string, s: number, caller?: string, draw = 0): number {
   return delays
     .filter((x) => x.service === service && (!x.caller || x.caller === caller) && s >= x.from && s < x.to)
+    .filter((x) => x.share === undefined || draw < x.share)
     .reduce((a, x) => a + x.ms, 0);
 }
 
@@ -563,13 +566,19 @@ export class SyntheticShop {
   }
 
   /** Calls to `service` (from `caller`, or from everyone) take `ms` longer on the way; its own spans do not slow. */
-  delayLink(service: string, from: number, ms: number, opts: { caller?: string; to?: number } = {}): void {
+  delayLink(
+    service: string,
+    from: number,
+    ms: number,
+    opts: { caller?: string; to?: number; share?: number } = {},
+  ): void {
     this.links.push({
       service,
       from,
       to: opts.to ?? Infinity,
       ms,
       ...(opts.caller ? { caller: opts.caller } : {}),
+      ...(opts.share !== undefined ? { share: opts.share } : {}),
     });
   }
 
@@ -670,7 +679,7 @@ export class SyntheticShop {
             childMs = 1;
             childStatus = 200;
           } else {
-            const wire = addedMs(this.links, call.peer, (t0 - this.start) / 1000, service);
+            const wire = addedMs(this.links, call.peer, (t0 - this.start) / 1000, service, pseudo(cId));
             const r = handle(
               call.peer,
               `${call.peer} ${call.method} ${call.route}`,

@@ -77,11 +77,11 @@ describe('planBackground', () => {
     expect(a.map((x) => x.kind).sort()).toEqual(
       [
         'cache-bypass',
+        // typical's means drawn for this key: two error blips (mean 1), one latency blip (mean 2)
         'error-blip',
-        // typical's 0.5 failing-job: this key draws the one more
+        'error-blip',
         'failing-job',
         'job',
-        'latency-blip',
         'latency-blip',
         'reschedule',
         'rollout',
@@ -104,19 +104,38 @@ describe('planBackground', () => {
       new SeededRandom('s', 'x'),
     );
     expect(noJobs.some((x) => x.kind === 'job' || x.kind === 'reschedule')).toBe(false);
-    expect(noJobs.filter((x) => x.kind === 'rollout')).toHaveLength(1);
+    // The scenario's count is a mean: over many runs, about one rollout each.
+    const rollouts = Array.from(
+      { length: 200 },
+      (_, i) =>
+        planBackground(
+          { profile: 'busy', counts: { rollout: 1 } },
+          times,
+          all,
+          new SeededRandom('s', `r${i}`),
+        ).filter((x) => x.kind === 'rollout').length,
+    );
+    expect(Math.max(...rollouts)).toBeLessThanOrEqual(2);
+    expect(rollouts.reduce((a, n) => a + n, 0) / rollouts.length).toBeCloseTo(1, 0);
     expect(planBackground({ profile: 'quiet', counts: {} }, times, all, new SeededRandom('s', 'x'))).toEqual(
       [],
     );
   });
 
-  it('draws a fractional count as the chance of one more action, a whole one exactly', () => {
-    const draws = Array.from({ length: 400 }, (_, i) => drawCount(1.5, new SeededRandom('s', `run-${i}`)));
-    expect(new Set(draws)).toEqual(new Set([1, 2]));
-    const share = draws.filter((n) => n === 2).length / draws.length;
-    expect(share).toBeGreaterThan(0.4);
-    expect(share).toBeLessThan(0.6);
-    expect(drawCount(2, new SeededRandom('s', 'x'))).toBe(2);
+  it('draws a count around its mean, so runs of one profile differ; a fraction below one is a chance', () => {
+    const draws = (mean: number) =>
+      Array.from({ length: 400 }, (_, i) => drawCount(mean, new SeededRandom('s', `run-${mean}-${i}`)));
+    const avg = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const four = draws(4);
+    expect(avg(four)).toBeGreaterThan(3.7);
+    expect(avg(four)).toBeLessThan(4.3);
+    expect(Math.min(...four)).toBeLessThanOrEqual(2);
+    expect(Math.max(...four)).toBeGreaterThanOrEqual(6);
+    const half = draws(0.5);
+    expect(new Set(half)).toEqual(new Set([0, 1]));
+    expect(avg(half)).toBeGreaterThan(0.4);
+    expect(avg(half)).toBeLessThan(0.6);
+    expect(drawCount(0, new SeededRandom('s', 'x'))).toBe(0);
   });
 
   it('plans kinds whose trace is history from the start of the warmup, the others from before the window', () => {
@@ -129,7 +148,7 @@ describe('planBackground', () => {
       );
     const runs = Array.from({ length: 10 }, (_, i) => `run-${i}`).flatMap(plan);
     const at = (kind: string) => runs.filter((x) => x.kind === kind).map((x) => x.atMs);
-    expect(at('probe-restart')).toHaveLength(100);
+    expect(at('probe-restart').length).toBeGreaterThan(70);
     expect(Math.min(...at('probe-restart'))).toBeLessThan(times.windowStartMs - 20_000);
     expect(Math.min(...at('reschedule'))).toBeGreaterThanOrEqual(times.windowStartMs - 20_000);
     const chronic = planBackground(
@@ -138,7 +157,7 @@ describe('planBackground', () => {
       all,
       new SeededRandom('s', 'a'),
     );
-    expect(chronic).toHaveLength(5);
+    expect(chronic.length).toBeGreaterThan(0);
     for (const x of chronic) {
       expect(x.atMs).toBeLessThanOrEqual(10_000);
       expect(x.durationMs).toBeUndefined();

@@ -19,13 +19,18 @@ export interface BackgroundTimes {
 }
 
 /**
- * A profile's count of one kind: its whole part always, its fraction as a chance of one more. The draw
- * comes first from the kind's own stream and only for a fractional count, so whole counts plan exactly
- * what they did before fractions existed.
+ * How many actions of a kind one run gets, for a mean `count`: binomial over twice the mean's trials
+ * (rounded up), so the mean holds and runs of one profile vary (typical's 2 rollouts: 0 to 4; busy's 4:
+ * 0 to 8), and a fraction below one is the chance of one action. A fixed count per profile would let the
+ * number of rollouts or Jobs in a snapshot tell which profile ran, and so which scenarios.
  */
 export function drawCount(count: number, rng: SeededRandom): number {
-  const whole = Math.floor(count);
-  return count === whole ? whole : whole + (rng.chance(count - whole) ? 1 : 0);
+  if (count <= 0) return 0;
+  const trials = Math.max(1, Math.ceil(2 * count));
+  const p = count / trials;
+  let n = 0;
+  for (let i = 0; i < trials; i++) if (rng.chance(p)) n++;
+  return n;
 }
 
 /**
@@ -46,7 +51,8 @@ export function planBackground(
     const activity = ACTIVITIES.get(kind);
     if (!activity || !activity.needs.every((c) => provides.includes(c))) continue;
     const kindRng = rng.fork(kind);
-    const n = spec.counts[kind] ?? drawCount(PROFILE_COUNTS[spec.profile][kind], kindRng);
+    // A scenario's count is a mean too: an exact count would be a constant its snapshots share.
+    const n = drawCount(spec.counts[kind] ?? PROFILE_COUNTS[spec.profile][kind], kindRng);
     for (let i = 0; i < n; i++) {
       const [lo, hi] =
         activity.from === 'start'

@@ -23,6 +23,13 @@ export const RecipeSchema = z.object({
   history: z
     .object({ appAgeMs: z.number().nonnegative(), clusterAgeMs: z.number().nonnegative() })
     .optional(),
+  /** The load the run drove; absent in bundles from before it was varied per run (the scenario's ran). */
+  load: z
+    .object({
+      rps: z.number().positive(),
+      mix: z.object({ browse: z.number(), cart: z.number(), checkout: z.number() }),
+    })
+    .optional(),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 

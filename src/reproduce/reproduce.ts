@@ -151,6 +151,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     history: recipe.history
       ? { appAgeMs: recipe.history.appAgeMs, clusterAgeMs: recipe.history.clusterAgeMs }
       : drawn.history,
+    load: recipe.load ?? scenario.spec.load,
   };
   const outDir = resolve(o.outDir);
   const runs: SeriesRun[] = [];

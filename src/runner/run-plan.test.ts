@@ -1,7 +1,7 @@
 import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
-import { APP_AGE_MS, CLUSTER_AGE_MS, planRun } from './run-plan.js';
+import { APP_AGE_MS, CLUSTER_AGE_MS, LOAD_JITTER, planRun } from './run-plan.js';
 
 const scenario = loadScenarioText(INCIDENT_SCENARIO_TEXT, 'scenario.yaml');
 const plan = (secret: string, repeat: number) =>
@@ -21,5 +21,19 @@ describe('planRun', () => {
     expect(new Set(ages.map((a) => a.appAgeMs)).size).toBe(4);
     expect(plan('ab'.repeat(32), 2).history).toEqual(ages[2]);
     expect(plan('cd'.repeat(32), 2).history).not.toEqual(ages[2]);
+  });
+
+  it("varies the load's rate and each weight of its mix per run, within the jitter, the mix summing to one", () => {
+    const { rps, mix } = scenario.spec.load;
+    const loads = [0, 1, 2, 3, 4, 5].map((r) => plan('ab'.repeat(32), r).load);
+    expect(new Set(loads.map((l) => l.rps)).size).toBeGreaterThan(3);
+    for (const l of loads) {
+      expect(l.rps).toBeGreaterThanOrEqual(rps * (1 - LOAD_JITTER) - 0.1);
+      expect(l.rps).toBeLessThanOrEqual(rps * (1 + LOAD_JITTER) + 0.1);
+      expect(l.mix.browse + l.mix.cart + l.mix.checkout).toBeCloseTo(1, 2);
+      const ratio = l.mix.browse / l.mix.checkout / (mix.browse / mix.checkout);
+      expect(ratio).toBeGreaterThan((1 - LOAD_JITTER) / (1 + LOAD_JITTER) - 0.01);
+      expect(ratio).toBeLessThan((1 + LOAD_JITTER) / (1 - LOAD_JITTER) + 0.01);
+    }
   });
 });

@@ -17,6 +17,20 @@ export const APP_AGE_MS: readonly [number, number] = [2 * 3_600_000, 20 * 86_400
 /** How much older the cluster and what outlives a run (node, namespaces, Services) look: 20 to 400 days. */
 export const CLUSTER_AGE_MS: readonly [number, number] = [20 * 86_400_000, 400 * 86_400_000];
 
+/** How far a run's rate and each weight of its mix may stray from the scenario's: ±25 %. */
+export const LOAD_JITTER = 0.25;
+
+function jitterLoad(load: Scenario['spec']['load'], rng: SeededRandom): RunPlan['load'] {
+  const vary = (x: number): number => x * (1 + LOAD_JITTER * (2 * rng.next() - 1));
+  const raw = { browse: vary(load.mix.browse), cart: vary(load.mix.cart), checkout: vary(load.mix.checkout) };
+  const sum = raw.browse + raw.cart + raw.checkout;
+  const share = (x: number): number => (sum > 0 ? Math.round((x / sum) * 1000) / 1000 : 0);
+  return {
+    rps: Math.max(1, Math.round(vary(load.rps) * 10) / 10),
+    mix: { browse: share(raw.browse), cart: share(raw.cart), checkout: share(raw.checkout) },
+  };
+}
+
 const wholeSeconds = ([lo, hi]: readonly [number, number], u: number): number =>
   Math.round((lo + u * (hi - lo)) / 1000) * 1000;
 
@@ -40,6 +54,11 @@ export interface RunPlan {
   recordChangeCause: boolean;
   /** How old the app and the cluster look at capture (capture/history-shift.ts). */
   history: HistoryAges;
+  /**
+   * The load this run drives: the scenario's rate and mix, each weight and the rate varied by up to
+   * LOAD_JITTER (traffic is never the same twice), so a scenario's own mix cannot be read off its traffic.
+   */
+  load: { rps: number; mix: { browse: number; cart: number; checkout: number } };
   background: PlannedAction[];
 }
 
@@ -88,6 +107,7 @@ export function planRun(i: PlanInputs): RunPlan {
       appAgeMs: wholeSeconds(APP_AGE_MS, rng.fork('app-age').next()),
       clusterAgeMs: wholeSeconds(CLUSTER_AGE_MS, rng.fork('cluster-age').next()),
     },
+    load: jitterLoad(i.scenario.spec.load, rng.fork('load-shape')),
     background,
   };
 }

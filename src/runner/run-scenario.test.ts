@@ -48,6 +48,7 @@ async function start(
       loadSeed: 7,
       recordChangeCause: false,
       history: { appAgeMs: 0, clusterAgeMs: 0 },
+      load: w.scenario.spec.load,
       background: [],
     },
     substrate: w.substrate,
@@ -127,6 +128,7 @@ describe('runScenario, phase by phase against a staged world', () => {
       loadSeed: 7,
       recordChangeCause: false,
       history: { appAgeMs: 0, clusterAgeMs: 0, resetStart: expect.any(String) as string },
+      load: w.scenario.spec.load,
       stableUntil: expect.any(String) as string,
     });
     for (const f of await readdir(join(outcome.bundleDir, 'snapshot'))) {

@@ -94,6 +94,8 @@ export async function capturePhase(
     recordChangeCause: ctx.plan.recordChangeCause,
     // Times before the warmup in snapshot/ are moved back by these (capture/history-shift.ts).
     history: { ...ctx.plan.history, resetStart: new Date(times.resetStart).toISOString() },
+    // The rate and mix this run drove (the scenario's, varied per run).
+    load: ctx.plan.load,
     // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.
     stableUntil:
       times.manifestedAt !== undefined

@@ -43,9 +43,9 @@ export async function captureSnapshot(
   // The substrate's stand-ins first (addresses), then the times before the run moved into the past.
   const present =
     substrate || history
-      ? (text: string): string => {
+      ? (text: string, key?: string): string => {
           const s = substrate ? substrate(text) : text;
-          return history ? history.text(s) : s;
+          return history ? history.text(s, key) : s;
         }
       : undefined;
   const timingsMs: Record<string, number> = {};
@@ -83,7 +83,7 @@ export async function captureSnapshot(
 
 async function* presented(
   records: Iterable<unknown> | AsyncIterable<unknown>,
-  present: (text: string) => string,
+  present: (text: string, key?: string) => string,
 ): AsyncIterable<unknown> {
   for await (const r of records) yield mapStrings(r, present);
 }

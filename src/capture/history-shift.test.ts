@@ -14,6 +14,18 @@ describe('HistoryShift', () => {
     expect(shift.text('2026-12-06T16:05:00.123Z')).toBe('2026-12-06T16:05:00.123Z');
   });
 
+  it("reads an object's whole-second time in the second its phase began as that phase's", () => {
+    const s = new HistoryShift(RESET + 400, WARMUP + 20, { appAgeMs: 2 * DAY, clusterAgeMs: 30 * DAY });
+    expect(s.text('2026-12-06T16:00:00Z')).toBe('2026-12-04T16:00:00Z');
+    expect(s.text('2026-12-06T16:00:30Z')).toBe('2026-12-06T16:00:30Z');
+    expect(s.text('2026-12-06T15:59:59Z')).toBe('2026-11-04T15:59:59Z');
+  });
+
+  it("leaves a node's heartbeat as it was: a report of the present, not of when something happened", () => {
+    expect(shift.text('2026-12-06T15:58:00Z', 'lastHeartbeatTime')).toBe('2026-12-06T15:58:00Z');
+    expect(shift.text('2026-12-06T15:58:00Z', 'lastTransitionTime')).toBe('2026-11-04T15:58:00Z');
+  });
+
   it('keeps the precision a time was written with, micro- and milliseconds included', () => {
     expect(shift.text('at 2026-12-06T16:00:10.250Z')).toBe('at 2026-12-04T16:00:10.250Z');
     expect(shift.text('2026-12-06T16:00:10.123456Z')).toBe('2026-12-04T16:00:10.123456Z');

@@ -127,7 +127,12 @@ describe('runScenario, phase by phase against a staged world', () => {
       tailMs: 4_000,
       loadSeed: 7,
       recordChangeCause: false,
-      history: { appAgeMs: 0, clusterAgeMs: 0, resetStart: expect.any(String) as string },
+      history: {
+        appAgeMs: 0,
+        clusterAgeMs: 0,
+        resetStart: expect.any(String) as string,
+        runStart: expect.any(String) as string,
+      },
       load: w.scenario.spec.load,
       stableUntil: expect.any(String) as string,
     });

@@ -75,7 +75,7 @@ async function faultSettings(req: RunRequest): Promise<string[]> {
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const ctx = new RunContext(req);
   const scope = req.scope ?? DEFAULT_SCOPE;
-  const resetStart = await resetPhase(ctx);
+  const { resetStart, runStart } = await resetPhase(ctx);
   // Faults and background change objects through one target, so their rollouts are annotated alike.
   const target = changeCauseTarget(req.substrate.faultTarget, ctx.plan.recordChangeCause);
   const faults = new FaultSession(
@@ -116,7 +116,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       ctx,
       writer,
       faults,
-      { resetStart, warmupStart, t0, manifestedAt, windowEnd },
+      { resetStart, runStart, warmupStart, t0, manifestedAt, windowEnd },
       scope,
       background,
       { objectChanges: (w) => history.changes(w) },

@@ -24,6 +24,8 @@ export interface Captured {
 export interface CaptureTimes {
   /** When the reset started: older times are the cluster's, newer ones this run's app's. */
   resetStart: number;
+  /** When the run's own activity began (background, recorder, warmup): its times are shown as they were. */
+  runStart: number;
   warmupStart: number;
   /** End of the warmup. */
   t0: number;
@@ -59,7 +61,7 @@ export async function capturePhase(
     writer,
     logger.child({ component: 'capture' }),
     recorded,
-    new HistoryShift(times.resetStart, times.warmupStart, ctx.plan.history),
+    new HistoryShift(times.resetStart, times.runStart, ctx.plan.history),
   );
   const fired = firedAlertNames(cap.alerts);
   const truth = assembleTruth({
@@ -93,7 +95,11 @@ export async function capturePhase(
     loadSeed: ctx.plan.loadSeed,
     recordChangeCause: ctx.plan.recordChangeCause,
     // Times before the warmup in snapshot/ are moved back by these (capture/history-shift.ts).
-    history: { ...ctx.plan.history, resetStart: new Date(times.resetStart).toISOString() },
+    history: {
+      ...ctx.plan.history,
+      resetStart: new Date(times.resetStart).toISOString(),
+      runStart: new Date(times.runStart).toISOString(),
+    },
     // The rate and mix this run drove (the scenario's, varied per run).
     load: ctx.plan.load,
     // What the scenario itself asked to observe past the incident; the rest of the tail was drawn.

@@ -7,11 +7,14 @@ import type { RunContext } from '../run-context.js';
 export const SYSTEM_READY_TIMEOUT_MS = 120_000;
 
 /**
- * App back to its baseline, the run's load (the scenario's, varied per run) applied, the testbed's own workloads ready. Returns when
- * the reset started: what the app is made of from then on is this run's.
+ * App back to its baseline, the run's load (the scenario's, varied per run) applied, the testbed's own
+ * workloads ready. Returns when the reset started (what the app is made of from then on is this run's) and
+ * when the run may start (what happens from then on is the run's own).
  */
-export async function resetPhase(ctx: RunContext): Promise<number> {
-  const started = ctx.now();
+export async function resetPhase(ctx: RunContext): Promise<{ resetStart: number; runStart: number }> {
+  // On a fresh second, so that nothing older shares a second with what the reset makes.
+  await toNextSecond(ctx);
+  const resetStart = ctx.now();
   const { substrate, progress, signal } = ctx.req;
   progress.phase('reset', 'app back to baseline, waiting for every Deployment to be ready');
   await substrate.reset(signal, progress);
@@ -24,6 +27,15 @@ export async function resetPhase(ctx: RunContext): Promise<number> {
     signal,
   );
   ctx.checkAbort();
+  // The run's own history starts on a fresh second too: objects carry whole-second times, so nothing the
+  // reset made shares a second with what the run makes (capture/history-shift.ts tells them apart).
+  await toNextSecond(ctx);
   ctx.phaseDone('reset');
-  return started;
+  return { resetStart, runStart: ctx.now() };
+}
+
+/** Waits for the next whole second, unless it is one now. */
+async function toNextSecond(ctx: RunContext): Promise<void> {
+  const wait = (1000 - (ctx.now() % 1000)) % 1000;
+  if (wait > 0) await ctx.sleep(wait);
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../kube/kube-object.js';
 import type { ObjectApi } from '../platform/object-api.js';
-import { pruneReplicaSetHistory, removeStatelessDeployments } from './fresh-app.js';
+import { MemoryObjects } from '../faults/testing/fake-target.js';
+import { clearEvents, pruneReplicaSetHistory, removeStatelessDeployments } from './fresh-app.js';
 
 /** An API server whose garbage collector takes two more lists to collect a deleted Deployment's ReplicaSets. */
 class SlowGcApi implements ObjectApi {
@@ -86,5 +87,24 @@ describe('a fresh app for every run', () => {
     draining.status = { replicas: 1 };
     api.add(draining);
     expect(await pruneReplicaSetHistory(api, 'shop')).toEqual(['redis-old']);
+  });
+});
+
+describe('clearEvents', () => {
+  it("deletes the namespaces' Events and nothing else", async () => {
+    const event = (name: string, namespace: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+    });
+    const api = new MemoryObjects([
+      event('cart-1.17a', 'shop'),
+      event('worker-1.17b', 'default'),
+      event('grafana.17c', 'monitoring'),
+      deployment('cart', 'acme/shop:0.1.0'),
+    ]);
+    expect(await clearEvents(api, ['shop', 'default'])).toBe(2);
+    expect((await api.list('Event')).map((e) => e.metadata.name)).toEqual(['grafana.17c']);
+    expect(await api.list('Deployment')).toHaveLength(1);
   });
 });

@@ -41,7 +41,7 @@ import { settleAppPostgres } from '../postgres-state.js';
 import { settleStreams } from '../queue-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
-import { pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
+import { clearEvents, pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import {
   deploymentObjects,
@@ -437,6 +437,7 @@ export abstract class KubernetesSubstrate implements Substrate {
     await waitPodsReplaced(api, APP_NAMESPACE, replaced, this.readyTimeoutMs, signal);
     await waitDeploymentsReady(api, [APP_NAMESPACE, SYSTEM_NAMESPACE], this.readyTimeoutMs, signal);
     await pruneReplicaSetHistory(api, APP_NAMESPACE);
+    await clearEvents(api, [APP_NAMESPACE, 'default']);
 
     // A new Prometheus (empty TSDB) and Alertmanager: no series, alert state or notifications carried
     // over from the previous run, as on the local substrate.

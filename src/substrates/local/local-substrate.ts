@@ -40,7 +40,7 @@ import { settleStreams } from '../queue-state.js';
 import { rerunSetupJobs } from '../setup-jobs.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
 import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
-import { pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
+import { clearEvents, pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
 import { LocalCluster, type PodTarget } from './local-cluster.js';
@@ -369,6 +369,7 @@ export class LocalSubstrate implements Substrate {
       signal,
     );
     await pruneReplicaSetHistory(cluster, APP_NAMESPACE);
+    await clearEvents(cluster, [APP_NAMESPACE, 'default']);
     progress.phase('reset', 'fresh Prometheus and Alertmanager');
     await this.stopObservability();
     await this.startObservability();

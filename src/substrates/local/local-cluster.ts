@@ -28,6 +28,7 @@ import { machineFacts, NODE_NAME, nodeObject, type MachineFacts } from './node.j
 import { ObjectStore } from './object-store.js';
 import { PodNetwork } from './pod-network.js';
 import { ClusterAddresses } from './cluster-addresses.js';
+import { ContainerPaths } from './container-paths.js';
 import { PodWorker, type KubeletDeps } from './pod-worker.js';
 import type { Prober } from './prober.js';
 import { ReplicaSetController } from './replicaset-controller.js';
@@ -78,6 +79,8 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
   readonly network: PodNetwork;
   /** How the loopback addresses read in the snapshot (cluster-addresses.ts). */
   readonly addresses: ClusterAddresses;
+  /** How this machine's paths read inside the containers (container-paths.ts). */
+  readonly paths: ContainerPaths;
   readonly kubeState: KubeStateExporter;
   readonly chaos: LocalChaos;
   private readonly dns: ClusterDns;
@@ -100,6 +103,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     this.events = new EventRecorder(this.store, opts.clock, NODE_NAME);
     this.network = opts.network ?? new PodNetwork();
     this.addresses = new ClusterAddresses(this.network.prefix, () => this.kubeState.port);
+    this.paths = new ContainerPaths(opts.repoRoot, opts.runDir);
     this.deps = {
       store: this.store,
       events: this.events,
@@ -110,6 +114,7 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
       prober: opts.prober,
       repoRoot: opts.repoRoot,
       runDir: opts.runDir,
+      paths: this.paths,
       aliases: opts.aliases ?? {},
       nodeName: NODE_NAME,
       backoff: opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 },

@@ -116,7 +116,10 @@ export class LocalSubstrate implements Substrate {
       logs: async (w) =>
         this.requireCluster().logs.between(w.start.toISOString(), w.end.toISOString()) as LogRecord[],
       traces: async (w) => this.receiver?.store.query({ from: w.start, to: w.end }) ?? [],
-      present: (text) => this.requireCluster().addresses.present(text),
+      present: (text) => {
+        const cluster = this.requireCluster();
+        return cluster.paths.present(cluster.addresses.present(text));
+      },
     };
   }
 

@@ -24,6 +24,7 @@ import type { LogStore } from './log-store.js';
 import type { ObjectStore } from './object-store.js';
 import type { Prober } from './prober.js';
 import { kubeTime } from '../../kube/kube-time.js';
+import type { ContainerPaths } from './container-paths.js';
 
 export interface KubeletDeps {
   store: ObjectStore;
@@ -40,6 +41,8 @@ export interface KubeletDeps {
   aliases: Record<string, string>;
   /** `host:port` of the cluster DNS (cluster-dns.ts) once it serves; Node containers resolve names there. */
   clusterDns?: string;
+  /** Where each volume is mounted, for the snapshot to show paths as the container sees them. */
+  paths?: ContainerPaths;
   nodeName: string;
   /** Container-restart back-off: first delay and cap, ms (kubelet: 10 s and 300 s). */
   backoff: { initialMs: number; maxMs: number };
@@ -399,6 +402,7 @@ export class PodWorker {
         await rename(tmp, join(dir, path));
       }
       mounts[m.mountPath] = dir;
+      this.deps.paths?.mount(dir, m.mountPath);
     }
     return mounts;
   }

@@ -25,10 +25,12 @@ export class ClusterAddresses {
     private readonly prefix: string,
     /** The port the testbed's kube-state exporter listens on, on 127.0.0.1. */
     private readonly kubeStatePort: () => number | undefined,
+    /** A pod address held for kube-state-metrics, as if it ran as a pod on the node. */
+    kubeStatePodIp: string,
   ) {
     const h = createHash('sha256').update(`node/${prefix}`).digest();
     this.nodeIp = `10.132.0.${2 + (h[0] % 250)}`;
-    this.kubeStateIp = `10.244.0.${2 + (h[1] % 250)}`;
+    this.kubeStateIp = this.present(kubeStatePodIp);
   }
 
   /** The text with every loopback address of this substrate as the cluster would show it. */

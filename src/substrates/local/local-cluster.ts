@@ -102,7 +102,11 @@ export class LocalCluster implements ObjectApi, PodLifecycle {
     this.store = new ObjectStore(opts.clock);
     this.events = new EventRecorder(this.store, opts.clock, NODE_NAME);
     this.network = opts.network ?? new PodNetwork();
-    this.addresses = new ClusterAddresses(this.network.prefix, () => this.kubeState.port);
+    this.addresses = new ClusterAddresses(
+      this.network.prefix,
+      () => this.kubeState.port,
+      this.network.podIp(),
+    );
     this.paths = new ContainerPaths(opts.repoRoot, opts.runDir);
     this.deps = {
       store: this.store,

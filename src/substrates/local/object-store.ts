@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { objectKey, labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import type { Clock } from '../../util/clock.js';
 import { kubeTime } from '../../kube/kube-time.js';
@@ -15,7 +15,11 @@ export class ObjectStore {
   // Controllers list one kind many times a second; scanning only that kind keeps each pass cheap.
   private readonly byKind = new Map<string, Map<string, KubeObject>>();
   private readonly listeners = new Set<(c: StoreChange) => void>();
-  private version = 0;
+  /**
+   * The store's revision, as etcd's: it starts where a long-lived cluster's would be (millions of writes
+   * in), not at 0, so a resourceVersion says nothing of how many runs this substrate has served.
+   */
+  private version = 1_000_000 + randomInt(90_000_000);
 
   constructor(private readonly clock: Clock) {}
 

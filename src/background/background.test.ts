@@ -20,6 +20,25 @@ function shopService(name: string): KubeObject {
   return d;
 }
 
+/** A shop Deployment whose pods mount the ConfigMap `cm` as their config volume. */
+function mountingConfig(name: string, cm: string): KubeObject {
+  const d = shopService(name);
+  (d.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec.volumes = [
+    { name: 'config', configMap: { name: cm } },
+  ];
+  return d;
+}
+
+/** A ConfigMap holding a service's config file. */
+function configFile(name: string, json: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'shop' },
+    data: { 'config.json': json },
+  };
+}
+
 function world(extra: KubeObject[] = []): {
   ctx: ActivityContext;
   target: ReturnType<typeof fakeTarget>;
@@ -222,24 +241,11 @@ describe('background activities', () => {
 
   it('edits one harmless value of a config file in place and rolls out its readers, never an excluded one', async () => {
     const config = '{\n  "logLevel": "info",\n  "cacheTtlSeconds": 30,\n  "storeLatencyMs": 40\n}\n';
-    const mounting = (name: string, cm: string): KubeObject => {
-      const d = shopService(name);
-      (d.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec.volumes = [
-        { name: 'config', configMap: { name: cm } },
-      ];
-      return d;
-    };
-    const cm = (name: string): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name, namespace: 'shop' },
-      data: { 'config.json': config },
-    });
     const { ctx, target } = world([
-      mounting('search', 'search-config'),
-      cm('search-config'),
-      mounting('billing', 'payment-config'),
-      cm('payment-config'),
+      mountingConfig('search', 'search-config'),
+      configFile('search-config', config),
+      mountingConfig('billing', 'payment-config'),
+      configFile('payment-config', config),
     ]);
     ctx.excluded = new Set(['payment-config']);
     const outs = [];
@@ -268,26 +274,14 @@ describe('background activities', () => {
   });
 
   it('never draws a config file that an excluded Deployment also mounts', async () => {
-    const withVolume = (name: string, cm: string): KubeObject => {
-      const d = shopService(name);
-      (d.spec as { template: { spec: { volumes?: unknown[] } } }).template.spec.volumes = [
-        { name: 'config', configMap: { name: cm } },
-      ];
-      return d;
-    };
-    const cm = (name: string): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name, namespace: 'shop' },
-      data: { 'config.json': '{ "logLevel": "info" }' },
-    });
+    const config = '{ "logLevel": "info" }';
     for (const pick of [0, 0.5, 0.99]) {
       const { ctx } = world([
-        withVolume('search', 'shared-config'),
-        withVolume('billing', 'shared-config'),
-        cm('shared-config'),
-        withVolume('reports', 'reports-config'),
-        cm('reports-config'),
+        mountingConfig('search', 'shared-config'),
+        mountingConfig('billing', 'shared-config'),
+        configFile('shared-config', config),
+        mountingConfig('reports', 'reports-config'),
+        configFile('reports-config', config),
       ]);
       ctx.excluded = new Set(['billing']);
       const out = await ACTIVITIES.get('config-edit')?.run(

@@ -8,6 +8,7 @@ import { DEFAULT_SCOPE } from './capture-scope.js';
 import { captureSnapshot } from './capture-snapshot.js';
 import { HistoryShift } from './history-shift.js';
 import { SIGNALS } from './signals.js';
+import type { CaptureSources } from '../platform/capture-sources.js';
 
 describe('captureSnapshot', () => {
   it('writes one file per signal of the table and announces each in task.md', async () => {
@@ -51,64 +52,56 @@ describe('captureSnapshot', () => {
   });
 });
 
+const WINDOW = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
+
+/** Captures a world whose payment pod logged one line, as `capture` does it, and returns logs.ndjson. */
+async function capturedLogs(
+  log: { ts: string; line: string },
+  capture: (sources: CaptureSources, writer: BundleWriter) => Promise<unknown>,
+): Promise<string> {
+  const w = stagedWorld({
+    logs: [{ ...log, entity: 'shop/Pod/payment-0', container: 'payment', stream: 'stdout' }],
+  });
+  const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
+  try {
+    await capture(w.substrate.capture, writer);
+    return await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
+  } finally {
+    await writer.abort();
+  }
+}
+
 describe('captureSnapshot with a substrate that presents its stand-ins', () => {
   it('passes every string written to snapshot/ through present(), records and documents alike', async () => {
-    const w = stagedWorld({
-      logs: [
-        {
-          ts: '2025-01-01T00:00:01Z',
-          entity: 'shop/Pod/payment-0',
-          container: 'payment',
-          stream: 'stdout',
-          line: 'connect ECONNREFUSED 127.9.200.4:8080',
-        },
-      ],
-    });
-    const sources = {
-      ...w.substrate.capture,
-      present: (t: string) => t.replaceAll('127.9.200.4', '10.100.7.9'),
-    };
-    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
-    try {
-      const window = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
-      await captureSnapshot(sources, window, DEFAULT_SCOPE, writer, silentLogger());
-      const logs = await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
-      expect(logs).toContain('connect ECONNREFUSED 10.100.7.9:8080');
-      expect(logs).not.toContain('127.9.200.4');
-    } finally {
-      await writer.abort();
-    }
+    const logs = await capturedLogs(
+      { ts: '2025-01-01T00:00:01Z', line: 'connect ECONNREFUSED 127.9.200.4:8080' },
+      (sources, writer) =>
+        captureSnapshot(
+          { ...sources, present: (t: string) => t.replaceAll('127.9.200.4', '10.100.7.9') },
+          WINDOW,
+          DEFAULT_SCOPE,
+          writer,
+          silentLogger(),
+        ),
+    );
+    expect(logs).toContain('connect ECONNREFUSED 10.100.7.9:8080');
+    expect(logs).not.toContain('127.9.200.4');
   });
 });
 
 describe('captureSnapshot with a history shift', () => {
   it("writes times before the run's warmup into the past, the window's own as they were", async () => {
-    const w = stagedWorld({
-      logs: [
-        {
-          ts: '2025-01-01T00:00:20Z',
-          entity: 'shop/Pod/payment-0',
-          container: 'payment',
-          stream: 'stdout',
-          line: 'cache warmed at 2024-12-31T23:59:50Z',
-        },
-      ],
+    const history = new HistoryShift(Date.parse('2024-12-31T23:59:30Z'), Date.parse('2024-12-31T23:59:55Z'), {
+      appAgeMs: 86_400_000,
+      clusterAgeMs: 0,
     });
-    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
-    try {
-      const window = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
-      const reset = Date.parse('2024-12-31T23:59:30Z');
-      const history = new HistoryShift(reset, Date.parse('2024-12-31T23:59:55Z'), {
-        appAgeMs: 86_400_000,
-        clusterAgeMs: 0,
-      });
-      await captureSnapshot(w.substrate.capture, window, DEFAULT_SCOPE, writer, silentLogger(), {}, history);
-      const logs = await readFile(join(writer.tmpDir, 'snapshot/logs.ndjson'), 'utf8');
-      expect(logs).toContain('"ts":"2025-01-01T00:00:20Z"');
-      expect(logs).toContain('cache warmed at 2024-12-30T23:59:50Z');
-    } finally {
-      await writer.abort();
-    }
+    const logs = await capturedLogs(
+      { ts: '2025-01-01T00:00:20Z', line: 'cache warmed at 2024-12-31T23:59:50Z' },
+      (sources, writer) =>
+        captureSnapshot(sources, WINDOW, DEFAULT_SCOPE, writer, silentLogger(), {}, history),
+    );
+    expect(logs).toContain('"ts":"2025-01-01T00:00:20Z"');
+    expect(logs).toContain('cache warmed at 2024-12-30T23:59:50Z');
   });
 });
 

@@ -61,10 +61,9 @@ export class HistoryShift {
       if (!Number.isFinite(ms)) return whole;
       const moved = this.time(ms);
       if (moved === ms) return whole;
-      const iso = new Date(moved).toISOString().slice(0, 19);
+      const iso = new Date(moved).toISOString();
       // Shifts are whole seconds, so digits past the millisecond carry over unchanged.
-      const movedFrac = frac ? `${new Date(moved).toISOString().slice(19, 23)}${frac.slice(4)}` : '';
-      return `${iso}${movedFrac}Z`;
+      return `${iso.slice(0, 19)}${frac ? `${iso.slice(19, 23)}${frac.slice(4)}` : ''}Z`;
     });
   }
 

@@ -1,3 +1,4 @@
+import { mapStrings } from './map-strings.js';
 /**
  * Text from inputs (answer entries, scenario values, file names, archive entry names) reaches the
  * terminal inside messages. Control bytes in it could move the cursor, recolour or clear the screen
@@ -43,12 +44,5 @@ export function excerpt(text: string, max = 80): string {
  * alike (JSON.stringify escapes C0 controls but leaves bidirectional overrides and C1 controls raw).
  */
 export function escapeStrings<T>(value: T): T {
-  if (typeof value === 'string') return escapeLine(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => escapeStrings(v)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[escapeLine(k)] = escapeStrings(v);
-    return out as T;
-  }
-  return value;
+  return mapStrings(value, escapeLine, { keys: true });
 }

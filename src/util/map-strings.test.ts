@@ -12,4 +12,11 @@ describe('mapStrings', () => {
     });
     expect(value.a).toBe('x');
   });
+
+  it('maps the keys too when asked, and leaves objects that are not plain as they are', () => {
+    const when = new Date(0);
+    const out = mapStrings({ k: 'v', when }, (s) => s.toUpperCase(), { keys: true });
+    expect(out).toEqual({ K: 'V', WHEN: when });
+    expect(Object.values(out)).toContain(when);
+  });
 });

@@ -123,12 +123,11 @@ export class ServiceProxy {
     this.server = server;
   }
 
-  private async unlisten(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
+  private unlisten(): Promise<void> {
     // close() stops accepting at once; its callback waits for the open connections, which may go on.
-    if (server) server.close();
-    await Promise.resolve();
+    this.server?.close();
+    this.server = undefined;
+    return Promise.resolve();
   }
 
   private track(s: Socket): void {

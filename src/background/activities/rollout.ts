@@ -4,7 +4,6 @@ import {
   markRestart,
   planChange,
   requirePodSpec,
-  requirePodTemplate,
 } from '../../faults/support/object-snapshot.js';
 import type { Container } from '../../kube/kube-object.js';
 import {
@@ -58,8 +57,9 @@ async function equivalentAddressEdit(
 /**
  * A routine rollout of another Deployment: a restart (`kubectl rollout restart`), a harmless environment
  * tweak, a dependency address rewritten in another form that reaches the same Service, a CPU request
- * bump, or a re-applied manifest (a new config checksum on the pod template, as a
- * Helm upgrade writes, or a longer termination grace period). New ReplicaSet, new pods, the controllers'
+ * bump, or a re-applied manifest with a longer termination grace period. Not a new `checksum/config`
+ * annotation: Helm changes it only with the ConfigMap, and the shop's manifests carry none, so a checksum
+ * that appeared in the window with no ConfigMap edit beside it marked that rollout as background. New ReplicaSet, new pods, the controllers'
  * events; nothing breaks. Its `kubernetes.io/change-cause`, when the run records one, is written by the
  * run's fault target for faults and background alike (src/runner/change-cause-target.ts).
  */
@@ -75,11 +75,7 @@ export const rollout: ActivityKind = {
         change,
         ...(change === 'env' ? { name: env[0], value: env[1] } : {}),
         ...(change === 'resources' ? { cpuRequest: rng.pick(['60m', '75m', '100m']) } : {}),
-        ...(change === 'manifest'
-          ? rng.chance(0.5)
-            ? { checksum: rng.hex(16) }
-            : { gracePeriodSeconds: rng.pick([20, 45, 60]) }
-          : {}),
+        ...(change === 'manifest' ? { gracePeriodSeconds: rng.pick([20, 45, 60]) } : {}),
         ...(change === 'address' ? { variable: rng.next(), form: rng.next() } : {}),
       },
     };
@@ -109,16 +105,7 @@ export const rollout: ActivityKind = {
       } else if (p.change === 'resources') {
         c.resources = { ...c.resources, requests: { ...c.resources?.requests, cpu: String(p.cpuRequest) } };
       } else if (p.change === 'manifest') {
-        const template = requirePodTemplate(next);
-        if (p.checksum !== undefined) {
-          template.metadata ??= {};
-          template.metadata.annotations = {
-            ...(template.metadata.annotations ?? {}),
-            'checksum/config': String(p.checksum),
-          };
-        } else {
-          requirePodSpec(next).terminationGracePeriodSeconds = Number(p.gracePeriodSeconds);
-        }
+        requirePodSpec(next).terminationGracePeriodSeconds = Number(p.gracePeriodSeconds);
       } else {
         markRestart(next, ctx.now());
       }

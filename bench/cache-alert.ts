@@ -26,8 +26,8 @@ const bypassS = positiveArg('bypass', 60);
 const afterS = positiveArg('after', 150);
 
 const HIT_RATIO = `1 - (
-  sum by (service) (rate(catalog_cache_requests_total{job="shop", result!="hit"}[1m]))
-/ sum by (service) (rate(catalog_cache_requests_total{job="shop"}[1m])))`;
+  sum by (service) (rate(cache_requests_total{job="shop", result!="hit"}[1m]))
+/ sum by (service) (rate(cache_requests_total{job="shop"}[1m])))`;
 const P95 = `max(histogram_quantile(0.95,
   sum by (namespace, service, le) (rate(http_server_request_duration_seconds_bucket{job="shop"}[1m]))))`;
 const P95_BY_SERVICE = `histogram_quantile(0.95,

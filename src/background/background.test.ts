@@ -326,10 +326,23 @@ describe('background activities', () => {
     const gone = await ACTIVITIES.get('reschedule')?.run(action('reschedule', { params: { pod: 0 } }), ctx);
     expect(gone?.target).toBe('shop/Pod/cart-abc-12345');
     expect(await target.objects.get('Pod', 'shop', 'cart-abc-12345')).toBeUndefined();
-    const blip = await ACTIVITIES.get('cache-bypass')?.run(action('cache-bypass'), ctx);
+    const blip = await ACTIVITIES.get('cache-bypass')?.run(action('cache-bypass', { pick: 0.99 }), ctx);
+    expect(blip?.target).toBe('shop/Deployment/catalog');
     expect(target.flags.values.get('catalog.cache')).toEqual({ enabled: false });
     await blip?.undo?.();
     expect(target.flags.values.has('catalog.cache')).toBe(false);
+  });
+
+  it('bypasses the cache of catalog or of cart, so the flapping alert names either', async () => {
+    const { ctx, target } = world();
+    const seen = new Set<string>();
+    for (const pick of [0, 0.99]) {
+      const blip = await ACTIVITIES.get('cache-bypass')?.run(action('cache-bypass', { pick }), ctx);
+      seen.add(String(blip?.target));
+      await blip?.undo?.();
+    }
+    expect([...seen].sort()).toEqual(['shop/Deployment/cart', 'shop/Deployment/catalog']);
+    expect(target.flags.values.size).toBe(0);
   });
 
   it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {

@@ -358,14 +358,14 @@ describe('runtime settings', () => {
     const path = front('/api/products');
     await call('GET', path);
     expect((await call('GET', path)).ms).toBeLessThan(CATALOG_STORE_MS);
-    const bypassBefore = sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', {
+    const bypassBefore = sumSamples(await metrics('catalog'), 'cache_requests_total', {
       result: 'bypass',
     });
     await setFlag('catalog.cache', { enabled: false });
     await eventually('product list slow', async () => (await call('GET', path)).ms >= CATALOG_STORE_MS);
     expect((await call('GET', path)).ms).toBeGreaterThanOrEqual(CATALOG_STORE_MS);
     expect(
-      sumSamples(await metrics('catalog'), 'catalog_cache_requests_total', { result: 'bypass' }),
+      sumSamples(await metrics('catalog'), 'cache_requests_total', { result: 'bypass' }),
     ).toBeGreaterThan(bypassBefore);
     await clearFlag('catalog.cache');
     await call('GET', path);

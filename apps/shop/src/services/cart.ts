@@ -1,6 +1,7 @@
 import type { Product } from '../data/products.js';
 import { HttpError } from '../runtime/http-error.js';
 import { shopRedis } from '../runtime/redis-client.js';
+import { ReadThroughCache } from '../runtime/read-through-cache.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 
 export interface CartItem {
@@ -43,7 +44,13 @@ export function cartService(ctx: ServiceContext): ServiceParts {
   const { config, settings } = ctx;
   const catalog = ctx.client('catalog');
   const redis = shopRedis(ctx);
-  const products = new Map<string, { product: Product; expires: number }>();
+  const products = new ReadThroughCache<Product>({
+    metrics: ctx.metrics,
+    service: config.service,
+    cache: 'product-prices',
+    ttlMs: () => config.cart.productCacheTtlSeconds * 1000,
+    enabled: () => settings.current.cache?.enabled !== false,
+  });
 
   settings.onChange((next) => {
     const up = next.upstream?.dependency === 'redis' ? next.upstream.address : undefined;
@@ -56,15 +63,8 @@ export function cartService(ctx: ServiceContext): ServiceParts {
     if (next.cache?.enabled === false) products.clear();
   });
 
-  async function product(id: string): Promise<Product> {
-    const ttlMs = config.cart.productCacheTtlSeconds * 1000;
-    const useCache = ttlMs > 0 && settings.current.cache?.enabled !== false;
-    const hit = useCache ? products.get(id) : undefined;
-    if (hit && hit.expires > Date.now()) return hit.product;
-    const p = await catalog.get<Product>(`/products/${encodeURIComponent(id)}`, '/products/:id');
-    if (useCache) products.set(id, { product: p, expires: Date.now() + ttlMs });
-    return p;
-  }
+  const product = (id: string): Promise<Product> =>
+    products.get(id, () => catalog.get<Product>(`/products/${encodeURIComponent(id)}`, '/products/:id'));
 
   async function readCart(userId: string): Promise<Cart> {
     const raw = await redis.command('HGETALL', (r) => r.hgetall(cartKey(userId)));

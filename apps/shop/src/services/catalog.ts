@@ -10,6 +10,7 @@ import { ATTR_DB_SYSTEM, DB_SYSTEM_VALUE_SQLITE } from '@opentelemetry/semantic-
 import { PRODUCTS, type Product } from '../data/products.js';
 import { DependencyError } from '../runtime/dependency-error.js';
 import { HttpError } from '../runtime/http-error.js';
+import { ReadThroughCache } from '../runtime/read-through-cache.js';
 import type { ServiceContext, ServiceParts } from '../runtime/service-context.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -22,12 +23,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function catalogService(ctx: ServiceContext): ServiceParts {
   const { tracer, metrics, settings, config } = ctx;
   const inventory = ctx.client('inventory');
-  const cacheLookups = metrics.counter(
-    'catalog_cache_requests_total',
-    'Product cache lookups, by result (hit, miss, bypass).',
-    ['service', 'result'],
-  );
-  const cache = new Map<string, { value: unknown; expires: number }>();
+  const cache = new ReadThroughCache<unknown>({
+    metrics,
+    service: config.service,
+    cache: 'products',
+    ttlMs: () => config.catalog.cacheTtlSeconds * 1000,
+    enabled: () => settings.current.cache?.enabled !== false,
+  });
 
   async function queryStore<T>(what: string, load: () => T): Promise<T> {
     const span = tracer.startSpan(`SELECT products`, {
@@ -47,22 +49,8 @@ export function catalogService(ctx: ServiceContext): ServiceParts {
     }
   }
 
-  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const ttlMs = config.catalog.cacheTtlSeconds * 1000;
-    if (ttlMs <= 0 || settings.current.cache?.enabled === false) {
-      cacheLookups.inc({ service: config.service, result: 'bypass' });
-      return load();
-    }
-    const hit = cache.get(key);
-    if (hit && hit.expires > Date.now()) {
-      cacheLookups.inc({ service: config.service, result: 'hit' });
-      return hit.value as T;
-    }
-    cacheLookups.inc({ service: config.service, result: 'miss' });
-    const value = await load();
-    cache.set(key, { value, expires: Date.now() + ttlMs });
-    return value;
-  }
+  // One cache holds listings, products and stock levels; each key's loader says what it holds.
+  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => cache.get(key, load) as Promise<T>;
 
   settings.onChange((next, prev) => {
     if (next.cache?.enabled === false && prev.cache?.enabled !== false) cache.clear();

@@ -4,6 +4,7 @@ import { cacheBypass } from './activities/cache-bypass.js';
 import { chronicErrors } from './activities/chronic-errors.js';
 import { configEdit } from './activities/config-edit.js';
 import { errorBlip } from './activities/error-blip.js';
+import { errorBurst } from './activities/error-burst.js';
 import { failingJob } from './activities/failing-job.js';
 import { job } from './activities/job.js';
 import { latencyBlip } from './activities/latency-blip.js';
@@ -28,5 +29,6 @@ export const ACTIVITIES: ReadonlyMap<ActivityKindId, ActivityKind> = new Map(
     cacheBypass,
     release,
     configEdit,
+    errorBurst,
   ].map((a) => [a.id, a]),
 );

@@ -14,6 +14,7 @@ export const ACTIVITY_KINDS = [
   'cache-bypass',
   'release',
   'config-edit',
+  'error-burst',
 ] as const;
 export type ActivityKindId = (typeof ACTIVITY_KINDS)[number];
 

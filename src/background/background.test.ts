@@ -9,7 +9,7 @@ import { buildTag } from './activities/release.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
-import { drawCount, planBackground } from './plan-background.js';
+import { BEFORE_FAULT_LEAD_MS, drawCount, planBackground } from './plan-background.js';
 
 function shopService(name: string): KubeObject {
   const d = readyDeployment('shop', name);
@@ -113,6 +113,24 @@ describe('planBackground', () => {
       expect(x.atMs).toBeLessThanOrEqual(times.horizonMs);
     }
     expect([...a].sort((x, y) => x.atMs - y.atMs)).toEqual(a);
+  });
+
+  it('plans an earlier episode before the first fault, where its alerts fire before it and resolve around it', () => {
+    for (let i = 0; i < 50; i++) {
+      const plan = planBackground(
+        { profile: 'quiet', counts: { 'error-burst': 1 } },
+        times,
+        all,
+        new SeededRandom('s', `burst-${i}`),
+      );
+      for (const b of plan.filter((x) => x.kind === 'error-burst')) {
+        expect(times.firstFaultMs - b.atMs).toBeGreaterThanOrEqual(BEFORE_FAULT_LEAD_MS[0]);
+        expect(times.firstFaultMs - b.atMs).toBeLessThanOrEqual(BEFORE_FAULT_LEAD_MS[1]);
+        expect(b.durationMs).toBeGreaterThanOrEqual(20_000);
+        expect(b.durationMs).toBeLessThanOrEqual(30_000);
+        expect(Number(b.params.fraction)).toBeGreaterThanOrEqual(0.3);
+      }
+    }
   });
 
   it('leaves out what the substrate cannot do, and honours per-kind counts and the quiet profile', () => {
@@ -343,6 +361,29 @@ describe('background activities', () => {
     }
     expect([...seen].sort()).toEqual(['shop/Deployment/cart', 'shop/Deployment/catalog']);
     expect(target.flags.values.size).toBe(0);
+  });
+
+  it('bursts errors only at a service others call, the fault targets included, and takes them back', async () => {
+    const { ctx, target } = world([shopService('accounting')]);
+    const seen = new Set<string>();
+    for (const pick of [0, 0.3, 0.6, 0.99]) {
+      const burst = await ACTIVITIES.get('error-burst')?.run(
+        action('error-burst', { pick, params: { fraction: 0.4 } }),
+        ctx,
+      );
+      seen.add(String(burst?.target));
+      const service = String(burst?.target).split('/')[2];
+      expect(target.flags.values.get(`${service}.errors`)).toEqual({ fraction: 0.4, status: 503 });
+      await burst?.undo?.();
+    }
+    // accounting serves nothing anyone calls; payment is the scenario's (excluded) target.
+    expect([...seen].sort()).toEqual([
+      'shop/Deployment/cart',
+      'shop/Deployment/catalog',
+      'shop/Deployment/payment',
+    ]);
+    expect(target.flags.values.size).toBe(0);
+    expect(ACTIVITIES.get('error-burst')?.alerts).toEqual(['ShopHighErrorRate', 'ShopDependencyErrors']);
   });
 
   it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {

@@ -19,6 +19,16 @@ export interface BackgroundTimes {
 }
 
 /**
+ * Where a `before-fault` episode starts, before the first fault. Its alerts need about 48 s to fire (a
+ * 1-minute rate crossing its threshold, then `for: 30s`, 5 s scrapes and evaluations) and resolve about
+ * 57 s after it ends (20–30 s long, error-burst.ts). Starting 100–120 s ahead, they fire 52–72 s before the
+ * fault and resolve 13–43 s before it, so the incident's own alerts start from a clean rate window: an
+ * episode alert still firing when the incident raised the same alert on the same service would carry on as
+ * one alert that began before the fault, which the wait and the checks rightly take for background.
+ */
+export const BEFORE_FAULT_LEAD_MS: readonly [number, number] = [100_000, 120_000];
+
+/**
  * How many actions of a kind one run gets, for a mean `count`: binomial over twice the mean's trials
  * (rounded up), so the mean holds and runs of one profile vary (typical's 2 rollouts: 0 to 4; busy's 4:
  * 0 to 8), and a fraction below one is the chance of one action. A fixed count per profile would let the
@@ -37,7 +47,9 @@ export function drawCount(count: number, rng: SeededRandom): number {
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
  * warmup's start for kinds planned `from: 'warmup'`, its first 10 s for `from: 'start'`) and the horizon,
- * sorted by time. Kinds the substrate cannot do are left out.
+ * sorted by time; `before-fault` kinds at BEFORE_FAULT_LEAD_MS before the first fault, which may be before
+ * the warmup starts (negative): the caller lengthens the warmup (run-plan.ts). Kinds the substrate cannot
+ * do are left out.
  */
 export function planBackground(
   spec: BackgroundSpec,
@@ -57,7 +69,9 @@ export function planBackground(
       const [lo, hi] =
         activity.from === 'start'
           ? [0, Math.min(10_000, times.horizonMs)]
-          : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
+          : activity.from === 'before-fault'
+            ? [times.firstFaultMs - BEFORE_FAULT_LEAD_MS[1], times.firstFaultMs - BEFORE_FAULT_LEAD_MS[0]]
+            : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
       let atMs = Math.round(kindRng.between(lo, hi));
       if (kind === 'rollout' && i === 0 && kindRng.chance(COINCIDENT_ROLLOUT_CHANCE[spec.profile]))
         atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));

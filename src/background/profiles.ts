@@ -23,6 +23,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'cache-bypass': 0,
     release: 0,
     'config-edit': 0,
+    'error-burst': 0,
   },
   typical: {
     rollout: 2,
@@ -37,6 +38,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'cache-bypass': 1,
     release: 1,
     'config-edit': 0.5,
+    'error-burst': 0.5,
   },
   busy: {
     rollout: 4,
@@ -51,6 +53,7 @@ export const PROFILE_COUNTS: Readonly<Record<BackgroundProfile, Readonly<Record<
     'cache-bypass': 2,
     release: 2,
     'config-edit': 1,
+    'error-burst': 1,
   },
 };
 

@@ -1,7 +1,7 @@
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { testRegistry } from '../faults/testing/test-fault.js';
 import { TEST_SCENARIO } from './testing/staged-world.js';
-import { isManifested, runChecks, type RunCheckInputs } from './run-checks.js';
+import { incidentFiredAlerts, isManifested, runChecks, type RunCheckInputs } from './run-checks.js';
 
 const scenario = loadScenarioText(TEST_SCENARIO, 'staged.yaml', testRegistry());
 const t0 = Date.parse('2025-01-01T00:00:10Z');
@@ -53,6 +53,30 @@ describe('runChecks', () => {
       ok: false,
       detail: 'TestHighLatency firing at 2025-01-01T00:00:12Z before injection',
     });
+  });
+
+  it("does not count a background episode's alert before the fault as the incident's", () => {
+    const firing = (start: string) => ({
+      alertname: 'TestHighLatency',
+      labels: {},
+      state: 'firing' as const,
+      start,
+      end: null,
+    });
+    // t0 + 5 s is 00:00:15: the episode's alert fired at 00:00:12, the incident's at 00:00:40.
+    const episodeOnly = { active: [], timeline: [firing('2025-01-01T00:00:12Z')] };
+    const c = runChecks(inputs({ alerts: episodeOnly, backgroundAlerts: ['TestHighLatency'] }));
+    expect(c.expectedAlertsFired).toEqual({ ok: false, detail: 'missing: TestHighLatency' });
+    expect(c.quietBaseline.ok).toBe(true);
+    const both = { active: [], timeline: [firing('2025-01-01T00:00:12Z'), firing('2025-01-01T00:00:40Z')] };
+    expect(
+      runChecks(inputs({ alerts: both, backgroundAlerts: ['TestHighLatency'] })).expectedAlertsFired.ok,
+    ).toBe(true);
+    // A name no background raises counts wherever it fired in the window, as before.
+    expect(incidentFiredAlerts(['TestHighLatency'], episodeOnly, t0 + 5_000)).toEqual(['TestHighLatency']);
+    expect(incidentFiredAlerts(['TestHighLatency'], episodeOnly, t0 + 5_000, ['TestHighLatency'])).toEqual(
+      [],
+    );
   });
 
   it('names what is missing, what fired before the fault and where the snapshot leaked', () => {

@@ -18,16 +18,43 @@ export interface RunCheckInputs {
   now: number;
   firedAlerts: string[];
   alerts: AlertsFile;
-  /** Alerts background activity raises on purpose: allowed before the fault. */
+  /**
+   * Alerts background activity raises on purpose: allowed before the fault, and counted as the
+   * incident's only when they started firing from the fault on.
+   */
   backgroundAlerts?: readonly string[];
   leaks: readonly LeakFinding[];
+}
+
+/**
+ * The alerts that fired for the incident: every alert that fired in the window, except that a name
+ * background raises on purpose (an earlier episode's ShopHighErrorRate) counts only when it started
+ * firing from the first fault on (a second of slack, as the wait allows): an episode's alert before the
+ * fault says nothing of whether the incident showed.
+ */
+export function incidentFiredAlerts(
+  fired: readonly string[],
+  alerts: AlertsFile,
+  injectedAt: number | undefined,
+  backgroundAlerts: readonly string[] = [],
+): string[] {
+  const background = new Set(backgroundAlerts);
+  const since = new Set(
+    alerts.timeline
+      .filter(
+        (t) => t.state === 'firing' && (injectedAt === undefined || Date.parse(t.start) >= injectedAt - 1000),
+      )
+      .map((t) => t.alertname),
+  );
+  return fired.filter((a) => !background.has(a) || since.has(a));
 }
 
 /** The manifest's `checks` for one run: manifested, expected alerts fired, quiet baseline, leak-free. */
 export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
   const expected = i.scenario.spec.expect.alerts;
   const until = i.scenario.spec.observe.until;
-  const missingExpected = expected.filter((a) => !i.firedAlerts.includes(a));
+  const fired = incidentFiredAlerts(i.firedAlerts, i.alerts, i.injectedAt, i.backgroundAlerts);
+  const missingExpected = expected.filter((a) => !fired.includes(a));
   // A clean baseline: none of the alerts the incident is judged by (`expect`, `until`) fired before the
   // first fault, so they belong to the incident. Anything else that fired before it is the cluster's own
   // noise (a pod rescheduled, a rollout, the flapping info alert) and is left in the snapshot as such.

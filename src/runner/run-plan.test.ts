@@ -1,7 +1,8 @@
 import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
-import { APP_AGE_MS, CLUSTER_AGE_MS, LOAD_JITTER, planRun } from './run-plan.js';
+import { BEFORE_FAULT_LEAD_MS } from '../background/plan-background.js';
+import { APP_AGE_MS, CLUSTER_AGE_MS, EPISODE_MIN_START_MS, LOAD_JITTER, planRun } from './run-plan.js';
 
 const scenario = loadScenarioText(INCIDENT_SCENARIO_TEXT, 'scenario.yaml');
 const plan = (secret: string, repeat: number) =>
@@ -35,5 +36,53 @@ describe('planRun', () => {
       expect(ratio).toBeGreaterThan((1 - LOAD_JITTER) / (1 + LOAD_JITTER) - 0.01);
       expect(ratio).toBeLessThan((1 + LOAD_JITTER) / (1 - LOAD_JITTER) + 0.01);
     }
+  });
+
+  it('starts an episode before the first fault far enough into a warmup it lengthens, moving nothing else', () => {
+    const runs = Array.from({ length: 40 }, (_, r) => ({
+      with: planRun({
+        secret: 'ef'.repeat(32),
+        scenario: {
+          ...scenario,
+          spec: { ...scenario.spec, background: { profile: 'typical', counts: { 'error-burst': 1 } } },
+        },
+        seed: 42,
+        repeat: r,
+        provides: localRegistration.provides,
+      }),
+      without: planRun({
+        secret: 'ef'.repeat(32),
+        scenario: {
+          ...scenario,
+          spec: { ...scenario.spec, background: { profile: 'typical', counts: { 'error-burst': 0 } } },
+        },
+        seed: 42,
+        repeat: r,
+        provides: localRegistration.provides,
+      }),
+    }));
+    let grown = 0;
+    for (const { with: p, without: q } of runs) {
+      const bursts = p.background.filter((a) => a.kind === 'error-burst');
+      if (bursts.length === 0) {
+        expect(p.warmupMs).toBe(q.warmupMs);
+        continue;
+      }
+      // The first fault comes at the end of the warmup (the scenario's first fault is at 0).
+      for (const b of bursts) {
+        expect(b.atMs).toBeGreaterThanOrEqual(EPISODE_MIN_START_MS);
+        expect(p.warmupMs - b.atMs).toBeGreaterThanOrEqual(BEFORE_FAULT_LEAD_MS[0]);
+        expect(p.warmupMs - b.atMs).toBeLessThanOrEqual(BEFORE_FAULT_LEAD_MS[1]);
+      }
+      const extra = p.warmupMs - q.warmupMs;
+      expect(extra).toBeGreaterThanOrEqual(0);
+      if (extra > 0) grown++;
+      // Everything else keeps its place relative to the first fault: the window, the other actions.
+      expect(p.leadMs).toBe(q.leadMs);
+      const rel = (xs: typeof p.background, warmup: number) =>
+        xs.filter((a) => a.kind === 'rollout').map((a) => a.atMs - warmup);
+      expect(rel(p.background, p.warmupMs)).toEqual(rel(q.background, q.warmupMs));
+    }
+    expect(grown).toBeGreaterThan(0);
   });
 });

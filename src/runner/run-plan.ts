@@ -1,3 +1,4 @@
+import { ACTIVITIES } from '../background/activities.js';
 import { planBackground } from '../background/plan-background.js';
 import type { PlannedAction } from '../background/background-action.js';
 import type { Capability } from '../platform/capabilities.js';
@@ -9,6 +10,11 @@ import type { HistoryAges } from '../capture/history-shift.js';
 export const WARMUP_MARGIN_MS = 15_000;
 /** Background activity is drawn up to this long after the first fault. */
 export const BACKGROUND_HORIZON_MS = 60_000;
+/**
+ * A `before-fault` episode (background that fires its alerts before the first fault) starts at least this
+ * far into the warmup, after Prometheus has scraped the service a few times: the warmup grows to make room.
+ */
+export const EPISODE_MIN_START_MS = 10_000;
 /** The tail's extra time is drawn from [0, max(after, this)). */
 export const MIN_TAIL_JITTER_MS = 15_000;
 
@@ -36,7 +42,10 @@ const wholeSeconds = ([lo, hi]: readonly [number, number], u: number): number =>
 
 /** Everything about one run that is drawn from the corpus secret, the scenario, the seed and the repeat. */
 export interface RunPlan {
-  /** How long the run warms up: the scenario's warmup, longer when the window reaches further back. */
+  /**
+   * How long the run warms up: the scenario's warmup, longer when the window reaches further back or an
+   * episode before the first fault needs room.
+   */
   warmupMs: number;
   /** The window opens this long before the end of the warmup: `window.before` × [1, 2). */
   leadMs: number;
@@ -86,7 +95,7 @@ export function planRun(i: PlanInputs): RunPlan {
   );
   const warmup = Math.max(warmupMs, leadMs + WARMUP_MARGIN_MS);
   const firstFault = Math.min(...i.scenario.spec.faults.map((f) => f.atMs));
-  const background = planBackground(
+  const planned = planBackground(
     i.scenario.spec.background,
     {
       windowStartMs: warmup - leadMs,
@@ -97,8 +106,13 @@ export function planRun(i: PlanInputs): RunPlan {
     i.provides,
     rng.fork('background'),
   );
+  // Times count from the warmup's start: a longer warmup moves every action, the window and the faults
+  // alike, so only the warmup's length changes.
+  const episodes = planned.filter((a) => ACTIVITIES.get(a.kind)?.from === 'before-fault').map((a) => a.atMs);
+  const extraMs = episodes.length > 0 ? Math.max(0, EPISODE_MIN_START_MS - Math.min(...episodes)) : 0;
+  const background = planned.map((a) => ({ ...a, atMs: a.atMs + extraMs }));
   return {
-    warmupMs: warmup,
+    warmupMs: warmup + extraMs,
     leadMs,
     tailMs,
     loadSeed: rng.fork('load').int(1, 2_147_483_647),

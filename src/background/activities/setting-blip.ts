@@ -26,6 +26,7 @@ export function errorShareBlip(
   ctx: ActivityContext,
   status: number,
   suffix = '',
+  only?: readonly string[],
 ): Promise<ActivityOutcome> {
   const fraction = Number(action.params.fraction);
   return settingBlip(
@@ -34,6 +35,7 @@ export function errorShareBlip(
     'errors',
     { fraction, status },
     `${(fraction * 100).toFixed(1)} % of requests answered ${status}${suffix}`,
+    only,
   );
 }
 

@@ -4,7 +4,7 @@ import { SNAPSHOT_DIR } from '../../bundle/layout.js';
 import { scenarioHash } from '../../scenario/scenario-hash.js';
 import { leakTerms } from '../leak-terms.js';
 import type { RunContext } from '../run-context.js';
-import { isManifested, runChecks } from '../run-checks.js';
+import { incidentFiredAlerts, isManifested, runChecks } from '../run-checks.js';
 import type { Captured } from './capture.js';
 
 export interface Committed {
@@ -27,7 +27,11 @@ export async function commitPhase(
   ctx.checkAbort();
   const leaks = await findLeaks(`${writer.tmpDir}/${SNAPSHOT_DIR}`, leakTerms(scenario, registry));
   for (const l of leaks) logger.warn({ leak: l }, 'snapshot names the fault or the testbed');
-  const manifested = isManifested(scenario, times.manifestedAt, captured.fired);
+  const manifested = isManifested(
+    scenario,
+    times.manifestedAt,
+    incidentFiredAlerts(captured.fired, captured.cap.alerts, times.injectedAt, captured.backgroundAlerts),
+  );
   const checks = runChecks({
     scenario,
     manifested,

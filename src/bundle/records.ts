@@ -173,6 +173,8 @@ export interface ObjectRecord {
       controller?: boolean;
     }>;
     creationTimestamp?: string;
+    /** Spec changes the API server counted (workload kinds only, as a cluster returns them). */
+    generation?: number;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;

@@ -8,6 +8,23 @@ import { withApiDefaults } from '../kube/api-defaults.js';
 /** Env vars that only wire the app to the testbed's machinery; an operator of a real shop would not have them. */
 const MACHINERY_ENV = new Set(['FLAGS_URL', 'FLAGS_POLL_MS']);
 
+/**
+ * Kinds whose spec changes the API server counts in `metadata.generation`. A substrate's own store may
+ * number every object; a cluster returns it only for these (pods too from 1.34's pod generation, left out:
+ * what binds a pod is not a spec change there, and the local store cannot tell).
+ */
+const GENERATION_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+  'NetworkPolicy',
+  'Ingress',
+]);
+
 const DROP_ANNOTATIONS = [/^kubectl\.kubernetes\.io\/last-applied-configuration$/, /firedrill/i];
 
 function cleanMap(m: Record<string, string> | undefined): Record<string, string> | undefined {
@@ -25,7 +42,7 @@ function cleanPodSpec(spec: PodSpec | undefined): void {
 
 /**
  * An object as an agent may see it: with the fields the API server defaults (as a cluster returns it,
- * whatever substrate stored it), no Secret values (keys only), no managedFields or last-applied blobs,
+ * whatever substrate stored it), the generation of workload kinds, no Secret values (keys only), no managedFields or last-applied blobs,
  * none of firedrill's bookkeeping, and no wiring to the testbed's settings service.
  */
 export function sanitizeObject(obj: KubeObject): ObjectRecord {
@@ -43,6 +60,9 @@ export function sanitizeObject(obj: KubeObject): ObjectRecord {
       ...(cleanMap(meta.annotations) ? { annotations: cleanMap(meta.annotations) } : {}),
       ...(meta.ownerReferences ? { ownerReferences: meta.ownerReferences } : {}),
       ...(meta.creationTimestamp ? { creationTimestamp: meta.creationTimestamp } : {}),
+      ...(meta.generation !== undefined && GENERATION_KINDS.has(o.kind)
+        ? { generation: meta.generation }
+        : {}),
     },
   };
   if (o.kind === 'Secret') {

@@ -10,6 +10,17 @@ import { taskText } from './task-text.js';
 import { mapStrings } from '../util/map-strings.js';
 import type { HistoryShift } from './history-shift.js';
 
+/**
+ * Edits signals as the snapshot shows them (after the substrate's stand-ins and the history shift): a
+ * drawn past added to them (past-rollouts.ts). Called with every signal's output, in collection order.
+ */
+export interface SnapshotEditor {
+  /** Whether it edits this signal (only those are held in memory to be edited). */
+  edits(signal: string): boolean;
+  records(signal: string, records: unknown[]): unknown[];
+  json(signal: string, json: unknown): unknown;
+}
+
 export interface CaptureResult {
   alerts: AlertsFile;
   topology: Topology;
@@ -37,6 +48,7 @@ export async function captureSnapshot(
   logger: Logger,
   recorded: RunRecordings = {},
   history?: HistoryShift,
+  editor?: SnapshotEditor,
   signals: readonly Signal[] = SIGNALS,
 ): Promise<CaptureResult> {
   const substrate = sources.present?.bind(sources);
@@ -56,12 +68,17 @@ export async function captureSnapshot(
     try {
       const out = await signal.collect({ sources, window, scope, logger, found, recorded, history });
       if ('json' in out) {
-        await writer.writeJson(signal.file, present ? mapStrings(out.json, present) : out.json);
+        const json = present ? mapStrings(out.json, present) : out.json;
+        await writer.writeJson(
+          signal.file,
+          editor?.edits(signal.name) ? editor.json(signal.name, json) : json,
+        );
         counts[signal.name] = 1;
       } else {
+        const records = present ? presented(out.records, present) : out.records;
         counts[signal.name] = await writer.writeNdjson(
           signal.file,
-          present ? presented(out.records, present) : out.records,
+          editor?.edits(signal.name) ? editor.records(signal.name, await collect(records)) : records,
         );
       }
     } finally {
@@ -79,6 +96,12 @@ export async function captureSnapshot(
     counts,
     timingsMs,
   };
+}
+
+async function collect(records: Iterable<unknown> | AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const r of records) out.push(r);
+  return out;
 }
 
 async function* presented(

@@ -11,7 +11,8 @@ import { sanitizeObject } from './sanitize-object.js';
 import type { Signal } from './signal.js';
 
 /**
- * Every signal a snapshot holds, in collection order (topology reads what objects and traces found).
+ * Every signal a snapshot holds, in collection order (topology reads what objects and traces found; the
+ * objects come before the changes, the metrics and the topology, which a drawn past edits after them).
  * A new signal is one collector file and one row here.
  */
 export const SIGNALS: readonly Signal[] = [
@@ -61,16 +62,6 @@ export const SIGNALS: readonly Signal[] = [
     },
   },
   {
-    name: 'metrics',
-    file: SnapshotFile.metrics,
-    evidence: 'Prometheus series over the window, one series per line',
-    docs: 'metricsndjson',
-    async collect({ sources, window, scope, history }) {
-      const series = await collectMetrics(sources.prometheus, window, scope);
-      return { records: history ? series.map((s) => history.series(s)) : series };
-    },
-  },
-  {
     name: 'objects',
     file: SnapshotFile.objects,
     evidence: 'the Kubernetes objects at the end of the window',
@@ -88,6 +79,16 @@ export const SIGNALS: readonly Signal[] = [
     docs: 'object-changesndjson',
     async collect({ recorded, window }) {
       return { records: recorded.objectChanges?.(window) ?? [] };
+    },
+  },
+  {
+    name: 'metrics',
+    file: SnapshotFile.metrics,
+    evidence: 'Prometheus series over the window, one series per line',
+    docs: 'metricsndjson',
+    async collect({ sources, window, scope, history }) {
+      const series = await collectMetrics(sources.prometheus, window, scope);
+      return { records: history ? series.map((s) => history.series(s)) : series };
     },
   },
   {

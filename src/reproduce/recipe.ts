@@ -21,7 +21,12 @@ export const RecipeSchema = z.object({
   recordChangeCause: z.boolean().optional(),
   /** How far times before the run were moved into the past; absent in bundles from before they were. */
   history: z
-    .object({ appAgeMs: z.number().nonnegative(), clusterAgeMs: z.number().nonnegative() })
+    .object({
+      appAgeMs: z.number().nonnegative(),
+      clusterAgeMs: z.number().nonnegative(),
+      /** The key of the drawn rollouts before the run; absent in bundles from before they were drawn. */
+      pastSeed: z.string().optional(),
+    })
     .optional(),
   /** The load the run drove; absent in bundles from before it was varied per run (the scenario's ran). */
   load: z

@@ -152,6 +152,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
       ? { appAgeMs: recipe.history.appAgeMs, clusterAgeMs: recipe.history.clusterAgeMs }
       : drawn.history,
     load: recipe.load ?? scenario.spec.load,
+    pastSeed: recipe.history?.pastSeed ?? drawn.pastSeed,
   };
   const outDir = resolve(o.outDir);
   const runs: SeriesRun[] = [];

@@ -63,6 +63,8 @@ export interface RunPlan {
   recordChangeCause: boolean;
   /** How old the app and the cluster look at capture (capture/history-shift.ts). */
   history: HistoryAges;
+  /** The key of the Deployments' drawn rollout history before the run (capture/past-rollouts.ts). */
+  pastSeed: string;
   /**
    * The load this run drives: the scenario's rate and mix, each weight and the rate varied by up to
    * LOAD_JITTER (traffic is never the same twice), so a scenario's own mix cannot be read off its traffic.
@@ -122,6 +124,7 @@ export function planRun(i: PlanInputs): RunPlan {
       clusterAgeMs: wholeSeconds(CLUSTER_AGE_MS, rng.fork('cluster-age').next()),
     },
     load: jitterLoad(i.scenario.spec.load, rng.fork('load-shape')),
+    pastSeed: rng.fork('past-rollouts').hex(16),
     background,
   };
 }

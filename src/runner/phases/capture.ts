@@ -5,6 +5,8 @@ import type { BackgroundRunner } from '../../background/background-runner.js';
 import type { CaptureScope } from '../../capture/capture-scope.js';
 import { captureSnapshot, type CaptureResult } from '../../capture/capture-snapshot.js';
 import { HistoryShift } from '../../capture/history-shift.js';
+import { PastRollouts } from '../../capture/past-rollouts.js';
+import { SeededRandom } from '../../util/seeded-random.js';
 import { firedAlertNames } from '../../capture/collect-alerts.js';
 import type { RunRecordings } from '../../capture/signal.js';
 import type { CaptureWindow } from '../../platform/capture-sources.js';
@@ -62,6 +64,9 @@ export async function capturePhase(
     logger.child({ component: 'capture' }),
     recorded,
     new HistoryShift(times.resetStart, times.runStart, ctx.plan.history),
+    new PastRollouts(new SeededRandom(ctx.plan.pastSeed, 'past-rollouts'), {
+      recordChangeCause: ctx.plan.recordChangeCause,
+    }),
   );
   const fired = firedAlertNames(cap.alerts);
   const truth = assembleTruth({
@@ -99,6 +104,8 @@ export async function capturePhase(
       ...ctx.plan.history,
       resetStart: new Date(times.resetStart).toISOString(),
       runStart: new Date(times.runStart).toISOString(),
+      // The key of the Deployments' rollouts before the run (capture/past-rollouts.ts).
+      pastSeed: ctx.plan.pastSeed,
     },
     // The rate and mix this run drove (the scenario's, varied per run).
     load: ctx.plan.load,

@@ -57,6 +57,8 @@ export interface Symptom {
   /** First seen (ms), when known. */
   at: number | null;
   detail: string;
+  /** Seen, then over before the capture (an alert that resolved): it does not date the trouble. */
+  over?: boolean;
   /** For call failures: the other side of the call. */
   peer?: EntityId;
   /**

@@ -45,6 +45,14 @@ const evidence = (
 });
 
 describe('rank', () => {
+  it('dates the trouble from what is still going on, not from an episode that was over before it', () => {
+    const episode: Symptom = { ...sym('cart', 'errors', 0.42, 'alerts'), at: T - 90_000, over: true };
+    const r = rank(evidence([episode, sym('payment', 'errors', 0.8)]), index);
+    expect(r.onset).toBe(T);
+    const without = rank(evidence([{ ...episode, over: undefined }, sym('payment', 'errors', 0.8)]), index);
+    expect(without.onset).toBe(T - 90_000);
+  });
+
   it("counts a pod's pending, not-ready and gone states as one observation, not three", () => {
     // cart: one pod replaced in seconds, seen from every angle, weakly; payment: one strong, sustained kind.
     const r = rank(

@@ -288,7 +288,7 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
     h.symptoms.push(s);
     const key = `${s.workload}|${s.kind}|${s.signal}`;
     perSignal.set(key, Math.max(perSignal.get(key) ?? 0, clamp01(s.weight)));
-    if (s.at !== null && s.weight >= 0.2) {
+    if (s.at !== null && s.weight >= 0.2 && !s.over) {
       const cur = h.onsetByKind.get(s.kind);
       h.onsetByKind.set(s.kind, cur === undefined ? s.at : Math.min(cur, s.at));
     }

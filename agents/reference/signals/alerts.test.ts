@@ -22,6 +22,26 @@ describe('alertSignal', () => {
     expect(shipping?.detail).toMatch(/flapping/);
   });
 
+  it('counts an alert that fired and resolved before the capture as an episode of its own', () => {
+    const shop = new SyntheticShop({ durationS: 200 });
+    shop.alert('ShopHighErrorRate', { service: 'cart', severity: 'critical' }, [
+      { state: 'pending', from: 10, to: 40 },
+      { state: 'firing', from: 40, to: 80 },
+    ]);
+    shop.alert('ShopHighErrorRate', { service: 'payment', severity: 'critical' }, [
+      { state: 'pending', from: 100, to: 130 },
+      { state: 'firing', from: 130, to: null },
+    ]);
+    const snap = shop.build();
+    const ev = alertSignal(snap, new EntityIndex(snap));
+    const cart = ev.symptoms.find((s) => s.workload === 'shop/Deployment/cart');
+    const payment = ev.symptoms.find((s) => s.workload === 'shop/Deployment/payment');
+    expect(cart).toMatchObject({ weight: 0.25, over: true, at: shop.t(10) });
+    expect(cart?.detail).toMatch(/resolved at/);
+    expect(payment).toMatchObject({ weight: 0.5, at: shop.t(100) });
+    expect(payment?.over).toBeUndefined();
+  });
+
   it('points failing-call alerts at the dependency, and object alerts at the object', () => {
     const shop = new SyntheticShop({ durationS: 200 });
     const pod = shop.podsOf('checkout')[0].name;

@@ -22,6 +22,9 @@ const RULES: Record<string, { kind: SymptomKind; weight: number; at?: 'dependenc
   KubeDeploymentReplicasMismatch: { kind: 'not-ready', weight: 0.5 },
   KubeDeploymentUnavailable: { kind: 'not-ready', weight: 0.6 },
 };
+/** What an alert that fired and resolved before the capture is worth against one still firing. */
+const RESOLVED_FACTOR = 0.5;
+
 const WAITING: Record<string, SymptomKind> = {
   CrashLoopBackOff: 'crash',
   ImagePullBackOff: 'image',
@@ -74,10 +77,14 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
     ).length;
     // Pending twice or more and never settling into firing: it comes and goes by itself.
     const flapping = (pendings >= 2 && resolvedPendings >= 2) || (!fired && !open);
+    // Fired and over before the capture: an episode of its own, which the trouble still going on at the
+    // end of the window did not need. It counts less and does not date when the trouble began.
+    const over = fired && !open && !flapping;
     const severity = (s.labels.severity ?? '').toLowerCase();
     const sevFactor = severity === 'critical' ? 1 : severity === 'warning' || severity === '' ? 0.85 : 0.4;
-    const factor = sevFactor * (flapping ? 0.2 : fired ? 1 : 0.6);
-    const when = `${fired ? 'firing' : 'pending'} since ${clock(first)}${flapping ? ', flapping' : ''}`;
+    const factor = sevFactor * (flapping ? 0.2 : fired ? (over ? RESOLVED_FACTOR : 1) : 0.6);
+    const ended = over ? isoMs(stretches[stretches.length - 1]?.end) : null;
+    const when = `${fired ? 'firing' : 'pending'} since ${clock(first)}${flapping ? ', flapping' : ''}${over ? `, resolved at ${clock(ended)}` : ''}`;
     const objectSuspect = objectOf(s, index);
     if (objectSuspect) {
       ev.suspects.push({
@@ -102,6 +109,7 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
       kind: rule.kind,
       weight: clamp01(rule.weight * factor),
       at: first,
+      ...(over ? { over: true } : {}),
       detail: `${s.name}${describe(s.labels)} (${when})`,
       ...(caller ? { peer: caller.id } : {}),
     });

@@ -196,6 +196,12 @@ describe('PastRollouts', () => {
     );
     expect(read.object.metadata.generation).toBe(cart.metadata.generation! + 1);
     expect(read.object.metadata.creationTimestamp).toBe(cart.metadata.creationTimestamp);
+    // A ReplicaSet the window made and removed again is read by its owner.
+    const gone = replicaSet('cart', '6b4f9c7d8', 2, 0);
+    const removed = past.change({ ts: change.ts, action: 'DELETED', entity: gone.entity, object: gone });
+    expect(Number(removed.object.metadata.annotations?.[REV])).toBe(
+      Number(cart.metadata.annotations?.[REV]) + 1,
+    );
   });
 
   it("gives each kept ReplicaSet its current one's series at zero replicas, and moves the Deployment's", () => {

@@ -275,11 +275,13 @@ export class PastRollouts implements SnapshotEditor {
 
   /** A record of a Deployment with a past, or of one of its ReplicaSets, as the past reads it. */
   private record(r: ObjectRecord): ObjectRecord {
+    // A ReplicaSet by its owner: one the window made and removed again is not among the objects at capture.
+    const owner = r.kind === 'ReplicaSet' ? ownerOf(r) : undefined;
     const past =
       r.kind === 'Deployment'
         ? this.pasts.get(r.entity)
-        : r.kind === 'ReplicaSet'
-          ? this.byReplicaSet.get(r.entity)
+        : owner !== undefined
+          ? this.deploymentPast(r.metadata.namespace ?? '', owner)
           : undefined;
     if (!past) return r;
     const out = structuredClone(r);

@@ -19,6 +19,12 @@ export interface ActivityContext {
    */
   excluded: ReadonlySet<string>;
   /**
+   * When `excluded` starts to bind changes that are over at once (a rollout, a release, a reschedule):
+   * before then the scenario's targets are as eligible as any other Deployment, so that a workload no
+   * routine change ever touched does not stand out as the faulty one. Absent: always.
+   */
+  excludedFrom?: () => number;
+  /**
    * Run-time setting keys (`<service>.<setting>`) held now: by background actions (activities/setting-blip.ts)
    * and, for the whole run, by the scenario's faults (FaultType.setting).
    */

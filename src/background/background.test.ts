@@ -386,6 +386,31 @@ describe('background activities', () => {
     expect(ACTIVITIES.get('error-burst')?.alerts).toEqual(['ShopHighErrorRate', 'ShopDependencyErrors']);
   });
 
+  it('rolls out or reschedules a fault target while the faults are still ahead, never from then on', async () => {
+    const { ctx, clock } = world();
+    const faultsFrom = clock.now() + 60_000;
+    const before = { ...ctx, excludedFrom: () => faultsFrom };
+    // payment is the scenario's target; 0.99 picks the last of cart, catalog, payment.
+    const early = await ACTIVITIES.get('rollout')?.run(
+      action('rollout', { pick: 0.99, params: { change: 'restart' } }),
+      before,
+    );
+    expect(early?.target).toBe('shop/Deployment/payment');
+    await clock.advance(60_000);
+    const late = await ACTIVITIES.get('rollout')?.run(
+      action('rollout', { pick: 0.99, params: { change: 'restart' } }),
+      before,
+    );
+    expect(late?.target).toBe('shop/Deployment/catalog');
+    // Without a time for the faults, the targets are out from the start, as before.
+    const fresh = world();
+    const always = await ACTIVITIES.get('rollout')?.run(
+      action('rollout', { pick: 0.99, params: { change: 'restart' } }),
+      fresh.ctx,
+    );
+    expect(always?.target).toBe('shop/Deployment/catalog');
+  });
+
   it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {
     const { ctx, target } = world();
     const seen = new Set<string>();

@@ -7,16 +7,21 @@ import type { ActivityContext } from './activity-kind.js';
 
 /**
  * The app's Deployments an action may pick, sorted by name so the seeded pick is reproducible: not
- * excluded (unless `includeExcluded`: an action that only holds a setting the faults leave free), not a
+ * excluded (unless `includeExcluded`: an action that only holds a setting the faults leave free; or
+ * `instant`, a change over at once, before `excludedFrom`), not a
  * data store (Redis, PostgreSQL: stateful), and (for `withService`) running a shop service that reads settings.
  */
 export async function eligibleDeployments(
   ctx: ActivityContext,
-  opts: { withService?: boolean; minReplicas?: number; includeExcluded?: boolean } = {},
+  opts: { withService?: boolean; minReplicas?: number; includeExcluded?: boolean; instant?: boolean } = {},
 ): Promise<KubeObject[]> {
   const all = await ctx.target.objects.list('Deployment', ctx.namespace);
+  // A change that is over at once may touch the scenario's targets too while the faults are still ahead.
+  const free =
+    opts.includeExcluded === true ||
+    (opts.instant === true && ctx.excludedFrom !== undefined && ctx.now().getTime() < ctx.excludedFrom());
   return all
-    .filter((d) => opts.includeExcluded === true || !ctx.excluded.has(d.metadata.name))
+    .filter((d) => free || !ctx.excluded.has(d.metadata.name))
     .filter((d) => !runsDataStore(d))
     .filter((d) => !opts.withService || serviceOf(d) !== undefined)
     .filter((d) => Number(d.spec?.replicas ?? 1) >= (opts.minReplicas ?? 0))

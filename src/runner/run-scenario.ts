@@ -20,10 +20,17 @@ import type { RunOutcome, RunRequest } from './run-request.js';
 export type { RunOutcome, RunRequest } from './run-request.js';
 
 /**
+ * A change to a fault's target (a rollout, a reschedule) is allowed until this long before the first
+ * fault, so its new pods are up and settled when the fault goes in.
+ */
+export const TARGETS_SETTLE_MS = 30_000;
+
+/**
  * Workloads (Deployments, CronJobs) background activity must not roll out, scale or restart: those a fault
  * targets or the truth names, so the incident stays the scenario's (a rollout of the target would restart
  * away a leak, say), except the targets of faults whose effect outlives their pods (a setting each new pod
- * reads). Were every faulty workload the one no rollout ever touches, that quiet would name it.
+ * reads), from TARGETS_SETTLE_MS before the first fault on (before that, changes that are over at once may
+ * touch them). Were every faulty workload the one no rollout ever touches, that quiet would name it.
  */
 export function untouchable(scenario: Scenario, registry: RunRequest['registry']): Set<string> {
   const workload = (kind: string) => kind === 'Deployment' || kind === 'CronJob';
@@ -84,12 +91,16 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     req.logger.child({ component: 'faults' }),
     req.signal,
   );
+  // The warmup's start, once it starts: the first fault comes a planned time after it.
+  let warmupFrom = Infinity;
+  const firstFaultMs = Math.min(...req.scenario.spec.faults.map((f) => f.atMs));
   const background = new BackgroundRunner(
     ctx.plan.background,
     {
       target,
       namespace: APP_NAMESPACE,
       excluded: untouchable(req.scenario, req.registry),
+      excludedFrom: () => warmupFrom + ctx.plan.warmupMs + firstFaultMs - TARGETS_SETTLE_MS,
       heldSettings: new Set(await faultSettings(req)),
       now: () => new Date(ctx.now()),
       logger: req.logger.child({ component: 'background' }),
@@ -100,7 +111,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   let writer: BundleWriter | undefined;
   let committed = false;
   try {
-    background.start(ctx.now());
+    warmupFrom = ctx.now();
+    background.start(warmupFrom);
     history.start();
     const warmupStart = await warmUpPhase(ctx);
     const t0 = ctx.now();

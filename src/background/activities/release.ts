@@ -28,7 +28,7 @@ export const release: ActivityKind = {
     return { params: { commits: rng.int(1, 40), hash: rng.hex(7) } };
   },
   async run(action, ctx) {
-    const candidates = (await eligibleDeployments(ctx)).filter((d) => {
+    const candidates = (await eligibleDeployments(ctx, { instant: true })).filter((d) => {
       const image = containerOf(d, undefined).image;
       return image !== undefined && buildTag(image, 1, '0') !== undefined;
     });

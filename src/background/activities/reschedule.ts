@@ -10,7 +10,7 @@ export const reschedule: ActivityKind = {
     return { params: { pod: rng.next() } };
   },
   async run(action, ctx) {
-    const d = pickFrom(await eligibleDeployments(ctx), action.pick);
+    const d = pickFrom(await eligibleDeployments(ctx, { instant: true }), action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
     const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };

@@ -81,7 +81,7 @@ export const rollout: ActivityKind = {
     };
   },
   async run(action, ctx) {
-    const d = pickFrom(await eligibleDeployments(ctx), action.pick);
+    const d = pickFrom(await eligibleDeployments(ctx, { instant: true }), action.pick);
     if (!d) return { target: null, detail: 'no Deployment to roll out' };
     const ref = { namespace: ctx.namespace, kind: 'Deployment', name: d.metadata.name };
     const p = action.params;

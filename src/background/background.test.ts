@@ -6,6 +6,11 @@ import { ManualClock } from '../util/manual-clock.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { ACTIVITIES } from './activities.js';
 import { buildTag } from './activities/release.js';
+import { ENV_CHANGES } from './activities/rollout.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenarioFile } from '../scenario/load-scenario.js';
+import { REPO_ROOT } from '../version.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
@@ -409,6 +414,24 @@ describe('background activities', () => {
       fresh.ctx,
     );
     expect(always?.target).toBe('shop/Deployment/catalog');
+  });
+
+  it("sets every value the shipped scenarios' harmless env changes set, so none names its scenario", async () => {
+    const dir = join(REPO_ROOT, 'scenarios', 'shop');
+    const background = new Set(ENV_CHANGES.map(([n, v]) => `${n}=${v}`));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const s = await loadScenarioFile(join(dir, file));
+      const rootCauses = new Set(s.spec.groundTruth.rootCauses.map((rc) => rc.id));
+      for (const f of s.spec.faults) {
+        if (
+          f.type !== 'env-override' ||
+          rootCauses.has(`${f.targetRef.namespace}/Deployment/${f.targetRef.name}`)
+        )
+          continue;
+        const value = `${String(f.params.name)}=${String(f.params.value)}`;
+        expect(background.has(value) ? value : `${file}: ${value}`).toBe(value);
+      }
+    }
   });
 
   it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {

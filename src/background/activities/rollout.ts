@@ -16,11 +16,18 @@ import type { ActivityContext, ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
 /** Harmless environment changes an operator rolls out (tuning, not behaviour). */
-const ENV_CHANGES: ReadonlyArray<[name: string, value: string]> = [
+/**
+ * Harmless environment changes, the values the scenarios' own look-guilty changes use among them (debug
+ * logging, a timezone): were those values only ever a scenario's, one would name the scenario.
+ */
+export const ENV_CHANGES: ReadonlyArray<[name: string, value: string]> = [
   ['UV_THREADPOOL_SIZE', '8'],
   ['UV_THREADPOOL_SIZE', '16'],
   ['TZ', 'UTC'],
+  ['TZ', 'Europe/Berlin'],
+  ['TZ', 'America/Chicago'],
   ['NODE_NO_WARNINGS', '1'],
+  ['LOG_LEVEL', 'debug'],
 ];
 
 const ADDRESS_VARIABLE = /(URL|HOST|ADDR|ADDRESS|ENDPOINT)$/;

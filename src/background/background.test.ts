@@ -428,7 +428,8 @@ describe('background activities', () => {
           rootCauses.has(`${f.targetRef.namespace}/Deployment/${f.targetRef.name}`)
         )
           continue;
-        const value = `${String(f.params.name)}=${String(f.params.value)}`;
+        const { name, value: set } = f.params as { name: string; value: string };
+        const value = `${name}=${set}`;
         expect(background.has(value) ? value : `${file}: ${value}`).toBe(value);
       }
     }

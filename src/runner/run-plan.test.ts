@@ -2,7 +2,15 @@ import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
 import { BEFORE_FAULT_LEAD_MS } from '../background/plan-background.js';
-import { APP_AGE_MS, CLUSTER_AGE_MS, EPISODE_MIN_START_MS, LOAD_JITTER, planRun } from './run-plan.js';
+import {
+  APP_AGE_MS,
+  CLUSTER_AGE_MS,
+  EPISODE_MIN_START_MS,
+  LEAD_JITTER_MS,
+  LOAD_JITTER,
+  TAIL_JITTER_MS,
+  planRun,
+} from './run-plan.js';
 
 const scenario = loadScenarioText(INCIDENT_SCENARIO_TEXT, 'scenario.yaml');
 const plan = (secret: string, repeat: number) =>
@@ -84,5 +92,18 @@ describe('planRun', () => {
       expect(rel(p.background, p.warmupMs)).toEqual(rel(q.background, q.warmupMs));
     }
     expect(grown).toBeGreaterThan(0);
+  });
+
+  it("draws the window's lead and tail with extras the same for every scenario, whatever its before and after", () => {
+    const { beforeMs, afterMs } = scenario.spec.observe.window;
+    const plans = Array.from({ length: 40 }, (_, r) => plan('ab'.repeat(32), r));
+    for (const p of plans) {
+      expect(p.leadMs).toBeGreaterThanOrEqual(beforeMs);
+      expect(p.leadMs).toBeLessThan(beforeMs + LEAD_JITTER_MS);
+      expect(p.tailMs).toBeGreaterThanOrEqual(afterMs);
+      expect(p.tailMs).toBeLessThan(afterMs + TAIL_JITTER_MS);
+    }
+    // Spread over the whole extra, not a share of `before`: a short `before` reaches a long one's range.
+    expect(Math.max(...plans.map((p) => p.leadMs)) - beforeMs).toBeGreaterThan(LEAD_JITTER_MS * 0.8);
   });
 });

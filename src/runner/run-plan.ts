@@ -15,8 +15,13 @@ export const BACKGROUND_HORIZON_MS = 60_000;
  * far into the warmup, after Prometheus has scraped the service a few times: the warmup grows to make room.
  */
 export const EPISODE_MIN_START_MS = 10_000;
-/** The tail's extra time is drawn from [0, max(after, this)). */
-export const MIN_TAIL_JITTER_MS = 15_000;
+/**
+ * The lead's and the tail's extra times, drawn from [0, this) whatever the scenario's `before` and `after`:
+ * an extra in proportion to them left each scenario's window a range of its own, and the range its
+ * family's (an audit pinned the (before, after) class in 24 of 55 bundles from the window's edges).
+ */
+export const LEAD_JITTER_MS = 60_000;
+export const TAIL_JITTER_MS = 30_000;
 
 /** The app's last deployment, as the snapshot dates it: 2 hours to 20 days before the warmup. */
 export const APP_AGE_MS: readonly [number, number] = [2 * 3_600_000, 20 * 86_400_000];
@@ -47,9 +52,9 @@ export interface RunPlan {
    * episode before the first fault needs room.
    */
   warmupMs: number;
-  /** The window opens this long before the end of the warmup: `window.before` × [1, 2). */
+  /** The window opens this long before the end of the warmup: `window.before` + [0, 60 s). */
   leadMs: number;
-  /** After the awaited alerts fire, observation goes on this long: `window.after` + [0, max(after, 15 s)). */
+  /** After the awaited alerts fire, observation goes on this long: `window.after` + [0, 30 s). */
   tailMs: number;
   /**
    * The load generator's seed: drawn, not the scenario's public `seed`, which the generator's traffic
@@ -91,10 +96,8 @@ export function planRun(i: PlanInputs): RunPlan {
   const id = i.scenario.metadata.id;
   const rng = new SeededRandom(i.secret, `run\n${id}\n${i.seed}\n${i.repeat}`);
   const { warmupMs, window } = i.scenario.spec.observe;
-  const leadMs = Math.round(window.beforeMs * (1 + rng.fork('lead').next()));
-  const tailMs = Math.round(
-    window.afterMs + rng.fork('tail').next() * Math.max(window.afterMs, MIN_TAIL_JITTER_MS),
-  );
+  const leadMs = Math.round(window.beforeMs + rng.fork('lead').next() * LEAD_JITTER_MS);
+  const tailMs = Math.round(window.afterMs + rng.fork('tail').next() * TAIL_JITTER_MS);
   const warmup = Math.max(warmupMs, leadMs + WARMUP_MARGIN_MS);
   const firstFault = Math.min(...i.scenario.spec.faults.map((f) => f.atMs));
   const planned = planBackground(

@@ -52,6 +52,45 @@ describe('captureSnapshot', () => {
   });
 });
 
+describe('captureSnapshot traces', () => {
+  it('writes spans by start, whatever order the exporters sent them in', async () => {
+    const span = (spanId: string, start: string) => ({
+      traceId: 'a'.repeat(32),
+      spanId,
+      parentSpanId: null,
+      service: 'payment',
+      name: 'GET /charge',
+      start,
+      end: start,
+      durationMs: 0,
+      status: 'ok' as const,
+      attributes: {},
+      entity: 'shop/Pod/payment-0',
+    });
+    // A batch exported later that started earlier, its start written with more digits.
+    const w = stagedWorld({
+      spans: [
+        span('0000000000000002', '2025-01-01T00:00:02.5Z'),
+        span('0000000000000003', '2025-01-01T00:00:03Z'),
+        span('0000000000000001', '2025-01-01T00:00:02.400123Z'),
+      ],
+    });
+    const writer = await BundleWriter.create(await mkdtemp(join(tmpdir(), 'fd-cap-')), 'incident-cap');
+    try {
+      await captureSnapshot(w.substrate.capture, WINDOW_T, DEFAULT_SCOPE, writer, silentLogger());
+      const ids = (await readFile(join(writer.tmpDir, 'snapshot/traces.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { spanId: string }).spanId);
+      expect(ids).toEqual(['0000000000000001', '0000000000000002', '0000000000000003']);
+    } finally {
+      await writer.abort();
+    }
+  });
+});
+
+const WINDOW_T = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
+
 const WINDOW = { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-01-01T00:01:00Z') };
 
 /** Captures a world whose payment pod logged one line, as `capture` does it, and returns logs.ndjson. */

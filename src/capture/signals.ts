@@ -54,9 +54,15 @@ export const SIGNALS: readonly Signal[] = [
     evidence: 'distributed-tracing spans, one span per line',
     docs: 'tracesndjson',
     async collect({ sources, window, scope, found }) {
-      found.spans = (await sources.traces(window)).filter(
-        (s: SpanRecord) => !MACHINERY_SERVICES.has(s.service) && inScope(s.entity, scope),
-      );
+      // By start, as a trace store returns a query: the order spans were exported in (per process, in
+      // batches) is the collector's, not the cluster's.
+      found.spans = (await sources.traces(window))
+        .filter((s: SpanRecord) => !MACHINERY_SERVICES.has(s.service) && inScope(s.entity, scope))
+        .map((s) => ({ s, at: Date.parse(s.start) }))
+        .sort(
+          (a, b) => a.at - b.at || a.s.start.localeCompare(b.s.start) || a.s.spanId.localeCompare(b.s.spanId),
+        )
+        .map(({ s }) => s);
       for (const s of found.spans) if (s.entity) found.seen.add(s.entity);
       return { records: found.spans };
     },

@@ -32,7 +32,7 @@ export class HistoryShift {
   /**
    * `resetStartMs` and `runStartMs` are taken down to their second: objects carry whole-second times, so
    * an object made in the second a phase began reads as older than the phase. The runner starts both
-   * phases just past a whole second (run-scenario.ts), so no object of the earlier one shares that second.
+   * phases on a whole second (runner/phases/reset.ts), so no object of the earlier one shares that second.
    */
   constructor(
     resetStartMs: number,

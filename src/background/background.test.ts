@@ -329,6 +329,29 @@ describe('background activities', () => {
     expect(target.flags.values.has('catalog.cache')).toBe(false);
   });
 
+  it('reschedules only within a disruption budget: never a workload with a pod already unavailable', async () => {
+    const pod = (name: string, app: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { 'app.kubernetes.io/name': app } },
+    });
+    const { ctx, target } = world([pod('cart-abc-11111', 'cart'), pod('catalog-def-22222', 'catalog')]);
+    // cart lost a pod a moment ago: one of its two replicas is still starting
+    const cart = await target.objects.get('Deployment', 'shop', 'cart');
+    await target.objects.apply({
+      ...cart!,
+      spec: { ...cart!.spec, replicas: 2 },
+      status: { replicas: 2, availableReplicas: 1 },
+    });
+    // 0 picks the first eligible Deployment by name: cart, were it allowed
+    const out = await ACTIVITIES.get('reschedule')?.run(
+      action('reschedule', { pick: 0, params: { pod: 0 } }),
+      ctx,
+    );
+    expect(out?.target).toBe('shop/Pod/catalog-def-22222');
+    expect(await target.objects.get('Pod', 'shop', 'cart-abc-11111')).toBeDefined();
+  });
+
   it('releases a newer build of an eligible Deployment, never an excluded one or a data store', async () => {
     const { ctx, target } = world();
     const seen = new Set<string>();

@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBundle } from '../bundle/bundle-reader.js';
-import { writeIncidentBundle } from '../bundle/testing/incident-bundle.js';
+import { INJECTED_AT, writeIncidentBundle } from '../bundle/testing/incident-bundle.js';
 import { diffBundles } from './bundle-diff.js';
 import { comparableEntity, readBundleFacts, type BundleFacts } from './bundle-facts.js';
 import { environmentDrift } from './environment-drift.js';
 import { renderDiff } from './render-diff.js';
+import { STABILITY_GRACE_MS } from './stability.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -43,6 +44,47 @@ describe('readBundleFacts', () => {
     expect(f.topology.entities).toContain('shop/ReplicaSet/payment-*');
     expect(f.topology.edges).toContain('shop/Deployment/payment -owns-> shop/ReplicaSet/payment-*');
     expect(f.faults).toEqual(['app-latency shop/Deployment/payment']);
+  });
+});
+
+describe('readBundleFacts: alerts just after the cut', () => {
+  // the fixture's payment alert fires 90 s after the injection, checkout's 5 s later
+  const firingAt = INJECTED_AT + 90_000;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
+  it('keeps apart what fired within the grace after stableUntil, or was pending at it and at capture', async () => {
+    const f = await facts('late', {
+      recipe: { stableUntil: iso(firingAt - 10_000) },
+      extraTimeline: [
+        // pending from before the cut until capture: its condition held, the window closed first
+        {
+          alertname: 'ShopHighErrorRate',
+          labels: { namespace: 'shop', service: 'frontend' },
+          state: 'pending',
+          start: iso(firingAt - 15_000),
+          end: null,
+        },
+        // pending only after the cut: not the incident's, and not late either
+        {
+          alertname: 'ShopHighErrorRate',
+          labels: { namespace: 'shop', service: 'cart' },
+          state: 'pending',
+          start: iso(firingAt - 5_000),
+          end: null,
+        },
+      ],
+    });
+    expect(f.incident.firingAlerts).toEqual([]);
+    // payment fired 10 s after the cut, checkout 15 s: both within STABILITY_GRACE_MS
+    expect(f.incident.firingSoonAfter).toEqual([
+      'ShopHighErrorRate@shop/frontend',
+      'ShopHighLatencyP95@shop/checkout',
+      'ShopHighLatencyP95@shop/payment',
+    ]);
+    const tight = await facts('late-tight', {
+      recipe: { stableUntil: iso(firingAt - STABILITY_GRACE_MS - 1) },
+    });
+    expect(tight.incident.firingSoonAfter).toEqual([]);
   });
 });
 

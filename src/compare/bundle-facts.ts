@@ -106,7 +106,11 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
   const alerts = b.has(SnapshotFile.alerts)
     ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
     : { active: [], timeline: [] };
-  const { keys: firingAlerts, backgroundAlerts } = await readIncidentAlerts(b, alerts, truth);
+  const {
+    keys: firingAlerts,
+    soonAfter: firingSoonAfter,
+    backgroundAlerts,
+  } = await readIncidentAlerts(b, alerts, truth);
   const injectedAt = m.times.injectedAt ?? truth.injectedAt;
   const manifestedAt = m.times.manifestedAt ?? truth.manifestedAt;
   const from = injectedAt ?? m.times.windowStart;
@@ -149,6 +153,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
     environment: m.environment,
     incident: {
       firingAlerts,
+      firingSoonAfter,
       rootCauseIds: [...new Set(truth.rootCauses.map((r) => r.id))].sort(),
     },
     backgroundAlerts,

@@ -3,7 +3,12 @@ import type { GroundTruth } from '../bundle/ground-truth.js';
 import { TruthFile } from '../bundle/layout.js';
 import type { AlertsFile } from '../bundle/records.js';
 import type { Labels } from '../bundle/records.js';
-import { dependencyAlertExplained, incidentAlertKeys, unexplainedAlerts } from './stability.js';
+import {
+  dependencyAlertExplained,
+  incidentAlertKeys,
+  STABILITY_GRACE_MS,
+  unexplainedAlerts,
+} from './stability.js';
 
 /** The firing alerts of one bundle as runs are compared, and the background alerts left out of them. */
 export interface IncidentAlerts {
@@ -12,6 +17,11 @@ export interface IncidentAlerts {
    * recipe's stableUntil.
    */
   keys: string[];
+  /**
+   * Those that started firing within STABILITY_GRACE_MS after stableUntil, or were pending at it and
+   * still at capture (none without a stableUntil).
+   */
+  soonAfter: string[];
   backgroundAlerts: string[];
 }
 
@@ -31,17 +41,33 @@ export async function readIncidentAlerts(
   const backgroundAlerts = b.has(TruthFile.background)
     ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
     : [];
-  return {
-    keys: incidentAlertKeys(
-      alerts,
+  const keysUntil = (until: string | null, of: AlertsFile = alerts): string[] =>
+    incidentAlertKeys(
+      of,
       backgroundAlerts,
-      stableUntil,
+      until,
       unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
       truth.injectedAt,
       edgeExplainer(truth),
-    ),
-    backgroundAlerts,
+    );
+  const keys = keysUntil(stableUntil);
+  const graceEnd = stableUntil ? new Date(Date.parse(stableUntil) + STABILITY_GRACE_MS).toISOString() : null;
+  // Late too: an alert pending at the cut and still pending when the snapshot ends (its condition held,
+  // the window closed before its `for` ran out), as the same filters judge it.
+  const pendingAtCut: AlertsFile = {
+    active: [],
+    timeline: stableUntil
+      ? (alerts.timeline ?? [])
+          .filter((t) => t.state === 'pending' && t.start <= stableUntil && t.end === null)
+          .map((t) => ({ ...t, state: 'firing' as const }))
+      : [],
   };
+  const soonAfter = graceEnd
+    ? [...new Set([...keysUntil(graceEnd), ...keysUntil(stableUntil, pendingAtCut)])]
+        .filter((k) => !keys.includes(k))
+        .sort()
+    : [];
+  return { keys, soonAfter, backgroundAlerts };
 }
 
 /** dependencyAlertExplained() for this truth; an alert the scenario expects always counts. */

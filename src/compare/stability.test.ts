@@ -148,6 +148,32 @@ describe('alertKey / firingAlertKeys', () => {
     ]);
     expect(firingAlertKeys({ active: [], timeline }, at(4))).toHaveLength(3);
   });
+
+  it('judges an alert by when its condition began: pending before the first fault is background', () => {
+    const t = (s: number): string => new Date(Date.UTC(2025, 0, 1, 0, 1, 0) + s * 1000).toISOString();
+    const entry = (service: string, state: 'pending' | 'firing', start: number, end: number | null) => ({
+      alertname: 'ShopHighLatencyP95',
+      labels: { namespace: 'shop', service },
+      state,
+      start: t(start),
+      end: end === null ? null : t(end),
+    });
+    const timeline = [
+      // pending 8 s before the fault (at 0), last seen pending at 17 s, firing from 22 s
+      entry('checkout', 'pending', -8, 17),
+      entry('checkout', 'firing', 22, null),
+      // pending from 5 s after the fault: the incident's
+      entry('currency', 'pending', 5, 30),
+      entry('currency', 'firing', 35, null),
+      // an earlier pending spell that ended long before it fired does not count
+      entry('frontend', 'pending', -40, -30),
+      entry('frontend', 'firing', 40, null),
+    ];
+    expect(firingAlertKeys({ active: [], timeline }, t(100), t(0))).toEqual([
+      'ShopHighLatencyP95@shop/currency',
+      'ShopHighLatencyP95@shop/frontend',
+    ]);
+  });
 });
 
 describe('unexplainedAlerts / incidentAlertKeys', () => {
@@ -218,6 +244,19 @@ describe('stabilityChecks', () => {
     expect(stabilityChecks([input(0, five), input(2, ['a', 'b', 'c', 'd', 'x'])], 0.6).get('b0')?.ok).toBe(
       true,
     );
+  });
+
+  it('counts an alert as shared when the other repeat raised it just after its cut, not when never', () => {
+    // r1 has the caller's alert 4 s before its cut; r0 raised it 3 s after its own: the same incident
+    const late = { ...input(0, ['a', 'b']), firingSoonAfter: ['c'] };
+    const r = stabilityChecks([late, input(1, ['a', 'b', 'c'])], 0.8);
+    expect(r.get('b0')).toEqual({ ok: true, detail: expect.stringMatching(/min pairwise Jaccard 1\.00/) });
+    // without the late alert the pair differs, and says which alert only one run has
+    const never = stabilityChecks([input(0, ['a', 'b']), input(1, ['a', 'b', 'c'])], 0.8);
+    expect(never.get('b0')?.detail).toMatch(/Jaccard 0\.67 < 0\.8 \(r0 only: -; r1 only: c\)/);
+    // a late alert of its own is no alert of the run: it cannot make a pair differ
+    const own = stabilityChecks([{ ...input(0, ['a', 'b']), firingSoonAfter: ['z'] }, input(1, ['a', 'b'])]);
+    expect(own.get('b0')?.ok).toBe(true);
   });
 
   it('fails when the ground truth differs between repeats, even with identical alerts', () => {

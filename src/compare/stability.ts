@@ -1,5 +1,5 @@
 import type { CheckResult } from '../bundle/manifest.js';
-import type { AlertsFile, Labels } from '../bundle/records.js';
+import type { AlertsFile, AlertTimelineEntry, Labels } from '../bundle/records.js';
 import { alertEntity } from '../entities/alert-entity.js';
 import { workloadOfPod } from '../entities/pod-workload.js';
 
@@ -9,6 +9,16 @@ import { workloadOfPod } from '../entities/pod-workload.js';
  * states it for users; change both together.
  */
 export const DEFAULT_STABILITY_THRESHOLD = 0.8;
+
+/**
+ * How long after a run's cut (`stableUntil`) an alert may start firing and still count as one the
+ * other run has. The cut is where the run stops observing, not a property of the incident: an alert
+ * the incident raises in both runs crosses its threshold at a time that varies by the rule's 5 s
+ * evaluation, a 1 m rate window ramping up, and the load drawn per run (±25 %), so the same alert lands
+ * a few seconds before the cut in one repeat and a few after it in the other (1 to 6 s in the last
+ * corpus). Four evaluation periods cover that; an alert that only one run ever raises still differs.
+ */
+export const STABILITY_GRACE_MS = 20_000;
 
 /**
  * An alert as runs are compared: its name and the workload its labels point at (`namespace/deployment`,
@@ -26,17 +36,54 @@ export function alertKey(alertname: string, labels: Labels): string {
  * `until` (ISO time), only those that started firing by then: a run draws extra observation time after
  * the scenario's own `window.after` (docs/scenario-format.md), and what shows only in that random extra
  * time would make repeats differ by the draw, not by the incident. With `since` (the first fault's
- * injection), only those that started firing from then on: an alert already firing before any fault
+ * injection), only those whose condition began from then on (the pending entry that ran into the
+ * firing one, else the firing's start): an alert already firing, or already pending, before any fault
  * was the run's background, whatever it names, and background differs between repeats by design.
  */
 export function firingAlertKeys(alerts: AlertsFile, until?: string | null, since?: string | null): string[] {
   const keys = new Set<string>();
   if (!until)
     for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
+  const onset = since ? conditionOnsets(alerts.timeline ?? []) : new Map<AlertTimelineEntry, string>();
   for (const t of alerts.timeline ?? [])
-    if (t.state === 'firing' && (!until || t.start <= until) && (!since || t.start >= since))
+    if (
+      t.state === 'firing' &&
+      (!until || t.start <= until) &&
+      (!since || (onset.get(t) ?? t.start) >= since)
+    )
       keys.add(alertKey(t.alertname, t.labels));
   return [...keys].sort();
+}
+
+/**
+ * The longest gap between a pending entry's last sighting and the firing entry it became: Prometheus
+ * evaluates every 5 s, and the timeline records an entry's end at its last evaluation in that state.
+ */
+const PENDING_TO_FIRING_GAP_MS = 15_000;
+
+/**
+ * When each firing entry's condition began: the start of the pending entry (same alert, same labels)
+ * that ran into it, else its own start. An alert that was pending before the first fault and fired
+ * after it was raised by what the run was already doing, not by the incident: the `since` cut judges
+ * it by that onset.
+ */
+function conditionOnsets(timeline: readonly AlertTimelineEntry[]): Map<AlertTimelineEntry, string> {
+  const id = (t: AlertTimelineEntry): string =>
+    `${t.alertname}\n${JSON.stringify(Object.entries(t.labels).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const pending = new Map<string, AlertTimelineEntry[]>();
+  for (const t of timeline)
+    if (t.state === 'pending' && t.end) pending.set(id(t), [...(pending.get(id(t)) ?? []), t]);
+  const out = new Map<AlertTimelineEntry, string>();
+  for (const t of timeline) {
+    if (t.state !== 'firing') continue;
+    const firing = Date.parse(t.start);
+    const before = (pending.get(id(t)) ?? []).find((p) => {
+      const gap = firing - Date.parse(p.end ?? '');
+      return gap >= 0 && gap <= PENDING_TO_FIRING_GAP_MS;
+    });
+    if (before) out.set(t, before.start);
+  }
+  return out;
 }
 
 /** What unexplainedAlerts() needs of a root cause: its propagation in the ground truth. */
@@ -165,6 +212,11 @@ export function jaccard(a: readonly string[], b: readonly string[]): number {
 export interface IncidentFacts {
   /** incidentAlertKeys(): firing alerts by workload, background and unexplained alerts left out. */
   firingAlerts: readonly string[];
+  /**
+   * The same, for alerts that started firing within STABILITY_GRACE_MS after the run's cut: not part of
+   * this run's incident, but enough for the other run's alert to count as shared. Absent: none.
+   */
+  firingSoonAfter?: readonly string[];
   /** Root-cause ids of the ground truth (aliases are not compared: pod names differ per run). */
   rootCauseIds: readonly string[];
 }
@@ -186,20 +238,36 @@ const onlyIn = (a: readonly string[], b: readonly string[]): string[] =>
   [...new Set(a)].filter((x) => !b.includes(x)).sort();
 
 /**
- * Two runs are the same incident when their firing alerts agree with Jaccard ≥ `threshold` and their
- * root-cause id sets are identical.
+ * Jaccard of the two runs' firing alerts, where an alert one run has counts as shared when the other
+ * raised it within the grace after its cut (`firingSoonAfter`): |A ∪ B| less what only one has, over
+ * |A ∪ B|. Without `firingSoonAfter` this is jaccard(A, B).
+ */
+function incidentJaccard(
+  a: IncidentFacts,
+  b: IncidentFacts,
+): { value: number; onlyA: string[]; onlyB: string[] } {
+  const onlyA = onlyIn(a.firingAlerts, [...b.firingAlerts, ...(b.firingSoonAfter ?? [])]);
+  const onlyB = onlyIn(b.firingAlerts, [...a.firingAlerts, ...(a.firingSoonAfter ?? [])]);
+  const union = new Set([...a.firingAlerts, ...b.firingAlerts]).size;
+  return { value: union === 0 ? 1 : (union - onlyA.length - onlyB.length) / union, onlyA, onlyB };
+}
+
+/**
+ * Two runs are the same incident when their firing alerts agree with Jaccard ≥ `threshold` (an alert
+ * the other run raised just after its cut counts as shared: STABILITY_GRACE_MS) and their root-cause id
+ * sets are identical.
  */
 export function compareIncidents(
   a: IncidentFacts,
   b: IncidentFacts,
   threshold = DEFAULT_STABILITY_THRESHOLD,
 ): IncidentComparison {
-  const jac = jaccard(a.firingAlerts, b.firingAlerts);
+  const { value: jac, onlyA, onlyB } = incidentJaccard(a, b);
   const r = {
     jaccard: jac,
     threshold,
-    alertsOnlyA: onlyIn(a.firingAlerts, b.firingAlerts),
-    alertsOnlyB: onlyIn(b.firingAlerts, a.firingAlerts),
+    alertsOnlyA: onlyA,
+    alertsOnlyB: onlyB,
     rootCausesOnlyA: onlyIn(a.rootCauseIds, b.rootCauseIds),
     rootCausesOnlyB: onlyIn(b.rootCauseIds, a.rootCauseIds),
   };
@@ -221,6 +289,7 @@ export interface StabilityInput extends IncidentFacts {
   substrate: string;
   repeat: number;
   firingAlerts: string[];
+  firingSoonAfter?: string[];
   rootCauseIds: string[];
 }
 

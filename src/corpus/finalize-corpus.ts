@@ -109,6 +109,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
             firingAlerts: incidentAlerts.keys,
+            firingSoonAfter: incidentAlerts.soonAfter,
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

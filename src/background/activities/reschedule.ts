@@ -1,5 +1,17 @@
 import type { ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, livePodsOf, pickFrom } from '../eligible.js';
+import type { KubeObject } from '../../kube/kube-object.js';
+import { asDeployment } from '../../kube/typed-objects.js';
+
+/** Every desired replica available and none extra in flight: the budget allows one eviction. */
+function fullyAvailable(d: KubeObject): boolean {
+  const dep = asDeployment(d);
+  const want = dep?.spec?.replicas ?? 1;
+  const status = dep?.status;
+  // No status yet (an object just applied, before its controller reported): nothing to judge by.
+  if (!status) return want > 0;
+  return want > 0 && (status.availableReplicas ?? 0) >= want && (status.replicas ?? want) <= want;
+}
 
 /** One pod deleted and replaced by its ReplicaSet, as a node drain or an eviction does now and then. */
 export const reschedule: ActivityKind = {
@@ -10,7 +22,10 @@ export const reschedule: ActivityKind = {
     return { params: { pod: rng.next() } };
   },
   async run(action, ctx) {
-    const d = pickFrom(await eligibleDeployments(ctx), action.pick);
+    // A drain evicts through the Deployment's disruption budget: a workload with a pod already missing
+    // or not ready is left alone, so the background never takes a service down whole (two of cart's
+    // pods deleted 2 s apart refused every call to it in one run, an outage no routine drain causes).
+    const d = pickFrom((await eligibleDeployments(ctx)).filter(fullyAvailable), action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
     const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };

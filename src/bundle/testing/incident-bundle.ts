@@ -39,6 +39,8 @@ export interface IncidentOptions {
   recipe?: Record<string, unknown>;
   /** `kind` of each truth/background.json action, in order. */
   backgroundKinds?: string[];
+  /** Entries appended to snapshot/alerts.json's timeline. */
+  extraTimeline?: AlertsFile['timeline'];
 }
 
 const SERVICES = ['frontend', 'checkout', 'payment', 'cart'] as const;
@@ -413,7 +415,11 @@ export async function writeIncidentBundle(outDir: string, opts: IncidentOptions 
   const w = await BundleWriter.create(outDir, bundleId);
   try {
     await w.writeText(SnapshotFile.task, '# Incident\n\nName the root-cause entities, ranked.\n');
-    await w.writeJson(SnapshotFile.alerts, alerts(o.fault, opts.manifestAfterMs ?? 90_000));
+    const a = alerts(o.fault, opts.manifestAfterMs ?? 90_000);
+    await w.writeJson(SnapshotFile.alerts, {
+      ...a,
+      timeline: [...a.timeline, ...(opts.extraTimeline ?? [])],
+    });
     await w.writeNdjson(SnapshotFile.events, events(o.podHash, o.fault));
     await w.writeNdjson(SnapshotFile.logs, logs(o.podHash, o.fault));
     await w.writeNdjson(SnapshotFile.metrics, metrics(o));

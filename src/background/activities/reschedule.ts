@@ -8,7 +8,8 @@ function fullyAvailable(d: KubeObject): boolean {
   const dep = asDeployment(d);
   const want = dep?.spec?.replicas ?? 1;
   const status = dep?.status;
-  // No status yet (an object just applied, before its controller reported): nothing to judge by.
+  // No status yet (an object just applied, before its controller reported): nothing to judge by, so
+  // the budget does not hold the drain back.
   if (!status) return want > 0;
   return want > 0 && (status.availableReplicas ?? 0) >= want && (status.replicas ?? want) <= want;
 }
@@ -23,8 +24,9 @@ export const reschedule: ActivityKind = {
   },
   async run(action, ctx) {
     // A drain evicts through the Deployment's disruption budget: a workload with a pod already missing
-    // or not ready is left alone, so the background never takes a service down whole (two of cart's
-    // pods deleted 2 s apart refused every call to it in one run, an outage no routine drain causes).
+    // or not ready is left alone, so a second eviction never lands before the first pod's replacement is
+    // up (cart's fresh pod deleted 2 s after the first refused every call to cart in one run, an outage
+    // no routine drain causes). A single-replica Deployment is still drained, as a real one is.
     const d = pickFrom((await eligibleDeployments(ctx)).filter(fullyAvailable), action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
     const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));

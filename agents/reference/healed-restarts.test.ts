@@ -63,6 +63,20 @@ describe('healedRestarts', () => {
     expect(out[1]).toEqual(latency);
   });
 
+  it('cuts the readiness trouble of the restart itself, not what comes long after it', () => {
+    const { index, pods } = world({ ready: true, kills: 1 });
+    const unready = (at: number): Symptom => ({
+      ...latency,
+      kind: 'not-ready',
+      weight: 0.4,
+      at,
+      detail: 'not ready',
+    });
+    const out = healedRestarts([unready(T + 5_000), unready(T + 150_000)], index, pods, T + 300_000);
+    expect(out[0].weight).toBeCloseTo(0.08, 5);
+    expect(out[1]).toEqual(unready(T + 150_000));
+  });
+
   it('counts a pod unready at capture as healed when its liveness probe never failed again', () => {
     // unready because of what it calls; its last liveness failure is the one that restarted it
     const { index, pods } = world({ ready: false, kills: 1, lastLivenessFailure: T + 2000 });

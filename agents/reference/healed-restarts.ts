@@ -71,7 +71,18 @@ function healedWorkloads(
   return out;
 }
 
-/** The `crash` evidence of healed liveness restarts, cut to a fifth and said so. */
+/**
+ * How long around a healed restart its pod is unready for the restart's own sake: the probe failures
+ * that led to it (3 × 10 s) before, the container starting again and passing readiness after.
+ */
+const RESTART_UNREADY_MS = 60_000;
+
+/**
+ * The `crash` evidence of healed liveness restarts, and the `not-ready` evidence of the restart itself
+ * (within RESTART_UNREADY_MS of a healed kill), cut to a fifth and said so: the time a workload's
+ * trouble began must not be the routine restart's, or what it calls and goes wrong later could not
+ * explain its later trouble.
+ */
 export function healedRestarts(
   symptoms: readonly Symptom[],
   index: EntityIndex,
@@ -80,8 +91,15 @@ export function healedRestarts(
 ): Symptom[] {
   const healed = healedWorkloads(symptoms, index, pods, capturedAt);
   if (healed.size === 0) return [...symptoms];
+  const kills = new Map<EntityId, number[]>();
+  for (const p of pods.values())
+    if (p.workload && healed.has(p.workload))
+      kills.set(p.workload, [...(kills.get(p.workload) ?? []), ...p.livenessKills]);
+  const aroundKill = (s: Symptom): boolean =>
+    s.at !== null &&
+    (kills.get(s.workload) ?? []).some((k) => Math.abs((s.at ?? 0) - k) <= RESTART_UNREADY_MS);
   return symptoms.map((s) =>
-    s.kind === 'crash' && healed.has(s.workload)
+    healed.has(s.workload) && (s.kind === 'crash' || (s.kind === 'not-ready' && aroundKill(s)))
       ? {
           ...s,
           weight: s.weight * HEALED,

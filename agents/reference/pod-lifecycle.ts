@@ -14,6 +14,8 @@ export interface PodLife {
   killed: number[];
   /** Liveness-probe restarts. */
   livenessKills: number[];
+  /** The last failed liveness probe the events record (null: none). */
+  lastLivenessFailure?: number | null;
   firstLog: number | null;
   lastLog: number | null;
 }
@@ -59,6 +61,9 @@ export function podLifecycles(snap: Snapshot, index: EntityIndex): Map<EntityId,
     const t = eventTime(e, windowStart);
     if ((e.reason === 'Scheduled' || e.reason === 'Pulling' || e.reason === 'Created') && fresh(t))
       p.started = p.started === null ? t : Math.min(p.started, t);
+    const last = isoMs(e.lastTimestamp) ?? t;
+    if (e.reason === 'Unhealthy' && /^Liveness probe failed/i.test(e.message) && last !== null)
+      p.lastLivenessFailure = Math.max(p.lastLivenessFailure ?? last, last);
     if (e.reason === 'Killing' && t !== null) {
       if (/liveness|startup probe/i.test(e.message)) p.livenessKills.push(t);
       else p.killed.push(t);

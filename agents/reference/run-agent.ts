@@ -33,7 +33,7 @@ export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK
     logSignal(snap, index, pods),
     metricSignal(snap, index),
   ]);
-  const evidence = { ...merged, symptoms: healedRestarts(merged.symptoms, index, pods) };
+  const evidence = { ...merged, symptoms: healedRestarts(merged.symptoms, index, pods, snap.window.end) };
   const ranking = rank(evidence, index, opts);
   return {
     answer: { entities: ranking.candidates.map((c) => c.entity) },

@@ -340,6 +340,7 @@ describe('background activities', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'cart-abc-12345', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'cart' } },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
       },
     ]);
     const up = await ACTIVITIES.get('scale')?.run(action('scale', { params: { add: 1 } }), ctx);
@@ -356,26 +357,30 @@ describe('background activities', () => {
     expect(target.flags.values.has('catalog.cache')).toBe(false);
   });
 
-  it('reschedules only within a disruption budget: never a workload with a pod already unavailable', async () => {
-    const pod = (name: string, app: string): KubeObject => ({
+  it('reschedules only within a disruption budget: never a workload with a pod missing or unready', async () => {
+    const pod = (name: string, app: string, ready: boolean): KubeObject => ({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace: 'shop', labels: { 'app.kubernetes.io/name': app } },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
     });
-    const { ctx, target } = world([pod('cart-abc-11111', 'cart'), pod('catalog-def-22222', 'catalog')]);
-    // cart lost a pod a moment ago: one of its two replicas is still starting
-    const cart = await target.objects.get('Deployment', 'shop', 'cart');
-    await target.objects.apply({
-      ...cart!,
-      spec: { ...cart!.spec, replicas: 2 },
-      status: { replicas: 2, availableReplicas: 1 },
-    });
-    // 0 picks the first eligible Deployment by name: cart, were it allowed
+    // cart's replacement pod is still starting; catalog wants two replicas and has one live pod
+    const { ctx, target } = world([
+      pod('cart-abc-11111', 'cart', true),
+      pod('cart-abc-22222', 'cart', false),
+      pod('catalog-def-33333', 'catalog', true),
+      pod('search-ghi-44444', 'search', true),
+      shopService('search'),
+    ]);
+    const catalog = await target.objects.get('Deployment', 'shop', 'catalog');
+    expect(catalog).toBeDefined();
+    if (catalog) await target.objects.apply({ ...catalog, spec: { ...catalog.spec, replicas: 2 } });
+    // 0 picks the first eligible Deployment by name: cart, then catalog, were they allowed
     const out = await ACTIVITIES.get('reschedule')?.run(
       action('reschedule', { pick: 0, params: { pod: 0 } }),
       ctx,
     );
-    expect(out?.target).toBe('shop/Pod/catalog-def-22222');
+    expect(out?.target).toBe('shop/Pod/search-ghi-44444');
     expect(await target.objects.get('Pod', 'shop', 'cart-abc-11111')).toBeDefined();
   });
 

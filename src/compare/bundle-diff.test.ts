@@ -7,7 +7,6 @@ import { diffBundles } from './bundle-diff.js';
 import { comparableEntity, readBundleFacts, type BundleFacts } from './bundle-facts.js';
 import { environmentDrift } from './environment-drift.js';
 import { renderDiff } from './render-diff.js';
-import { STABILITY_GRACE_MS } from './stability.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -47,44 +46,57 @@ describe('readBundleFacts', () => {
   });
 });
 
-describe('readBundleFacts: alerts just after the cut', () => {
-  // the fixture's payment alert fires 90 s after the injection, checkout's 5 s later
+describe('readBundleFacts: alerts at the edges of the comparison', () => {
+  // the fixture's payment alert is pending from 60 s after the injection and fires at 90 s; checkout's
+  // is pending from 65 s and fires at 95 s
   const firingAt = INJECTED_AT + 90_000;
   const iso = (ms: number): string => new Date(ms).toISOString();
+  const spell = (service: string, state: 'pending' | 'firing', start: number, end: number | null) => ({
+    alertname: 'ShopHighErrorRate',
+    labels: { namespace: 'shop', service },
+    state,
+    start: iso(start),
+    end: end === null ? null : iso(end),
+  });
 
-  it('keeps apart what fired within the grace after stableUntil, or was pending at it and at capture', async () => {
-    const f = await facts('late', {
+  it('keeps apart what was pending at the cut and fired later, or was pending until capture', async () => {
+    const f = await facts('edge', {
       recipe: { stableUntil: iso(firingAt - 10_000) },
       extraTimeline: [
         // pending from before the cut until capture: its condition held, the window closed first
-        {
-          alertname: 'ShopHighErrorRate',
-          labels: { namespace: 'shop', service: 'frontend' },
-          state: 'pending',
-          start: iso(firingAt - 15_000),
-          end: null,
-        },
-        // pending only after the cut: not the incident's, and not late either
-        {
-          alertname: 'ShopHighErrorRate',
-          labels: { namespace: 'shop', service: 'cart' },
-          state: 'pending',
-          start: iso(firingAt - 5_000),
-          end: null,
-        },
+        spell('frontend', 'pending', firingAt - 15_000, null),
+        // pending only after the cut: neither the incident's nor at its edge
+        spell('cart', 'pending', firingAt - 5_000, null),
+        // pending across the cut, then cleared without firing: no alert at all
+        spell('catalog', 'pending', firingAt - 20_000, firingAt - 5_000),
+        // pending since before the first fault, firing after it: the run's own background
+        spell('currency', 'pending', INJECTED_AT - 10_000, INJECTED_AT + 20_000),
+        spell('currency', 'firing', INJECTED_AT + 25_000, null),
       ],
     });
     expect(f.incident.firingAlerts).toEqual([]);
-    // payment fired 10 s after the cut, checkout 15 s: both within STABILITY_GRACE_MS
-    expect(f.incident.firingSoonAfter).toEqual([
+    expect(f.incident.borderline).toEqual([
+      'ShopHighErrorRate@shop/currency',
       'ShopHighErrorRate@shop/frontend',
       'ShopHighLatencyP95@shop/checkout',
       'ShopHighLatencyP95@shop/payment',
     ]);
-    const tight = await facts('late-tight', {
-      recipe: { stableUntil: iso(firingAt - STABILITY_GRACE_MS - 1) },
-    });
-    expect(tight.incident.firingSoonAfter).toEqual([]);
+    // a cut before either spell began: nothing of them is at its edge
+    const early = await facts('edge-early', { recipe: { stableUntil: iso(firingAt - 31_000) } });
+    expect(early.incident.borderline).toEqual([]);
+  });
+
+  it('calls two runs the same incident when one fired what the other had pending at its cut, and lists it', async () => {
+    const a = await facts('edge-a', {});
+    const b = await facts('edge-b', { podHash: 'zz9', recipe: { stableUntil: iso(firingAt + 2_000) } });
+    // B stopped comparing 2 s after payment fired, 3 s before checkout did
+    expect(b.incident.firingAlerts).toEqual(['ShopHighLatencyP95@shop/payment']);
+    const d = diffBundles(a, b);
+    expect(d.verdict).toBe('reproduced');
+    expect(d.incident.alertsSharedAtEdge).toEqual(['ShopHighLatencyP95@shop/checkout']);
+    expect(renderDiff(d)).toContain(
+      '~ ShopHighLatencyP95@shop/checkout (fired in A; at an edge of the other)',
+    );
   });
 });
 

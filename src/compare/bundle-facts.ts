@@ -106,11 +106,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
   const alerts = b.has(SnapshotFile.alerts)
     ? await b.readJson<AlertsFile>(SnapshotFile.alerts)
     : { active: [], timeline: [] };
-  const {
-    keys: firingAlerts,
-    soonAfter: firingSoonAfter,
-    backgroundAlerts,
-  } = await readIncidentAlerts(b, alerts, truth);
+  const { keys: firingAlerts, borderline, backgroundAlerts } = await readIncidentAlerts(b, alerts, truth);
   const injectedAt = m.times.injectedAt ?? truth.injectedAt;
   const manifestedAt = m.times.manifestedAt ?? truth.manifestedAt;
   const from = injectedAt ?? m.times.windowStart;
@@ -153,7 +149,7 @@ export async function readBundleFacts(b: BundleHandle): Promise<BundleFacts> {
     environment: m.environment,
     incident: {
       firingAlerts,
-      firingSoonAfter,
+      borderline,
       rootCauseIds: [...new Set(truth.rootCauses.map((r) => r.id))].sort(),
     },
     backgroundAlerts,

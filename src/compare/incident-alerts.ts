@@ -3,12 +3,8 @@ import type { GroundTruth } from '../bundle/ground-truth.js';
 import { TruthFile } from '../bundle/layout.js';
 import type { AlertsFile } from '../bundle/records.js';
 import type { Labels } from '../bundle/records.js';
-import {
-  dependencyAlertExplained,
-  incidentAlertKeys,
-  STABILITY_GRACE_MS,
-  unexplainedAlerts,
-} from './stability.js';
+import { pendingAtCut } from './alert-spells.js';
+import { dependencyAlertExplained, incidentAlertKeys, unexplainedAlerts } from './stability.js';
 
 /** The firing alerts of one bundle as runs are compared, and the background alerts left out of them. */
 export interface IncidentAlerts {
@@ -18,10 +14,10 @@ export interface IncidentAlerts {
    */
   keys: string[];
   /**
-   * Those that started firing within STABILITY_GRACE_MS after stableUntil, or were pending at it and
-   * still at capture (none without a stableUntil).
+   * IncidentFacts.borderline: alerts pending at stableUntil that went on to fire or were still pending
+   * at capture, and alerts whose condition began before the first fault, as the same filters judge them.
    */
-  soonAfter: string[];
+  borderline: string[];
   backgroundAlerts: string[];
 }
 
@@ -41,33 +37,26 @@ export async function readIncidentAlerts(
   const backgroundAlerts = b.has(TruthFile.background)
     ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
     : [];
-  const keysUntil = (until: string | null, of: AlertsFile = alerts): string[] =>
+  const keysOf = (of: AlertsFile, since: string | null): string[] =>
     incidentAlertKeys(
       of,
       backgroundAlerts,
-      until,
+      stableUntil,
       unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
-      truth.injectedAt,
+      since,
       edgeExplainer(truth),
     );
-  const keys = keysUntil(stableUntil);
-  const graceEnd = stableUntil ? new Date(Date.parse(stableUntil) + STABILITY_GRACE_MS).toISOString() : null;
-  // Late too: an alert pending at the cut and still pending when the snapshot ends (its condition held,
-  // the window closed before its `for` ran out), as the same filters judge it.
-  const pendingAtCut: AlertsFile = {
+  const keys = keysOf(alerts, truth.injectedAt);
+  const atCut: AlertsFile = {
     active: [],
-    timeline: stableUntil
-      ? (alerts.timeline ?? [])
-          .filter((t) => t.state === 'pending' && t.start <= stableUntil && t.end === null)
-          .map((t) => ({ ...t, state: 'firing' as const }))
-      : [],
+    timeline: stableUntil ? pendingAtCut(alerts.timeline ?? [], Date.parse(stableUntil)) : [],
   };
-  const soonAfter = graceEnd
-    ? [...new Set([...keysUntil(graceEnd), ...keysUntil(stableUntil, pendingAtCut)])]
-        .filter((k) => !keys.includes(k))
-        .sort()
-    : [];
-  return { keys, soonAfter, backgroundAlerts };
+  // Judged by the same filters, without the injection cut: what began before the first fault is at an
+  // edge too.
+  const borderline = [...new Set([...keysOf(alerts, null), ...keysOf(atCut, null)])]
+    .filter((k) => !keys.includes(k))
+    .sort();
+  return { keys, borderline, backgroundAlerts };
 }
 
 /** dependencyAlertExplained() for this truth; an alert the scenario expects always counts. */

@@ -37,8 +37,14 @@ export function renderDiff(d: BundleDiff): string {
     : '';
   out.push(`firing alerts (by workload${bg}):`);
   const common = d.incident.a.filter((k) => d.incident.b.includes(k));
+  // An alert one bundle fired and the other showed only at an edge (pending at its cut, or since before
+  // its first fault) counts as shared; it is listed as such, with the bundle that fired it.
+  const atEdge = d.incident.alertsSharedAtEdge.map(
+    (k) => `${k} (fired in ${d.incident.a.includes(k) ? 'A' : 'B'}; at an edge of the other)`,
+  );
   out.push(
     ...listed('=', common),
+    ...listed('~', atEdge),
     ...listed('+', d.incident.alertsOnlyB),
     ...listed('-', d.incident.alertsOnlyA),
   );

@@ -246,17 +246,23 @@ describe('stabilityChecks', () => {
     );
   });
 
-  it('counts an alert as shared when the other repeat raised it just after its cut, not when never', () => {
-    // r1 has the caller's alert 4 s before its cut; r0 raised it 3 s after its own: the same incident
-    const late = { ...input(0, ['a', 'b']), firingSoonAfter: ['c'] };
+  it('counts an alert as shared when the other repeat shows it at an edge, not when never', () => {
+    // r1 fired the caller's alert 4 s before its cut; r0 had it pending at its own: the same incident
+    const late = { ...input(0, ['a', 'b']), borderline: ['c'] };
     const r = stabilityChecks([late, input(1, ['a', 'b', 'c'])], 0.8);
     expect(r.get('b0')).toEqual({ ok: true, detail: expect.stringMatching(/min pairwise Jaccard 1\.00/) });
     // without the late alert the pair differs, and says which alert only one run has
     const never = stabilityChecks([input(0, ['a', 'b']), input(1, ['a', 'b', 'c'])], 0.8);
     expect(never.get('b0')?.detail).toMatch(/Jaccard 0\.67 < 0\.8 \(r0 only: -; r1 only: c\)/);
-    // a late alert of its own is no alert of the run: it cannot make a pair differ
-    const own = stabilityChecks([{ ...input(0, ['a', 'b']), firingSoonAfter: ['z'] }, input(1, ['a', 'b'])]);
+    // an alert at its own edge is no alert of the run: it cannot make a pair differ
+    const own = stabilityChecks([{ ...input(0, ['a', 'b']), borderline: ['z'] }, input(1, ['a', 'b'])]);
     expect(own.get('b0')?.ok).toBe(true);
+    // edges on both sides, and one alert only one run ever raised still fails the pair
+    const both = stabilityChecks([
+      { ...input(0, ['a', 'b', 'x']), borderline: ['c'] },
+      { ...input(1, ['a', 'c', 'y']), borderline: ['b'] },
+    ]);
+    expect(both.get('b0')?.detail).toMatch(/Jaccard 0\.60 < 0\.8 \(r0 only: x; r1 only: y\)/);
   });
 
   it('fails when the ground truth differs between repeats, even with identical alerts', () => {

@@ -2,6 +2,7 @@ import type { CheckResult } from '../bundle/manifest.js';
 import type { AlertsFile, AlertTimelineEntry, Labels } from '../bundle/records.js';
 import { alertEntity } from '../entities/alert-entity.js';
 import { workloadOfPod } from '../entities/pod-workload.js';
+import { conditionOnsets } from './alert-spells.js';
 
 /**
  * When two runs are "the same incident": the one definition behind the corpus' `stable` check (repeats
@@ -9,16 +10,6 @@ import { workloadOfPod } from '../entities/pod-workload.js';
  * states it for users; change both together.
  */
 export const DEFAULT_STABILITY_THRESHOLD = 0.8;
-
-/**
- * How long after a run's cut (`stableUntil`) an alert may start firing and still count as one the
- * other run has. The cut is where the run stops observing, not a property of the incident: an alert
- * the incident raises in both runs crosses its threshold at a time that varies by the rule's 5 s
- * evaluation, a 1 m rate window ramping up, and the load drawn per run (±25 %), so the same alert lands
- * a few seconds before the cut in one repeat and a few after it in the other (1 to 6 s in the last
- * corpus). Four evaluation periods cover that; an alert that only one run ever raises still differs.
- */
-export const STABILITY_GRACE_MS = 20_000;
 
 /**
  * An alert as runs are compared: its name and the workload its labels point at (`namespace/deployment`,
@@ -44,46 +35,17 @@ export function firingAlertKeys(alerts: AlertsFile, until?: string | null, since
   const keys = new Set<string>();
   if (!until)
     for (const a of alerts.active ?? []) if (a.state === 'firing') keys.add(alertKey(a.alertname, a.labels));
-  const onset = since ? conditionOnsets(alerts.timeline ?? []) : new Map<AlertTimelineEntry, string>();
-  for (const t of alerts.timeline ?? [])
-    if (
-      t.state === 'firing' &&
-      (!until || t.start <= until) &&
-      (!since || (onset.get(t) ?? t.start) >= since)
-    )
-      keys.add(alertKey(t.alertname, t.labels));
-  return [...keys].sort();
-}
-
-/**
- * The longest gap between a pending entry's last sighting and the firing entry it became: Prometheus
- * evaluates every 5 s, and the timeline records an entry's end at its last evaluation in that state.
- */
-const PENDING_TO_FIRING_GAP_MS = 15_000;
-
-/**
- * When each firing entry's condition began: the start of the pending entry (same alert, same labels)
- * that ran into it, else its own start. An alert that was pending before the first fault and fired
- * after it was raised by what the run was already doing, not by the incident: the `since` cut judges
- * it by that onset.
- */
-function conditionOnsets(timeline: readonly AlertTimelineEntry[]): Map<AlertTimelineEntry, string> {
-  const id = (t: AlertTimelineEntry): string =>
-    `${t.alertname}\n${JSON.stringify(Object.entries(t.labels).sort(([a], [b]) => a.localeCompare(b)))}`;
-  const pending = new Map<string, AlertTimelineEntry[]>();
-  for (const t of timeline)
-    if (t.state === 'pending' && t.end) pending.set(id(t), [...(pending.get(id(t)) ?? []), t]);
-  const out = new Map<AlertTimelineEntry, string>();
-  for (const t of timeline) {
+  const untilMs = until ? Date.parse(until) : null;
+  const sinceMs = since ? Date.parse(since) : null;
+  const onset =
+    sinceMs !== null ? conditionOnsets(alerts.timeline ?? []) : new Map<AlertTimelineEntry, number>();
+  for (const t of alerts.timeline ?? []) {
     if (t.state !== 'firing') continue;
-    const firing = Date.parse(t.start);
-    const before = (pending.get(id(t)) ?? []).find((p) => {
-      const gap = firing - Date.parse(p.end ?? '');
-      return gap >= 0 && gap <= PENDING_TO_FIRING_GAP_MS;
-    });
-    if (before) out.set(t, before.start);
+    const start = Date.parse(t.start);
+    if ((untilMs === null || start <= untilMs) && (sinceMs === null || (onset.get(t) ?? start) >= sinceMs))
+      keys.add(alertKey(t.alertname, t.labels));
   }
-  return out;
+  return [...keys].sort();
 }
 
 /** What unexplainedAlerts() needs of a root cause: its propagation in the ground truth. */
@@ -213,10 +175,13 @@ export interface IncidentFacts {
   /** incidentAlertKeys(): firing alerts by workload, background and unexplained alerts left out. */
   firingAlerts: readonly string[];
   /**
-   * The same, for alerts that started firing within STABILITY_GRACE_MS after the run's cut: not part of
-   * this run's incident, but enough for the other run's alert to count as shared. Absent: none.
+   * Alerts this run shows only at the edges of what it compares, as incidentAlertKeys() keys: pending
+   * at its cut (the window closed before their `for` ran out; alert-spells.ts pendingAtCut), or with a
+   * condition that began before the first fault. Not this run's own, but enough for the other run's
+   * alert to count as shared: where a run starts and stops comparing is not part of the incident.
+   * Absent: none.
    */
-  firingSoonAfter?: readonly string[];
+  borderline?: readonly string[];
   /** Root-cause ids of the ground truth (aliases are not compared: pod names differ per run). */
   rootCauseIds: readonly string[];
 }
@@ -228,6 +193,8 @@ export interface IncidentComparison {
   /** Firing alert keys only the first / only the second run has. */
   alertsOnlyA: string[];
   alertsOnlyB: string[];
+  /** Keys one run fired and the other showed only at an edge (IncidentFacts.borderline): counted as shared. */
+  alertsSharedAtEdge: string[];
   rootCausesOnlyA: string[];
   rootCausesOnlyB: string[];
   /** One line: why they are (not) the same incident. */
@@ -239,35 +206,41 @@ const onlyIn = (a: readonly string[], b: readonly string[]): string[] =>
 
 /**
  * Jaccard of the two runs' firing alerts, where an alert one run has counts as shared when the other
- * raised it within the grace after its cut (`firingSoonAfter`): |A ∪ B| less what only one has, over
- * |A ∪ B|. Without `firingSoonAfter` this is jaccard(A, B).
+ * shows it at an edge (`borderline`): |A ∪ B| less what only one has, over |A ∪ B|. Without
+ * `borderline` this is jaccard(A, B). `sharedAtEdge`: the alerts that counted as shared only that way.
  */
 function incidentJaccard(
   a: IncidentFacts,
   b: IncidentFacts,
-): { value: number; onlyA: string[]; onlyB: string[] } {
-  const onlyA = onlyIn(a.firingAlerts, [...b.firingAlerts, ...(b.firingSoonAfter ?? [])]);
-  const onlyB = onlyIn(b.firingAlerts, [...a.firingAlerts, ...(a.firingSoonAfter ?? [])]);
-  const union = new Set([...a.firingAlerts, ...b.firingAlerts]).size;
-  return { value: union === 0 ? 1 : (union - onlyA.length - onlyB.length) / union, onlyA, onlyB };
+): { value: number; onlyA: string[]; onlyB: string[]; sharedAtEdge: string[] } {
+  const onlyA = onlyIn(a.firingAlerts, [...b.firingAlerts, ...(b.borderline ?? [])]);
+  const onlyB = onlyIn(b.firingAlerts, [...a.firingAlerts, ...(a.borderline ?? [])]);
+  const union = new Set([...a.firingAlerts, ...b.firingAlerts]);
+  const sharedAtEdge = [...union]
+    .filter((x) => !(a.firingAlerts.includes(x) && b.firingAlerts.includes(x)))
+    .filter((x) => !onlyA.includes(x) && !onlyB.includes(x))
+    .sort();
+  const value = union.size === 0 ? 1 : (union.size - onlyA.length - onlyB.length) / union.size;
+  return { value, onlyA, onlyB, sharedAtEdge };
 }
 
 /**
  * Two runs are the same incident when their firing alerts agree with Jaccard ≥ `threshold` (an alert
- * the other run raised just after its cut counts as shared: STABILITY_GRACE_MS) and their root-cause id
- * sets are identical.
+ * the other run shows at an edge of its comparison counts as shared: IncidentFacts.borderline) and their
+ * root-cause id sets are identical.
  */
 export function compareIncidents(
   a: IncidentFacts,
   b: IncidentFacts,
   threshold = DEFAULT_STABILITY_THRESHOLD,
 ): IncidentComparison {
-  const { value: jac, onlyA, onlyB } = incidentJaccard(a, b);
+  const { value: jac, onlyA, onlyB, sharedAtEdge } = incidentJaccard(a, b);
   const r = {
     jaccard: jac,
     threshold,
     alertsOnlyA: onlyA,
     alertsOnlyB: onlyB,
+    alertsSharedAtEdge: sharedAtEdge,
     rootCausesOnlyA: onlyIn(a.rootCauseIds, b.rootCauseIds),
     rootCausesOnlyB: onlyIn(b.rootCauseIds, a.rootCauseIds),
   };
@@ -289,7 +262,7 @@ export interface StabilityInput extends IncidentFacts {
   substrate: string;
   repeat: number;
   firingAlerts: string[];
-  firingSoonAfter?: string[];
+  borderline?: string[];
   rootCauseIds: string[];
 }
 

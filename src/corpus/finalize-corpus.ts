@@ -109,7 +109,7 @@ export async function finalizeCorpus(o: FinalizeOptions): Promise<CorpusIndex> {
             substrate: b.manifest.substrate,
             repeat: b.manifest.repeat,
             firingAlerts: incidentAlerts.keys,
-            firingSoonAfter: incidentAlerts.soonAfter,
+            borderline: incidentAlerts.borderline,
             rootCauseIds: truth.rootCauses.map((x) => x.id),
           },
         });

@@ -1,16 +1,18 @@
-import type { ActivityKind } from '../activity-kind.js';
+import type { ActivityContext, ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, livePodsOf, pickFrom } from '../eligible.js';
 import type { KubeObject } from '../../kube/kube-object.js';
+import { isPodReady } from '../../kube/pod-status.js';
 import { asDeployment } from '../../kube/typed-objects.js';
 
-/** Every desired replica available and none extra in flight: the budget allows one eviction. */
-function fullyAvailable(d: KubeObject): boolean {
-  const dep = asDeployment(d);
-  const want = dep?.spec?.replicas ?? 1;
-  const status = dep?.status;
-  // No status yet (an object just applied, before its controller reported): nothing to judge by.
-  if (!status) return want > 0;
-  return want > 0 && (status.availableReplicas ?? 0) >= want && (status.replicas ?? want) <= want;
+/**
+ * Every desired replica has a live pod and every live pod is ready: the disruption budget allows one
+ * eviction. Judged from the pods, not the Deployment's status, which lags a deletion by a controller
+ * pass: two reschedules seconds apart would both pass a status check.
+ */
+async function withinBudget(ctx: ActivityContext, d: KubeObject): Promise<boolean> {
+  const want = asDeployment(d)?.spec?.replicas ?? 1;
+  const pods = await livePodsOf(ctx, d);
+  return want > 0 && pods.length >= want && pods.every(isPodReady);
 }
 
 /** One pod deleted and replaced by its ReplicaSet, as a node drain or an eviction does now and then. */
@@ -22,13 +24,15 @@ export const reschedule: ActivityKind = {
     return { params: { pod: rng.next() } };
   },
   async run(action, ctx) {
-    // A drain evicts through the Deployment's disruption budget: a workload with a pod already missing
-    // or not ready is left alone, so the background never takes a service down whole (two of cart's
-    // pods deleted 2 s apart refused every call to it in one run, an outage no routine drain causes).
-    const d = pickFrom(
-      (await eligibleDeployments(ctx, { instant: true })).filter(fullyAvailable),
-      action.pick,
-    );
+    // A drain evicts through the Deployment's disruption budget: a workload with a pod already missing,
+    // not ready or being replaced is left alone, so a second eviction never lands before the first
+    // pod's replacement is up (cart's fresh pod deleted 2 s after the first refused every call to cart
+    // in one run, an outage no routine drain causes). A single-replica Deployment is still drained, as
+    // a real one is.
+    const eligible: KubeObject[] = [];
+    for (const d of await eligibleDeployments(ctx, { instant: true }))
+      if (await withinBudget(ctx, d)) eligible.push(d);
+    const d = pickFrom(eligible, action.pick);
     if (!d) return { target: null, detail: 'no pod to reschedule' };
     const pod = pickFrom(await livePodsOf(ctx, d), Number(action.params.pod));
     if (!pod) return { target: null, detail: `no running pod of ${d.metadata.name}` };

@@ -36,6 +36,24 @@ describe('conditionOnsets', () => {
     const onsets = conditionOnsets([spell('pending', 0, 50), spell('pending', 52, 55), firing]);
     expect(onsets.get(firing)).toBe(T0 + 52_000);
   });
+
+  it("takes Prometheus' activeAt for a spell still firing at capture", () => {
+    // the timeline joined a pending spell before the fault with one after it across a missed sample
+    const firing = spell('firing', 60, null);
+    const active = [
+      {
+        alertname: 'ShopHighLatencyP95',
+        state: 'firing' as const,
+        labels: { alertname: 'ShopHighLatencyP95', namespace: 'shop', service: 'checkout' },
+        annotations: {},
+        activeAt: at(31),
+      },
+    ];
+    expect(conditionOnsets([spell('pending', 0, 55), firing], active).get(firing)).toBe(T0 + 31_000);
+    // an ended firing spell is not the active alert's
+    const ended = spell('firing', 60, 90);
+    expect(conditionOnsets([spell('pending', 0, 55), ended], active).get(ended)).toBe(T0);
+  });
 });
 
 describe('pendingAtCut', () => {

@@ -338,11 +338,13 @@ describe('background activities', () => {
     const { ctx, target } = world([pod('cart-abc-11111', 'cart'), pod('catalog-def-22222', 'catalog')]);
     // cart lost a pod a moment ago: one of its two replicas is still starting
     const cart = await target.objects.get('Deployment', 'shop', 'cart');
-    await target.objects.apply({
-      ...cart!,
-      spec: { ...cart!.spec, replicas: 2 },
-      status: { replicas: 2, availableReplicas: 1 },
-    });
+    expect(cart).toBeDefined();
+    if (cart)
+      await target.objects.apply({
+        ...cart,
+        spec: { ...cart.spec, replicas: 2 },
+        status: { replicas: 2, availableReplicas: 1 },
+      });
     // 0 picks the first eligible Deployment by name: cart, were it allowed
     const out = await ACTIVITIES.get('reschedule')?.run(
       action('reschedule', { pick: 0, params: { pod: 0 } }),

@@ -1,5 +1,6 @@
 import type { AlertTimelineEntry } from '../bundle/records.js';
 import { conditionOnsets, pendingAtCut } from './alert-spells.js';
+import { timelineSpell } from './testing/timeline-spell.js';
 
 const T0 = Date.UTC(2025, 0, 1, 0, 1, 0);
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
@@ -8,13 +9,14 @@ const spell = (
   start: number,
   end: number | null,
   labels: Record<string, string> = { namespace: 'shop', service: 'checkout' },
-): AlertTimelineEntry => ({
-  alertname: 'ShopHighLatencyP95',
-  labels,
-  state,
-  start: at(start),
-  end: end === null ? null : at(end),
-});
+): AlertTimelineEntry =>
+  timelineSpell(
+    'ShopHighLatencyP95',
+    labels,
+    state,
+    T0 + start * 1000,
+    end === null ? null : T0 + end * 1000,
+  );
 
 describe('conditionOnsets', () => {
   it('dates a firing spell from the pending spell that ran into it, within three samples', () => {

@@ -66,6 +66,31 @@ describe('blameEdge', () => {
     expect(some[0].weight).toBeCloseTo(0.8);
   });
 
+  it("puts a lost link on the caller's end too when every call timed out and the callee's pods stayed ready", () => {
+    const world = (ready: boolean): EntityIndex => {
+      const shop = new SyntheticShop({ durationS: 10 });
+      for (const p of shop.podsOf('catalog'))
+        shop.get(`shop/Pod/${p.name}`).status = {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+        };
+      return new EntityIndex(shop.build());
+    };
+    const lost = { ...obs(burst(T, T + 100_000, 'ETIMEDOUT'), T + 101_000), failShare: 1 };
+    const out = blameEdge(lost, world(true)).map((x) => [`${x.workload} ${x.kind}`, x.weight]);
+    expect(out).toEqual([
+      ['shop/Deployment/frontend misrouted', expect.closeTo(0.8 * 0.45, 5)],
+      ['shop/Deployment/catalog unreachable', expect.closeTo(0.8, 5)],
+    ]);
+    // an unready callee, refused connections or a path that drops only some calls stay the callee's
+    for (const [o, idx] of [
+      [lost, world(false)],
+      [{ ...lost, failures: burst(T, T + 100_000, 'ECONNREFUSED') }, world(true)],
+      [{ ...lost, failShare: 0.4 }, world(true)],
+    ] as const)
+      expect(blameEdge(o, idx).map((x) => x.kind)).toEqual(['unreachable']);
+  });
+
   it('puts an answer that the request is wrong (404: no such endpoint) on the caller, not on the server', () => {
     const out = blameEdge(obs(burst(T, T + 100_000, 'HTTP_404'), T + 101_000), index);
     expect(out.map((x) => `${x.workload} ${x.kind}`)).toEqual([

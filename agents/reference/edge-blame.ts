@@ -2,6 +2,7 @@ import type { EntityId } from '../../src/entities/index.js';
 import { median } from './change-point.js';
 import type { EntityIndex } from './entity-index.js';
 import type { SignalName, Symptom } from './evidence.js';
+import { statusOf } from './kube.js';
 import { isServiceAddress } from './service-address.js';
 import { clock } from './time.js';
 
@@ -196,6 +197,20 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
       ...(obs.callee ? { peer: obs.callee } : {}),
     });
   }
+  // Every call to a callee whose pods all stayed ready went unanswered by timeout: the calls were lost
+  // on the way (a partition, a policy, the caller's own side of the network), not refused by a dead
+  // server, so the caller's end of the link is a suspect too, after the callee SREs check first.
+  const timedOut = /^(ETIMEDOUT|ESOCKETTIMEDOUT|timeout)$/i.test(topCode);
+  if (callerBlame === 0 && timedOut && consistent && obs.callee && podsAllReady(index, obs.callee)) {
+    out.push({
+      ...base,
+      workload: obs.caller,
+      kind: 'misrouted',
+      weight: strength * LINK_CALLER_SHARE,
+      detail: `${where}: ${obs.volume} got no answer (${codeText}) ${since} while every pod of ${obs.peer} stayed ready: lost between them`,
+      peer: obs.callee,
+    });
+  }
   if (obs.callee) {
     out.push({
       ...base,
@@ -207,6 +222,23 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
     });
   }
   return out;
+}
+
+/** What a lost link puts on the caller's end, against the callee's whole strength. */
+const LINK_CALLER_SHARE = 0.45;
+
+/** The workload has pods at capture and every one of them is Ready. */
+function podsAllReady(index: EntityIndex, workload: EntityId): boolean {
+  const pods = [...index.knownPods()].filter((p) => index.workloadOf(p)?.id === workload && index.get(p));
+  return (
+    pods.length > 0 &&
+    pods.every((p) => {
+      const conditions = statusOf<{ conditions?: Array<{ type?: string; status?: string }> }>(
+        index.get(p),
+      ).conditions;
+      return (conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    })
+  );
 }
 
 export function shortId(id: EntityId): string {

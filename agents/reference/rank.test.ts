@@ -72,6 +72,38 @@ describe('rank', () => {
     ]);
   });
 
+  it("cuts trouble that began late with a deletion of the workload's pod, not trouble a deletion started", () => {
+    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
+    const deleted = (w: string, t: number): Symptom => ({
+      ...sym(w, 'unavailable', 0.3, 'events'),
+      at: t,
+      detail: '1 pod(s) deleted from outside their ReplicaSet since 10:03:30',
+    });
+    // shipping's trouble starts the incident; currency's 90 s later, with its pod deleted
+    const late = rank(
+      evidence([
+        at(sym('shipping', 'latency', 0.7), T),
+        at(sym('currency', 'unreachable', 0.7), T + 90_000),
+        deleted('currency', T + 90_000),
+      ]),
+      index,
+    );
+    expect(late.candidates.map((c) => c.entity)[0]).toBe('shop/Deployment/shipping');
+    const currency = late.candidates.find((c) => c.entity === 'shop/Deployment/currency');
+    expect(currency?.discounts.join(' ')).toMatch(/began with a deletion of its pod 90 s after/);
+    // pods deleted as the incident itself: the first deletion is the onset, nothing is cut
+    const first = rank(
+      evidence([
+        at(sym('shipping', 'unreachable', 0.7), T),
+        deleted('shipping', T),
+        at(sym('cart', 'latency', 0.2), T),
+      ]),
+      index,
+    );
+    expect(first.candidates[0].entity).toBe('shop/Deployment/shipping');
+    expect(first.candidates[0].discounts.join(' ')).not.toMatch(/deletion/);
+  });
+
   it('puts the most downstream unhealthy service first: callers only pass its errors on', () => {
     const r = rank(
       evidence(

@@ -116,6 +116,8 @@ export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAU
     for (const t of h.onsetByKind.values()) onset = onset === null ? t : Math.min(onset, t);
   }
 
+  lateDeletionBlips(health, onset);
+
   const cands = new Map<EntityId, Working>();
   const cand = (id: EntityId): Working => {
     let c = cands.get(id);
@@ -318,6 +320,40 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
     h.origin = h.raw;
   }
   return out;
+}
+
+/** Trouble that begins this long after the incident's did is late: something else happening meanwhile. */
+const LATE_MS = 45_000;
+/** How close a deletion of its pod is to a workload's first trouble for the one to explain the other. */
+const DELETION_NEAR_MS = 10_000;
+/** What a late deletion blip keeps of its trouble (as a healed blip does in edge-blame.ts). */
+const LATE_BLIP_FACTOR = 0.35;
+
+/**
+ * A workload whose trouble began late (LATE_MS after the onset) and at once with a deletion of one of its
+ * pods from outside its ReplicaSet (an eviction, a drain) refused calls while the replacement started:
+ * routine, and after the incident had begun, so not its cause. Its trouble is cut to LATE_BLIP_FACTOR
+ * and said so. A workload whose pod deletions start the trouble (pods killed as the fault) is untouched:
+ * its first deletion is the onset.
+ */
+function lateDeletionBlips(health: Map<EntityId, WorkloadHealth>, onset: number | null): void {
+  if (onset === null) return;
+  for (const h of health.values()) {
+    const first = firstTrouble(h);
+    if (first === null || first - onset < LATE_MS) continue;
+    const deletion = h.symptoms.find(
+      (s) =>
+        s.signal === 'events' &&
+        s.kind === 'unavailable' &&
+        s.at !== null &&
+        /deleted from outside/.test(s.detail) &&
+        Math.abs(first - s.at) <= DELETION_NEAR_MS,
+    );
+    if (!deletion) continue;
+    h.origin *= LATE_BLIP_FACTOR;
+    const note = `its trouble began with a deletion of its pod ${Math.round((first - onset) / 1000)} s after the trouble started: a replacement starting (−${Math.round((1 - LATE_BLIP_FACTOR) * 100)}%)`;
+    h.discount = h.discount ? `${h.discount}; ${note}` : note;
+  }
 }
 
 /** Onsets are estimates: metric-based ones lag by up to two 15 s scrapes, so a callee may start this much later. */

@@ -1,5 +1,6 @@
 import type { AlertTimelineEntry } from '../bundle/records.js';
 import { conditionOnsets, pendingAtCut } from './alert-spells.js';
+import { timelineSpell } from './testing/timeline-spell.js';
 
 const T0 = Date.UTC(2025, 0, 1, 0, 1, 0);
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
@@ -8,13 +9,14 @@ const spell = (
   start: number,
   end: number | null,
   labels: Record<string, string> = { namespace: 'shop', service: 'checkout' },
-): AlertTimelineEntry => ({
-  alertname: 'ShopHighLatencyP95',
-  labels,
-  state,
-  start: at(start),
-  end: end === null ? null : at(end),
-});
+): AlertTimelineEntry =>
+  timelineSpell(
+    'ShopHighLatencyP95',
+    labels,
+    state,
+    T0 + start * 1000,
+    end === null ? null : T0 + end * 1000,
+  );
 
 describe('conditionOnsets', () => {
   it('dates a firing spell from the pending spell that ran into it, within three samples', () => {
@@ -35,6 +37,24 @@ describe('conditionOnsets', () => {
     const firing = spell('firing', 60, null, { service: 'checkout', namespace: 'shop' });
     const onsets = conditionOnsets([spell('pending', 0, 50), spell('pending', 52, 55), firing]);
     expect(onsets.get(firing)).toBe(T0 + 52_000);
+  });
+
+  it("takes Prometheus' activeAt for a spell still firing at capture", () => {
+    // the timeline joined a pending spell before the fault with one after it across a missed sample
+    const firing = spell('firing', 60, null);
+    const active = [
+      {
+        alertname: 'ShopHighLatencyP95',
+        state: 'firing' as const,
+        labels: { alertname: 'ShopHighLatencyP95', namespace: 'shop', service: 'checkout' },
+        annotations: {},
+        activeAt: at(31),
+      },
+    ];
+    expect(conditionOnsets([spell('pending', 0, 55), firing], active).get(firing)).toBe(T0 + 31_000);
+    // an ended firing spell is not the active alert's
+    const ended = spell('firing', 60, 90);
+    expect(conditionOnsets([spell('pending', 0, 55), ended], active).get(ended)).toBe(T0);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { AlertTimelineEntry } from '../bundle/records.js';
+import type { ActiveAlert, AlertTimelineEntry } from '../bundle/records.js';
 
 /**
  * The longest gap between a pending spell's last sample and the firing spell it became. The capture
@@ -15,7 +15,7 @@ interface Spell {
 }
 
 /** The alert and its labels, whatever order the labels were written in. */
-function spellKey(t: AlertTimelineEntry): string {
+function spellKey(t: Pick<AlertTimelineEntry, 'alertname' | 'labels'>): string {
   return `${t.alertname}\n${JSON.stringify(Object.entries(t.labels).sort(([a], [b]) => a.localeCompare(b)))}`;
 }
 
@@ -46,16 +46,28 @@ function pendingBefore(firing: Spell, spells: readonly Spell[]): Spell | undefin
 }
 
 /**
- * When each firing entry's condition began (ms): the start of the pending spell that ran into it, else
- * the firing's own start. An alert pending before the first fault and firing after it was raised by
- * what the run was already doing, not by the incident.
+ * When each firing entry's condition began (ms): for a spell still firing at capture, Prometheus' own
+ * `activeAt` of the alert (exact, where the timeline's 5 s samples may have joined two pending spells
+ * across a missed sample); else the start of the pending spell that ran into it; else the firing's own
+ * start. An alert pending before the first fault and firing after it was raised by what the run was
+ * already doing, not by the incident.
  */
-export function conditionOnsets(timeline: readonly AlertTimelineEntry[]): Map<AlertTimelineEntry, number> {
+export function conditionOnsets(
+  timeline: readonly AlertTimelineEntry[],
+  active: readonly ActiveAlert[] = [],
+): Map<AlertTimelineEntry, number> {
+  const activeAt = new Map<string, number>();
+  for (const a of active) {
+    const { alertname: _name, ...labels } = a.labels;
+    const at = Date.parse(a.activeAt);
+    if (!Number.isNaN(at)) activeAt.set(spellKey({ alertname: a.alertname, labels }), at);
+  }
   const out = new Map<AlertTimelineEntry, number>();
   for (const spells of spellsByAlert(timeline).values())
     for (const s of spells) {
       if (s.entry.state !== 'firing') continue;
-      out.set(s.entry, pendingBefore(s, spells)?.start ?? s.start);
+      const exact = s.end === null ? activeAt.get(spellKey(s.entry)) : undefined;
+      out.set(s.entry, exact ?? pendingBefore(s, spells)?.start ?? s.start);
     }
   return out;
 }

@@ -7,6 +7,7 @@ import { diffBundles } from './bundle-diff.js';
 import { comparableEntity, readBundleFacts, type BundleFacts } from './bundle-facts.js';
 import { environmentDrift } from './environment-drift.js';
 import { renderDiff } from './render-diff.js';
+import { timelineSpell } from './testing/timeline-spell.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -51,13 +52,8 @@ describe('readBundleFacts: alerts at the edges of the comparison', () => {
   // is pending from 65 s and fires at 95 s
   const firingAt = INJECTED_AT + 90_000;
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const spell = (service: string, state: 'pending' | 'firing', start: number, end: number | null) => ({
-    alertname: 'ShopHighErrorRate',
-    labels: { namespace: 'shop', service },
-    state,
-    start: iso(start),
-    end: end === null ? null : iso(end),
-  });
+  const spell = (service: string, state: 'pending' | 'firing', start: number, end: number | null) =>
+    timelineSpell('ShopHighErrorRate', { namespace: 'shop', service }, state, start, end);
 
   it('keeps apart what was pending at the cut and fired later, or was pending until capture', async () => {
     const f = await facts('edge', {

@@ -37,15 +37,10 @@ export async function readIncidentAlerts(
   const backgroundAlerts = b.has(TruthFile.background)
     ? ((await b.readJson<{ alerts?: string[] }>(TruthFile.background)).alerts ?? [])
     : [];
+  const unexplained = unexplainedAlerts(truth.rootCauses, truth.expectedAlerts);
+  const edges = edgeExplainer(truth);
   const keysOf = (of: AlertsFile, since: string | null): string[] =>
-    incidentAlertKeys(
-      of,
-      backgroundAlerts,
-      stableUntil,
-      unexplainedAlerts(truth.rootCauses, truth.expectedAlerts),
-      since,
-      edgeExplainer(truth),
-    );
+    incidentAlertKeys(of, backgroundAlerts, stableUntil, unexplained, since, edges);
   const keys = keysOf(alerts, truth.injectedAt);
   const atCut: AlertsFile = {
     active: [],

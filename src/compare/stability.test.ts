@@ -8,6 +8,7 @@ import {
   unexplainedAlerts,
   type StabilityInput,
 } from './stability.js';
+import { timelineSpell } from './testing/timeline-spell.js';
 
 const input = (
   repeat: number,
@@ -150,14 +151,16 @@ describe('alertKey / firingAlertKeys', () => {
   });
 
   it('judges an alert by when its condition began: pending before the first fault is background', () => {
-    const t = (s: number): string => new Date(Date.UTC(2025, 0, 1, 0, 1, 0) + s * 1000).toISOString();
-    const entry = (service: string, state: 'pending' | 'firing', start: number, end: number | null) => ({
-      alertname: 'ShopHighLatencyP95',
-      labels: { namespace: 'shop', service },
-      state,
-      start: t(start),
-      end: end === null ? null : t(end),
-    });
+    const T0 = Date.UTC(2025, 0, 1, 0, 1, 0);
+    const t = (s: number): string => new Date(T0 + s * 1000).toISOString();
+    const entry = (service: string, state: 'pending' | 'firing', start: number, end: number | null) =>
+      timelineSpell(
+        'ShopHighLatencyP95',
+        { namespace: 'shop', service },
+        state,
+        T0 + start * 1000,
+        end === null ? null : T0 + end * 1000,
+      );
     const timeline = [
       // pending 8 s before the fault (at 0), last seen pending at 17 s, firing from 22 s
       entry('checkout', 'pending', -8, 17),

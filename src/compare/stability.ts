@@ -38,7 +38,9 @@ export function firingAlertKeys(alerts: AlertsFile, until?: string | null, since
   const untilMs = until ? Date.parse(until) : null;
   const sinceMs = since ? Date.parse(since) : null;
   const onset =
-    sinceMs !== null ? conditionOnsets(alerts.timeline ?? []) : new Map<AlertTimelineEntry, number>();
+    sinceMs !== null
+      ? conditionOnsets(alerts.timeline ?? [], alerts.active ?? [])
+      : new Map<AlertTimelineEntry, number>();
   for (const t of alerts.timeline ?? []) {
     if (t.state !== 'firing') continue;
     const start = Date.parse(t.start);

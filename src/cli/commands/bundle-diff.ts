@@ -82,7 +82,8 @@ export function addDiff(bundle: Command): void {
       'after',
       `
 Output: the verdict line ("reproduced: ..." or "differs: ..."), then each comparison: "=" in both,
-"+" only in B, "-" only in A, "!" where a number moved beyond the notable thresholds (time to manifest
+"~" an alert one fired and the other showed only at an edge of what it compares (pending at its cut,
+or since before its first fault; counted as shared), "+" only in B, "-" only in A, "!" where a number moved beyond the notable thresholds (time to manifest
 more than ${NOTABLE.timeToManifestMs / 1000} s and ${NOTABLE.timeToManifestShare * 100} % apart; request rate more than ${NOTABLE.rateShare * 100} % apart; error
 ratio ${NOTABLE.errorRatioPoints * 100} points apart; p95 ${NOTABLE.p95Factor}x and ${NOTABLE.p95Ms} ms apart). Those are reported, the verdict is the
 stability definition alone (docs/reproduce.md). -o json|yaml (--json is -o json): one document.

@@ -56,6 +56,25 @@ describe('traceSignal', () => {
     expect(got.filter((s) => s.kind === 'latency' && s.workload !== 'shop/Deployment/checkout')).toEqual([]);
   });
 
+  it('puts statements that all got slower at the untraced store they go to, not at the caller', () => {
+    const shop = new SyntheticShop();
+    shop.delayLink('redis', 100, 800, { caller: 'cart' });
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'latency').map((s) => s.workload)).toEqual(['shop/Deployment/redis']);
+  });
+
+  it('leaves an untraced store alone when only a few statements were slow', () => {
+    const shop = new SyntheticShop();
+    shop.delayLink('redis', 100, 800, { caller: 'cart', share: 0.2 });
+    expect(symptoms(shop).filter((s) => s.workload === 'shop/Deployment/redis')).toEqual([]);
+  });
+
+  it('leaves an untraced store alone when the caller reads every answer late, traced ones too', () => {
+    const shop = new SyntheticShop();
+    for (const peer of ['redis', 'catalog']) shop.delayLink(peer, 100, 400, { caller: 'cart' });
+    expect(symptoms(shop).filter((s) => s.workload === 'shop/Deployment/redis')).toEqual([]);
+  });
+
   it('blames the callee for calls refused at its Service address', () => {
     const shop = new SyntheticShop();
     shop.breakCalls('currency', 100, 'ECONNREFUSED');

@@ -146,6 +146,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
   for (const e of edges.values()) edgeSymptoms(e, spans, observedUntil, index, workloadOf, pods, ev);
   wireSymptoms([...edges.values()], ev);
+  untracedCalleeLatency([...edges.values()], new Set(serverTimes.keys()), ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -312,18 +313,15 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
   >();
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller) continue;
-    const split = upwardShift(e.wire, 10);
-    if (!split) continue;
-    // Medians on each side of the split: a slow link delays every call, while a new connection or a
-    // garbage-collection pause in the caller makes a single call slow, which moves a mean, not a median.
-    const beforeWire = e.wire.filter(([t]) => t < split.at).map(([, v]) => v);
-    const afterWire = e.wire.filter(([t]) => t >= split.at).map(([, v]) => v);
-    const before = median(beforeWire);
-    const after = median(afterWire);
-    if (after - before >= 40 && (after + 1) / (before + 1) >= 2) {
-      shifted.set(e, { callee: e.callee, at: split.at, before, after, tail: false });
+    const whole = medianShift(e.wire, 10);
+    if (whole) {
+      shifted.set(e, { callee: e.callee, ...whole, tail: false });
       continue;
     }
+    const split = upwardShift(e.wire, 10);
+    if (!split) continue;
+    const beforeWire = e.wire.filter(([t]) => t < split.at).map(([, v]) => v);
+    const afterWire = e.wire.filter(([t]) => t >= split.at).map(([, v]) => v);
     // A lossy link delays only the calls whose packets were lost, each by TCP's retransmission timeouts
     // (200 ms, then 400, 800...): the median stays, the slowest tenth moves by hundreds of milliseconds.
     const tailBefore = quantile(beforeWire, 0.9);
@@ -350,6 +348,56 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
       peer: e.caller,
     });
   }
+}
+
+/**
+ * A workload that sends no spans of its own (a database, a cache) shows its slowness only in its callers'
+ * client spans: the statements they send take longer. When every statement to it from one caller moves
+ * (the median, not a few slow ones), the callee is slow: a lock its statements wait behind, a slow query,
+ * a starved server. Without this the caller's latency alert dates the trouble there first and the
+ * database's errors, which come when the waits time out, look like a consequence. A caller whose calls to
+ * its traced dependencies grew alike is slow to read answers itself, as for the wire time.
+ */
+function untracedCalleeLatency(edges: EdgeStats[], traced: ReadonlySet<EntityId>, ev: Evidence): void {
+  for (const e of edges) {
+    if (!e.callee || e.callee === e.caller || traced.has(e.callee)) continue;
+    const shift = medianShift(
+      e.calls.map((s) => [s.start, s.durationMs]),
+      10,
+    );
+    if (!shift) continue;
+    const others = edges.filter(
+      (x) => x.caller === e.caller && x.callee && traced.has(x.callee) && x.wire.length >= 20,
+    );
+    if (others.length > 0 && others.every((x) => medianShift(x.wire, 10) !== null)) continue;
+    const weight = shiftWeight(shift.before, shift.after);
+    if (weight < 0.05) continue;
+    ev.symptoms.push({
+      signal: 'traces',
+      workload: e.callee,
+      kind: 'latency',
+      weight,
+      at: shift.at,
+      detail: `statements from ${shortId(e.caller)} take ~${ms(shift.after)} (median; before ~${ms(shift.before)}) since ${clock(shift.at)}`,
+      peer: e.caller,
+    });
+  }
+}
+
+/**
+ * Where a series of per-call times moved up as a whole: the medians on each side of the best split differ
+ * by at least 40 ms and a factor of two (a slow link or server delays every call, while a new connection or
+ * a pause in the caller makes a single call slow, which moves a mean, not a median).
+ */
+function medianShift(
+  points: Array<[number, number]>,
+  minSide: number,
+): { at: number; before: number; after: number } | null {
+  const split = upwardShift(points, minSide);
+  if (!split) return null;
+  const before = median(points.filter(([t]) => t < split.at).map(([, v]) => v));
+  const after = median(points.filter(([t]) => t >= split.at).map(([, v]) => v));
+  return after - before >= 40 && (after + 1) / (before + 1) >= 2 ? { at: split.at, before, after } : null;
 }
 
 /** How much a rise in per-call time (ms) weighs, by its ratio and its size: self time and wire time alike. */

@@ -676,7 +676,8 @@ export class SyntheticShop {
             childStatus = 0;
             code = brk.code;
           } else if (call.peer === 'redis') {
-            childMs = 1;
+            // untraced: a delay on the way to it (or in it) shows only in the caller's client span
+            childMs = 1 + addedMs(this.links, 'redis', (t0 - this.start) / 1000, service, pseudo(cId));
             childStatus = 200;
           } else {
             const wire = addedMs(this.links, call.peer, (t0 - this.start) / 1000, service, pseudo(cId));

@@ -91,6 +91,20 @@ describe('rank', () => {
     expect(late.candidates.map((c) => c.entity)[0]).toBe('shop/Deployment/shipping');
     const currency = late.candidates.find((c) => c.entity === 'shop/Deployment/currency');
     expect(currency?.discounts.join(' ')).toMatch(/began with a deletion of its pod 90 s after/);
+    // 35 s after is late too (a drain 44 s into an incident ranked first in a dev task); 20 s is not
+    const cutAt = (delayMs: number): string =>
+      rank(
+        evidence([
+          at(sym('shipping', 'latency', 0.7), T),
+          at(sym('currency', 'unreachable', 0.7), T + delayMs),
+          deleted('currency', T + delayMs),
+        ]),
+        index,
+      )
+        .candidates.find((c) => c.entity === 'shop/Deployment/currency')
+        ?.discounts.join(' ') ?? '';
+    expect(cutAt(35_000)).toMatch(/deletion of its pod 35 s after/);
+    expect(cutAt(20_000)).not.toMatch(/deletion/);
     // pods deleted as the incident itself: the first deletion is the onset, nothing is cut
     const first = rank(
       evidence([

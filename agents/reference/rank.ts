@@ -323,7 +323,7 @@ function workloadHealth(symptoms: Symptom[]): Map<EntityId, WorkloadHealth> {
 }
 
 /** Trouble that begins this long after the incident's did is late: something else happening meanwhile. */
-const LATE_MS = 45_000;
+const LATE_MS = 30_000;
 /** How close a deletion of its pod is to a workload's first trouble for the one to explain the other. */
 const DELETION_NEAR_MS = 10_000;
 /** What a late deletion blip keeps of its trouble (as a healed blip does in edge-blame.ts). */

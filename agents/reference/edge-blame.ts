@@ -18,6 +18,11 @@ export const DNS_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/i;
 export const REQUEST_CODES = /^HTTP_(400|404|405|406|410|415)$/i;
 /** The server answered and refused the caller's credentials. */
 export const AUTH_CODES = /^(WRONGPASS|NOAUTH|NOPERM|HTTP_401|HTTP_403|EACCES|unauthorized|forbidden)$/i;
+/**
+ * The shop's code for a statement that gave up waiting for a pooled connection (postgres-client.ts): it
+ * never left the caller, so it is no failed call to the store but the caller's own pool running dry.
+ */
+export const POOL_TIMEOUT = 'POOL_TIMEOUT';
 
 export interface FailedCall {
   at: number;

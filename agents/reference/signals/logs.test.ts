@@ -44,6 +44,23 @@ describe('logSignal', () => {
     expect(run(shop).symptoms).toEqual([]);
   });
 
+  it("leaves the store alone when statements gave up waiting for the caller's own pool", () => {
+    const failing = (code: string) => {
+      const shop = new SyntheticShop({ durationS: 120 });
+      const pod = shop.podsOf('cart')[0].name;
+      for (let t = 40; t < 120; t += 0.5)
+        shop.log(t, pod, 'cart', {
+          level: 'error',
+          dependency: 'redis',
+          err_code: code,
+          msg: `statement failed: ${code}`,
+        });
+      return run(shop).symptoms.filter((x) => x.workload === 'shop/Deployment/redis');
+    };
+    expect(failing('ECONNREFUSED')).not.toEqual([]);
+    expect(failing('POOL_TIMEOUT')).toEqual([]);
+  });
+
   it('blames the Secret when freshly started pods are refused from their first connection', () => {
     const shop = new SyntheticShop({ durationS: 150 });
     const fresh = shop.podsOf('cart', 100).flatMap((p) => shop.deletePod(p, 100) ?? []);

@@ -1,7 +1,7 @@
 import type { EntityId } from '../../../src/entities/index.js';
 import { sustainedStart } from '../change-point.js';
 import { blameCredentials } from '../credential-blame.js';
-import { AUTH_CODES, blameEdge, shortId, type FailedCall } from '../edge-blame.js';
+import { AUTH_CODES, blameEdge, POOL_TIMEOUT, shortId, type FailedCall } from '../edge-blame.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
 import { makeId } from '../kube.js';
@@ -185,6 +185,8 @@ function dependencyFailures(
   const byDep = new Map<string, LogEntry[]>();
   for (const e of entries) {
     if (!e.dependency || !e.errCode || (e.level !== 'warn' && e.level !== 'error')) continue;
+    // the caller's own pool ran dry: the statement never reached the store (the traces' pool symptom)
+    if (e.errCode === POOL_TIMEOUT) continue;
     const list = byDep.get(e.dependency);
     if (list) list.push(e);
     else byDep.set(e.dependency, [e]);

@@ -1,7 +1,7 @@
 import type { MetricSeries } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { upwardShift } from '../change-point.js';
-import { shortId } from '../edge-blame.js';
+import { POOL_TIMEOUT, shortId } from '../edge-blame.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type SymptomKind } from '../evidence.js';
 import { makeId, quantity, specOf } from '../kube.js';
@@ -466,7 +466,7 @@ const STORES: ReadonlyArray<{
     name: 'postgres',
     what: 'PostgreSQL statements',
     metric: 'db_client_operations_total',
-    failed: (l) => l.outcome !== undefined && l.outcome !== 'ok' && l.outcome !== 'POOL_TIMEOUT',
+    failed: (l) => l.outcome !== undefined && l.outcome !== 'ok' && l.outcome !== POOL_TIMEOUT,
   },
 ];
 

@@ -2,7 +2,7 @@ import type { EntityId } from '../../../src/entities/index.js';
 import { median, mode, quantile, sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
 import { blameCredentials } from '../credential-blame.js';
-import { AUTH_CODES, blameEdge, shortId } from '../edge-blame.js';
+import { AUTH_CODES, blameEdge, POOL_TIMEOUT, shortId } from '../edge-blame.js';
 import type { PodLife } from '../pod-lifecycle.js';
 import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
 import type { SpanLite } from '../read-snapshot.js';
@@ -425,9 +425,6 @@ function selfTime(s: SpanLite, kids: SpanLite[]): number {
   if (curB > curA) covered += curB - curA;
   return Math.max(0, s.durationMs - covered);
 }
-
-/** The shop's code for a statement that gave up waiting for a pooled connection (postgres-client.ts). */
-const POOL_TIMEOUT = 'POOL_TIMEOUT';
 
 /**
  * A caller whose statements wait out its connection pool. Either its own pool is held (connections taken and

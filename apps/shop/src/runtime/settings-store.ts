@@ -1,4 +1,4 @@
-import { describeChange, type RuntimeSettings } from './settings.js';
+import { describeChange, SETTING_NAMES, type RuntimeSettings } from './settings.js';
 
 export type SettingsListener = (next: RuntimeSettings, prev: RuntimeSettings) => void;
 
@@ -15,13 +15,16 @@ export class SettingsStore {
     this.listeners.push(listener);
   }
 
-  /** Replaces the settings; returns the operator sentence describing the change, or undefined if none. */
+  /**
+   * Replaces the settings and tells the listeners when any changed; returns the operator sentence for the
+   * change, undefined when nothing changed or only settings no service logs did (UNLOGGED_SETTINGS).
+   */
   update(next: RuntimeSettings): string | undefined {
     const prev = this.value;
-    const change = describeChange(prev, next);
-    if (change === undefined) return undefined;
+    if (SETTING_NAMES.every((name) => JSON.stringify(prev[name]) === JSON.stringify(next[name])))
+      return undefined;
     this.value = next;
     for (const l of this.listeners) l(next, prev);
-    return change;
+    return describeChange(prev, next);
   }
 }

@@ -33,16 +33,27 @@ describe('settings', () => {
     expect(rejected.join(' ')).toMatch(/upstream\.address: must be host:port/);
   });
 
-  test('describeChange words a change the way an operator would read it', () => {
-    expect(describeChange({}, { latency: { ms: 800, probability: 1 } })).toBe(
-      'runtime settings updated: request delay 800ms on 100% of requests',
-    );
-    expect(describeChange({ latency: { ms: 800, probability: 1 } }, {})).toBe(
-      'runtime settings updated: request delay cleared',
-    );
-    expect(describeChange({ cpu: { fraction: 0.5 } }, { cpu: { fraction: 0.5 } })).toBeUndefined();
+  test('describeChange words a change of a runtime flag the way an operator would read it', () => {
     expect(describeChange({}, { upstream: { dependency: 'payment', address: '10.0.0.1:81' } })).toBe(
       'runtime settings updated: payment endpoint set to 10.0.0.1:81',
+    );
+    expect(describeChange({ cache: { enabled: false } }, {})).toBe(
+      'runtime settings updated: cache setting cleared',
+    );
+    expect(describeChange({ audit: { fraction: 0.1 } }, { audit: { fraction: 0.1 } })).toBeUndefined();
+  });
+
+  test('describeChange never words what a service is made to do (slow, failing, busy, growing)', () => {
+    const made: RuntimeSettings = {
+      latency: { ms: 800, probability: 1 },
+      errors: { fraction: 0.5, status: 503 },
+      cpu: { fraction: 0.5 },
+      retention: { mbPerMinute: 50 },
+    };
+    expect(describeChange({}, made)).toBeUndefined();
+    expect(describeChange(made, {})).toBeUndefined();
+    expect(describeChange({}, { ...made, consumer: { maxInFlight: 0 } })).toBe(
+      'runtime settings updated: consumer max in flight 0',
     );
   });
 
@@ -58,8 +69,8 @@ describe('settings', () => {
       consumer: { maxInFlight: 0 },
     };
     for (const name of SETTING_NAMES) expect(describeSetting(name, all)).not.toMatch(FORBIDDEN);
-    expect(describeChange({}, all)).not.toMatch(FORBIDDEN);
-    expect(describeChange(all, {})).not.toMatch(FORBIDDEN);
+    expect(describeChange({}, all) ?? '').not.toMatch(FORBIDDEN);
+    expect(describeChange(all, {}) ?? '').not.toMatch(FORBIDDEN);
   });
 
   test('routeMatches: no scope matches everything; a scope matches the template or a path prefix', () => {

@@ -143,10 +143,23 @@ export function describeSetting(name: SettingName, s: RuntimeSettings): string {
   }
 }
 
-/** One sentence for the change from `prev` to `next`, or undefined when nothing changed. */
+/**
+ * Settings that stand for something happening to a service (a slow or failing code path, a busy core, a
+ * leak), not a knob a real service has: no real service logs them, so the change log leaves them out. The
+ * rest (an endpoint, the cache, audit sampling, a consumer's flow control) are runtime flags a real service
+ * logs when they change. An audit found the silent ones logged at debug, which background may switch on: a
+ * fault's own line ("request rejection with status 503 on 50% of requests") would name its target and second.
+ */
+export const UNLOGGED_SETTINGS: ReadonlySet<SettingName> = new Set(['latency', 'errors', 'cpu', 'retention']);
+
+/**
+ * One sentence for the change from `prev` to `next` in the settings a service logs (UNLOGGED_SETTINGS aside),
+ * or undefined when none of those changed.
+ */
 export function describeChange(prev: RuntimeSettings, next: RuntimeSettings): string | undefined {
   const parts: string[] = [];
   for (const name of SETTING_NAMES) {
+    if (UNLOGGED_SETTINGS.has(name)) continue;
     const a = prev[name];
     const b = next[name];
     if (JSON.stringify(a) === JSON.stringify(b)) continue;

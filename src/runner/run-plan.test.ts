@@ -1,7 +1,7 @@
 import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
-import { BEFORE_FAULT_LEAD_MS } from '../background/plan-background.js';
+import { EPISODE_BEFORE_WINDOW_MS, EPISODE_SETTLE_MS } from '../background/plan-background.js';
 import {
   APP_AGE_MS,
   CLUSTER_AGE_MS,
@@ -79,8 +79,10 @@ describe('planRun', () => {
       // The first fault comes at the end of the warmup (the scenario's first fault is at 0).
       for (const b of bursts) {
         expect(b.atMs).toBeGreaterThanOrEqual(EPISODE_MIN_START_MS);
-        expect(p.warmupMs - b.atMs).toBeGreaterThanOrEqual(BEFORE_FAULT_LEAD_MS[0]);
-        expect(p.warmupMs - b.atMs).toBeLessThanOrEqual(BEFORE_FAULT_LEAD_MS[1]);
+        const windowStart = p.warmupMs - p.leadMs;
+        expect(windowStart - b.atMs).toBeGreaterThanOrEqual(EPISODE_BEFORE_WINDOW_MS[0]);
+        expect(windowStart - b.atMs).toBeLessThanOrEqual(EPISODE_BEFORE_WINDOW_MS[1]);
+        expect(b.atMs + (b.durationMs ?? 0) + EPISODE_SETTLE_MS).toBeLessThanOrEqual(p.warmupMs);
       }
       const extra = p.warmupMs - q.warmupMs;
       expect(extra).toBeGreaterThanOrEqual(0);

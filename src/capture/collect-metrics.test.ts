@@ -22,4 +22,16 @@ describe('collectMetrics', () => {
       '{__name__="http_requests_total",job=~"shop|kube-state-metrics|kubelet",namespace=~"shop"}',
     );
   });
+
+  it("withholds kube-state-metrics' resource versions, the API server's write counter", async () => {
+    const ksm = { job: 'kube-state-metrics', namespace: 'shop', cronjob: 'catalog-sync' };
+    const prom = new FakePrometheus({
+      series: [
+        { metric: { __name__: 'kube_cronjob_metadata_resource_version', ...ksm }, values: [[1, 89543405]] },
+        { metric: { __name__: 'kube_cronjob_spec_suspend', ...ksm }, values: [[1, 0]] },
+      ],
+    });
+    const out = await collectMetrics(prom, { start: new Date(0), end: new Date(60_000) }, DEFAULT_SCOPE);
+    expect(out.map((s) => s.name)).toEqual(['kube_cronjob_spec_suspend']);
+  });
 });

@@ -6,6 +6,13 @@ import type { CaptureWindow } from '../platform/capture-sources.js';
 const ALERT_SERIES = ['ALERTS', 'ALERTS_FOR_STATE'];
 
 /**
+ * kube-state-metrics' `kube_<kind>_metadata_resource_version`: the API server's write counter, withheld from
+ * objects for the same reason (docs/bundle-format.md). It grows run after run in one substrate session, so it
+ * tells the order the runs had in a corpus, and counts the writes the run made before the window.
+ */
+const WITHHELD = /^kube_[a-z]+_metadata_resource_version$/;
+
+/**
  * Every series of the app's jobs over the window at the scrape step, one range query per metric name
  * (one query for everything would hit Prometheus' sample limits on long windows).
  */
@@ -26,7 +33,7 @@ export async function collectMetrics(
   // are the app namespaces' whatever their job, or the series would hold only some of alerts.json's.
   const alertSelector = `namespace=~"${nss}"`;
   const out: MetricSeries[] = [];
-  for (const name of [...new Set([...names, ...ALERT_SERIES])].sort()) {
+  for (const name of [...new Set([...names, ...ALERT_SERIES])].filter((n) => !WITHHELD.test(n)).sort()) {
     const series = await prom.queryRange(
       `{__name__="${name}",${ALERT_SERIES.includes(name) ? alertSelector : selector}}`,
       window.start,

@@ -373,6 +373,17 @@ describe('background activities', () => {
     expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(2);
     await up?.undo?.();
     expect((await target.objects.get('Deployment', 'shop', 'cart'))?.spec?.replicas).toBe(1);
+    // a single replica is never drained (its replacement starting would be an outage); two may lose one
+    const alone = await ACTIVITIES.get('reschedule')?.run(action('reschedule', { params: { pod: 0 } }), ctx);
+    expect(alone?.target).toBeNull();
+    const cart = await target.objects.get('Deployment', 'shop', 'cart');
+    if (cart) await target.objects.apply({ ...cart, spec: { ...cart.spec, replicas: 2 } });
+    await target.objects.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cart-abc-67890', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'cart' } },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
     const gone = await ACTIVITIES.get('reschedule')?.run(action('reschedule', { params: { pod: 0 } }), ctx);
     expect(gone?.target).toBe('shop/Pod/cart-abc-12345');
     expect(await target.objects.get('Pod', 'shop', 'cart-abc-12345')).toBeUndefined();
@@ -383,25 +394,31 @@ describe('background activities', () => {
     expect(target.flags.values.has('catalog.cache')).toBe(false);
   });
 
-  it('reschedules only within a disruption budget: never a workload with a pod missing or unready', async () => {
+  it('reschedules only within a disruption budget: never a workload with a pod missing or unready, or a lone pod', async () => {
     const pod = (name: string, app: string, ready: boolean): KubeObject => ({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace: 'shop', labels: { 'app.kubernetes.io/name': app } },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
     });
-    // cart's replacement pod is still starting; catalog wants two replicas and has one live pod
+    // cart wants two and its replacement pod is still starting; catalog wants two and has one live pod; orders
+    // runs a single replica; search has its two, ready
     const { ctx, target } = world([
       pod('cart-abc-11111', 'cart', true),
       pod('cart-abc-22222', 'cart', false),
       pod('catalog-def-33333', 'catalog', true),
+      pod('orders-jkl-55555', 'orders', true),
+      shopService('orders'),
       pod('search-ghi-44444', 'search', true),
+      pod('search-ghi-66666', 'search', true),
       shopService('search'),
     ]);
-    const catalog = await target.objects.get('Deployment', 'shop', 'catalog');
-    expect(catalog).toBeDefined();
-    if (catalog) await target.objects.apply({ ...catalog, spec: { ...catalog.spec, replicas: 2 } });
-    // 0 picks the first eligible Deployment by name: cart, then catalog, were they allowed
+    for (const name of ['cart', 'catalog', 'search']) {
+      const d = await target.objects.get('Deployment', 'shop', name);
+      expect(d).toBeDefined();
+      if (d) await target.objects.apply({ ...d, spec: { ...d.spec, replicas: 2 } });
+    }
+    // 0 picks the first eligible Deployment by name: cart, then catalog, then orders, were they allowed
     const out = await ACTIVITIES.get('reschedule')?.run(
       action('reschedule', { pick: 0, params: { pod: 0 } }),
       ctx,

@@ -42,6 +42,23 @@ describe('alertSignal', () => {
     expect(payment?.over).toBeUndefined();
   });
 
+  it('counts an earlier fired episode of the same alert on its own, not as the start of the one still firing', () => {
+    const shop = new SyntheticShop({ durationS: 200 });
+    shop.alert('ShopHighErrorRate', { service: 'checkout', severity: 'critical' }, [
+      { state: 'firing', from: 0, to: 30 },
+      { state: 'pending', from: 75, to: 100 },
+      { state: 'firing', from: 105, to: null },
+    ]);
+    const snap = shop.build();
+    const ev = alertSignal(snap, new EntityIndex(snap));
+    const checkout = ev.symptoms.filter((s) => s.workload === 'shop/Deployment/checkout');
+    expect(checkout).toEqual([
+      expect.objectContaining({ weight: 0.25, over: true, at: shop.t(0) }),
+      expect.objectContaining({ weight: 0.5, at: shop.t(75) }),
+    ]);
+    expect(checkout[1].over).toBeUndefined();
+  });
+
   it('points failing-call alerts at the dependency, and object alerts at the object', () => {
     const shop = new SyntheticShop({ durationS: 200 });
     const pod = shop.podsOf('checkout')[0].name;

@@ -66,55 +66,81 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
         ],
       });
   }
-  for (const s of series.values()) {
-    const stretches = [...s.stretches].sort((a, b) => (isoMs(a.start) ?? 0) - (isoMs(b.start) ?? 0));
-    const first = isoMs(stretches[0]?.start);
-    const fired = stretches.some((x) => x.state === 'firing');
-    const open = stretches.some((x) => x.end === null);
-    const pendings = stretches.filter((x) => x.state === 'pending').length;
-    const resolvedPendings = stretches.filter(
-      (x) => x.state === 'pending' && x.end !== null && !followedByFiring(x, stretches),
-    ).length;
-    // Pending twice or more and never settling into firing: it comes and goes by itself.
-    const flapping = (pendings >= 2 && resolvedPendings >= 2) || (!fired && !open);
-    // Fired and over before the capture: an episode of its own, which the trouble still going on at the
-    // end of the window did not need. It counts less and does not date when the trouble began.
-    const over = fired && !open && !flapping;
-    const severity = (s.labels.severity ?? '').toLowerCase();
-    const sevFactor = severity === 'critical' ? 1 : severity === 'warning' || severity === '' ? 0.85 : 0.4;
-    const factor = sevFactor * (flapping ? 0.2 : fired ? (over ? RESOLVED_FACTOR : 1) : 0.6);
-    const ended = over ? isoMs(stretches[stretches.length - 1]?.end) : null;
-    const when = `${fired ? 'firing' : 'pending'} since ${clock(first)}${flapping ? ', flapping' : ''}${over ? `, resolved at ${clock(ended)}` : ''}`;
-    const objectSuspect = objectOf(s, index);
-    if (objectSuspect) {
-      ev.suspects.push({
+  for (const whole of series.values())
+    for (const stretches of episodes(whole.stretches)) {
+      const s = { ...whole, stretches };
+      const first = isoMs(stretches[0]?.start);
+      const fired = stretches.some((x) => x.state === 'firing');
+      const open = stretches.some((x) => x.end === null);
+      const pendings = stretches.filter((x) => x.state === 'pending').length;
+      const resolvedPendings = stretches.filter(
+        (x) => x.state === 'pending' && x.end !== null && !followedByFiring(x, stretches),
+      ).length;
+      // Pending twice or more and never settling into firing: it comes and goes by itself.
+      const flapping = (pendings >= 2 && resolvedPendings >= 2) || (!fired && !open);
+      // Fired and over before the capture: an episode of its own, which the trouble still going on at the
+      // end of the window did not need. It counts less and does not date when the trouble began.
+      const over = fired && !open && !flapping;
+      const severity = (s.labels.severity ?? '').toLowerCase();
+      const sevFactor = severity === 'critical' ? 1 : severity === 'warning' || severity === '' ? 0.85 : 0.4;
+      const factor = sevFactor * (flapping ? 0.2 : fired ? (over ? RESOLVED_FACTOR : 1) : 0.6);
+      const ended = over ? isoMs(stretches[stretches.length - 1]?.end) : null;
+      const when = `${fired ? 'firing' : 'pending'} since ${clock(first)}${flapping ? ', flapping' : ''}${over ? `, resolved at ${clock(ended)}` : ''}`;
+      const objectSuspect = objectOf(s, index);
+      if (objectSuspect) {
+        ev.suspects.push({
+          signal: 'alerts',
+          entity: objectSuspect.id,
+          weight: clamp01(objectSuspect.weight * factor),
+          at: first,
+          affects: objectSuspect.affects,
+          explains: objectSuspect.explains,
+          detail: `${s.name} (${when})`,
+        });
+        continue;
+      }
+      const rule = RULES[s.name] ?? waitingRule(s) ?? { kind: 'errors' as SymptomKind, weight: 0.2 };
+      const w = rule.at === 'dependency' ? dependencyOf(s, index) : workloadOf(s.labels, index);
+      if (!w) continue;
+      const caller = rule.at === 'dependency' ? workloadOf(s.labels, index) : undefined;
+      if (caller && caller.id !== w.id) ev.calls.push({ from: caller.id, to: w.id });
+      ev.symptoms.push({
         signal: 'alerts',
-        entity: objectSuspect.id,
-        weight: clamp01(objectSuspect.weight * factor),
+        workload: w.id,
+        kind: rule.kind,
+        weight: clamp01(rule.weight * factor),
         at: first,
-        affects: objectSuspect.affects,
-        explains: objectSuspect.explains,
-        detail: `${s.name} (${when})`,
+        ...(over ? { over: true } : {}),
+        detail: `${s.name}${describe(s.labels)} (${when})`,
+        ...(caller ? { peer: caller.id } : {}),
       });
-      continue;
     }
-    const rule = RULES[s.name] ?? waitingRule(s) ?? { kind: 'errors' as SymptomKind, weight: 0.2 };
-    const w = rule.at === 'dependency' ? dependencyOf(s, index) : workloadOf(s.labels, index);
-    if (!w) continue;
-    const caller = rule.at === 'dependency' ? workloadOf(s.labels, index) : undefined;
-    if (caller && caller.id !== w.id) ev.calls.push({ from: caller.id, to: w.id });
-    ev.symptoms.push({
-      signal: 'alerts',
-      workload: w.id,
-      kind: rule.kind,
-      weight: clamp01(rule.weight * factor),
-      at: first,
-      ...(over ? { over: true } : {}),
-      detail: `${s.name}${describe(s.labels)} (${when})`,
-      ...(caller ? { peer: caller.id } : {}),
-    });
-  }
   return ev;
+}
+
+/** A new stretch this long after a fired stretch resolved starts another episode of the same alert. */
+const EPISODE_GAP_MS = 15_000;
+
+/**
+ * A series' stretches by start, cut into episodes after each firing stretch that resolved well before the
+ * next one began: an earlier episode (a burst of errors a minute before the incident, at the same service)
+ * is one of its own, worth less and dating nothing, not the start of the trouble still going on.
+ */
+function episodes(all: AlertTimelineEntry[]): AlertTimelineEntry[][] {
+  const sorted = [...all].sort((a, b) => (isoMs(a.start) ?? 0) - (isoMs(b.start) ?? 0));
+  const out: AlertTimelineEntry[][] = [];
+  let cur: AlertTimelineEntry[] = [];
+  for (const x of sorted) {
+    const lastFired = cur.filter((y) => y.state === 'firing').pop();
+    const gap = lastFired?.end ? (isoMs(x.start) ?? 0) - (isoMs(lastFired.end) ?? 0) : -Infinity;
+    if (lastFired && cur.every((y) => y.end !== null) && gap > EPISODE_GAP_MS) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(x);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 function followedByFiring(x: AlertTimelineEntry, all: AlertTimelineEntry[]): boolean {

@@ -55,9 +55,9 @@ export interface ActivityKind {
    * When it is planned. Default: from shortly before the window to the horizon. `warmup`: from the start
    * of the warmup, for activity whose trace is history (restart counts, last states) as much as events in
    * the window. `start`: in the first 10 s of the warmup, for chronic trouble that was there all along.
-   * `before-fault`: 20–60 s before the window opens (plan-background.ts), for an episode whose alerts fire
-   * around the window's start and resolve before the fault (left out when the window is too short for
-   * that); the run's warmup grows to make room (run-plan.ts).
+   * `before-fault`: 100–140 s before the earliest the fault could come given the window's start
+   * (plan-background.ts), for an episode whose alerts fire and resolve before the fault, dated from the
+   * window and never from the fault; the run's warmup grows to make room (run-plan.ts).
    */
   readonly from?: 'warmup' | 'start' | 'before-fault';
   plan(rng: SeededRandom): Pick<PlannedAction, 'durationMs' | 'params'>;

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../version.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
-import { drawCount, EPISODE_BEFORE_WINDOW_MS, EPISODE_SETTLE_MS, planBackground } from './plan-background.js';
+import { drawCount, EPISODE_LEAD_MS, planBackground } from './plan-background.js';
 
 function shopService(name: string): KubeObject {
   const d = readyDeployment('shop', name);
@@ -89,7 +89,7 @@ const action = (kind: PlannedAction['kind'], over: Partial<PlannedAction> = {}):
 });
 
 describe('planBackground', () => {
-  const times = { windowStartMs: 30_000, firstFaultMs: 60_000, horizonMs: 180_000 };
+  const times = { windowStartMs: 30_000, firstFaultMs: 60_000, earliestFaultMs: 60_000, horizonMs: 180_000 };
   const all = ['objects', 'settings', 'rollouts', 'pod-lifecycle', 'jobs'] as const;
 
   it('draws the same schedule from the same key, another from another, inside the run', () => {
@@ -120,48 +120,55 @@ describe('planBackground', () => {
     expect([...a].sort((x, y) => x.atMs - y.atMs)).toEqual(a);
   });
 
-  it('plans an earlier episode before the window, settled before the first fault, or none', () => {
+  it('plans an earlier episode before the earliest the fault could come, settled by then', () => {
     let planned = 0;
-    let dropped = 0;
     for (let i = 0; i < 100; i++) {
-      // windows 30–120 s ahead of the fault: the short ones leave no room for an episode to settle
+      // a window of `before` 30 s whose drawn lead is 30–120 s: the fault comes 0–90 s after the earliest
       const lead = 30_000 + (i % 10) * 10_000;
-      const t = { ...times, windowStartMs: times.firstFaultMs - lead };
-      const plan = planBackground(
+      const t = {
+        ...times,
+        windowStartMs: times.firstFaultMs - lead,
+        earliestFaultMs: times.firstFaultMs - lead + 30_000,
+      };
+      const bursts = planBackground(
         { profile: 'quiet', counts: { 'error-burst': 1 } },
         t,
         all,
         new SeededRandom('s', `burst-${i}`),
-      );
-      const bursts = plan.filter((x) => x.kind === 'error-burst');
+      ).filter((x) => x.kind === 'error-burst');
       planned += bursts.length;
-      if (bursts.length === 0 && lead < 60_000) dropped++;
       for (const b of bursts) {
-        expect(t.windowStartMs - b.atMs).toBeGreaterThanOrEqual(EPISODE_BEFORE_WINDOW_MS[0]);
-        expect(t.windowStartMs - b.atMs).toBeLessThanOrEqual(EPISODE_BEFORE_WINDOW_MS[1]);
-        expect(b.atMs + (b.durationMs ?? 0) + EPISODE_SETTLE_MS).toBeLessThanOrEqual(t.firstFaultMs);
+        expect(t.earliestFaultMs - b.atMs).toBeGreaterThanOrEqual(EPISODE_LEAD_MS[0]);
+        expect(t.earliestFaultMs - b.atMs).toBeLessThanOrEqual(EPISODE_LEAD_MS[1]);
+        // its alerts resolve about 57 s after it ends: 13 s of clean rate window before the earliest fault
+        expect(b.atMs + (b.durationMs ?? 0) + 70_000).toBeLessThanOrEqual(t.earliestFaultMs);
         expect(b.durationMs).toBeGreaterThanOrEqual(20_000);
         expect(b.durationMs).toBeLessThanOrEqual(30_000);
         expect(Number(b.params.fraction)).toBeGreaterThanOrEqual(0.3);
       }
     }
     expect(planned).toBeGreaterThan(20);
-    expect(dropped).toBeGreaterThan(0);
   });
 
-  it("dates an episode from the window's start, so its end tells no more of the fault's time than the window", () => {
-    // the same window start, faults 60 s apart: the episode's place does not move with the fault
+  it("dates an episode from the window's start, so neither its place nor its presence tells the fault's time", () => {
+    // the same window start, the fault at the earliest it could come or 90 s later: the same episodes
     const at = (firstFaultMs: number) =>
       planBackground(
         { profile: 'quiet', counts: { 'error-burst': 3 } },
-        { ...times, windowStartMs: 200_000, firstFaultMs, horizonMs: firstFaultMs + 60_000 },
+        {
+          ...times,
+          windowStartMs: 200_000,
+          earliestFaultMs: 230_000,
+          firstFaultMs,
+          horizonMs: firstFaultMs + 60_000,
+        },
         all,
         new SeededRandom('s', 'same-draw'),
       )
         .filter((x) => x.kind === 'error-burst')
         .map((x) => x.atMs);
-    expect(at(320_000).length).toBeGreaterThan(0);
-    expect(at(320_000)).toEqual(at(380_000));
+    expect(at(230_000).length).toBeGreaterThan(0);
+    expect(at(230_000)).toEqual(at(320_000));
   });
 
   it('leaves out what the substrate cannot do, and honours per-kind counts and the quiet profile', () => {

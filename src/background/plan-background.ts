@@ -14,26 +14,28 @@ export interface BackgroundTimes {
   /** When the window is expected to start and the first fault to be injected, from the warmup start. */
   windowStartMs: number;
   firstFaultMs: number;
+  /**
+   * The earliest the first fault could come, knowing only the window's start: the window's start plus
+   * the scenario's `window.before` (and its first fault's `at`). Episodes before the fault are dated from it.
+   */
+  earliestFaultMs: number;
   /** Latest time worth scheduling (the incident is usually captured before). */
   horizonMs: number;
 }
 
 /**
- * Where a `before-fault` episode starts: 20–60 s before the window opens, so its alerts (about 48 s to fire:
- * a 1-minute rate crossing its threshold, then `for: 30s`, 5 s scrapes and evaluations) are firing around
- * the window's start and resolve about 57 s after it ends (20–30 s long, error-burst.ts), inside the window.
- * Anchored to the window, not to the fault: an audit read the fault's time to ±5 s off the end of an episode
- * planned a fixed 100–120 s before it, against ±17 s from the window's start. Now the end says no more than
- * the window's start does.
+ * Where a `before-fault` episode starts: 100–140 s before the earliest the first fault could come given the
+ * window's start (`earliestFaultMs`). Its alerts need about 48 s to fire (a 1-minute rate crossing its
+ * threshold, then `for: 30s`, 5 s scrapes and evaluations) and resolve about 57 s after it ends (20–30 s
+ * long, error-burst.ts): they resolve 13–63 s before that earliest time, so always before the fault, and the
+ * incident's own alerts start from a clean rate window (an episode alert still firing when the incident
+ * raised the same alert on the same service would carry on as one alert that began before the fault, which
+ * the wait and the checks rightly take for background). Dated from the window, never from the fault: an
+ * audit read the fault's time to ±5 s off the end of an episode planned a fixed time before it; a reviewer
+ * then showed that dropping episodes that could not settle before the drawn fault still bounded it. Neither
+ * the episode's place nor whether it happens depends on when the fault came.
  */
-export const EPISODE_BEFORE_WINDOW_MS: readonly [number, number] = [20_000, 60_000];
-/**
- * An episode is left out unless its alerts have resolved this long before the first fault (about 57 s to
- * resolve, then 13 s of clean rate window), so the incident's own alerts start afresh: an episode alert
- * still firing when the incident raised the same alert on the same service would carry on as one alert that
- * began before the fault, which the wait and the checks rightly take for background.
- */
-export const EPISODE_SETTLE_MS = 70_000;
+export const EPISODE_LEAD_MS: readonly [number, number] = [100_000, 140_000];
 
 /**
  * How many actions of a kind one run gets, for a mean `count`: binomial over twice the mean's trials
@@ -54,9 +56,9 @@ export function drawCount(count: number, rng: SeededRandom): number {
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
  * warmup's start for kinds planned `from: 'warmup'`, its first 10 s for `from: 'start'`) and the horizon,
- * sorted by time; `before-fault` kinds EPISODE_BEFORE_WINDOW_MS before the window, when they settle
- * EPISODE_SETTLE_MS before the first fault, which may be before the warmup starts (negative): the caller
- * lengthens the warmup (run-plan.ts). Kinds the substrate cannot do are left out.
+ * sorted by time; `before-fault` kinds EPISODE_LEAD_MS before the earliest the fault could come, which may
+ * be before the warmup starts (negative): the caller lengthens the warmup (run-plan.ts). Kinds the
+ * substrate cannot do are left out.
  */
 export function planBackground(
   spec: BackgroundSpec,
@@ -77,22 +79,12 @@ export function planBackground(
         activity.from === 'start'
           ? [0, Math.min(10_000, times.horizonMs)]
           : activity.from === 'before-fault'
-            ? [
-                times.windowStartMs - EPISODE_BEFORE_WINDOW_MS[1],
-                times.windowStartMs - EPISODE_BEFORE_WINDOW_MS[0],
-              ]
+            ? [times.earliestFaultMs - EPISODE_LEAD_MS[1], times.earliestFaultMs - EPISODE_LEAD_MS[0]]
             : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
       let atMs = Math.round(kindRng.between(lo, hi));
       if (kind === 'rollout' && i === 0 && kindRng.chance(COINCIDENT_ROLLOUT_CHANCE[spec.profile]))
         atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));
-      const action: PlannedAction = { kind, atMs, pick: kindRng.next(), ...activity.plan(kindRng) };
-      // A window too short for the episode to settle before the fault has none.
-      if (
-        activity.from === 'before-fault' &&
-        atMs + (action.durationMs ?? 0) + EPISODE_SETTLE_MS > times.firstFaultMs
-      )
-        continue;
-      out.push(action);
+      out.push({ kind, atMs, pick: kindRng.next(), ...activity.plan(kindRng) });
     }
   }
   return out.sort((a, b) => a.atMs - b.atMs || a.kind.localeCompare(b.kind));

@@ -1,7 +1,7 @@
 import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
-import { EPISODE_BEFORE_WINDOW_MS, EPISODE_SETTLE_MS } from '../background/plan-background.js';
+import { EPISODE_LEAD_MS } from '../background/plan-background.js';
 import {
   APP_AGE_MS,
   CLUSTER_AGE_MS,
@@ -79,10 +79,10 @@ describe('planRun', () => {
       // The first fault comes at the end of the warmup (the scenario's first fault is at 0).
       for (const b of bursts) {
         expect(b.atMs).toBeGreaterThanOrEqual(EPISODE_MIN_START_MS);
-        const windowStart = p.warmupMs - p.leadMs;
-        expect(windowStart - b.atMs).toBeGreaterThanOrEqual(EPISODE_BEFORE_WINDOW_MS[0]);
-        expect(windowStart - b.atMs).toBeLessThanOrEqual(EPISODE_BEFORE_WINDOW_MS[1]);
-        expect(b.atMs + (b.durationMs ?? 0) + EPISODE_SETTLE_MS).toBeLessThanOrEqual(p.warmupMs);
+        // dated from the earliest the fault could come given the window's start, never from the fault
+        const earliest = p.warmupMs - p.leadMs + scenario.spec.observe.window.beforeMs;
+        expect(earliest - b.atMs).toBeGreaterThanOrEqual(EPISODE_LEAD_MS[0]);
+        expect(earliest - b.atMs).toBeLessThanOrEqual(EPISODE_LEAD_MS[1]);
       }
       const extra = p.warmupMs - q.warmupMs;
       expect(extra).toBeGreaterThanOrEqual(0);

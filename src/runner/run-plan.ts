@@ -105,6 +105,7 @@ export function planRun(i: PlanInputs): RunPlan {
     {
       windowStartMs: warmup - leadMs,
       firstFaultMs: warmup + firstFault,
+      earliestFaultMs: warmup - leadMs + window.beforeMs + firstFault,
       // Most incidents show within a minute of the first fault; activity planned later would seldom be seen.
       horizonMs: warmup + firstFault + BACKGROUND_HORIZON_MS,
     },

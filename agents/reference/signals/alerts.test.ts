@@ -57,6 +57,19 @@ describe('alertSignal', () => {
       expect.objectContaining({ weight: 0.5, at: shop.t(75) }),
     ]);
     expect(checkout[1].over).toBeUndefined();
+    // a dip under the threshold for a few evaluations is the same episode
+    const dip = new SyntheticShop({ durationS: 200 });
+    dip.alert('ShopHighErrorRate', { service: 'checkout', severity: 'critical' }, [
+      { state: 'firing', from: 0, to: 30 },
+      { state: 'pending', from: 50, to: 75 },
+      { state: 'firing', from: 75, to: null },
+    ]);
+    const dipSnap = dip.build();
+    expect(
+      alertSignal(dipSnap, new EntityIndex(dipSnap)).symptoms.filter(
+        (s) => s.workload === 'shop/Deployment/checkout',
+      ),
+    ).toEqual([expect.objectContaining({ weight: 0.5, at: dip.t(0) })]);
   });
 
   it('points failing-call alerts at the dependency, and object alerts at the object', () => {

@@ -118,8 +118,11 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
   return ev;
 }
 
-/** A new stretch this long after a fired stretch resolved starts another episode of the same alert. */
-const EPISODE_GAP_MS = 15_000;
+/**
+ * A new stretch this long after a fired stretch resolved starts another episode of the same alert: long
+ * enough that an incident alert dipping under its threshold for a few evaluations stays one episode.
+ */
+const EPISODE_GAP_MS = 30_000;
 
 /**
  * A series' stretches by start, cut into episodes after each firing stretch that resolved well before the
@@ -131,9 +134,10 @@ function episodes(all: AlertTimelineEntry[]): AlertTimelineEntry[][] {
   const out: AlertTimelineEntry[][] = [];
   let cur: AlertTimelineEntry[] = [];
   for (const x of sorted) {
-    const lastFired = cur.filter((y) => y.state === 'firing').pop();
-    const gap = lastFired?.end ? (isoMs(x.start) ?? 0) - (isoMs(lastFired.end) ?? 0) : -Infinity;
-    if (lastFired && cur.every((y) => y.end !== null) && gap > EPISODE_GAP_MS) {
+    // the latest stretch so far fired and resolved, and nothing began again for a while after it
+    const last = cur[cur.length - 1];
+    const gap = last?.end ? (isoMs(x.start) ?? 0) - (isoMs(last.end) ?? 0) : -Infinity;
+    if (last?.state === 'firing' && cur.every((y) => y.end !== null) && gap > EPISODE_GAP_MS) {
       out.push(cur);
       cur = [];
     }

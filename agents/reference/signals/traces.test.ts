@@ -75,6 +75,13 @@ describe('traceSignal', () => {
     expect(symptoms(shop).filter((s) => s.workload === 'shop/Deployment/redis')).toEqual([]);
   });
 
+  it('leaves an untraced store alone when the caller got slower on its own as well', () => {
+    const shop = new SyntheticShop();
+    shop.slowDown('cart', 100, 600);
+    shop.delayLink('redis', 100, 400, { caller: 'cart' });
+    expect(symptoms(shop).filter((s) => s.workload === 'shop/Deployment/redis')).toEqual([]);
+  });
+
   it('blames the callee for calls refused at its Service address', () => {
     const shop = new SyntheticShop();
     shop.breakCalls('currency', 100, 'ECONNREFUSED');

@@ -146,7 +146,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
   for (const e of edges.values()) edgeSymptoms(e, spans, observedUntil, index, workloadOf, pods, ev);
   wireSymptoms([...edges.values()], ev);
-  untracedCalleeLatency([...edges.values()], new Set(serverTimes.keys()), ev);
+  untracedCalleeLatency([...edges.values()], new Set(serverTimes.keys()), selfTimes, ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -355,17 +355,26 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
  * client spans: the statements they send take longer. When every statement to it from one caller moves
  * (the median, not a few slow ones), the callee is slow: a lock its statements wait behind, a slow query,
  * a starved server. Without this the caller's latency alert dates the trouble there first and the
- * database's errors, which come when the waits time out, look like a consequence. A caller whose calls to
- * its traced dependencies grew alike is slow to read answers itself, as for the wire time.
+ * database's errors, which come when the waits time out, look like a consequence. Waits for a pooled
+ * connection (`pg-pool.connect`) are the caller's own pool, not the store, and are left out. A caller that
+ * is slow itself (its own time per request grew, or its calls to its traced dependencies grew alike: a busy
+ * core reads every answer late) explains its statements' times too, and the store is left alone.
  */
-function untracedCalleeLatency(edges: EdgeStats[], traced: ReadonlySet<EntityId>, ev: Evidence): void {
+function untracedCalleeLatency(
+  edges: EdgeStats[],
+  traced: ReadonlySet<EntityId>,
+  selfTimes: ReadonlyMap<EntityId, Array<[number, number]>>,
+  ev: Evidence,
+): void {
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller || traced.has(e.callee)) continue;
     const shift = medianShift(
-      e.calls.map((s) => [s.start, s.durationMs]),
+      e.calls.filter((s) => s.name !== POOL_CONNECT).map((s) => [s.start, s.durationMs]),
       10,
     );
     if (!shift) continue;
+    const own = selfTimes.get(e.caller);
+    if (own && medianShift(own, 10) !== null) continue;
     const others = edges.filter(
       (x) => x.caller === e.caller && x.callee && traced.has(x.callee) && x.wire.length >= 20,
     );
@@ -383,6 +392,9 @@ function untracedCalleeLatency(edges: EdgeStats[], traced: ReadonlySet<EntityId>
     });
   }
 }
+
+/** The span the shop's PostgreSQL client opens while it waits for a pooled connection (postgres-client.ts). */
+const POOL_CONNECT = 'pg-pool.connect';
 
 /**
  * Where a series of per-call times moved up as a whole: the medians on each side of the best split differ

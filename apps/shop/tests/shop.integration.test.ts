@@ -265,7 +265,7 @@ describe('runtime settings', () => {
     await call('DELETE', `${shop.url('flags')}/flags`, undefined, { 'x-actor': ACTOR });
   });
 
-  test('latency: requests slow down within 5 s and recover after clearing; never logged', async () => {
+  test('latency: requests slow down within 5 s and recover after clearing', async () => {
     const path = front(`/api/products/${PRODUCT}`);
     expect((await call('GET', path)).ms).toBeLessThan(300);
     await setFlag('catalog.latency', { ms: 600 });
@@ -275,18 +275,6 @@ describe('runtime settings', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(600);
     await clearFlag('catalog.latency');
     await eventually('catalog latency back to normal', async () => (await call('GET', path)).ms < 300);
-    // what the service is made to do is no flag a real service has: no line at any level
-    expect(logs('catalog').filter((l) => l.includes('request delay'))).toEqual([]);
-  }, 20_000);
-
-  test('a runtime flag a real service has (its cache) is logged once at debug when it changes', async () => {
-    await setFlag('catalog.cache', { enabled: false });
-    await eventually('the change logged', async () =>
-      logs('catalog').some((l) => l.includes('runtime settings updated: cache disabled')),
-    );
-    const changed = logs('catalog').filter((l) => l.includes('runtime settings updated: cache disabled'));
-    expect(changed).toHaveLength(1);
-    expect(JSON.parse(changed[0]).level).toBe('debug');
   }, 20_000);
 
   test('errors: payment failures surface as checkout errors upstream, then recover', async () => {
@@ -503,11 +491,11 @@ describe('runtime settings', () => {
     for (const e of audit) expect(typeof e.ts).toBe('string');
   });
 
-  test('no log line of any process names the testbed', () => {
+  test('no log line of any process names the testbed, or says a runtime setting changed', () => {
     for (const [name, p] of shop.processes) {
       // third-party servers speak their own language ("background worker" is PostgreSQL's)
       if (name === 'flags' || name === 'redis' || name === 'postgres') continue;
-      const offending = p.stdout.filter((l) => FORBIDDEN.test(l));
+      const offending = p.stdout.filter((l) => FORBIDDEN.test(l) || /runtime settings/i.test(l));
       expect({ name, offending: offending.slice(0, 3) }).toEqual({ name, offending: [] });
     }
   });

@@ -15,12 +15,13 @@ export const SERVED_SERVICES = [
 
 /**
  * An earlier, unrelated episode: one service answers a large share of its requests with 503 for 20–30 s
- * (a node hiccup, a dependency restarting), shortly before the window opens. Its error-rate alert and its
- * callers' dependency alerts are firing around the window's start and resolve before the incident starts,
- * the first alerts an on-call engineer finds in the window. Planned `before-fault` (plan-background.ts),
- * anchored to the window rather than to the fault, so they have resolved before the fault: the checks tell the two apart (an alert that fired before the first fault is
- * background), and so can an agent that reads when each alert started and ended. Any served service may
- * burst, the faulty one too: were it never the faulty one, a burst would clear its service.
+ * (a node hiccup, a dependency restarting), a couple of minutes before the incident. Its error-rate alert
+ * and its callers' dependency alerts fire and resolve before the incident starts, often the first alerts an
+ * on-call engineer finds in the window. Planned `before-fault` (plan-background.ts), dated from the window,
+ * never from the fault, and settled before the fault: the checks tell the two apart (an alert that fired
+ * before the first fault is background), and so can an agent that reads when each alert started and
+ * ended. Any served service may burst, the faulty one too: were it never the faulty one, a burst would
+ * clear its service.
  */
 export const errorBurst: ActivityKind = {
   id: 'error-burst',

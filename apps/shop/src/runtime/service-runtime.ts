@@ -100,7 +100,6 @@ export async function runService(
       flagsUrl: config.flagsUrl,
       intervalMs: config.flagsPollMs,
       store: settings,
-      logger,
     });
     poller.start();
   }

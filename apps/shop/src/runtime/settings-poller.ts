@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { settingsFor } from './settings.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -7,7 +6,6 @@ export interface SettingsPollerOptions {
   flagsUrl: string;
   intervalMs: number;
   store: SettingsStore;
-  logger: Logger;
 }
 
 /**
@@ -18,7 +16,6 @@ export interface SettingsPollerOptions {
 export class SettingsPoller {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  private lastRejected = '';
 
   constructor(private readonly opts: SettingsPollerOptions) {}
 
@@ -43,14 +40,9 @@ export class SettingsPoller {
       if (!res.ok) return;
       const doc: unknown = await res.json();
       if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return;
-      const { settings, rejected } = settingsFor(this.opts.service, doc as Record<string, unknown>);
-      const rejectedKey = rejected.join('|');
-      if (rejectedKey !== this.lastRejected && rejected.length > 0) {
-        this.opts.logger.debug({ rejected }, 'ignoring invalid runtime settings');
-      }
-      this.lastRejected = rejectedKey;
-      const change = this.opts.store.update(settings);
-      if (change) this.opts.logger.debug(change);
+      // Invalid values are left out (the flags API refuses them first); like every setting, silently.
+      const { settings } = settingsFor(this.opts.service, doc as Record<string, unknown>);
+      this.opts.store.update(settings);
     } catch {
       // unreachable or slow flags service: keep what we have
     } finally {

@@ -1,4 +1,4 @@
-import { describeChange, SETTING_NAMES, type RuntimeSettings } from './settings.js';
+import { SETTING_NAMES, type RuntimeSettings } from './settings.js';
 
 export type SettingsListener = (next: RuntimeSettings, prev: RuntimeSettings) => void;
 
@@ -16,15 +16,17 @@ export class SettingsStore {
   }
 
   /**
-   * Replaces the settings and tells the listeners when any changed; returns the operator sentence for the
-   * change, undefined when nothing changed or only settings no service logs did (UNLOGGED_SETTINGS).
+   * Replaces the settings and tells the listeners when any changed; whether any did. Nothing is logged:
+   * the settings are the testbed's levers (a slow code path, a bug, a leak, a wrong endpoint), and a line
+   * saying one changed would name a fault's target and second to anyone reading debug logs, which
+   * background may switch on.
    */
-  update(next: RuntimeSettings): string | undefined {
+  update(next: RuntimeSettings): boolean {
     const prev = this.value;
     if (SETTING_NAMES.every((name) => JSON.stringify(prev[name]) === JSON.stringify(next[name])))
-      return undefined;
+      return false;
     this.value = next;
     for (const l of this.listeners) l(next, prev);
-    return describeChange(prev, next);
+    return true;
   }
 }

@@ -72,6 +72,27 @@ describe('alertSignal', () => {
     ).toEqual([expect.objectContaining({ weight: 0.5, at: dip.t(0) })]);
   });
 
+  it('takes an alert active at capture as still going on, though its timeline ended a moment before', () => {
+    const shop = new SyntheticShop({ durationS: 200 });
+    shop.alert('ShopHighErrorRate', { service: 'payment', severity: 'critical' }, [
+      { state: 'pending', from: 100, to: 130 },
+      { state: 'firing', from: 130, to: 195 },
+    ]);
+    const snap = shop.build();
+    snap.alerts.active.push({
+      alertname: 'ShopHighErrorRate',
+      state: 'firing',
+      labels: snap.alerts.timeline[0].labels,
+      annotations: {},
+      activeAt: shop.iso(100),
+    });
+    const payment = alertSignal(snap, new EntityIndex(snap)).symptoms.filter(
+      (s) => s.workload === 'shop/Deployment/payment',
+    );
+    expect(payment).toEqual([expect.objectContaining({ weight: 0.5, at: shop.t(100) })]);
+    expect(payment[0].over).toBeUndefined();
+  });
+
   it('points failing-call alerts at the dependency, and object alerts at the object', () => {
     const shop = new SyntheticShop({ durationS: 200 });
     const pod = shop.podsOf('checkout')[0].name;

@@ -57,14 +57,22 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
   }
   for (const a of snap.alerts.active) {
     const key = `${a.alertname}|${JSON.stringify(Object.entries(a.labels ?? {}).sort())}`;
-    if (!series.has(key))
-      series.set(key, {
-        name: a.alertname,
-        labels: a.labels ?? {},
-        stretches: [
-          { alertname: a.alertname, labels: a.labels ?? {}, state: a.state, start: a.activeAt, end: null },
-        ],
-      });
+    const open = {
+      alertname: a.alertname,
+      labels: a.labels ?? {},
+      state: a.state,
+      start: a.activeAt,
+      end: null,
+    };
+    const known = series.get(key);
+    if (!known) series.set(key, { name: a.alertname, labels: a.labels ?? {}, stretches: [open] });
+    // Active at capture though every stretch of its timeline ended (the timeline's last sample came a
+    // moment before the active list was read): it is still going on, from its activeAt or the last end.
+    else if (known.stretches.every((x) => x.end !== null)) {
+      const lastEnd = Math.max(...known.stretches.map((x) => isoMs(x.end) ?? 0));
+      const start = Math.max(isoMs(a.activeAt) ?? 0, lastEnd);
+      known.stretches.push({ ...open, start: new Date(start).toISOString() });
+    }
   }
   for (const whole of series.values())
     for (const stretches of episodes(whole.stretches)) {

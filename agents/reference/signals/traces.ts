@@ -145,8 +145,11 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   let observedUntil = -Infinity;
   for (const s of spans) observedUntil = Math.max(observedUntil, s.start);
   for (const e of edges.values()) edgeSymptoms(e, spans, observedUntil, index, workloadOf, pods, ev);
-  wireSymptoms([...edges.values()], ev);
-  untracedCalleeLatency([...edges.values()], new Set(serverTimes.keys()), selfTimes, ev);
+  const all = [...edges.values()];
+  // Each edge's wire time split once: both the link and the untraced-store rules read it.
+  const wireSides = new Map(all.map((e) => [e, splitSides(e.wire, 10)]));
+  wireSymptoms(all, wireSides, ev);
+  untracedCalleeLatency(all, wireSides, new Set(serverTimes.keys()), selfTimes, ev);
 
   // Self time: slowness a service adds by itself.
   for (const [w, pts] of selfTimes) {
@@ -306,28 +309,31 @@ function misansweredSymptom(e: EdgeStats, ev: Evidence): void {
  * busy): that is its own time, left to the self-time signal. Otherwise the edge's callee is the suspect,
  * as an SRE starts at the far end of a slow link (docs/faults.md: network faults blame the destination).
  */
-function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
+function wireSymptoms(
+  edges: EdgeStats[],
+  wireSides: ReadonlyMap<EdgeStats, Sides | null>,
+  ev: Evidence,
+): void {
   const shifted = new Map<
     EdgeStats,
     { callee: EntityId; at: number; before: number; after: number; tail: boolean }
   >();
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller) continue;
-    const whole = medianShift(e.wire, 10);
+    const sides = wireSides.get(e) ?? null;
+    const whole = medianShift(sides);
     if (whole) {
       shifted.set(e, { callee: e.callee, ...whole, tail: false });
       continue;
     }
-    const split = upwardShift(e.wire, 10);
-    if (!split) continue;
-    const beforeWire = e.wire.filter(([t]) => t < split.at).map(([, v]) => v);
-    const afterWire = e.wire.filter(([t]) => t >= split.at).map(([, v]) => v);
+    if (!sides) continue;
+    const { before: beforeWire, after: afterWire } = sides;
     // A lossy link delays only the calls whose packets were lost, each by TCP's retransmission timeouts
     // (200 ms, then 400, 800...): the median stays, the slowest tenth moves by hundreds of milliseconds.
     const tailBefore = quantile(beforeWire, 0.9);
     const tailAfter = quantile(afterWire, 0.9);
     if (afterWire.length >= 20 && tailAfter - tailBefore >= 150 && (tailAfter + 1) / (tailBefore + 1) >= 3)
-      shifted.set(e, { callee: e.callee, at: split.at, before: tailBefore, after: tailAfter, tail: true });
+      shifted.set(e, { callee: e.callee, at: sides.at, before: tailBefore, after: tailAfter, tail: true });
   }
   for (const [e, shift] of shifted) {
     const traced = edges.filter((x) => x.caller === e.caller && x.callee && x.wire.length >= 20);
@@ -362,6 +368,7 @@ function wireSymptoms(edges: EdgeStats[], ev: Evidence): void {
  */
 function untracedCalleeLatency(
   edges: EdgeStats[],
+  wireSides: ReadonlyMap<EdgeStats, Sides | null>,
   traced: ReadonlySet<EntityId>,
   selfTimes: ReadonlyMap<EntityId, Array<[number, number]>>,
   ev: Evidence,
@@ -369,16 +376,18 @@ function untracedCalleeLatency(
   for (const e of edges) {
     if (!e.callee || e.callee === e.caller || traced.has(e.callee)) continue;
     const shift = medianShift(
-      e.calls.filter((s) => s.name !== POOL_CONNECT).map((s) => [s.start, s.durationMs]),
-      10,
+      splitSides(
+        e.calls.filter((s) => s.name !== POOL_CONNECT).map((s) => [s.start, s.durationMs]),
+        10,
+      ),
     );
     if (!shift) continue;
     const own = selfTimes.get(e.caller);
-    if (own && medianShift(own, 10) !== null) continue;
+    if (own && medianShift(splitSides(own, 10)) !== null) continue;
     const others = edges.filter(
       (x) => x.caller === e.caller && x.callee && traced.has(x.callee) && x.wire.length >= 20,
     );
-    if (others.length > 0 && others.every((x) => medianShift(x.wire, 10) !== null)) continue;
+    if (others.length > 0 && others.every((x) => medianShift(wireSides.get(x) ?? null) !== null)) continue;
     const weight = shiftWeight(shift.before, shift.after);
     if (weight < 0.05) continue;
     ev.symptoms.push({
@@ -401,15 +410,28 @@ const POOL_CONNECT = 'pg-pool.connect';
  * by at least 40 ms and a factor of two (a slow link or server delays every call, while a new connection or
  * a pause in the caller makes a single call slow, which moves a mean, not a median).
  */
-function medianShift(
-  points: Array<[number, number]>,
-  minSide: number,
-): { at: number; before: number; after: number } | null {
+function medianShift(sides: Sides | null): { at: number; before: number; after: number } | null {
+  if (!sides) return null;
+  const before = median(sides.before);
+  const after = median(sides.after);
+  return after - before >= 40 && (after + 1) / (before + 1) >= 2 ? { at: sides.at, before, after } : null;
+}
+
+/** A series of per-call times split where it moved up most (upwardShift): the values on each side. */
+interface Sides {
+  at: number;
+  before: number[];
+  after: number[];
+}
+
+function splitSides(points: Array<[number, number]>, minSide: number): Sides | null {
   const split = upwardShift(points, minSide);
   if (!split) return null;
-  const before = median(points.filter(([t]) => t < split.at).map(([, v]) => v));
-  const after = median(points.filter(([t]) => t >= split.at).map(([, v]) => v));
-  return after - before >= 40 && (after + 1) / (before + 1) >= 2 ? { at: split.at, before, after } : null;
+  return {
+    at: split.at,
+    before: points.filter(([t]) => t < split.at).map(([, v]) => v),
+    after: points.filter(([t]) => t >= split.at).map(([, v]) => v),
+  };
 }
 
 /** How much a rise in per-call time (ms) weighs, by its ratio and its size: self time and wire time alike. */

@@ -1,17 +1,12 @@
+import { HTTP_DEPENDENCIES } from '../../../apps/shop/src/runtime/service-names.js';
 import type { ActivityKind } from '../activity-kind.js';
 import { errorShareBlip } from './setting-blip.js';
 
-/** The shop's services that other services or users call over HTTP: a burst there is seen by its callers. */
-export const SERVED_SERVICES = [
-  'frontend',
-  'catalog',
-  'cart',
-  'checkout',
-  'payment',
-  'shipping',
-  'currency',
-  'inventory',
-] as const;
+/**
+ * The shop's services that other services or users call over HTTP (frontend, by the shoppers): a burst there
+ * is seen by its callers.
+ */
+export const SERVED_SERVICES = ['frontend', ...HTTP_DEPENDENCIES] as const;
 
 /**
  * An earlier, unrelated episode: one service answers a large share of its requests with 503 for 20–30 s

@@ -48,7 +48,10 @@ describe('interrupting a local run', () => {
           XDG_STATE_HOME: join(dir, 'state'),
           FIREDRILL_WORK_DIR: work,
         });
-        await run.waitFor(line, 180_000);
+        // Capture comes after bring-up (~50 s), a warmup of up to the window's lead plus its jitter and
+        // margin (≤85 s), the latency alert's minute of `for` (~80 s from the fault) and the drawn tail (≤30 s):
+        // about 245 s at worst, on a slower runner more.
+        await run.waitFor(line, 360_000);
         run.child.kill('SIGINT');
         if (second) {
           await run.waitFor(/SIGINT: recovering faults/, 10_000);
@@ -79,6 +82,6 @@ describe('interrupting a local run', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    300_000,
+    480_000,
   );
 });

@@ -150,6 +150,25 @@ describe('planBackground', () => {
     expect(planned).toBeGreaterThan(20);
   });
 
+  it('never bypasses two caches at once: a later bypass waits for the one before to end', () => {
+    let pairs = 0;
+    for (let i = 0; i < 50; i++) {
+      const bypasses = planBackground(
+        { profile: 'quiet', counts: { 'cache-bypass': 3 } },
+        times,
+        all,
+        new SeededRandom('s', `bypass-${i}`),
+      ).filter((x) => x.kind === 'cache-bypass');
+      for (let k = 1; k < bypasses.length; k++) {
+        pairs++;
+        const before = bypasses[k - 1];
+        expect(bypasses[k].atMs).toBeGreaterThanOrEqual(before.atMs + (before.durationMs ?? Infinity));
+      }
+    }
+    // three per run on average over 60-100 s each: without the queue many would overlap
+    expect(pairs).toBeGreaterThan(50);
+  });
+
   it("dates an episode from the window's start, so neither its place nor its presence tells the fault's time", () => {
     // the same window start, the fault at the earliest it could come or 90 s later: the same episodes
     const at = (firstFaultMs: number) =>

@@ -52,6 +52,15 @@ export function drawCount(count: number, rng: SeededRandom): number {
   return n;
 }
 
+/** Moves each action of `kind` to start no earlier than the end of the one before it (ActivityKind.oneAtATime). */
+function queueOneAtATime(actions: PlannedAction[], kind: ActivityKindId): void {
+  let freeAt = -Infinity;
+  for (const a of actions.filter((x) => x.kind === kind).sort((x, y) => x.atMs - y.atMs)) {
+    a.atMs = Math.max(a.atMs, freeAt);
+    freeAt = a.atMs + (a.durationMs ?? 0);
+  }
+}
+
 /**
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
@@ -86,6 +95,7 @@ export function planBackground(
         atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));
       out.push({ kind, atMs, pick: kindRng.next(), ...activity.plan(kindRng) });
     }
+    if (activity.oneAtATime) queueOneAtATime(out, kind);
   }
   return out.sort((a, b) => a.atMs - b.atMs || a.kind.localeCompare(b.kind));
 }

@@ -14,6 +14,7 @@ export const cacheBypass: ActivityKind = {
   id: 'cache-bypass',
   needs: ['objects', 'settings'],
   alerts: ['ShopCacheHitRatioLow'],
+  oneAtATime: true,
   plan(rng) {
     return { durationMs: rng.int(60, 100) * 1000, params: {} };
   },

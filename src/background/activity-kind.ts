@@ -55,7 +55,7 @@ export interface ActivityKind {
    * When it is planned. Default: from shortly before the window to the horizon. `warmup`: from the start
    * of the warmup, for activity whose trace is history (restart counts, last states) as much as events in
    * the window. `start`: in the first 10 s of the warmup, for chronic trouble that was there all along.
-   * `before-fault`: 100–140 s before the earliest the fault could come given the window's start
+   * `before-fault`: ending 70–100 s before the earliest the fault could come given the window's start
    * (plan-background.ts), for an episode whose alerts fire and resolve before the fault, dated from the
    * window and never from the fault; the run's warmup grows to make room (run-plan.ts).
    */

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../version.js';
 import type { ActivityContext } from './activity-kind.js';
 import type { PlannedAction } from './background-action.js';
 import { BackgroundRunner } from './background-runner.js';
-import { drawCount, EPISODE_LEAD_MS, planBackground } from './plan-background.js';
+import { drawCount, EPISODE_END_LEAD_MS, planBackground } from './plan-background.js';
 
 function shopService(name: string): KubeObject {
   const d = readyDeployment('shop', name);
@@ -122,6 +122,7 @@ describe('planBackground', () => {
 
   it('plans an earlier episode before the earliest the fault could come, settled by then', () => {
     let planned = 0;
+    let visible = 0;
     for (let i = 0; i < 100; i++) {
       // a window of `before` 30 s whose drawn lead is 30–120 s: the fault comes 0–90 s after the earliest
       const lead = 30_000 + (i % 10) * 10_000;
@@ -138,16 +139,21 @@ describe('planBackground', () => {
       ).filter((x) => x.kind === 'error-burst');
       planned += bursts.length;
       for (const b of bursts) {
-        expect(t.earliestFaultMs - b.atMs).toBeGreaterThanOrEqual(EPISODE_LEAD_MS[0]);
-        expect(t.earliestFaultMs - b.atMs).toBeLessThanOrEqual(EPISODE_LEAD_MS[1]);
+        const end = b.atMs + (b.durationMs ?? 0);
+        expect(t.earliestFaultMs - end).toBeGreaterThanOrEqual(EPISODE_END_LEAD_MS[0]);
+        expect(t.earliestFaultMs - end).toBeLessThanOrEqual(EPISODE_END_LEAD_MS[1]);
         // its alerts resolve about 57 s after it ends: 13 s of clean rate window before the earliest fault
-        expect(b.atMs + (b.durationMs ?? 0) + 70_000).toBeLessThanOrEqual(t.earliestFaultMs);
+        expect(end + 70_000).toBeLessThanOrEqual(t.earliestFaultMs);
+        // and are still firing when a window with `before` 30 s opens (window start = earliest - 30 s)
+        if (end + 57_000 > t.earliestFaultMs - 30_000) visible++;
         expect(b.durationMs).toBeGreaterThanOrEqual(20_000);
         expect(b.durationMs).toBeLessThanOrEqual(30_000);
         expect(Number(b.params.fraction)).toBeGreaterThanOrEqual(0.3);
       }
     }
     expect(planned).toBeGreaterThan(20);
+    // dated by its start (100-140 s before, until session 17), 1 in 4 showed in the window
+    expect(visible / planned).toBeGreaterThan(0.45);
   });
 
   it('never bypasses two caches at once: a later bypass waits for the one before to end', () => {

@@ -24,18 +24,20 @@ export interface BackgroundTimes {
 }
 
 /**
- * Where a `before-fault` episode starts: 100–140 s before the earliest the first fault could come given the
+ * Where a `before-fault` episode ends: 70–100 s before the earliest the first fault could come given the
  * window's start (`earliestFaultMs`). Its alerts need about 48 s to fire (a 1-minute rate crossing its
  * threshold, then `for: 30s`, 5 s scrapes and evaluations) and resolve about 57 s after it ends (20–30 s
- * long, error-burst.ts): they resolve 13–63 s before that earliest time, so always before the fault, and the
+ * long, error-burst.ts): they resolve 13–43 s before that earliest time, so always before the fault, and the
  * incident's own alerts start from a clean rate window (an episode alert still firing when the incident
  * raised the same alert on the same service would carry on as one alert that began before the fault, which
- * the wait and the checks rightly take for background). Dated from the window, never from the fault: an
+ * the wait and the checks rightly take for background). Dated by its end, not its start (100–140 s before,
+ * until session 17), so that its alerts are still firing when the window opens in over half the runs: dated
+ * by its start, 1 of 4 episodes showed in the window. Dated from the window, never from the fault: an
  * audit read the fault's time to ±5 s off the end of an episode planned a fixed time before it; a reviewer
  * then showed that dropping episodes that could not settle before the drawn fault still bounded it. Neither
  * the episode's place nor whether it happens depends on when the fault came.
  */
-export const EPISODE_LEAD_MS: readonly [number, number] = [100_000, 140_000];
+export const EPISODE_END_LEAD_MS: readonly [number, number] = [70_000, 100_000];
 
 /**
  * How many actions of a kind one run gets, for a mean `count`: binomial over twice the mean's trials
@@ -65,7 +67,7 @@ function queueOneAtATime(actions: PlannedAction[], kind: ActivityKindId): void {
  * The run's background schedule, drawn from the seed before anything starts: how many actions of each
  * kind (the profile, overridden per kind), each at a uniform time between a little before the window (the
  * warmup's start for kinds planned `from: 'warmup'`, its first 10 s for `from: 'start'`) and the horizon,
- * sorted by time; `before-fault` kinds EPISODE_LEAD_MS before the earliest the fault could come, which may
+ * sorted by time; `before-fault` kinds ending EPISODE_END_LEAD_MS before the earliest the fault could come, which may
  * be before the warmup starts (negative): the caller lengthens the warmup (run-plan.ts). Kinds the
  * substrate cannot do are left out.
  */
@@ -84,12 +86,20 @@ export function planBackground(
     // A scenario's count is a mean too: an exact count would be a constant its snapshots share.
     const n = drawCount(spec.counts[kind] ?? PROFILE_COUNTS[spec.profile][kind], kindRng);
     for (let i = 0; i < n; i++) {
+      if (activity.from === 'before-fault') {
+        const endMs = kindRng.between(
+          times.earliestFaultMs - EPISODE_END_LEAD_MS[1],
+          times.earliestFaultMs - EPISODE_END_LEAD_MS[0],
+        );
+        const pick = kindRng.next();
+        const planned = activity.plan(kindRng);
+        out.push({ kind, atMs: Math.round(endMs - (planned.durationMs ?? 0)), pick, ...planned });
+        continue;
+      }
       const [lo, hi] =
         activity.from === 'start'
           ? [0, Math.min(10_000, times.horizonMs)]
-          : activity.from === 'before-fault'
-            ? [times.earliestFaultMs - EPISODE_LEAD_MS[1], times.earliestFaultMs - EPISODE_LEAD_MS[0]]
-            : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
+          : [activity.from === 'warmup' ? 0 : from, times.horizonMs];
       let atMs = Math.round(kindRng.between(lo, hi));
       if (kind === 'rollout' && i === 0 && kindRng.chance(COINCIDENT_ROLLOUT_CHANCE[spec.profile]))
         atMs = Math.max(0, times.firstFaultMs + Math.round(kindRng.between(-20_000, 20_000)));

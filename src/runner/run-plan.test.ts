@@ -1,7 +1,7 @@
 import { INCIDENT_SCENARIO_TEXT } from '../bundle/testing/incident-bundle.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { localRegistration } from '../substrates/local/registration.js';
-import { EPISODE_LEAD_MS } from '../background/plan-background.js';
+import { EPISODE_END_LEAD_MS } from '../background/plan-background.js';
 import {
   APP_AGE_MS,
   CLUSTER_AGE_MS,
@@ -81,8 +81,9 @@ describe('planRun', () => {
         expect(b.atMs).toBeGreaterThanOrEqual(EPISODE_MIN_START_MS);
         // dated from the earliest the fault could come given the window's start, never from the fault
         const earliest = p.warmupMs - p.leadMs + scenario.spec.observe.window.beforeMs;
-        expect(earliest - b.atMs).toBeGreaterThanOrEqual(EPISODE_LEAD_MS[0]);
-        expect(earliest - b.atMs).toBeLessThanOrEqual(EPISODE_LEAD_MS[1]);
+        const end = b.atMs + (b.durationMs ?? 0);
+        expect(earliest - end).toBeGreaterThanOrEqual(EPISODE_END_LEAD_MS[0]);
+        expect(earliest - end).toBeLessThanOrEqual(EPISODE_END_LEAD_MS[1]);
       }
       const extra = p.warmupMs - q.warmupMs;
       expect(extra).toBeGreaterThanOrEqual(0);

@@ -2,7 +2,7 @@ import type { Clock } from '../util/clock.js';
 import { errorText } from '../util/error-text.js';
 import type { ActivityContext, ActivityKind } from './activity-kind.js';
 import { ACTIVITIES } from './activities.js';
-import type { BackgroundRecord, PlannedAction } from './background-action.js';
+import type { ActivityKindId, BackgroundRecord, PlannedAction } from './background-action.js';
 
 interface Pending {
   record: BackgroundRecord;
@@ -125,9 +125,24 @@ export class BackgroundRunner {
 
   /** Alerts the activities that ran may have raised on purpose. */
   alerts(): string[] {
+    return this.alertsOf(() => true);
+  }
+
+  /**
+   * Alerts activities that act beside the incident may have raised on purpose: all but those of
+   * `before-fault` episodes, which settle before the first fault and are told apart by time. Listed by
+   * name, these would hide the incident's own alerts of the same name from the comparison of repeats: a
+   * repeat with an earlier error burst lost every ShopHighErrorRate and ShopDependencyErrors the incident
+   * raised, and its pair read as unstable (session 17's corpus, postgres-role-connection-limit).
+   */
+  alertsBesideIncident(): string[] {
+    return this.alertsOf((kind) => this.kinds.get(kind)?.from !== 'before-fault');
+  }
+
+  private alertsOf(include: (kind: ActivityKindId) => boolean): string[] {
     const names = new Set<string>();
     for (const r of this.done)
-      if (r.target) for (const a of this.kinds.get(r.kind)?.alerts ?? []) names.add(a);
+      if (r.target && include(r.kind)) for (const a of this.kinds.get(r.kind)?.alerts ?? []) names.add(a);
     return [...names].sort();
   }
 }

@@ -767,6 +767,29 @@ describe('BackgroundRunner', () => {
     expect(Date.parse(rec[0].undoneAt ?? '') - Date.parse(rec[0].at)).toBe(10_000);
   });
 
+  it("lists an earlier episode's alerts for the run's checks, but not as alerts beside the incident", async () => {
+    const { ctx, clock } = world();
+    const r = new BackgroundRunner(
+      [
+        action('error-burst', { atMs: 1_000, durationMs: 2_000, params: { fraction: 0.4 } }),
+        action('cache-bypass', { atMs: 2_000, durationMs: 2_000 }),
+      ],
+      ctx,
+      clock,
+    );
+    r.start(clock.now());
+    await clock.advance(5_000);
+    await r.stop();
+    expect(r.records().map((x) => [x.kind, x.target !== null])).toEqual([
+      ['error-burst', true],
+      ['cache-bypass', true],
+    ]);
+    // allowed before the fault by the run's checks
+    expect(r.alerts()).toEqual(['ShopCacheHitRatioLow', 'ShopDependencyErrors', 'ShopHighErrorRate']);
+    // in truth/background.json: left out by name when repeats are compared
+    expect(r.alertsBesideIncident()).toEqual(['ShopCacheHitRatioLow']);
+  });
+
   it('records a failed action and goes on', async () => {
     const { ctx, clock } = world();
     const r = new BackgroundRunner(

@@ -85,7 +85,7 @@ export async function capturePhase(
   await writer.writeJson(TruthFile.groundTruth, truth);
   await writer.writeJson(TruthFile.background, {
     profile: scenario.spec.background.profile,
-    alerts: backgroundAlerts,
+    alerts: background.alertsBesideIncident(),
     actions: background.records(),
   });
   await writer.writeJson(TruthFile.recipe, {

@@ -245,4 +245,71 @@ describe('rank', () => {
     expect(r.candidates[0].entity).toBe('shop/Deployment/checkout');
     expect(r.candidates[0].discounts.join(' ')).not.toMatch(/passed on/);
   });
+
+  it('dates a caller from its clear trouble, not from a faint sign a minute before its callee failed', () => {
+    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
+    const r = rank(
+      evidence(
+        [
+          // a latency alert pending under background load, 100 s before the store failed
+          at(sym('cart', 'latency', 0.21, 'alerts'), T - 100_000),
+          sym('cart', 'errors', 0.8, 'logs'),
+          sym('cart', 'errors', 0.5, 'alerts'),
+          at(sym('redis', 'errors', 0.8, 'logs'), T - 8_000),
+          at(sym('redis', 'errors', 0.55), T - 8_000),
+        ],
+        [],
+        [['cart', 'redis']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/redis');
+    const cart = r.candidates.find((c) => c.entity === 'shop/Deployment/cart');
+    expect(cart?.discounts.join(' ')).toMatch(/passed on from Deployment\/redis/);
+  });
+
+  it('does not let a callee its callers saw nothing wrong with take their trouble away', () => {
+    // inventory: a pod deleted and replaced beside a healthy sibling, memory up; catalog's calls to it fine
+    const r = rank(
+      evidence(
+        [
+          sym('catalog', 'latency', 0.9),
+          sym('catalog', 'unreachable', 0.56, 'logs'),
+          sym('inventory', 'unavailable', 0.39, 'events'),
+          sym('inventory', 'memory', 0.22, 'metrics'),
+          sym('inventory', 'not-ready', 0.05, 'alerts'),
+        ],
+        [],
+        [['catalog', 'inventory']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/catalog');
+    expect(r.candidates[0].discounts.join(' ')).not.toMatch(/passed on/);
+  });
+
+  it('lets a callee in trouble take at most half of what a caller at fault on another edge passes on', () => {
+    const r = rank(
+      evidence(
+        [
+          sym('checkout', 'unreachable', 0.7),
+          sym('checkout', 'errors', 0.5, 'alerts'),
+          sym('checkout', 'not-ready', 0.36, 'alerts'),
+          { ...sym('checkout', 'misrouted', 0.35), peer: 'shop/Deployment/payment', definite: true },
+          // cart: restarted by a routine rollout meanwhile, slow for a while
+          sym('cart', 'latency', 0.34, 'alerts'),
+          sym('cart', 'memory', 0.31, 'metrics'),
+          sym('cart', 'errors', 0.25, 'alerts'),
+        ],
+        [],
+        [
+          ['checkout', 'cart'],
+          ['checkout', 'payment'],
+        ],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/checkout');
+    expect(r.candidates[0].discounts.join(' ')).toMatch(/−50% of them/);
+  });
 });

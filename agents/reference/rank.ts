@@ -366,6 +366,38 @@ function firstTrouble(h: WorkloadHealth, kinds?: ReadonlySet<SymptomKind>): numb
   return t;
 }
 
+/**
+ * How strongly a callee's trouble can reach its callers. Trouble its callers could see (its calls failing,
+ * slow or refused, its pods unready) counts whole once it is clear; trouble they could not (a pod replaced
+ * beside healthy siblings, memory growing) reaches them only through what they saw, so a callee that
+ * answered its callers fine explains none of their trouble.
+ */
+function visibleStrength(h: WorkloadHealth): number {
+  return h.propagated >= VISIBLE_MIN ? h.raw : h.propagated;
+}
+
+/** The most a callee takes of the passed-on trouble of a caller that is at fault on another edge. */
+const AT_FAULT_MAX_CUT = 0.5;
+
+/** Caller-visible trouble (about one weak-to-moderate symptom) that makes a callee's whole trouble count. */
+const VISIBLE_MIN = 0.15;
+
+/**
+ * When a workload's passed-on trouble was first seen clearly: its first propagating symptom of some weight,
+ * else any. A faint early sign (a latency alert pending a minute before, under background load) does not
+ * date it, or a callee that failed since would look too late to explain anything.
+ */
+function firstClearTrouble(h: WorkloadHealth): number | null {
+  let t: number | null = null;
+  for (const s of h.symptoms)
+    if (PROPAGATING.has(s.kind) && s.at !== null && !s.over && s.weight >= CLEAR_WEIGHT)
+      t = t === null ? s.at : Math.min(t, s.at);
+  return t ?? firstTrouble(h, PROPAGATING);
+}
+
+/** A symptom this strong is trouble for sure (an alert that fired, a sustained run of failures). */
+const CLEAR_WEIGHT = 0.3;
+
 /** Discounts symptoms a workload may only be passing on from something it calls. */
 function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: EntityIndex): void {
   const callees = new Map<EntityId, Set<EntityId>>();
@@ -385,8 +417,9 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
     const seen = new Set<EntityId>();
     let frontier = [...(callees.get(h.id) ?? [])].filter((d) => !atFault.has(d));
     let worst: WorkloadHealth | undefined;
+    let worstStrength = 0;
     // Trouble that began well after this workload's cannot be what it passes on.
-    const since = firstTrouble(h, PROPAGATING);
+    const since = firstClearTrouble(h);
     const began = (dh: WorkloadHealth): boolean => {
       const t = firstTrouble(dh);
       return since === null || t === null || t <= since + LATER_CALLEE_MS;
@@ -397,14 +430,22 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
         if (seen.has(d) || d === h.id) continue;
         seen.add(d);
         const dh = health.get(d);
-        if (dh && began(dh) && (!worst || dh.raw > worst.raw)) worst = dh;
+        const strength = dh ? visibleStrength(dh) : 0;
+        if (dh && began(dh) && (!worst || strength > worstStrength)) {
+          worst = dh;
+          worstStrength = strength;
+        }
         next.push(...(callees.get(d) ?? []));
       }
       frontier = next;
     }
-    if (!worst || worst.raw < 0.15) continue;
+    if (!worst || worstStrength < 0.15) continue;
     // A callee in clear trouble (0.6 is about one solid symptom) explains most of what its callers pass on.
-    const cut = 0.85 * clamp01(worst.raw / 0.6);
+    let cut = 0.85 * clamp01(worstStrength / 0.6);
+    // A caller shown at fault on an edge of its own is a cause itself: a callee in trouble meanwhile may add
+    // to what it shows but cannot take it all away (its pods unready because the address it dials is wrong
+    // are not a background blip below it).
+    if (atFault.size > 0) cut = Math.min(cut, AT_FAULT_MAX_CUT);
     h.origin = h.raw - h.propagated * cut;
     h.discount = `errors/latency/readiness here may be passed on from ${shortId(worst.id)}, which it calls (−${Math.round(cut * 100)}% of them)`;
   }

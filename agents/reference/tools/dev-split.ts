@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The development split (agents/reference/README.md): the agent is tuned on DEV scenarios only and
  * reported separately on HELD_OUT. Kubernetes-only scenarios have no local bundles; they are listed so the
@@ -39,3 +41,15 @@ export const HELD_OUT = [
   'shipping-pinned-to-missing-nodes',
   'workers-cordoned',
 ];
+
+/**
+ * The side of any scenario: the lists above for the first scenarios (split by hand), else the first hex
+ * digit of the sha256 of its id, even → dev, so a new scenario's side is fixed before anyone sees how the
+ * agent does on it.
+ */
+export function splitOf(scenarioId: string): 'dev' | 'held-out' {
+  if (DEV.includes(scenarioId)) return 'dev';
+  if (HELD_OUT.includes(scenarioId)) return 'held-out';
+  const first = parseInt(createHash('sha256').update(scenarioId).digest('hex')[0] ?? '0', 16);
+  return first % 2 === 0 ? 'dev' : 'held-out';
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEV, HELD_OUT } from './dev-split.js';
+import { splitOf } from './dev-split.js';
 
 /**
  * Development helper: reads `firedrill grade --corpus ... --json` output (a file, or stdin) and prints
@@ -21,11 +21,8 @@ interface Task {
 
 const text = readFileSync(process.argv[2] ?? 0, 'utf8');
 const tasks = (JSON.parse(text) as { tasks: Task[] }).tasks;
-for (const [label, ids] of [
-  ['dev', DEV],
-  ['held-out', HELD_OUT],
-] as const) {
-  const mine = tasks.filter((t) => ids.includes(t.scenarioId));
+for (const label of ['dev', 'held-out'] as const) {
+  const mine = tasks.filter((t) => splitOf(t.scenarioId) === label);
   process.stdout.write(`\n${label}\n`);
   for (const t of mine)
     for (const r of t.runs)

@@ -251,7 +251,7 @@ describe('rank', () => {
     const r = rank(
       evidence(
         [
-          // a latency alert pending under background load, 100 s before the store failed
+          // a latency alert pending under background load, 92 s before the store failed
           at(sym('cart', 'latency', 0.21, 'alerts'), T - 100_000),
           sym('cart', 'errors', 0.8, 'logs'),
           sym('cart', 'errors', 0.5, 'alerts'),
@@ -311,5 +311,45 @@ describe('rank', () => {
     );
     expect(r.candidates[0].entity).toBe('shop/Deployment/checkout');
     expect(r.candidates[0].discounts.join(' ')).toMatch(/−50% of them/);
+  });
+
+  it('counts all of a callee’s trouble once its callers could see some of it', () => {
+    // payment: OOM-killed (not something callers see) and refusing some calls (something they do)
+    const r = rank(
+      evidence(
+        [
+          sym('checkout', 'errors', 0.9),
+          sym('payment', 'oom', 0.85, 'metrics'),
+          sym('payment', 'unreachable', 0.25, 'logs'),
+        ],
+        [],
+        [['checkout', 'payment']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/payment');
+    // 0.85 × min(1, (0.85 + 0.7 × 0.25) / 0.6): the whole trouble, not the 0.175 callers saw (a 25 % cut)
+    expect(r.candidates.find((c) => c.entity === 'shop/Deployment/checkout')?.discounts.join(' ')).toMatch(
+      /−85% of them/,
+    );
+  });
+
+  it('dates a caller with no clear trouble from its first faint sign, as before', () => {
+    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
+    const r = rank(
+      evidence(
+        [
+          sym('cart', 'errors', 0.25, 'metrics'),
+          sym('cart', 'latency', 0.22, 'alerts'),
+          at(sym('redis', 'errors', 0.8, 'logs'), T + 60_000),
+        ],
+        [],
+        [['cart', 'redis']],
+      ),
+      index,
+    );
+    const cart = r.candidates.find((c) => c.entity === 'shop/Deployment/cart');
+    expect(cart).toBeDefined();
+    expect(cart?.discounts.join(' ')).not.toMatch(/passed on/);
   });
 });

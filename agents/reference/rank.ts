@@ -104,7 +104,9 @@ interface WorkloadHealth {
  *    a node) is discounted by that, since the object to fix is the other one; a strong explanation ranks
  *    that object above the workload.
  * Before all this, a callee is cleared of the failures of an edge whose caller is shown at fault
- * (callerExplained), and in step 2 a callee whose trouble began well after the caller's passes nothing on.
+ * (callerExplained), and in step 2 a callee whose trouble began well after the caller's clear trouble, or
+ * whose trouble its callers could not see, passes nothing on, and a caller at fault on an edge of its own
+ * keeps at least half of what it passes on.
  */
 export function rank(ev: Evidence, index: EntityIndex, opts: RankOptions = DEFAULT_RANK): Ranking {
   const health = workloadHealth(callerExplained(ev.symptoms));
@@ -366,26 +368,33 @@ function firstTrouble(h: WorkloadHealth, kinds?: ReadonlySet<SymptomKind>): numb
   return t;
 }
 
-/**
- * How strongly a callee's trouble can reach its callers. Trouble its callers could see (its calls failing,
- * slow or refused, its pods unready) counts whole once it is clear; trouble they could not (a pod replaced
- * beside healthy siblings, memory growing) reaches them only through what they saw, so a callee that
- * answered its callers fine explains none of their trouble.
- */
-function visibleStrength(h: WorkloadHealth): number {
-  return h.propagated >= VISIBLE_MIN ? h.raw : h.propagated;
-}
-
-/** The most a callee takes of the passed-on trouble of a caller that is at fault on another edge. */
-const AT_FAULT_MAX_CUT = 0.5;
-
-/** Caller-visible trouble (about one weak-to-moderate symptom) that makes a callee's whole trouble count. */
+/** Caller-visible trouble (kind-weighted, about one weak-to-moderate symptom) that makes a callee count. */
 const VISIBLE_MIN = 0.15;
 
 /**
- * When a workload's passed-on trouble was first seen clearly: its first propagating symptom of some weight,
- * else any. A faint early sign (a latency alert pending a minute before, under background load) does not
- * date it, or a callee that failed since would look too late to explain anything.
+ * How strongly a callee's trouble can reach its callers. Once they could see some of it (its calls failing,
+ * slow or refused, its pods unready, its callers' credentials rejected), all of it counts; trouble they
+ * could not see (a pod replaced beside healthy siblings, memory growing) does not reach them, so a callee
+ * that answered its callers fine explains none of their trouble.
+ */
+function visibleStrength(h: WorkloadHealth): number {
+  return h.propagated >= VISIBLE_MIN ? h.raw : 0;
+}
+
+/** The most a callee takes of the passed-on trouble of a caller that is at fault on an edge of its own. */
+const AT_FAULT_MAX_CUT = 0.5;
+
+/**
+ * About a fired warning alert or a sustained run of failures; a latency alert that only went pending
+ * (0.27 at most) stays below, a critical error-rate alert pending (0.3) does not.
+ */
+const CLEAR_WEIGHT = 0.3;
+
+/**
+ * When a workload's passed-on trouble was first seen clearly: its first propagating symptom of CLEAR_WEIGHT
+ * or more, else (none that strong) its first as before. A faint early sign (a latency alert pending a
+ * minute before, under background load) does not date it, or a callee that failed since would look too
+ * late to explain anything.
  */
 function firstClearTrouble(h: WorkloadHealth): number | null {
   let t: number | null = null;
@@ -395,8 +404,8 @@ function firstClearTrouble(h: WorkloadHealth): number | null {
   return t ?? firstTrouble(h, PROPAGATING);
 }
 
-/** A symptom this strong is trouble for sure (an alert that fired, a sustained run of failures). */
-const CLEAR_WEIGHT = 0.3;
+/** Callee trouble below this explains nothing; at or above VISIBLE_MIN, since that is all a callee may count. */
+const MIN_CALLEE_TROUBLE = 0.15;
 
 /** Discounts symptoms a workload may only be passing on from something it calls. */
 function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: EntityIndex): void {
@@ -439,7 +448,7 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
       }
       frontier = next;
     }
-    if (!worst || worstStrength < 0.15) continue;
+    if (!worst || worstStrength < MIN_CALLEE_TROUBLE) continue;
     // A callee in clear trouble (0.6 is about one solid symptom) explains most of what its callers pass on.
     let cut = 0.85 * clamp01(worstStrength / 0.6);
     // A caller shown at fault on an edge of its own is a cause itself: a callee in trouble meanwhile may add

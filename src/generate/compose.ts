@@ -1,3 +1,4 @@
+import { ENV_CHANGES } from '../background/activities/rollout.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
 import type { Pattern } from './patterns.js';
@@ -41,6 +42,20 @@ function fault(
     type: r.type,
     target: r.target(w, app),
     params: partial && r.partial ? r.partial(rng, w, app) : r.params(rng, w, app),
+    at: `${at}s`,
+  };
+}
+
+/**
+ * A routine rollout of `w` with one of the harmless environment changes background rollouts make too, so
+ * the change a scenario puts beside its cause is one an agent sees in any run, not a scenario's mark.
+ */
+function harmlessRollout(rng: SeededRandom, app: AppModel, w: AppWorkload, at: number): Fault {
+  const [name, value] = rng.pick(ENV_CHANGES);
+  return {
+    type: 'env-override',
+    target: `${app.namespace}/Deployment/${w.name}`,
+    params: { name, value },
     at: `${at}s`,
   };
 }
@@ -125,15 +140,26 @@ export function composeScenario(
       const at = rng.int(10, 30);
       const decoy = rng.pick(others);
       faults.push(
-        {
-          type: 'env-override',
-          target: `${app.namespace}/Deployment/${decoy.name}`,
-          params: { name: 'LOG_LEVEL', value: 'debug' },
-          at: `${Math.max(0, at - rng.int(5, 20))}s`,
-        },
+        harmlessRollout(rng, app, decoy, Math.max(0, at - rng.int(5, 20))),
         fault(rng, app, cause[0], cause[1], at),
       );
       groundTruth = [cause[0].target(cause[1], app)];
+      break;
+    }
+    case 'latent': {
+      const p = pickRecipe(rng, app, (r) => r.type === 'config-corruption');
+      if (!p) return undefined;
+      const [recipe, w] = p;
+      // Either a file its readers cannot parse (they crash at start) or a valid but wrong value (a timeout
+      // too short); with restart off the running pods keep the config they read, until the rollout.
+      const params = rng.chance(0.5) ? { mode: 'truncate' } : recipe.params(rng, w, app);
+      const at = rng.int(60, 120);
+      faults.push(
+        { type: recipe.type, target: recipe.target(w, app), params: { ...params, restart: false }, at: '0s' },
+        harmlessRollout(rng, app, w, at),
+      );
+      groundTruth = [recipe.target(w, app)];
+      timeoutS = 240 + at;
       break;
     }
   }

@@ -6,6 +6,7 @@ import { checkScenarioText } from '../scenario/load-scenario.js';
 import { appModel } from './app-model.js';
 import { generateScenarios } from './generate-scenarios.js';
 import { PATTERN_IDS } from './patterns.js';
+import { ENV_CHANGES } from '../background/activities/rollout.js';
 import { RECIPES } from './recipes.js';
 import { parseEntityId } from '../entities/entity-id.js';
 import { SeededRandom } from '../util/seeded-random.js';
@@ -111,6 +112,11 @@ describe('recipes', () => {
   });
 });
 
+const envChange = (params: unknown): string => {
+  const p = params as { name: string; value: string };
+  return `${p.name}=${p.value}`;
+};
+
 describe('generateScenarios', () => {
   const gen = (seed: number, extra: Partial<Parameters<typeof generateScenarios>[0]> = {}) =>
     generateScenarios({ count: 16, seed, registry: defaultCatalog(), objects, ...extra });
@@ -139,9 +145,34 @@ describe('generateScenarios', () => {
       // A link fault's caller is also to blame: a distractor's one-cause truth cannot hold it.
       expect(RECIPES.find((r) => r.type === cause.type)?.link).toBeUndefined();
       expect(decoy.type).toBe('env-override');
+      expect(ENV_CHANGES.map(([n, v]) => `${n}=${v}`)).toContain(envChange(decoy.params));
       expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).toEqual([cause.target]);
       expect(d.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).not.toContain(decoy.target);
     }
+  });
+
+  it('hides a latent config until a harmless rollout of its reader, and names only the config', () => {
+    const latent = gen(21, { patterns: ['latent'] });
+    expect(latent.length).toBeGreaterThan(0);
+    const modes = new Set<unknown>();
+    for (const l of latent) {
+      const [config, rollout] = l.scenario.spec.faults;
+      expect(config.type).toBe('config-corruption');
+      expect(config.params).toMatchObject({ restart: false });
+      modes.add((config.params as { mode?: string }).mode);
+      expect(config.atMs).toBe(0);
+      expect(rollout.type).toBe('env-override');
+      expect(rollout.atMs).toBeGreaterThanOrEqual(60_000);
+      expect(rollout.atMs).toBeLessThanOrEqual(120_000);
+      // the rollout restarts the config's reader: the Deployment named like the ConfigMap's service
+      expect(rollout.target.replace('/Deployment/', '/ConfigMap/') + '-config').toBe(config.target);
+      expect(ENV_CHANGES.map(([n, v]) => `${n}=${v}`)).toContain(envChange(rollout.params));
+      expect(l.scenario.spec.groundTruth.rootCauses.map((r) => r.id)).toEqual([config.target]);
+      // what to wait for is the config's effect, not an unready pod of the harmless rollout
+      expect(l.scenario.spec.expect.alerts).not.toContain('KubePodNotReady');
+      expect(l.scenario.spec.observe.timeoutMs).toBeGreaterThanOrEqual(240_000 + rollout.atMs);
+    }
+    expect(modes).toEqual(new Set(['truncate', 'set']));
   });
 
   it('puts a multi-hop cause at least two calls below the storefront', () => {

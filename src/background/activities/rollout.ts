@@ -15,7 +15,6 @@ import {
 import type { ActivityContext, ActivityKind } from '../activity-kind.js';
 import { eligibleDeployments, pickFrom } from '../eligible.js';
 
-/** Harmless environment changes an operator rolls out (tuning, not behaviour). */
 /**
  * Harmless environment changes, the values the scenarios' own look-guilty changes use among them (debug
  * logging, a timezone): were those values only ever a scenario's, one would name the scenario.

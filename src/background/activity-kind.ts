@@ -25,6 +25,12 @@ export interface ActivityContext {
    */
   excludedFrom?: () => number;
   /**
+   * Every Deployment the scenario's faults act on or its truth names, by name (unlike `excluded`, the
+   * targets of faults that outlive their pods too): what a change beside the incident must not make spread
+   * further in one repeat than in another. Absent: none.
+   */
+  faultTargets?: ReadonlySet<string>;
+  /**
    * Run-time setting keys (`<service>.<setting>`) held now: by background actions (activities/setting-blip.ts)
    * and, for the whole run, by the scenario's faults (FaultType.setting).
    */

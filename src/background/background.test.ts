@@ -471,6 +471,28 @@ describe('background activities', () => {
     expect(target.flags.values.size).toBe(0);
   });
 
+  it('leaves a cache in front of a faulty service alone when the bypass would last into the incident', async () => {
+    const { ctx, clock } = world();
+    const incidentFrom = clock.now() + 120_000;
+    const near = { ...ctx, faultTargets: new Set(['catalog']), excludedFrom: () => incidentFrom };
+    const pickOf = async (c: typeof ctx, durationMs: number): Promise<string> => {
+      const blip = await ACTIVITIES.get('cache-bypass')?.run(
+        action('cache-bypass', { pick: 0, durationMs }),
+        c,
+      );
+      await blip?.undo?.();
+      return String(blip?.target);
+    };
+    // 0 picks cart (first by name), whose cache keeps catalog's prices: over before the incident, it may
+    expect(await pickOf(near, 60_000)).toBe('shop/Deployment/cart');
+    // lasting into it, every cart read would call the failing catalog: catalog's own cache instead
+    expect(await pickOf(near, 150_000)).toBe('shop/Deployment/catalog');
+    // a fault elsewhere leaves both caches free
+    expect(await pickOf({ ...near, faultTargets: new Set(['payment']) }, 150_000)).toBe(
+      'shop/Deployment/cart',
+    );
+  });
+
   it('bursts errors only at a service others call, the fault targets included, and takes them back', async () => {
     const { ctx, target } = world([shopService('accounting')]);
     const seen = new Set<string>();

@@ -7,7 +7,7 @@ import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { ManualClock } from '../util/manual-clock.js';
 import { defaultCatalog } from '../faults/catalog.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
-import { runScenario, untouchable } from './run-scenario.js';
+import { faultWorkloads, runScenario, untouchable } from './run-scenario.js';
 import type { RunOutcome } from './run-request.js';
 import { stagedWorld, TEST_SCENARIO, type StagedWorld } from './testing/staged-world.js';
 
@@ -206,6 +206,12 @@ ${faults}
     - { type: app-memory-leak, target: shop/Deployment/cart, params: { mbPerMinute: 40 } }
     - { type: env-override, target: shop/Deployment/checkout, params: { name: PAYMENT_URL, value: "http://payment:8081" } }`);
     expect([...untouchable(s, defaultCatalog())].sort()).toEqual(['cart', 'checkout']);
+  });
+
+  it('names every faulty Deployment to background, those whose fault outlives its pods too', () => {
+    const s = scenario(`    - { type: app-latency, target: shop/Deployment/payment, params: { delayMs: 900 } }
+    - { type: config-corruption, target: shop/ConfigMap/cart-config }`);
+    expect([...faultWorkloads(s)]).toEqual(['payment']);
   });
 
   it('keeps a workload off limits when any fault on it would not survive a restart', () => {

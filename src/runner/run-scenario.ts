@@ -52,6 +52,17 @@ export function untouchable(scenario: Scenario, registry: RunRequest['registry']
   return names;
 }
 
+/** Every Deployment a fault of the scenario targets or its truth names, by name. */
+export function faultWorkloads(scenario: Scenario): Set<string> {
+  const names = new Set<string>();
+  for (const f of scenario.spec.faults) if (f.targetRef.kind === 'Deployment') names.add(f.targetRef.name);
+  for (const rc of scenario.spec.groundTruth.rootCauses) {
+    const [, kind, name] = rc.id.split('/');
+    if (kind === 'Deployment' && name) names.add(name);
+  }
+  return names;
+}
+
 /**
  * The run-time settings the scenario's faults will hold (`<service>.<setting>`), read off their targets:
  * held for background from the start, so that a blip never takes a fault's setting, nor clears it when done.
@@ -101,6 +112,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       namespace: APP_NAMESPACE,
       excluded: untouchable(req.scenario, req.registry),
       excludedFrom: () => warmupFrom + ctx.plan.warmupMs + firstFaultMs - TARGETS_SETTLE_MS,
+      faultTargets: faultWorkloads(req.scenario),
       heldSettings: new Set(await faultSettings(req)),
       now: () => new Date(ctx.now()),
       logger: req.logger.child({ component: 'background' }),

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { createDefaultEsmPreset } from 'ts-jest';
 
 const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
@@ -15,10 +14,6 @@ export default {
   // `make test` runs the unit project beside the e2e project's real scenario runs on a 2-core runner; under
   // that load a hook that only imports the command tree can pass jest's 5 s default. A hang still fails.
   testTimeout: 30_000,
-  // Jest's default (one worker per core but one) runs every file in turn on a 2-core runner, and the e2e
-  // project's real scenario runs spend most of their 10 minutes waiting for warmups and alerts: a second
-  // worker runs unit files beside them instead of after them.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     {
       ...common,

@@ -18,6 +18,8 @@ const sym = (
   at: T,
   detail: `${workload} ${kind}`,
 });
+/** The symptom, first seen at `t`. */
+const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
 const sus = (
   entity: string,
   weight: number,
@@ -73,7 +75,6 @@ describe('rank', () => {
   });
 
   it("cuts trouble that began late with a deletion of the workload's pod, not trouble a deletion started", () => {
-    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
     const deleted = (w: string, t: number): Symptom => ({
       ...sym(w, 'unavailable', 0.3, 'events'),
       at: t,
@@ -247,7 +248,6 @@ describe('rank', () => {
   });
 
   it('dates a caller from its clear trouble, not from a faint sign a minute before its callee failed', () => {
-    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
     const r = rank(
       evidence(
         [
@@ -335,7 +335,6 @@ describe('rank', () => {
   });
 
   it('dates a caller with no clear trouble from its first faint sign, as before', () => {
-    const at = (x: Symptom, t: number): Symptom => ({ ...x, at: t });
     const r = rank(
       evidence(
         [

@@ -34,31 +34,28 @@ export const TARGETS_SETTLE_MS = 30_000;
  */
 export function untouchable(scenario: Scenario, registry: RunRequest['registry']): Set<string> {
   const workload = (kind: string) => kind === 'Deployment' || kind === 'CronJob';
-  const names = new Set<string>();
+  const names = faultWorkloads(scenario, workload);
   const robust = new Set<string>();
-  for (const f of scenario.spec.faults) {
-    if (!workload(f.targetRef.kind)) continue;
-    names.add(f.targetRef.name);
-    if (registry.get(f.type)?.survivesRestart === true) robust.add(f.targetRef.name);
-  }
+  for (const f of scenario.spec.faults)
+    if (workload(f.targetRef.kind) && registry.get(f.type)?.survivesRestart === true)
+      robust.add(f.targetRef.name);
   for (const f of scenario.spec.faults)
     if (workload(f.targetRef.kind) && registry.get(f.type)?.survivesRestart !== true)
       robust.delete(f.targetRef.name);
-  for (const rc of scenario.spec.groundTruth.rootCauses) {
-    const [, kind, name] = rc.id.split('/');
-    if (workload(kind) && name) names.add(name);
-  }
   for (const name of robust) names.delete(name);
   return names;
 }
 
-/** Every Deployment a fault of the scenario targets or its truth names, by name. */
-export function faultWorkloads(scenario: Scenario): Set<string> {
+/** Every workload (of the kinds `isWorkload` takes; Deployments by default) a fault targets or the truth names. */
+export function faultWorkloads(
+  scenario: Scenario,
+  isWorkload: (kind: string) => boolean = (kind) => kind === 'Deployment',
+): Set<string> {
   const names = new Set<string>();
-  for (const f of scenario.spec.faults) if (f.targetRef.kind === 'Deployment') names.add(f.targetRef.name);
+  for (const f of scenario.spec.faults) if (isWorkload(f.targetRef.kind)) names.add(f.targetRef.name);
   for (const rc of scenario.spec.groundTruth.rootCauses) {
     const [, kind, name] = rc.id.split('/');
-    if (kind === 'Deployment' && name) names.add(name);
+    if (kind && isWorkload(kind) && name) names.add(name);
   }
   return names;
 }

@@ -109,9 +109,19 @@ unpack() {
 import_dir() { # dir image change...
   local dir=$1 image=$2
   shift 2
-  local args=()
-  for c in "$@"; do args+=(--change "$c"); done
+  local args=() stop=""
+  for c in "$@"; do
+    case "$c" in
+      'STOPSIGNAL '*) stop=${c#STOPSIGNAL } ;;
+      *) args+=(--change "$c") ;;
+    esac
+  done
   tar -C "$dir" --numeric-owner -c . | docker import "${args[@]}" - "$image" >/dev/null
+  # Docker before 23 (Debian bookworm's 20.10) refuses STOPSIGNAL in `import --change`; a build from the
+  # imported image sets it on every version, with nothing to pull and no layer added.
+  if [ -n "$stop" ]; then
+    printf 'FROM %s\nSTOPSIGNAL %s\n' "$image" "$stop" | docker build -q -t "$image" - >/dev/null
+  fi
   rm -rf "$dir"
   say "imported $image"
 }

@@ -35,7 +35,12 @@ export type SymptomKind =
   /** it rejects its callers' credentials */
   | 'auth-rejects'
   /** it failed to start or run because of its configuration (EINVALIDCONFIG, bad env value) */
-  | 'config';
+  | 'config'
+  /**
+   * it turns requests away with a 4xx that starts in its own code (a limit, a validation): nothing fails,
+   * and its callers pass the refusal on
+   */
+  | 'refuses';
 
 /** Kinds a callee's failure can cause in its callers; the ranker discounts them when a callee explains them. */
 export const PROPAGATING: ReadonlySet<SymptomKind> = new Set<SymptomKind>([
@@ -44,6 +49,7 @@ export const PROPAGATING: ReadonlySet<SymptomKind> = new Set<SymptomKind>([
   'not-ready',
   'unreachable',
   'auth',
+  'refuses',
 ]);
 
 /** Something observed going wrong at a workload. */

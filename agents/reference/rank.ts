@@ -29,6 +29,7 @@ export const KIND_WEIGHT: Record<SymptomKind, number> = {
   auth: 0.5,
   'auth-rejects': 0.9,
   config: 1,
+  refuses: 0.9,
 };
 
 /** Symptom kinds that say the workload's pods are not serving, each from another angle. */

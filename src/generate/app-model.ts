@@ -14,6 +14,8 @@ export interface AppWorkload {
   service?: string;
   /** Its ConfigMap (`<name>-config`), when the manifests have one. */
   configMap?: string;
+  /** The top-level keys of that ConfigMap's `config.json` (none when it has no such JSON object). */
+  configKeys: string[];
   /** Services it calls: from its `<NAME>_URL` variables, and `redis` from REDIS_HOST. */
   calls: string[];
   isRedis: boolean;
@@ -21,6 +23,16 @@ export interface AppWorkload {
   /** Its first container's limits (bytes, cores), which a noisy neighbour shares. */
   memoryLimit?: number;
   cpuLimit?: number;
+}
+
+function jsonKeys(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The app's Deployments and how they call each other, read off the manifests (nothing hand-written). */
@@ -37,8 +49,10 @@ export interface AppModel {
 export function appModel(objects: readonly KubeObject[]): AppModel {
   const ns = APP_NAMESPACE;
   const deployments = objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === ns);
-  const configMaps = new Set(
-    objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns).map((o) => o.metadata.name),
+  const configMaps = new Map(
+    objects
+      .filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns)
+      .map((o) => [o.metadata.name, o] as const),
   );
   const workloads: AppWorkload[] = deployments
     .map((d) => {
@@ -53,6 +67,7 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
         name,
         service: env.find((e) => e.name === 'SHOP_SERVICE')?.value,
         configMap: configMaps.has(`${name}-config`) ? `${name}-config` : undefined,
+        configKeys: jsonKeys(configMaps.get(`${name}-config`)?.data?.['config.json']),
         calls: [...new Set(calls)].sort(),
         isRedis: containers.some((c) => isRedisImage(c.image)),
         isPostgres: containers.some((c) => isPostgresImage(c.image)),

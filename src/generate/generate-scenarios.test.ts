@@ -28,6 +28,8 @@ describe('appModel', () => {
     expect(app.depth.get('redis')).toBe(2);
     expect(app.workloads.find((w) => w.name === 'redis')?.isRedis).toBe(true);
     expect(app.workloads.filter((w) => w.isPostgres).map((w) => w.name)).toEqual(['postgres']);
+    expect(app.workloads.find((w) => w.name === 'payment')?.configKeys).toContain('providerLimitUsd');
+    expect(app.workloads.find((w) => w.name === 'redis')?.configKeys).toEqual([]);
   });
 });
 
@@ -173,6 +175,21 @@ describe('generateScenarios', () => {
       expect(l.scenario.spec.observe.timeoutMs).toBeGreaterThanOrEqual(240_000 + rollout.atMs);
     }
     expect(modes).toEqual(new Set(['truncate', 'set']));
+  });
+
+  it('draws wrong values that fail calls and business limits that only refuse orders, each expecting its own alert', () => {
+    const wrong = gen(40, { patterns: ['wrong-value'] });
+    const limits = wrong.filter(
+      (w) => (w.scenario.spec.faults[0].params as { path?: string }).path === 'providerLimitUsd',
+    );
+    expect(limits.length).toBeGreaterThan(0);
+    for (const l of limits) {
+      expect(l.scenario.spec.faults[0].target).toBe('shop/ConfigMap/payment-config');
+      expect(l.scenario.spec.expect.alerts).toEqual(['ShopOrdersRejected']);
+      // low enough that at least two orders in five are refused (shop carts: 1-3 items of 5-110 USD)
+      expect((l.scenario.spec.faults[0].params as { value: number }).value).toBeLessThanOrEqual(100);
+    }
+    expect(wrong.some((w) => w.scenario.spec.expect.alerts.includes('ShopDependencyErrors'))).toBe(true);
   });
 
   it('puts a multi-hop cause at least two calls below the storefront', () => {

@@ -1,4 +1,5 @@
 import { UNREACHABLE_DEPENDENCIES } from '../faults/types/app-dependency-unreachable.js';
+import { BUSINESS_LIMIT_KEYS } from '../faults/types/config-corruption.js';
 import { ORDER_EVENT_PRODUCERS, ORDER_STREAM_CONSUMERS } from '../faults/support/order-stream.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
@@ -106,6 +107,22 @@ export const RECIPES: readonly Recipe[] = [
       mode: 'set',
       path: `timeoutsMs.${rng.pick(w.calls.filter((c) => c !== 'redis'))}`,
       value: rng.int(1, 3),
+    }),
+    wrongValue: true,
+  },
+  {
+    type: 'config-corruption',
+    eligible: (app) =>
+      services(app).filter(
+        (w) => w.configMap !== undefined && w.configKeys.some((k) => BUSINESS_LIMIT_KEYS.includes(k)),
+      ),
+    target: (w, app) => `${app.namespace}/ConfigMap/${w.configMap ?? ''}`,
+    // A business limit lowered to a value that is valid but refuses a large share of orders (a sandbox's
+    // limit, a figure in the wrong unit): nothing fails, checkout's orders are refused with a 4xx.
+    params: (rng, w) => ({
+      mode: 'set',
+      path: rng.pick(w.configKeys.filter((k) => BUSINESS_LIMIT_KEYS.includes(k))),
+      value: rng.pick([60, 75, 80, 100]),
     }),
     wrongValue: true,
   },

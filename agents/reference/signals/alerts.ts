@@ -15,6 +15,8 @@ const RULES: Record<string, { kind: SymptomKind; weight: number; at?: 'dependenc
   ShopRedisCommandErrors: { kind: 'errors', weight: 0.35, at: 'dependency' },
   ShopTargetDown: { kind: 'unreachable', weight: 0.3 },
   ShopFrontendTrafficDrop: { kind: 'unavailable', weight: 0.2 },
+  // Orders refused (4xx) at checkout: the refusal usually starts further down and is passed on.
+  ShopOrdersRejected: { kind: 'refuses', weight: 0.45 },
   KubePodCrashLooping: { kind: 'crash', weight: 0.75 },
   KubeContainerOOMKilled: { kind: 'oom', weight: 0.85 },
   KubePodNotReady: { kind: 'not-ready', weight: 0.45 },

@@ -13,7 +13,16 @@ import { clock, isoMs } from '../time.js';
 /** How long before the window a change may still be the cause (the window start is random). */
 const LOOKBACK_MS = 30 * 60_000;
 
-const BROAD: SymptomKind[] = ['crash', 'config', 'auth', 'errors', 'not-ready', 'latency', 'misrouted'];
+const BROAD: SymptomKind[] = [
+  'crash',
+  'config',
+  'auth',
+  'errors',
+  'not-ready',
+  'latency',
+  'misrouted',
+  'refuses',
+];
 
 /**
  * Changes made during the window: rollouts (a new ReplicaSet, diffed against the revision before it),
@@ -112,7 +121,7 @@ function rollout(
       weight: newRef ? 0.4 : restartOnly ? 0.3 : 0.12,
       at,
       affects: [w.id],
-      explains: ['config', 'crash', 'auth', 'errors', 'not-ready'],
+      explains: ['config', 'crash', 'auth', 'errors', 'not-ready', 'refuses'],
       detail: newRef
         ? `${shortId(w.id)}'s rollout at ${clock(at)} made its pods read it`
         : `read afresh by ${shortId(w.id)}'s pods, restarted at ${clock(at)}${restartOnly ? ' with no other change to the template' : ''}`,

@@ -21,6 +21,22 @@ describe('traceSignal', () => {
     ]);
   });
 
+  it('places refusals (4xx) where they start, not at the callers that pass them on, and not as errors', () => {
+    const shop = new SyntheticShop();
+    shop.failRequests('payment', 100, 0.4, 402);
+    const got = symptoms(shop);
+    expect(got.filter((s) => s.kind === 'refuses').map((s) => s.workload)).toEqual([
+      'shop/Deployment/payment',
+    ]);
+    expect(got.filter((s) => s.kind === 'errors')).toEqual([]);
+  });
+
+  it('takes a few refusals all along for shoppers, not an incident', () => {
+    const shop = new SyntheticShop();
+    shop.failRequests('payment', 0, 0.02, 402);
+    expect(symptoms(shop).filter((s) => s.kind === 'refuses')).toEqual([]);
+  });
+
   it('places slowness in the service whose own time grew', () => {
     const shop = new SyntheticShop();
     shop.slowDown('shipping', 100, 900);

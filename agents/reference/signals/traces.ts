@@ -51,6 +51,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
 
   const serverTimes = new Map<EntityId, number[]>();
   const ownErrors = new Map<EntityId, SpanLite[]>();
+  const ownRefusals = new Map<EntityId, SpanLite[]>();
   const edges = new Map<string, EdgeStats>();
   const selfTimes = new Map<EntityId, Array<[number, number]>>();
   const callPairs = new Set<string>();
@@ -63,6 +64,7 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
       push(serverTimes, w, s.start);
       const kids = children.get(s.spanId) ?? [];
       if (s.error && !kids.some((k) => k.error)) push(ownErrors, w, s);
+      else if (refusal(s) && !kids.some(refusal)) push(ownRefusals, w, s);
       push(selfTimes, w, [s.start, selfTime(s, kids)]);
       continue;
     }
@@ -137,6 +139,8 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
       detail: `${after} of ${total} server spans failed in its own code since ${clock(start)} (${pct(share)}; e.g. ${sample.name} → ${sample.httpStatus ?? sample.errorType ?? 'error'})`,
     });
   }
+
+  for (const [w, refused] of ownRefusals) refusalSymptom(w, refused, serverTimes.get(w) ?? [], ev);
 
   publisherSuspects(spans, children, workloadOf, ev);
   for (const [w, waits] of poolWaits) poolSymptom(w, waits, edges, ev);
@@ -555,4 +559,47 @@ function publisherSuspects(
 
 function shortName(id: EntityId): string {
   return id.split('/').pop() ?? id;
+}
+
+/**
+ * A 4xx answer that is no failure: a limit or a validation saying no. 404 and 405 are left out: a missing
+ * endpoint is a caller dialling the wrong service (misrouted), and an unknown product is the shopper's.
+ */
+const refusal = (s: SpanLite): boolean =>
+  !s.error &&
+  s.httpStatus !== undefined &&
+  s.httpStatus >= 400 &&
+  s.httpStatus < 500 &&
+  s.httpStatus !== 404 &&
+  s.httpStatus !== 405;
+
+/**
+ * Refusals that start in a service's own code (no refusal in the calls below them), from their first
+ * sustained run: a limit lowered, a rule tightened. Weighed like own errors, and less when they were as
+ * frequent before (an empty cart now and then is the shoppers', not an incident).
+ */
+function refusalSymptom(w: EntityId, refused: SpanLite[], served: number[], ev: Evidence): void {
+  const start = sustainedStart(
+    refused.map((s) => s.start),
+    3,
+    30_000,
+  );
+  if (start === null) return;
+  const after = refused.filter((s) => s.start >= start).length;
+  const total = served.filter((t) => t >= start).length || 1;
+  const share = after / total;
+  const before = refused.length - after;
+  const servedBefore = served.length - total;
+  const chronic = servedBefore > 0 && before / servedBefore >= share / 2;
+  const weight = clamp01(share * 3) * clamp01(after / 10) * (chronic ? 0.4 : 1);
+  if (weight < 0.05) return;
+  const sample = refused[refused.length - 1];
+  ev.symptoms.push({
+    signal: 'traces',
+    workload: w,
+    kind: 'refuses',
+    weight,
+    at: start,
+    detail: `${after} of ${total} server spans answered ${sample.httpStatus ?? '4xx'} in its own code since ${clock(start)} (${pct(share)}; e.g. ${sample.name})`,
+  });
 }

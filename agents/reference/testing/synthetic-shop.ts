@@ -738,6 +738,11 @@ export class SyntheticShop {
             status = code === 'ETIMEDOUT' ? 504 : code ? 503 : 502;
             break;
           }
+          // A refusal (402 declined, 409 no stock) is passed on as it came, and the request goes no further.
+          if (childStatus >= 400 && childStatus !== 404) {
+            status = childStatus;
+            break;
+          }
         }
       }
       const [, method, route] = key.split(' ');

@@ -73,6 +73,18 @@ describe('config-corruption', () => {
     expect(configCorruption.expectedAlerts(ref, p)).toEqual(['KubePodCrashLooping']);
   });
 
+  it.each([
+    [{ mode: 'set', path: 'timeoutsMs.payment', value: 1 }, 'ShopDependencyErrors'],
+    [{ mode: 'set', path: 'dependencies.payment', value: 'http://shipping:8080' }, 'ShopDependencyErrors'],
+    [{ mode: 'set', path: 'providerLimitUsd', value: 50 }, 'ShopOrdersRejected'],
+    [{ mode: 'set', path: 'providerLimitUsd', value: -1 }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'providerLimitUsd', value: '50' }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'logLevel', value: 'loud' }, 'KubePodCrashLooping'],
+  ])('expects for %j the alert %s', (params, alert) => {
+    const ref = { namespace: 'shop', kind: 'ConfigMap', name: 'payment-config' };
+    expect(configCorruption.expectedAlerts(ref, configCorruption.params.parse(params))).toEqual([alert]);
+  });
+
   it('truncates the JSON, restarts the Deployment that mounts it, and undo restores the ConfigMap first', async () => {
     const target = shopTarget(shop);
     const started = Date.now();

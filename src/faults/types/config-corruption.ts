@@ -61,6 +61,24 @@ function validButWrongDependencySetting(path: string | undefined, value: unknown
   return false;
 }
 
+/**
+ * Config keys that refuse business above a limit with a 4xx: payment declines every charge over
+ * `providerLimitUsd` (402). Whether a lowered limit refuses enough orders to alert depends on the carts,
+ * which a scenario checks by running.
+ */
+export const BUSINESS_LIMIT_KEYS: readonly string[] = ['providerLimitUsd'];
+
+/** A business limit set to a number the service's schema accepts (≥ 0). */
+function validButWrongBusinessLimit(path: string | undefined, value: unknown): boolean {
+  return (
+    path !== undefined &&
+    BUSINESS_LIMIT_KEYS.includes(path) &&
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= 0
+  );
+}
+
 /** The corrupted text of the configured key; refuses (before anything changes) when it cannot be produced. */
 function corrupt(cm: KubeObject, id: string, p: Params): string {
   const original = cm.data?.[p.key];
@@ -103,11 +121,13 @@ export const configCorruption: FaultType<Params> = {
   groundTruth: (target) => [formatEntityId(target)],
   // A truncated file, or a value the service refuses, crashes it at start. A valid but wrong dependency
   // setting (a timeout shorter than the callee answers in, an address that refuses) lets it start, and
-  // its calls fail instead.
-  expectedAlerts: (_target, p) =>
-    p.mode === 'set' && validButWrongDependencySetting(p.path, p.value)
-      ? ['ShopDependencyErrors']
-      : ['KubePodCrashLooping'],
+  // its calls fail instead. A valid but wrong business limit fails nothing: orders are refused with a 4xx.
+  expectedAlerts: (_target, p) => {
+    if (p.mode !== 'set') return ['KubePodCrashLooping'];
+    if (validButWrongDependencySetting(p.path, p.value)) return ['ShopDependencyErrors'];
+    if (validButWrongBusinessLimit(p.path, p.value)) return ['ShopOrdersRejected'];
+    return ['KubePodCrashLooping'];
+  },
   async inject(ctx) {
     const { objects } = ctx.target;
     const id = formatEntityId(ctx.entity);

@@ -125,7 +125,10 @@ export function checkoutService(ctx: ServiceContext): ServiceParts {
             },
           };
         } catch (err) {
-          orders.inc({ service: config.service, outcome: 'failed' });
+          // A 4xx (an empty cart, a declined charge, no stock) is the shop saying no, not failing: it never
+          // counts as an error, so only this outcome shows a refusal that happens to every shopper.
+          const refused = err instanceof HttpError && err.status < 500;
+          orders.inc({ service: config.service, outcome: refused ? 'rejected' : 'failed' });
           // once charged, the stock stays reserved: the order exists for the shopper and is settled by hand
           if (reserved && !charged)
             await inventory

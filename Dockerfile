@@ -19,7 +19,9 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY apps ./apps
-# The build compiles src/ too: the shop reuses firedrill's logger and errors. Dev dependencies (TypeScript,
+COPY agents ./agents
+# The build compiles src/ (and agents/, which src/ imports for `firedrill baseline`) too: the shop reuses
+# firedrill's logger and errors. Dev dependencies (TypeScript,
 # jest...) are dropped after compiling so the runtime stage copies production modules only.
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund --loglevel=error

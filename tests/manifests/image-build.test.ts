@@ -41,12 +41,20 @@ describe('Dockerfile', () => {
     expect(build.include).toContain('apps');
   });
 
+  it('copies every folder the build compiles into the build stage (src/ imports agents/)', () => {
+    const build = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+    };
+    const copied = instruction('COPY').map((c) => c.split(/\s+/)[0]);
+    for (const dir of build.include) expect(copied).toContain(dir);
+  });
+
   it('keeps host build output and dependencies out of the build context', async () => {
     const ignored = (await readFile(join(REPO_ROOT, '.dockerignore'), 'utf8'))
       .split('\n')
       .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', 'out']));
-    for (const needed of ['src', 'apps', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    for (const needed of ['src', 'apps', 'agents', 'package.json', 'package-lock.json', 'tsconfig.json']) {
       expect(ignored).not.toContain(needed);
     }
   });

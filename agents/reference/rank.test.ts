@@ -157,6 +157,28 @@ describe('rank', () => {
     ]);
   });
 
+  it('passes refused orders on from the service whose refusals start in its own code, to the config it read', () => {
+    // checkout's business alert, payment's 402s, and payment-config edited and read at payment's rollout
+    const r = rank(
+      evidence(
+        [sym('checkout', 'refuses', 0.45, 'alerts'), sym('payment', 'refuses', 0.9)],
+        [sus('shop/ConfigMap/payment-config', 0.7, ['payment'], ['config', 'errors', 'refuses'])],
+        [
+          ['frontend', 'checkout'],
+          ['checkout', 'payment'],
+        ],
+      ),
+      index,
+    );
+    expect(r.candidates.map((c) => c.entity).slice(0, 2)).toEqual([
+      'shop/ConfigMap/payment-config',
+      'shop/Deployment/payment',
+    ]);
+    // checkout only passes the refusals on: most of its score goes to payment, which it calls
+    const score = (e: string) => r.candidates.find((c) => c.entity === e)?.score ?? 0;
+    expect(score('shop/Deployment/checkout')).toBeLessThan(0.2);
+  });
+
   it('keeps a change that explains nothing observed far down, or off the list', () => {
     const r = rank(
       evidence(

@@ -95,7 +95,7 @@ interface WorkloadHealth {
  *
  * 1. Per workload and symptom kind, signals are combined by noisy-or of each signal's strongest
  *    observation, so one signal repeating itself does not add up but independent signals agreeing do.
- * 2. Symptoms that travel up the call graph (errors, latency, readiness, unreachability) are discounted
+ * 2. Symptoms that travel up the call graph (errors, latency, readiness, unreachability, refusals) are discounted
  *    at a workload when something it calls, directly or further down, is itself unwell: the cause is
  *    the most downstream unhealthy workload whose own callees are healthy.
  * 3. Each suspect (a change or an inconsistency) scores its prior weight times how much of the observed

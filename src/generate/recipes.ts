@@ -125,6 +125,8 @@ export const RECIPES: readonly Recipe[] = [
       value: rng.pick([60, 75, 80, 100]),
     }),
     wrongValue: true,
+    // The refused share needs a minute to pass a quarter of the orders and the alert another minute.
+    slow: true,
   },
   {
     type: 'crash-loop',

@@ -562,17 +562,13 @@ function shortName(id: EntityId): string {
 }
 
 /**
- * A 4xx answer that is no failure: a limit or a validation saying no. 404 and 405 are left out: a missing
- * endpoint is a caller dialling the wrong service (misrouted), and an unknown product is the shopper's.
+ * A 4xx answer that is no failure but the business saying no: declined (402), no stock or a full cart (409),
+ * not processable (422), too many (429). A 400 says the request was wrong (an empty cart at checkout is the
+ * cart that came back empty, whatever emptied it), 404 and 405 a missing endpoint or an unknown product.
  */
+const REFUSALS: ReadonlySet<number> = new Set([402, 409, 422, 429]);
 const refusal = (s: SpanLite): boolean =>
-  !s.error &&
-  s.httpStatus !== undefined &&
-  s.httpStatus >= 400 &&
-  s.httpStatus < 500 &&
-  s.httpStatus !== 404 &&
-  s.httpStatus !== 405;
-
+  !s.error && s.httpStatus !== undefined && REFUSALS.has(s.httpStatus);
 /**
  * Refusals that start in a service's own code (no refusal in the calls below them), from their first
  * sustained run: a limit lowered, a rule tightened. Weighed like own errors, and less when they were as

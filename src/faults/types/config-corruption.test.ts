@@ -77,6 +77,8 @@ describe('config-corruption', () => {
     [{ mode: 'set', path: 'timeoutsMs.payment', value: 1 }, 'ShopDependencyErrors'],
     [{ mode: 'set', path: 'dependencies.payment', value: 'http://shipping:8080' }, 'ShopDependencyErrors'],
     [{ mode: 'set', path: 'providerLimitUsd', value: 50 }, 'ShopOrdersRejected'],
+    [{ mode: 'set', path: 'providerLimitUsd', value: 150 }, 'ShopOrdersRejected'],
+    [{ mode: 'set', path: 'providerLimitUsd', value: 1000 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'providerLimitUsd', value: -1 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'providerLimitUsd', value: '50' }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'logLevel', value: 'loud' }, 'KubePodCrashLooping'],

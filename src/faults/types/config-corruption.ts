@@ -68,14 +68,21 @@ function validButWrongDependencySetting(path: string | undefined, value: unknown
  */
 export const BUSINESS_LIMIT_KEYS: readonly string[] = ['providerLimitUsd'];
 
-/** A business limit set to a number the service's schema accepts (≥ 0). */
+/**
+ * Above this a lowered limit refuses too few orders for the alert (a quarter of them): the shop's carts hold
+ * 1-3 items of 5-110 USD, so a limit of 150 USD already lets three orders in four through.
+ */
+export const BUSINESS_LIMIT_ALERTING_MAX = 150;
+
+/** A business limit set to a number the service's schema accepts (≥ 0) and low enough to refuse many orders. */
 function validButWrongBusinessLimit(path: string | undefined, value: unknown): boolean {
   return (
     path !== undefined &&
     BUSINESS_LIMIT_KEYS.includes(path) &&
     typeof value === 'number' &&
     Number.isFinite(value) &&
-    value >= 0
+    value >= 0 &&
+    value <= BUSINESS_LIMIT_ALERTING_MAX
   );
 }
 

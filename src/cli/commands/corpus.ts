@@ -28,7 +28,7 @@ import {
   kubeconfigOption,
   substrateOption,
   substrateOptionsFrom,
-  needsChaosEngine,
+  corpusNeedsChaosEngine,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
@@ -151,7 +151,10 @@ export async function corpusRunCommand(
       createSubstrate:
         deps.createSubstrate ??
         (() =>
-          createSubstrate(substrateName, { ...substrateOptions, chaosEngine: needsChaosEngine(scenarios) })),
+          createSubstrate(substrateName, {
+            ...substrateOptions,
+            chaosEngine: corpusNeedsChaosEngine(scenarios, o.only),
+          })),
       runOne: deps.runOne ?? ((req) => runScenario(req)),
       registry: defaultCatalog(),
       signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,

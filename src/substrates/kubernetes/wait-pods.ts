@@ -13,10 +13,16 @@ export function podPending(p: KubeObject): string | undefined {
   return undefined;
 }
 
+/** A pod that ran to its end (a Job's, Succeeded or Failed; an evicted one): nothing to wait for. */
+export function podFinished(p: KubeObject): boolean {
+  const phase = podPhaseOf(p);
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 /**
- * Waits until the pods named in `gone` no longer exist and every other pod of the namespace is Running and
- * Ready. After deleting pods, a Deployment's status can still report the old replicas as available for a
- * moment; this does not rely on it.
+ * Waits until the pods named in `gone` no longer exist and every other pod of the namespace that is not
+ * finished (a setup Job's, a CronJob's) is Running and Ready. After deleting pods, a Deployment's status can
+ * still report the old replicas as available for a moment; this does not rely on it.
  */
 export async function waitPodsReplaced(
   objects: ObjectApi,
@@ -32,7 +38,7 @@ export async function waitPodsReplaced(
       pending = [];
       for (const p of await objects.list('Pod', namespace)) {
         if (gone.includes(p.metadata.name)) pending.push(`${namespace}/Pod/${p.metadata.name} (still there)`);
-        else {
+        else if (!podFinished(p)) {
           const why = podPending(p);
           if (why) pending.push(why);
         }

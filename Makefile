@@ -16,8 +16,8 @@ demo: setup ## run one scenario on the local substrate and verify its bundle
 	set -o pipefail; ./bin/firedrill.js run $(SCENARIO) --out $(OUT) --force | tee $(OUT)/.last-bundles
 	./bin/firedrill.js bundle verify "$$(tail -n 1 $(OUT)/.last-bundles)"
 
-test: setup ## the test command CI runs (.ci/run calls exactly this)
-	npm test -- $(JEST_ARGS)
+test: setup ## the test command CI runs (.ci/run calls exactly this): unit and e2e projects side by side
+	./scripts/test.sh $(JEST_ARGS)
 
 typecheck:
 	npm run --silent typecheck

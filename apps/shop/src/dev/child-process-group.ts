@@ -3,22 +3,38 @@ import { createInterface } from 'node:readline';
 
 const MAX_LINES = 50_000;
 
-/** Process groups started by this module, killed with SIGKILL if the parent exits without stopping them. */
+/**
+ * Process groups started by this module, killed with SIGKILL if the parent exits without stopping them, or
+ * is stopped by a signal (Ctrl-C, a CI runner's SIGTERM): a signal's default action skips 'exit' handlers,
+ * and the groups, detached, would get no signal of their own.
+ */
 const live = new Set<number>();
 let exitHookInstalled = false;
+/** Set once the parent is going: a child a still-running start-up spawns after that is killed at once. */
+let going = false;
+
+function killLive(): void {
+  going = true;
+  for (const pgid of live) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of live) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.on('exit', killLive);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killLive();
+      // With this listener gone the signal's default action is back: raised again, it ends the process.
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export interface SpawnSpec {
@@ -54,6 +70,8 @@ export class ChildProcessGroup {
     });
     const pid = this.child.pid;
     if (pid !== undefined) live.add(pid);
+    // A signal's listener does not stop code already under way (a test's set-up awaiting its next server).
+    if (going) killLive();
     this.exited = new Promise((resolve) => {
       this.child.once('error', () => {
         this.exitCode = null;

@@ -8,6 +8,7 @@ import { generateScenarios } from './generate-scenarios.js';
 import { PATTERN_IDS } from './patterns.js';
 import { ENV_CHANGES } from '../background/activities/rollout.js';
 import { RECIPES } from './recipes.js';
+import { ORDER_STREAM_CONSUMERS } from '../faults/support/order-stream.js';
 import { parseEntityId } from '../entities/entity-id.js';
 import { SeededRandom } from '../util/seeded-random.js';
 
@@ -190,6 +191,17 @@ describe('generateScenarios', () => {
       expect((l.scenario.spec.faults[0].params as { value: number }).value).toBeLessThanOrEqual(100);
     }
     expect(wrong.some((w) => w.scenario.spec.expect.alerts.includes('ShopDependencyErrors'))).toBe(true);
+  });
+
+  it("puts HTTP error shares and delays only on services that serve HTTP, not on the order stream's consumers", () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      for (const x of gen(seed)) {
+        for (const f of x.scenario.spec.faults) {
+          if (f.type !== 'app-error-rate' && f.type !== 'app-latency') continue;
+          expect(ORDER_STREAM_CONSUMERS).not.toContain(f.target.split('/').pop());
+        }
+      }
+    }
   });
 
   it('puts a multi-hop cause at least two calls below the storefront', () => {

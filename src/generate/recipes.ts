@@ -30,6 +30,12 @@ export interface Recipe {
 }
 
 const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
+/**
+ * Services that serve HTTP requests: not the order stream's consumers, which read their work from the stream,
+ * so an HTTP error share or delay there has no requests to act on and its alerts cannot fire.
+ */
+const httpServices = (app: AppModel): AppWorkload[] =>
+  services(app).filter((w) => !ORDER_STREAM_CONSUMERS.includes(w.service ?? ''));
 const deployment = (w: AppWorkload, app: AppModel): string => `${app.namespace}/Deployment/${w.name}`;
 /** The calls app-dependency-unreachable can cut (not inventory or postgres, say). */
 const cuttable = (w: AppWorkload): string[] =>
@@ -52,7 +58,7 @@ const MIB = 1024 * 1024;
 export const RECIPES: readonly Recipe[] = [
   {
     type: 'app-latency',
-    eligible: services,
+    eligible: httpServices,
     target: deployment,
     params: (rng) => ({ delayMs: round(rng.between(900, 2000), 50) }),
     partial: (rng) => ({
@@ -62,7 +68,7 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     type: 'app-error-rate',
-    eligible: services,
+    eligible: httpServices,
     target: deployment,
     params: (rng) => ({ fraction: round(rng.between(0.3, 0.8), 0.05), status: rng.pick([500, 503]) }),
     partial: (rng) => ({ fraction: round(rng.between(0.1, 0.2), 0.01), status: 500 }),

@@ -118,23 +118,15 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
 
   // Errors that originate in a service's own code.
   for (const [w, errs] of ownErrors) {
-    const start = sustainedStart(
-      errs.map((s) => s.start),
-      3,
-      30_000,
-    );
-    if (start === null) continue;
-    const after = errs.filter((s) => s.start >= start).length;
-    const total = (serverTimes.get(w) ?? []).filter((t) => t >= start).length || 1;
-    const share = after / total;
-    const weight = clamp01(share * 3) * clamp01(after / 10);
-    if (weight < 0.05) continue;
+    const run = ownRun(errs, serverTimes.get(w) ?? []);
+    if (!run || run.weight < 0.05) continue;
+    const { start, after, total, share } = run;
     const sample = errs[errs.length - 1];
     ev.symptoms.push({
       signal: 'traces',
       workload: w,
       kind: 'errors',
-      weight,
+      weight: run.weight,
       at: start,
       detail: `${after} of ${total} server spans failed in its own code since ${clock(start)} (${pct(share)}; e.g. ${sample.name} → ${sample.httpStatus ?? sample.errorType ?? 'error'})`,
     });
@@ -562,6 +554,26 @@ function shortName(id: EntityId): string {
 }
 
 /**
+ * A service's own failures (or refusals) from their first sustained run (3 within 30 s), against the server
+ * spans it served since: `min(1, 3 × share) × min(1, n/10)`. Null when there is no sustained run.
+ */
+function ownRun(
+  spans: SpanLite[],
+  served: number[],
+): { start: number; after: number; total: number; share: number; weight: number } | null {
+  const start = sustainedStart(
+    spans.map((s) => s.start),
+    3,
+    30_000,
+  );
+  if (start === null) return null;
+  const after = spans.filter((s) => s.start >= start).length;
+  const total = served.filter((t) => t >= start).length || 1;
+  const share = after / total;
+  return { start, after, total, share, weight: clamp01(share * 3) * clamp01(after / 10) };
+}
+
+/**
  * A 4xx answer that is no failure but the business saying no: declined (402), no stock or a full cart (409),
  * not processable (422), too many (429). A 400 says the request was wrong (an empty cart at checkout is the
  * cart that came back empty, whatever emptied it), 404 and 405 a missing endpoint or an unknown product.
@@ -575,19 +587,13 @@ const refusal = (s: SpanLite): boolean =>
  * frequent before (an empty cart now and then is the shoppers', not an incident).
  */
 function refusalSymptom(w: EntityId, refused: SpanLite[], served: number[], ev: Evidence): void {
-  const start = sustainedStart(
-    refused.map((s) => s.start),
-    3,
-    30_000,
-  );
-  if (start === null) return;
-  const after = refused.filter((s) => s.start >= start).length;
-  const total = served.filter((t) => t >= start).length || 1;
-  const share = after / total;
+  const run = ownRun(refused, served);
+  if (!run) return;
+  const { start, after, total, share } = run;
   const before = refused.length - after;
   const servedBefore = served.length - total;
   const chronic = servedBefore > 0 && before / servedBefore >= share / 2;
-  const weight = clamp01(share * 3) * clamp01(after / 10) * (chronic ? 0.4 : 1);
+  const weight = run.weight * (chronic ? 0.4 : 1);
   if (weight < 0.05) return;
   const sample = refused[refused.length - 1];
   ev.symptoms.push({

@@ -6,6 +6,12 @@ export function podPhaseOf(pod: KubeObject): string | undefined {
   return asPod(pod)?.status?.phase;
 }
 
+/** Whether the pod ran to its end (Succeeded or Failed: a Job's pod, an evicted one). */
+export function isPodFinished(pod: KubeObject): boolean {
+  const phase = podPhaseOf(pod);
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 /** Whether the pod's Ready condition is True (it receives Service traffic). */
 export function isPodReady(pod: KubeObject): boolean {
   return asPod(pod)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

@@ -1,6 +1,6 @@
 import { waitFor } from '../../util/wait-for.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { isPodReady, podPhaseOf } from '../../kube/pod-status.js';
+import { isPodFinished, isPodReady, podPhaseOf } from '../../kube/pod-status.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 
 /** Why a pod is not serving yet, or undefined when it is Running and Ready. */
@@ -11,12 +11,6 @@ export function podPending(p: KubeObject): string | undefined {
   if (phase !== 'Running') return `${id} (${phase ?? 'no phase yet'})`;
   if (!isPodReady(p)) return `${id} (not ready)`;
   return undefined;
-}
-
-/** A pod that ran to its end (a Job's, Succeeded or Failed; an evicted one): nothing to wait for. */
-export function podFinished(p: KubeObject): boolean {
-  const phase = podPhaseOf(p);
-  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /**
@@ -38,7 +32,7 @@ export async function waitPodsReplaced(
       pending = [];
       for (const p of await objects.list('Pod', namespace)) {
         if (gone.includes(p.metadata.name)) pending.push(`${namespace}/Pod/${p.metadata.name} (still there)`);
-        else if (!podFinished(p)) {
+        else if (!isPodFinished(p)) {
           const why = podPending(p);
           if (why) pending.push(why);
         }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/kube-object.js';
-import { containerStatusesOf } from '../../kube/pod-status.js';
+import { containerStatusesOf, isPodFinished } from '../../kube/pod-status.js';
 import { asPod, ofKind, type CronJob, type Job } from '../../kube/typed-objects.js';
 import type { Clock } from '../../util/clock.js';
 import {
@@ -178,8 +178,7 @@ export class JobController {
     const current = controlledBy(this.store, 'Pod', job).filter((p) => isActivePod(p, this.pods));
     const ready = current.filter((p) => this.pods.isReady(ns, p.metadata.name)).length;
     const terminating = controlledBy(this.store, 'Pod', job).filter(
-      (p) =>
-        !!p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(asPod(p)?.status?.phase ?? ''),
+      (p) => !!p.metadata.deletionTimestamp && !isPodFinished(p),
     ).length;
     // Field order and omitted zeros as the API serializes JobStatus.
     const next: JobStatus = {

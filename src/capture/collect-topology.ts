@@ -5,7 +5,16 @@ import type { SpanRecord, Topology, TopologyEdge, TopologyEntity } from '../bund
 import { containersOf } from '../kube/containers.js';
 import { labelsMatch, objectKey, type KubeObject } from '../kube/kube-object.js';
 import { envKeyRefsOf, volumeRefsOf } from '../kube/pod-references.js';
+import { podTemplateOf } from '../kube/pod-template.js';
 import { asHorizontalPodAutoscaler, asNetworkPolicy, asPod, asService } from '../kube/typed-objects.js';
+
+/**
+ * Workloads a Service fronts through their pod template: the edge holds with no pod running (scaled to
+ * zero, every pod Pending or evicted), when a pod-level `selects` edge alone would cut the Service off
+ * from the Deployment it serves. ReplicaSets and Jobs are left out: a Deployment's old ReplicaSets
+ * carry the same labels, and a Service in front of a Job is not an SRE's picture.
+ */
+const FRONTED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export const TOPOLOGY_KINDS = [
   'Namespace',
@@ -28,7 +37,7 @@ export const TOPOLOGY_KINDS = [
 
 /**
  * Entities and their relations as an SRE would draw them: ownership (Deployment → ReplicaSet → Pod),
- * selection (Service → Pod), configuration (Pod → ConfigMap/Secret), placement (Pod → Node) and the
+ * selection (Service → Pod, and → the workload whose pod template it matches), configuration (Pod → ConfigMap/Secret), placement (Pod → Node) and the
  * calls seen in traces (Deployment → Service it calls).
  */
 export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topology {
@@ -57,7 +66,9 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
     if (service) {
       const sel = service.spec?.selector;
       for (const p of objects) {
-        if (p.kind === 'Pod' && p.metadata.namespace === ns && labelsMatch(sel, p.metadata.labels))
+        if (p.metadata.namespace !== ns) continue;
+        if (p.kind === 'Pod' && labelsMatch(sel, p.metadata.labels)) add(id, objectKey(p), 'selects');
+        else if (FRONTED_KINDS.has(p.kind) && labelsMatch(sel, podTemplateOf(p)?.metadata?.labels))
           add(id, objectKey(p), 'selects');
       }
     }

@@ -11,7 +11,7 @@ export interface OwnershipGraph {
 /**
  * Aliases of each root cause from the live topology: a Deployment is also named by its ReplicaSets,
  * its pods (including pods seen only in events or logs of the window because they have since gone)
- * and the Services that select them.
+ * and the Services that select them or its pod template.
  */
 export function withAliases(
   rootIds: string[],
@@ -39,7 +39,8 @@ export function withAliases(
       }
       for (const o of owned) aliases.add(o);
       for (const e of topology.edges) {
-        if (e.type === 'selects' && owned.has(e.to)) aliases.add(e.from);
+        // A Service selecting its pods, or its pod template (the edge that holds with no pod running).
+        if (e.type === 'selects' && (owned.has(e.to) || e.to === id)) aliases.add(e.from);
       }
     }
     aliases.delete(id);

@@ -1,10 +1,30 @@
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { testRegistry } from '../faults/testing/test-fault.js';
 import { TEST_SCENARIO } from './testing/staged-world.js';
+import type { GroundTruth } from '../bundle/ground-truth.js';
 import { incidentFiredAlerts, isManifested, runChecks, type RunCheckInputs } from './run-checks.js';
 
 const scenario = loadScenarioText(TEST_SCENARIO, 'staged.yaml', testRegistry());
 const t0 = Date.parse('2025-01-01T00:00:10Z');
+
+const truth: GroundTruth = {
+  format: 1,
+  scenarioId: 'staged',
+  rootCauses: [
+    {
+      id: 'shop/Deployment/payment',
+      aliases: ['shop/Service/payment'],
+      propagation: [
+        { symptom: 'shop/Service/payment', alerts: ['TestHighLatency'], reached: true, path: [] },
+      ],
+    },
+  ],
+  faults: [],
+  injectedAt: null,
+  manifestedAt: null,
+  expectedAlerts: ['TestHighLatency'],
+  firedAlerts: ['TestHighLatency'],
+};
 
 function inputs(over: Partial<RunCheckInputs> = {}): RunCheckInputs {
   return {
@@ -17,6 +37,7 @@ function inputs(over: Partial<RunCheckInputs> = {}): RunCheckInputs {
     firedAlerts: ['TestHighLatency'],
     alerts: { active: [], timeline: [] },
     leaks: [],
+    truth,
     ...over,
   };
 }
@@ -26,6 +47,7 @@ describe('runChecks', () => {
     expect(runChecks(inputs())).toEqual({
       manifested: { ok: true, detail: 'expected alerts firing 30s after injection' },
       expectedAlertsFired: { ok: true, detail: 'TestHighLatency' },
+      attributed: { ok: true, detail: 'shop/Deployment/payment → shop/Service/payment (0 hops)' },
       quietBaseline: { ok: true, detail: '' },
       leakFree: { ok: true, detail: '' },
     });

@@ -1,6 +1,8 @@
+import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { AlertsFile } from '../bundle/records.js';
 import type { LeakFinding } from '../bundle/leak-rule.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { attributionCheck } from './attribution-check.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -24,6 +26,8 @@ export interface RunCheckInputs {
    */
   backgroundAlerts?: readonly string[];
   leaks: readonly LeakFinding[];
+  /** The ground truth derived at capture: its propagation says where the expected alerts fired. */
+  truth: GroundTruth;
 }
 
 /**
@@ -49,7 +53,10 @@ export function incidentFiredAlerts(
   return fired.filter((a) => !background.has(a) || since.has(a));
 }
 
-/** The manifest's `checks` for one run: manifested, expected alerts fired, quiet baseline, leak-free. */
+/**
+ * The manifest's `checks` for one run: manifested, expected alerts fired, attributed (the root causes
+ * reach where they fired), quiet baseline, leak-free.
+ */
 export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
   const expected = i.scenario.spec.expect.alerts;
   const until = i.scenario.spec.observe.until;
@@ -76,6 +83,7 @@ export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
       ok: missingExpected.length === 0,
       detail: missingExpected.length === 0 ? expected.join(', ') : `missing: ${missingExpected.join(', ')}`,
     },
+    attributed: attributionCheck(i.truth, expected),
     quietBaseline: {
       ok: early.length === 0,
       detail:

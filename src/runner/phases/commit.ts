@@ -43,6 +43,7 @@ export async function commitPhase(
     alerts: captured.cap.alerts,
     backgroundAlerts: captured.backgroundAlerts,
     leaks,
+    truth: captured.truth,
   });
   ctx.checkAbort();
   const bundleDir = await writer.commit(

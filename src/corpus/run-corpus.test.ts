@@ -183,6 +183,30 @@ describe('runCorpus', () => {
     expect(idle.created.n).toBe(0);
   });
 
+  it('hands the substrate the scenarios of the runs left, after --only, --shard and --resume', async () => {
+    // A Kubernetes substrate installs Chaos Mesh for these only: not for the directory's other scenarios.
+    const out = join(root, 'out');
+    const given: string[][] = [];
+    const withGiven = (extra: Partial<CorpusRunOptions>) => {
+      const o = options(out, extra);
+      const create = o.createSubstrate;
+      o.createSubstrate = (s) => {
+        given.push(s.map((x) => x.metadata.id).sort());
+        return create(s);
+      };
+      return o;
+    };
+    await runCorpus(withGiven({ only: ['payment-slow', 'cart-slow'], repeats: 1 }));
+    await runCorpus(withGiven({ resume: true, repeats: 1 }));
+    const shards = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2, shard: { index: 1, count: 3 } });
+    await runCorpus(withGiven({ resume: true, shard: { index: 1, count: 3 } }));
+    expect(given).toEqual([
+      ['cart-slow', 'payment-slow'],
+      ['catalog-errors'],
+      [...new Set(shards.filter((p) => p.repeat === 1).map((p) => p.scenarioId))].sort(),
+    ]);
+  });
+
   it('records a failed run, goes on, and marks checks that fail', async () => {
     const plan = planCorpus(scenarios, { secret: TEST_SECRET, repeats: 2 });
     const failing = plan.find((p) => p.scenarioId === 'catalog-errors' && p.repeat === 1)?.bundleId ?? '';

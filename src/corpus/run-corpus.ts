@@ -49,8 +49,11 @@ export interface CorpusRunOptions {
   referenceAgent?: ReferenceAgent;
   /** The corpus secret; default the corpus directory's own (created on the first run). */
   secret?: string;
-  /** Called once, only when something is left to run. */
-  createSubstrate: () => Promise<Substrate>;
+  /**
+   * Called once, only when something is left to run, with the scenarios of the runs left (after --only,
+   * --shard and --resume): a Kubernetes substrate installs Chaos Mesh only when one of them needs it.
+   */
+  createSubstrate: (scenarios: readonly Scenario[]) => Promise<Substrate>;
   runOne: RunFn;
   registry: FaultRegistry;
   signal: AbortSignal;
@@ -138,7 +141,7 @@ async function runLocked(o: CorpusRunOptions, layout: CorpusLayout): Promise<Cor
   const series = await runSeries({
     runs: toRun,
     outDir: layout.bundlesDir,
-    createSubstrate: o.createSubstrate,
+    createSubstrate: () => o.createSubstrate([...new Set(toRun.map((p) => p.scenario))]),
     runOne: o.runOne,
     registry: o.registry,
     secret,

@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../src/errors/invalid-input-error.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { KubeconfigSubstrate } from '../../src/substrates/kubeconfig/kubeconfig-substrate.js';
-import { corpusNeedsChaosEngine, needsChaosEngine } from '../../src/cli/support/substrate-options.js';
+import { needsChaosEngine } from '../../src/cli/support/substrate-options.js';
 import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js';
 
 const signal = new AbortController().signal;
@@ -110,14 +110,5 @@ describe('Kubernetes substrates: the chaos engine', () => {
     expect(needsChaosEngine(run('app-latency', 'pod-kill'))).toBe(false);
     expect(needsChaosEngine(run('app-latency', 'network-delay'))).toBe(true);
     expect(needsChaosEngine(run('clock-skew'))).toBe(true);
-  });
-
-  it("asks for it in a corpus only when a scenario --only keeps has a chaos fault, not for the directory's others", () => {
-    const scenario = (id: string, type: string) => ({ metadata: { id }, spec: { faults: [{ type }] } });
-    const dir = [scenario('port', 'service-target-port'), scenario('lossy', 'network-loss')];
-    expect(corpusNeedsChaosEngine(dir, ['port'])).toBe(false);
-    expect(corpusNeedsChaosEngine(dir, ['port', 'lossy'])).toBe(true);
-    expect(corpusNeedsChaosEngine(dir, undefined)).toBe(true);
-    expect(corpusNeedsChaosEngine(dir, [])).toBe(true);
   });
 });

@@ -19,6 +19,7 @@ import { createLogger } from '../../logging/logger.js';
 import { loadCorpusScenarios } from '../../corpus/load-corpus-scenarios.js';
 import { readSecret } from '../../runner/corpus-secret.js';
 import { runScenario } from '../../runner/run-scenario.js';
+import type { Scenario } from '../../scenario/scenario.js';
 import { createSubstrate } from '../../substrates/registry.js';
 import type { Substrate } from '../../platform/substrate.js';
 import { abortOnSignals } from '../support/interrupts.js';
@@ -28,7 +29,7 @@ import {
   kubeconfigOption,
   substrateOption,
   substrateOptionsFrom,
-  corpusNeedsChaosEngine,
+  needsChaosEngine,
   type SubstrateCliOptions,
 } from '../support/substrate-options.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
@@ -53,7 +54,7 @@ export interface CorpusRunCliOptions extends SubstrateCliOptions {
 
 /** What the CLI wires in for real; tests pass a fake substrate and run function. */
 export interface CorpusRunDeps {
-  createSubstrate?: () => Promise<Substrate>;
+  createSubstrate?: (scenarios: readonly Scenario[]) => Promise<Substrate>;
   runOne?: RunFn;
   signal?: AbortSignal;
   openRunLog?: CorpusRunOptions['openRunLog'];
@@ -150,11 +151,8 @@ export async function corpusRunCommand(
       substrateName,
       createSubstrate:
         deps.createSubstrate ??
-        (() =>
-          createSubstrate(substrateName, {
-            ...substrateOptions,
-            chaosEngine: corpusNeedsChaosEngine(scenarios, o.only),
-          })),
+        ((left) =>
+          createSubstrate(substrateName, { ...substrateOptions, chaosEngine: needsChaosEngine(left) })),
       runOne: deps.runOne ?? ((req) => runScenario(req)),
       registry: defaultCatalog(),
       signal: deps.signal ?? (interrupts as { signal: AbortSignal }).signal,

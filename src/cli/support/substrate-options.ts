@@ -63,19 +63,6 @@ export function substrateOptionsFrom(
   };
 }
 
-/**
- * needsChaosEngine over the scenarios a corpus run will run: those `--only` names, when given. A directory's
- * other scenarios would install Chaos Mesh for nothing, or wait on a cluster that cannot run it.
- */
-export function corpusNeedsChaosEngine(
-  scenarios: ReadonlyArray<{ metadata: { id: string }; spec: { faults: ReadonlyArray<{ type: string }> } }>,
-  only: readonly string[] | undefined,
-  registry: FaultRegistry = defaultCatalog(),
-): boolean {
-  const chosen = only && only.length > 0 ? scenarios.filter((s) => only.includes(s.metadata.id)) : scenarios;
-  return needsChaosEngine(chosen, registry);
-}
-
 /** Whether any fault of these scenarios needs the chaos engine (Kubernetes substrates then install Chaos Mesh). */
 export function needsChaosEngine(
   scenarios: ReadonlyArray<{ spec: { faults: ReadonlyArray<{ type: string }> } }>,

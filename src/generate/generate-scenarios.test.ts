@@ -179,17 +179,25 @@ describe('generateScenarios', () => {
   });
 
   it('draws wrong values that fail calls and business limits that only refuse orders, each expecting its own alert', () => {
-    const wrong = gen(40, { patterns: ['wrong-value'] });
-    const limits = wrong.filter(
-      (w) => (w.scenario.spec.faults[0].params as { path?: string }).path === 'providerLimitUsd',
-    );
-    expect(limits.length).toBeGreaterThan(0);
-    for (const l of limits) {
+    const wrong = [40, 41, 42].flatMap((seed) => gen(seed, { patterns: ['wrong-value'] }));
+    const limitOf = (w: (typeof wrong)[number]) =>
+      w.scenario.spec.faults[0].params as { path?: string; value: number };
+    const charge = wrong.filter((w) => limitOf(w).path === 'providerLimitUsd');
+    const units = wrong.filter((w) => limitOf(w).path === 'maxUnitsPerOrder');
+    expect(charge.length).toBeGreaterThan(0);
+    expect(units.length).toBeGreaterThan(0);
+    for (const l of charge) {
       expect(l.scenario.spec.faults[0].target).toBe('shop/ConfigMap/payment-config');
-      expect(l.scenario.spec.expect.alerts).toEqual(['ShopOrdersRejected']);
       // low enough that at least two orders in five are refused (shop carts: 1-3 items of 5-110 USD)
-      expect((l.scenario.spec.faults[0].params as { value: number }).value).toBeLessThanOrEqual(100);
+      expect(limitOf(l).value).toBeLessThanOrEqual(100);
     }
+    for (const l of units) {
+      expect(l.scenario.spec.faults[0].target).toBe('shop/ConfigMap/inventory-config');
+      // at most 3 units an order: more than a third of the journeys' orders (1-3 items, 1-2 units each)
+      expect(limitOf(l).value).toBeLessThanOrEqual(3);
+    }
+    for (const l of [...charge, ...units])
+      expect(l.scenario.spec.expect.alerts).toEqual(['ShopOrdersRejected']);
     expect(wrong.some((w) => w.scenario.spec.expect.alerts.includes('ShopDependencyErrors'))).toBe(true);
   });
 

@@ -1,5 +1,14 @@
 import { UNREACHABLE_DEPENDENCIES } from '../faults/types/app-dependency-unreachable.js';
 import { BUSINESS_LIMIT_KEYS } from '../faults/types/config-corruption.js';
+
+/**
+ * Wrong but valid values of each business limit, inside its alerting range (config-corruption's
+ * BUSINESS_LIMITS): a sandbox's charge limit, a limit in the wrong unit, a promotion's per-order cap.
+ */
+const BUSINESS_LIMIT_VALUES: Readonly<Record<string, readonly number[]>> = {
+  providerLimitUsd: [60, 75, 80, 100],
+  maxUnitsPerOrder: [2, 3],
+};
 import { ORDER_EVENT_PRODUCERS, ORDER_STREAM_CONSUMERS } from '../faults/support/order-stream.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { AppModel, AppWorkload } from './app-model.js';
@@ -125,11 +134,10 @@ export const RECIPES: readonly Recipe[] = [
     target: (w, app) => `${app.namespace}/ConfigMap/${w.configMap ?? ''}`,
     // A business limit lowered to a value that is valid but refuses a large share of orders (a sandbox's
     // limit, a figure in the wrong unit): nothing fails, checkout's orders are refused with a 4xx.
-    params: (rng, w) => ({
-      mode: 'set',
-      path: rng.pick(w.configKeys.filter((k) => BUSINESS_LIMIT_KEYS.includes(k))),
-      value: rng.pick([60, 75, 80, 100]),
-    }),
+    params: (rng, w) => {
+      const path = rng.pick(w.configKeys.filter((k) => BUSINESS_LIMIT_KEYS.includes(k)));
+      return { mode: 'set', path, value: rng.pick(BUSINESS_LIMIT_VALUES[path] ?? []) };
+    },
     wrongValue: true,
     // The refused share needs a minute to pass a quarter of the orders and the alert another minute.
     slow: true,

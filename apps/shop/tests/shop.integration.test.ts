@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -671,6 +672,35 @@ describe('configuration', () => {
     p.signalGroup('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(2500);
+  }, 20_000);
+  test('an order over maxUnitsPerOrder is refused with a 422 and a warning, a smaller one reserved', async () => {
+    const file = join(shop.workDir, 'inventory-limit.json');
+    writeFileSync(file, JSON.stringify({ maxUnitsPerOrder: 2 }));
+    const [port] = await freePorts(1);
+    const p = spawnShopService(
+      mainJs,
+      'inventory',
+      { ...shop.envFor('inventory', port), SHOP_CONFIG_FILE: file },
+      'inventory-limit',
+    );
+    extra.push(p);
+    const base = `http://127.0.0.1:${port}`;
+    await eventually(
+      'spare inventory up',
+      async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200,
+      10_000,
+    );
+    const order = (quantity: number) => ({
+      orderId: randomUUID(),
+      items: [{ productId: PRODUCT, quantity }],
+    });
+    const refused = await call('POST', `${base}/reservations`, order(3));
+    expect(refused.status).toBe(422);
+    expect((await call('POST', `${base}/reservations`, order(2))).status).toBe(201);
+    const warn = p.stdout.map((l) => JSON.parse(l) as LogLine).find((l) => l.level === 'warn');
+    expect(String(warn?.msg)).toMatch(/asks for 3 units, over the limit of 2 units per order/);
+    p.signalGroup('SIGTERM');
+    expect(await p.exited).toBe(0);
   }, 20_000);
 });
 

@@ -81,6 +81,10 @@ describe('config-corruption', () => {
     [{ mode: 'set', path: 'providerLimitUsd', value: 1000 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'providerLimitUsd', value: -1 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'providerLimitUsd', value: '50' }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'maxUnitsPerOrder', value: 2 }, 'ShopOrdersRejected'],
+    [{ mode: 'set', path: 'maxUnitsPerOrder', value: 4 }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'maxUnitsPerOrder', value: 0 }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'maxUnitsPerOrder', value: 2.5 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'logLevel', value: 'loud' }, 'KubePodCrashLooping'],
   ])('expects for %j the alert %s', (params, alert) => {
     const ref = { namespace: 'shop', kind: 'ConfigMap', name: 'payment-config' };

@@ -62,27 +62,34 @@ function validButWrongDependencySetting(path: string | undefined, value: unknown
 }
 
 /**
- * Config keys that refuse business above a limit with a 4xx: payment declines every charge over
- * `providerLimitUsd` (402). Whether a lowered limit refuses enough orders to alert depends on the carts,
- * which a scenario checks by running.
+ * Config keys that refuse business above a limit with a 4xx, and the values that refuse enough orders for
+ * the alert (more than a quarter of them, over a minute), given the shop's checkout journeys: 1-3 items of
+ * 5-110 USD, 1-2 units each.
+ * - payment's `providerLimitUsd` (402 for a charge over it): from 0 to 150 USD; at 150 three orders in four
+ *   already pass.
+ * - inventory's `maxUnitsPerOrder` (422 for an order of more units): from 1 to 3; at 3 about 38 % of orders
+ *   are refused, at 4 only the three-item orders of 5-6 units (17 %).
+ * A scenario still checks the share by running.
  */
-export const BUSINESS_LIMIT_KEYS: readonly string[] = ['providerLimitUsd'];
+export const BUSINESS_LIMITS: Readonly<
+  Record<string, { min: number; alertingMax: number; integer: boolean }>
+> = {
+  providerLimitUsd: { min: 0, alertingMax: 150, integer: false },
+  maxUnitsPerOrder: { min: 1, alertingMax: 3, integer: true },
+};
 
-/**
- * Above this a lowered limit refuses too few orders for the alert (a quarter of them): the shop's carts hold
- * 1-3 items of 5-110 USD, so a limit of 150 USD already lets three orders in four through.
- */
-export const BUSINESS_LIMIT_ALERTING_MAX = 150;
+export const BUSINESS_LIMIT_KEYS: readonly string[] = Object.keys(BUSINESS_LIMITS);
 
-/** A business limit set to a number the service's schema accepts (≥ 0) and low enough to refuse many orders. */
+/** A business limit set to a number the service's schema accepts and low enough to refuse many orders. */
 function validButWrongBusinessLimit(path: string | undefined, value: unknown): boolean {
+  const limit = path === undefined ? undefined : BUSINESS_LIMITS[path];
   return (
-    path !== undefined &&
-    BUSINESS_LIMIT_KEYS.includes(path) &&
+    limit !== undefined &&
     typeof value === 'number' &&
     Number.isFinite(value) &&
-    value >= 0 &&
-    value <= BUSINESS_LIMIT_ALERTING_MAX
+    (!limit.integer || Number.isInteger(value)) &&
+    value >= limit.min &&
+    value <= limit.alertingMax
   );
 }
 

@@ -122,6 +122,8 @@ describe('loadConfig', () => {
     ['frontend', { defaultCurrency: 'XXX' }, /unknown currency code "XXX"/],
     ['cart', { maxItems: 2.5 }, /maxItems/],
     ['payment', { providerLimitUsd: 'lots' }, /providerLimitUsd/],
+    ['inventory', { maxUnitsPerOrder: 0 }, /maxUnitsPerOrder/],
+    ['inventory', { maxUnitsPerOrder: 2.5 }, /maxUnitsPerOrder/],
     ['frontend', { logLevel: 'verbose' }, /logLevel/],
   ])('%s with %j fails with a clear message', (service, file, message) => {
     const text = failure(() => load(service, file));
@@ -132,6 +134,8 @@ describe('loadConfig', () => {
   test('values that are valid but harmful are accepted (they fail on the request path)', () => {
     expect(load('cart', { maxItems: 0 }).config.cart.maxItems).toBe(0);
     expect(load('payment', { providerLimitUsd: 0 }).config.payment.providerLimitUsd).toBe(0);
+    expect(load('inventory', { maxUnitsPerOrder: 1 }).config.inventory.maxUnitsPerOrder).toBe(1);
+    expect(load('inventory', {}).config.inventory.maxUnitsPerOrder).toBe(20);
     expect(load('currency', { rates: { USD: 1, GBP: 0.8 } }).config.currency.rates).toEqual({
       USD: 1,
       GBP: 0.8,

@@ -54,6 +54,8 @@ export interface ShopConfig {
    */
   orderEventFormat: 'v1' | 'v2';
   payment: { providerLimitUsd: number; providerLatencyMs: number };
+  /** Units one order may reserve in all: a bulk-buying rule; larger orders are refused (422). */
+  inventory: { maxUnitsPerOrder: number };
   shipping: { baseCostUsd: number; perItemUsd: number; quoteLatencyMs: number };
   currency: { rates: Record<string, number> };
   frontend: { defaultCurrency: string };
@@ -164,7 +166,11 @@ export const CONFIG_FILE_SCHEMAS = {
     orderStream: z.string().min(1).optional(),
     orderEventFormat: z.enum(['v1', 'v2']).optional(),
   }),
-  inventory: z.object({ ...commonShape, db: dbShape }),
+  inventory: z.object({
+    ...commonShape,
+    db: dbShape,
+    maxUnitsPerOrder: positiveInt.optional(),
+  }),
   accounting: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
   fulfillment: z.object({ ...commonShape, db: dbShape, orderStream: z.string().min(1).optional() }),
   payment: z.object({
@@ -374,6 +380,7 @@ function resolve(env: ShopEnv, service: ProcessName, file: Record<string, unknow
       providerLimitUsd: pick(file, 'providerLimitUsd', 5000),
       providerLatencyMs: pick(file, 'providerLatencyMs', 30),
     },
+    inventory: { maxUnitsPerOrder: pick(file, 'maxUnitsPerOrder', 20) },
     shipping: {
       baseCostUsd: pick(file, 'baseCostUsd', 4.99),
       perItemUsd: pick(file, 'perItemUsd', 0.99),

@@ -45,7 +45,7 @@ export function inventoryService(ctx: ServiceContext): ServiceParts {
   const db = shopPostgres(ctx);
   const reservations = ctx.metrics.counter(
     'inventory_reservations_total',
-    'Reservation requests, by outcome (reserved, out_of_stock, duplicate, failed).',
+    'Reservation requests, by outcome (reserved, out_of_stock, over_limit, duplicate, failed).',
     ['service', 'outcome'],
   );
 
@@ -65,6 +65,17 @@ export function inventoryService(ctx: ServiceContext): ServiceParts {
 
       server.route('POST', '/reservations', async (req) => {
         const r = parseReservation(req.body);
+        // A business rule, not a failure: the shop says no to a bulk order (422), as it does to no stock.
+        const units = r.items.reduce((n, i) => n + i.quantity, 0);
+        const limit = config.inventory.maxUnitsPerOrder;
+        if (units > limit) {
+          reservations.inc({ service: config.service, outcome: 'over_limit' });
+          req.log.warn(
+            { order_id: r.orderId, units, max_units_per_order: limit },
+            `reservation refused: order ${r.orderId} asks for ${units} units, over the limit of ${limit} units per order`,
+          );
+          throw new HttpError(422, `order of ${units} units exceeds the limit of ${limit} units per order`);
+        }
         try {
           await db.transaction(async (tx) => {
             for (const item of r.items) {

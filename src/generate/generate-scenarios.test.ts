@@ -201,6 +201,21 @@ describe('generateScenarios', () => {
     expect(wrong.some((w) => w.scenario.spec.expect.alerts.includes('ShopDependencyErrors'))).toBe(true);
   });
 
+  it('fails name lookups only of HTTP callees, whose connections turn over, not of Redis or PostgreSQL', () => {
+    let seen = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      for (const x of gen(seed)) {
+        for (const f of x.scenario.spec.faults) {
+          if (f.type !== 'dns-failure') continue;
+          seen++;
+          expect(['redis', 'postgres']).not.toContain((f.params as { name: string }).name);
+          expect(x.scenario.spec.expect.alerts).toContain('ShopDependencyErrors');
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+
   it("puts HTTP error shares and delays only on services that serve HTTP, not on the order stream's consumers", () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       for (const x of gen(seed)) {

@@ -45,6 +45,12 @@ const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w
  */
 const httpServices = (app: AppModel): AppWorkload[] =>
   services(app).filter((w) => !ORDER_STREAM_CONSUMERS.includes(w.service ?? ''));
+/** The services `w` calls over HTTP: not the data stores (Redis, PostgreSQL) it holds connections to. */
+const httpCalls = (app: AppModel, w: AppWorkload): string[] =>
+  w.calls.filter((c) => {
+    const callee = app.workloads.find((x) => x.name === c);
+    return callee !== undefined && !callee.isRedis && !callee.isPostgres;
+  });
 const deployment = (w: AppWorkload, app: AppModel): string => `${app.namespace}/Deployment/${w.name}`;
 /** The calls app-dependency-unreachable can cut (not inventory or postgres, say). */
 const cuttable = (w: AppWorkload): string[] =>
@@ -268,10 +274,13 @@ export const RECIPES: readonly Recipe[] = [
     neighbour: true,
   },
   {
+    // Only calls over HTTP, whose connections the callers recycle (a bounded lifetime): a Redis or
+    // PostgreSQL client keeps its connections open, so a name that stops resolving changes nothing until
+    // one reconnects, and the declared alert would not fire (session 20's generated set: cart → redis).
     type: 'dns-failure',
-    eligible: (app) => services(app).filter((w) => w.calls.length > 0),
+    eligible: (app) => services(app).filter((w) => httpCalls(app, w).length > 0),
     target: deployment,
-    params: (rng, w) => ({ name: rng.pick(w.calls) }),
+    params: (rng, w, app) => ({ name: rng.pick(httpCalls(app, w)) }),
   },
   {
     type: 'db-slow-query',

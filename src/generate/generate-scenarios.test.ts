@@ -179,13 +179,17 @@ describe('generateScenarios', () => {
   });
 
   it('draws wrong values that fail calls and business limits that only refuse orders, each expecting its own alert', () => {
-    const wrong = [40, 41, 42].flatMap((seed) => gen(seed, { patterns: ['wrong-value'] }));
+    const wrong = [40, 41, 42, 43, 44, 45].flatMap((seed) => gen(seed, { patterns: ['wrong-value'] }));
     const limitOf = (w: (typeof wrong)[number]) =>
       w.scenario.spec.faults[0].params as { path?: string; value: number };
     const charge = wrong.filter((w) => limitOf(w).path === 'providerLimitUsd');
     const units = wrong.filter((w) => limitOf(w).path === 'maxUnitsPerOrder');
+    const items = wrong.filter((w) => limitOf(w).path === 'maxItems');
     expect(charge.length).toBeGreaterThan(0);
     expect(units.length).toBeGreaterThan(0);
+    expect(items.length).toBeGreaterThan(0);
+    // 0 only: a cart limit of 1 still lets the first product in, and the order is placed
+    for (const l of items) expect(limitOf(l).value).toBe(0);
     for (const l of charge) {
       expect(l.scenario.spec.faults[0].target).toBe('shop/ConfigMap/payment-config');
       // low enough that at least two orders in five are refused (shop carts: 1-3 items of 5-110 USD)

@@ -3,11 +3,13 @@ import { BUSINESS_LIMIT_KEYS } from '../faults/types/config-corruption.js';
 
 /**
  * Wrong but valid values of each business limit, inside its alerting range (config-corruption's
- * BUSINESS_LIMITS): a sandbox's charge limit, a limit in the wrong unit, a promotion's per-order cap.
+ * BUSINESS_LIMITS): a sandbox's charge limit, a limit in the wrong unit, a promotion's per-order cap, a
+ * 0 meant as "no limit".
  */
 const BUSINESS_LIMIT_VALUES: Readonly<Record<string, readonly number[]>> = {
   providerLimitUsd: [60, 75, 80, 100],
   maxUnitsPerOrder: [2, 3],
+  maxItems: [0],
 };
 import { ORDER_EVENT_PRODUCERS, ORDER_STREAM_CONSUMERS } from '../faults/support/order-stream.js';
 import type { SeededRandom } from '../util/seeded-random.js';

@@ -85,6 +85,8 @@ describe('config-corruption', () => {
     [{ mode: 'set', path: 'maxUnitsPerOrder', value: 4 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'maxUnitsPerOrder', value: 0 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'maxUnitsPerOrder', value: 2.5 }, 'KubePodCrashLooping'],
+    [{ mode: 'set', path: 'maxItems', value: 0 }, 'ShopOrdersRejected'],
+    [{ mode: 'set', path: 'maxItems', value: 1 }, 'KubePodCrashLooping'],
     [{ mode: 'set', path: 'logLevel', value: 'loud' }, 'KubePodCrashLooping'],
   ])('expects for %j the alert %s', (params, alert) => {
     const ref = { namespace: 'shop', kind: 'ConfigMap', name: 'payment-config' };

@@ -69,6 +69,9 @@ function validButWrongDependencySetting(path: string | undefined, value: unknown
  *   already pass.
  * - inventory's `maxUnitsPerOrder` (422 for an order of more units): from 1 to 3; at 3 about 38 % of orders
  *   are refused, at 4 only the three-item orders of 5-6 units (17 %).
+ * - cart's `maxItems` (409 for a new product past that many): 0 only, which empties every new cart, so
+ *   checkout refuses the order (400, cart is empty); at 1 the first product still goes in and the order
+ *   is placed with it.
  * A scenario still checks the share by running.
  */
 export const BUSINESS_LIMITS: Readonly<
@@ -76,6 +79,7 @@ export const BUSINESS_LIMITS: Readonly<
 > = {
   providerLimitUsd: { min: 0, alertingMax: 150, integer: false },
   maxUnitsPerOrder: { min: 1, alertingMax: 3, integer: true },
+  maxItems: { min: 0, alertingMax: 0, integer: true },
 };
 
 export const BUSINESS_LIMIT_KEYS: readonly string[] = Object.keys(BUSINESS_LIMITS);

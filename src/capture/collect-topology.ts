@@ -37,8 +37,9 @@ export const TOPOLOGY_KINDS = [
 
 /**
  * Entities and their relations as an SRE would draw them: ownership (Deployment → ReplicaSet → Pod),
- * selection (Service → Pod, and → the workload whose pod template it matches), configuration (Pod → ConfigMap/Secret), placement (Pod → Node) and the
- * calls seen in traces (Deployment → Service it calls).
+ * selection (Service → Pod, and Service → the workload whose pod template it matches), configuration
+ * (Pod → ConfigMap/Secret), placement (Pod → Node) and the calls seen in traces (Deployment → Service it
+ * calls).
  */
 export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topology {
   const entities: TopologyEntity[] = [];

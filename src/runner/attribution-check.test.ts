@@ -52,7 +52,7 @@ describe('attributionCheck', () => {
     expect(attributionCheck(t, ['ShopHighErrorRate'])).toEqual({
       ok: false,
       detail:
-        'shop/Deployment/accounting reaches no entity where ShopHighErrorRate fired (fired only at ShopHighErrorRate at shop/Service/frontend)',
+        'shop/Deployment/accounting reaches no entity where ShopHighErrorRate fired; it fired elsewhere: ShopHighErrorRate at shop/Service/frontend',
     });
   });
 

@@ -35,7 +35,7 @@ export function attributionCheck(truth: GroundTruth, expected: readonly string[]
         .map((p) => `${p.alerts.filter((a) => want.has(a)).join('+')} at ${p.symptom}`);
       unexplained.push(
         `${rc.id} reaches no entity where ${expected.join(', ')} fired` +
-          (elsewhere.length > 0 ? ` (fired only at ${elsewhere.slice(0, 3).join(', ')})` : ''),
+          (elsewhere.length > 0 ? `; it fired elsewhere: ${elsewhere.slice(0, 3).join(', ')}` : ''),
       );
     } else {
       const h = hits[0];

@@ -181,4 +181,43 @@ describe('propagationOf', () => {
     // Both only calling the broker: the consumer's trouble is not the producer's doing.
     expect(reached([])?.reached).toBe(false);
   });
+
+  it("reaches a quota's and an autoscaler's own alerts from those root causes (the alert names its object)", () => {
+    const firing = (alertname: string, labels: Record<string, string>) => ({
+      alertname,
+      labels: { namespace: 'shop', ...labels },
+      state: 'firing' as const,
+      start: at(30),
+      end: null,
+    });
+    const p = propagationOf({
+      rootCauses: [
+        { id: 'shop/ResourceQuota/shipping-quota', aliases: [] },
+        { id: 'shop/HorizontalPodAutoscaler/frontend', aliases: [] },
+      ],
+      topology: shop(),
+      alerts: {
+        active: [],
+        timeline: [
+          firing('KubeQuotaFullyUsed', { resourcequota: 'shipping-quota', resource: 'pods' }),
+          firing('KubeHpaMaxedOut', { horizontalpodautoscaler: 'frontend' }),
+        ],
+      },
+      events: [],
+      spans: [],
+      injectedAt: t0,
+    });
+    expect(p.get('shop/ResourceQuota/shipping-quota')).toContainEqual({
+      symptom: 'shop/ResourceQuota/shipping-quota',
+      alerts: ['KubeQuotaFullyUsed'],
+      reached: true,
+      path: [],
+    });
+    expect(p.get('shop/HorizontalPodAutoscaler/frontend')).toContainEqual({
+      symptom: 'shop/HorizontalPodAutoscaler/frontend',
+      alerts: ['KubeHpaMaxedOut'],
+      reached: true,
+      path: [],
+    });
+  });
 });

@@ -33,6 +33,25 @@ describe('metricSignal', () => {
     );
   });
 
+  it("does not read a new pod's start-up as memory growth, but still a leak in a pod that has settled", () => {
+    // Restarted at 100 s: its first scrapes catch the process loading (70 → 130 MiB in 30 s), then flat.
+    const restarted = new SyntheticShop({ durationS: 240 });
+    const fresh = restarted.rollout('cart', 100, (t) => {
+      t.metadata = { ...t.metadata, annotations: { 'kubectl.kubernetes.io/restartedAt': 'now' } };
+    }).pods[0].name;
+    restarted.podState(fresh, 100, { memoryBytesPerMinute: 120 * 2 ** 20 }, 130);
+    expect(run(restarted).symptoms.filter((x) => x.kind === 'memory')).toEqual([]);
+    // The same pod leaking after its start-up: growth from its settled level counts.
+    const leaking = new SyntheticShop({ durationS: 240 });
+    const pod = leaking.rollout('cart', 60, (t) => {
+      t.metadata = { ...t.metadata, annotations: { 'kubectl.kubernetes.io/restartedAt': 'now' } };
+    }).pods[0].name;
+    leaking.podState(pod, 100, { memoryBytesPerMinute: 45 * 2 ** 20 });
+    expect(run(leaking).symptoms).toContainEqual(
+      expect.objectContaining({ workload: 'shop/Deployment/cart', kind: 'memory' }),
+    );
+  });
+
   it('sees a consumer group that stopped taking messages, and not one that keeps failing on them', () => {
     const stalled = new SyntheticShop({ durationS: 240 });
     const labels = { job: 'shop', service: 'shipping', queue: 'orders', group: 'shipping' };

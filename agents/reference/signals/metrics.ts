@@ -26,6 +26,9 @@ type AddSymptom = (
  * limit or throttled, memory growing towards it), and RED metrics (5xx shares per service, failed
  * client calls per dependency, Redis command errors), each as a shift within the window.
  */
+/** How long a process that just started takes to load its code and settle its memory. */
+const WARMUP_MS = 30_000;
+
 export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
   const ev = emptyEvidence();
   const byName = new Map<string, MetricSeries[]>();
@@ -325,7 +328,9 @@ function resources(
     );
   }
   // Memory growing towards the limit.
-  for (const m of series('container_memory_working_set_bytes')) {
+  const workingSets = series('container_memory_working_set_bytes');
+  const firstScrape = Math.min(...workingSets.map((m) => points(m)[0]?.[0] ?? Infinity));
+  for (const m of workingSets) {
     const w = podWorkload(m);
     if (!w || !m.labels.container || m.labels.container === 'POD' || seen.has(`mem|${w.id}|${m.labels.pod}`))
       continue;
@@ -335,7 +340,12 @@ function resources(
     if (!lim || pts.length < 4) continue;
     const ratios = pts.map(([t, v]) => [t, v / lim] as Pt);
     const maxR = Math.max(...ratios.map((p) => p[1]));
-    const minR = Math.min(...ratios.slice(0, Math.max(1, ratios.length >> 1)).map((p) => p[1]));
+    // A pod started inside the window is first scraped while its process is still loading: growth from
+    // that sample is a start-up, not a leak. Its baseline starts once it has run for a while.
+    const born = pts[0][0] > firstScrape + WARMUP_MS;
+    const settled = born ? ratios.filter(([t]) => t >= pts[0][0] + WARMUP_MS) : ratios;
+    if (settled.length < 2) continue;
+    const minR = Math.min(...settled.slice(0, Math.max(1, settled.length >> 1)).map((p) => p[1]));
     const grew = maxR - minR;
     if (maxR < 0.6 || grew < 0.15) continue;
     seen.add(`mem|${w.id}|${m.labels.pod}`);

@@ -47,7 +47,7 @@ describe(`local substrate end to end (${ALL ? 'every shipped scenario' : CI_SET.
     expect(processesMatching(work)).toEqual([]);
   });
 
-  it('writes bundles that verify, manifested and leak-free', async () => {
+  it('writes bundles that verify, manifested, attributed and leak-free', async () => {
     for (const b of bundles) {
       const v = await verifyBundle(b);
       expect({ bundle: b, problems: v.problems, warnings: v.warnings }).toEqual({
@@ -60,6 +60,8 @@ describe(`local substrate end to end (${ALL ? 'every shipped scenario' : CI_SET.
         expect(h.manifest.manifested).toBe(true);
         expect(h.manifest.checks.leakFree?.ok).toBe(true);
         expect(h.manifest.checks.expectedAlertsFired?.ok).toBe(true);
+        // the expected alerts fired where the topology links them to the root cause
+        expect(h.manifest.checks.attributed).toEqual({ ok: true, detail: expect.stringMatching(/→/) });
         expect(h.manifest.files.map((f) => f.path)).toEqual(
           expect.arrayContaining([
             'snapshot/alerts.json',

@@ -1,5 +1,7 @@
 import type { GroundTruth, RootCauseRecord } from '../bundle/ground-truth.js';
-import { attributionCheck } from './attribution-check.js';
+import { defaultCatalog } from '../faults/catalog.js';
+import { loadScenarioText } from '../scenario/load-scenario.js';
+import { attributionCheck, expectedAlertsByCause } from './attribution-check.js';
 
 function truth(...rootCauses: RootCauseRecord[]): GroundTruth {
   return {
@@ -84,5 +86,40 @@ describe('attributionCheck', () => {
       ok: true,
       detail: 'not judged: no expected alerts',
     });
+  });
+
+  it("judges each cause of a two-cause task by its own fault's alerts, not by the other cause's", () => {
+    const scenario = loadScenarioText(
+      `apiVersion: firedrill/v1
+kind: Scenario
+metadata: { id: two, title: two }
+spec:
+  app: shop
+  faults:
+    - { type: cpu-stress, target: shop/Deployment/fulfillment, params: { workers: 1, load: 95 } }
+    - { type: memory-limit, target: shop/Deployment/shipping, params: { limit: 40Mi } }
+  observe: { timeout: 4m }
+`,
+      'two.yaml',
+      defaultCatalog(),
+    );
+    const expectedFor = expectedAlertsByCause(scenario, defaultCatalog());
+    expect(expectedFor('shop/Deployment/fulfillment')).toEqual(['ShopContainerCPUNearLimit']);
+    expect(expectedFor('shop/Deployment/shipping')).not.toContain('ShopContainerCPUNearLimit');
+    // shipping's limit did nothing; the fulfillment pod's CPU alert is reachable from it (5 hops) but
+    // is not shipping's to answer for.
+    const cpu = { symptom: 'shop/Pod/fulfillment-1', alerts: ['ShopContainerCPUNearLimit'], reached: true };
+    const t = truth(
+      { id: 'shop/Deployment/fulfillment', aliases: [], propagation: [{ ...cpu, path: [] }] },
+      {
+        id: 'shop/Deployment/shipping',
+        aliases: [],
+        propagation: [{ ...cpu, path: [hop('shop/Deployment/shipping', 'shop/Pod/fulfillment-1', 'x')] }],
+      },
+    );
+    const c = attributionCheck(t, scenario.spec.expect.alerts, expectedFor);
+    expect(c.ok).toBe(false);
+    expect(c.detail).toMatch(/^shop\/Deployment\/shipping reaches no entity where /);
+    expect(attributionCheck(t, scenario.spec.expect.alerts).ok).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import { tryParseEntityId } from '../entities/entity-id.js';
+import type { FaultRegistry } from '../faults/fault-registry.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { CheckResult } from './run-checks.js';
 
 /**
@@ -9,14 +11,51 @@ import type { CheckResult } from './run-checks.js';
  */
 const UNDRAWN_KINDS = new Set(['Node']);
 
+const canonical = (id: string): string => {
+  const p = tryParseEntityId(id);
+  return p.ok ? p.id : id;
+};
+
+/**
+ * The expected alerts each root cause answers for: those its own faults declare (the fault types whose
+ * ground truth names it), within the scenario's `expect.alerts`. A cause no fault declares (a
+ * `groundTruth` override: the ConfigMap of a latent edit, not the rollout that exposed it), or whose
+ * faults declare none of the expected names, answers for all of them.
+ */
+export function expectedAlertsByCause(
+  scenario: Scenario,
+  registry: FaultRegistry,
+): (rootCause: string) => readonly string[] {
+  const expected = scenario.spec.expect.alerts;
+  const own = new Map<string, Set<string>>();
+  for (const f of scenario.spec.faults) {
+    const type = registry.get(f.type);
+    if (!type) continue;
+    const alerts = type.expectedAlerts(f.targetRef, f.params).filter((a) => expected.includes(a));
+    for (const id of type.groundTruth(f.targetRef, f.params)) {
+      const set = own.get(canonical(id)) ?? new Set<string>();
+      for (const a of alerts) set.add(a);
+      own.set(canonical(id), set);
+    }
+  }
+  return (rootCause) => {
+    const set = own.get(canonical(rootCause));
+    return set && set.size > 0 ? [...set] : expected;
+  };
+}
+
 /**
  * The `attributed` check: each root cause reaches, through the topology, an entity where one of the
- * expected alerts fired (the cause itself or one of its aliases counts). Expected alerts are matched by
- * name when the run waits, so an alert of the same name raised elsewhere by the cluster's own noise (a
- * frontend's error blip) could stand in for a fault that did nothing; this check, read from the
- * propagation the ground truth derives, refuses that run.
+ * expected alerts it answers for fired (the cause itself or one of its aliases counts). Expected alerts
+ * are matched by name when the run waits, so an alert of the same name raised elsewhere by the cluster's
+ * own noise (a frontend's error blip), or by the other cause of a two-cause task, could stand in for a
+ * fault that did nothing; this check, read from the propagation the ground truth derives, refuses that run.
  */
-export function attributionCheck(truth: GroundTruth, expected: readonly string[]): CheckResult {
+export function attributionCheck(
+  truth: GroundTruth,
+  expected: readonly string[],
+  expectedFor: (rootCause: string) => readonly string[] = () => expected,
+): CheckResult {
   if (expected.length === 0) return { ok: true, detail: 'not judged: no expected alerts' };
   const judged = truth.rootCauses.filter((rc) => {
     const p = tryParseEntityId(rc.id);
@@ -24,17 +63,18 @@ export function attributionCheck(truth: GroundTruth, expected: readonly string[]
   });
   if (judged.length === 0)
     return { ok: true, detail: 'not judged: every root cause is a Node (harm through the scheduler)' };
-  const want = new Set(expected);
   const unexplained: string[] = [];
   const explained: string[] = [];
   for (const rc of judged) {
+    const names = expectedFor(rc.id);
+    const want = new Set(names);
     const hits = (rc.propagation ?? []).filter((p) => p.reached && p.alerts.some((a) => want.has(a)));
     if (hits.length === 0) {
       const elsewhere = (rc.propagation ?? [])
         .filter((p) => p.alerts.some((a) => want.has(a)))
         .map((p) => `${p.alerts.filter((a) => want.has(a)).join('+')} at ${p.symptom}`);
       unexplained.push(
-        `${rc.id} reaches no entity where ${expected.join(', ')} fired` +
+        `${rc.id} reaches no entity where ${names.join(', ')} fired` +
           (elsewhere.length > 0 ? `; it fired elsewhere: ${elsewhere.slice(0, 3).join(', ')}` : ''),
       );
     } else {

@@ -28,6 +28,8 @@ export interface RunCheckInputs {
   leaks: readonly LeakFinding[];
   /** The ground truth derived at capture: its propagation says where the expected alerts fired. */
   truth: GroundTruth;
+  /** The expected alerts each root cause answers for (expectedAlertsByCause); default all of them. */
+  expectedFor?: (rootCause: string) => readonly string[];
 }
 
 /**
@@ -83,7 +85,7 @@ export function runChecks(i: RunCheckInputs): Record<string, CheckResult> {
       ok: missingExpected.length === 0,
       detail: missingExpected.length === 0 ? expected.join(', ') : `missing: ${missingExpected.join(', ')}`,
     },
-    attributed: attributionCheck(i.truth, expected),
+    attributed: attributionCheck(i.truth, expected, i.expectedFor),
     quietBaseline: {
       ok: early.length === 0,
       detail:

@@ -3,6 +3,7 @@ import { findLeaks, type LeakFinding } from '../../bundle/leak-rule.js';
 import { SNAPSHOT_DIR } from '../../bundle/layout.js';
 import { scenarioHash } from '../../scenario/scenario-hash.js';
 import { leakTerms } from '../leak-terms.js';
+import { expectedAlertsByCause } from '../attribution-check.js';
 import type { RunContext } from '../run-context.js';
 import { incidentFiredAlerts, isManifested, runChecks } from '../run-checks.js';
 import type { Captured } from './capture.js';
@@ -44,6 +45,7 @@ export async function commitPhase(
     backgroundAlerts: captured.backgroundAlerts,
     leaks,
     truth: captured.truth,
+    expectedFor: expectedAlertsByCause(scenario, registry),
   });
   ctx.checkAbort();
   const bundleDir = await writer.commit(

@@ -132,6 +132,25 @@ describe('resource-quota-exhausted', () => {
     ]);
   });
 
+  it("leaves a running Job's pod out: it finishes and would give its slot to a replacement", async () => {
+    const target = shopTarget(shop);
+    const job = asLive(shop.get('shop/Pod/cart-5f6d7c8b9-h8j2k'), 90);
+    job.metadata.name = 'catalog-sync-manual-1-abcde';
+    job.metadata.labels = { 'app.kubernetes.io/name': 'catalog-sync' };
+    job.metadata.ownerReferences = [
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'catalog-sync-manual-1', uid: 'j1', controller: true },
+    ];
+    job.status = { phase: 'Running' };
+    target.objects.objects.set(`shop/Pod/${job.metadata.name}`, job);
+    await resourceQuotaExhausted.inject(
+      contextFor(resourceQuotaExhausted, target, 'shop/Deployment/cart', { name: 'shop-compute' }),
+    );
+    // payment x3 and payment-debug, as without the Job's pod
+    expect(await target.objects.get('ResourceQuota', 'shop', 'shop-compute')).toStrictEqual(
+      quota('shop-compute', '4'),
+    );
+  });
+
   it('refuses a quota name that is taken, changing nothing', async () => {
     const target = shopTarget(shop);
     target.objects.objects.set('shop/ResourceQuota/shop-quota', asLive(quota('shop-quota', '40'), 91));

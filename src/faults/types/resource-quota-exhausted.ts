@@ -35,8 +35,9 @@ function counted(pod: KubeObject): boolean {
 }
 
 /**
- * A pod quota sized to exactly what the rest of the namespace runs: once the target's pods are gone (as
- * they would be after a node drain or a restart), the ReplicaSet's replacements are refused at admission.
+ * A pod quota sized to exactly what the rest of the namespace runs for good (its Jobs' pods left out: they
+ * finish): once the target's pods are gone (as they would be after a node drain or a restart), the
+ * ReplicaSet's replacements are refused at admission.
  */
 export const resourceQuotaExhausted: FaultType<Params> = {
   id: 'resource-quota-exhausted',
@@ -69,7 +70,12 @@ export const resourceQuotaExhausted: FaultType<Params> = {
     const own = pods
       .filter((p) => labelsMatch(selector, p.metadata.labels))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const others = pods.length - own.length;
+    // A Job's pod finishes on its own and gives its slot back: were it counted, the first background Job
+    // to complete would let a replacement in. The quota holds the namespace's long-running pods; a Job's
+    // new pod is refused too, as it would be in a namespace whose quota is full.
+    const others = pods.filter(
+      (p) => !own.includes(p) && !(p.metadata.ownerReferences ?? []).some((r) => r.kind === 'Job'),
+    ).length;
     const partOf = deploy.metadata.labels?.['app.kubernetes.io/part-of'];
     const quota: ResourceQuota = {
       apiVersion: 'v1',

@@ -20,15 +20,15 @@ type AddSymptom = (
   peer?: Workload,
 ) => void;
 
+/** How long a process that just started takes to load its code and settle its memory. */
+const WARMUP_MS = 30_000;
+
 /**
  * Metrics: kube-state-metrics pod and deployment state (restarts, OOMKilled, waiting reasons, phases,
  * readiness, desired vs available replicas), container resources against their limits (CPU near the
  * limit or throttled, memory growing towards it), and RED metrics (5xx shares per service, failed
  * client calls per dependency, Redis command errors), each as a shift within the window.
  */
-/** How long a process that just started takes to load its code and settle its memory. */
-const WARMUP_MS = 30_000;
-
 export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
   const ev = emptyEvidence();
   const byName = new Map<string, MetricSeries[]>();

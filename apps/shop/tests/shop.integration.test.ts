@@ -127,6 +127,34 @@ function parsed(service: string): LogLine[] {
   return logs(service).map((l) => JSON.parse(l) as LogLine);
 }
 
+/**
+ * One more process of a shop service beside the running shop, reading `config` as its config file (named
+ * `<name>.json`), once it answers /healthz; stopped with the others after the file.
+ */
+async function spareService(
+  service: (typeof SHOP_SERVICES)[number],
+  name: string,
+  config: Record<string, unknown>,
+): Promise<{ p: ChildProcessGroup; base: string }> {
+  const file = join(shop.workDir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const [port] = await freePorts(1);
+  const p = spawnShopService(
+    mainJs,
+    service,
+    { ...shop.envFor(service, port), SHOP_CONFIG_FILE: file },
+    name,
+  );
+  extra.push(p);
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(
+    `spare ${service} up`,
+    async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200,
+    10_000,
+  );
+  return { p, base };
+}
+
 /** Stdout of the batch jobs this file ran, for the log-wording check at the end. */
 const jobOutput = new Map<string, string[]>();
 
@@ -647,22 +675,7 @@ describe('configuration', () => {
   }, 30_000);
 
   test('a rate table without a currency breaks only conversions into it', async () => {
-    const file = join(shop.workDir, 'currency-no-eur.json');
-    writeFileSync(file, JSON.stringify({ rates: { USD: 1, GBP: 0.8 } }));
-    const [port] = await freePorts(1);
-    const p = spawnShopService(
-      mainJs,
-      'currency',
-      { ...shop.envFor('currency', port), SHOP_CONFIG_FILE: file },
-      'currency-no-eur',
-    );
-    extra.push(p);
-    const base = `http://127.0.0.1:${port}`;
-    await eventually(
-      'spare currency up',
-      async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200,
-      10_000,
-    );
+    const { p, base } = await spareService('currency', 'currency-no-eur', { rates: { USD: 1, GBP: 0.8 } });
     expect((await call('GET', `${base}/convert?from=USD&to=GBP&amount=10`)).body).toMatchObject({
       converted: 8,
     });
@@ -673,23 +686,9 @@ describe('configuration', () => {
     expect(await p.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(2500);
   }, 20_000);
+
   test('an order over maxUnitsPerOrder is refused with a 422 and a warning, a smaller one reserved', async () => {
-    const file = join(shop.workDir, 'inventory-limit.json');
-    writeFileSync(file, JSON.stringify({ maxUnitsPerOrder: 2 }));
-    const [port] = await freePorts(1);
-    const p = spawnShopService(
-      mainJs,
-      'inventory',
-      { ...shop.envFor('inventory', port), SHOP_CONFIG_FILE: file },
-      'inventory-limit',
-    );
-    extra.push(p);
-    const base = `http://127.0.0.1:${port}`;
-    await eventually(
-      'spare inventory up',
-      async () => (await call('GET', `${base}/healthz`).catch(() => ({ status: 0 }))).status === 200,
-      10_000,
-    );
+    const { p, base } = await spareService('inventory', 'inventory-limit', { maxUnitsPerOrder: 2 });
     const order = (quantity: number) => ({
       orderId: randomUUID(),
       items: [{ productId: PRODUCT, quantity }],

@@ -1,5 +1,5 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
-import { tryParseEntityId } from '../entities/entity-id.js';
+import { normalizeEntityId, tryParseEntityId } from '../entities/entity-id.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { CheckResult } from './run-checks.js';
@@ -10,11 +10,6 @@ import type { CheckResult } from './run-checks.js';
  * every root cause is one of them is not judged.
  */
 const UNDRAWN_KINDS = new Set(['Node']);
-
-const canonical = (id: string): string => {
-  const p = tryParseEntityId(id);
-  return p.ok ? p.id : id;
-};
 
 /**
  * The expected alerts each root cause answers for: those its own faults declare (the fault types whose
@@ -33,13 +28,14 @@ export function expectedAlertsByCause(
     if (!type) continue;
     const alerts = type.expectedAlerts(f.targetRef, f.params).filter((a) => expected.includes(a));
     for (const id of type.groundTruth(f.targetRef, f.params)) {
-      const set = own.get(canonical(id)) ?? new Set<string>();
+      const key = normalizeEntityId(id);
+      const set = own.get(key) ?? new Set<string>();
       for (const a of alerts) set.add(a);
-      own.set(canonical(id), set);
+      own.set(key, set);
     }
   }
   return (rootCause) => {
-    const set = own.get(canonical(rootCause));
+    const set = own.get(normalizeEntityId(rootCause));
     return set && set.size > 0 ? [...set] : expected;
   };
 }

@@ -43,6 +43,9 @@ describe('blameCredentials after a restart', () => {
     const { secret, rejects } = blame({ recorded: true, secretChanged: true });
     expect(secret?.weight).toBeGreaterThanOrEqual(0.75);
     expect(rejects.weight).toBeCloseTo(0.8 * 0.35);
+    // the server's rejections of that credential are the Secret's doing too
+    expect(secret?.affects).toEqual(['shop/Deployment/cart', 'shop/Deployment/redis']);
+    expect(secret?.explains).toContain('auth-rejects');
   });
 
   it('keeps the server blamed when the history shows the Secret unchanged: the server is what changed', () => {
@@ -50,6 +53,7 @@ describe('blameCredentials after a restart', () => {
     expect(secret?.weight).toBeLessThanOrEqual(0.2);
     expect(secret?.detail).toMatch(/did not change in the window/);
     expect(rejects.weight).toBe(0.8);
+    expect(secret?.affects).toEqual(['shop/Deployment/cart']);
   });
 
   it('without a recorded history, a restart still points at the Secret', () => {

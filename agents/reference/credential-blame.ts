@@ -46,13 +46,22 @@ export function blameCredentials(
   for (const id of secrets) {
     const shared = calleeConfig.has(id);
     const unchanged = index.unchangedInWindow(id);
+    // A credential read wrong at start is also why the server rejects it: its rejections (and the command
+    // errors they are counted as) are this Secret's doing, not the server's.
+    const server = restarted && !unchanged && callee !== undefined;
     out.push({
       signal,
       entity: id,
       weight: (unchanged ? 0.1 : restarted ? 0.75 : 0.3) + (shared ? 0.1 : 0),
       at: restarted ? firstStart : null,
-      affects: [caller.id],
-      explains: ['auth', 'not-ready', 'errors', 'unreachable'],
+      affects: server ? [caller.id, callee] : [caller.id],
+      explains: [
+        'auth',
+        'not-ready',
+        'errors',
+        'unreachable',
+        ...(server ? (['auth-rejects'] as const) : []),
+      ],
       detail:
         (restarted
           ? `${shortId(caller.id)}'s pods were (re)started and had their credentials rejected from their first connection (${clock(firstFail)}); they read ${shortId(id)}${shared ? `, which ${shortId(callee ?? '')} reads too` : ''}`

@@ -67,13 +67,15 @@ describe('blameEdge', () => {
   });
 
   it("puts a lost link on the caller's end too when every call timed out and the callee's pods stayed ready", () => {
-    const world = (ready: boolean): EntityIndex => {
+    const world = (ready: boolean, selector?: Record<string, string>): EntityIndex => {
       const shop = new SyntheticShop({ durationS: 10 });
       for (const p of shop.podsOf('catalog'))
         shop.get(`shop/Pod/${p.name}`).status = {
           phase: 'Running',
           conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
         };
+      if (selector)
+        shop.get('shop/Service/catalog').spec = { ...shop.get('shop/Service/catalog').spec, selector };
       return new EntityIndex(shop.build());
     };
     const lost = { ...obs(burst(T, T + 100_000, 'ETIMEDOUT'), T + 101_000), failShare: 1 };
@@ -87,6 +89,8 @@ describe('blameEdge', () => {
       [lost, world(false)],
       [{ ...lost, failures: burst(T, T + 100_000, 'ECONNREFUSED') }, world(true)],
       [{ ...lost, failShare: 0.4 }, world(true)],
+      // the Service callers dial selects none of catalog's pods: it routes nowhere, nothing was lost on the way
+      [lost, world(true, { 'app.kubernetes.io/name': 'catalog-v2' })],
     ] as const)
       expect(blameEdge(o, idx).map((x) => x.kind)).toEqual(['unreachable']);
   });

@@ -206,7 +206,14 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
   // on the way (a partition, a policy, the caller's own side of the network), not refused by a dead
   // server, so the caller's end of the link is a suspect too, after the callee SREs check first.
   const timedOut = /^(ETIMEDOUT|ESOCKETTIMEDOUT|timeout)$/i.test(topCode);
-  if (callerBlame === 0 && timedOut && consistent && obs.callee && podsAllReady(index, obs.callee)) {
+  if (
+    callerBlame === 0 &&
+    timedOut &&
+    consistent &&
+    obs.callee &&
+    podsAllReady(index, obs.callee) &&
+    !dialledServiceMissesPods(index, obs.callee)
+  ) {
     out.push({
       ...base,
       workload: obs.caller,
@@ -231,6 +238,21 @@ export function blameEdge(obs: EdgeObservation, index: EntityIndex): Symptom[] {
 
 /** What a lost link puts on the caller's end, against the callee's whole strength. */
 const LINK_CALLER_SHARE = 0.45;
+
+/**
+ * The Service callers dial for the workload (the one named like it) selects none of its pods: calls to
+ * it go nowhere however ready the pods are, which is the Service's doing, not a link lost on the way
+ * (the misconfiguration signal names the Service).
+ */
+function dialledServiceMissesPods(index: EntityIndex, workload: EntityId): boolean {
+  const w = index.workloads.get(workload);
+  if (!w) return false;
+  const dialled = index.servicesOf(w).filter((svc) => w.telemetryNames.has(svc.metadata.name));
+  return (
+    dialled.length > 0 &&
+    dialled.every((svc) => !index.workloadsBehindService(svc.entity).some((b) => b.id === w.id))
+  );
+}
 
 /** The workload has pods at capture and every one of them is Ready. */
 function podsAllReady(index: EntityIndex, workload: EntityId): boolean {

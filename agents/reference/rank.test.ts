@@ -290,6 +290,27 @@ describe('rank', () => {
     expect(cart?.discounts.join(' ')).toMatch(/passed on from Deployment\/redis/);
   });
 
+  it('lets a callee that failed later take what of the caller’s trouble came with it, not the earlier sign', () => {
+    const r = rank(
+      evidence(
+        [
+          // a latency alert firing under background load, a minute before the database refused everyone
+          at(sym('checkout', 'latency', 0.34, 'alerts'), T - 60_000),
+          sym('checkout', 'errors', 0.5, 'alerts'),
+          sym('checkout', 'unreachable', 0.7),
+          at(sym('postgres', 'errors', 1), T - 10_000),
+          at(sym('postgres', 'errors', 0.8, 'logs'), T - 10_000),
+        ],
+        [],
+        [['checkout', 'postgres']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/postgres');
+    const checkout = r.candidates.find((c) => c.entity === 'shop/Deployment/checkout');
+    expect(checkout?.discounts.join(' ')).toMatch(/passed on from Deployment\/postgres/);
+  });
+
   it('does not let a callee its callers saw nothing wrong with take their trouble away', () => {
     // inventory: a pod deleted and replaced beside a healthy sibling, memory up; catalog's calls to it fine
     const r = rank(

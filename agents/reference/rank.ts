@@ -405,6 +405,24 @@ function firstClearTrouble(h: WorkloadHealth): number | null {
   return t ?? firstTrouble(h, PROPAGATING);
 }
 
+/**
+ * The share of a workload's passed-on trouble whose kinds were first seen at or after `from`: an early
+ * sign of one kind (a latency alert under background load a minute before) keeps a callee that failed
+ * since from explaining that kind, not the errors and unready pods that came with the callee's failure.
+ */
+function troubleSince(h: WorkloadHealth, from: number): number {
+  let all = 0;
+  let since = 0;
+  for (const [k, v] of h.byKind) {
+    if (!PROPAGATING.has(k)) continue;
+    const w = KIND_WEIGHT[k] * v;
+    all += w;
+    const at = h.onsetByKind.get(k);
+    if (at !== undefined && at >= from) since += w;
+  }
+  return all > 0 ? since / all : 0;
+}
+
 /** Callee trouble below this explains nothing; at or above VISIBLE_MIN, since that is all a callee may count. */
 const MIN_CALLEE_TROUBLE = 0.15;
 
@@ -434,6 +452,9 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
       const t = firstTrouble(dh);
       return since === null || t === null || t <= since + LATER_CALLEE_MS;
     };
+    // A callee that began later can still explain what of this workload's trouble began with or after it.
+    let late: WorkloadHealth | undefined;
+    let lateStrength = 0;
     for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
       const next: EntityId[] = [];
       for (const d of frontier) {
@@ -444,14 +465,23 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
         if (dh && began(dh) && (!worst || strength > worstStrength)) {
           worst = dh;
           worstStrength = strength;
+        } else if (dh && !began(dh) && strength > lateStrength) {
+          late = dh;
+          lateStrength = strength;
         }
         next.push(...(callees.get(d) ?? []));
       }
       frontier = next;
     }
-    if (!worst || worstStrength < MIN_CALLEE_TROUBLE) continue;
+    let share = 1;
+    if ((!worst || worstStrength < MIN_CALLEE_TROUBLE) && late) {
+      share = troubleSince(h, (firstTrouble(late) ?? 0) - LATER_CALLEE_MS);
+      worst = late;
+      worstStrength = lateStrength;
+    }
+    if (!worst || worstStrength < MIN_CALLEE_TROUBLE || share <= 0) continue;
     // A callee in clear trouble (0.6 is about one solid symptom) explains most of what its callers pass on.
-    let cut = 0.85 * clamp01(worstStrength / 0.6);
+    let cut = 0.85 * clamp01(worstStrength / 0.6) * share;
     // A caller shown at fault on an edge of its own is a cause itself: a callee in trouble meanwhile may add
     // to what it shows but cannot take it all away (its pods unready because the address it dials is wrong
     // are not a background blip below it).

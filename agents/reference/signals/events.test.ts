@@ -23,6 +23,36 @@ describe('eventSignal', () => {
     expect(ev.suspects.filter((x) => x.entity === 'shop/Deployment/cart')).toHaveLength(1);
   });
 
+  it('reads probes refused as a restarted container starts, or as a replaced one stops, as lifecycle', () => {
+    const shop = new SyntheticShop({ durationS: 60 });
+    const [restarted] = shop.podsOf('cart');
+    const [other] = shop.podsOf('payment');
+    const [stopped] = shop.podsOf('currency');
+    const refused = (port: number) =>
+      `Readiness probe failed: Get "http://10.0.0.9:${port}/readyz": dial tcp 10.0.0.9:${port}: connect: connection refused`;
+    // Started at creation long before the window, then again after a liveness restart: one folded event each.
+    shop.event(-900, 'Normal', 'Started', 'Pod', restarted.name, 'Started container cart', 2, 30);
+    shop.event(-898, 'Warning', 'Unhealthy', 'Pod', restarted.name, refused(8080), 2, 31);
+    // The rollout stops the old pod; its port closes before the process exits.
+    shop.event(-900, 'Normal', 'Started', 'Pod', stopped.name, 'Started container currency');
+    shop.event(20, 'Normal', 'Killing', 'Pod', stopped.name, 'Stopping container currency');
+    shop.event(21, 'Warning', 'Unhealthy', 'Pod', stopped.name, refused(8081));
+    // Refused long after its start and with no stop: the probe checks what the container does not serve.
+    shop.event(-900, 'Normal', 'Started', 'Pod', other.name, 'Started container payment');
+    shop.event(40, 'Warning', 'Unhealthy', 'Pod', other.name, refused(8082), 2, 45);
+    const ev = run(shop);
+    const weights = (w: string) =>
+      ev.symptoms
+        .filter((x) => x.workload === `shop/Deployment/${w}` && x.detail.includes('Unhealthy'))
+        .map((x) => x.weight);
+    expect(weights('currency')).toEqual([0.05]);
+    expect(weights('cart')).toEqual([0.05]);
+    expect(weights('payment')).toEqual([0.6]);
+    expect(ev.suspects.filter((x) => /probe/.test(x.detail)).map((x) => x.entity)).toEqual([
+      'shop/Deployment/payment',
+    ]);
+  });
+
   it('names the quota a FailedCreate event names', () => {
     const shop = new SyntheticShop({ durationS: 60 });
     const rs = shop.podsOf('shipping')[0].rs;

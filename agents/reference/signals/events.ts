@@ -1,19 +1,19 @@
-import type { EventRecord } from '../../../src/bundle/records.js';
+import type { EventRecord, ObjectRecord } from '../../../src/bundle/records.js';
 import type { EntityId } from '../../../src/entities/index.js';
 import { shortId } from '../edge-blame.js';
 import { eventTime, foldedFromBefore } from '../event-time.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type Suspect, type SymptomKind } from '../evidence.js';
-import { idParts, makeId, specOf } from '../kube.js';
+import { idParts, makeId, specOf, statusOf } from '../kube.js';
 import type { Snapshot } from '../read-snapshot.js';
-import { clock } from '../time.js';
-import { isoMs } from '../time.js';
+import { clock, isoMs } from '../time.js';
 
 interface Ctx {
   snap: Snapshot;
   index: EntityIndex;
   ev: Evidence;
   pendingWorkloads: Set<EntityId>;
+  pods: Map<EntityId, PodTimes>;
 }
 
 /**
@@ -24,10 +24,16 @@ interface Ctx {
  * deleting them) are a change to their workload.
  */
 export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
-  const ctx: Ctx = { snap, index, ev: emptyEvidence(), pendingWorkloads: new Set() };
   const events = [...snap.events].sort(
     (a, b) => (isoMs(a.firstTimestamp) ?? 0) - (isoMs(b.firstTimestamp) ?? 0),
   );
+  const ctx: Ctx = {
+    snap,
+    index,
+    ev: emptyEvidence(),
+    pendingWorkloads: new Set(),
+    pods: podTimes(events),
+  };
   for (const e of events) handle(e, ctx);
   externalDeletions(events, ctx);
   // Cordoned nodes explain the pods that found no node.
@@ -37,8 +43,76 @@ export function eventSignal(snap: Snapshot, index: EntityIndex): Evidence {
   return ctx.ev;
 }
 
-/** How long after a pod's creation a refused probe is its start, not its failure. */
+/** How long after a container's start a refused probe is its start, not its failure. */
 const STARTUP_GRACE_MS = 20_000;
+/** How long after the kubelet began stopping a container a refused probe is the stop (the default grace). */
+const STOPPING_GRACE_MS = 30_000;
+
+/** When each pod's containers started and when the kubelet began stopping them, as far as the snapshot says. */
+interface PodTimes {
+  starts: number[];
+  stops: number[];
+}
+
+interface ContainerStatusLike {
+  state?: { running?: { startedAt?: string } };
+  lastState?: { terminated?: { startedAt?: string } };
+}
+
+/**
+ * Container starts and stops per pod from the events: `Started` (a pod deleted since is no longer among the
+ * objects) and `Killing` (a stopping process closes its port before it exits).
+ */
+function podTimes(events: readonly EventRecord[]): Map<EntityId, PodTimes> {
+  const out = new Map<EntityId, PodTimes>();
+  const get = (id: EntityId): PodTimes => {
+    let t = out.get(id);
+    if (!t) out.set(id, (t = { starts: [], stops: [] }));
+    return t;
+  };
+  const push = (list: number[], ...times: Array<number | null>): void => {
+    for (const t of times) if (t !== null) list.push(t);
+  };
+  for (const e of events) {
+    const obj = e.involvedObject;
+    if (obj?.kind !== 'Pod' || (e.reason !== 'Started' && e.reason !== 'Killing')) continue;
+    const t = get(e.entity ?? makeId(obj.namespace, obj.kind, obj.name));
+    push(e.reason === 'Started' ? t.starts : t.stops, isoMs(e.firstTimestamp), isoMs(e.lastTimestamp));
+  }
+  return out;
+}
+
+/**
+ * True when each refusal the event folds (its first and its last: at most two) came while a container
+ * was starting or being stopped: the process was not listening yet, or no longer. Starts are also read
+ * off the pod (its creation, its containers' current and previous starts: a container the kubelet
+ * restarted listens again only once its process is up). A refusal folded from before the window counts
+ * too when both fell on such moments (the pod's creation, then a restart).
+ */
+function refusedInLifecycle(
+  e: EventRecord,
+  times: PodTimes | undefined,
+  pod: ObjectRecord | undefined,
+): boolean {
+  const starts = [...(times?.starts ?? [])];
+  const push = (t: string | undefined): void => {
+    const ms = isoMs(t);
+    if (ms !== null) starts.push(ms);
+  };
+  push(pod?.metadata.creationTimestamp);
+  for (const c of statusOf<{ containerStatuses?: ContainerStatusLike[] }>(pod).containerStatuses ?? []) {
+    push(c.state?.running?.startedAt);
+    push(c.lastState?.terminated?.startedAt);
+  }
+  const stops = times?.stops ?? [];
+  const within = (t: number, from: readonly number[], grace: number): boolean =>
+    from.some((s) => t - s >= 0 && t - s <= grace);
+  const near = (t: number | null): boolean =>
+    t !== null && (within(t, starts, STARTUP_GRACE_MS) || within(t, stops, STOPPING_GRACE_MS));
+  const first = isoMs(e.firstTimestamp);
+  const last = isoMs(e.lastTimestamp) ?? first;
+  return near(first ?? last) && near(last);
+}
 
 function handle(e: EventRecord, ctx: Ctx): void {
   const { index, ev } = ctx;
@@ -137,19 +211,15 @@ function handle(e: EventRecord, ctx: Ctx): void {
     case 'Unhealthy': {
       // A probe or two refused while a fresh container is still starting to listen: every pod start
       // can show one, and the kubelet waits for more before it acts.
-      const created = isoMs(index.get(id)?.metadata.creationTimestamp);
       if (
         /connection refused/i.test(msg) &&
         count <= 2 &&
-        at !== null &&
-        created !== null &&
-        at - created >= 0 &&
-        at - created <= STARTUP_GRACE_MS
+        refusedInLifecycle(e, ctx.pods.get(id), index.get(id))
       ) {
         symptom(
           /liveness|startup/i.test(msg) ? 'crash' : 'not-ready',
           0.05,
-          `probe refused while starting: ${quoted(msg)}`,
+          `probe refused while its container started or stopped: ${quoted(msg)}`,
         );
         return;
       }

@@ -20,6 +20,16 @@ describe('healedAt', () => {
     expect(healedAt({ failures: burst(T, T + 10_000) }, 'ECONNRESET')).toBeNull();
   });
 
+  it('is null when no call went fine after the burst, where the signal sees calls that went fine', () => {
+    const failures = burst(T, T + 10_000);
+    // the caller stopped calling (its own pods unready): the failures stopped, the dependency did not heal
+    expect(healedAt({ failures, observedUntil: T + 70_000, lastOk: T - 5_000 }, 'ECONNRESET')).toBeNull();
+    expect(healedAt({ failures, observedUntil: T + 70_000, lastOk: null }, 'ECONNRESET')).toBeNull();
+    expect(healedAt({ failures, observedUntil: T + 70_000, lastOk: T + 40_000 }, 'ECONNRESET')).toBe(
+      T + 10_000,
+    );
+  });
+
   it('judges the commonest code alone: a stray retried 503 later does not make a burst ongoing', () => {
     const failures = [...burst(T, T + 10_000), { at: T + 58_000, code: 'HTTP_503' }];
     expect(healedAt({ failures, observedUntil: T + 60_000 }, 'ECONNRESET')).toBe(T + 10_000);

@@ -53,6 +53,12 @@ export interface EdgeObservation {
   failShare?: number;
   /** End of what the signal observed (the window's end): failures that stopped well before it had healed. */
   observedUntil?: number;
+  /**
+   * When a call on this edge last went fine, where the signal sees calls that went fine (traces do, logs
+   * do not): failures that stopped because the caller stopped calling (its own pods unready, no traffic
+   * reaching it) have not healed.
+   */
+  lastOk?: number | null;
 }
 
 /** Below this share of failed calls an edge fails in part: a lossy path, not a caller's wrong setting. */
@@ -66,10 +72,11 @@ const BLIP_FACTOR = 0.35;
 
 /**
  * When the failures of the commonest code were a short burst that healed long before capture: the time
- * they stopped. A stray failure of another kind later (a retried 503) does not make the burst ongoing.
+ * they stopped. A stray failure of another kind later (a retried 503) does not make the burst ongoing;
+ * where the signal sees calls that went fine, one must have gone fine after the burst.
  */
 export function healedAt(
-  obs: Pick<EdgeObservation, 'failures' | 'observedUntil'>,
+  obs: Pick<EdgeObservation, 'failures' | 'observedUntil' | 'lastOk'>,
   code: string,
 ): number | null {
   if (obs.observedUntil === undefined || obs.failures.length === 0) return null;
@@ -80,7 +87,8 @@ export function healedAt(
     first = Math.min(first, f.at);
     last = Math.max(last, f.at);
   }
-  return last - first <= BLIP_MS && obs.observedUntil - last >= HEALED_MS ? last : null;
+  const resumed = obs.lastOk === undefined || (obs.lastOk !== null && obs.lastOk > last);
+  return resumed && last - first <= BLIP_MS && obs.observedUntil - last >= HEALED_MS ? last : null;
 }
 
 /**

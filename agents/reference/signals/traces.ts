@@ -253,6 +253,7 @@ function edgeSymptoms(
       calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
       failShare: share,
       observedUntil,
+      lastOk: e.calls.reduce<number | null>((t, c) => (c.error ? t : Math.max(t ?? c.start, c.start)), null),
     },
     index,
   );

@@ -103,8 +103,11 @@ spec:
       'two.yaml',
       defaultCatalog(),
     );
-    const expectedFor = expectedAlertsByCause(scenario, defaultCatalog());
+    const expectedFor = expectedAlertsByCause(scenario);
     expect(expectedFor('shop/Deployment/fulfillment')).toEqual(['ShopContainerCPUNearLimit']);
+    expect(expectedFor('shop/deploy/fulfillment')).toEqual(['ShopContainerCPUNearLimit']);
+    // a cause no fault declares (a groundTruth override) answers for every expected alert
+    expect(expectedFor('shop/ConfigMap/shipping-config')).toEqual(scenario.spec.expect.alerts);
     expect(expectedFor('shop/Deployment/shipping')).not.toContain('ShopContainerCPUNearLimit');
     // shipping's limit did nothing; the fulfillment pod's CPU alert is reachable from it (5 hops) but
     // is not shipping's to answer for.

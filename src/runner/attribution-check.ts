@@ -1,6 +1,5 @@
 import type { GroundTruth } from '../bundle/ground-truth.js';
 import { normalizeEntityId, tryParseEntityId } from '../entities/entity-id.js';
-import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { CheckResult } from './run-checks.js';
 
@@ -12,31 +11,17 @@ import type { CheckResult } from './run-checks.js';
 const UNDRAWN_KINDS = new Set(['Node']);
 
 /**
- * The expected alerts each root cause answers for: those its own faults declare (the fault types whose
- * ground truth names it), within the scenario's `expect.alerts`. A cause no fault declares (a
- * `groundTruth` override: the ConfigMap of a latent edit, not the rollout that exposed it), or whose
- * faults declare none of the expected names, answers for all of them.
+ * The expected alerts each root cause answers for (`Scenario.causeAlerts`, which the loader derives from
+ * the fault types): a cause with none of its own answers for all of `expect.alerts`.
  */
-export function expectedAlertsByCause(
-  scenario: Scenario,
-  registry: FaultRegistry,
-): (rootCause: string) => readonly string[] {
+export function expectedAlertsByCause(scenario: Scenario): (rootCause: string) => readonly string[] {
   const expected = scenario.spec.expect.alerts;
-  const own = new Map<string, Set<string>>();
-  for (const f of scenario.spec.faults) {
-    const type = registry.get(f.type);
-    if (!type) continue;
-    const alerts = type.expectedAlerts(f.targetRef, f.params).filter((a) => expected.includes(a));
-    for (const id of type.groundTruth(f.targetRef, f.params)) {
-      const key = normalizeEntityId(id);
-      const set = own.get(key) ?? new Set<string>();
-      for (const a of alerts) set.add(a);
-      own.set(key, set);
-    }
-  }
+  const own = new Map<string, readonly string[]>();
+  for (const [id, alerts] of Object.entries(scenario.causeAlerts ?? {}))
+    own.set(normalizeEntityId(id), alerts);
   return (rootCause) => {
-    const set = own.get(normalizeEntityId(rootCause));
-    return set && set.size > 0 ? [...set] : expected;
+    const alerts = own.get(normalizeEntityId(rootCause));
+    return alerts && alerts.length > 0 ? alerts : expected;
   };
 }
 

@@ -142,6 +142,7 @@ function resolve(
   const declaredAlerts: string[] = [];
   const declaredCauses: EntityId[] = [];
   const declaredAliases = new Map<EntityId, Set<EntityId>>();
+  const alertsByCause = new Map<EntityId, Set<string>>();
 
   const faults: ScenarioFault[] = doc.spec.faults.map((f, i) => {
     const type = registry.get(f.type);
@@ -150,11 +151,16 @@ function resolve(
     if (!type || !ref.ok) throw new Error(`unchecked fault ${i} reached resolve`);
     const p = params.get(i);
     try {
-      declaredAlerts.push(...type.expectedAlerts(ref.ref, p));
+      const alerts = type.expectedAlerts(ref.ref, p);
+      declaredAlerts.push(...alerts);
       for (const raw of type.groundTruth(ref.ref, p)) {
         const id = tryParseEntityId(raw);
-        if (id.ok) declaredCauses.push(id.id);
-        else
+        if (id.ok) {
+          declaredCauses.push(id.id);
+          const set = alertsByCause.get(id.id) ?? new Set<string>();
+          for (const a of alerts) set.add(a);
+          alertsByCause.set(id.id, set);
+        } else
           problems.push({
             path: ['spec', 'faults', i, 'type'],
             message: `fault type "${type.id}" declared an invalid root cause (a bug in the fault type): ${id.error}`,
@@ -216,6 +222,9 @@ function resolve(
         expect: { alerts: expectAlerts },
         background: { profile: doc.spec.background.profile, counts: { ...doc.spec.background.counts } },
       },
+      causeAlerts: Object.fromEntries(
+        [...alertsByCause].map(([id, alerts]) => [id, [...alerts].filter((a) => expectAlerts.includes(a))]),
+      ),
       sourceFile: file,
       sourceText: '',
     },

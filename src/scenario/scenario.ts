@@ -48,6 +48,13 @@ export interface Scenario {
     expect: { alerts: string[] };
     background: BackgroundSpec;
   };
+  /**
+   * The expected alerts each root cause answers for, by root-cause id: those its own faults declare (the
+   * fault types whose ground truth names it), within `spec.expect.alerts`. A cause missing here (a
+   * `groundTruth` override: the ConfigMap of a latent edit) or with none answers for all of them. Filled in
+   * by the loader; derived from `spec`, so not part of `scenarioHash`.
+   */
+  causeAlerts?: Readonly<Record<string, readonly string[]>>;
   /** The file it was loaded from, as the caller named it. Not part of `scenarioHash`. */
   sourceFile: string;
   /** The file's exact text, kept in each bundle's truth/ so a run can be reproduced. Not part of `scenarioHash`. */

@@ -45,7 +45,7 @@ export async function commitPhase(
     backgroundAlerts: captured.backgroundAlerts,
     leaks,
     truth: captured.truth,
-    expectedFor: expectedAlertsByCause(scenario, registry),
+    expectedFor: expectedAlertsByCause(scenario),
   });
   ctx.checkAbort();
   const bundleDir = await writer.commit(

@@ -68,7 +68,7 @@ const PARTIAL_SHARE = 0.8;
 const BLIP_MS = 30_000;
 const HEALED_MS = 30_000;
 /** What a healed blip keeps of its strength: a pod replaced or restarted, a hiccup, not the incident. */
-const BLIP_FACTOR = 0.35;
+export const BLIP_FACTOR = 0.35;
 
 /**
  * When the failures of the commonest code were a short burst that healed long before capture: the time

@@ -55,6 +55,27 @@ describe('traceSignal', () => {
     ]);
   });
 
+  it('keeps a third of a short wait-out that passed long before capture, calls going fine since', () => {
+    const waits = (from: number, to: number): number => {
+      const shop = new SyntheticShop();
+      shop.breakCalls('cart', from, 'ETIMEDOUT', { caller: 'frontend', to, giveUpAfterMs: 2000 });
+      const snap = shop.build();
+      const index = new EntityIndex(snap);
+      const got = traceSignal(snap.spans, index, podLifecycles(snap, index)).symptoms.filter(
+        (s) =>
+          s.workload === 'shop/Deployment/cart' && s.kind === 'latency' && /gave up waiting/.test(s.detail),
+      );
+      return got[0]?.weight ?? 0;
+    };
+    // the same ten seconds of calls given up on: at the end of the data, and two minutes before it
+    const atEnd = waits(228, 238);
+    expect(atEnd).toBeGreaterThan(0.1);
+    const passed = waits(100, 110);
+    expect(passed).toBeGreaterThan(0);
+    expect(passed).toBeLessThan(atEnd * 0.6);
+    expect(waits(100, Infinity)).toBe(1);
+  });
+
   it('puts a lossy link at its far end: a third of the calls held for retransmissions, the median unchanged', () => {
     const shop = new SyntheticShop();
     shop.delayLink('shipping', 100, 600, { caller: 'checkout', share: 0.3 });

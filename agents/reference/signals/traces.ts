@@ -2,7 +2,7 @@ import type { EntityId } from '../../../src/entities/index.js';
 import { median, mode, quantile, sustainedStart, upwardShift } from '../change-point.js';
 import type { EntityIndex } from '../entity-index.js';
 import { blameCredentials } from '../credential-blame.js';
-import { AUTH_CODES, blameEdge, POOL_TIMEOUT, shortId } from '../edge-blame.js';
+import { AUTH_CODES, BLIP_FACTOR, blameEdge, healedAt, POOL_TIMEOUT, shortId } from '../edge-blame.js';
 import type { PodLife } from '../pod-lifecycle.js';
 import { clamp01, emptyEvidence, type Evidence } from '../evidence.js';
 import type { SpanLite } from '../read-snapshot.js';
@@ -168,6 +168,11 @@ export function traceSignal(spans: SpanLite[], index: EntityIndex, pods: Map<Ent
   return ev;
 }
 
+/** When a call on the edge last went fine (null: none did). */
+function lastOkCall(e: EdgeStats): number | null {
+  return e.calls.reduce<number | null>((t, c) => (c.error ? t : Math.max(t ?? c.start, c.start)), null);
+}
+
 function edgeSymptoms(
   e: EdgeStats,
   all: SpanLite[],
@@ -184,7 +189,19 @@ function edgeSymptoms(
     const gaveUpAfter = median(e.waitedOut.map((x) => x.client.durationMs));
     const normal = e.answered.length >= 5 ? median(e.answered) : undefined;
     const impatient = normal !== undefined && gaveUpAfter < Math.max(2 * normal, 50) && gaveUpAfter < 500;
-    const weight = clamp01(e.waitedOut.length / 20);
+    // A few seconds of slowness that passed long before capture, calls going fine since, is a blip (a
+    // pod replaced, a pause), as for calls that got no answer.
+    const healed = impatient
+      ? null
+      : healedAt(
+          {
+            failures: e.waitedOut.map((x) => ({ at: x.client.start, code: 'timeout' })),
+            observedUntil,
+            lastOk: lastOkCall(e),
+          },
+          'timeout',
+        );
+    const weight = clamp01(e.waitedOut.length / 20) * (healed === null ? 1 : BLIP_FACTOR);
     ev.symptoms.push(
       impatient
         ? {
@@ -203,7 +220,7 @@ function edgeSymptoms(
             kind: 'latency',
             weight,
             at: start,
-            detail: `${e.waitedOut.length} calls from ${shortId(e.caller)} gave up waiting on it after ~${Math.round(gaveUpAfter)}ms (${e.waitedOut[0].client.errorType ?? 'timeout'})`,
+            detail: `${e.waitedOut.length} calls from ${shortId(e.caller)} gave up waiting on it after ~${Math.round(gaveUpAfter)}ms (${e.waitedOut[0].client.errorType ?? 'timeout'})${healed === null ? '' : `, stopped at ${clock(healed)}`}`,
             peer: e.caller,
           },
     );
@@ -253,7 +270,7 @@ function edgeSymptoms(
       calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
       failShare: share,
       observedUntil,
-      lastOk: e.calls.reduce<number | null>((t, c) => (c.error ? t : Math.max(t ?? c.start, c.start)), null),
+      lastOk: lastOkCall(e),
     },
     index,
   );

@@ -707,9 +707,12 @@ export class SyntheticShop {
               'peer.service': call.peer,
               'server.address': address.split(':')[0],
               'server.port': Number(address.split(':')[1]),
+              // a call that got no answer has no status code, as the shop's client records it
               ...(call.peer === 'redis'
                 ? { 'db.system': 'redis' }
-                : { 'http.response.status_code': childStatus }),
+                : childStatus === 0
+                  ? {}
+                  : { 'http.response.status_code': childStatus }),
               ...(code ? { 'error.type': code } : {}),
             },
             entity: `shop/Pod/${pod}`,

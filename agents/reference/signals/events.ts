@@ -209,8 +209,8 @@ function handle(e: EventRecord, ctx: Ctx): void {
       return;
     }
     case 'Unhealthy': {
-      // A probe or two refused while a fresh container is still starting to listen: every pod start
-      // can show one, and the kubelet waits for more before it acts.
+      // A probe or two refused while a container is still starting to listen, or already stopping: every
+      // start and every replacement can show one, and the kubelet waits for more before it acts.
       if (
         /connection refused/i.test(msg) &&
         count <= 2 &&

@@ -65,6 +65,8 @@ export interface Symptom {
   detail: string;
   /** Seen, then over before the capture (an alert that resolved): it does not date the trouble. */
   over?: boolean;
+  /** When an `over` observation ended, when known. */
+  until?: number;
   /** For call failures: the other side of the call. */
   peer?: EntityId;
   /**

@@ -311,6 +311,26 @@ describe('rank', () => {
     expect(checkout?.discounts.join(' ')).toMatch(/passed on from Deployment\/postgres/);
   });
 
+  it('does not let a callee whose trouble was over before the caller’s began take it away', () => {
+    const episode = (x: Symptom): Symptom => ({ ...x, at: T - 100_000, over: true, until: T - 60_000 });
+    const r = rank(
+      evidence(
+        [
+          // an earlier episode at inventory: its error alert fired and resolved a minute before
+          episode(sym('inventory', 'errors', 0.5, 'alerts')),
+          episode(sym('inventory', 'unreachable', 0.3, 'alerts')),
+          sym('checkout', 'errors', 1),
+          sym('checkout', 'errors', 0.5, 'alerts'),
+        ],
+        [],
+        [['checkout', 'inventory']],
+      ),
+      index,
+    );
+    expect(r.candidates[0].entity).toBe('shop/Deployment/checkout');
+    expect(r.candidates[0].discounts.join(' ')).not.toMatch(/passed on/);
+  });
+
   it('does not let a callee its callers saw nothing wrong with take their trouble away', () => {
     // inventory: a pod deleted and replaced beside a healthy sibling, memory up; catalog's calls to it fine
     const r = rank(

@@ -423,6 +423,18 @@ function troubleSince(h: WorkloadHealth, from: number): number {
   return all > 0 ? since / all : 0;
 }
 
+/** A visible symptom below this weight (a flapping alert, a faint trace) does not keep trouble going. */
+const VISIBLE_SYMPTOM = 0.1;
+
+/**
+ * True when everything of the workload's trouble its callers could see was over (alerts that fired and
+ * resolved) before `t`: an earlier episode, which a caller's trouble that began later did not inherit.
+ */
+function overBefore(h: WorkloadHealth, t: number): boolean {
+  const visible = h.symptoms.filter((s) => PROPAGATING.has(s.kind) && s.weight >= VISIBLE_SYMPTOM);
+  return visible.length > 0 && visible.every((s) => s.over === true && s.until !== undefined && s.until < t);
+}
+
 /** Callee trouble below this explains nothing; at or above VISIBLE_MIN, since that is all a callee may count. */
 const MIN_CALLEE_TROUBLE = 0.15;
 
@@ -452,6 +464,8 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
       const t = firstTrouble(dh);
       return since === null || t === null || t <= since + LATER_CALLEE_MS;
     };
+    // Trouble that was over before this workload's began cannot be what it passes on either.
+    const ongoing = (dh: WorkloadHealth): boolean => since === null || !overBefore(dh, since);
     // A callee that began later can still explain what of this workload's trouble began with or after it.
     let late: WorkloadHealth | undefined;
     let lateStrength = 0;
@@ -462,10 +476,12 @@ function propagate(health: Map<EntityId, WorkloadHealth>, ev: Evidence, index: E
         seen.add(d);
         const dh = health.get(d);
         const strength = dh ? visibleStrength(dh) : 0;
-        if (dh && began(dh) && (!worst || strength > worstStrength)) {
+        if (!dh || !ongoing(dh)) {
+          // passes nothing on; what it calls may still be in trouble
+        } else if (began(dh) && (!worst || strength > worstStrength)) {
           worst = dh;
           worstStrength = strength;
-        } else if (dh && !began(dh) && strength > lateStrength) {
+        } else if (!began(dh) && strength > lateStrength) {
           late = dh;
           lateStrength = strength;
         }

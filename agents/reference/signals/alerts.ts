@@ -120,7 +120,7 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
         kind: rule.kind,
         weight: clamp01(rule.weight * factor),
         at: first,
-        ...(over ? { over: true } : {}),
+        ...(over ? { over: true, ...(ended !== null ? { until: ended } : {}) } : {}),
         detail: `${s.name}${describe(s.labels)} (${when})`,
         ...(caller ? { peer: caller.id } : {}),
       });

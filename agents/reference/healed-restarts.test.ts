@@ -8,7 +8,7 @@ import { SyntheticShop } from './testing/synthetic-shop.js';
 const T = Date.parse('2030-03-01T10:02:00Z');
 const CART: EntityId = 'shop/Deployment/cart';
 
-function world(opts: { ready: boolean; kills: number; lastLivenessFailure?: number }): {
+function world(opts: { ready: boolean; kills: number; lastLivenessFailure?: number; stoppedAt?: number }): {
   index: EntityIndex;
   pods: Map<EntityId, PodLife>;
 } {
@@ -25,7 +25,7 @@ function world(opts: { ready: boolean; kills: number; lastLivenessFailure?: numb
     id: podId,
     workload: CART,
     started: null,
-    killed: [],
+    killed: opts.stoppedAt === undefined ? [] : [opts.stoppedAt],
     livenessKills: Array.from({ length: opts.kills }, (_, i) => T + i * 30_000),
     lastLivenessFailure: opts.lastLivenessFailure ?? null,
     firstLog: T - 60_000,
@@ -84,6 +84,18 @@ describe('healedRestarts', () => {
       0.11,
       5,
     );
+  });
+
+  it('counts a pod a scale-down removed soon after its one restart as healed, if its probe never failed again', () => {
+    // unready, no failure since the restart, and removed 29 s later: it cannot hang again
+    const gone = world({ ready: false, kills: 1, lastLivenessFailure: T, stoppedAt: T + 29_000 });
+    expect(
+      healedRestarts([crash('liveness probe failing')], gone.index, gone.pods, T + 60_000)[0].weight,
+    ).toBeCloseTo(0.11, 5);
+    // the same, but its probe failed again before it was removed
+    const again = world({ ready: false, kills: 1, lastLivenessFailure: T + 20_000, stoppedAt: T + 29_000 });
+    const symptoms = [crash('liveness probe failing')];
+    expect(healedRestarts(symptoms, again.index, again.pods, T + 60_000)).toEqual(symptoms);
   });
 
   it('leaves restarts that repeat, a pod that is not ready, or a container backing off as they are', () => {

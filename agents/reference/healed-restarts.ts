@@ -24,15 +24,19 @@ const KILL_SLACK_MS = 10_000;
 
 /**
  * The liveness probe never failed again after the pod's one restart, watched long enough for a hang to
- * come back: until capture, or until the pod was stopped for another reason (a rollout replaced it).
+ * come back: until capture, or until the pod was stopped for another reason (a rollout replaced it, a
+ * scale-down removed it), however soon: a pod that is gone cannot hang again, and it did not meanwhile.
  * Readiness is not asked: a pod whose dependency fails reports unready for the dependency's sake.
  */
 function livenessQuietAfter(p: PodLife, capturedAt: number): boolean {
   const kill = p.livenessKills[0];
-  const until = Math.min(capturedAt, ...p.killed.filter((t) => t > kill));
+  const stopped = Math.min(...p.killed.filter((t) => t > kill));
+  const until = Math.min(capturedAt, stopped);
   // Without the probe's own failures in the events nothing says it passed since: not judged healed.
   const last = p.lastLivenessFailure ?? null;
-  return last !== null && last <= kill + KILL_SLACK_MS && until - kill >= RECUR_WITHIN_MS;
+  return (
+    last !== null && last <= kill + KILL_SLACK_MS && (until - kill >= RECUR_WITHIN_MS || stopped < capturedAt)
+  );
 }
 
 /**

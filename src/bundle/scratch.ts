@@ -18,7 +18,9 @@ let listening = false;
 function removeAll(): void {
   for (const p of paths) {
     try {
-      rmSync(p, { recursive: true, force: true });
+      // A write still in flight on the thread pool may add a file while the folder is emptied (ENOTEMPTY
+      // at the end): try again a few times, briefly.
+      rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch {
       // best effort while exiting
     }

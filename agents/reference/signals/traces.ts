@@ -182,6 +182,7 @@ function edgeSymptoms(
   pods: Map<EntityId, PodLife>,
   ev: Evidence,
 ): void {
+  const lastOk = lastOkCall(e);
   // Calls the caller gave up on while the server was still working: either the server is slow, or the
   // caller's timeout is shorter than the server's normal answer time (a caller misconfiguration).
   if (e.waitedOut.length >= 3 && e.callee) {
@@ -197,7 +198,7 @@ function edgeSymptoms(
           {
             failures: e.waitedOut.map((x) => ({ at: x.client.start, code: 'timeout' })),
             observedUntil,
-            lastOk: lastOkCall(e),
+            lastOk,
           },
           'timeout',
         );
@@ -270,7 +271,7 @@ function edgeSymptoms(
       calleeServesOthers: othersOk >= 10 && othersOk > 4 * othersFail,
       failShare: share,
       observedUntil,
-      lastOk: lastOkCall(e),
+      lastOk,
     },
     index,
   );

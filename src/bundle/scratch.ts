@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { gracefulInterruptsActive } from '../util/graceful-interrupts.js';
 
@@ -15,23 +15,41 @@ const paths = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 let listening = false;
 
-function removeAll(): void {
-  for (const p of paths) {
+/** Blocks the main thread for `ms`; the thread pool's file operations go on meanwhile. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Removes every held path, then looks again a few times: a write still in flight on the thread pool may
+ * add a file while a folder is emptied (ENOTEMPTY, which rmSync's retries cover), and a recursive mkdir
+ * in flight recreates the folder after it is gone (an unpack interrupted under load left an empty
+ * `.unpack-*` tree behind). Node does not wait for those operations when it exits.
+ */
+export function removeHeldScratch(): void {
+  const remove = (p: string): void => {
     try {
-      // A write still in flight on the thread pool may add a file while the folder is emptied (ENOTEMPTY
-      // at the end): try again a few times, briefly.
       rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch {
       // best effort while exiting
     }
-  }
+  };
+  const held = [...paths];
   paths.clear();
+  if (held.length === 0) return;
+  for (const p of held) remove(p);
+  for (let round = 0; round < 5; round++) {
+    pause(round === 0 ? 20 : 50);
+    const back = held.filter((p) => existsSync(p));
+    if (back.length === 0) return;
+    for (const p of back) remove(p);
+  }
 }
 
 function onSignal(signal: NodeJS.Signals): void {
   // run and corpus run stop gracefully and finish what they do; their finally blocks clean up
   if (gracefulInterruptsActive()) return;
-  removeAll();
+  removeHeldScratch();
   process.stderr.write(`\nfiredrill: interrupted by ${signal}; temporary files removed\n`);
   process.exit(130);
 }
@@ -39,14 +57,14 @@ function onSignal(signal: NodeJS.Signals): void {
 function listen(): void {
   if (listening) return;
   listening = true;
-  process.on('exit', removeAll);
+  process.on('exit', removeHeldScratch);
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
 function unlisten(): void {
   if (!listening) return;
   listening = false;
-  process.off('exit', removeAll);
+  process.off('exit', removeHeldScratch);
   for (const s of SIGNALS) process.off(s, onSignal);
 }
 

@@ -88,6 +88,21 @@ describe('blameEdge', () => {
         shop.get('shop/Service/catalog').spec = { ...shop.get('shop/Service/catalog').spec, selector };
       return new EntityIndex(shop.build());
     };
+    const gone = (): EntityIndex => {
+      const shop = new SyntheticShop({ durationS: 10 });
+      for (const p of shop.podsOf('catalog')) {
+        const pod = shop.get(`shop/Pod/${p.name}`);
+        pod.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+        shop.deletePod(p, 2, false);
+        shop.objectChanges.push({
+          ts: shop.iso(2),
+          action: 'DELETED',
+          entity: `shop/Pod/${p.name}`,
+          object: pod,
+        });
+      }
+      return new EntityIndex(shop.build());
+    };
     const lost = { ...obs(burst(T, T + 100_000, 'ETIMEDOUT'), T + 101_000), failShare: 1 };
     const out = blameEdge(lost, world(true)).map((x) => [`${x.workload} ${x.kind}`, x.weight]);
     expect(out).toEqual([
@@ -101,6 +116,8 @@ describe('blameEdge', () => {
       [{ ...lost, failShare: 0.4 }, world(true)],
       // the Service callers dial selects none of catalog's pods: it routes nowhere, nothing was lost on the way
       [lost, world(true, { 'app.kubernetes.io/name': 'catalog-v2' })],
+      // catalog's pods were deleted (last seen ready) and none came back: no pod stayed ready
+      [lost, gone()],
     ] as const)
       expect(blameEdge(o, idx).map((x) => x.kind)).toEqual(['unreachable']);
   });

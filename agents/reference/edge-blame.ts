@@ -264,7 +264,9 @@ function dialledServiceMissesPods(index: EntityIndex, workload: EntityId): boole
 
 /** The workload has pods at capture and every one of them is Ready. */
 function podsAllReady(index: EntityIndex, workload: EntityId): boolean {
-  const pods = [...index.knownPods()].filter((p) => index.workloadOf(p)?.id === workload && index.get(p));
+  // Pods there at capture: one the window saw deleted was last seen ready, and then it was gone (a
+  // workload whose replacements were never created has no pod left to have stayed ready).
+  const pods = [...index.knownPods()].filter((p) => index.workloadOf(p)?.id === workload && index.isLive(p));
   return (
     pods.length > 0 &&
     pods.every((p) => {

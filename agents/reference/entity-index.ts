@@ -41,6 +41,7 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
  */
 export class EntityIndex {
   readonly byId = new Map<EntityId, ObjectRecord>();
+  private readonly live = new Set<EntityId>();
   readonly workloads = new Map<EntityId, Workload>();
   readonly replicaSets = new Map<EntityId, ReplicaSetInfo>();
   readonly namespaces = new Set<string>();
@@ -59,8 +60,11 @@ export class EntityIndex {
   }
 
   constructor(private readonly snap: Snapshot) {
-    for (const o of snap.objects)
-      this.byId.set(o.entity ?? makeId(o.metadata.namespace, o.kind, o.metadata.name), o);
+    for (const o of snap.objects) {
+      const id = o.entity ?? makeId(o.metadata.namespace, o.kind, o.metadata.name);
+      this.byId.set(id, o);
+      this.live.add(id);
+    }
     // Objects deleted during the window are still evidence (a Pod that was killed, a ReplicaSet rolled away).
     for (const c of snap.objectChanges) {
       if (c.object && !this.byId.has(c.entity) && c.object.metadata && typeof c.object.kind === 'string')
@@ -143,6 +147,11 @@ export class EntityIndex {
 
   get(id: EntityId): ObjectRecord | undefined {
     return this.byId.get(id);
+  }
+
+  /** Whether the object was there at capture (`get` also returns what the window saw deleted). */
+  isLive(id: EntityId): boolean {
+    return this.live.has(id);
   }
 
   objectsOfKind(kind: string): ObjectRecord[] {

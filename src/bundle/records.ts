@@ -134,9 +134,10 @@ export interface TopologyEntity {
 /**
  * `owns`: owner → owned (Deployment → ReplicaSet → Pod); `selects`: Service or NetworkPolicy → Pod;
  * `calls`: caller → callee, from traces; `runs-on`: Pod → Node; `uses`: Pod → ConfigMap/Secret/PVC;
- * `scales`: HorizontalPodAutoscaler → its target.
+ * `scales`: HorizontalPodAutoscaler → its target; `limits`: LimitRange → every workload of its namespace
+ * (admission holds each new pod of theirs to it).
  */
-export type TopologyEdgeType = 'owns' | 'selects' | 'calls' | 'runs-on' | 'uses' | 'scales';
+export type TopologyEdgeType = 'owns' | 'selects' | 'calls' | 'runs-on' | 'uses' | 'scales' | 'limits';
 
 export interface TopologyEdge {
   from: EntityId;

@@ -52,4 +52,63 @@ describe('buildTopology', () => {
       { from: 'shop/Service/shipping', to: 'shop/Pod/shipping-5d9f7c8b6d-x7k2p', type: 'selects' },
     ]);
   });
+  it('links a LimitRange to every workload of its namespace, and only of its namespace', () => {
+    const elsewhere = deployment('billing', 1);
+    elsewhere.metadata.namespace = 'finance';
+    const t = buildTopology(
+      [
+        deployment('cart', 1),
+        deployment('payment', 2),
+        elsewhere,
+        { ...meta('LimitRange', 'container-limits'), spec: { limits: [] } } as KubeObject,
+      ],
+      [],
+    );
+    expect(t.edges).toEqual([
+      { from: 'shop/LimitRange/container-limits', to: 'shop/Deployment/cart', type: 'limits' },
+      { from: 'shop/LimitRange/container-limits', to: 'shop/Deployment/payment', type: 'limits' },
+    ]);
+  });
+
+  it('keeps a Secret or claim a pod refers to in the picture when it does not exist', () => {
+    const pod = {
+      ...meta('Pod', 'inventory-7f9c-abcde'),
+      spec: {
+        containers: [
+          {
+            name: 'inventory',
+            env: [
+              { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-auth', key: 'password' } } },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'inventory-config' } },
+          { name: 'data', persistentVolumeClaim: { claimName: 'inventory-data' } },
+        ],
+      },
+    } as KubeObject;
+    const t = buildTopology([pod, { ...meta('ConfigMap', 'inventory-config'), data: {} } as KubeObject], []);
+    expect(t.entities.map((e) => e.id)).toEqual([
+      'shop/ConfigMap/inventory-config',
+      'shop/PersistentVolumeClaim/inventory-data',
+      'shop/Pod/inventory-7f9c-abcde',
+      'shop/Secret/postgres-auth',
+    ]);
+    expect(t.entities.find((e) => e.id === 'shop/Secret/postgres-auth')).toEqual({
+      id: 'shop/Secret/postgres-auth',
+      kind: 'Secret',
+      name: 'postgres-auth',
+      namespace: 'shop',
+    });
+    expect(t.edges).toEqual([
+      { from: 'shop/Pod/inventory-7f9c-abcde', to: 'shop/ConfigMap/inventory-config', type: 'uses' },
+      {
+        from: 'shop/Pod/inventory-7f9c-abcde',
+        to: 'shop/PersistentVolumeClaim/inventory-data',
+        type: 'uses',
+      },
+      { from: 'shop/Pod/inventory-7f9c-abcde', to: 'shop/Secret/postgres-auth', type: 'uses' },
+    ]);
+  });
 });

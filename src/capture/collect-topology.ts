@@ -32,6 +32,7 @@ export const TOPOLOGY_KINDS = [
   'PersistentVolumeClaim',
   'NetworkPolicy',
   'ResourceQuota',
+  'LimitRange',
   'HorizontalPodAutoscaler',
 ] as const;
 
@@ -59,6 +60,16 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
   const add = (from: string, to: string, type: TopologyEdge['type']): void => {
     if (ids.has(from) && ids.has(to)) edges.push({ from, to, type });
   };
+  // A ConfigMap, Secret or claim a pod refers to is part of the picture even when it does not exist (deleted,
+  // never created): `kubectl describe pod` names it, and harm travels from it all the same.
+  const referenced = (pod: string, ref: { kind: string; name: string }, ns: string | undefined): void => {
+    const id = `${ns}/${ref.kind}/${ref.name}`;
+    if (!ids.has(id)) {
+      ids.add(id);
+      entities.push({ id, kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}) });
+    }
+    add(pod, id, 'uses');
+  };
   for (const o of objects) {
     const id = objectKey(o);
     const ns = o.metadata.namespace;
@@ -83,15 +94,17 @@ export function buildTopology(objects: KubeObject[], spans: SpanRecord[]): Topol
           add(id, objectKey(p), 'selects');
       }
     }
+    if (o.kind === 'LimitRange')
+      for (const w of objects)
+        if (w.metadata.namespace === ns && FRONTED_KINDS.has(w.kind)) add(id, objectKey(w), 'limits');
     const ref = asHorizontalPodAutoscaler(o)?.spec?.scaleTargetRef;
     if (ref) add(id, `${ns}/${ref.kind}/${ref.name}`, 'scales');
     const pod = asPod(o);
     if (pod) {
       const spec = pod.spec;
       if (spec?.nodeName) add(id, `Node/${spec.nodeName}`, 'runs-on');
-      for (const v of volumeRefsOf(spec)) add(id, `${ns}/${v.kind}/${v.name}`, 'uses');
-      for (const c of containersOf(spec))
-        for (const r of envKeyRefsOf(c)) add(id, `${ns}/${r.kind}/${r.name}`, 'uses');
+      for (const v of volumeRefsOf(spec)) referenced(id, v, ns);
+      for (const c of containersOf(spec)) for (const r of envKeyRefsOf(c)) referenced(id, r, ns);
     }
   }
   // Calls: a client span's service calls the service of its child server span.

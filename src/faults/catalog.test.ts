@@ -60,7 +60,9 @@ const SAMPLE_PARAMS: Record<string, unknown[]> = {
   'service-selector-mismatch': [{}, { selector: { app: 'cart' } }],
   'network-policy-deny': [{}, { name: 'cart-ingress', allowFrom: { role: 'web' }, restart: false }],
   'secret-corruption': [{}, { value: 'rotated', restart: false }],
+  'secret-deleted': [{}, { restart: ['cart'] }],
   'resource-quota-exhausted': [{}, { name: 'shop-compute' }],
+  'limit-range-refused': [{}, { name: 'container-ceiling', maxMemory: '96Mi' }],
   'node-cordon': [{}, { evict: ['shipping', 'currency'] }],
   'pvc-missing': [{}, { claimName: 'catalog-cache', mountPath: '/var/cache/catalog' }],
   'hpa-misconfig': [{}],
@@ -92,6 +94,7 @@ const NO_ALERT = new Set(['clock-skew']);
 const CREATES: Record<string, string> = {
   'network-policy-deny': 'NetworkPolicy',
   'resource-quota-exhausted': 'ResourceQuota',
+  'limit-range-refused': 'LimitRange',
   'hpa-misconfig': 'HorizontalPodAutoscaler',
 };
 

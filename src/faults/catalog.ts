@@ -36,7 +36,9 @@ import { serviceTargetPort } from './types/service-target-port.js';
 import { serviceSelectorMismatch } from './types/service-selector-mismatch.js';
 import { networkPolicyDeny } from './types/network-policy-deny.js';
 import { secretCorruption } from './types/secret-corruption.js';
+import { secretDeleted } from './types/secret-deleted.js';
 // kubernetes-only faults, group D: imports
+import { limitRangeRefused } from './types/limit-range-refused.js';
 import { resourceQuotaExhausted } from './types/resource-quota-exhausted.js';
 import { nodeCordon } from './types/node-cordon.js';
 import { pvcMissing } from './types/pvc-missing.js';
@@ -95,8 +97,10 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   serviceSelectorMismatch,
   networkPolicyDeny,
   secretCorruption,
+  secretDeleted,
   // kubernetes-only faults, group D: entries
   resourceQuotaExhausted,
+  limitRangeRefused,
   nodeCordon,
   pvcMissing,
   hpaMisconfig,

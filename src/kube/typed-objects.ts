@@ -23,6 +23,7 @@ import type { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/Persistent
 import type { IPersistentVolumeClaimStatus } from 'kubernetes-models/v1/PersistentVolumeClaimStatus';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IPodStatus } from 'kubernetes-models/v1/PodStatus';
+import type { ILimitRangeSpec } from 'kubernetes-models/v1/LimitRangeSpec';
 import type { IResourceQuotaSpec } from 'kubernetes-models/v1/ResourceQuotaSpec';
 import type { IResourceQuotaStatus } from 'kubernetes-models/v1/ResourceQuotaStatus';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
@@ -119,6 +120,11 @@ export interface ResourceQuota extends KubeObject {
   status?: Fields<IResourceQuotaStatus>;
 }
 
+export interface LimitRange extends KubeObject {
+  kind: 'LimitRange';
+  spec?: Fields<ILimitRangeSpec>;
+}
+
 export interface HorizontalPodAutoscaler extends KubeObject {
   kind: 'HorizontalPodAutoscaler';
   spec?: Fields<IHorizontalPodAutoscalerSpec>;
@@ -158,6 +164,7 @@ export interface KindMap {
   Node: Node;
   NetworkPolicy: NetworkPolicy;
   ResourceQuota: ResourceQuota;
+  LimitRange: LimitRange;
   HorizontalPodAutoscaler: HorizontalPodAutoscaler;
   PersistentVolumeClaim: PersistentVolumeClaim;
   Event: Event;

@@ -21,7 +21,7 @@ export const CAPABILITIES = {
   'network-policy': 'a pod network that enforces NetworkPolicies',
   'cluster-dns': "cluster DNS as the pod's dnsPolicy/dnsConfig sets it",
   'cpu-limits': 'CPU limits enforced by CFS quota (throttling)',
-  'admission-quota': 'ResourceQuota admission',
+  'admission-quota': 'ResourceQuota and LimitRange admission',
   autoscaling: 'a HorizontalPodAutoscaler controller fed by resource metrics',
   jobs: 'a Job controller that runs batch pods to completion',
   'volume-binding': 'PersistentVolumeClaims a pod waits for',

@@ -91,6 +91,45 @@ describe('propagationOf', () => {
     expect(toFrontend.at(-1)?.effects).toEqual(['alert ShopHighErrorRate']);
   });
 
+  it("reaches a refused workload's alert from the LimitRange that limits it", () => {
+    const topology = shop();
+    topology.edges.push({ from: 'shop/LimitRange/limits', to: 'shop/Deployment/payment', type: 'limits' });
+    const p = propagationOf({
+      rootCauses: [{ id: 'shop/LimitRange/limits', aliases: [] }],
+      topology,
+      alerts: {
+        active: [],
+        timeline: [
+          {
+            alertname: 'KubeDeploymentReplicasMismatch',
+            labels: { namespace: 'shop', deployment: 'payment' },
+            state: 'firing',
+            start: at(60),
+            end: null,
+          },
+        ],
+      },
+      events: [],
+      spans: [],
+      injectedAt: t0,
+    }).get('shop/LimitRange/limits');
+    expect(p).toEqual([
+      {
+        symptom: 'shop/Deployment/payment',
+        alerts: ['KubeDeploymentReplicasMismatch'],
+        reached: true,
+        path: [
+          {
+            from: 'shop/LimitRange/limits',
+            to: 'shop/Deployment/payment',
+            edge: 'limits',
+            effects: ['alert KubeDeploymentReplicasMismatch'],
+          },
+        ],
+      },
+    ]);
+  });
+
   it('marks a symptom the topology cannot link to the cause', () => {
     const p = propagationOf({
       rootCauses: [{ id: 'shop/Deployment/payment', aliases: [] }],

@@ -78,6 +78,9 @@ function harmGraph(t: Topology): Map<EntityId, Arc[]> {
       case 'scales':
         add(e.from, e.to, 'scales');
         break;
+      case 'limits':
+        add(e.from, e.to, 'limits');
+        break;
     }
   }
   return g;

@@ -365,6 +365,15 @@ function objectChange(
         `hard ${JSON.stringify(specOf<{ hard?: unknown }>(obj).hard ?? {})}`,
       );
       return;
+    case 'LimitRange':
+      if (c.action === 'DELETED') return;
+      push(
+        0.3,
+        [...index.workloads.values()].filter((w) => w.namespace === namespace).map((w) => w.id),
+        ['pending', 'oom', 'crash', 'unavailable'],
+        `limits ${JSON.stringify(specOf<{ limits?: unknown }>(obj).limits ?? [])}`,
+      );
+      return;
     case 'HorizontalPodAutoscaler': {
       if (c.action === 'DELETED' || !obj) return;
       hpaSuspect(obj, at, index, snap, ev, c.action.toLowerCase());

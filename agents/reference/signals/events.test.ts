@@ -116,6 +116,40 @@ describe('eventSignal', () => {
     expect(got.some((g) => g.startsWith('Node/worker-b'))).toBe(false);
   });
 
+  it('names the LimitRange holding the bound a refusal quotes, not every LimitRange of the namespace', () => {
+    const shop = new SyntheticShop({ durationS: 60 });
+    const range = (name: string, memory: string) =>
+      shop.add({
+        entity: `shop/LimitRange/${name}`,
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name, namespace: 'shop', creationTimestamp: shop.iso(-86_400) },
+        spec: { limits: [{ type: 'Container', max: { memory } }] },
+      });
+    range('platform-bounds', '1Gi');
+    range('container-limits', '128Mi');
+    const rs = shop.podsOf('cart')[0].rs;
+    const refusal = `Error creating: pods "${rs}-x7k2p" is forbidden: maximum memory usage per Container is 128Mi, but limit is 192Mi`;
+    shop.event(30, 'Warning', 'FailedCreate', 'ReplicaSet', rs, refusal, 5, 50);
+    const blamed = run(shop).suspects.filter((x) => x.entity.includes('/LimitRange/'));
+    expect(blamed.map((x) => `${x.entity} ${x.weight}`)).toEqual(['shop/LimitRange/container-limits 0.95']);
+    // A bound no LimitRange holds as written (1024Mi is 1Gi): the match is by quantity, not by text.
+    const other = new SyntheticShop({ durationS: 60 });
+    other.add({
+      entity: 'shop/LimitRange/platform-bounds',
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'platform-bounds', namespace: 'shop', creationTimestamp: other.iso(-86_400) },
+      spec: { limits: [{ type: 'Container', max: { memory: '1Gi' } }] },
+    });
+    other.event(30, 'Warning', 'FailedCreate', 'ReplicaSet', rs, refusal.replace('128Mi', '1024Mi'), 5, 50);
+    expect(
+      run(other)
+        .suspects.filter((x) => x.entity.includes('/LimitRange/'))
+        .map((x) => x.entity),
+    ).toEqual(['shop/LimitRange/platform-bounds']);
+  });
+
   it('tells pods deleted from outside from a rollout replacing them', () => {
     const shop = new SyntheticShop({ durationS: 120 });
     shop.rollout('currency', 20, () => undefined);

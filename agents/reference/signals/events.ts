@@ -4,7 +4,7 @@ import { shortId } from '../edge-blame.js';
 import { eventTime, foldedFromBefore } from '../event-time.js';
 import type { EntityIndex, Workload } from '../entity-index.js';
 import { clamp01, emptyEvidence, type Evidence, type Suspect, type SymptomKind } from '../evidence.js';
-import { idParts, makeId, specOf, statusOf } from '../kube.js';
+import { idParts, makeId, quantity, specOf, statusOf } from '../kube.js';
 import type { Snapshot } from '../read-snapshot.js';
 import { clock, isoMs } from '../time.js';
 
@@ -180,7 +180,19 @@ function handle(e: EventRecord, ctx: Ctx): void {
     case 'ImagePullBackOff':
     case 'InspectFailed':
     case 'ErrImageNeverPull': {
-      if (
+      // A missing ConfigMap or Secret also reads "not found": it is told apart by what is missing.
+      if (/CreateContainerConfigError|(configmap|secret)s? "[^"]*" not found|couldn't find key/i.test(msg)) {
+        symptom('config', 0.8, `container cannot be configured: ${quoted(msg)}`);
+        if (w)
+          suspect({
+            entity: w.id,
+            weight: 0.45,
+            affects: [w.id],
+            explains: ['config', 'pending', 'not-ready'],
+            detail: `refers to configuration that is missing: ${quoted(msg)}`,
+          });
+        missingRef(msg, obj.namespace, ctx, w, suspect);
+      } else if (
         /ErrImagePull|ImagePullBackOff|pull|manifest unknown|not found|repository does not exist|InvalidImageName/i.test(
           msg + e.reason,
         )
@@ -194,17 +206,6 @@ function handle(e: EventRecord, ctx: Ctx): void {
             explains: ['image', 'pending', 'not-ready', 'unavailable'],
             detail: `names an image that cannot be pulled: ${quoted(msg)}`,
           });
-      } else if (/CreateContainerConfigError|configmap|secret|couldn't find key/i.test(msg)) {
-        symptom('config', 0.8, `container cannot be configured: ${quoted(msg)}`);
-        if (w)
-          suspect({
-            entity: w.id,
-            weight: 0.45,
-            affects: [w.id],
-            explains: ['config', 'pending', 'not-ready'],
-            detail: `refers to configuration that is missing: ${quoted(msg)}`,
-          });
-        missingRef(msg, obj.namespace, index, w, suspect);
       } else symptom('crash', 0.5, `container failed: ${quoted(msg)}`);
       return;
     }
@@ -313,6 +314,22 @@ function handle(e: EventRecord, ctx: Ctx): void {
           detail: `refuses new pods: ${quoted(msg, 180)}`,
           standalone: true,
         });
+      } else if (
+        limitRangeRefusal(msg) &&
+        obj.namespace &&
+        limitRangesFor(index, obj.namespace, msg).length > 0
+      ) {
+        const ranges = limitRangesFor(index, obj.namespace, msg);
+        symptom('unavailable', 0.8, `pods refused by a LimitRange: ${quoted(msg, 160)}`);
+        for (const r of ranges)
+          suspect({
+            entity: r.entity,
+            weight: 0.95 / ranges.length,
+            affects: w ? [w.id] : [],
+            explains: ['unavailable', 'pending', 'unreachable', 'not-ready'],
+            detail: `holds new pods to limits they exceed: ${quoted(msg, 180)}`,
+            standalone: true,
+          });
       } else {
         symptom('unavailable', 0.5, `pods cannot be created: ${quoted(msg, 160)}`);
         if (w)
@@ -337,7 +354,7 @@ function handle(e: EventRecord, ctx: Ctx): void {
           explains: ['pending', 'config', 'unavailable'],
           detail: `mounts something that is missing: ${quoted(msg, 160)}`,
         });
-      missingRef(msg, obj.namespace, index, w, suspect);
+      missingRef(msg, obj.namespace, ctx, w, suspect);
       return;
     }
     case 'OOMKilling':
@@ -452,6 +469,41 @@ function externalDeletions(events: EventRecord[], ctx: Ctx): void {
   }
 }
 
+/**
+ * A pod refused by LimitRange admission: "maximum memory usage per Container is 128Mi, but limit is
+ * 192Mi", "minimum cpu usage per Pod is …", "… max limit to request ratio per Container is …".
+ */
+function limitRangeRefusal(msg: string): boolean {
+  return /(maximum|minimum) \S+ usage per (Container|Pod)|limit to request ratio per (Container|Pod)/i.test(
+    msg,
+  );
+}
+
+interface LimitItem {
+  type?: string;
+  max?: Record<string, string>;
+  min?: Record<string, string>;
+}
+
+/**
+ * The namespace's LimitRanges a refusal points at: those holding the very bound the message quotes (the
+ * admission names the bound, never the object), else every one of them.
+ */
+function limitRangesFor(index: EntityIndex, namespace: string, msg: string): ObjectRecord[] {
+  const all = index.objectsOfKind('LimitRange').filter((r) => r.metadata.namespace === namespace);
+  const m = msg.match(/(maximum|minimum) (\S+) usage per (Container|Pod) is (\S+?),/i);
+  if (!m) return all;
+  const [, bound, resource, type, value] = m;
+  const side = bound?.toLowerCase() === 'maximum' ? 'max' : 'min';
+  const holding = all.filter((r) =>
+    (specOf<{ limits?: LimitItem[] }>(r).limits ?? []).some((l) => {
+      const q = l.type === type ? quantity(l[side]?.[resource ?? '']) : undefined;
+      return q !== undefined && q === quantity(value);
+    }),
+  );
+  return holding.length > 0 ? holding : all;
+}
+
 function ownerWorkload(e: EventRecord, id: EntityId, index: EntityIndex): Workload | undefined {
   const kind = e.involvedObject?.kind;
   if (
@@ -480,15 +532,26 @@ function workloadByContainer(container: string, index: EntityIndex): Workload | 
 function missingRef(
   msg: string,
   ns: string | undefined,
-  index: EntityIndex,
+  ctx: Ctx,
   w: Workload | undefined,
   suspect: (s: Omit<Suspect, 'signal' | 'at'>) => void,
 ): void {
+  const { index } = ctx;
   const m = msg.match(/(configmap|secret)s? "([a-z0-9.-]+)" not found/i);
   if (!m || !ns) return;
   const kind = m[1].toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap';
   const ref = makeId(ns, kind, m[2]);
-  if (index.get(ref))
+  // Deleted in the window and still read: the deletion is the cause, whoever's pods noticed it first.
+  if (ctx.snap.objectChanges.some((c) => c.entity === ref && c.action === 'DELETED'))
+    suspect({
+      entity: ref,
+      weight: 0.9,
+      affects: w ? [w.id] : [],
+      explains: ['config', 'pending', 'not-ready', 'unavailable', 'unreachable'],
+      detail: `deleted in the window, and named as missing: "${msg.slice(0, 120)}"`,
+      standalone: true,
+    });
+  else if (index.get(ref))
     suspect({
       entity: ref,
       weight: 0.35,

@@ -513,6 +513,36 @@ export const FAULT_CASES: FaultCase[] = [
     },
   },
   {
+    name: 'secret-deleted',
+    truth: ['shop/Secret/redis-auth'],
+    stage: (s) => {
+      const secret = s.get('shop/Secret/redis-auth');
+      s.objects.delete('shop/Secret/redis-auth');
+      s.objectChanges.push({
+        ts: s.iso(F),
+        action: 'DELETED',
+        entity: 'shop/Secret/redis-auth',
+        object: secret,
+      });
+      for (const p of s.podsOf('cart', F)) {
+        const np = s.deletePod(p, F + 2);
+        if (!np) continue;
+        s.podState(np.name, F + 3, { ready: false, phase: 'Pending' });
+        s.event(
+          F + 4,
+          'Warning',
+          'Failed',
+          'Pod',
+          np.name,
+          'Error: secret "redis-auth" not found',
+          14,
+          F + 100,
+        );
+      }
+      s.takeDown('cart', F + 2);
+    },
+  },
+  {
     name: 'secret-corruption',
     truth: ['shop/Secret/redis-auth'],
     stage: (s) => {
@@ -558,6 +588,33 @@ export const FAULT_CASES: FaultCase[] = [
         );
       }
       s.takeDown('shipping', F + 1);
+    },
+  },
+  {
+    name: 'limit-range-refused',
+    truth: ['shop/LimitRange/shop-limits'],
+    stage: (s) => {
+      s.add({
+        entity: 'shop/LimitRange/shop-limits',
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'shop-limits', namespace: 'shop', creationTimestamp: s.iso(F) },
+        spec: { limits: [{ type: 'Container', max: { memory: '128Mi' } }] },
+      });
+      for (const p of s.podsOf('payment', F)) {
+        s.deletePod(p, F + 1, false);
+        s.event(
+          F + 2,
+          'Warning',
+          'FailedCreate',
+          'ReplicaSet',
+          p.rs,
+          `Error creating: pods "${p.rs}-x7k2p" is forbidden: maximum memory usage per Container is 128Mi, but limit is 192Mi`,
+          12,
+          F + 100,
+        );
+      }
+      s.takeDown('payment', F + 1);
     },
   },
   {

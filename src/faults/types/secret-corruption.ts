@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { allContainersOf, containersOf } from '../../kube/containers.js';
+import { containersOf } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
-import { envFromRefsOf, envKeyRefsOf, volumeRefsOf } from '../../kube/pod-references.js';
 import { podSpecOf } from '../../kube/pod-template.js';
 import type { ObjectApi } from '../../platform/object-api.js';
 import type { FaultType, Undo } from '../fault-type.js';
 import { planChange } from '../support/object-snapshot.js';
 import { deletePodsOf } from '../support/restart-pods.js';
 import { injectOrRollBack, runAll } from '../support/roll-back.js';
+import { secretReaders } from '../support/secret-readers.js';
 import { isRedisImage } from '../support/workloads.js';
 
 const params = z.strictObject({
@@ -29,27 +29,15 @@ const params = z.strictObject({
 });
 type Params = z.output<typeof params>;
 
-/** Whether the Deployment's pods read the key at start: a secretKeyRef to it, envFrom or a volume of the Secret. */
-function readsKey(deploy: KubeObject, secret: string, key: string): boolean {
-  const spec = podSpecOf(deploy);
-  const isSecret = (r: { kind: string; name: string }): boolean => r.kind === 'Secret' && r.name === secret;
-  return (
-    allContainersOf(spec).some(
-      (c) => envKeyRefsOf(c).some((r) => isSecret(r) && r.key === key) || envFromRefsOf(c).some(isSecret),
-    ) || volumeRefsOf(spec).some(isSecret)
-  );
-}
-
 /**
  * The Deployments to restart: those that read the key, except Redis. Redis takes its password from the
  * same Secret at start, so restarting it would move the server to the wrong value along with its clients
  * and nothing would break; left running, it keeps the value its clients no longer send.
  */
 async function readersOf(objects: ObjectApi, namespace: string | undefined, secret: string, key: string) {
-  return (await objects.list('Deployment', namespace))
-    .filter((d) => readsKey(d, secret, key))
-    .filter((d) => !containersOf(podSpecOf(d)).some((c) => isRedisImage(c.image)))
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return (await secretReaders(objects, namespace, secret, key)).filter(
+    (d) => !containersOf(podSpecOf(d)).some((c) => isRedisImage(c.image)),
+  );
 }
 
 /**

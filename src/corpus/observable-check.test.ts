@@ -171,6 +171,24 @@ describe('checkObservable', () => {
     expect(elsewhere.rootCauses[0].observable).toBe(false);
   });
 
+  it('reaches a LimitRange root cause through the workloads it limits, whose refusals never name it', async () => {
+    const limits = { id: 'shop/LimitRange/container-limits' };
+    const edges = [
+      { from: 'shop/LimitRange/container-limits', to: 'shop/Deployment/cart', type: 'limits' as const },
+    ];
+    const refused = await check({
+      rootCauses: [limits],
+      topology: { entities: [], edges },
+      firing: [
+        { alertname: 'KubeDeploymentReplicasMismatch', labels: { namespace: 'shop', deployment: 'cart' } },
+      ],
+    });
+    expect(refused.rootCauses[0]).toMatchObject({ observable: true, via: 'shop/Deployment/cart' });
+    await rm(join(dir, 'b1'), { recursive: true });
+    const quiet = await check({ rootCauses: [limits], topology: { entities: [], edges }, ...quietEvidence });
+    expect(quiet.rootCauses[0].observable).toBe(false);
+  });
+
   it('reads HorizontalPodAutoscaler and ResourceQuota names from alert labels', async () => {
     const r = await check({
       rootCauses: [

@@ -42,7 +42,13 @@ export interface ObservableResult {
 }
 
 /** Kinds that emit no telemetry of their own: they are seen through the workloads that use them. */
-const PASSIVE_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy']);
+const PASSIVE_KINDS = new Set([
+  'ConfigMap',
+  'Secret',
+  'PersistentVolumeClaim',
+  'NetworkPolicy',
+  'LimitRange',
+]);
 const PER_ENTITY = 3;
 
 /** Labels worth reading in a one-line detail (scrape bookkeeping left out). */
@@ -62,7 +68,8 @@ const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrec
  * entity, or the Service/Deployment named like its service) or a failed client call to it
  * (`peer.service`), or a metric series naming it that moved beyond its warm-up baseline
  * (seriesMovement). A ConfigMap, Secret or PVC root cause, which emits nothing itself, is also
- * observable through an entity that uses it (topology `uses` edge) and has evidence.
+ * observable through an entity that uses it (topology `uses` edge) and has evidence; a NetworkPolicy
+ * through the pods it selects, a LimitRange through the workloads it limits.
  */
 export async function checkObservable(
   bundle: BundleHandle,
@@ -165,6 +172,9 @@ export async function checkObservable(
       // A NetworkPolicy shows only through the pods it selects (their failed scrapes, their callers).
       if (edge.type === 'selects' && edge.from.includes('/NetworkPolicy/'))
         users.set(edge.from, [...(users.get(edge.from) ?? []), edge.to]);
+      // A LimitRange shows only through the workloads whose new pods it refuses (their FailedCreate
+      // events quote its bound, never its name).
+      if (edge.type === 'limits') users.set(edge.from, [...(users.get(edge.from) ?? []), edge.to]);
     }
   }
 

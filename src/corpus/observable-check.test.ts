@@ -162,6 +162,7 @@ describe('checkObservable', () => {
       firing: [{ alertname: 'ShopTargetDown', labels: { namespace: 'shop', pod: 'currency-0' } }],
     });
     expect(selected.rootCauses[0]).toMatchObject({ observable: true, via: 'shop/Pod/currency-0' });
+    expect(selected.check.detail).toMatch(/via shop\/Pod\/currency-0 \(selected by it\)/);
     await rm(join(dir, 'b1'), { recursive: true });
     const elsewhere = await check({
       rootCauses: [policy],
@@ -184,6 +185,7 @@ describe('checkObservable', () => {
       ],
     });
     expect(refused.rootCauses[0]).toMatchObject({ observable: true, via: 'shop/Deployment/cart' });
+    expect(refused.check.detail).toMatch(/via shop\/Deployment\/cart \(limited by it\)/);
     await rm(join(dir, 'b1'), { recursive: true });
     const quiet = await check({ rootCauses: [limits], topology: { entities: [], edges }, ...quietEvidence });
     expect(quiet.rootCauses[0].observable).toBe(false);

@@ -51,6 +51,13 @@ const PASSIVE_KINDS = new Set([
 ]);
 const PER_ENTITY = 3;
 
+/** How the entity a passive root cause is seen through relates to it, for the check's detail. */
+function linkWord(rootCause: EntityId): string {
+  const p = tryParseEntityId(rootCause);
+  const kind = p.ok ? p.ref.kind : '';
+  return kind === 'NetworkPolicy' ? 'selected by it' : kind === 'LimitRange' ? 'limited by it' : 'uses it';
+}
+
 /** Labels worth reading in a one-line detail (scrape bookkeeping left out). */
 function labelText(labels: Labels): string {
   const keys = Object.keys(labels)
@@ -221,7 +228,7 @@ export async function checkObservable(
       : rootCauses
           .map(
             (r) =>
-              `${r.id}: ${r.via ? `via ${r.via} (uses it): ` : r.matched !== r.id ? `as ${r.matched}: ` : ''}${r.evidence
+              `${r.id}: ${r.via ? `via ${r.via} (${linkWord(r.id)}): ` : r.matched !== r.id ? `as ${r.matched}: ` : ''}${r.evidence
                 .map((e) => `${e.kind} ${e.detail}`)
                 .join('; ')}`,
           )

@@ -357,22 +357,9 @@ function objectChange(
       return;
     }
     case 'ResourceQuota':
-      if (c.action === 'DELETED') return;
-      push(
-        0.45,
-        [...index.workloads.values()].filter((w) => w.namespace === namespace).map((w) => w.id),
-        ['unavailable', 'pending', 'not-ready'],
-        `hard ${JSON.stringify(specOf<{ hard?: unknown }>(obj).hard ?? {})}`,
-      );
-      return;
     case 'LimitRange':
       if (c.action === 'DELETED') return;
-      push(
-        0.3,
-        [...index.workloads.values()].filter((w) => w.namespace === namespace).map((w) => w.id),
-        ['pending', 'oom', 'crash', 'unavailable'],
-        `limits ${JSON.stringify(specOf<{ limits?: unknown }>(obj).limits ?? [])}`,
-      );
+      push(...admissionLimit(kind, namespace, obj, index));
       return;
     case 'HorizontalPodAutoscaler': {
       if (c.action === 'DELETED' || !obj) return;
@@ -403,6 +390,33 @@ function objectChange(
     default:
       return;
   }
+}
+
+/**
+ * A ResourceQuota or LimitRange that came or changed in the window, as a suspect's weight, the workloads
+ * it holds (every one of its namespace), what it explains and its detail: admission applies it to every
+ * new pod there.
+ */
+function admissionLimit(
+  kind: string,
+  namespace: string | undefined,
+  o: ObjectRecord | null | undefined,
+  index: EntityIndex,
+): [weight: number, affects: EntityId[], explains: SymptomKind[], detail: string] {
+  const held = [...index.workloads.values()].filter((w) => w.namespace === namespace).map((w) => w.id);
+  return kind === 'ResourceQuota'
+    ? [
+        0.45,
+        held,
+        ['unavailable', 'pending', 'not-ready'],
+        `hard ${JSON.stringify(specOf<{ hard?: unknown }>(o).hard ?? {})}`,
+      ]
+    : [
+        0.3,
+        held,
+        ['pending', 'oom', 'crash', 'unavailable'],
+        `limits ${JSON.stringify(specOf<{ limits?: unknown }>(o).limits ?? [])}`,
+      ];
 }
 
 /** Objects created inside the window, when no object-changes file says more. */
@@ -441,20 +455,8 @@ function createdObjects(
         break;
       }
       case 'ResourceQuota':
-        push(
-          0.45,
-          [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
-          ['unavailable', 'pending', 'not-ready'],
-          `hard ${JSON.stringify(specOf<{ hard?: unknown }>(o).hard ?? {})}`,
-        );
-        break;
       case 'LimitRange':
-        push(
-          0.3,
-          [...index.workloads.values()].filter((w) => w.namespace === ns).map((w) => w.id),
-          ['pending', 'oom', 'crash', 'unavailable'],
-          'limits for the namespace',
-        );
+        push(...admissionLimit(o.kind, ns, o, index));
         break;
       case 'HorizontalPodAutoscaler':
         hpaSuspect(o, at, index, snap, ev, 'created');

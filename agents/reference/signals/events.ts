@@ -304,6 +304,8 @@ function handle(e: EventRecord, ctx: Ctx): void {
     }
     case 'FailedCreate': {
       const quota = msg.match(/exceeded quota: ([a-z0-9.-]+)/i)?.[1];
+      const ranges =
+        !quota && obj.namespace && limitRangeRefusal(msg) ? limitRangesFor(index, obj.namespace, msg) : [];
       if (quota && obj.namespace) {
         symptom('unavailable', 0.8, `pods refused by quota ${quota}`);
         suspect({
@@ -314,12 +316,7 @@ function handle(e: EventRecord, ctx: Ctx): void {
           detail: `refuses new pods: ${quoted(msg, 180)}`,
           standalone: true,
         });
-      } else if (
-        limitRangeRefusal(msg) &&
-        obj.namespace &&
-        limitRangesFor(index, obj.namespace, msg).length > 0
-      ) {
-        const ranges = limitRangesFor(index, obj.namespace, msg);
+      } else if (ranges.length > 0) {
         symptom('unavailable', 0.8, `pods refused by a LimitRange: ${quoted(msg, 160)}`);
         for (const r of ranges)
           suspect({

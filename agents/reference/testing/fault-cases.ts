@@ -62,6 +62,18 @@ function redisAuthWarnings(s: SyntheticShop, pods: Array<{ name: string }>, from
   }
 }
 
+/**
+ * Admission refuses a workload's replacements (a full quota, a LimitRange): its pods are deleted at F + 1
+ * as a drain would, and its ReplicaSet's creations fail from F + 2 with `refusal(replicaSet)`.
+ */
+function refuseReplacements(s: SyntheticShop, deployment: string, refusal: (rs: string) => string): void {
+  for (const p of s.podsOf(deployment, F)) {
+    s.deletePod(p, F + 1, false);
+    s.event(F + 2, 'Warning', 'FailedCreate', 'ReplicaSet', p.rs, refusal(p.rs), 12, F + 100);
+  }
+  s.takeDown(deployment, F + 1);
+}
+
 export const FAULT_CASES: FaultCase[] = [
   {
     name: 'app-latency',
@@ -574,20 +586,12 @@ export const FAULT_CASES: FaultCase[] = [
         spec: { hard: { pods: '8' } },
         status: { hard: { pods: '8' }, used: { pods: '8' } },
       });
-      for (const p of s.podsOf('shipping', F)) {
-        s.deletePod(p, F + 1, false);
-        s.event(
-          F + 2,
-          'Warning',
-          'FailedCreate',
-          'ReplicaSet',
-          p.rs,
-          `Error creating: pods "${p.rs}-abcde" is forbidden: exceeded quota: shop-quota, requested: pods=1, used: pods=8, limited: pods=8`,
-          12,
-          F + 100,
-        );
-      }
-      s.takeDown('shipping', F + 1);
+      refuseReplacements(
+        s,
+        'shipping',
+        (rs) =>
+          `Error creating: pods "${rs}-abcde" is forbidden: exceeded quota: shop-quota, requested: pods=1, used: pods=8, limited: pods=8`,
+      );
     },
   },
   {
@@ -601,20 +605,12 @@ export const FAULT_CASES: FaultCase[] = [
         metadata: { name: 'shop-limits', namespace: 'shop', creationTimestamp: s.iso(F) },
         spec: { limits: [{ type: 'Container', max: { memory: '128Mi' } }] },
       });
-      for (const p of s.podsOf('payment', F)) {
-        s.deletePod(p, F + 1, false);
-        s.event(
-          F + 2,
-          'Warning',
-          'FailedCreate',
-          'ReplicaSet',
-          p.rs,
-          `Error creating: pods "${p.rs}-x7k2p" is forbidden: maximum memory usage per Container is 128Mi, but limit is 192Mi`,
-          12,
-          F + 100,
-        );
-      }
-      s.takeDown('payment', F + 1);
+      refuseReplacements(
+        s,
+        'payment',
+        (rs) =>
+          `Error creating: pods "${rs}-x7k2p" is forbidden: maximum memory usage per Container is 128Mi, but limit is 192Mi`,
+      );
     },
   },
   {

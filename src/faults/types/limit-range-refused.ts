@@ -5,7 +5,8 @@ import { allContainersOf } from '../../kube/containers.js';
 import { parseQuantity } from '../../kube/kube-object.js';
 import { podSpecOf } from '../../kube/pod-template.js';
 import type { LimitRange } from '../../kube/typed-objects.js';
-import type { FaultType, Undo } from '../fault-type.js';
+import type { FaultType } from '../fault-type.js';
+import { deleteOnUndo, partOfLabels, refuseTakenName } from '../support/namespace-object.js';
 import { requireObject } from '../support/object-snapshot.js';
 import { deletePodsOf } from '../support/restart-pods.js';
 import { injectOrRollBack } from '../support/roll-back.js';
@@ -57,12 +58,7 @@ export const limitRangeRefused: FaultType<Params> = {
     const { objects } = ctx.target;
     const namespace = ctx.entity.namespace ?? 'default';
     const name = limitRangeName(ctx.entity, ctx.params);
-    const id = `${namespace}/LimitRange/${name}`;
-    if (await objects.get('LimitRange', namespace, name)) {
-      throw new InvalidInputError(
-        `${id} already exists; removing it would not restore what was there, so name another LimitRange`,
-      );
-    }
+    const id = await refuseTakenName(objects, 'LimitRange', namespace, name, 'LimitRange');
     const deploy = await requireObject(objects, ctx.entity);
     const ceiling = parseQuantity(ctx.params.maxMemory) ?? 0;
     const over = allContainersOf(podSpecOf(deploy)).filter(
@@ -73,23 +69,13 @@ export const limitRangeRefused: FaultType<Params> = {
         `maxMemory ${ctx.params.maxMemory} is not below the memory limit of any container of ${formatEntityId(ctx.entity)}, so its pods would be admitted; set a lower maxMemory`,
       );
     }
-    const partOf = deploy.metadata.labels?.['app.kubernetes.io/part-of'];
     const limitRange: LimitRange = {
       apiVersion: 'v1',
       kind: 'LimitRange',
-      metadata: {
-        name,
-        namespace,
-        ...(partOf ? { labels: { 'app.kubernetes.io/part-of': partOf } } : {}),
-      },
+      metadata: { name, namespace, ...partOfLabels(deploy) },
       spec: { limits: [{ type: 'Container', max: { memory: ctx.params.maxMemory } }] },
     };
-    const undo: Undo = {
-      description: `delete LimitRange ${id}`,
-      undo: async () => {
-        await objects.delete('LimitRange', namespace, name);
-      },
-    };
+    const undo = deleteOnUndo(objects, 'LimitRange', namespace, name);
     return injectOrRollBack(ctx.logger, undo, async () => {
       await objects.apply(limitRange);
       const deleted = await deletePodsOf(objects, deploy);

@@ -1,11 +1,11 @@
 import { matchLabelsOf } from '../support/restart-pods.js';
 import { z } from 'zod';
 import { formatEntityId, type EntityRef } from '../../entities/entity-id.js';
-import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { labelsMatch, type KubeObject } from '../../kube/kube-object.js';
 import { podPhaseOf } from '../../kube/pod-status.js';
 import type { ResourceQuota } from '../../kube/typed-objects.js';
-import type { FaultType, Undo } from '../fault-type.js';
+import type { FaultType } from '../fault-type.js';
+import { deleteOnUndo, partOfLabels, refuseTakenName } from '../support/namespace-object.js';
 import { requireObject } from '../support/object-snapshot.js';
 import { injectOrRollBack } from '../support/roll-back.js';
 import { unavailabilityAlerts } from '../support/unavailability-alerts.js';
@@ -58,12 +58,7 @@ export const resourceQuotaExhausted: FaultType<Params> = {
     const { objects } = ctx.target;
     const namespace = ctx.entity.namespace ?? 'default';
     const name = quotaName(ctx.entity, ctx.params);
-    const quotaId = `${namespace}/ResourceQuota/${name}`;
-    if (await objects.get('ResourceQuota', namespace, name)) {
-      throw new InvalidInputError(
-        `${quotaId} already exists; removing it would not restore what was there, so name another quota`,
-      );
-    }
+    const quotaId = await refuseTakenName(objects, 'ResourceQuota', namespace, name, 'quota');
     const deploy = await requireObject(objects, ctx.entity);
     const selector = matchLabelsOf(deploy);
     const pods = (await objects.list('Pod', namespace)).filter(counted);
@@ -76,23 +71,13 @@ export const resourceQuotaExhausted: FaultType<Params> = {
     const others = pods.filter(
       (p) => !own.includes(p) && !(p.metadata.ownerReferences ?? []).some((r) => r.kind === 'Job'),
     ).length;
-    const partOf = deploy.metadata.labels?.['app.kubernetes.io/part-of'];
     const quota: ResourceQuota = {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
-      metadata: {
-        name,
-        namespace,
-        ...(partOf ? { labels: { 'app.kubernetes.io/part-of': partOf } } : {}),
-      },
+      metadata: { name, namespace, ...partOfLabels(deploy) },
       spec: { hard: { pods: String(others) } },
     };
-    const undo: Undo = {
-      description: `delete ResourceQuota ${quotaId}`,
-      undo: async () => {
-        await objects.delete('ResourceQuota', namespace, name);
-      },
-    };
+    const undo = deleteOnUndo(objects, 'ResourceQuota', namespace, name);
     return injectOrRollBack(ctx.logger, undo, async () => {
       await objects.apply(quota);
       for (const p of own) await objects.delete('Pod', namespace, p.metadata.name);

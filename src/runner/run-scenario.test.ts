@@ -106,6 +106,56 @@ describe('runScenario, phase by phase against a staged world', () => {
     expect(w.substrate.calls).toEqual(['reset']);
   });
 
+  it('makes the preconditions in the reset, before the warmup, keeps them out of the truth and takes them back last', async () => {
+    const text = TEST_SCENARIO.replace(
+      '  observe:',
+      '  preconditions:\n    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: 100}}\n  observe:',
+    );
+    const w = stagedWorld({ fireAtPoll: 3, scenarioText: text });
+    // How many changes were made when each phase began.
+    const madeAt: Array<[string, number]> = [];
+    w.progress.phase = (name) => {
+      w.phases.push(name);
+      madeAt.push([name, w.journal.entries.length]);
+    };
+    const outcome = await drive(start(w, out), w.clock);
+    expect(w.journal.entries).toEqual([
+      'inject test-delay shop/Deployment/frontend 100ms',
+      'inject test-delay shop/Deployment/payment 500ms',
+      'undo test-delay shop/Deployment/payment',
+      'undo test-delay shop/Deployment/frontend',
+    ]);
+    const at = (phase: string) => madeAt.find(([name]) => name === phase)?.[1];
+    expect([at('warmup'), at('inject'), at('capture'), at('recover')]).toEqual([1, 1, 2, 2]);
+    const truth = JSON.parse(
+      await readFile(join(outcome.bundleDir, 'truth/ground_truth.json'), 'utf8'),
+    ) as GroundTruth;
+    expect(truth.rootCauses.map((r) => r.id)).toEqual(['shop/Deployment/payment']);
+    expect(truth.faults.map((f) => f.target)).toEqual(['shop/Deployment/payment']);
+  });
+
+  it('takes a precondition back when the run is interrupted before the first fault', async () => {
+    const text = TEST_SCENARIO.replace(
+      '  observe:',
+      '  preconditions:\n    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: 100}}\n  observe:',
+    );
+    const w = stagedWorld({ scenarioText: text });
+    const ac = new AbortController();
+    const failed = start(w, out, ac.signal).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    for (let i = 0; i < 3; i++) await w.clock.advance(1000);
+    expect(w.journal.entries).toEqual(['inject test-delay shop/Deployment/frontend 100ms']);
+    ac.abort(new InterruptedError('SIGINT'));
+    expect(await failed).toBeInstanceOf(InterruptedError);
+    expect(w.journal.entries).toEqual([
+      'inject test-delay shop/Deployment/frontend 100ms',
+      'undo test-delay shop/Deployment/frontend',
+    ]);
+    expect(await readdir(out)).toEqual([]);
+  });
+
   it('keeps its recipe in truth/: the scenario byte for byte and the draw, none of it in snapshot/', async () => {
     // A byte-order mark, CRLF line ends, a comment and a non-ASCII character: all kept as written.
     const text = `\uFEFF# author's note: café\n${TEST_SCENARIO}`.replace(/\n/g, '\r\n');

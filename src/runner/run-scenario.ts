@@ -81,7 +81,7 @@ async function faultSettings(req: RunRequest): Promise<string[]> {
 }
 
 /**
- * One run of one scenario, as named phases: reset → warm up → inject → wait for the incident →
+ * One run of one scenario, as named phases: reset (and preconditions) → warm up → inject → wait for the incident →
  * capture → commit → recover, with routine background activity and an object-change recorder running
  * beside them from the start of the warmup to the end of observation. Faults and background are always
  * taken back, whatever happens (errors, Ctrl-C); a bundle is committed only when complete, so an
@@ -90,13 +90,19 @@ async function faultSettings(req: RunRequest): Promise<string[]> {
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const ctx = new RunContext(req);
   const scope = req.scope ?? DEFAULT_SCOPE;
-  const { resetStart, runStart } = await resetPhase(ctx);
-  // Faults and background change objects through one target, so their rollouts are annotated alike.
+  // Faults, preconditions and background change objects through one target, so their rollouts are
+  // annotated alike.
   const target = changeCauseTarget(req.substrate.faultTarget, ctx.plan.recordChangeCause);
   const faults = new FaultSession(
     req.registry,
     { substrate: req.substrate.name, target },
     req.logger.child({ component: 'faults' }),
+    req.signal,
+  );
+  const setup = new FaultSession(
+    req.registry,
+    { substrate: req.substrate.name, target },
+    req.logger.child({ component: 'preconditions' }),
     req.signal,
   );
   // The warmup's start, once it starts: the first fault comes a planned time after it.
@@ -120,6 +126,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   let writer: BundleWriter | undefined;
   let committed = false;
   try {
+    const { resetStart, runStart } = await resetPhase(ctx, setup);
     warmupFrom = ctx.now();
     background.start(warmupFrom);
     history.start();
@@ -158,7 +165,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       },
       'bundle written',
     );
-    await recoverPhase(ctx, faults);
+    await recoverPhase(ctx, faults, setup);
     // The scenario's own waits: warmup, time to manifest (or its timeout) and the window after it.
     const waited = (ctx.timings.warmup ?? 0) + (ctx.timings.wait ?? 0);
     const total = Object.values(ctx.timings).reduce((a, b) => a + b, 0);
@@ -175,6 +182,9 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     await background.stop().catch((err: unknown) => req.logger.error({ err }, 'background recovery failed'));
     await history.stop().catch(() => undefined);
     await faults.recoverAll().catch((err: unknown) => req.logger.error({ err }, 'fault recovery failed'));
+    await setup
+      .recoverAll()
+      .catch((err: unknown) => req.logger.error({ err }, 'precondition recovery failed'));
     if (writer && !committed) await writer.abort().catch(() => undefined);
     ctx.close();
   }

@@ -289,6 +289,60 @@ describe('scenarioHash', () => {
   });
 });
 
+describe('spec.preconditions', () => {
+  const base = readFileSync(fixture('valid.yaml'), 'utf8');
+  const withPreconditions = (items: string) =>
+    base.replace('  observe:', `  preconditions:\n${items}  observe:`);
+
+  it('resolves each with the params of its type, never into the truth, and stays out of the hash when absent', () => {
+    const s = loadScenarioText(
+      withPreconditions('    - {type: test-delay, target: shop/deploy/frontend, params: {delayMs: 50}}\n'),
+      'p.yaml',
+      registry,
+    );
+    expect(s.spec.preconditions).toEqual([
+      {
+        type: 'test-delay',
+        target: 'shop/Deployment/frontend',
+        targetRef: { namespace: 'shop', kind: 'Deployment', name: 'frontend' },
+        params: { delayMs: 50, jitterMs: 0 },
+      },
+    ]);
+    expect(s.spec.groundTruth.rootCauses.map((r) => r.id)).toEqual(['shop/Deployment/payment']);
+    const plain = loadScenarioText(base, 'a.yaml', registry);
+    expect(plain.spec.preconditions).toBeUndefined();
+    expect(
+      scenarioHash(
+        loadScenarioText(
+          withPreconditions('    []\n').replace('preconditions:\n    []', 'preconditions: []'),
+          'e.yaml',
+          registry,
+        ),
+      ),
+    ).toBe(scenarioHash(plain));
+    expect(scenarioHash(s)).not.toBe(scenarioHash(plain));
+  });
+
+  it('reports an unknown type, bad params and a target the app lacks at their lines', () => {
+    const text = withPreconditions(
+      [
+        '    - {type: disk-full, target: shop/Deployment/frontend}',
+        '    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: fast}}',
+        '    - {type: test-delay, target: shop/Deployment/billing, params: {delayMs: 5}}',
+        '',
+      ].join('\n'),
+    );
+    const got = checkScenarioText(text, 'p.yaml', registry).problems.map(formatProblem);
+    expect(got).toEqual([
+      expect.stringMatching(/^p\.yaml:\d+:\d+: spec\.preconditions\.0\.type: unknown fault type "disk-full"/),
+      expect.stringMatching(/^p\.yaml:\d+:\d+: spec\.preconditions\.1\.params\.delayMs: expected number/),
+      expect.stringMatching(
+        /^p\.yaml:\d+:\d+: spec\.preconditions\.2\.target: shop\/Deployment\/billing does not exist in the shop's manifests/,
+      ),
+    ]);
+  });
+});
+
 describe('docs/scenario-format.md', () => {
   it('has a full example that validates', () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs', 'scenario-format.md'), 'utf8');

@@ -3,7 +3,7 @@ import { tryParseEntityId, type EntityId } from '../entities/entity-id.js';
 import { ScenarioError, type ScenarioProblem } from '../errors/scenario-error.js';
 import { defaultCatalog } from '../faults/catalog.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
-import type { Scenario, ScenarioFault } from './scenario.js';
+import type { Scenario, ScenarioChange, ScenarioFault } from './scenario.js';
 import { API_VERSION, scenarioSchema, type ScenarioDocument } from './scenario-schema.js';
 import { catalogProblems, crossFieldProblems } from './semantic-checks.js';
 import { substratesProviding } from '../substrates/registry.js';
@@ -61,7 +61,7 @@ export function checkScenarioText(
   }
   if (problems.length > 0 || !parsed.success) return { file, id, problems: sortProblems(problems) };
 
-  const resolved = resolve(parsed.data, catalog.params, registry, file);
+  const resolved = resolve(parsed.data, catalog, registry, file);
   if ('problems' in resolved) {
     return {
       file,
@@ -134,10 +134,11 @@ type Resolved =
 /** Fills in what the file left to the fault types: expected alerts, the until-condition, ground truth. */
 function resolve(
   doc: ScenarioDocument,
-  params: Map<number, unknown>,
+  checked: { params: Map<number, unknown>; preconditionParams: Map<number, unknown> },
   registry: FaultRegistry,
   file: string,
 ): Resolved {
+  const { params } = checked;
   const problems: Array<{ path: Array<string | number>; message: string }> = [];
   const declaredAlerts: string[] = [];
   const declaredCauses: EntityId[] = [];
@@ -182,15 +183,22 @@ function resolve(
     return fault;
   });
   if (problems.length > 0) return { problems };
+  const preconditions = doc.spec.preconditions?.map((f, i): ScenarioChange => {
+    const ref = tryParseEntityId(f.target);
+    if (!registry.get(f.type) || !ref.ok) throw new Error(`unchecked precondition ${i} reached resolve`);
+    return { type: f.type, target: ref.id, targetRef: ref.ref, params: checked.preconditionParams.get(i) };
+  });
 
-  const needs = new Set(doc.spec.faults.flatMap((f) => registry.get(f.type)?.needs ?? []));
+  const needs = new Set(
+    [...doc.spec.faults, ...(doc.spec.preconditions ?? [])].flatMap((f) => registry.get(f.type)?.needs ?? []),
+  );
   const substrates = doc.spec.substrates ? [...doc.spec.substrates] : substratesProviding(needs);
   if (substrates.length === 0)
     return {
       problems: [
         {
           path: ['spec', 'faults'],
-          message: `no registered substrate provides everything these faults need (${[...needs].join(', ')})`,
+          message: `no registered substrate provides everything these faults${preconditions ? ' and preconditions' : ''} need (${[...needs].join(', ')})`,
         },
       ],
     };
@@ -212,6 +220,7 @@ function resolve(
         seed: doc.spec.seed,
         load: { rps: doc.spec.load.rps, mix: { ...doc.spec.load.mix } },
         faults,
+        ...(preconditions && preconditions.length > 0 ? { preconditions } : {}),
         observe: {
           warmupMs: observe.warmup,
           window: { beforeMs: observe.window.before ?? observe.warmup, afterMs: observe.window.after },

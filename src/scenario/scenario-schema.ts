@@ -105,6 +105,22 @@ const faultSchema = z.strictObject({
   }),
 });
 
+const preconditionSchema = z
+  .strictObject({
+    type: z
+      .string({ error: 'type must be a fault type id (see `firedrill faults`)' })
+      .meta({ description: 'Fault type id, as listed by `firedrill faults`' }),
+    target: entityIdSchema,
+    params: z
+      .record(z.string(), z.unknown(), { error: 'params must be a mapping' })
+      .prefault({})
+      .meta({ description: "Parameters checked against the fault type's own schema" }),
+  })
+  .meta({
+    description:
+      'A change made after the reset and before the warmup: part of how the app stood before the incident (a latent condition), never a root cause',
+  });
+
 const windowSchema = z
   .strictObject({
     before: durationSchema.optional().meta({
@@ -217,6 +233,10 @@ const specSchema = z.strictObject({
     .meta({ description: 'Seeds the load generator and every random choice of the run' }),
   load: loadSchema,
   faults: z.array(faultSchema).min(1, { error: 'list at least one fault' }).max(20),
+  preconditions: z.array(preconditionSchema).max(10).optional().meta({
+    description:
+      'How the app stood before the incident: changes applied once the app is back at its baseline, before the warmup, taken back after the run; outside the window, so no snapshot shows them as changes',
+  }),
   observe: observeSchema,
   background: backgroundSchema,
   groundTruth: groundTruthSchema.optional(),

@@ -3,8 +3,8 @@ import type { RootCause } from '../entities/alias-set.js';
 import type { APPS } from './scenario-schema.js';
 import type { BackgroundSpec } from '../background/plan-background.js';
 
-/** One fault of a validated scenario. */
-export interface ScenarioFault {
+/** One change a fault type makes: a fault, or a precondition (the same catalog, made before the warmup). */
+export interface ScenarioChange {
   /** Id of a registered fault type. */
   type: string;
   /** Canonical id (`shop/Deployment/payment`). */
@@ -12,6 +12,10 @@ export interface ScenarioFault {
   targetRef: EntityRef;
   /** Output of the fault type's params schema: defaults applied, ready for `inject`. */
   params: unknown;
+}
+
+/** One fault of a validated scenario. */
+export interface ScenarioFault extends ScenarioChange {
   /** Offset from the end of the warmup. */
   atMs: number;
   /** How long the fault is held; undefined: until the capture ends. */
@@ -36,6 +40,11 @@ export interface Scenario {
     seed: number;
     load: { rps: number; mix: { browse: number; cart: number; checkout: number } };
     faults: ScenarioFault[];
+    /**
+     * How the app stood before the incident, made after the reset and before the warmup; never root causes.
+     * Absent (not empty) when the file has none, so that scenarios without any hash as before.
+     */
+    preconditions?: ScenarioChange[];
     observe: {
       warmupMs: number;
       window: { beforeMs: number; afterMs: number };

@@ -12,23 +12,40 @@ import { problem, zodProblems } from './zod-problems.js';
  * file with a structural mistake elsewhere still gets its fault problems reported in the same pass; where
  * the raw value is malformed the structural check has already said so and these stay quiet.
  *
- * Returns the parsed params of each fault whose params are valid, by fault index.
+ * Returns the parsed params of each fault and each precondition whose params are valid, by index.
  */
 export function catalogProblems(
   data: unknown,
   source: YamlSource,
   registry: FaultRegistry,
+): { problems: ScenarioProblem[]; params: Map<number, unknown>; preconditionParams: Map<number, unknown> } {
+  const problems: ScenarioProblem[] = [];
+  const spec = field(data, 'spec');
+  // One line per fault type and substrate, however many faults or preconditions share the type.
+  const refused = new Set<string>();
+  const check = (list: 'faults' | 'preconditions') =>
+    changeListProblems(list, field(spec, list), field(spec, 'substrates'), source, registry, refused);
+  const faults = check('faults');
+  const preconditions = check('preconditions');
+  problems.push(...faults.problems, ...preconditions.problems);
+  return { problems, params: faults.params, preconditionParams: preconditions.params };
+}
+
+/** The catalog checks of one list of changes (`spec.faults` or `spec.preconditions`); both take fault types. */
+function changeListProblems(
+  list: 'faults' | 'preconditions',
+  items: unknown,
+  substrates: unknown,
+  source: YamlSource,
+  registry: FaultRegistry,
+  refusedSubstrates: Set<string>,
 ): { problems: ScenarioProblem[]; params: Map<number, unknown> } {
   const problems: ScenarioProblem[] = [];
   const params = new Map<number, unknown>();
-  const spec = field(data, 'spec');
-  const faults = field(spec, 'faults');
-  if (!Array.isArray(faults)) return { problems, params };
-  const substrates = field(spec, 'substrates');
-  const refusedSubstrates = new Set<string>();
+  if (!Array.isArray(items)) return { problems, params };
 
-  faults.forEach((fault, i) => {
-    const at = ['spec', 'faults', i] as const;
+  items.forEach((fault, i) => {
+    const at = ['spec', list, i] as const;
     const typeId = field(fault, 'type');
     if (typeof typeId !== 'string') return;
     const type = registry.get(typeId);
@@ -49,14 +66,13 @@ export function catalogProblems(
         if (typeof s !== 'string' || !SUBSTRATE_NAMES.includes(s)) return;
         const missing = missingCapabilities(s, type.needs);
         if (missing.length === 0) return;
-        // One line per fault type and substrate, however many faults share the type.
         if (refusedSubstrates.has(`${type.id}\0${s}`)) return;
         refusedSubstrates.add(`${type.id}\0${s}`);
         problems.push(
           problem(
             source,
             ['spec', 'substrates', j],
-            `fault type "${type.id}" (spec.faults.${i}) does not run on substrate "${s}": it needs ${missing.join(', ')}, which ${s} does not provide; it runs on: ${substratesProviding(type.needs).join(', ') || 'no registered substrate'}`,
+            `fault type "${type.id}" (spec.${list}.${i}) does not run on substrate "${s}": it needs ${missing.join(', ')}, which ${s} does not provide; it runs on: ${substratesProviding(type.needs).join(', ') || 'no registered substrate'}`,
           ),
         );
       });

@@ -8,7 +8,7 @@ import { problem } from './zod-problems.js';
 /**
  * Fault targets and root causes checked against what the app deploys (app-inventory.ts), offline.
  *
- * - A namespaced fault target must be one of the app's objects: every fault type acts on an object that
+ * - A namespaced fault (or precondition) target must be one of the app's objects: every fault type acts on an object that
  *   exists (its docs say so: "the target must exist, or the fault is refused"); objects a fault creates
  *   (a NetworkPolicy, a ResourceQuota, an HPA) are named by its params, never by its target.
  * - A cluster-scoped target (a Node) depends on the substrate's cluster, not on the manifests: left to
@@ -26,10 +26,16 @@ export function targetProblems(
   const foreign = (ns: string): string =>
     `namespace "${ns}" is not the ${inventory.app}'s: its objects live in ${owned.join(', ')} (${inventory.manifestsDir})`;
 
-  doc.spec.faults.forEach((f, i) => {
-    const ref = tryParseEntityId(f.target);
+  const changes = [
+    ...doc.spec.faults.map((f, i) => ({ target: f.target, at: ['spec', 'faults', i, 'target'] })),
+    ...(doc.spec.preconditions ?? []).map((f, i) => ({
+      target: f.target,
+      at: ['spec', 'preconditions', i, 'target'],
+    })),
+  ];
+  changes.forEach(({ target, at }) => {
+    const ref = tryParseEntityId(target);
     if (!ref.ok || ref.ref.namespace === undefined) return;
-    const at = ['spec', 'faults', i, 'target'];
     if (!owned.includes(ref.ref.namespace)) {
       problems.push(problem(source, at, foreign(ref.ref.namespace)));
       return;

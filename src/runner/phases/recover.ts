@@ -5,11 +5,16 @@ import type { RunContext } from '../run-context.js';
 
 export const RECOVER_TIMEOUT_MS = 180_000;
 
-/** Every fault taken back, newest first, then the app's Deployments ready again. */
-export async function recoverPhase(ctx: RunContext, faults: FaultSession): Promise<void> {
+/** Every fault taken back, newest first, then every precondition, then the app's Deployments ready again. */
+export async function recoverPhase(
+  ctx: RunContext,
+  faults: FaultSession,
+  setup?: FaultSession,
+): Promise<void> {
   const { substrate, progress, signal } = ctx.req;
   progress.phase('recover', 'undoing faults, waiting for the app to be healthy');
   await faults.recoverAll();
+  await setup?.recoverAll();
   await waitDeploymentsReady(
     substrate.faultTarget.objects,
     [APP_NAMESPACE],

@@ -1,6 +1,7 @@
 import { EntityIndex } from './entity-index.js';
 import { mergeEvidence } from './evidence.js';
 import type { AgentResult } from './agent-result.js';
+import { dependencyRestarts } from './deep-liveness.js';
 import { healedRestarts } from './healed-restarts.js';
 import { podLifecycles } from './pod-lifecycle.js';
 import { DEFAULT_RANK, rank, type RankOptions } from './rank.js';
@@ -33,7 +34,8 @@ export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK
     logSignal(snap, index, pods),
     metricSignal(snap, index),
   ]);
-  const evidence = { ...merged, symptoms: healedRestarts(merged.symptoms, index, pods, snap.window.end) };
+  const healed = healedRestarts(merged.symptoms, index, pods, snap.window.end);
+  const evidence = { ...merged, symptoms: dependencyRestarts(healed, snap, index) };
   const ranking = rank(evidence, index, opts);
   return {
     answer: { entities: ranking.candidates.map((c) => c.entity) },

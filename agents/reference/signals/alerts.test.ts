@@ -42,6 +42,20 @@ describe('alertSignal', () => {
     expect(payment?.over).toBeUndefined();
   });
 
+  it('dates the trouble still going on from its own start, not from a pending blip of the same series minutes before', () => {
+    const shop = new SyntheticShop({ durationS: 300 });
+    // One evaluation pending while a routine rollout started the pod, then the incident's stretch.
+    shop.alert('KubePodNotReady', { pod: shop.podsOf('frontend')[0].name, severity: 'warning' }, [
+      { state: 'pending', from: 20, to: 20 },
+      { state: 'pending', from: 140, to: 185 },
+      { state: 'firing', from: 190, to: null },
+    ]);
+    const snap = shop.build();
+    const ev = alertSignal(snap, new EntityIndex(snap));
+    const onsets = ev.symptoms.filter((s) => s.weight >= 0.2).map((s) => s.at);
+    expect(onsets).toEqual([shop.t(140)]);
+  });
+
   it('counts an earlier fired episode of the same alert on its own, not as the start of the one still firing', () => {
     const shop = new SyntheticShop({ durationS: 200 });
     shop.alert('ShopHighErrorRate', { service: 'checkout', severity: 'critical' }, [

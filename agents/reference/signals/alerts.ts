@@ -135,19 +135,21 @@ export function alertSignal(snap: Snapshot, index: EntityIndex): Evidence {
 const EPISODE_GAP_MS = 30_000;
 
 /**
- * A series' stretches by start, cut into episodes after each firing stretch that resolved well before the
- * next one began: an earlier episode (a burst of errors a minute before the incident, at the same service)
- * is one of its own, worth less and dating nothing, not the start of the trouble still going on.
+ * A series' stretches by start, cut into episodes wherever everything so far was over well before the
+ * next stretch began: an earlier episode (a burst of errors a minute before the incident, at the same
+ * service; a pod pending for one evaluation while a routine rollout started it) is one of its own, worth
+ * less and dating nothing, not the start of the trouble still going on.
  */
 function episodes(all: AlertTimelineEntry[]): AlertTimelineEntry[][] {
   const sorted = [...all].sort((a, b) => (isoMs(a.start) ?? 0) - (isoMs(b.start) ?? 0));
   const out: AlertTimelineEntry[][] = [];
   let cur: AlertTimelineEntry[] = [];
   for (const x of sorted) {
-    // the latest stretch so far fired and resolved, and nothing began again for a while after it
+    // everything so far was over (fired and resolved, or pending and gone without firing), and nothing
+    // began again for a while after it
     const last = cur[cur.length - 1];
     const gap = last?.end ? (isoMs(x.start) ?? 0) - (isoMs(last.end) ?? 0) : -Infinity;
-    if (last?.state === 'firing' && cur.every((y) => y.end !== null) && gap > EPISODE_GAP_MS) {
+    if (last && cur.every((y) => y.end !== null) && gap > EPISODE_GAP_MS) {
       out.push(cur);
       cur = [];
     }

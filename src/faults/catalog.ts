@@ -25,6 +25,7 @@ import { queueConsumerStall } from './types/queue-consumer-stall.js';
 import { imageNotFound } from './types/image-not-found.js';
 import { readinessProbeMisconfig } from './types/readiness-probe-misconfig.js';
 import { livenessProbeMisconfig } from './types/liveness-probe-misconfig.js';
+import { livenessAsksReadiness } from './types/liveness-asks-readiness.js';
 import { cpuLimitThrottle } from './types/cpu-limit-throttle.js';
 // kubernetes-only faults, group B: imports
 import { initContainerCrash } from './types/init-container-crash.js';
@@ -82,6 +83,8 @@ export const FAULT_TYPES: readonly AnyFaultType[] = [
   queuePoisonMessage,
   dbPoolExhaustion,
   queueConsumerStall,
+  // a latent condition (a scenario's precondition): entries
+  livenessAsksReadiness,
   // kubernetes-only faults, group A: entries
   imageNotFound,
   readinessProbeMisconfig,

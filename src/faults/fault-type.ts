@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EntityId, EntityRef } from '../entities/entity-id.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { Capability } from '../platform/capabilities.js';
 import type { FaultTarget } from '../platform/fault-target.js';
@@ -70,6 +71,14 @@ export interface FaultType<P = unknown> {
   /** Alert names this fault is expected to raise (a scenario's expect.alerts may refine them). */
   expectedAlerts(target: EntityRef, params: P): string[];
   inject(ctx: FaultContext<P>): Promise<Undo>;
+  /**
+   * The same change made to the app's manifests before a reset deploys them, for a scenario's
+   * precondition: the app then runs with it from its first revision, as if it had always been so, and no
+   * snapshot can tell the changed workload by a revision of its own. Types without it cannot be
+   * preconditions (they act on the running app: settings, data stores, chaos). Throws InvalidInputError as
+   * `inject` would (a container without the probe, a change that changes nothing).
+   */
+  asDeployed?(manifests: KubeObject[], target: EntityRef, params: P): void;
   /**
    * Strings that would give this fault away if they showed in snapshot/ (a setting key it writes, a
    * marker it leaves). The runner adds the type ids and the scenario's own names.

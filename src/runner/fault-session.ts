@@ -2,13 +2,10 @@ import type { GroundTruth } from '../bundle/ground-truth.js';
 import type { FaultRegistry } from '../faults/fault-registry.js';
 import type { FaultTargetProvider, Undo } from '../faults/fault-type.js';
 import type { Logger } from '../logging/logger.js';
-import type { ScenarioChange } from '../scenario/scenario.js';
-
-/** What a session injects: a fault of the scenario, or a precondition (never expires). */
-type Injectable = ScenarioChange & { durationMs?: number };
+import type { ScenarioFault } from '../scenario/scenario.js';
 
 interface Applied {
-  fault: Injectable;
+  fault: ScenarioFault;
   undo?: Undo;
   injectedAt: number;
   expiresAt?: number;
@@ -31,7 +28,7 @@ export class FaultSession {
     private readonly signal: AbortSignal,
   ) {}
 
-  async inject(fault: Injectable, now: number): Promise<void> {
+  async inject(fault: ScenarioFault, now: number): Promise<void> {
     const type = this.registry.require(fault.type);
     const entry: Applied = {
       fault,

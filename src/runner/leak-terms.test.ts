@@ -5,8 +5,12 @@ import { TEST_SCENARIO } from './testing/staged-world.js';
 import { leakTerms } from './leak-terms.js';
 
 describe('leakTerms', () => {
-  // A type that leaves a marker of its own, as a setting key would.
-  const marked = { ...testErrorFault(), leakTerms: () => ['marker-of-the-testbed'] };
+  // A type that leaves a marker of its own, as a setting key would, and can be a precondition.
+  const marked = {
+    ...testErrorFault(),
+    asDeployed: () => undefined,
+    leakTerms: () => ['marker-of-the-testbed'],
+  };
   const registry = new FaultRegistry([testDelayFault(), marked]);
 
   it("names the scenario, every type id, and what each fault's and precondition's type says would name it", () => {

@@ -9,7 +9,12 @@ import { defaultCatalog } from '../faults/catalog.js';
 import { loadScenarioText } from '../scenario/load-scenario.js';
 import { faultWorkloads, runScenario, untouchable } from './run-scenario.js';
 import type { RunOutcome } from './run-request.js';
-import { stagedWorld, TEST_SCENARIO, type StagedWorld } from './testing/staged-world.js';
+import {
+  stagedWorld,
+  TEST_SCENARIO,
+  type InstantRolloutObjects,
+  type StagedWorld,
+} from './testing/staged-world.js';
 
 const TEST_SECRET = 'ab'.repeat(32);
 
@@ -106,27 +111,33 @@ describe('runScenario, phase by phase against a staged world', () => {
     expect(w.substrate.calls).toEqual(['reset']);
   });
 
-  it('makes the preconditions in the reset, before the warmup, keeps them out of the truth and takes them back last', async () => {
-    const text = TEST_SCENARIO.replace(
-      '  observe:',
-      '  preconditions:\n    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: 100}}\n  observe:',
-    );
-    const w = stagedWorld({ fireAtPoll: 3, scenarioText: text });
-    // How many changes were made when each phase began.
-    const madeAt: Array<[string, number]> = [];
+  const withPrecondition = TEST_SCENARIO.replace(
+    '  observe:',
+    '  preconditions:\n    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: 100}}\n  observe:',
+  );
+  /** The annotation test-delay's precondition deploys the frontend with, as the fake target holds it now. */
+  const frontendMark = (w: StagedWorld): string | undefined =>
+    [...(w.substrate.faultTarget.objects as InstantRolloutObjects).objects.values()].find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'frontend',
+    )?.metadata.annotations?.['test.firedrill.dev/delay-ms'];
+
+  it('deploys the app with its preconditions at the reset, keeps them out of the truth, and puts the manifests back after the run', async () => {
+    const w = stagedWorld({ fireAtPoll: 3, scenarioText: withPrecondition });
+    const seen: Array<[string, string | undefined]> = [];
     w.progress.phase = (name) => {
       w.phases.push(name);
-      madeAt.push([name, w.journal.entries.length]);
+      seen.push([name, frontendMark(w)]);
     };
     const outcome = await drive(start(w, out), w.clock);
     expect(w.journal.entries).toEqual([
-      'inject test-delay shop/Deployment/frontend 100ms',
+      'deploy shop/Deployment/frontend with test-delay 100ms',
       'inject test-delay shop/Deployment/payment 500ms',
       'undo test-delay shop/Deployment/payment',
-      'undo test-delay shop/Deployment/frontend',
     ]);
-    const at = (phase: string) => madeAt.find(([name]) => name === phase)?.[1];
-    expect([at('warmup'), at('inject'), at('capture'), at('recover')]).toEqual([1, 1, 2, 2]);
+    // Deployed with it from the reset on (no change of its own in the run), gone once the run is over.
+    expect(seen.find(([name]) => name === 'warmup')?.[1]).toBe('100');
+    expect(seen.find(([name]) => name === 'capture')?.[1]).toBe('100');
+    expect(frontendMark(w)).toBeUndefined();
     const truth = JSON.parse(
       await readFile(join(outcome.bundleDir, 'truth/ground_truth.json'), 'utf8'),
     ) as GroundTruth;
@@ -134,25 +145,19 @@ describe('runScenario, phase by phase against a staged world', () => {
     expect(truth.faults.map((f) => f.target)).toEqual(['shop/Deployment/payment']);
   });
 
-  it('takes a precondition back when the run is interrupted before the first fault', async () => {
-    const text = TEST_SCENARIO.replace(
-      '  observe:',
-      '  preconditions:\n    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: 100}}\n  observe:',
-    );
-    const w = stagedWorld({ scenarioText: text });
+  it('puts the manifests back when the run is interrupted before the first fault', async () => {
+    const w = stagedWorld({ scenarioText: withPrecondition });
     const ac = new AbortController();
     const failed = start(w, out, ac.signal).then(
       () => null,
       (e: unknown) => e,
     );
     for (let i = 0; i < 3; i++) await w.clock.advance(1000);
-    expect(w.journal.entries).toEqual(['inject test-delay shop/Deployment/frontend 100ms']);
+    expect(frontendMark(w)).toBe('100');
     ac.abort(new InterruptedError('SIGINT'));
     expect(await failed).toBeInstanceOf(InterruptedError);
-    expect(w.journal.entries).toEqual([
-      'inject test-delay shop/Deployment/frontend 100ms',
-      'undo test-delay shop/Deployment/frontend',
-    ]);
+    expect(frontendMark(w)).toBeUndefined();
+    expect(w.journal.entries).toEqual(['deploy shop/Deployment/frontend with test-delay 100ms']);
     expect(await readdir(out)).toEqual([]);
   });
 

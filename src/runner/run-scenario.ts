@@ -7,6 +7,7 @@ import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { changeCauseTarget } from './change-cause-target.js';
 import { FaultSession } from './fault-session.js';
+import { Preconditions } from './preconditions.js';
 import { capturePhase } from './phases/capture.js';
 import { commitPhase } from './phases/commit.js';
 import { injectPhase } from './phases/inject.js';
@@ -81,7 +82,7 @@ async function faultSettings(req: RunRequest): Promise<string[]> {
 }
 
 /**
- * One run of one scenario, as named phases: reset (and preconditions) → warm up → inject → wait for the incident →
+ * One run of one scenario, as named phases: reset (the app deployed with its preconditions) → warm up → inject → wait for the incident →
  * capture → commit → recover, with routine background activity and an object-change recorder running
  * beside them from the start of the warmup to the end of observation. Faults and background are always
  * taken back, whatever happens (errors, Ctrl-C); a bundle is committed only when complete, so an
@@ -90,19 +91,27 @@ async function faultSettings(req: RunRequest): Promise<string[]> {
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const ctx = new RunContext(req);
   const scope = req.scope ?? DEFAULT_SCOPE;
-  // Faults, preconditions and background change objects through one target, so their rollouts are
-  // annotated alike.
+  const preconditions = new Preconditions(req.scenario, req.registry);
+  const restorePreconditions = () =>
+    preconditions
+      .restore(req.substrate.faultTarget.objects)
+      .catch((err: unknown) =>
+        req.logger.error({ err }, 'restoring the manifests after preconditions failed'),
+      );
+  let reset: { resetStart: number; runStart: number };
+  try {
+    reset = await resetPhase(ctx, preconditions);
+  } catch (err) {
+    await restorePreconditions();
+    throw err;
+  }
+  const { resetStart, runStart } = reset;
+  // Faults and background change objects through one target, so their rollouts are annotated alike.
   const target = changeCauseTarget(req.substrate.faultTarget, ctx.plan.recordChangeCause);
   const faults = new FaultSession(
     req.registry,
     { substrate: req.substrate.name, target },
     req.logger.child({ component: 'faults' }),
-    req.signal,
-  );
-  const setup = new FaultSession(
-    req.registry,
-    { substrate: req.substrate.name, target },
-    req.logger.child({ component: 'preconditions' }),
     req.signal,
   );
   // The warmup's start, once it starts: the first fault comes a planned time after it.
@@ -126,7 +135,6 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   let writer: BundleWriter | undefined;
   let committed = false;
   try {
-    const { resetStart, runStart } = await resetPhase(ctx, setup);
     warmupFrom = ctx.now();
     background.start(warmupFrom);
     history.start();
@@ -165,7 +173,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       },
       'bundle written',
     );
-    await recoverPhase(ctx, faults, setup);
+    await recoverPhase(ctx, faults, preconditions);
     // The scenario's own waits: warmup, time to manifest (or its timeout) and the window after it.
     const waited = (ctx.timings.warmup ?? 0) + (ctx.timings.wait ?? 0);
     const total = Object.values(ctx.timings).reduce((a, b) => a + b, 0);
@@ -182,9 +190,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     await background.stop().catch((err: unknown) => req.logger.error({ err }, 'background recovery failed'));
     await history.stop().catch(() => undefined);
     await faults.recoverAll().catch((err: unknown) => req.logger.error({ err }, 'fault recovery failed'));
-    await setup
-      .recoverAll()
-      .catch((err: unknown) => req.logger.error({ err }, 'precondition recovery failed'));
+    await restorePreconditions();
     if (writer && !committed) await writer.abort().catch(() => undefined);
     ctx.close();
   }

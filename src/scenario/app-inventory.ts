@@ -5,6 +5,7 @@ import { ManifestError } from '../errors/manifest-error.js';
 import { parseManifestText } from '../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../manifests/paths.js';
 import { SYSTEM_NAMESPACE } from '../platform/app-namespaces.js';
+import { runsDataStore } from '../platform/data-stores.js';
 import { REPO_ROOT } from '../version.js';
 import type { ManifestEntry } from '../manifests/k8s-object.js';
 import type { APPS } from './scenario-schema.js';
@@ -21,6 +22,8 @@ export interface AppInventory {
   /** Namespaces of the app's objects; the testbed's own (firedrill-system) is not the app's. */
   namespaces: readonly string[];
   objects: ReadonlySet<EntityId>;
+  /** Deployments that hold data (Redis, PostgreSQL): kept across resets, never deployed afresh. */
+  dataStores: ReadonlySet<EntityId>;
   /** Names per namespace/kind, for "did you mean" lists. */
   names: ReadonlyMap<string, readonly string[]>;
 }
@@ -45,6 +48,7 @@ export function appInventory(app: (typeof APPS)[number]): AppInventory {
     parseManifestText(readFileSync(join(dir, name), 'utf8'), join(shown, name), entries, problems);
   if (problems.length > 0) throw new ManifestError(problems);
   const objects = new Set<EntityId>();
+  const dataStores = new Set<EntityId>();
   const namespaces = new Set<string>();
   const names = new Map<string, string[]>();
   for (const { object } of entries) {
@@ -55,6 +59,7 @@ export function appInventory(app: (typeof APPS)[number]): AppInventory {
     );
     if (!r.ok) continue;
     objects.add(r.id);
+    if (object.kind === 'Deployment' && runsDataStore(object)) dataStores.add(r.id);
     if (r.ref.namespace) {
       namespaces.add(r.ref.namespace);
       const key = `${r.ref.namespace}/${r.ref.kind}`;
@@ -66,6 +71,7 @@ export function appInventory(app: (typeof APPS)[number]): AppInventory {
     manifestsDir: shown,
     namespaces: [...namespaces].sort(),
     objects,
+    dataStores,
     names,
   };
   cache.set(app, inventory);

@@ -5,22 +5,29 @@ import { scenarioSchema } from './scenario-schema.js';
 
 /**
  * JSON Schema of scenario files for editors, generated from the zod schema (its input side: durations
- * as strings, defaults shown). With fault types registered, `type` is limited to their ids and each
- * type's `params` get that type's own schema.
+ * as strings, defaults shown). With fault types registered, a fault's `type` is limited to their ids, a
+ * precondition's to those that can be one (`asDeployed`), and each type's `params` get its own schema.
  */
 export function scenarioJsonSchema(registry: FaultRegistry): JsonSchema {
   const schema = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchema;
   const types = registry.list();
-  if (types.length > 0) {
-    const fault = faultItemSchema(schema);
-    const props = fault.properties as Record<string, JsonSchema>;
-    props.type = { ...props.type, enum: types.map((t) => t.id) };
-    fault.allOf = types.map((t) => ({
-      if: { properties: { type: { const: t.id } }, required: ['type'] },
-      then: { properties: { params: paramsJsonSchema(t) } },
-    }));
-  }
+  limitTypes(itemSchema(schema, 'faults'), types);
+  limitTypes(
+    itemSchema(schema, 'preconditions'),
+    types.filter((t) => t.asDeployed !== undefined),
+  );
   return schema;
+}
+
+/** Limits a list item's `type` to these types' ids, and gives each type's `params` its own schema. */
+function limitTypes(item: JsonSchema, types: ReturnType<FaultRegistry['list']>): void {
+  if (types.length === 0) return;
+  const props = item.properties as Record<string, JsonSchema>;
+  props.type = { ...props.type, enum: types.map((t) => t.id) };
+  item.allOf = types.map((t) => ({
+    if: { properties: { type: { const: t.id } }, required: ['type'] },
+    then: { properties: { params: paramsJsonSchema(t) } },
+  }));
 }
 
 /** The committed file's exact text: two-space JSON and a final newline. */
@@ -28,8 +35,8 @@ export function scenarioJsonSchemaText(registry: FaultRegistry): string {
   return `${JSON.stringify(scenarioJsonSchema(registry), null, 2)}\n`;
 }
 
-function faultItemSchema(schema: JsonSchema): JsonSchema {
+function itemSchema(schema: JsonSchema, list: 'faults' | 'preconditions'): JsonSchema {
   const spec = (schema.properties as Record<string, JsonSchema>).spec;
-  const faults = (spec.properties as Record<string, JsonSchema>).faults;
-  return faults.items as JsonSchema;
+  const items = (spec.properties as Record<string, JsonSchema>)[list];
+  return items.items as JsonSchema;
 }

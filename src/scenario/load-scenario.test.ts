@@ -281,6 +281,10 @@ describe('scenarioHash', () => {
     expect(hash(respelt)).toBe(h);
   });
 
+  it('is the hash it had before preconditions existed, for a scenario without any (the dev split and corpus rows key on it)', () => {
+    expect(hash(base)).toBe('2e3af9186c8ca3affebc674cbc75c5c16ee3640752b50db34abc27b59c43ca6a');
+  });
+
   it('changes when anything that affects the run changes', () => {
     const h = hash(base);
     expect(hash(base.replace('seed: 42', 'seed: 43'))).not.toBe(h);
@@ -323,22 +327,26 @@ describe('spec.preconditions', () => {
     expect(scenarioHash(s)).not.toBe(scenarioHash(plain));
   });
 
-  it('reports an unknown type, bad params and a target the app lacks at their lines', () => {
+  it('reports an unknown type, bad params, a missing target, a type that acts on the running app and a data store, each at its line', () => {
     const text = withPreconditions(
       [
         '    - {type: disk-full, target: shop/Deployment/frontend}',
         '    - {type: test-delay, target: shop/Deployment/frontend, params: {delayMs: fast}}',
         '    - {type: test-delay, target: shop/Deployment/billing, params: {delayMs: 5}}',
+        '    - {type: test-errors, target: shop/Deployment/frontend, params: {rate: 0.1}}',
+        '    - {type: test-delay, target: shop/Deployment/redis, params: {delayMs: 5}}',
         '',
       ].join('\n'),
     );
     const got = checkScenarioText(text, 'p.yaml', registry).problems.map(formatProblem);
     expect(got).toEqual([
-      expect.stringMatching(/^p\.yaml:\d+:\d+: spec\.preconditions\.0\.type: unknown fault type "disk-full"/),
-      expect.stringMatching(/^p\.yaml:\d+:\d+: spec\.preconditions\.1\.params\.delayMs: expected number/),
+      expect.stringMatching(/^p\.yaml:24:14: spec\.preconditions\.0\.type: unknown fault type "disk-full"/),
+      'p.yaml:25:78: spec.preconditions.1.params.delayMs: expected number, received string',
       expect.stringMatching(
-        /^p\.yaml:\d+:\d+: spec\.preconditions\.2\.target: shop\/Deployment\/billing does not exist in the shop's manifests/,
+        /^p\.yaml:26:34: spec\.preconditions\.2\.target: shop\/Deployment\/billing does not exist in the shop's manifests/,
       ),
+      'p.yaml:27:14: spec.preconditions.3.type: fault type "test-errors" cannot be a precondition: it acts on the running app, not on how the app is deployed; precondition types: test-delay',
+      'p.yaml:28:34: spec.preconditions.4.target: shop/Deployment/redis holds data and keeps running across runs, so a precondition on it would be a rollout of its own in every run; a precondition changes a workload the reset deploys afresh',
     ]);
   });
 });

@@ -118,7 +118,7 @@ const preconditionSchema = z
   })
   .meta({
     description:
-      'A change made after the reset and before the warmup: part of how the app stood before the incident (a latent condition), never a root cause',
+      'A change the app is deployed with at every reset (a latent condition it has long had), by a fault type that can be one; never a root cause',
   });
 
 const windowSchema = z
@@ -235,7 +235,7 @@ const specSchema = z.strictObject({
   faults: z.array(faultSchema).min(1, { error: 'list at least one fault' }).max(20),
   preconditions: z.array(preconditionSchema).max(10).optional().meta({
     description:
-      'How the app stood before the incident: changes applied once the app is back at its baseline, before the warmup, taken back after the run; outside the window, so no snapshot shows them as changes',
+      "How the app stood long before the incident: changes made to the app's manifests before each reset deploys them, so every changed workload has them from its first revision on; the manifests' own objects are put back after the run",
   }),
   observe: observeSchema,
   background: backgroundSchema,

@@ -3,7 +3,7 @@ import type { RootCause } from '../entities/alias-set.js';
 import type { APPS } from './scenario-schema.js';
 import type { BackgroundSpec } from '../background/plan-background.js';
 
-/** One change a fault type makes: a fault, or a precondition (the same catalog, made before the warmup). */
+/** One change a fault type makes: a fault, or a precondition (the same catalog, made to the manifests the app is deployed with). */
 export interface ScenarioChange {
   /** Id of a registered fault type. */
   type: string;
@@ -41,8 +41,9 @@ export interface Scenario {
     load: { rps: number; mix: { browse: number; cart: number; checkout: number } };
     faults: ScenarioFault[];
     /**
-     * How the app stood before the incident, made after the reset and before the warmup; never root causes.
-     * Absent (not empty) when the file has none, so that scenarios without any hash as before.
+     * How the app stood long before the incident: changes made to its manifests before the reset deploys
+     * them (`FaultType.asDeployed`); never root causes. Absent (not empty) when the file has none, so that
+     * scenarios without any hash as before.
      */
     preconditions?: ScenarioChange[];
     observe: {

@@ -53,6 +53,20 @@ function changeListProblems(
       problems.push(problem(source, [...at, 'type'], unknownFaultTypeMessage(typeId, registry.ids())));
       return;
     }
+    if (list === 'preconditions' && !type.asDeployed) {
+      const usable = registry
+        .list()
+        .filter((t) => t.asDeployed)
+        .map((t) => t.id);
+      problems.push(
+        problem(
+          source,
+          [...at, 'type'],
+          `fault type "${type.id}" cannot be a precondition: it acts on the running app, not on how the app is deployed; precondition types: ${usable.join(', ') || 'none'}`,
+        ),
+      );
+      return;
+    }
 
     const rawParams = field(fault, 'params') ?? {};
     if (isRecord(rawParams)) {

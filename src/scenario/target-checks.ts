@@ -40,7 +40,19 @@ export function targetProblems(
       problems.push(problem(source, at, foreign(ref.ref.namespace)));
       return;
     }
-    if (inventory.objects.has(ref.id)) return;
+    if (inventory.objects.has(ref.id)) {
+      // A reset deploys the app's stateless workloads afresh, with the preconditions in their first
+      // revision; a data store keeps running (its data), so the change would roll it out in every run.
+      if (at[1] === 'preconditions' && inventory.dataStores.has(ref.id))
+        problems.push(
+          problem(
+            source,
+            at,
+            `${ref.id} holds data and keeps running across runs, so a precondition on it would be a rollout of its own in every run; a precondition changes a workload the reset deploys afresh`,
+          ),
+        );
+      return;
+    }
     const names = inventory.names.get(`${ref.ref.namespace}/${ref.ref.kind}`) ?? [];
     problems.push(
       problem(

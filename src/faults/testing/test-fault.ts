@@ -28,6 +28,16 @@ export function testDelayFault(journal: TestFaultJournal = { entries: [] }): Fau
     targetKinds: ['Deployment', 'StatefulSet'],
     groundTruth: (target) => [formatEntityId(target)],
     expectedAlerts: () => ['TestHighLatency'],
+    // As a precondition: the Deployment deployed with an annotation naming the delay.
+    asDeployed(manifests, target, params) {
+      const d = manifests.find((o) => o.kind === target.kind && o.metadata.name === target.name);
+      if (!d) throw new Error(`no ${formatEntityId(target)} in the manifests`);
+      d.metadata.annotations = {
+        ...d.metadata.annotations,
+        'test.firedrill.dev/delay-ms': String(params.delayMs),
+      };
+      journal.entries.push(`deploy ${formatEntityId(target)} with test-delay ${params.delayMs}ms`);
+    },
     async inject(ctx: FaultContext<TestDelayParams>): Promise<Undo> {
       const id = formatEntityId(ctx.entity);
       journal.entries.push(`inject test-delay ${id} ${ctx.params.delayMs}ms`);

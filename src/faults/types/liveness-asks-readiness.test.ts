@@ -59,7 +59,6 @@ describe('liveness-asks-readiness', () => {
     expect(liveness(expected).httpGet).toEqual({ path: '/healthz', port: 'http' });
     liveness(expected).httpGet = { ...c.readinessProbe?.httpGet, port: 'http', path: '/readyz' };
     expect(await target.objects.get('Deployment', 'shop', 'checkout')).toStrictEqual(expected);
-    expect(liveness(expected)).toMatchObject({ periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
 
     await undo.undo();
     expect(withoutServerFields(await target.objects.get('Deployment', 'shop', 'checkout'))).toStrictEqual(
@@ -108,4 +107,23 @@ describe('liveness-asks-readiness', () => {
       liveness(d).httpGet = { path: '/readyz', port: 'http' };
     },
   );
+});
+
+describe('liveness-asks-readiness as a precondition', () => {
+  it('changes the manifests the app is deployed with as it changes the running Deployment, and nothing else', async () => {
+    const shop = await loadShopObjects();
+    const manifests = shop.all.map((o) => structuredClone(o));
+    const before = manifests.map((o) => JSON.stringify(o));
+    livenessAsksReadiness.asDeployed?.(manifests, deploy('checkout'), {});
+    const changed = manifests.filter((o, i) => JSON.stringify(o) !== before[i]);
+    expect(changed.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Deployment/checkout']);
+    expect(liveness(changed[0]).httpGet).toEqual({ path: '/readyz', port: 'http' });
+  });
+
+  it('refuses a Deployment the manifests do not have', async () => {
+    const manifests = (await loadShopObjects()).all.map((o) => structuredClone(o));
+    expect(() => livenessAsksReadiness.asDeployed?.(manifests, deploy('billing'), {})).toThrow(
+      "the app's manifests have no Deployment shop/Deployment/billing",
+    );
+  });
 });

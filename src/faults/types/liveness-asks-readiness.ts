@@ -56,6 +56,16 @@ export const livenessAsksReadiness: FaultType<Params> = {
   groundTruth: (target) => [formatEntityId(target)],
   // Nothing fires while every dependency answers: its alerts are those of the outage that exposes it.
   expectedAlerts: () => [],
+  asDeployed(manifests, target, p) {
+    const d = manifests.find(
+      (o) =>
+        o.kind === 'Deployment' &&
+        o.metadata.namespace === target.namespace &&
+        o.metadata.name === target.name,
+    );
+    if (!d) throw new InvalidInputError(`the app's manifests have no Deployment ${formatEntityId(target)}`);
+    pointLivenessAtReadiness(d, p.container);
+  },
   async inject(ctx) {
     const plan = await planChange(ctx.target.objects, ctx.entity, (d) =>
       pointLivenessAtReadiness(d, ctx.params.container),

@@ -1,6 +1,6 @@
 import type { CaptureSources } from '../capture-sources.js';
 import type { FaultTarget } from '../fault-target.js';
-import type { ProgressReporter, Substrate } from '../substrate.js';
+import type { ManifestEdit, ProgressReporter, Substrate } from '../substrate.js';
 
 /**
  * A substrate that stages nothing: it records its lifecycle calls so tests can check that a corpus
@@ -21,8 +21,21 @@ export class FakeSubstrate implements Substrate {
     if (signal.aborted) throw new Error('aborted');
   }
 
-  async reset(_signal: AbortSignal, _progress: ProgressReporter): Promise<void> {
+  /** The manifest edits each reset was given (a scenario's preconditions), in order. */
+  readonly resetEdits: Array<ManifestEdit | undefined> = [];
+
+  /**
+   * Records the call; with an edit, deploys the edited Deployments of its fault target's objects, as a
+   * real reset deploys the edited manifests.
+   */
+  async reset(_signal: AbortSignal, _progress: ProgressReporter, asDeployed?: ManifestEdit): Promise<void> {
     this.calls.push('reset');
+    this.resetEdits.push(asDeployed);
+    const objects = this.parts.faultTarget?.objects;
+    if (!asDeployed || !objects) return;
+    const deployments = await objects.list('Deployment');
+    asDeployed(deployments);
+    for (const d of deployments) await objects.apply(d);
   }
 
   get faultTarget(): FaultTarget {

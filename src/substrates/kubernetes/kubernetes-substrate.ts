@@ -40,7 +40,7 @@ import { PgPostgresAdmin, type PostgresEndpoint } from '../pg-postgres-admin.js'
 import { settleAppPostgres } from '../postgres-state.js';
 import { settleStreams } from '../queue-state.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
-import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
+import type { ManifestEdit, ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { clearEvents, pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import {
@@ -377,10 +377,11 @@ export abstract class KubernetesSubstrate implements Substrate {
     return out;
   }
 
-  async reset(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
+  async reset(signal: AbortSignal, progress: ProgressReporter, asDeployed?: ManifestEdit): Promise<void> {
     const api = this.requireApi();
     progress.phase('reset', 're-applying the shop manifests, clearing settings');
     const shop = await shopObjects(this.opts.deploy);
+    asDeployed?.(shop);
     await removeStatelessDeployments(api, APP_NAMESPACE, this.readyTimeoutMs, signal);
     await this.applyAll(shop, signal);
     await (this.faultTarget.flags as HttpFlagsClient)

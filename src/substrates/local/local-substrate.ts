@@ -39,7 +39,7 @@ import { settleAppPostgres } from '../postgres-state.js';
 import { settleStreams } from '../queue-state.js';
 import { rerunSetupJobs } from '../setup-jobs.js';
 import { RespRedisAdmin } from '../resp-redis-admin.js';
-import type { ProgressReporter, Substrate } from '../../platform/substrate.js';
+import type { ManifestEdit, ProgressReporter, Substrate } from '../../platform/substrate.js';
 import { clearEvents, pruneReplicaSetHistory, removeStatelessDeployments } from '../fresh-app.js';
 import { waitDeploymentsReady } from '../wait-healthy.js';
 import { ensureShopBuilt } from '../../../apps/shop/src/dev/ensure-built.js';
@@ -307,12 +307,14 @@ export class LocalSubstrate implements Substrate {
     }));
   }
 
-  private async applyManifests(): Promise<void> {
+  private async applyManifests(asDeployed?: ManifestEdit): Promise<void> {
     const cluster = this.requireCluster();
-    for (const obj of applyOrder(await loadManifests(SHOP_MANIFESTS_DIR))) await cluster.apply(obj);
+    const objects = await loadManifests(SHOP_MANIFESTS_DIR);
+    asDeployed?.(objects);
+    for (const obj of applyOrder(objects)) await cluster.apply(obj);
   }
 
-  async reset(signal: AbortSignal, progress: ProgressReporter): Promise<void> {
+  async reset(signal: AbortSignal, progress: ProgressReporter, asDeployed?: ManifestEdit): Promise<void> {
     const cluster = this.requireCluster();
     progress.phase('reset', 're-applying manifests, clearing settings');
     // Only a failed undo leaves a proxy rule or a stressor behind; none may reach the next run.
@@ -323,7 +325,7 @@ export class LocalSubstrate implements Substrate {
     this.receiver?.store.clear();
     cluster.logs.clear();
     await removeStatelessDeployments(cluster, APP_NAMESPACE, this.opts.readyTimeoutMs ?? 120_000, signal);
-    await this.applyManifests();
+    await this.applyManifests(asDeployed);
     await (this.faultTarget.flags as HttpFlagsClient)
       .clear()
       .catch((err: unknown) => this.log.warn({ err }, 'clearing settings failed'));

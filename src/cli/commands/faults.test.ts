@@ -17,17 +17,18 @@ describe('firedrill faults', () => {
   it('lists id, description, needs, substrates, target kinds and params', () => {
     const { code, out } = run(false, testRegistry());
     expect(code).toBe(0);
-    expect(out.slice(0, 6)).toEqual([
+    expect(out.slice(0, 7)).toEqual([
       'test-delay  Test-only: pretends to add latency to a workload.',
       '  needs:       objects',
       '  substrates:  local, kind, kubeconfig',
       '  targets:     Deployment, StatefulSet',
+      '  also:        a precondition (spec.preconditions: the app deployed with it)',
       '  params:      delayMs (integer, required), jitterMs (integer, default 0)',
       '',
     ]);
-    expect(out[6]).toMatch(/^test-dns /);
+    expect(out[7]).toMatch(/^test-dns /);
     // Substrates follow from needs: cluster DNS is something only the Kubernetes substrates provide.
-    expect(out.slice(7, 9)).toEqual([
+    expect(out.slice(8, 10)).toEqual([
       '  needs:       objects, cluster-dns',
       '  substrates:  kind, kubeconfig',
     ]);
@@ -41,6 +42,7 @@ describe('firedrill faults', () => {
       needs: ['objects'],
       substrates: ['local', 'kind', 'kubeconfig'],
       targetKinds: ['Deployment', 'Service'],
+      precondition: false,
       params: {
         type: 'object',
         required: ['rate'],

@@ -25,6 +25,8 @@ export interface FaultListing {
   /** The registered substrates that provide all of it. */
   substrates: string[];
   targetKinds: string[];
+  /** Whether a scenario may use it as a precondition (the app deployed with it). */
+  precondition: boolean;
   params: JsonSchema;
 }
 
@@ -35,6 +37,7 @@ export function faultListings(registry: FaultRegistry): FaultListing[] {
     needs: [...t.needs],
     substrates: substratesProviding(t.needs),
     targetKinds: [...t.targetKinds],
+    precondition: t.asDeployed !== undefined,
     params: paramsJsonSchema(t),
   }));
 }
@@ -57,6 +60,8 @@ export function runFaults(opts: OutputCliOptions, io: FaultsIo): ExitCode {
     io.stdout(`  needs:       ${f.needs.join(', ')}`);
     io.stdout(`  substrates:  ${f.substrates.join(', ')}`);
     io.stdout(`  targets:     ${f.targetKinds.join(', ')}`);
+    if (f.precondition)
+      io.stdout('  also:        a precondition (spec.preconditions: the app deployed with it)');
     io.stdout(`  params:      ${describeParams(f.params)}`);
   });
   return ExitCode.Ok;

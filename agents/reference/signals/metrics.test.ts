@@ -33,6 +33,31 @@ describe('metricSignal', () => {
     );
   });
 
+  it('counts throttling that began only once the container was restarting as start-up work, little', () => {
+    const stage = (restartAt: number | undefined) => {
+      const shop = new SyntheticShop({ durationS: 240 });
+      const pod = shop.podsOf('frontend')[0].name;
+      const labels = { pod, container: 'frontend' };
+      // 100 CFS periods a second; from 150 s on, 40 of them throttled.
+      shop.metric('container_cpu_cfs_periods_total', labels, (s) => s * 100);
+      shop.metric('container_cpu_cfs_throttled_periods_total', labels, (s) => Math.max(0, s - 150) * 40);
+      if (restartAt !== undefined) shop.podState(pod, restartAt, { restartsPerMinute: 2 });
+      const sat = run(shop).symptoms.find(
+        (s) => s.workload === 'shop/Deployment/frontend' && s.kind === 'saturation',
+      );
+      if (!sat) throw new Error('no throttling read');
+      return sat;
+    };
+    const own = stage(undefined);
+    expect(own.weight).toBeGreaterThan(0.6);
+    // Restarting from 100 s, throttled from 150 s: the restarts' start-ups.
+    const startUp = stage(100);
+    expect(startUp.weight).toBeCloseTo(own.weight * 0.3, 5);
+    expect(startUp.detail).toMatch(/only once its container was restarting/);
+    // Throttled before it restarted (a CPU limit too low, then liveness timeouts): its own.
+    expect(stage(200).weight).toBeCloseTo(own.weight, 5);
+  });
+
   it("does not read a new pod's start-up as memory growth, but still a leak in a pod that has settled", () => {
     // Restarted at 100 s: its first scrapes catch the process loading (70 → 130 MiB in 30 s), then flat.
     const restarted = new SyntheticShop({ durationS: 240 });

@@ -22,6 +22,8 @@ type AddSymptom = (
 
 /** How long a process that just started takes to load its code and settle its memory. */
 const WARMUP_MS = 30_000;
+/** What is left of throttling that began only once the container was restarting. */
+const STARTUP_THROTTLING = 0.3;
 
 /**
  * Metrics: kube-state-metrics pod and deployment state (restarts, OOMKilled, waiting reasons, phases,
@@ -59,7 +61,9 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
   };
   const windowStart = snap.window.start;
 
-  // Restarts inside the window.
+  // Restarts inside the window. When each pod's container first restarted (namespace/pod), for throttling.
+  const firstRestart = new Map<string, number>();
+  const init = (name: string) => name.includes('init');
   for (const name of [
     'kube_pod_container_status_restarts_total',
     'kube_pod_init_container_status_restarts_total',
@@ -75,19 +79,23 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
       const n = last - base;
       if (n <= 0) continue;
       const at = pts.find((p) => p[1] > base)?.[0] ?? pts[0][0];
+      if (!init(name)) {
+        const key = `${m.labels.namespace}/${m.labels.pod}`;
+        firstRestart.set(key, Math.min(firstRestart.get(key) ?? Infinity, at));
+      }
       const cur = perWorkload.get(w.id);
       perWorkload.set(w.id, { n: (cur?.n ?? 0) + n, at: Math.min(cur?.at ?? Infinity, at), w });
     }
-    const init = name.includes('init');
+    const isInit = init(name);
     for (const { n, at, w } of perWorkload.values()) {
       add(
         w,
         'crash',
         0.35 + 0.2 * Math.min(3, n),
         at,
-        `${n} ${init ? 'init-container ' : ''}restart(s) in the window, first at ${clock(at)}`,
+        `${n} ${isInit ? 'init-container ' : ''}restart(s) in the window, first at ${clock(at)}`,
       );
-      if (init) add(w, 'pending', 0.6, at, `init container restarting ${n} time(s): pods never start`);
+      if (isInit) add(w, 'pending', 0.6, at, `init container restarting ${n} time(s): pods never start`);
     }
   }
 
@@ -169,7 +177,7 @@ export function metricSignal(snap: Snapshot, index: EntityIndex): Evidence {
     );
 
   deploymentReplicas(series, index, ev);
-  resources(series, podWorkload, index, add);
+  resources(series, podWorkload, index, add, firstRestart);
   red(series, index, add, ev);
   stoppedConsumers(series, index, add);
 
@@ -254,6 +262,8 @@ function resources(
   podWorkload: (m: MetricSeries) => Workload | undefined,
   index: EntityIndex,
   add: AddSymptom,
+  /** When each pod's container first restarted in the window, by `namespace/pod`. */
+  firstRestart: ReadonlyMap<string, number>,
 ): void {
   const limit = new Map<string, { cpu?: number; memory?: number }>();
   for (const m of series('kube_pod_container_resource_limits')) {
@@ -319,12 +329,16 @@ function resources(
     if (hot.length < 2) continue;
     seen.add(`thr|${w.id}`);
     const peak = Math.max(...shares.map(([, s]) => s));
+    // Throttled only once its container had begun restarting: each start (loading, compiling) spends its
+    // CPU budget at once, so the restarts explain the throttling, not the other way round.
+    const restarted = firstRestart.get(`${m.labels.namespace}/${m.labels.pod}`);
+    const afterRestarts = restarted !== undefined && hot[0][0] >= restarted;
     add(
       w,
       'saturation',
-      0.5 + 0.4 * clamp01(peak),
+      (0.5 + 0.4 * clamp01(peak)) * (afterRestarts ? STARTUP_THROTTLING : 1),
       hot[0][0],
-      `CPU throttled in ${Math.round(peak * 100)}% of periods (pod ${m.labels.pod}, from ${clock(hot[0][0])})`,
+      `CPU throttled in ${Math.round(peak * 100)}% of periods (pod ${m.labels.pod}, from ${clock(hot[0][0])})${afterRestarts ? ', only once its container was restarting (start-up work)' : ''}`,
     );
   }
   // Memory growing towards the limit.

@@ -22,7 +22,18 @@ function blame(history: { recorded: boolean; secretChanged: boolean }) {
   const cart = index.workloads.get('shop/Deployment/cart');
   if (!cart) throw new Error('synthetic shop has no cart');
   const pods = new Map<string, PodLife>([
-    [POD, { id: POD, started: T - 20_000, killed: [], livenessKills: [], firstLog: T - 19_000, lastLog: T }],
+    [
+      POD,
+      {
+        id: POD,
+        started: T - 20_000,
+        killed: [],
+        livenessKills: [],
+        livenessFailures: [],
+        firstLog: T - 19_000,
+        lastLog: T,
+      },
+    ],
   ]);
   const rejects: Symptom = {
     signal: 'logs',

@@ -1,5 +1,7 @@
 import { dependencyRestarts } from './deep-liveness.js';
 import { EntityIndex } from './entity-index.js';
+import { podLifecycles } from './pod-lifecycle.js';
+import type { Snapshot } from './read-snapshot.js';
 import type { Symptom } from './evidence.js';
 import { analyzeSnapshot } from './run-agent.js';
 import { F } from './testing/fault-cases.js';
@@ -59,6 +61,12 @@ function stage(opts: { livenessPath: string; message?: string }): SyntheticShop 
   return shop;
 }
 
+/** The rule on a built snapshot, with the pod lifecycles the agent reads beside it. */
+function restarts(symptoms: Symptom[], snap: Snapshot): Symptom[] {
+  const index = new EntityIndex(snap);
+  return dependencyRestarts(symptoms, index, podLifecycles(snap, index));
+}
+
 const crash = (workload: string): Symptom => ({
   signal: 'alerts',
   workload,
@@ -71,11 +79,7 @@ const crash = (workload: string): Symptom => ({
 describe('dependencyRestarts', () => {
   it('reads the crash evidence of a workload whose liveness probe asks its readiness check, answered 503, as not-ready', () => {
     const snap = stage({ livenessPath: '/readyz' }).build();
-    const out = dependencyRestarts(
-      [crash('shop/Deployment/frontend'), crash('shop/Deployment/cart')],
-      snap,
-      new EntityIndex(snap),
-    );
+    const out = restarts([crash('shop/Deployment/frontend'), crash('shop/Deployment/cart')], snap);
     expect(out[0]).toMatchObject({
       kind: 'not-ready',
       detail: expect.stringContaining('asks /readyz') as string,
@@ -92,7 +96,7 @@ describe('dependencyRestarts', () => {
           'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
       }).build(),
     ]) {
-      const out = dependencyRestarts([crash('shop/Deployment/frontend')], snap, new EntityIndex(snap));
+      const out = restarts([crash('shop/Deployment/frontend')], snap);
       expect(out[0].kind).toBe('crash');
     }
   });

@@ -2,8 +2,7 @@ import type { EntityId } from '../../src/entities/index.js';
 import type { EntityIndex, Workload } from './entity-index.js';
 import type { Symptom } from './evidence.js';
 import type { ContainerSpec, ProbeSpec } from './kube.js';
-import { makeId } from './kube.js';
-import type { Snapshot } from './read-snapshot.js';
+import type { PodLife } from './pod-lifecycle.js';
 
 /** What a liveness failure says when the container answered, but with a server error. */
 const ANSWERED_5XX = /statuscode: 5\d\d|status code 5\d\d/i;
@@ -38,18 +37,16 @@ function livenessFollowsReadiness(w: Workload): ContainerSpec | undefined {
  * theirs in the window an answer with a server error (the service said "not ready", it did not hang or
  * stop listening), by the path asked.
  */
-function dependencyKilled(snap: Snapshot, index: EntityIndex): Map<EntityId, string> {
+function dependencyKilled(index: EntityIndex, pods: ReadonlyMap<EntityId, PodLife>): Map<EntityId, string> {
   const failures = new Map<EntityId, { answered: number; other: number }>();
-  for (const e of snap.events) {
-    if (e.involvedObject?.kind !== 'Pod') continue;
-    if (e.reason !== 'Unhealthy' || !/^Liveness probe failed/i.test(e.message)) continue;
-    const pod = e.entity ?? makeId(e.involvedObject.namespace, 'Pod', e.involvedObject.name);
-    const w = index.workloadOf(pod);
-    if (!w) continue;
-    const f = failures.get(w.id) ?? { answered: 0, other: 0 };
-    if (ANSWERED_5XX.test(e.message)) f.answered++;
-    else f.other++;
-    failures.set(w.id, f);
+  for (const p of pods.values()) {
+    if (!p.workload) continue;
+    const f = failures.get(p.workload) ?? { answered: 0, other: 0 };
+    for (const message of p.livenessFailures) {
+      if (ANSWERED_5XX.test(message)) f.answered++;
+      else f.other++;
+    }
+    failures.set(p.workload, f);
   }
   const out = new Map<EntityId, string>();
   for (const [id, f] of failures) {
@@ -69,10 +66,10 @@ function dependencyKilled(snap: Snapshot, index: EntityIndex): Map<EntityId, str
  */
 export function dependencyRestarts(
   symptoms: readonly Symptom[],
-  snap: Snapshot,
   index: EntityIndex,
+  pods: ReadonlyMap<EntityId, PodLife>,
 ): Symptom[] {
-  const killed = dependencyKilled(snap, index);
+  const killed = dependencyKilled(index, pods);
   if (killed.size === 0) return [...symptoms];
   return symptoms.map((s) => {
     const path = killed.get(s.workload);

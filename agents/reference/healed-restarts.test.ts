@@ -28,6 +28,7 @@ function world(opts: { ready: boolean; kills: number; lastLivenessFailure?: numb
     killed: opts.stoppedAt === undefined ? [] : [opts.stoppedAt],
     livenessKills: Array.from({ length: opts.kills }, (_, i) => T + i * 30_000),
     lastLivenessFailure: opts.lastLivenessFailure ?? null,
+    livenessFailures: [],
     firstLog: T - 60_000,
     lastLog: T + 60_000,
   };

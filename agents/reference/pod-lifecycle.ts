@@ -16,6 +16,8 @@ export interface PodLife {
   livenessKills: number[];
   /** The last failed liveness probe the events record (null: none). */
   lastLivenessFailure?: number | null;
+  /** What its failed liveness probes said (one per Unhealthy event, however many times it repeated). */
+  livenessFailures: string[];
   firstLog: number | null;
   lastLog: number | null;
 }
@@ -36,6 +38,7 @@ export function podLifecycles(snap: Snapshot, index: EntityIndex): Map<EntityId,
         started: null,
         killed: [],
         livenessKills: [],
+        livenessFailures: [],
         firstLog: null,
         lastLog: null,
         ...(w ? { workload: w } : {}),
@@ -62,8 +65,10 @@ export function podLifecycles(snap: Snapshot, index: EntityIndex): Map<EntityId,
     if ((e.reason === 'Scheduled' || e.reason === 'Pulling' || e.reason === 'Created') && fresh(t))
       p.started = p.started === null ? t : Math.min(p.started, t);
     const last = isoMs(e.lastTimestamp) ?? t;
-    if (e.reason === 'Unhealthy' && /^Liveness probe failed/i.test(e.message) && last !== null)
-      p.lastLivenessFailure = Math.max(p.lastLivenessFailure ?? last, last);
+    if (e.reason === 'Unhealthy' && /^Liveness probe failed/i.test(e.message)) {
+      p.livenessFailures.push(e.message);
+      if (last !== null) p.lastLivenessFailure = Math.max(p.lastLivenessFailure ?? last, last);
+    }
     if (e.reason === 'Killing' && t !== null) {
       if (/liveness|startup probe/i.test(e.message)) p.livenessKills.push(t);
       else p.killed.push(t);

@@ -35,7 +35,7 @@ export function analyzeSnapshot(snap: Snapshot, opts: RankOptions = DEFAULT_RANK
     metricSignal(snap, index),
   ]);
   const healed = healedRestarts(merged.symptoms, index, pods, snap.window.end);
-  const evidence = { ...merged, symptoms: dependencyRestarts(healed, snap, index) };
+  const evidence = { ...merged, symptoms: dependencyRestarts(healed, index, pods) };
   const ranking = rank(evidence, index, opts);
   return {
     answer: { entities: ranking.candidates.map((c) => c.entity) },

@@ -88,7 +88,8 @@ const loadSchema = z
   })
   .prefault({});
 
-const faultSchema = z.strictObject({
+/** What a fault and a precondition both say: which fault type, on what, with which params. */
+const changeFields = {
   type: z
     .string({ error: 'type must be a fault type id (see `firedrill faults`)' })
     .meta({ description: 'Fault type id, as listed by `firedrill faults`' }),
@@ -97,6 +98,10 @@ const faultSchema = z.strictObject({
     .record(z.string(), z.unknown(), { error: 'params must be a mapping' })
     .prefault({})
     .meta({ description: "Parameters checked against the fault type's own schema" }),
+};
+
+const faultSchema = z.strictObject({
+  ...changeFields,
   at: durationSchema
     .prefault('0s')
     .meta({ description: 'When to inject, counted from the end of the warmup' }),
@@ -105,21 +110,10 @@ const faultSchema = z.strictObject({
   }),
 });
 
-const preconditionSchema = z
-  .strictObject({
-    type: z
-      .string({ error: 'type must be a fault type id (see `firedrill faults`)' })
-      .meta({ description: 'Fault type id, as listed by `firedrill faults`' }),
-    target: entityIdSchema,
-    params: z
-      .record(z.string(), z.unknown(), { error: 'params must be a mapping' })
-      .prefault({})
-      .meta({ description: "Parameters checked against the fault type's own schema" }),
-  })
-  .meta({
-    description:
-      'A change the app is deployed with at every reset (a latent condition it has long had), by a fault type that can be one; never a root cause',
-  });
+const preconditionSchema = z.strictObject(changeFields).meta({
+  description:
+    'A change the app is deployed with at every reset (a latent condition it has long had), by a fault type that can be one; never a root cause',
+});
 
 const windowSchema = z
   .strictObject({

@@ -27,13 +27,18 @@ export function targetProblems(
     `namespace "${ns}" is not the ${inventory.app}'s: its objects live in ${owned.join(', ')} (${inventory.manifestsDir})`;
 
   const changes = [
-    ...doc.spec.faults.map((f, i) => ({ target: f.target, at: ['spec', 'faults', i, 'target'] })),
+    ...doc.spec.faults.map((f, i) => ({
+      target: f.target,
+      at: ['spec', 'faults', i, 'target'],
+      precondition: false,
+    })),
     ...(doc.spec.preconditions ?? []).map((f, i) => ({
       target: f.target,
       at: ['spec', 'preconditions', i, 'target'],
+      precondition: true,
     })),
   ];
-  changes.forEach(({ target, at }) => {
+  changes.forEach(({ target, at, precondition }) => {
     const ref = tryParseEntityId(target);
     if (!ref.ok || ref.ref.namespace === undefined) return;
     if (!owned.includes(ref.ref.namespace)) {
@@ -43,7 +48,7 @@ export function targetProblems(
     if (inventory.objects.has(ref.id)) {
       // A reset deploys the app's stateless workloads afresh, with the preconditions in their first
       // revision; a data store keeps running (its data), so the change would roll it out in every run.
-      if (at[1] === 'preconditions' && inventory.dataStores.has(ref.id))
+      if (precondition && inventory.dataStores.has(ref.id))
         problems.push(
           problem(
             source,

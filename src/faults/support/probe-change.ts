@@ -39,7 +39,7 @@ export function probeFields(kind: 'readiness' | 'liveness', defaultPath: string)
 export type ProbeField = 'readinessProbe' | 'livenessProbe';
 
 /** The port number a probe's port stands for (a name is looked up in the container's ports). */
-function portNumber(c: Container, port: number | string | undefined): number | string | undefined {
+export function portNumber(c: Container, port: number | string | undefined): number | string | undefined {
   if (typeof port !== 'string') return port;
   return namedPort([c], port) ?? port;
 }

@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { formatEntityId } from '../../entities/entity-id.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
-import { namedPort } from '../../kube/containers.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import type { FaultType } from '../fault-type.js';
 import { applyPlanned, containerOf, planChange } from '../support/object-snapshot.js';
+import { portNumber } from '../support/probe-change.js';
 
 const params = z.strictObject({
   container: z
@@ -33,8 +33,7 @@ export function pointLivenessAtReadiness(deploy: KubeObject, container?: string)
     throw new InvalidInputError(`${where} has no HTTP readiness probe for its liveness probe to ask`);
   if (!live) throw new InvalidInputError(`${where} has no liveness probe to point at its readiness check`);
   // What the kubelet asks (path and port, a port name resolved), not how the manifest spells it.
-  const asked = (g: typeof ready | undefined) =>
-    g && { path: g.path ?? '/', port: namedPort([c], String(g.port)) ?? g.port };
+  const asked = (g: typeof ready | undefined) => g && { path: g.path ?? '/', port: portNumber(c, g.port) };
   if (isDeepStrictEqual(asked(live.httpGet), asked(ready)))
     throw new InvalidInputError(
       `the liveness probe of ${where} already asks its readiness check; nothing would change`,

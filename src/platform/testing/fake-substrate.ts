@@ -21,16 +21,12 @@ export class FakeSubstrate implements Substrate {
     if (signal.aborted) throw new Error('aborted');
   }
 
-  /** The manifest edits each reset was given (a scenario's preconditions), in order. */
-  readonly resetEdits: Array<ManifestEdit | undefined> = [];
-
   /**
    * Records the call; with an edit, deploys the edited Deployments of its fault target's objects, as a
    * real reset deploys the edited manifests.
    */
   async reset(_signal: AbortSignal, _progress: ProgressReporter, asDeployed?: ManifestEdit): Promise<void> {
     this.calls.push('reset');
-    this.resetEdits.push(asDeployed);
     const objects = this.parts.faultTarget?.objects;
     if (!asDeployed || !objects) return;
     const deployments = await objects.list('Deployment');

@@ -3,6 +3,7 @@ import { parseQuantity, type KubeObject } from '../kube/kube-object.js';
 import { podSpecOf } from '../kube/pod-template.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import { isPostgresImage, isRedisImage } from '../faults/support/workloads.js';
+import { isServiceName, READINESS_CHECKS_OF } from '../../apps/shop/src/runtime/service-names.js';
 
 const DATA_STORES = new Set(['redis', 'postgres']);
 
@@ -20,6 +21,13 @@ export interface AppWorkload {
   calls: string[];
   isRedis: boolean;
   isPostgres: boolean;
+  /**
+   * What its readiness check asks (the shop's READINESS_CHECKS_OF for its service): while one of these is
+   * down the workload is not ready, and leaves its Service.
+   */
+  readiness: string[];
+  /** Whether its first container has an HTTP readiness probe and a liveness probe that asks elsewhere. */
+  probedApart: boolean;
   /** Its first container's limits (bytes, cores), which a noisy neighbour shares. */
   memoryLimit?: number;
   cpuLimit?: number;
@@ -63,14 +71,22 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
         .map((e) => e.name.replace(/_URL$/, '').toLowerCase());
       if (env.some((e) => e.name === 'REDIS_HOST')) calls.push('redis');
       const name = d.metadata.name;
+      const service = env.find((e) => e.name === 'SHOP_SERVICE')?.value;
+      const first = containers[0];
+      const readyGet = first?.readinessProbe?.httpGet;
       return {
         name,
-        service: env.find((e) => e.name === 'SHOP_SERVICE')?.value,
+        service,
         configMap: configMaps.has(`${name}-config`) ? `${name}-config` : undefined,
         configKeys: jsonKeys(configMaps.get(`${name}-config`)?.data?.['config.json']),
         calls: [...new Set(calls)].sort(),
         isRedis: containers.some((c) => isRedisImage(c.image)),
         isPostgres: containers.some((c) => isPostgresImage(c.image)),
+        readiness: service !== undefined && isServiceName(service) ? [...READINESS_CHECKS_OF[service]] : [],
+        probedApart:
+          readyGet !== undefined &&
+          first?.livenessProbe !== undefined &&
+          first.livenessProbe.httpGet?.path !== readyGet.path,
         memoryLimit: parseQuantity(containers[0]?.resources?.limits?.memory),
         cpuLimit: parseQuantity(containers[0]?.resources?.limits?.cpu),
       };
@@ -92,4 +108,21 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
     }
   }
   return { namespace: ns, workloads, depth };
+}
+
+/**
+ * The workloads whose outage leaves `name` not ready: what its readiness check asks, and, since a service
+ * that is not ready leaves its Service and its callers' checks of it fail, what theirs ask in turn.
+ */
+export function readinessReach(app: AppModel, name: string): Set<string> {
+  const reach = new Set<string>();
+  const visit = (n: string): void => {
+    for (const d of app.workloads.find((w) => w.name === n)?.readiness ?? []) {
+      if (reach.has(d) || d === name) continue;
+      reach.add(d);
+      visit(d);
+    }
+  };
+  visit(name);
+  return reach;
 }

@@ -1,6 +1,6 @@
 import { ENV_CHANGES } from '../background/activities/rollout.js';
 import type { SeededRandom } from '../util/seeded-random.js';
-import type { AppModel, AppWorkload } from './app-model.js';
+import { readinessReach, type AppModel, type AppWorkload } from './app-model.js';
 import type { Pattern } from './patterns.js';
 import { RECIPES, type Recipe } from './recipes.js';
 
@@ -75,6 +75,9 @@ export function composeScenario(
   let groundTruth: string[] | undefined;
   let background: Record<string, unknown> = { profile: rng.chance(0.3) ? 'busy' : 'typical' };
   let timeoutS = 240;
+  let before = '30s';
+  let until: Record<string, unknown> | undefined;
+  const preconditions: Array<Omit<Fault, 'at'>> = [];
   const any = (): boolean => true;
   switch (pattern) {
     case 'single':
@@ -162,6 +165,41 @@ export function composeScenario(
       timeoutS = 240 + at;
       break;
     }
+    case 'latent-condition': {
+      // A service whose liveness probe has long asked its readiness check, and an outage of something
+      // that check reaches (directly or through a service that leaves its Service when not ready).
+      const pairs = app.workloads
+        .filter((v) => v.probedApart && v.readiness.length > 0)
+        .flatMap((v) => {
+          const reach = readinessReach(app, v.name);
+          return RECIPES.filter((r) => r.outage).flatMap((r) =>
+            r
+              .eligible(app)
+              .filter((w) => reach.has(w.name))
+              .map((w) => [v, r, w] as const),
+          );
+        });
+      if (pairs.length === 0) return undefined;
+      const [victim, recipe, w] = rng.pick(pairs);
+      preconditions.push({
+        type: 'liveness-asks-readiness',
+        target: `${app.namespace}/Deployment/${victim.name}`,
+        params: {},
+      });
+      const cause = {
+        type: recipe.type,
+        target: recipe.target(w, app),
+        params: recipe.outage?.(rng, w, app) ?? {},
+        at: `${rng.int(0, 30)}s`,
+      };
+      faults.push(cause);
+      // The outage's own alert can resolve before the victim's restarts add up to a crash loop (its
+      // callers stop calling once it leaves its Service): the crash loop is what the run waits for.
+      until = { alerts: ['KubePodCrashLooping'], mode: 'any' };
+      before = '150s';
+      timeoutS = 300;
+      break;
+    }
   }
   const multiHop = faults.some((f) => {
     const name = f.target.split('/').pop() ?? '';
@@ -182,12 +220,14 @@ export function composeScenario(
       app: 'shop',
       seed: rng.int(1, 0xffff),
       load: { rps: rng.int(10, 14), mix: { browse: 0.5, cart: 0.3, checkout: 0.2 } },
+      ...(preconditions.length > 0 ? { preconditions } : {}),
       faults,
       background,
       observe: {
         warmup: '30s',
-        window: { before: '30s', after: '20s' },
+        window: { before, after: '20s' },
         ...(pattern === 'two-causes' && types.length > 1 ? { until: { mode: 'all' } } : {}),
+        ...(until ? { until } : {}),
         timeout: `${timeoutS}s`,
       },
       ...(groundTruth ? { groundTruth: { rootCauses: groundTruth.map((id2) => ({ id: id2 })) } } : {}),

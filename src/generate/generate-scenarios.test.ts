@@ -3,7 +3,7 @@ import type { KubeObject } from '../kube/kube-object.js';
 import { loadManifests } from '../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../manifests/paths.js';
 import { checkScenarioText } from '../scenario/load-scenario.js';
-import { appModel } from './app-model.js';
+import { appModel, readinessReach } from './app-model.js';
 import { generateScenarios } from './generate-scenarios.js';
 import { PATTERN_IDS } from './patterns.js';
 import { ENV_CHANGES } from '../background/activities/rollout.js';
@@ -31,6 +31,27 @@ describe('appModel', () => {
     expect(app.workloads.filter((w) => w.isPostgres).map((w) => w.name)).toEqual(['postgres']);
     expect(app.workloads.find((w) => w.name === 'payment')?.configKeys).toContain('providerLimitUsd');
     expect(app.workloads.find((w) => w.name === 'redis')?.configKeys).toEqual([]);
+  });
+
+  it('knows what each readiness check reaches, through the services that leave their Service when not ready', () => {
+    const app = appModel(objects);
+    expect([...readinessReach(app, 'frontend')].sort()).toEqual(
+      [
+        'cart',
+        'catalog',
+        'checkout',
+        'currency',
+        'inventory',
+        'payment',
+        'postgres',
+        'redis',
+        'shipping',
+      ].sort(),
+    );
+    expect([...readinessReach(app, 'inventory')]).toEqual(['postgres']);
+    expect([...readinessReach(app, 'payment')]).toEqual([]);
+    expect(app.workloads.filter((w) => w.probedApart).map((w) => w.name)).toContain('checkout');
+    expect(app.workloads.find((w) => w.name === 'redis')?.readiness).toEqual([]);
   });
 });
 
@@ -176,6 +197,30 @@ describe('generateScenarios', () => {
       expect(l.scenario.spec.observe.timeoutMs).toBeGreaterThanOrEqual(240_000 + rollout.atMs);
     }
     expect(modes).toEqual(new Set(['truncate', 'set']));
+  });
+
+  it('deploys a service with liveness asking readiness and takes out something that check reaches', () => {
+    const app = appModel(objects);
+    const made = [31, 32, 33, 34].flatMap((seed) => gen(seed, { patterns: ['latent-condition'] }));
+    expect(made.length).toBeGreaterThan(0);
+    const causes = new Set<string>();
+    for (const x of made) {
+      const { preconditions = [], faults, groundTruth, expect: exp, observe } = x.scenario.spec;
+      expect(preconditions).toHaveLength(1);
+      expect(faults).toHaveLength(1);
+      const victim = parseEntityId(preconditions[0].target).name;
+      const cause = faults[0];
+      causes.add(cause.type);
+      expect(preconditions[0].type).toBe('liveness-asks-readiness');
+      expect(readinessReach(app, victim).has(parseEntityId(cause.target).name)).toBe(true);
+      // the outage is total: no pod left, or no connection taken
+      if (cause.type === 'db-connection-limit') expect(cause.params).toMatchObject({ limit: 0 });
+      expect(groundTruth.rootCauses.map((r) => r.id)).toEqual([cause.target]);
+      expect(exp.alerts).toContain('KubePodCrashLooping');
+      expect(observe.until).toMatchObject({ alerts: ['KubePodCrashLooping'], mode: 'any' });
+      expect(x.scenario.metadata.tags).toContain('latent-condition');
+    }
+    expect(causes).toEqual(new Set(['scale-to-zero', 'db-connection-limit']));
   });
 
   it('draws wrong values that fail calls and business limits that only refuse orders, each expecting its own alert', () => {

@@ -13,6 +13,8 @@ export const PATTERNS = {
     'a broken config lies dormant (nothing restarts) until a harmless rollout a minute or two later restarts its readers',
   'noisy-neighbour':
     "a neighbour using the target's CPU or memory budget: the target saturates, nothing of its own changed",
+  'latent-condition':
+    "a service deployed long ago with a liveness probe that asks its readiness check: a dependency's outage, a hop or more away, becomes that service's crash loop",
 } as const;
 
 export type Pattern = keyof typeof PATTERNS;

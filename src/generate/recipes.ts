@@ -38,6 +38,11 @@ export interface Recipe {
   link?: boolean;
   /** A neighbour using the target's own budget (CPU, memory), for the `noisy-neighbour` pattern. */
   neighbour?: boolean;
+  /**
+   * Params that take the target out of service entirely (no ready pod, no connection taken), for the
+   * `latent-condition` pattern: what fails every readiness check that asks for it.
+   */
+  outage?: (rng: SeededRandom, w: AppWorkload, app: AppModel) => Record<string, unknown>;
 }
 
 const services = (app: AppModel): AppWorkload[] => app.workloads.filter((w) => w.service !== undefined);
@@ -167,6 +172,7 @@ export const RECIPES: readonly Recipe[] = [
     eligible: (app) => services(app).filter((w) => (app.depth.get(w.name) ?? 0) > 0),
     target: deployment,
     params: () => ({}),
+    outage: () => ({}),
   },
   {
     type: 'redis-maxmemory',
@@ -186,6 +192,8 @@ export const RECIPES: readonly Recipe[] = [
     target: deployment,
     // Below what any one service's pool holds, so every service is refused some of the time.
     params: (rng) => ({ limit: rng.int(1, 3) }),
+    // None at all: inventory's readiness query cannot get a connection either.
+    outage: () => ({ limit: 0 }),
   },
   {
     type: 'db-read-only',

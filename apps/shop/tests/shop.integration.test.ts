@@ -18,6 +18,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../src/dev/otlp-receiver.j
 import { parsePrometheusText, sumSamples } from '../src/dev/prom-text.js';
 import { DEFAULT_MIX, planJourneys } from '../src/loadgen/plan.js';
 import { ensureShopBuilt } from '../src/dev/ensure-built.js';
+import { READINESS_CHECKS_OF } from '../src/runtime/service-names.js';
 
 /**
  * The whole shop as child processes on loopback (real redis-server, compiled services, an in-test OTLP
@@ -644,6 +645,19 @@ describe('batch jobs', () => {
 });
 
 describe('configuration', () => {
+  test('each service checks in /readyz exactly what READINESS_CHECKS_OF says', async () => {
+    const checks = await Promise.all(
+      SHOP_SERVICES.map(async (svc) => {
+        const r = await call('GET', `${shop.url(svc)}/readyz`);
+        const body = r.body as { checks?: Record<string, unknown> };
+        return [svc, Object.keys(body.checks ?? {}).sort()] as const;
+      }),
+    );
+    expect(Object.fromEntries(checks)).toEqual(
+      Object.fromEntries(SHOP_SERVICES.map((svc) => [svc, [...READINESS_CHECKS_OF[svc]].sort()])),
+    );
+  });
+
   test('a bad config file makes the service exit 1 with one clear fatal line', async () => {
     const cases: Array<[service: 'catalog' | 'currency' | 'checkout', config: string, mentions: RegExp]> = [
       ['catalog', '{"cacheTtlSeconds": -1}', /cacheTtlSeconds/],

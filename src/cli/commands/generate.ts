@@ -6,6 +6,8 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import { generateScenarios } from '../../generate/generate-scenarios.js';
 import { isPattern, PATTERN_IDS, PATTERNS, type Pattern } from '../../generate/patterns.js';
+
+const PATTERN_WIDTH = Math.max(...PATTERN_IDS.map((p) => p.length));
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
 import { parseSubstrateName } from '../../substrates/registry.js';
@@ -99,7 +101,7 @@ export function register(program: Command): void {
       'after',
       `
 Patterns:
-${PATTERN_IDS.map((p) => `  ${p.padEnd(12)} ${PATTERNS[p]}`).join('\n')}
+${PATTERN_IDS.map((p) => `  ${p.padEnd(PATTERN_WIDTH)} ${PATTERNS[p]}`).join('\n')}
 
 Output:
   stdout  the path of each scenario written, one per line

@@ -51,6 +51,27 @@ export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyNa
   loadgen: [],
 };
 
+/**
+ * What each service's /readyz checks (the keys of its `readiness`): an HTTP dependency's /healthz, a data
+ * store's PING or query. A service checks only what its main routes cannot do without: frontend leaves
+ * out currency (only its conversion route calls it), catalog its inventory (a product page renders without
+ * stock). docs/shop.md lists them; the shop's integration test holds each /readyz to this table.
+ */
+export const READINESS_CHECKS_OF: Readonly<Record<ServiceName, readonly DependencyName[]>> = {
+  frontend: ['catalog', 'cart', 'checkout'],
+  catalog: [],
+  cart: ['redis'],
+  checkout: ['cart', 'payment', 'shipping', 'currency', 'inventory'],
+  payment: [],
+  shipping: [],
+  currency: [],
+  inventory: ['postgres'],
+  accounting: ['redis', 'postgres'],
+  fulfillment: ['redis', 'postgres'],
+  flags: [],
+  loadgen: [],
+};
+
 export function isServiceName(s: string): s is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(s);
 }

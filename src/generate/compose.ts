@@ -180,7 +180,10 @@ export function composeScenario(
           );
         });
       if (pairs.length === 0) return undefined;
-      const [victim, recipe, w] = rng.pick(pairs);
+      // The kind of outage first, then where: otherwise the services' many scale-downs crowd out the
+      // data stores' one target each.
+      const kind = rng.pick([...new Set(pairs.map(([, r]) => r.type))]);
+      const [victim, recipe, w] = rng.pick(pairs.filter(([, r]) => r.type === kind));
       preconditions.push({
         type: 'liveness-asks-readiness',
         target: `${app.namespace}/Deployment/${victim.name}`,

@@ -201,7 +201,7 @@ describe('generateScenarios', () => {
 
   it('deploys a service with liveness asking readiness and takes out something that check reaches', () => {
     const app = appModel(objects);
-    const made = [31, 32, 33, 34].flatMap((seed) => gen(seed, { patterns: ['latent-condition'] }));
+    const made = [31, 32, 33, 34, 35, 36].flatMap((seed) => gen(seed, { patterns: ['latent-condition'] }));
     expect(made.length).toBeGreaterThan(0);
     const causes = new Set<string>();
     for (const x of made) {
@@ -220,7 +220,7 @@ describe('generateScenarios', () => {
       expect(observe.until).toMatchObject({ alerts: ['KubePodCrashLooping'], mode: 'any' });
       expect(x.scenario.metadata.tags).toContain('latent-condition');
     }
-    expect(causes).toEqual(new Set(['scale-to-zero', 'db-connection-limit']));
+    expect(causes).toEqual(new Set(['scale-to-zero', 'db-connection-limit', 'redis-auth-change']));
   });
 
   it('draws wrong values that fail calls and business limits that only refuse orders, each expecting its own alert', () => {

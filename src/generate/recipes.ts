@@ -185,6 +185,8 @@ export const RECIPES: readonly Recipe[] = [
     eligible: (app) => app.workloads.filter((w) => w.isRedis),
     target: deployment,
     params: () => ({}),
+    // Every client's connection is dropped and none is taken again: a PING of it fails too.
+    outage: () => ({}),
   },
   {
     type: 'db-connection-limit',

@@ -216,7 +216,10 @@ export function composeScenario(
     metadata: {
       id,
       title: `Generated incident ${id}`,
-      description: `Generated (${pattern}): ${faults.map((f) => `${f.type} on ${f.target} at ${f.at}`).join('; ')}`,
+      description: `Generated (${pattern}): ${[
+        ...preconditions.map((c) => `deployed with ${c.type} on ${c.target}`),
+        ...faults.map((f) => `${f.type} on ${f.target} at ${f.at}`),
+      ].join('; ')}`,
       tags: [...tags],
     },
     spec: {

@@ -101,6 +101,23 @@ describe('dependencyRestarts', () => {
     }
   });
 
+  it('reads it as not-ready still when one pod was restarted earlier by a probe that timed out', () => {
+    const shop = stage({ livenessPath: '/readyz' });
+    const first = shop.podsOf('frontend')[0].name;
+    shop.event(
+      F - 60,
+      'Warning',
+      'Unhealthy',
+      'Pod',
+      first,
+      'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+      3,
+      F - 40,
+    );
+    const out = restarts([crash('shop/Deployment/frontend')], shop.build());
+    expect(out[0].kind).toBe('not-ready');
+  });
+
   it('ranks what the storefront depends on above the storefront its probe keeps restarting', () => {
     const rankOf = (path: string) => {
       const { answer } = analyzeSnapshot(stage({ livenessPath: path }).build());

@@ -33,7 +33,7 @@ function livenessFollowsReadiness(w: Workload): ContainerSpec | undefined {
 }
 
 /**
- * Workloads restarted by a liveness probe that asks their readiness check, every liveness failure of
+ * Workloads restarted by a liveness probe that asks their readiness check, most liveness failures of
  * theirs in the window an answer with a server error (the service said "not ready", it did not hang or
  * stop listening), by the path asked.
  */
@@ -50,7 +50,9 @@ function dependencyKilled(index: EntityIndex, pods: ReadonlyMap<EntityId, PodLif
   }
   const out = new Map<EntityId, string>();
   for (const [id, f] of failures) {
-    if (f.answered === 0 || f.other > 0) continue;
+    // Mostly answers: a background probe restart of one pod (a probe that timed out before the incident)
+    // does not make the workload's later crash loop its own.
+    if (f.answered <= f.other) continue;
     const w = index.workloadOf(id);
     const c = w && livenessFollowsReadiness(w);
     if (c?.livenessProbe?.httpGet?.path) out.set(id, c.livenessProbe.httpGet.path);

@@ -118,6 +118,32 @@ describe('dependencyRestarts', () => {
     expect(out[0].kind).toBe('not-ready');
   });
 
+  it('leaves the restarts alone when answers are no more than the failures without one', () => {
+    const timeout =
+      'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
+    // as many pods timed out (each an event of its own) as answered 503: a tie
+    const tie = stage({ livenessPath: '/readyz' });
+    for (const p of tie.podsOf('frontend'))
+      tie.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, timeout, 1, F + 2);
+    expect(restarts([crash('shop/Deployment/frontend')], tie.build())[0].kind).toBe('crash');
+    // and more of them: the other kinds of failure a pod also had
+    const more = stage({ livenessPath: '/readyz' });
+    for (const p of more.podsOf('frontend')) {
+      more.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, timeout, 1, F + 2);
+      more.event(
+        F + 3,
+        'Warning',
+        'Unhealthy',
+        'Pod',
+        p.name,
+        'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": dial tcp 10.0.0.9:8080: connect: connection refused',
+        1,
+        F + 3,
+      );
+    }
+    expect(restarts([crash('shop/Deployment/frontend')], more.build())[0].kind).toBe('crash');
+  });
+
   it('ranks what the storefront depends on above the storefront its probe keeps restarting', () => {
     const rankOf = (path: string) => {
       const { answer } = analyzeSnapshot(stage({ livenessPath: path }).build());

@@ -4,6 +4,7 @@ import { podSpecOf } from '../kube/pod-template.js';
 import { APP_NAMESPACE } from '../platform/app-namespaces.js';
 import { isPostgresImage, isRedisImage } from '../faults/support/workloads.js';
 import { isServiceName, READINESS_CHECKS_OF } from '../../apps/shop/src/runtime/service-names.js';
+import { pointLivenessAtReadiness } from '../faults/types/liveness-asks-readiness.js';
 
 const DATA_STORES = new Set(['redis', 'postgres']);
 
@@ -26,11 +27,21 @@ export interface AppWorkload {
    * down the workload is not ready, and leaves its Service.
    */
   readiness: string[];
-  /** Whether its first container has an HTTP readiness probe and a liveness probe that asks elsewhere. */
-  probedApart: boolean;
+  /** Whether `liveness-asks-readiness` can change it (its liveness probe asks something else today). */
+  livenessCanAskReadiness: boolean;
   /** Its first container's limits (bytes, cores), which a noisy neighbour shares. */
   memoryLimit?: number;
   cpuLimit?: number;
+}
+
+/** What the fault type itself refuses (no HTTP readiness probe, a liveness probe asking it already). */
+function livenessCanAskReadiness(d: KubeObject): boolean {
+  try {
+    pointLivenessAtReadiness(structuredClone(d));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function jsonKeys(text: string | undefined): string[] {
@@ -43,7 +54,10 @@ function jsonKeys(text: string | undefined): string[] {
   }
 }
 
-/** The app's Deployments and how they call each other, read off the manifests (nothing hand-written). */
+/**
+ * The app's Deployments and how they call each other, read off the manifests; what each readiness check
+ * asks comes from the shop's own table (READINESS_CHECKS_OF), which its integration test holds to /readyz.
+ */
 export interface AppModel {
   namespace: string;
   workloads: AppWorkload[];
@@ -72,8 +86,7 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
       if (env.some((e) => e.name === 'REDIS_HOST')) calls.push('redis');
       const name = d.metadata.name;
       const service = env.find((e) => e.name === 'SHOP_SERVICE')?.value;
-      const first = containers[0];
-      const readyGet = first?.readinessProbe?.httpGet;
+      const readyGet = containers[0]?.readinessProbe?.httpGet;
       return {
         name,
         service,
@@ -82,11 +95,13 @@ export function appModel(objects: readonly KubeObject[]): AppModel {
         calls: [...new Set(calls)].sort(),
         isRedis: containers.some((c) => isRedisImage(c.image)),
         isPostgres: containers.some((c) => isPostgresImage(c.image)),
-        readiness: service !== undefined && isServiceName(service) ? [...READINESS_CHECKS_OF[service]] : [],
-        probedApart:
-          readyGet !== undefined &&
-          first?.livenessProbe !== undefined &&
-          first.livenessProbe.httpGet?.path !== readyGet.path,
+        // The table says what the shop's /readyz checks; a pod whose readiness probe asks something else
+        // stays ready whatever that is.
+        readiness:
+          service !== undefined && isServiceName(service) && readyGet?.path === '/readyz'
+            ? [...READINESS_CHECKS_OF[service]]
+            : [],
+        livenessCanAskReadiness: livenessCanAskReadiness(d),
         memoryLimit: parseQuantity(containers[0]?.resources?.limits?.memory),
         cpuLimit: parseQuantity(containers[0]?.resources?.limits?.cpu),
       };

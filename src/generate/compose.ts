@@ -4,6 +4,9 @@ import { readinessReach, type AppModel, type AppWorkload } from './app-model.js'
 import type { Pattern } from './patterns.js';
 import { RECIPES, type Recipe } from './recipes.js';
 
+/** Seconds of history before the fault a generated scenario asks for. */
+const WINDOW_BEFORE_S = [30, 60, 90, 120, 150] as const;
+
 /** A scenario as YAML data: what `firedrill validate` reads. */
 export type ScenarioDraft = Record<string, unknown> & {
   metadata: { id: string; title: string; description: string; tags: string[] };
@@ -75,7 +78,9 @@ export function composeScenario(
   let groundTruth: string[] | undefined;
   let background: Record<string, unknown> = { profile: rng.chance(0.3) ? 'busy' : 'typical' };
   let timeoutS = 240;
-  let before = '30s';
+  // The history before the fault, drawn alike for every pattern (its own stream, so the other draws stay
+  // as they were): a length of its own to one pattern would tell which pattern a snapshot is.
+  const before = `${rng.fork('window').pick(WINDOW_BEFORE_S)}s`;
   let until: Record<string, unknown> | undefined;
   const preconditions: Array<Omit<Fault, 'at'>> = [];
   const any = (): boolean => true;
@@ -169,7 +174,7 @@ export function composeScenario(
       // A service whose liveness probe has long asked its readiness check, and an outage of something
       // that check reaches (directly or through a service that leaves its Service when not ready).
       const pairs = app.workloads
-        .filter((v) => v.probedApart && v.readiness.length > 0)
+        .filter((v) => v.livenessCanAskReadiness && v.readiness.length > 0)
         .flatMap((v) => {
           const reach = readinessReach(app, v.name);
           return RECIPES.filter((r) => r.outage).flatMap((r) =>
@@ -180,8 +185,8 @@ export function composeScenario(
           );
         });
       if (pairs.length === 0) return undefined;
-      // The kind of outage first, then where: otherwise the services' many scale-downs crowd out the
-      // data stores' one target each.
+      // The kind of outage first, then a (victim, target) pair of it: otherwise the services' many
+      // scale-downs crowd out the data stores' one target each.
       const kind = rng.pick([...new Set(pairs.map(([, r]) => r.type))]);
       const [victim, recipe, w] = rng.pick(pairs.filter(([, r]) => r.type === kind));
       preconditions.push({
@@ -199,7 +204,6 @@ export function composeScenario(
       // The outage's own alert can resolve before the victim's restarts add up to a crash loop (its
       // callers stop calling once it leaves its Service): the crash loop is what the run waits for.
       until = { alerts: ['KubePodCrashLooping'], mode: 'any' };
-      before = '150s';
       timeoutS = 300;
       break;
     }

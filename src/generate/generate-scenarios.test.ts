@@ -50,7 +50,8 @@ describe('appModel', () => {
     );
     expect([...readinessReach(app, 'inventory')]).toEqual(['postgres']);
     expect([...readinessReach(app, 'payment')]).toEqual([]);
-    expect(app.workloads.filter((w) => w.probedApart).map((w) => w.name)).toContain('checkout');
+    expect(app.workloads.filter((w) => w.livenessCanAskReadiness).map((w) => w.name)).toContain('checkout');
+    expect(app.workloads.find((w) => w.name === 'postgres')?.livenessCanAskReadiness).toBe(false);
     expect(app.workloads.find((w) => w.name === 'redis')?.readiness).toEqual([]);
   });
 });
@@ -274,6 +275,20 @@ describe('generateScenarios', () => {
         }
       }
     }
+  });
+
+  it('draws the history before the fault alike for every pattern, so its length tells none apart', () => {
+    const byPattern = new Map<string, Set<number>>();
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8])
+      for (const x of gen(seed, { count: 22 })) {
+        const pattern = x.scenario.metadata.tags[1];
+        const seen = byPattern.get(pattern) ?? new Set<number>();
+        seen.add(x.scenario.spec.observe.window.beforeMs);
+        byPattern.set(pattern, seen);
+      }
+    expect([...byPattern.keys()].sort()).toEqual([...PATTERN_IDS].sort());
+    for (const [pattern, seen] of byPattern)
+      expect({ pattern, lengths: seen.size > 2 }).toEqual({ pattern, lengths: true });
   });
 
   it('puts a multi-hop cause at least two calls below the storefront', () => {

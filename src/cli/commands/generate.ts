@@ -6,12 +6,13 @@ import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { defaultCatalog } from '../../faults/catalog.js';
 import { generateScenarios } from '../../generate/generate-scenarios.js';
 import { isPattern, PATTERN_IDS, PATTERNS, type Pattern } from '../../generate/patterns.js';
-
-const PATTERN_WIDTH = Math.max(...PATTERN_IDS.map((p) => p.length));
 import { loadManifests } from '../../manifests/load-manifests.js';
 import { SHOP_MANIFESTS_DIR } from '../../manifests/paths.js';
 import { parseSubstrateName } from '../../substrates/registry.js';
 import { processIo, type CommandIo } from '../support/command-io.js';
+
+/** The help's pattern column: as wide as the longest name. */
+const PATTERN_WIDTH = Math.max(...PATTERN_IDS.map((p) => p.length));
 
 export interface GenerateCliOptions {
   count: string;

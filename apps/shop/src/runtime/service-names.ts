@@ -53,9 +53,10 @@ export const DEPENDENCIES_OF: Readonly<Record<ServiceName, readonly DependencyNa
 
 /**
  * What each service's /readyz checks (the keys of its `readiness`): an HTTP dependency's /healthz, a data
- * store's PING or query. A service checks only what its main routes cannot do without: frontend leaves
- * out currency (only its conversion route calls it), catalog its inventory (a product page renders without
- * stock). docs/shop.md lists them; the shop's integration test holds each /readyz to this table.
+ * store's PING or query. Not everything it calls: frontend leaves out currency (only its conversion
+ * route calls it), catalog its inventory (a product page renders without stock), cart its catalog,
+ * checkout PostgreSQL. docs/shop.md lists them; the shop's integration test holds each /readyz to this
+ * table, and `firedrill generate` reads it for what an outage leaves not ready.
  */
 export const READINESS_CHECKS_OF: Readonly<Record<ServiceName, readonly DependencyName[]>> = {
   frontend: ['catalog', 'cart', 'checkout'],

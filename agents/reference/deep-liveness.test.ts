@@ -8,6 +8,8 @@ import { F } from './testing/fault-cases.js';
 import { SyntheticShop } from './testing/synthetic-shop.js';
 
 const NOT_READY = 'Liveness probe failed: HTTP probe failed with statuscode: 503';
+const TIMED_OUT =
+  'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
 
 /** Shipping scaled to zero; checkout unready for it; the storefront restarted by its liveness probe. */
 function stage(opts: { livenessPath: string; message?: string }): SyntheticShop {
@@ -92,8 +94,7 @@ describe('dependencyRestarts', () => {
       stage({ livenessPath: '/healthz' }).build(),
       stage({
         livenessPath: '/readyz',
-        message:
-          'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+        message: TIMED_OUT,
       }).build(),
     ]) {
       const out = restarts([crash('shop/Deployment/frontend')], snap);
@@ -104,32 +105,21 @@ describe('dependencyRestarts', () => {
   it('reads it as not-ready still when one pod was restarted earlier by a probe that timed out', () => {
     const shop = stage({ livenessPath: '/readyz' });
     const first = shop.podsOf('frontend')[0].name;
-    shop.event(
-      F - 60,
-      'Warning',
-      'Unhealthy',
-      'Pod',
-      first,
-      'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
-      3,
-      F - 40,
-    );
+    shop.event(F - 60, 'Warning', 'Unhealthy', 'Pod', first, TIMED_OUT, 3, F - 40);
     const out = restarts([crash('shop/Deployment/frontend')], shop.build());
     expect(out[0].kind).toBe('not-ready');
   });
 
   it('leaves the restarts alone when answers are no more than the failures without one', () => {
-    const timeout =
-      'Liveness probe failed: Get "http://10.0.0.9:8080/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
     // as many pods timed out (each an event of its own) as answered 503: a tie
     const tie = stage({ livenessPath: '/readyz' });
     for (const p of tie.podsOf('frontend'))
-      tie.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, timeout, 1, F + 2);
+      tie.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, TIMED_OUT, 1, F + 2);
     expect(restarts([crash('shop/Deployment/frontend')], tie.build())[0].kind).toBe('crash');
     // and more of them: the other kinds of failure a pod also had
     const more = stage({ livenessPath: '/readyz' });
     for (const p of more.podsOf('frontend')) {
-      more.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, timeout, 1, F + 2);
+      more.event(F + 2, 'Warning', 'Unhealthy', 'Pod', p.name, TIMED_OUT, 1, F + 2);
       more.event(
         F + 3,
         'Warning',
